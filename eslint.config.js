@@ -1,0 +1,67 @@
+// Lint, including the layering rules of docs/architecture.md: they are enforced here, not by goodwill.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'tools/', 'dist/', 'coverage/', '.demo/', 'src/renderer/dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/contract/**/*.ts', 'src/sandbox-hub/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'core/contract/cli/sandbox-hub never import electron (architecture.md).' }],
+        patterns: [
+          { group: ['electron/*', 'react', 'react-dom', 'react/*', 'react-dom/*'], message: 'No Electron or React outside main/preload/renderer.' },
+          { group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'The core does not depend on a shell.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.filter((n) => !n.includes('*')).map((name) => ({ name, message: 'contract is plain types, shared with the renderer.' })),
+        patterns: [{ group: ['node:*', '**/core/**', '**/sandbox-hub/**', 'electron', 'electron/*'], message: 'contract is plain types, shared with the renderer.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.filter((n) => !n.includes('*')).map((name) => ({ name, message: 'The renderer has no Node.' })),
+        patterns: [{ group: ['node:*', '**/core/**', '**/sandbox-hub/**', 'electron', 'electron/*'], message: 'The renderer talks to the core only through the contract.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['node:*', '**/core/**', '**/sandbox-hub/**', '**/main/**'], message: 'preload uses only electron renderer modules and contract.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/renderer/**', '**/sandbox-hub/**'], message: 'main imports core and contract only.' }],
+      }],
+    },
+  },
+);

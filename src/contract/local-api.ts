@@ -1,0 +1,77 @@
+// Shapes of the local API v1 (docs/local-api.md), used by the UI, the CLI and the ERP-facing docs.
+import type { CaptureSource, DocumentKind, DocumentState } from './states.ts';
+
+export interface DocumentSummary {
+  id: string;
+  profile: string;
+  source: CaptureSource;
+  name: string;
+  kind: DocumentKind;
+  size: number;
+  sha256: string;
+  state: DocumentState;
+  reason: string | null;
+  hubId: string | null;
+  sdiId: string | null;
+  duplicateOf: string | null;
+  parentId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DocumentEvent {
+  seq: number;
+  at: string;
+  type: string;
+  documentId: string | null;
+  state: DocumentState | null;
+  message: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface DocumentFile {
+  name: string;
+  kind: string;
+  size: number;
+  sha256: string;
+}
+
+export interface DocumentDetail extends DocumentSummary {
+  metadata: Record<string, unknown>;
+  events: DocumentEvent[];
+  files: DocumentFile[];
+}
+
+export interface DocumentsPage {
+  documents: DocumentSummary[];
+  nextCursor: string | null;
+}
+
+export interface EventsPage {
+  events: DocumentEvent[];
+  lastSeq: number;
+}
+
+export interface AgentStatus {
+  version: string;
+  startedAt: string;
+  paused: boolean;
+  hold: { code: string; reason: string; since: string } | null;
+  hub: {
+    transport: 'https' | 'sftp';
+    url: string;
+    reachable: boolean | null;
+    lastContactAt: string | null;
+    lastError: string | null;
+    lastSyncAt: string | null;
+    credits: number | null;
+    keyExpiresAt: string | null;
+  };
+  counts: Partial<Record<DocumentState, number>>;
+  services: { name: string; state: 'running' | 'failed' | 'stopped'; error: string | null }[];
+  watchers: { profile: string; folder: string; state: 'watching' | 'missing' | 'error'; error: string | null }[];
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
