@@ -1,0 +1,234 @@
+// The capture service: every channel (folder, API, upload, printer) ends here. Bytes are spooled
+// and fsynced, then recorded in one transaction with their upload jobs; only after that commit is
+// the source file moved (folders). A crash at any point leaves the source, or the record — never neither.
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import type { Store } from '../store/store.ts';
+import type { IntakeRecord, PostAction } from '../store/intake-records.ts';
+import type { Spool } from './spool.ts';
+import { sha256Hex } from './spool.ts';
+import { inspectCapture, type CapturedPart, type InspectLimits } from './inspect-capture.ts';
+import { moveFileDurably, moveToErrors, removeFile, uniqueDestination } from './post-action.ts';
+import type { CaptureSource, DocumentState } from '../../contract/states.ts';
+import type { Logger } from '../log/logger.ts';
+
+export interface CaptureProfile {
+  id: string;
+  requireApproval: boolean;
+}
+
+export interface CapturedDocument {
+  id: string;
+  name: string;
+  state: DocumentState;
+  reason: string | null;
+}
+
+export interface FolderCapture {
+  profile: CaptureProfile;
+  folder: string;
+  postAction: Exclude<PostAction, 'errors'>;
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface CaptureServiceOptions {
+  store: Store;
+  spool: Spool;
+  limits: InspectLimits;
+  log: Logger;
+  /** Called after documents were queued, so the outbox can start at once. */
+  onQueued: () => void;
+}
+
+export class CaptureService {
+  private readonly options: CaptureServiceOptions;
+
+  constructor(options: CaptureServiceOptions) {
+    this.options = options;
+  }
+
+  /** Bytes from the local API, the UI or the printer. */
+  async captureBytes(input: { profile: CaptureProfile; source: CaptureSource; name: string; bytes: Buffer; metadata?: Record<string, unknown> }): Promise<CapturedDocument[]> {
+    const parts = input.bytes.byteLength > this.options.limits.maxFileBytes
+      ? [tooLargePart(input.name, input.bytes.byteLength, this.options.limits.maxFileBytes, sha256Hex(input.bytes))]
+      : await inspectCapture(input.name, input.bytes, this.options.limits);
+    for (const part of parts) Object.assign(part.metadata, input.metadata ?? {});
+    await this.spoolParts(parts);
+    const documents = this.options.store.transaction(() => this.record(input.profile, input.source, null, parts));
+    this.afterRecord(documents);
+    return documents;
+  }
+
+  /** A stable file found in a watched folder. */
+  async captureFolderFile(file: FolderCapture): Promise<CapturedDocument[]> {
+    const { store } = this.options;
+    // A crash after the record but before the post-action: finish that, do not capture again.
+    const pending = store.intake.pendingForPath(file.path);
+    if (pending.length > 0) {
+      for (const record of pending) await this.completePostAction(record);
+      if (!(await exists(file.path))) return [];
+    }
+    if (file.postAction === 'leave' && store.intake.alreadyTaken(file.path, file.size, file.mtimeMs)) return [];
+
+    const name = basename(file.path);
+    let parts: CapturedPart[];
+    let sha256: string;
+    if (file.size > this.options.limits.maxFileBytes) {
+      sha256 = await hashFile(file.path);
+      parts = [tooLargePart(name, file.size, this.options.limits.maxFileBytes, sha256)];
+    } else {
+      const bytes = await readFile(file.path);
+      sha256 = sha256Hex(bytes);
+      parts = await inspectCapture(name, bytes, this.options.limits);
+    }
+    await this.spoolParts(parts);
+
+    const allInvalid = parts.every((part) => part.invalid !== null);
+    const { documents, intakeId } = store.transaction(() => {
+      const recorded = this.record(file.profile, 'folder', file.path, parts);
+      const refused = recorded.every((d) => d.state === 'invalid' || d.state === 'duplicate');
+      const postAction: PostAction = allInvalid || refused ? 'errors' : file.postAction;
+      const id = store.intake.insert(
+        { folder: file.folder, path: file.path, size: file.size, mtimeMs: file.mtimeMs, sha256, postAction },
+        recorded.map((d) => d.id),
+      );
+      return { documents: recorded, intakeId: id };
+    });
+    this.afterRecord(documents);
+
+    const [record] = store.intake.pending().filter((r) => r.id === intakeId);
+    if (record) await this.completePostAction(record);
+    return documents;
+  }
+
+  /** Finishes post-actions left pending by a crash; run at start before the watchers. */
+  async recoverPendingPostActions(): Promise<number> {
+    const pending = this.options.store.intake.pending();
+    for (const record of pending) await this.completePostAction(record);
+    return pending.length;
+  }
+
+  private async completePostAction(record: IntakeRecord): Promise<void> {
+    const { store, log } = this.options;
+    try {
+      const current = await stat(record.path).catch(() => null);
+      const unchanged = current !== null && current.size === record.size && (current.mtimeMs === record.mtimeMs || (await hashFile(record.path)) === record.sha256);
+      if (!unchanged || record.postAction === 'leave') {
+        // Already moved (crash after the move), removed by someone, or replaced by a new file that
+        // will be captured on its own.
+        store.intake.finish(record.id, 'done');
+        return;
+      }
+      if (record.postAction === 'delete') {
+        await removeFile(record.path);
+      } else if (record.postAction === 'move') {
+        const destination = record.destination ?? (await uniqueDestination(join(record.folder, 'sent'), basename(record.path)));
+        if (!record.destination) store.intake.setDestination(record.id, destination);
+        await moveFileDurably(record.path, destination);
+      } else {
+        const reasons = store.intake
+          .documentIds(record.id)
+          .map((id) => store.documents.get(id))
+          .filter((d) => d?.reason)
+          .map((d) => (d && d.name !== basename(record.path) ? `${d.name}: ${d.reason}` : (d?.reason ?? '')));
+        const destination = await moveToErrors(record.path, record.folder, reasons.join('\n') || 'refused');
+        store.intake.setDestination(record.id, destination);
+      }
+      store.intake.finish(record.id, 'done');
+    } catch (error) {
+      // The document is safe in the spool and the queue; the file stays where it is and the
+      // next rescan retries the post-action.
+      log.warn('post-action failed; will retry on the next scan', { path: record.path, action: record.postAction, error: String(error) });
+    }
+  }
+
+  private async spoolParts(parts: CapturedPart[]): Promise<void> {
+    for (const part of parts) {
+      if (part.bytes.byteLength > 0) await this.options.spool.put(part.bytes);
+    }
+  }
+
+  /** Runs inside the capture transaction. */
+  private record(profile: CaptureProfile, source: CaptureSource, sourcePath: string | null, parts: CapturedPart[]): CapturedDocument[] {
+    const { store } = this.options;
+    const now = new Date().toISOString();
+    return parts.map((part) => {
+      const id = uuidv7();
+      const sha256 = part.invalid?.code === 'too_large' ? String(part.metadata['sha256']) : sha256Hex(part.bytes);
+      let state: DocumentState = profile.requireApproval ? 'awaiting_approval' : 'queued';
+      let reason: string | null = null;
+      let reasonCode: string | null = null;
+      let duplicateOf: string | null = null;
+      if (part.invalid) {
+        state = 'invalid';
+        reason = part.invalid.reason;
+        reasonCode = part.invalid.code;
+      } else {
+        const original = store.documents.findOriginalBySha(sha256);
+        if (original) {
+          state = 'duplicate';
+          duplicateOf = original.id;
+          reasonCode = 'duplicate';
+          reason = `same content as "${original.name}" captured ${original.createdAt} (document ${original.id}); not sent again — retry it to send anyway`;
+        }
+      }
+      store.documents.insert(
+        {
+          id,
+          profile: profile.id,
+          source,
+          name: part.name,
+          sourcePath,
+          kind: part.kind,
+          contentType: part.contentType,
+          size: part.bytes.byteLength || Number(part.metadata['size'] ?? 0),
+          sha256,
+          spooled: part.bytes.byteLength > 0,
+          state,
+          reason,
+          reasonCode,
+          duplicateOf,
+          metadata: part.metadata,
+        },
+        now,
+      );
+      if (state === 'queued') store.jobs.enqueue('upload', id);
+      return { id, name: part.name, state, reason };
+    });
+  }
+
+  private afterRecord(documents: CapturedDocument[]): void {
+    for (const document of documents) {
+      const level = document.state === 'invalid' || document.state === 'duplicate' ? 'warn' : 'info';
+      this.options.log[level]('captured', { id: document.id, name: document.name, state: document.state, reason: document.reason });
+    }
+    if (documents.some((d) => d.state === 'queued')) this.options.onQueued();
+  }
+}
+
+function tooLargePart(name: string, size: number, limit: number, sha256: string): CapturedPart {
+  const megabytes = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return {
+    name,
+    bytes: Buffer.alloc(0),
+    kind: 'unknown',
+    contentType: null,
+    invalid: { code: 'too_large', reason: `the file is ${megabytes(size)}, over the ${megabytes(limit)} limit` },
+    metadata: { size, sha256 },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null)) !== null;
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

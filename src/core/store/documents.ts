@@ -1,0 +1,302 @@
+// Documents and the files the hub returned for them. Every state change goes through
+// `transition`, which appends the matching event in the same transaction.
+import type { Db } from './database.ts';
+import type { EventLog } from './event-log.ts';
+import type { CaptureSource, DocumentKind, DocumentState } from '../../contract/states.ts';
+import type { DocumentFile, DocumentSummary } from '../../contract/local-api.ts';
+
+export interface DocumentRecord extends DocumentSummary {
+  sourcePath: string | null;
+  contentType: string | null;
+  reasonCode: string | null;
+  hubStatus: string | null;
+  hubSeq: number | null;
+  sdiFileName: string | null;
+  spooled: boolean;
+  metadata: Record<string, unknown>;
+}
+
+export interface NewDocument {
+  id: string;
+  profile: string;
+  source: CaptureSource;
+  name: string;
+  sourcePath?: string | null;
+  kind: DocumentKind;
+  contentType?: string | null;
+  size: number;
+  sha256: string;
+  spooled: boolean;
+  state: DocumentState;
+  reason?: string | null;
+  reasonCode?: string | null;
+  duplicateOf?: string | null;
+  parentId?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+export interface DocumentChange {
+  state?: DocumentState;
+  reason?: string | null;
+  reasonCode?: string | null;
+  hubId?: string;
+  hubStatus?: string;
+  hubSeq?: number;
+  sdiId?: string;
+  sdiFileName?: string;
+  duplicateOf?: string | null;
+}
+
+export interface DocumentQuery {
+  state?: DocumentState[];
+  profile?: string;
+  q?: string;
+  from?: string;
+  to?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+interface DocumentRow {
+  id: string;
+  profile: string;
+  source: string;
+  name: string;
+  source_path: string | null;
+  kind: string;
+  content_type: string | null;
+  size: number;
+  sha256: string;
+  spooled: number;
+  state: string;
+  reason: string | null;
+  reason_code: string | null;
+  hub_id: string | null;
+  hub_status: string | null;
+  hub_seq: number | null;
+  sdi_id: string | null;
+  sdi_file_name: string | null;
+  duplicate_of: string | null;
+  parent_id: string | null;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const COLUMN_OF: Record<keyof DocumentChange, string> = {
+  state: 'state',
+  reason: 'reason',
+  reasonCode: 'reason_code',
+  hubId: 'hub_id',
+  hubStatus: 'hub_status',
+  hubSeq: 'hub_seq',
+  sdiId: 'sdi_id',
+  sdiFileName: 'sdi_file_name',
+  duplicateOf: 'duplicate_of',
+};
+
+export class DocumentRepository {
+  private readonly db: Db;
+  private readonly events: EventLog;
+  private readonly byId;
+  private readonly insertRow;
+
+  constructor(db: Db, events: EventLog) {
+    this.db = db;
+    this.events = events;
+    this.byId = db.prepare('SELECT * FROM documents WHERE id = ?');
+    this.insertRow = db.prepare(`
+      INSERT INTO documents (id, profile, source, name, source_path, kind, content_type, size, sha256, spooled, state,
+        reason, reason_code, duplicate_of, parent_id, metadata, created_at, updated_at)
+      VALUES (@id, @profile, @source, @name, @source_path, @kind, @content_type, @size, @sha256, @spooled, @state,
+        @reason, @reason_code, @duplicate_of, @parent_id, @metadata, @now, @now)`);
+  }
+
+  /** Inserts and records a `captured` event; call inside a transaction. */
+  insert(document: NewDocument, now = new Date().toISOString()): void {
+    this.insertRow.run({
+      id: document.id,
+      profile: document.profile,
+      source: document.source,
+      name: document.name,
+      source_path: document.sourcePath ?? null,
+      kind: document.kind,
+      content_type: document.contentType ?? null,
+      size: document.size,
+      sha256: document.sha256,
+      spooled: document.spooled ? 1 : 0,
+      state: document.state,
+      reason: document.reason ?? null,
+      reason_code: document.reasonCode ?? null,
+      duplicate_of: document.duplicateOf ?? null,
+      parent_id: document.parentId ?? null,
+      metadata: JSON.stringify(document.metadata ?? {}),
+      now,
+    });
+    this.events.append(
+      {
+        type: 'document.captured',
+        documentId: document.id,
+        state: document.state,
+        message: document.reason ?? null,
+        data: { name: document.name, source: document.source, profile: document.profile, kind: document.kind, sha256: document.sha256, size: document.size },
+      },
+      now,
+    );
+  }
+
+  get(id: string): DocumentRecord | null {
+    const row = this.byId.get(id) as DocumentRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  /** Applies a change and appends an event describing it; call inside a transaction. */
+  transition(id: string, change: DocumentChange, event: { type: string; message?: string | null; data?: Record<string, unknown> }): void {
+    const sets: string[] = [];
+    const values: Record<string, unknown> = { id, updated_at: new Date().toISOString() };
+    for (const [key, value] of Object.entries(change) as [keyof DocumentChange, unknown][]) {
+      if (value === undefined) continue;
+      sets.push(`${COLUMN_OF[key]} = @${key}`);
+      values[key] = value;
+    }
+    sets.push('updated_at = @updated_at');
+    this.db.prepare(`UPDATE documents SET ${sets.join(', ')} WHERE id = @id`).run(values);
+    this.events.append({
+      type: event.type,
+      documentId: id,
+      state: change.state ?? (this.get(id)?.state ?? null),
+      message: event.message ?? change.reason ?? null,
+      ...(event.data ? { data: event.data } : {}),
+    });
+  }
+
+  mergeMetadata(id: string, patch: Record<string, unknown>): void {
+    const current = this.get(id);
+    if (!current) return;
+    this.db.prepare('UPDATE documents SET metadata = ? WHERE id = ?').run(JSON.stringify({ ...current.metadata, ...patch }), id);
+  }
+
+  /** The first document with these bytes that counts as a real capture (not invalid, cancelled or itself a duplicate). */
+  findOriginalBySha(sha256: string, excludeId?: string): DocumentRecord | null {
+    const row = this.db
+      .prepare(`SELECT * FROM documents WHERE sha256 = ? AND id != ? AND state NOT IN ('invalid','cancelled','duplicate')
+                ORDER BY created_at, id LIMIT 1`)
+      .get(sha256, excludeId ?? '') as DocumentRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  withState(states: DocumentState[]): DocumentRecord[] {
+    const marks = states.map(() => '?').join(',');
+    return (this.db.prepare(`SELECT * FROM documents WHERE state IN (${marks}) ORDER BY created_at, id`).all(...states) as DocumentRow[]).map(toRecord);
+  }
+
+  countsByState(): Partial<Record<DocumentState, number>> {
+    const counts: Partial<Record<DocumentState, number>> = {};
+    for (const row of this.db.prepare('SELECT state, COUNT(*) AS n FROM documents GROUP BY state').all() as { state: DocumentState; n: number }[]) {
+      counts[row.state] = row.n;
+    }
+    return counts;
+  }
+
+  /** Newest first, keyset-paginated by (created_at, id). */
+  list(query: DocumentQuery): { documents: DocumentRecord[]; nextCursor: string | null } {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (query.state?.length) {
+      where.push(`state IN (${query.state.map(() => '?').join(',')})`);
+      values.push(...query.state);
+    }
+    if (query.profile) {
+      where.push('profile = ?');
+      values.push(query.profile);
+    }
+    if (query.q) {
+      where.push(`(name LIKE ? ESCAPE '\\' OR metadata LIKE ? ESCAPE '\\' OR sdi_id = ? OR id = ?)`);
+      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      values.push(like, like, query.q, query.q);
+    }
+    if (query.from) {
+      where.push('created_at >= ?');
+      values.push(query.from);
+    }
+    if (query.to) {
+      where.push('created_at < ?');
+      values.push(query.to);
+    }
+    if (query.cursor) {
+      const [createdAt, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      values.push(createdAt, createdAt, id);
+    }
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+    const sql = `SELECT * FROM documents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...values, limit + 1) as DocumentRow[];
+    const page = rows.slice(0, limit).map(toRecord);
+    const last = page.at(-1);
+    const nextCursor = rows.length > limit && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null;
+    return { documents: page, nextCursor };
+  }
+
+  addFile(documentId: string, file: DocumentFile): boolean {
+    const result = this.db
+      .prepare('INSERT OR IGNORE INTO document_files (document_id, name, kind, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(documentId, file.name, file.kind, file.size, file.sha256, new Date().toISOString());
+    return result.changes > 0;
+  }
+
+  files(documentId: string): DocumentFile[] {
+    return this.db.prepare('SELECT name, kind, size, sha256 FROM document_files WHERE document_id = ? ORDER BY created_at, name').all(documentId) as DocumentFile[];
+  }
+
+  hasFile(documentId: string, name: string): boolean {
+    return this.db.prepare('SELECT 1 FROM document_files WHERE document_id = ? AND name = ?').get(documentId, name) !== undefined;
+  }
+}
+
+export function toSummary(record: DocumentRecord): DocumentSummary {
+  return {
+    id: record.id,
+    profile: record.profile,
+    source: record.source,
+    name: record.name,
+    kind: record.kind,
+    size: record.size,
+    sha256: record.sha256,
+    state: record.state,
+    reason: record.reason,
+    hubId: record.hubId,
+    sdiId: record.sdiId,
+    duplicateOf: record.duplicateOf,
+    parentId: record.parentId,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+function toRecord(row: DocumentRow): DocumentRecord {
+  return {
+    id: row.id,
+    profile: row.profile,
+    source: row.source as CaptureSource,
+    name: row.name,
+    sourcePath: row.source_path,
+    kind: row.kind as DocumentKind,
+    contentType: row.content_type,
+    size: row.size,
+    sha256: row.sha256,
+    spooled: row.spooled === 1,
+    state: row.state as DocumentState,
+    reason: row.reason,
+    reasonCode: row.reason_code,
+    hubId: row.hub_id,
+    hubStatus: row.hub_status,
+    hubSeq: row.hub_seq,
+    sdiId: row.sdi_id,
+    sdiFileName: row.sdi_file_name,
+    duplicateOf: row.duplicate_of,
+    parentId: row.parent_id,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

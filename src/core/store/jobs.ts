@@ -1,0 +1,101 @@
+// A durable job queue with leases. A claimed job carries `locked_until`; if the worker dies, the
+// lease expires (or the next agent start releases leases of other owners) and the job runs again.
+import type { Db } from './database.ts';
+
+export type JobType = 'upload';
+
+export interface Job {
+  id: number;
+  type: JobType;
+  documentId: string;
+  attempts: number;
+  runAfter: number;
+  lastError: string | null;
+}
+
+interface JobRow {
+  id: number;
+  type: JobType;
+  document_id: string;
+  attempts: number;
+  run_after: number;
+  last_error: string | null;
+}
+
+const toJob = (row: JobRow): Job => ({
+  id: row.id,
+  type: row.type,
+  documentId: row.document_id,
+  attempts: row.attempts,
+  runAfter: row.run_after,
+  lastError: row.last_error,
+});
+
+export class JobQueue {
+  private readonly db: Db;
+  private readonly owner: string;
+
+  constructor(db: Db, owner: string) {
+    this.db = db;
+    this.owner = owner;
+  }
+
+  /** Call inside the caller's transaction. At most one open job per (type, document). */
+  enqueue(type: JobType, documentId: string, runAfter = Date.now()): void {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(`INSERT INTO jobs (type, document_id, status, run_after, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?)
+                ON CONFLICT (type, document_id) WHERE status = 'pending' DO UPDATE SET run_after = excluded.run_after, updated_at = excluded.updated_at`)
+      .run(type, documentId, runAfter, now, now);
+  }
+
+  /** Leases up to `limit` ready jobs to this owner. */
+  claim(type: JobType, limit: number, leaseMs: number, now = Date.now()): Job[] {
+    const rows = this.db
+      .prepare(`UPDATE jobs SET locked_until = @lockedUntil, lease_owner = @owner, attempts = attempts + 1, updated_at = @iso
+                WHERE id IN (SELECT id FROM jobs WHERE type = @type AND status = 'pending' AND run_after <= @now
+                             AND (locked_until IS NULL OR locked_until <= @now) ORDER BY run_after, id LIMIT @limit)
+                RETURNING id, type, document_id, attempts, run_after, last_error`)
+      .all({ lockedUntil: now + leaseMs, owner: this.owner, iso: new Date(now).toISOString(), type, now, limit }) as JobRow[];
+    return rows.map(toJob).sort((a, b) => a.id - b.id);
+  }
+
+  complete(jobId: number): void {
+    this.db.prepare(`UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = ? WHERE id = ?`).run(new Date().toISOString(), jobId);
+  }
+
+  fail(jobId: number, error: string): void {
+    this.db.prepare(`UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = ?, updated_at = ? WHERE id = ?`).run(error, new Date().toISOString(), jobId);
+  }
+
+  /** Releases the lease and schedules the next attempt. `refundAttempt` for holds, which are not the job's fault. */
+  reschedule(jobId: number, runAfter: number, error: string | null, refundAttempt = false): void {
+    this.db
+      .prepare(`UPDATE jobs SET locked_until = NULL, run_after = ?, last_error = ?, attempts = attempts - ?, updated_at = ? WHERE id = ?`)
+      .run(runAfter, error, refundAttempt ? 1 : 0, new Date().toISOString(), jobId);
+  }
+
+  cancelForDocument(type: JobType, documentId: string): void {
+    this.db.prepare(`UPDATE jobs SET status = 'cancelled', locked_until = NULL, updated_at = ? WHERE type = ? AND document_id = ? AND status = 'pending'`)
+      .run(new Date().toISOString(), type, documentId);
+  }
+
+  /** On start: leases held by an earlier process of this agent are void (only one agent owns the data dir). */
+  releaseForeignLeases(): number {
+    return this.db.prepare('UPDATE jobs SET locked_until = NULL WHERE status = \'pending\' AND lease_owner IS NOT NULL AND lease_owner != ?').run(this.owner).changes;
+  }
+
+  nextRunAfter(type: JobType): number | null {
+    const row = this.db.prepare(`SELECT MIN(run_after) AS next FROM jobs WHERE type = ? AND status = 'pending' AND locked_until IS NULL`).get(type) as { next: number | null };
+    return row.next;
+  }
+
+  pendingCount(type: JobType): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE type = ? AND status = 'pending'`).get(type) as { n: number }).n;
+  }
+
+  openJob(type: JobType, documentId: string): Job | null {
+    const row = this.db.prepare(`SELECT id, type, document_id, attempts, run_after, last_error FROM jobs WHERE type = ? AND document_id = ? AND status = 'pending'`).get(type, documentId) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+}

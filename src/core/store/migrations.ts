@@ -1,0 +1,118 @@
+// Versioned schema migrations. Append only: a shipped migration is never edited, a new one is added.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE documents (
+        id            TEXT PRIMARY KEY,
+        profile       TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        source_path   TEXT,
+        kind          TEXT NOT NULL,
+        content_type  TEXT,
+        size          INTEGER NOT NULL,
+        sha256        TEXT NOT NULL,
+        spooled       INTEGER NOT NULL DEFAULT 1,
+        state         TEXT NOT NULL,
+        reason        TEXT,
+        reason_code   TEXT,
+        hub_id        TEXT,
+        hub_status    TEXT,
+        hub_seq       INTEGER,
+        sdi_id        TEXT,
+        sdi_file_name TEXT,
+        duplicate_of  TEXT REFERENCES documents(id),
+        parent_id     TEXT REFERENCES documents(id),
+        metadata      TEXT NOT NULL DEFAULT '{}',
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+      );
+      CREATE INDEX documents_state ON documents(state);
+      CREATE INDEX documents_sha256 ON documents(sha256);
+      CREATE INDEX documents_created ON documents(created_at DESC, id DESC);
+      CREATE INDEX documents_hub_id ON documents(hub_id);
+      CREATE INDEX documents_profile ON documents(profile, created_at DESC);
+
+      CREATE TABLE document_files (
+        document_id TEXT NOT NULL REFERENCES documents(id),
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (document_id, name)
+      );
+
+      -- Append-only, hash-chained: hash = sha256(prev_hash || canonical row). Tampering breaks the chain.
+      CREATE TABLE events (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        document_id TEXT,
+        state       TEXT,
+        message     TEXT,
+        data        TEXT,
+        prev_hash   TEXT NOT NULL,
+        hash        TEXT NOT NULL
+      );
+      CREATE INDEX events_document ON events(document_id, seq);
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+      CREATE TABLE jobs (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        type         TEXT NOT NULL,
+        document_id  TEXT REFERENCES documents(id),
+        status       TEXT NOT NULL DEFAULT 'pending',
+        run_after    INTEGER NOT NULL,
+        locked_until INTEGER,
+        lease_owner  TEXT,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      );
+      CREATE INDEX jobs_ready ON jobs(type, status, run_after);
+      CREATE UNIQUE INDEX jobs_one_open_per_document ON jobs(type, document_id) WHERE status = 'pending';
+
+      -- What the agent took from which file, so a crash between the record and the post-action
+      -- is finished on restart instead of captured twice, and 'leave' folders are not re-read.
+      CREATE TABLE intake_files (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        folder      TEXT NOT NULL,
+        path        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        mtime_ms    REAL NOT NULL,
+        sha256      TEXT NOT NULL,
+        post_action TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'pending',
+        destination TEXT,
+        error       TEXT,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      );
+      CREATE INDEX intake_files_path ON intake_files(path, status);
+
+      CREATE TABLE intake_file_documents (
+        intake_file_id INTEGER NOT NULL REFERENCES intake_files(id),
+        document_id    TEXT NOT NULL REFERENCES documents(id),
+        PRIMARY KEY (intake_file_id, document_id)
+      );
+
+      CREATE TABLE kv (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,37 @@
+// The agent's store: one SQLite file, the repositories over it, and the transaction helper.
+import type { Db } from './database.ts';
+import { openDatabase } from './database.ts';
+import { DocumentRepository } from './documents.ts';
+import { EventLog } from './event-log.ts';
+import { IntakeRecords } from './intake-records.ts';
+import { JobQueue } from './jobs.ts';
+import { KeyValue } from './key-value.ts';
+
+export class Store {
+  readonly db: Db;
+  readonly events: EventLog;
+  readonly documents: DocumentRepository;
+  readonly jobs: JobQueue;
+  readonly intake: IntakeRecords;
+  readonly kv: KeyValue;
+
+  constructor(file: string, owner: string) {
+    this.db = openDatabase(file);
+    this.events = new EventLog(this.db);
+    this.documents = new DocumentRepository(this.db, this.events);
+    this.jobs = new JobQueue(this.db, owner);
+    this.intake = new IntakeRecords(this.db);
+    this.kv = new KeyValue(this.db);
+  }
+
+  /** Runs `work` in an IMMEDIATE transaction, then wakes event listeners once it has committed. */
+  transaction<T>(work: () => T): T {
+    const result = this.db.transaction(work).immediate();
+    this.events.notify();
+    return result;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

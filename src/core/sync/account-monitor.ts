@@ -1,0 +1,74 @@
+// Polls GET /v1/account for credits and key expiry, and releases a hub hold as soon as the account
+// is usable again (credits bought, key renewed) — quickly while held, slowly otherwise.
+import type { HubClient } from '../hub/hub-client.ts';
+import { isHubRequestError } from '../hub/hub-client.ts';
+import type { HoldController } from './hold.ts';
+import type { HubHealth } from './hub-health.ts';
+import type { Logger } from '../log/logger.ts';
+import { WakeableSleep } from './wakeable-sleep.ts';
+
+export interface AccountMonitorOptions {
+  hub: () => HubClient;
+  hold: HoldController;
+  health: HubHealth;
+  log: Logger;
+  intervalMs: number;
+  whileHeldIntervalMs: number;
+}
+
+export class AccountMonitor {
+  private readonly options: AccountMonitorOptions;
+  private readonly sleeper = new WakeableSleep();
+  private controller: AbortController | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(options: AccountMonitorOptions) {
+    this.options = options;
+    options.hold.onChange(() => this.sleeper.wake());
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.controller = new AbortController();
+    this.loop = this.run(this.controller.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.controller?.abort(new Error('agent stopping'));
+    this.sleeper.wake();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** Checks now (e.g. after the user entered a new key). */
+  checkNow(): void {
+    this.sleeper.wake();
+  }
+
+  async check(signal?: AbortSignal): Promise<void> {
+    const { hub, hold, health, log } = this.options;
+    try {
+      const account = await hub().account(signal);
+      health.contact();
+      health.account(account.credits.remaining, account.key.expiresAt);
+      const held = hold.hubHold();
+      if (held?.code === 'auth') hold.clear('the hub accepts the API key again');
+      if (held?.code === 'credits' && account.credits.remaining > 0) hold.clear(`credits available again (${account.credits.remaining})`);
+    } catch (error) {
+      if (signal?.aborted) return;
+      if (isHubRequestError(error)) {
+        if (error.kind === 'auth' && !hold.hubHold()) hold.enter('auth', error.message);
+        if (error.status === null) health.unreachable(error.message);
+      }
+      log.warn('account check failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.check(signal);
+      const interval = this.options.hold.hubHold() ? this.options.whileHeldIntervalMs : this.options.intervalMs;
+      await this.sleeper.sleep(interval, signal);
+    }
+  }
+}

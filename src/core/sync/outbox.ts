@@ -1,0 +1,204 @@
+// The outbox worker: leases upload jobs, sends them with bounded concurrency, backs off on
+// transient failures (honouring Retry-After), fails documents the hub refuses, and holds the whole
+// queue when the key or the credits are the problem. The document id is the Idempotency-Key, so a
+// retry after a crash can never create a second document at the hub.
+import type { Store } from '../store/store.ts';
+import type { Job } from '../store/jobs.ts';
+import type { Spool } from '../intake/spool.ts';
+import type { HubClient } from '../hub/hub-client.ts';
+import { isHubRequestError } from '../hub/hub-client.ts';
+import type { HoldController } from './hold.ts';
+import type { HubHealth } from './hub-health.ts';
+import type { Logger } from '../log/logger.ts';
+import { WakeableSleep, fullJitterBackoff } from './wakeable-sleep.ts';
+import type { DocumentRecord } from '../store/documents.ts';
+
+export interface OutboxSettings {
+  concurrency: number;
+  leaseMs: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+}
+
+export interface OutboxOptions {
+  store: Store;
+  spool: Spool;
+  hub: () => HubClient;
+  hold: HoldController;
+  health: HubHealth;
+  settings: OutboxSettings;
+  companyFor: (profileId: string) => string | null;
+  log: Logger;
+}
+
+const SENDABLE = new Set(['queued', 'sending', 'held']);
+
+export class Outbox {
+  private readonly options: OutboxOptions;
+  private readonly sleeper = new WakeableSleep();
+  private readonly inflight = new Map<number, Promise<void>>();
+  private controller: AbortController | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(options: OutboxOptions) {
+    this.options = options;
+    options.hold.onChange(() => this.wake());
+  }
+
+  start(): void {
+    if (this.loop) return;
+    const { store } = this.options;
+    store.jobs.releaseForeignLeases();
+    // Documents that were being sent when the agent stopped go back to the queue (same key: no duplicate).
+    store.transaction(() => {
+      for (const document of store.documents.withState(['sending'])) {
+        store.documents.transition(document.id, { state: 'queued', reason: null }, { type: 'document.queued', message: 'agent restarted during the upload; sending again' });
+      }
+    });
+    this.controller = new AbortController();
+    this.loop = this.run(this.controller.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.controller?.abort(new Error('agent stopping'));
+    this.sleeper.wake();
+    await this.loop;
+    await Promise.allSettled(this.inflight.values());
+    this.loop = null;
+  }
+
+  wake(): void {
+    this.sleeper.wake();
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const { store, hold, settings, log } = this.options;
+    while (!signal.aborted) {
+      try {
+        if (hold.current()) {
+          store.transaction(() => hold.holdWaiting());
+          await this.sleeper.sleep(60_000, signal);
+          continue;
+        }
+        const free = settings.concurrency - this.inflight.size;
+        const jobs = free > 0 ? store.jobs.claim('upload', free, settings.leaseMs) : [];
+        for (const job of jobs) {
+          const work = this.process(job, signal).finally(() => {
+            this.inflight.delete(job.id);
+            this.sleeper.wake();
+          });
+          this.inflight.set(job.id, work);
+        }
+        if (jobs.length === 0 || this.inflight.size >= settings.concurrency) {
+          const next = store.jobs.nextRunAfter('upload');
+          const wait = next === null ? 30_000 : Math.min(30_000, Math.max(10, next - Date.now()));
+          await this.sleeper.sleep(wait, signal);
+        }
+      } catch (error) {
+        log.error('outbox loop error', { error: String(error) });
+        await this.sleeper.sleep(1000, signal);
+      }
+    }
+  }
+
+  private async process(job: Job, signal: AbortSignal): Promise<void> {
+    const { store, spool, log } = this.options;
+    const document = store.documents.get(job.documentId);
+    if (!document || !SENDABLE.has(document.state)) {
+      store.transaction(() => store.jobs.complete(job.id));
+      return;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await spool.read(document.sha256);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the spooled copy of this document is missing' : (error as Error).message;
+      store.transaction(() => {
+        store.documents.transition(document.id, { state: 'failed', reason, reasonCode: 'spool' }, { type: 'document.failed' });
+        store.jobs.fail(job.id, reason);
+      });
+      log.error('cannot send: spooled copy unusable', { id: document.id, reason });
+      return;
+    }
+
+    store.transaction(() => store.documents.transition(document.id, { state: 'sending', reason: null }, { type: 'document.sending', data: { attempt: job.attempts } }));
+    try {
+      const result = await this.options.hub().upload(
+        {
+          idempotencyKey: document.id,
+          bytes,
+          fileName: document.name,
+          contentType: document.contentType ?? 'application/octet-stream',
+          source: document.source,
+          company: this.options.companyFor(document.profile),
+        },
+        signal,
+      );
+      this.options.health.contact();
+      store.transaction(() => {
+        const current = store.documents.get(document.id);
+        // The status follower may already have moved it further (its events can arrive first).
+        const advanced = current?.hubSeq !== null && current?.hubSeq !== undefined;
+        store.documents.transition(
+          document.id,
+          advanced ? { hubId: result.hubId } : { state: 'received', reason: null, hubId: result.hubId, hubStatus: 'received' },
+          { type: 'document.accepted', message: result.replay ? 'the hub already had it (idempotent replay)' : 'accepted by the hub', data: { hubId: result.hubId, replay: result.replay } },
+        );
+        store.jobs.complete(job.id);
+      });
+    } catch (error) {
+      this.handleFailure(job, document, error, signal);
+    }
+  }
+
+  private handleFailure(job: Job, document: DocumentRecord, error: unknown, signal: AbortSignal): void {
+    const { store, settings, hold, health, log } = this.options;
+    if (signal.aborted || !isHubRequestError(error)) {
+      const reason = signal.aborted ? null : `unexpected error: ${String(error)}`;
+      if (reason) log.error('upload failed unexpectedly', { id: document.id, error: String(error) });
+      store.transaction(() => {
+        store.jobs.reschedule(job.id, Date.now() + (signal.aborted ? 0 : 5_000), reason, signal.aborted);
+        store.documents.transition(document.id, { state: 'queued', reason }, { type: 'document.queued', message: reason ?? 'agent stopping; will send on restart' });
+      });
+      return;
+    }
+    switch (error.kind) {
+      case 'transient':
+      case 'tls':
+      case 'cursor_expired': {
+        const delay = error.retryAfterMs ?? fullJitterBackoff(job.attempts, settings.backoffBaseMs, settings.backoffCapMs);
+        const at = new Date(Date.now() + delay);
+        if (error.status === null || error.kind === 'tls') health.unreachable(error.message);
+        else health.contact();
+        const reason = `${error.message}; retry ${job.attempts + 1} at ${at.toISOString().slice(11, 19)} UTC`;
+        store.transaction(() => {
+          store.jobs.reschedule(job.id, at.getTime(), error.message);
+          store.documents.transition(document.id, { state: 'queued', reason }, { type: 'document.retry', data: { attempt: job.attempts, delayMs: delay, status: error.status, code: error.code } });
+        });
+        log.warn('upload will be retried', { id: document.id, delayMs: delay, error: error.message });
+        return;
+      }
+      case 'permanent':
+      case 'conflict': {
+        health.contact();
+        store.transaction(() => {
+          store.documents.transition(document.id, { state: 'failed', reason: error.message, reasonCode: error.code }, { type: 'document.failed', data: { status: error.status, code: error.code, details: error.details ?? null } });
+          store.jobs.fail(job.id, error.message);
+        });
+        log.warn('hub refused the document', { id: document.id, status: error.status, error: error.message });
+        return;
+      }
+      case 'auth':
+      case 'credits': {
+        health.contact();
+        store.transaction(() => {
+          store.jobs.reschedule(job.id, Date.now(), error.message, true);
+          store.documents.transition(document.id, { state: 'queued', reason: null }, { type: 'document.queued', message: 'queue held' });
+        });
+        hold.enter(error.kind, error.message);
+        log.warn('queue held by the hub', { code: error.kind, reason: error.message });
+        return;
+      }
+    }
+  }
+}
