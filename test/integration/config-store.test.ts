@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadSettings, saveSettings, writeFileAtomic } from '../../src/core/config/config-store.ts';
+import { dataPaths, defaultDataDir } from '../../src/core/config/data-dir.ts';
 import { defaultSettings } from '../../src/core/config/settings-schema.ts';
 import type { Settings } from '../../src/core/config/settings-schema.ts';
 
@@ -126,5 +127,34 @@ describe('writeFileAtomic', () => {
     await fs.mkdir(path.join(target, 'child'), { recursive: true }); // a non-empty folder cannot be replaced by a file
     await expect(writeFileAtomic(target, 'x')).rejects.toThrow();
     expect((await fs.readdir(dir)).sort()).toEqual(['occupied']);
+  });
+});
+
+describe('data folder', () => {
+  it('uses RECAPITO_DATA_DIR when set, on every platform', () => {
+    expect(defaultDataDir({ RECAPITO_DATA_DIR: '/srv/recapito', HOME: '/home/u' }, 'linux')).toBe('/srv/recapito');
+    expect(defaultDataDir({ RECAPITO_DATA_DIR: 'D:\\Recapito', APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32')).toBe('D:\\Recapito');
+  });
+
+  it('follows each OS convention otherwise', () => {
+    expect(defaultDataDir({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32')).toBe('C:\\Users\\u\\AppData\\Roaming\\Recapito');
+    expect(defaultDataDir({ HOME: '/Users/u' }, 'darwin')).toBe('/Users/u/Library/Application Support/Recapito');
+    expect(defaultDataDir({ HOME: '/home/u', XDG_DATA_HOME: '/data/u' }, 'linux')).toBe('/data/u/recapito');
+    expect(defaultDataDir({ HOME: '/home/u' }, 'linux')).toBe('/home/u/.local/share/recapito');
+    // The XDG spec says a relative XDG_DATA_HOME must be ignored.
+    expect(defaultDataDir({ HOME: '/home/u', XDG_DATA_HOME: 'relative' }, 'linux')).toBe('/home/u/.local/share/recapito');
+  });
+
+  it('names every file the agent keeps inside it', () => {
+    const paths = dataPaths(dir);
+    expect(paths).toEqual({
+      config: path.join(dir, 'config.json'),
+      secrets: path.join(dir, 'secrets.json'),
+      db: path.join(dir, 'recapito.sqlite'),
+      spool: path.join(dir, 'spool'),
+      logs: path.join(dir, 'logs'),
+      apiToken: path.join(dir, 'api-token'),
+      apiUrl: path.join(dir, 'api-url'),
+    });
   });
 });
