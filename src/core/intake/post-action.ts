@@ -1,0 +1,172 @@
+// What happens to a source file after its capture is recorded: moved to sent/, moved to errors/
+// with a reason file beside it, or deleted. Moves are durable (fsync of file and folders) and never
+// overwrite an existing file: a name already taken becomes 'name (2).ext'.
+import { randomBytes } from 'node:crypto';
+import { EOL } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import * as fs from 'node:fs/promises';
+
+export const SENT_FOLDER = 'sent';
+export const ERRORS_FOLDER = 'errors';
+export const ERROR_NOTE_SUFFIX = '.error.txt';
+
+/** First free name in `dir`: 'a.pdf', then 'a (2).pdf', 'a (3).pdf'... ('x.xml.p7m' -> 'x (2).xml.p7m'). */
+export async function uniqueDestination(dir: string, name: string): Promise<string> {
+  for (let attempt = 1; ; attempt += 1) {
+    const candidate = join(dir, numberedName(name, attempt));
+    if (!(await exists(candidate))) return candidate;
+  }
+}
+
+/** Moves a file so that after return it is on disk at `destination` and gone from `source`, even across volumes. */
+export async function moveFileDurably(source: string, destination: string): Promise<void> {
+  await fs.mkdir(dirname(destination), { recursive: true });
+  try {
+    await fs.rename(source, destination);
+  } catch (error) {
+    if (errorCode(error) !== 'EXDEV') throw error;
+    await copyAcrossVolumes(source, destination);
+    await fs.unlink(source);
+  }
+  await fsyncDirectory(dirname(destination));
+  if (dirname(source) !== dirname(destination)) await fsyncDirectory(dirname(source));
+}
+
+/** Writes through a temp file in the same folder, so readers see the old content or the new, never half. */
+export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+  // Dot-name + .tmp: ignored by the folder watcher if it lands in a watched folder.
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, path);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await fsyncDirectory(dirname(path));
+}
+
+/** Moves the file to `<watched>/errors/` under a free name and writes '<that name>.error.txt' beside it. */
+export async function moveToErrors(source: string, watchedFolder: string, reason: string): Promise<string> {
+  const errorsDir = join(watchedFolder, ERRORS_FOLDER);
+  const destination = await reserveDestination(errorsDir, basename(source), [ERROR_NOTE_SUFFIX]);
+  await moveReserved(source, destination);
+  const note = [
+    'Recapito could not process this file.',
+    '',
+    `File:          ${basename(destination)}`,
+    `Original path: ${source}`,
+    `Time:          ${new Date().toISOString()}`,
+    `Reason:        ${reason}`,
+    '',
+  ].join(EOL);
+  await writeFileAtomic(destination + ERROR_NOTE_SUFFIX, note);
+  return destination;
+}
+
+/** Moves the file to `<watched>/sent/` under a free name. */
+export async function moveToSent(source: string, watchedFolder: string): Promise<string> {
+  const destination = await reserveDestination(join(watchedFolder, SENT_FOLDER), basename(source), []);
+  await moveReserved(source, destination);
+  return destination;
+}
+
+/** Deletes a file; one that is already gone is fine. */
+export async function removeFile(path: string): Promise<void> {
+  try {
+    await fs.unlink(path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return;
+    throw error;
+  }
+  await fsyncDirectory(dirname(path));
+}
+
+/**
+ * Claims a free name by creating an empty placeholder with O_EXCL, so two moves racing for the same
+ * name cannot overwrite each other (a plain exists-then-rename check could).
+ */
+async function reserveDestination(dir: string, name: string, companionSuffixes: string[]): Promise<string> {
+  await fs.mkdir(dir, { recursive: true });
+  for (let attempt = 1; ; attempt += 1) {
+    const candidate = join(dir, numberedName(name, attempt));
+    const companionsTaken = await Promise.all(companionSuffixes.map((suffix) => exists(candidate + suffix)));
+    if (companionsTaken.some(Boolean)) continue;
+    try {
+      await (await fs.open(candidate, 'wx')).close();
+      return candidate;
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/** Moves onto our own placeholder; removes the placeholder if the move fails. */
+async function moveReserved(source: string, destination: string): Promise<void> {
+  try {
+    await moveFileDurably(source, destination);
+  } catch (error) {
+    await fs.rm(destination, { force: true });
+    throw error;
+  }
+}
+
+async function copyAcrossVolumes(source: string, destination: string): Promise<void> {
+  const temp = join(dirname(destination), `.${basename(destination)}.${randomBytes(6).toString('hex')}.part`);
+  try {
+    await fs.copyFile(source, temp);
+    const stats = await fs.stat(source);
+    await fs.utimes(temp, stats.atime, stats.mtime); // keep the date the user knows the file by
+    const handle = await fs.open(temp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, destination);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Makes a rename or unlink durable. Some platforms (Windows) cannot fsync a folder: that is not an error. */
+async function fsyncDirectory(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = errorCode(error);
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EACCES') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+function numberedName(name: string, attempt: number): string {
+  if (attempt === 1) return name;
+  // Keep a signed file's double extension together; a leading dot is a name, not an extension.
+  const extension = /\.[A-Za-z0-9]{1,5}\.p7m$/i.exec(name)?.[0] ?? /(?<=.)\.[^.]*$/.exec(name)?.[0] ?? '';
+  return `${name.slice(0, name.length - extension.length)} (${attempt})${extension}`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await fs.lstat(path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}

@@ -1,0 +1,157 @@
+import { existsSync, statSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  moveFileDurably,
+  moveToErrors,
+  moveToSent,
+  removeFile,
+  uniqueDestination,
+  writeFileAtomic,
+} from '../../src/core/intake/post-action.ts';
+
+let root: string;
+
+beforeEach(async () => {
+  root = await fs.mkdtemp(join(tmpdir(), 'recapito-post-action-'));
+});
+afterEach(async () => {
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+async function put(path: string, content: string): Promise<string> {
+  await fs.mkdir(join(path, '..'), { recursive: true });
+  await fs.writeFile(path, content);
+  return path;
+}
+
+const read = (path: string): Promise<string> => fs.readFile(path, 'utf8');
+
+// A second filesystem to exercise the EXDEV (cross-volume) path for real.
+const otherVolume = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev ? '/dev/shm' : null;
+
+describe('uniqueDestination', () => {
+  it('returns the name when free, then numbered names, keeping .xml.p7m together', async () => {
+    expect(await uniqueDestination(root, 'a.pdf')).toBe(join(root, 'a.pdf'));
+    await put(join(root, 'a.pdf'), '1');
+    expect(await uniqueDestination(root, 'a.pdf')).toBe(join(root, 'a (2).pdf'));
+    await put(join(root, 'a (2).pdf'), '2');
+    expect(await uniqueDestination(root, 'a.pdf')).toBe(join(root, 'a (3).pdf'));
+
+    await put(join(root, 'IT01234567890_A1.xml.p7m'), 'x');
+    expect(await uniqueDestination(root, 'IT01234567890_A1.xml.p7m')).toBe(join(root, 'IT01234567890_A1 (2).xml.p7m'));
+    await put(join(root, 'README'), 'x');
+    expect(await uniqueDestination(root, 'README')).toBe(join(root, 'README (2)'));
+    await put(join(root, 'fattura 2024.01.pdf'), 'x');
+    expect(await uniqueDestination(root, 'fattura 2024.01.pdf')).toBe(join(root, 'fattura 2024.01 (2).pdf'));
+  });
+
+  it('works for a folder that does not exist yet', async () => {
+    expect(await uniqueDestination(join(root, 'not', 'yet'), 'a.pdf')).toBe(join(root, 'not', 'yet', 'a.pdf'));
+  });
+});
+
+describe('moveFileDurably', () => {
+  it('moves within a volume, creating the destination folders', async () => {
+    const source = await put(join(root, 'in', 'a.pdf'), 'pdf bytes');
+    const destination = join(root, 'deep', 'er', 'a.pdf');
+    await moveFileDurably(source, destination);
+    expect(await read(destination)).toBe('pdf bytes');
+    expect(existsSync(source)).toBe(false);
+  });
+
+  it.skipIf(!otherVolume)('moves across volumes (EXDEV): copy, fsync, unlink, keeping the date and leaving no temp file', async () => {
+    const otherRoot = await fs.mkdtemp(join(otherVolume ?? '', 'recapito-exdev-'));
+    try {
+      const source = await put(join(otherRoot, 'b.xml'), '<fattura/>');
+      const oldDate = new Date('2024-03-01T10:00:00Z');
+      await fs.utimes(source, oldDate, oldDate);
+      const destination = join(root, 'sent', 'b.xml');
+      await moveFileDurably(source, destination);
+      expect(await read(destination)).toBe('<fattura/>');
+      expect(existsSync(source)).toBe(false);
+      expect((await fs.stat(destination)).mtimeMs).toBe(oldDate.getTime());
+      expect(await fs.readdir(join(root, 'sent'))).toEqual(['b.xml']);
+    } finally {
+      await fs.rm(otherRoot, { recursive: true, force: true });
+    }
+  });
+
+  it('fails clearly when the source is gone', async () => {
+    await expect(moveFileDurably(join(root, 'missing.pdf'), join(root, 'out', 'missing.pdf'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('writes and replaces whole content, leaving no temp files', async () => {
+    const path = join(root, 'status.json');
+    await writeFileAtomic(path, '{"state":"queued"}');
+    expect(await read(path)).toBe('{"state":"queued"}');
+    await writeFileAtomic(path, Buffer.from('{"state":"delivered"}'));
+    expect(await read(path)).toBe('{"state":"delivered"}');
+    expect(await fs.readdir(root)).toEqual(['status.json']);
+  });
+
+  it('rejects when the folder is missing, and leaves nothing behind', async () => {
+    await expect(writeFileAtomic(join(root, 'nope', 'x.txt'), 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await fs.readdir(root)).toEqual([]);
+  });
+});
+
+describe('moveToErrors / moveToSent / removeFile', () => {
+  it('moves a file to errors/ with a reason file beside it', async () => {
+    const source = await put(join(root, 'fattura.pdf'), 'not really a pdf');
+    const moved = await moveToErrors(source, root, 'not a PDF: the content does not start with %PDF-');
+    expect(moved).toBe(join(root, 'errors', 'fattura.pdf'));
+    expect(await read(moved)).toBe('not really a pdf');
+    expect(existsSync(source)).toBe(false);
+    const note = await read(`${moved}.error.txt`);
+    expect(note).toContain('not a PDF: the content does not start with %PDF-');
+    expect(note).toContain(`Original path: ${source}`);
+    expect(note).toMatch(/Time: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+    expect((await fs.readdir(join(root, 'errors'))).sort()).toEqual(['fattura.pdf', 'fattura.pdf.error.txt']);
+  });
+
+  it('never overwrites: a second file of the same name gets its own name and note', async () => {
+    await moveToErrors(await put(join(root, 'x.pdf'), 'first'), root, 'reason one');
+    const second = await moveToErrors(await put(join(root, 'x.pdf'), 'second'), root, 'reason two');
+    expect(basename(second)).toBe('x (2).pdf');
+    expect(await read(join(root, 'errors', 'x.pdf'))).toBe('first');
+    expect(await read(second)).toBe('second');
+    expect(await read(join(root, 'errors', 'x.pdf.error.txt'))).toContain('reason one');
+    expect(await read(`${second}.error.txt`)).toContain('reason two');
+  });
+
+  it('does not reuse a name whose stale reason file is still there', async () => {
+    await put(join(root, 'errors', 'c.pdf.error.txt'), 'old reason');
+    const moved = await moveToErrors(await put(join(root, 'c.pdf'), 'c'), root, 'new reason');
+    expect(basename(moved)).toBe('c (2).pdf');
+    expect(await read(join(root, 'errors', 'c.pdf.error.txt'))).toBe('old reason');
+  });
+
+  it('moves to sent/, numbering clashes, and parallel moves of the same name never overwrite each other', async () => {
+    const first = await moveToSent(await put(join(root, 'a.xml'), 'a'), root);
+    expect(first).toBe(join(root, 'sent', 'a.xml'));
+    const sources = await Promise.all(Array.from({ length: 10 }, (_, index) => put(join(root, `src${index}`, 'dup.xml'), `copy ${index}`)));
+    const destinations = await Promise.all(sources.map((source) => moveToSent(source, root)));
+    expect(new Set(destinations).size).toBe(10);
+    const contents = await Promise.all(destinations.map((destination) => read(destination)));
+    expect(contents.sort()).toEqual(Array.from({ length: 10 }, (_, index) => `copy ${index}`).sort());
+    expect(destinations).toContain(join(root, 'sent', 'dup.xml'));
+    expect(destinations).toContain(join(root, 'sent', 'dup (10).xml'));
+  });
+
+  it('leaves no placeholder in sent/ when the move fails', async () => {
+    await expect(moveToSent(join(root, 'ghost.pdf'), root)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await fs.readdir(join(root, 'sent'))).toEqual([]);
+  });
+
+  it('removes a file; one already gone is fine', async () => {
+    const path = await put(join(root, 'done.pdf'), 'x');
+    await removeFile(path);
+    expect(existsSync(path)).toBe(false);
+    await expect(removeFile(path)).resolves.toBeUndefined();
+  });
+});
