@@ -53,6 +53,7 @@ const hubSchema = z.strictObject({
   companyId: z.string().min(1).nullable().default(null),
   accountPollSeconds: wholeNumber(1, 86_400).default(300),
   eventsLongPollSeconds: wholeNumber(0, 120).default(25),
+  requestTimeoutSeconds: wholeNumber(1, 600).default(30),
 });
 
 const apiSchema = z.strictObject({

@@ -6,7 +6,10 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type KeyPair = webcrypto.CryptoKeyPair;
+type Key = webcrypto.CryptoKey;
 
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
@@ -29,12 +32,12 @@ function serial(): string {
   return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');
 }
 
-async function exportKey(key: CryptoKey): Promise<string> {
-  return toPem(await webcrypto.subtle.exportKey('pkcs8', key as unknown as webcrypto.CryptoKey), 'PRIVATE KEY');
+async function exportKey(key: Key): Promise<string> {
+  return toPem(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
 export async function createCertificateAuthority(commonName = 'Recapito Sandbox CA', days = 3650): Promise<PemKeyPair> {
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as KeyPair;
   const now = new Date();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -60,7 +63,7 @@ export async function issueServerCertificate(
 ): Promise<PemKeyPair> {
   const caCertificate = new x509.X509Certificate(ca.certificatePem);
   const caKey = await importPrivateKey(ca.privateKeyPem);
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as KeyPair;
   const now = new Date();
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
@@ -90,7 +93,7 @@ export async function createServerCertificateBundle(hostNames?: string[], ipAddr
   return { ca, server: await issueServerCertificate(ca, hostNames, ipAddresses) };
 }
 
-async function importPrivateKey(pem: string): Promise<CryptoKey> {
+async function importPrivateKey(pem: string): Promise<Key> {
   const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-  return (await webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign'])) as unknown as CryptoKey;
+  return webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']);
 }

@@ -1,0 +1,40 @@
+// `recapito sandbox-hub`: the reference hub with simulated SDI, for trying and testing the agent.
+import { parseArgs } from 'node:util';
+import { resolve, join } from 'node:path';
+import { defaultDataDir } from '../../core/config/data-dir.ts';
+import { createSandboxHub } from '../../sandbox-hub/sandbox-hub.ts';
+import { untilSignal } from '../run-agent.ts';
+import { writeDurably } from '../../core/util/fsync.ts';
+
+export async function sandboxHubCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      dir: { type: 'string' },
+      port: { type: 'string' },
+      'delay-ms': { type: 'string' },
+      credits: { type: 'string' },
+      'create-key': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const dataDir = resolve(values.dir ?? join(defaultDataDir(), 'sandbox-hub'));
+  const delay = Number(values['delay-ms'] ?? 0);
+  const hub = await createSandboxHub({
+    dataDir,
+    port: Number(values.port ?? 0),
+    sdiDelaysMs: { processing: delay, sent: delay, outcome: delay, paOutcome: delay },
+  });
+  if (values.credits !== undefined) hub.setCredits(Number(values.credits));
+  console.log(`Sandbox hub: ${hub.url}`);
+  console.log(`Trust this CA in the agent (hub.caFile): ${hub.caFile}`);
+  console.log(`Admin token: ${join(dataDir, 'admin-token')}`);
+  if (values['create-key']) {
+    const key = hub.createApiKey({ name: 'cli' });
+    await writeDurably(join(dataDir, 'api-key'), `${key}\n`, 0o600);
+    console.log(`A new API key was written to ${join(dataDir, 'api-key')}`);
+  }
+  await untilSignal();
+  await hub.close();
+  return 0;
+}

@@ -1,0 +1,34 @@
+// `recapito status [ID]`: the agent's health and queue, or one document with its history.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { defaultDataDir } from '../../core/config/data-dir.ts';
+import { apiTarget, callApi } from '../local-api-client.ts';
+import type { AgentStatus, DocumentDetail } from '../../contract/local-api.ts';
+
+export async function statusCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { data: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const target = await apiTarget(resolve(values.data ?? defaultDataDir()));
+  const id = positionals[0];
+  if (id) {
+    const document = (await callApi(target, 'GET', `/documents/${encodeURIComponent(id)}`)) as DocumentDetail;
+    if (values.json) return print(document);
+    console.log(`${document.name}  ${document.state}${document.reason ? `  — ${document.reason}` : ''}`);
+    console.log(`id ${document.id}  hub ${document.hubId ?? '-'}  SDI ${document.sdiId ?? '-'}`);
+    for (const event of document.events) console.log(`  ${event.at}  ${(event.state ?? '').padEnd(13)} ${event.type}${event.message ? `: ${event.message}` : ''}`);
+    for (const file of document.files) console.log(`  file ${file.name} (${file.kind}, ${file.size} bytes)`);
+    return 0;
+  }
+  const status = (await callApi(target, 'GET', '/status')) as AgentStatus;
+  if (values.json) return print(status);
+  console.log(`Recapito ${status.version}  hub ${status.hub.url || '(none)'}  reachable: ${status.hub.reachable ?? 'unknown'}`);
+  if (status.hold) console.log(`ON HOLD: ${status.hold.reason}`);
+  console.log(`credits: ${status.hub.credits ?? '?'}  key expires: ${status.hub.keyExpiresAt ?? '-'}`);
+  console.log(Object.entries(status.counts).map(([state, n]) => `${state}: ${n}`).join('  ') || 'no documents yet');
+  for (const watcher of status.watchers) console.log(`  ${watcher.profile}  ${watcher.state.padEnd(8)} ${watcher.folder}${watcher.error ? ` (${watcher.error})` : ''}`);
+  return 0;
+}
+
+function print(value: unknown): number {
+  console.log(JSON.stringify(value, null, 2));
+  return 0;
+}

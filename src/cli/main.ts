@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The `recapito` command.
+import { serveCommand } from './commands/serve.ts';
+import { sandboxHubCommand } from './commands/sandbox-hub.ts';
+import { sendCommand } from './commands/send.ts';
+import { statusCommand } from './commands/status.ts';
+import { demoCommand } from './commands/demo.ts';
+
+const USAGE = `usage: recapito <command> [options]
+
+  serve [--data DIR]                       run the agent headless (local API and UI on 127.0.0.1)
+  sandbox-hub [--dir DIR] [--port N] [--delay-ms N] [--create-key]
+                                           run the sandbox hub with simulated SDI
+  send FILE… [--profile ID] [--data DIR]   hand files to the running agent
+  status [ID] [--json] [--data DIR]        agent health and queue, or one document
+  demo [--dir DIR]                         sandbox hub + agent + a watched folder, all on this machine`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  serve: serveCommand,
+  'sandbox-hub': sandboxHubCommand,
+  send: sendCommand,
+  status: statusCommand,
+  demo: demoCommand,
+};
+
+const [name, ...args] = process.argv.slice(2);
+const command = name ? commands[name] : undefined;
+if (!command) {
+  console.error(USAGE);
+  process.exitCode = name === '--help' || name === '-h' ? 0 : 2;
+} else {
+  try {
+    process.exitCode = await command(args);
+  } catch (error) {
+    console.error(`recapito ${name}: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}

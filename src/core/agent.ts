@@ -1,0 +1,328 @@
+// Composition root: createAgent(settings, deps) -> { start(), stop() } plus the operations the
+// local API, the CLI and the Electron shell call. Wires services by constructor arguments.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Store } from './store/store.ts';
+import { toSummary } from './store/documents.ts';
+import { Spool } from './intake/spool.ts';
+import { CaptureService, type CaptureProfile, type CapturedDocument } from './intake/capture.ts';
+import { FolderWatcher, type WatcherState } from './intake/folder-watcher.ts';
+import type { HubClient } from './hub/hub-client.ts';
+import { createHttpsHubClient } from './hub/https-hub-client.ts';
+import { HoldController } from './sync/hold.ts';
+import { HubHealth } from './sync/hub-health.ts';
+import { Outbox } from './sync/outbox.ts';
+import { StatusFollower } from './sync/status-follower.ts';
+import { AccountMonitor } from './sync/account-monitor.ts';
+import type { Settings } from './config/settings-schema.ts';
+import type { SecretStore } from './config/secret-store.ts';
+import type { Logger } from './log/logger.ts';
+import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from '../contract/local-api.ts';
+import type { CaptureSource, DocumentState } from '../contract/states.ts';
+import type { DocumentQuery } from './store/documents.ts';
+import { AgentError } from './agent-error.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentDeps {
+  dataDir: string;
+  secrets: SecretStore;
+  log: Logger;
+  /** Replaces the transport built from settings (SFTP, tests). */
+  hubClient?: HubClient;
+}
+
+interface WatcherEntry {
+  profile: string;
+  folder: string;
+  watcher: FolderWatcher;
+  state: WatcherState;
+  error: string | null;
+}
+
+const RETRYABLE: readonly DocumentState[] = ['failed', 'duplicate', 'cancelled', 'queued', 'held'];
+const CANCELLABLE: readonly DocumentState[] = ['queued', 'held', 'awaiting_approval', 'duplicate', 'captured'];
+
+export class Agent {
+  readonly settings: Settings;
+  readonly store: Store;
+  readonly spool: Spool;
+  readonly capture: CaptureService;
+  readonly hold: HoldController;
+  readonly health = new HubHealth();
+  private readonly deps: AgentDeps;
+  private readonly log: Logger;
+  private readonly outbox: Outbox;
+  private readonly follower: StatusFollower;
+  private readonly accountMonitor: AccountMonitor;
+  private readonly watchers: WatcherEntry[] = [];
+  private hub: HubClient | null;
+  private startedAt = new Date().toISOString();
+  private running = false;
+
+  constructor(settings: Settings, deps: AgentDeps) {
+    this.settings = settings;
+    this.deps = deps;
+    this.log = deps.log;
+    this.store = new Store(join(deps.dataDir, 'recapito.sqlite'), randomUUID());
+    this.spool = new Spool(join(deps.dataDir, 'spool'));
+    this.hold = new HoldController(this.store);
+    this.hub = deps.hubClient ?? null;
+    const hub = (): HubClient => this.hubClient();
+
+    this.outbox = new Outbox({
+      store: this.store,
+      spool: this.spool,
+      hub,
+      hold: this.hold,
+      health: this.health,
+      settings: {
+        concurrency: settings.outbox.concurrency,
+        leaseMs: settings.outbox.leaseSeconds * 1000,
+        backoffBaseMs: settings.outbox.backoffBaseMs,
+        backoffCapMs: settings.outbox.backoffCapMs,
+      },
+      companyFor: (profileId) => this.profileSettings(profileId)?.hubCompanyId ?? settings.hub.companyId,
+      log: deps.log.child('outbox'),
+    });
+    this.capture = new CaptureService({
+      store: this.store,
+      spool: this.spool,
+      limits: { maxFileBytes: settings.intake.maxFileBytes, zip: settings.intake.zip },
+      log: deps.log.child('intake'),
+      onQueued: () => this.outbox.wake(),
+    });
+    this.follower = new StatusFollower({
+      store: this.store,
+      spool: this.spool,
+      hub,
+      health: this.health,
+      log: deps.log.child('follower'),
+      longPollSeconds: settings.hub.eventsLongPollSeconds,
+      backoffBaseMs: settings.outbox.backoffBaseMs,
+      backoffCapMs: Math.min(settings.outbox.backoffCapMs, 60_000),
+    });
+    const accountIntervalMs = settings.hub.accountPollSeconds * 1000;
+    this.accountMonitor = new AccountMonitor({
+      hub,
+      hold: this.hold,
+      health: this.health,
+      log: deps.log.child('account'),
+      intervalMs: accountIntervalMs,
+      whileHeldIntervalMs: Math.min(accountIntervalMs, 10_000),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.startedAt = new Date().toISOString();
+    this.store.transaction(() => this.store.events.append({ type: 'agent.started', message: `Recapito ${AGENT_VERSION}` }));
+    const recovered = await this.capture.recoverPendingPostActions();
+    if (recovered) this.log.info('finished post-actions interrupted by a stop', { count: recovered });
+    this.hub ??= await this.buildHttpsClient();
+    if (this.hub) {
+      this.outbox.start();
+      this.follower.start();
+      this.accountMonitor.start();
+    } else {
+      this.log.warn('no hub configured: documents are captured and wait in the queue');
+    }
+    for (const profile of this.settings.profiles) {
+      for (const folder of profile.folders) await this.startWatcher(profile.id, folder);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await Promise.allSettled(this.watchers.map((entry) => entry.watcher.stop()));
+    this.watchers.length = 0;
+    await Promise.allSettled([this.outbox.stop(), this.follower.stop(), this.accountMonitor.stop()]);
+    await this.hub?.close().catch(() => undefined);
+    this.store.transaction(() => this.store.events.append({ type: 'agent.stopped' }));
+    this.store.close();
+  }
+
+  status(): AgentStatus {
+    const hub = this.health.get();
+    return {
+      version: AGENT_VERSION,
+      startedAt: this.startedAt,
+      paused: this.hold.paused(),
+      hold: this.hold.current(),
+      hub: { transport: this.settings.hub.transport, url: this.settings.hub.url ?? '', ...hub },
+      counts: this.store.documents.countsByState(),
+      services: [
+        { name: 'outbox', state: this.running ? 'running' : 'stopped', error: null },
+        { name: 'status-follower', state: this.running ? 'running' : 'stopped', error: null },
+      ],
+      watchers: this.watchers.map((w) => ({
+        profile: w.profile,
+        folder: w.folder,
+        state: w.state === 'missing' ? 'missing' : w.state === 'error' ? 'error' : 'watching',
+        error: w.error,
+      })),
+    };
+  }
+
+  documents(query: DocumentQuery): DocumentsPage {
+    const page = this.store.documents.list(query);
+    return { documents: page.documents.map(toSummary), nextCursor: page.nextCursor };
+  }
+
+  document(id: string): DocumentDetail | null {
+    const record = this.store.documents.get(id);
+    if (!record) return null;
+    return { ...toSummary(record), metadata: record.metadata, events: this.store.events.forDocument(id), files: this.store.documents.files(id) };
+  }
+
+  async content(id: string): Promise<{ bytes: Buffer; name: string; contentType: string } | null> {
+    const record = this.store.documents.get(id);
+    if (!record?.spooled) return null;
+    return { bytes: await this.spool.read(record.sha256), name: record.name, contentType: record.contentType ?? 'application/octet-stream' };
+  }
+
+  async file(id: string, name: string): Promise<Buffer | null> {
+    const file = this.store.documents.files(id).find((f) => f.name === name);
+    return file ? this.spool.read(file.sha256) : null;
+  }
+
+  async submit(input: { bytes: Buffer; name: string; profile?: string | null; source: CaptureSource; metadata?: Record<string, unknown> }): Promise<CapturedDocument[]> {
+    const profile = this.captureProfile(input.profile ?? null);
+    return this.capture.captureBytes({ profile, source: input.source, name: input.name, bytes: input.bytes, ...(input.metadata ? { metadata: input.metadata } : {}) });
+  }
+
+  retry(id: string): DocumentState {
+    const record = this.requireDocument(id);
+    if (!RETRYABLE.includes(record.state)) {
+      const hint = record.state === 'invalid' || record.state === 'rejected' ? ': fix the document and capture it again' : '';
+      throw new AgentError('not_retryable', `a document in state "${record.state}" cannot be retried${hint}`, 409);
+    }
+    if (record.state === 'failed' && record.reasonCode === 'idempotency_conflict') {
+      throw new AgentError('not_retryable', 'the hub holds other bytes under this document id; capture the file again', 409);
+    }
+    const state: DocumentState = this.hold.current() ? 'held' : 'queued';
+    this.store.transaction(() => {
+      this.store.documents.transition(id, { state, reason: this.hold.current()?.reason ?? null, duplicateOf: record.state === 'duplicate' ? null : undefined }, { type: 'document.retry_requested', message: `retry requested from state ${record.state}` });
+      this.store.jobs.enqueue('upload', id);
+    });
+    this.outbox.wake();
+    return state;
+  }
+
+  cancel(id: string): void {
+    const record = this.requireDocument(id);
+    if (!CANCELLABLE.includes(record.state)) {
+      throw new AgentError('not_cancellable', `a document in state "${record.state}" cannot be cancelled${record.hubId ? ': the hub already has it' : ''}`, 409);
+    }
+    this.store.transaction(() => {
+      this.store.jobs.cancelForDocument('upload', id);
+      this.store.documents.transition(id, { state: 'cancelled', reason: 'cancelled by the user' }, { type: 'document.cancelled' });
+    });
+  }
+
+  pause(): void {
+    this.hold.pause();
+  }
+
+  resume(): void {
+    this.hold.resume();
+    this.outbox.wake();
+  }
+
+  async events(since: number, timeoutSeconds: number, limit: number, signal?: AbortSignal): Promise<EventsPage> {
+    const events = await this.store.events.wait(since, Math.min(Math.max(limit, 1), 1000), Math.min(timeoutSeconds, 60) * 1000, signal);
+    return { events, lastSeq: events.at(-1)?.seq ?? Math.max(since, 0) };
+  }
+
+  async setHubApiKey(apiKey: string): Promise<void> {
+    await this.deps.secrets.set('hubApiKey', apiKey);
+    this.store.transaction(() => this.store.events.append({ type: 'credentials.updated', message: 'hub API key replaced' }));
+    this.accountMonitor.checkNow();
+  }
+
+  verifyAudit(): { ok: boolean; checked: number; firstBad?: number } {
+    return this.store.events.verify();
+  }
+
+  private requireDocument(id: string) {
+    const record = this.store.documents.get(id);
+    if (!record) throw new AgentError('not_found', `no document with id ${id}`, 404);
+    return record;
+  }
+
+  private profileSettings(id: string) {
+    return this.settings.profiles.find((p) => p.id === id) ?? null;
+  }
+
+  private captureProfile(id: string | null): CaptureProfile {
+    if (id) {
+      const profile = this.profileSettings(id);
+      if (!profile) throw new AgentError('unknown_profile', `no profile "${id}"; known: ${this.settings.profiles.map((p) => p.id).join(', ') || 'none'}`, 400);
+      return { id: profile.id, requireApproval: profile.requireApproval };
+    }
+    const first = this.settings.profiles[0];
+    return first ? { id: first.id, requireApproval: first.requireApproval } : { id: 'default', requireApproval: false };
+  }
+
+  private hubClient(): HubClient {
+    if (!this.hub) throw new AgentError('no_hub', 'no hub configured', 503);
+    return this.hub;
+  }
+
+  /** The HTTPS transport from settings; the extra CA (sandbox, corporate proxy) is read once here. */
+  private async buildHttpsClient(): Promise<HubClient | null> {
+    const { hub } = this.settings;
+    if (!hub.url) return null;
+    let extraCaPem: string | null = null;
+    if (hub.caFile) {
+      try {
+        extraCaPem = await readFile(hub.caFile, 'utf8');
+      } catch (error) {
+        throw new AgentError('bad_ca_file', `hub.caFile ${hub.caFile} cannot be read: ${(error as Error).message}`, 500);
+      }
+    }
+    return createHttpsHubClient({
+      baseUrl: hub.url,
+      apiKey: () => this.deps.secrets.get('hubApiKey'),
+      extraCaPem,
+      requestTimeoutMs: hub.requestTimeoutSeconds * 1000,
+      userAgent: `Recapito/${AGENT_VERSION}`,
+    });
+  }
+
+  private async startWatcher(profileId: string, folder: Settings['profiles'][number]['folders'][number]): Promise<void> {
+    const profile = this.captureProfile(profileId);
+    const log = this.log.child('watcher');
+    const entry: WatcherEntry = {
+      profile: profileId,
+      folder: folder.path,
+      state: 'starting',
+      error: null,
+      watcher: new FolderWatcher({
+        folder: folder.path,
+        stableWindowMs: this.settings.intake.stableWindowMs,
+        rescanIntervalMs: this.settings.intake.rescanIntervalMs,
+        usePolling: folder.usePolling,
+        excludeDirs: ['sent', 'errors'],
+        log,
+        onStateChange: (state, error) => {
+          entry.state = state;
+          entry.error = error ?? null;
+          if (state === 'missing' || state === 'error') log.warn('watched folder unavailable', { folder: folder.path, state, error });
+        },
+        onStable: async (file) => {
+          await this.capture.captureFolderFile({ profile, folder: folder.path, postAction: folder.postAction, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
+        },
+      }),
+    };
+    this.watchers.push(entry);
+    await entry.watcher.start();
+  }
+}
+
+export function createAgent(settings: Settings, deps: AgentDeps): Agent {
+  return new Agent(settings, deps);
+}

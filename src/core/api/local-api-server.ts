@@ -1,0 +1,79 @@
+// The local HTTP API (docs/local-api.md): loopback only, token, Host check, no CORS, security
+// headers, errors as {error:{code,message}} and never a stack trace. Also serves the UI.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Agent } from '../agent.ts';
+import { AgentError } from '../agent-error.ts';
+import { createRequestGuard } from './request-guard.ts';
+import { registerDocumentRoutes } from './routes/documents.ts';
+import { registerAgentRoutes } from './routes/agent.ts';
+import { registerUiRoutes } from './routes/ui.ts';
+import type { Logger } from '../log/logger.ts';
+
+export interface LocalApiOptions {
+  agent: Agent;
+  token: string;
+  host: string;
+  port: number;
+  log: Logger;
+  /** Upper bound of an upload body (ZIPs included). */
+  maxUploadBytes: number;
+  uiDir?: string | null;
+}
+
+export interface LocalApi {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: options.maxUploadBytes, trustProxy: false, disableRequestLogging: true });
+  let boundPort = options.port;
+
+  app.addHook('onRequest', createRequestGuard({ port: () => boundPort, token: options.token, publicPaths: new Set(['/api/v1/health']) }));
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('Cross-Origin-Resource-Policy', 'same-origin');
+    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
+    if (!reply.hasHeader('Content-Security-Policy')) reply.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, body === '' ? {} : JSON.parse(body as string));
+    } catch {
+      done(new AgentError('bad_json', 'the request body is not valid JSON', 400));
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler(async (error, _request, reply) => {
+    if (error instanceof AgentError) return reply.code(error.status).send({ error: { code: error.code, message: (error as Error).message } });
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: { code: (error as { code?: string }).code?.toLowerCase() ?? 'bad_request', message: (error as Error).message } });
+    }
+    options.log.error('local API error', { error: String(error) });
+    return reply.code(500).send({ error: { code: 'internal', message: 'internal error; see the agent log' } });
+  });
+  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'no such route' } }));
+
+  app.get('/api/v1/health', async () => ({ status: 'ok' }));
+  registerAgentRoutes(app, options.agent);
+  registerDocumentRoutes(app, options.agent);
+  registerUiRoutes(app, options.uiDir ?? null);
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  boundPort = typeof address === 'object' && address ? address.port : options.port;
+  const hostPart = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${hostPart}:${boundPort}`,
+    port: boundPort,
+    close: async () => {
+      await app.close();
+    },
+  };
+}

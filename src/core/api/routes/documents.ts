@@ -1,0 +1,80 @@
+// Document routes: list, detail, content, files, upload, retry, cancel.
+import type { FastifyInstance } from 'fastify';
+import type { Agent } from '../../agent.ts';
+import { AgentError } from '../../agent-error.ts';
+import { isDocumentState, type DocumentState } from '../../../contract/states.ts';
+import { intParam } from './params.ts';
+
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export function registerDocumentRoutes(app: FastifyInstance, agent: Agent): void {
+  app.get('/api/v1/documents', async (request) => {
+    const query = request.query as Record<string, string | undefined>;
+    const states = (query['state'] ?? '').split(',').filter(Boolean);
+    const bad = states.find((s) => !isDocumentState(s));
+    if (bad) throw new AgentError('bad_parameter', `unknown state "${bad}"`, 400);
+    return agent.documents({
+      state: states as DocumentState[],
+      ...(query['profile'] ? { profile: query['profile'] } : {}),
+      ...(query['q'] ? { q: query['q'] } : {}),
+      ...(query['from'] ? { from: query['from'] } : {}),
+      ...(query['to'] ? { to: query['to'] } : {}),
+      cursor: query['cursor'] ?? null,
+      limit: intParam(query['limit'], 50, 1, 500, 'limit'),
+    });
+  });
+
+  app.get('/api/v1/documents/:id', async (request) => {
+    const { id } = request.params as { id: string };
+    const document = agent.document(id);
+    if (!document) throw new AgentError('not_found', `no document with id ${id}`, 404);
+    return document;
+  });
+
+  app.get('/api/v1/documents/:id/content', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const content = await agent.content(id);
+    if (!content) throw new AgentError('not_found', `no stored content for document ${id}`, 404);
+    return reply.header('Content-Type', content.contentType).header('Content-Disposition', contentDisposition(content.name)).send(content.bytes);
+  });
+
+  app.get('/api/v1/documents/:id/files/:name', async (request, reply) => {
+    const { id, name } = request.params as { id: string; name: string };
+    const bytes = await agent.file(id, name);
+    if (!bytes) throw new AgentError('not_found', `document ${id} has no file "${name}"`, 404);
+    const type = name.toLowerCase().endsWith('.xml') ? 'application/xml' : 'application/octet-stream';
+    return reply.header('Content-Type', type).header('Content-Disposition', contentDisposition(name)).send(bytes);
+  });
+
+  app.post('/api/v1/documents', async (request, reply) => {
+    const body = request.body;
+    if (!Buffer.isBuffer(body)) throw new AgentError('bad_body', 'send the file bytes as the request body (any Content-Type but application/json)', 400);
+    const header = request.headers['x-filename'];
+    let name = typeof header === 'string' && header.trim() ? header.trim() : 'upload.bin';
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      throw new AgentError('bad_filename', 'X-Filename must be percent-encoded UTF-8', 400);
+    }
+    name = name.replace(/^.*[\\/]/, '') || 'upload.bin';
+    const profile = typeof request.headers['x-profile'] === 'string' ? request.headers['x-profile'] : null;
+    const source = request.headers['x-source'] === 'upload' ? 'upload' : 'api';
+    const documents = await agent.submit({ bytes: body, name, profile, source });
+    const first = documents[0];
+    return reply.code(201).send({ id: first?.id ?? null, state: first?.state ?? null, reason: first?.reason ?? null, documents });
+  });
+
+  app.post('/api/v1/documents/:id/retry', async (request) => {
+    const { id } = request.params as { id: string };
+    return { id, state: agent.retry(id) };
+  });
+
+  app.post('/api/v1/documents/:id/cancel', async (request) => {
+    const { id } = request.params as { id: string };
+    agent.cancel(id);
+    return { id, state: 'cancelled' };
+  });
+}
