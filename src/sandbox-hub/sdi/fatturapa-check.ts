@@ -1,0 +1,98 @@
+// The simulated SDI's format check of a FatturaPA file: what makes SDI answer NS 00200 ("file non
+// conforme al formato"), plus the header fields the delivery rules need. Not a full XSD validation:
+// it checks what decides routing and the mistakes ERPs really make. Parsed only with safe-xml.
+import { childElements, elementAt, parseXml, textAt, XmlRefusedError } from '../../core/xml/safe-xml.ts';
+import type { XmlElement } from '../../core/xml/safe-xml.ts';
+
+export const FATTURAPA_NAMESPACE_V12 = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2';
+export const FATTURAPA_NAMESPACE_SIMPLIFIED = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0';
+
+export type FormatoTrasmissione = 'FPA12' | 'FPR12' | 'FSM10';
+
+export interface FatturaPAHeader {
+  formato: FormatoTrasmissione;
+  codiceDestinatario: string;
+  pecDestinatario: string | undefined;
+  buyerName: string;
+  /** First body's number and year, for the RiferimentoFattura of NE/DT. */
+  firstInvoice: { number: string; year: string } | undefined;
+}
+
+export type FatturaPACheck = { ok: true; header: FatturaPAHeader } | { ok: false; problem: string };
+
+const NAMESPACE_OF: Record<FormatoTrasmissione, string> = {
+  FPA12: FATTURAPA_NAMESPACE_V12,
+  FPR12: FATTURAPA_NAMESPACE_V12,
+  FSM10: FATTURAPA_NAMESPACE_SIMPLIFIED,
+};
+
+export function checkFatturaPA(bytes: Uint8Array): FatturaPACheck {
+  let root: XmlElement;
+  try {
+    root = parseXml(bytes);
+  } catch (error) {
+    if (error instanceof XmlRefusedError) return { ok: false, problem: `il file non è un XML valido (${error.message})` };
+    throw error;
+  }
+  if (root.local !== 'FatturaElettronica') {
+    return { ok: false, problem: `elemento radice <${root.local}> invece di <FatturaElettronica>` };
+  }
+  const versione = root.attributes.versione;
+  if (!versione || !(versione in NAMESPACE_OF)) {
+    return { ok: false, problem: `attributo versione "${versione ?? ''}" non valido (atteso FPA12, FPR12 o FSM10)` };
+  }
+  const formatoFromVersion = versione as FormatoTrasmissione;
+  if (root.uri !== NAMESPACE_OF[formatoFromVersion]) {
+    return { ok: false, problem: `namespace "${root.uri}" non valido per la versione ${versione} (atteso ${NAMESPACE_OF[formatoFromVersion]})` };
+  }
+
+  const header = elementAt(root, 'FatturaElettronicaHeader');
+  if (!header) return { ok: false, problem: 'manca <FatturaElettronicaHeader>' };
+  const transmission = elementAt(header, 'DatiTrasmissione');
+  if (!transmission) return { ok: false, problem: 'manca <DatiTrasmissione>' };
+  for (const path of [['IdTrasmittente', 'IdPaese'], ['IdTrasmittente', 'IdCodice'], ['ProgressivoInvio'], ['FormatoTrasmissione'], ['CodiceDestinatario']]) {
+    if (!textAt(transmission, ...path)) return { ok: false, problem: `manca <DatiTrasmissione/${path.join('/')}>` };
+  }
+  const formato = textAt(transmission, 'FormatoTrasmissione') as string;
+  if (formato !== versione) {
+    return { ok: false, problem: `<FormatoTrasmissione> ${formato} non coerente con l'attributo versione ${versione}` };
+  }
+  const codiceDestinatario = textAt(transmission, 'CodiceDestinatario') as string;
+  if (!/^[A-Z0-9]{6,7}$/.test(codiceDestinatario)) {
+    return { ok: false, problem: `<CodiceDestinatario> "${codiceDestinatario}" non rispetta il formato [A-Z0-9]{6,7}` };
+  }
+  if (!elementAt(header, 'CedentePrestatore')) return { ok: false, problem: 'manca <CedentePrestatore>' };
+  const buyer = elementAt(header, 'CessionarioCommittente');
+  if (!buyer) return { ok: false, problem: 'manca <CessionarioCommittente>' };
+  const bodies = childElements(root, 'FatturaElettronicaBody');
+  if (bodies.length === 0) return { ok: false, problem: 'manca <FatturaElettronicaBody>' };
+
+  return {
+    ok: true,
+    header: {
+      formato: formatoFromVersion,
+      codiceDestinatario,
+      pecDestinatario: textAt(transmission, 'PECDestinatario') || undefined,
+      buyerName: buyerNameOf(buyer),
+      firstInvoice: firstInvoiceOf(bodies[0]),
+    },
+  };
+}
+
+function buyerNameOf(buyer: XmlElement): string {
+  // FPA12/FPR12 keep it under DatiAnagrafici/Anagrafica; FSM10 under IdentificativiFiscali/AltriDatiIdentificativi.
+  const anagrafica = elementAt(buyer, 'DatiAnagrafici', 'Anagrafica') ?? elementAt(buyer, 'AltriDatiIdentificativi');
+  const company = textAt(anagrafica, 'Denominazione');
+  if (company) return company;
+  const person = [textAt(anagrafica, 'Nome'), textAt(anagrafica, 'Cognome')].filter(Boolean).join(' ');
+  return person || 'Destinatario';
+}
+
+function firstInvoiceOf(body: XmlElement | undefined): { number: string; year: string } | undefined {
+  const general = elementAt(body, 'DatiGenerali', 'DatiGeneraliDocumento');
+  const number = textAt(general, 'Numero');
+  const year = /^(\d{4})-/.exec(textAt(general, 'Data') ?? '')?.[1];
+  // RiferimentoFattura/NumeroFattura allows 1-20 Basic Latin characters only.
+  if (!number || !year || !/^[\x20-\x7e]{1,20}$/.test(number)) return undefined;
+  return { number, year };
+}
