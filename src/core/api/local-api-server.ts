@@ -27,7 +27,7 @@ export interface LocalApi {
 }
 
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: options.maxUploadBytes, trustProxy: false, disableRequestLogging: true });
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: options.maxUploadBytes, trustProxy: false });
   let boundPort = options.port;
 
   app.addHook('onRequest', createRequestGuard({ port: () => boundPort, token: options.token, publicPaths: new Set(['/api/v1/health']) }));

@@ -130,7 +130,7 @@ export class Outbox {
           fileName: document.name,
           contentType: document.contentType ?? 'application/octet-stream',
           source: document.source,
-          company: this.options.companyFor(document.profile),
+          company: this.options.companyFor(document.profile) ?? undefined,
         },
         signal,
       );
