@@ -1,5 +1,6 @@
 // A small HTTPS client for the sandbox hub that trusts its CA: raw protocol requests for tests, and
 // the admin API for tests or the demo running the hub in another process. Not the agent's client.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { FaultRule, SandboxDocumentRecord } from './sandbox-hub.ts';
@@ -14,6 +15,15 @@ export interface SandboxResponse {
 export interface SandboxRequestOptions {
   headers?: Record<string, string>;
   body?: Buffer | string;
+  signal?: AbortSignal;
+}
+
+export interface SandboxUpload {
+  contentType: string;
+  idempotencyKey: string;
+  fileName?: string;
+  /** Extra or overriding headers (e.g. a wrong Content-Digest on purpose). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -45,6 +55,24 @@ export class SandboxHttpsClient {
       request.on('error', reject);
       request.end(options.body);
     });
+  }
+
+  /** POST /v1/documents with the protocol's headers filled in (digest computed from the bytes). */
+  upload(apiKey: string, bytes: Buffer, upload: SandboxUpload): Promise<SandboxResponse> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${apiKey}`,
+      'content-type': upload.contentType,
+      'idempotency-key': upload.idempotencyKey,
+      'content-digest': `sha-256=:${createHash('sha256').update(bytes).digest('base64')}:`,
+      ...(upload.fileName !== undefined ? { 'x-filename': encodeURIComponent(upload.fileName) } : {}),
+      ...upload.headers,
+    };
+    return this.request('POST', '/v1/documents', { headers, body: bytes, ...(upload.signal ? { signal: upload.signal } : {}) });
+  }
+
+  /** GET with the API key. */
+  get(apiKey: string, path: string, signal?: AbortSignal): Promise<SandboxResponse> {
+    return this.request('GET', path, { headers: { authorization: `Bearer ${apiKey}` }, ...(signal ? { signal } : {}) });
   }
 
   close(): void {
