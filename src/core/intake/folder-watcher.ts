@@ -1,0 +1,431 @@
+// Watches one folder (top level only) and hands each file over once it is complete: size and mtime
+// unchanged for a short window and openable for reading. chokidar gives fast notice; a jittered
+// periodic rescan backs it up, because events get lost and network shares often send none.
+// A folder that vanishes is "missing", never "all files deleted".
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { watch } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
+import { isIgnoredName } from './ignored-names.ts';
+import { checkReadable, isUnreachableError, probeFile, probeFolder, sameSnapshot } from './stable-file.ts';
+import type { FileSnapshot } from './stable-file.ts';
+
+export interface StableFile {
+  path: string;
+  name: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export type WatcherState = 'starting' | 'watching' | 'missing' | 'error' | 'stopped';
+
+export interface WatcherLog {
+  info(msg: string, meta?: object): void;
+  warn(msg: string, meta?: object): void;
+  error(msg: string, meta?: object): void;
+}
+
+export interface FolderWatcherOptions {
+  folder: string;
+  /** Size and mtime must hold still this long (default 500 ms), then the file must open for reading. */
+  stableWindowMs?: number;
+  /** Full rescan period (default 30 s, jittered ±20%); also re-checks a missing folder. */
+  rescanIntervalMs?: number;
+  /** Stat polling instead of native events, for network shares. */
+  usePolling?: boolean;
+  pollIntervalMs?: number;
+  /** Subfolder names never watched (the agent passes 'sent', 'errors'). */
+  excludeDirs?: string[];
+  /** Awaited; at most `concurrency` run at once; a path is never handed over again while its handler runs. */
+  onStable: (file: StableFile) => Promise<void>;
+  concurrency?: number;
+  onStateChange?: (state: WatcherState, error?: string) => void;
+  log?: WatcherLog;
+}
+
+interface Pending extends FileSnapshot {
+  /** When the current size/mtime were first seen. */
+  since: number;
+  nextCheckAt: number;
+  /** A wait (locked, unreadable) is logged once per file, not at every retry. */
+  waitLogged: boolean;
+}
+
+interface RetryState {
+  attempts: number;
+  notBefore: number;
+  snapshot: FileSnapshot;
+}
+
+const RETRY_BASE_MS = 1000;
+const RETRY_MAX_MS = 5 * 60 * 1000;
+const READY_TIMEOUT_MS = 15_000;
+const SILENT_LOG: WatcherLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export class FolderWatcher {
+  readonly #folder: string;
+  readonly #stableWindowMs: number;
+  readonly #rescanIntervalMs: number;
+  readonly #usePolling: boolean;
+  readonly #pollIntervalMs: number;
+  readonly #excludeDirs: Set<string>;
+  readonly #onStable: (file: StableFile) => Promise<void>;
+  readonly #concurrency: number;
+  readonly #onStateChange: ((state: WatcherState, error?: string) => void) | undefined;
+  readonly #log: WatcherLog;
+
+  #state: WatcherState = 'stopped';
+  #running = false;
+  #watcher: FSWatcher | undefined;
+  #rescanTimer: NodeJS.Timeout | undefined;
+  #checkTimer: NodeJS.Timeout | undefined;
+  #checkDueAt = 0;
+  #checking = false;
+  /** dev:ino of the folder chokidar watches: a folder deleted and recreated needs a new watcher. */
+  #watchedIdentity: string | undefined;
+  #rescanChain: Promise<void> = Promise.resolve();
+
+  /** Files seen but not yet stable. */
+  readonly #pending = new Map<string, Pending>();
+  /** Stable files waiting for a free handler slot, in arrival order. */
+  readonly #ready = new Map<string, StableFile>();
+  readonly #inFlight = new Set<string>();
+  readonly #handlerRuns = new Set<Promise<void>>();
+  /** What each handler succeeded on: the same unchanged file is not handed over again. */
+  readonly #handled = new Map<string, FileSnapshot>();
+  readonly #retries = new Map<string, RetryState>();
+
+  constructor(options: FolderWatcherOptions) {
+    this.#folder = resolve(options.folder);
+    this.#stableWindowMs = options.stableWindowMs ?? 500;
+    this.#rescanIntervalMs = options.rescanIntervalMs ?? 30_000;
+    this.#usePolling = options.usePolling ?? false;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.#excludeDirs = new Set((options.excludeDirs ?? []).map(folderKey));
+    this.#onStable = options.onStable;
+    this.#concurrency = Math.max(1, options.concurrency ?? 4);
+    this.#onStateChange = options.onStateChange;
+    this.#log = options.log ?? SILENT_LOG;
+  }
+
+  get state(): WatcherState {
+    return this.#state;
+  }
+
+  /** Resolves once the existing files are queued (or the folder is known to be missing). */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#setState('starting');
+    await this.rescanNow();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    clearTimeout(this.#rescanTimer);
+    clearTimeout(this.#checkTimer);
+    this.#rescanTimer = undefined;
+    this.#checkTimer = undefined;
+    this.#pending.clear();
+    this.#ready.clear();
+    await this.#rescanChain; // a rescan under way finishes first, so it cannot reopen a watcher
+    await this.#closeWatcher();
+    await Promise.allSettled([...this.#handlerRuns]);
+    this.#setState('stopped');
+  }
+
+  /** Checks the folder, (re)starts watching if it came back, and queues every top-level file. */
+  rescanNow(): Promise<void> {
+    this.#rescanChain = this.#rescanChain.then(() => this.#rescan());
+    return this.#rescanChain;
+  }
+
+  async #rescan(): Promise<void> {
+    if (!this.#running) return;
+    clearTimeout(this.#rescanTimer);
+    try {
+      await this.#scanFolder();
+    } catch (error) {
+      this.#log.error('folder rescan failed', { folder: this.#folder, error: describe(error) });
+    } finally {
+      this.#scheduleRescan();
+    }
+  }
+
+  async #scanFolder(): Promise<void> {
+    const folder = await probeFolder(this.#folder);
+    if (folder.status !== 'ok') {
+      await this.#lostFolder(folder.status, folder.message);
+      return;
+    }
+    if (this.#watcher && this.#watchedIdentity !== folder.identity) {
+      this.#log.info('folder was replaced; watching the new one', { folder: this.#folder });
+      await this.#closeWatcher();
+    }
+    if (!this.#watcher) {
+      await this.#openWatcher();
+      this.#watchedIdentity = folder.identity;
+    }
+    if (!this.#running) return;
+
+    let names: string[];
+    try {
+      const entries = await readdir(this.#folder, { withFileTypes: true });
+      names = entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+    } catch (error) {
+      await this.#lostFolder(isUnreachableError(error) ? 'missing' : 'error', `folder ${this.#folder} cannot be listed: ${describe(error)}`);
+      return;
+    }
+    const present = new Set<string>();
+    for (const name of names) {
+      const path = join(this.#folder, name);
+      present.add(path);
+      this.#consider(path);
+    }
+    // Forget only files truly gone from a readable listing: a copy with the same name, size and
+    // date dropped in later (Explorer keeps the date) is a new file to take.
+    for (const path of this.#handled.keys()) if (!present.has(path)) this.#handled.delete(path);
+    for (const path of this.#retries.keys()) if (!present.has(path)) this.#retries.delete(path);
+    if (this.#state !== 'watching') this.#log.info('watching folder', { folder: this.#folder, files: names.length });
+    this.#setState('watching');
+  }
+
+  /** Missing or unreadable folder: stop watching but remember what was handled (nothing was "deleted"). */
+  async #lostFolder(state: 'missing' | 'error', message: string): Promise<void> {
+    if (this.#state !== state) this.#log.warn(message, { folder: this.#folder });
+    await this.#closeWatcher();
+    this.#pending.clear();
+    this.#ready.clear();
+    this.#setState(state, message);
+  }
+
+  async #openWatcher(): Promise<void> {
+    const watcher = watch(this.#folder, {
+      depth: 0,
+      ignoreInitial: true, // the rescan lists existing files itself
+      followSymlinks: false,
+      atomic: false, // stability is judged here, not by chokidar
+      awaitWriteFinish: false,
+      ...(this.#usePolling ? { backend: 'polling' as const, pollingInterval: this.#pollIntervalMs, pollingBinaryInterval: this.#pollIntervalMs } : {}),
+      ignored: (path: string) => this.#isIgnoredPath(path),
+    });
+    this.#watcher = watcher;
+    watcher.on('add', (path) => this.#consider(resolve(path)));
+    watcher.on('change', (path) => this.#consider(resolve(path)));
+    watcher.on('unlink', (path) => void this.#unlinked(resolve(path)));
+    watcher.on('unlinkDir', (path) => {
+      if (resolve(path) === this.#folder) void this.rescanNow();
+    });
+    watcher.on('error', (error) => {
+      this.#log.warn('folder watcher reported an error; rescanning', { folder: this.#folder, error: describe(error) });
+      void this.rescanNow();
+    });
+    await new Promise<void>((resolveReady) => {
+      const timer = setTimeout(() => {
+        this.#log.warn('folder watcher slow to start; relying on rescans meanwhile', { folder: this.#folder });
+        resolveReady();
+      }, READY_TIMEOUT_MS);
+      watcher.once('ready', () => {
+        clearTimeout(timer);
+        resolveReady();
+      });
+    });
+  }
+
+  async #closeWatcher(): Promise<void> {
+    const watcher = this.#watcher;
+    this.#watcher = undefined;
+    this.#watchedIdentity = undefined;
+    await watcher?.close();
+  }
+
+  #isIgnoredPath(path: string): boolean {
+    const rel = relative(this.#folder, path);
+    if (rel === '' || rel.startsWith('..')) return false; // the folder itself and its ancestors
+    const [first = ''] = rel.split(sep);
+    if (this.#excludeDirs.has(folderKey(first))) return true;
+    return isIgnoredName(basename(path));
+  }
+
+  /** A path that may have changed: (re)starts its stability wait unless it is already being handled. */
+  #consider(path: string): void {
+    if (!this.#running || this.#state === 'missing') return;
+    if (dirname(path) !== this.#folder || isIgnoredName(basename(path))) return;
+    if (this.#inFlight.has(path) || this.#ready.has(path)) return; // re-checked when its handler ends
+    const pending = this.#pending.get(path);
+    if (pending) {
+      pending.nextCheckAt = Math.min(pending.nextCheckAt, Date.now());
+    } else {
+      const now = Date.now();
+      this.#pending.set(path, { size: -1, mtimeMs: -1, since: now, nextCheckAt: now, waitLogged: false });
+    }
+    this.#scheduleCheck(0);
+  }
+
+  /**
+   * An unmounted share or a renamed folder also reports its files as unlinked: forget what was
+   * handled only while the folder is still there, so nothing is emitted twice when it returns.
+   */
+  async #unlinked(path: string): Promise<void> {
+    this.#pending.delete(path);
+    this.#ready.delete(path);
+    const folder = await probeFolder(this.#folder);
+    if (folder.status === 'ok') this.#handled.delete(path);
+    else void this.rescanNow();
+  }
+
+  #forget(path: string): void {
+    this.#pending.delete(path);
+    this.#ready.delete(path);
+    this.#handled.delete(path);
+    this.#retries.delete(path);
+  }
+
+  /** One timer for all pending files; an earlier need (a new file) pulls a later timer (a retry) forward. */
+  #scheduleCheck(delayMs: number): void {
+    if (!this.#running || this.#checking) return;
+    const dueAt = Date.now() + delayMs;
+    if (this.#checkTimer) {
+      if (this.#checkDueAt <= dueAt) return;
+      clearTimeout(this.#checkTimer);
+    }
+    this.#checkDueAt = dueAt;
+    this.#checkTimer = setTimeout(() => {
+      this.#checkTimer = undefined;
+      void this.#checkPending();
+    }, delayMs);
+  }
+
+  async #checkPending(): Promise<void> {
+    this.#checking = true;
+    try {
+      const now = Date.now();
+      const due = [...this.#pending.entries()].filter(([, pending]) => pending.nextCheckAt <= now);
+      await Promise.all(due.map(([path, pending]) => this.#checkOne(path, pending)));
+    } catch (error) {
+      this.#log.error('stability check failed', { folder: this.#folder, error: describe(error) });
+    } finally {
+      this.#checking = false;
+    }
+    this.#dispatch();
+    if (this.#pending.size > 0) {
+      const next = Math.min(...[...this.#pending.values()].map((pending) => pending.nextCheckAt));
+      this.#scheduleCheck(Math.max(next - Date.now(), this.#tickMs()));
+    }
+  }
+
+  async #checkOne(path: string, pending: Pending): Promise<void> {
+    const probe = await probeFile(path);
+    if (this.#pending.get(path) !== pending) return; // superseded while probing
+    const now = Date.now();
+    if (probe.status === 'gone' || probe.status === 'not_a_file') {
+      this.#forget(path);
+      return;
+    }
+    if (probe.status === 'error') {
+      if (!pending.waitLogged) this.#log.warn('cannot read file details; will retry', { path, error: probe.message });
+      pending.waitLogged = true;
+      pending.nextCheckAt = now + Math.max(this.#stableWindowMs, 1000);
+      return;
+    }
+    if (!sameSnapshot(pending, probe)) {
+      Object.assign(pending, { size: probe.size, mtimeMs: probe.mtimeMs, since: now, nextCheckAt: now + this.#stableWindowMs });
+      return;
+    }
+    if (now - pending.since < this.#stableWindowMs) {
+      pending.nextCheckAt = pending.since + this.#stableWindowMs;
+      return;
+    }
+    if (sameSnapshot(this.#handled.get(path), probe)) {
+      this.#pending.delete(path); // already handed over and unchanged since
+      return;
+    }
+    const retry = this.#retries.get(path);
+    if (retry && sameSnapshot(retry.snapshot, probe) && retry.notBefore > now) {
+      pending.nextCheckAt = retry.notBefore;
+      return;
+    }
+    const readable = await checkReadable(path);
+    if (this.#pending.get(path) !== pending) return;
+    if (readable.status === 'readable') {
+      this.#pending.delete(path);
+      this.#ready.set(path, { path, name: basename(path), size: probe.size, mtimeMs: probe.mtimeMs });
+    } else if (readable.status === 'gone') {
+      this.#forget(path);
+    } else {
+      if (!pending.waitLogged) {
+        const detail =
+          readable.status === 'error' ? readable.message
+          : readable.code === 'EBUSY' ? 'held open by another program (EBUSY)'
+          : `locked by another program or not permitted (${readable.code})`;
+        this.#log.info('file not readable yet; waiting', { path, detail });
+        pending.waitLogged = true;
+      }
+      pending.nextCheckAt = now + Math.max(this.#stableWindowMs, 1000);
+    }
+  }
+
+  #dispatch(): void {
+    for (const [path, file] of this.#ready) {
+      if (!this.#running || this.#inFlight.size >= this.#concurrency) return;
+      this.#ready.delete(path);
+      this.#inFlight.add(path); // before the call: a synchronous throw still finds it
+      const run = this.#runHandler(file);
+      this.#handlerRuns.add(run);
+      void run.finally(() => this.#handlerRuns.delete(run));
+    }
+  }
+
+  async #runHandler(file: StableFile): Promise<void> {
+    try {
+      await this.#onStable(file);
+      this.#handled.set(file.path, { size: file.size, mtimeMs: file.mtimeMs });
+      this.#retries.delete(file.path);
+    } catch (error) {
+      const previous = this.#retries.get(file.path);
+      const attempts = previous && sameSnapshot(previous.snapshot, file) ? previous.attempts + 1 : 1;
+      const delay = jitter(Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS));
+      this.#retries.set(file.path, { attempts, notBefore: Date.now() + delay, snapshot: { size: file.size, mtimeMs: file.mtimeMs } });
+      this.#log.error('file handler failed; will retry', { path: file.path, attempts, retryInMs: Math.round(delay), error: describe(error) });
+    } finally {
+      this.#inFlight.delete(file.path);
+      // Whatever happened meanwhile (changed, moved away, failed), a fresh look decides what is next.
+      this.#consider(file.path);
+      this.#dispatch();
+    }
+  }
+
+  #scheduleRescan(): void {
+    if (!this.#running) return;
+    clearTimeout(this.#rescanTimer);
+    this.#rescanTimer = setTimeout(() => void this.rescanNow(), jitter(this.#rescanIntervalMs));
+  }
+
+  #tickMs(): number {
+    return Math.min(Math.max(this.#stableWindowMs / 5, 20), 200);
+  }
+
+  #setState(state: WatcherState, error?: string): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    try {
+      this.#onStateChange?.(state, error);
+    } catch (callbackError) {
+      this.#log.error('state listener failed', { error: describe(callbackError) });
+    }
+  }
+}
+
+/** ±20%, so many agents (or folders) do not rescan in lockstep. */
+function jitter(ms: number): number {
+  return ms * (0.8 + Math.random() * 0.4);
+}
+
+function folderKey(name: string): string {
+  return process.platform === 'win32' || process.platform === 'darwin' ? name.toLowerCase() : name;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
