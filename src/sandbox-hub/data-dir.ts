@@ -74,10 +74,10 @@ export async function loadOrCreateAdminToken(dataDir: string): Promise<string> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const token = randomSecret('sbx_admin_');
-  await writeFileAtomic(file, `${token}\n`, 0o600);
+  await writeFileAtomic(file, token, 0o600);
   return token;
 }
 
 export async function writeUrlFile(dataDir: string, url: string): Promise<void> {
-  await writeFileAtomic(path.join(dataDir, 'url'), `${url}\n`, 0o644);
+  await writeFileAtomic(path.join(dataDir, 'url'), url, 0o644);
 }

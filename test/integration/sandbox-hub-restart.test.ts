@@ -43,7 +43,9 @@ describe('sandbox hub: restart', () => {
     await waitFor('both documents sent to SDI', () => first.hub.listDocuments().every((record) => record.status === 'sent'), 5000, 10);
     const before = first.hub.listDocuments();
 
-    // A request the hub is holding must not keep close() waiting.
+    // Neither a request the hub is holding nor a long poll may keep close() waiting.
+    const lastSeq = (await first.client.get(apiKey, '/v1/events?since=0&limit=1000')).json<{ lastSeq: number }>().lastSeq;
+    const poll = first.client.get(apiKey, `/v1/events?since=${lastSeq}&timeout=30`).then((response) => response.status, () => 'dropped');
     first.hub.injectFaults([{ route: 'GET /v1/account', kind: 'timeout' }]);
     const held = first.client.get(apiKey, '/v1/account').then(() => 'answered', () => 'dropped');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -51,6 +53,7 @@ describe('sandbox hub: restart', () => {
     await first.hub.close();
     expect(Date.now() - closeStarted).toBeLessThan(2000);
     expect(await held).toBe('dropped');
+    expect([200, 'dropped']).toContain(await poll);
 
     const second = await start(options);
     expect(await readFile(second.hub.caFile, 'utf8')).toBe(caPem);

@@ -4,6 +4,10 @@ export class EventNotifier {
   private readonly waiters = new Set<() => void>();
   private closed = false;
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   notify(): void {
     for (const wake of [...this.waiters]) wake();
   }

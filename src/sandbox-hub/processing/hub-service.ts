@@ -157,7 +157,8 @@ export class HubService {
     for (;;) {
       const page = this.readEvents(auth, query);
       const remaining = deadline - Date.now();
-      if (page.events.length > 0 || remaining <= 0 || signal?.aborted) return page;
+      // A closing hub answers what it has rather than keeping the poll (or spinning on a closed notifier).
+      if (page.events.length > 0 || remaining <= 0 || signal?.aborted || this.deps.notifier.isClosed) return page;
       await this.deps.notifier.wait(remaining, signal);
     }
   }
