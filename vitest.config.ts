@@ -8,6 +8,6 @@ export default defineConfig({
     // Integration tests start real servers and child processes; two cores are all we have.
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/reporters/summary-line.ts'],
   },
 });
