@@ -1,0 +1,128 @@
+// The run's results: targets checked, the JSON kept in bench/results/, and the table printed.
+import type { MachineInfo } from './machine.ts';
+import type { PipelineResult } from '../pipeline.bench.ts';
+import type { RawDiskResult } from '../raw-disk.bench.ts';
+import type { RawTransportResult } from '../raw-transport.bench.ts';
+import type { Distribution } from './stats.ts';
+
+/** From the issue: the pipeline keeps at least half of the raw baseline's rate, and p50 drop → accepted under 1 s. */
+export const TARGETS = { minRatioToRawBaseline: 0.5, maxP50LatencyMs: 1000 } as const;
+
+export interface BenchReport {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  machine: MachineInfo;
+  files: number;
+  averageFileBytes: number;
+  placement: { hub: string; agent: string; benchmark: string };
+  rawDisk: RawDiskResult;
+  rawTransport: RawTransportResult;
+  pipeline: PipelineResult;
+  ratios: { toRawBaseline: number; rawBaseline: 'A raw disk' | 'B raw transport'; toRawDisk: number; toRawTransport: number };
+  targets: {
+    throughput: { target: string; ratio: number; met: boolean };
+    latencyP50: { target: string; p50Ms: number | null; met: boolean };
+  };
+}
+
+export function buildReport(parts: Omit<BenchReport, 'version' | 'ratios' | 'targets'>): BenchReport {
+  const { rawDisk, rawTransport, pipeline } = parts;
+  const rawBaseline = rawDisk.filesPerSecond <= rawTransport.filesPerSecond ? 'A raw disk' : 'B raw transport';
+  const baselineRate = Math.min(rawDisk.filesPerSecond, rawTransport.filesPerSecond);
+  const ratio = pipeline.docsPerSecond / baselineRate;
+  const p50 = pipeline.latencyMs.p50;
+  return {
+    version: 1,
+    ...parts,
+    ratios: {
+      toRawBaseline: ratio,
+      rawBaseline,
+      toRawDisk: pipeline.docsPerSecond / rawDisk.filesPerSecond,
+      toRawTransport: pipeline.docsPerSecond / rawTransport.filesPerSecond,
+    },
+    targets: {
+      throughput: { target: `pipeline ≥ ${TARGETS.minRatioToRawBaseline * 100}% of min(A, B)`, ratio, met: pipeline.complete && ratio >= TARGETS.minRatioToRawBaseline },
+      latencyP50: { target: `p50 drop → accepted < ${TARGETS.maxP50LatencyMs} ms`, p50Ms: p50, met: pipeline.complete && p50 !== null && p50 < TARGETS.maxP50LatencyMs },
+    },
+  };
+}
+
+export function formatReport(report: BenchReport): string {
+  const { machine, rawDisk, rawTransport, pipeline, ratios, targets } = report;
+  const fsName = machine.tempDirFsType === '0xef53' ? 'ext4' : machine.tempDirFsType === '0x1021994' ? 'tmpfs' : `fs type ${machine.tempDirFsType ?? '?'}`;
+  const lines = [
+    '',
+    `Recapito pipeline benchmark — ${report.files} files (FatturaPA XML, ${(report.averageFileBytes / 1024).toFixed(1)} KiB on average)`,
+    `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${gib(machine.memoryBytes)} RAM, Node ${machine.node}, ${machine.platform} ${machine.kernel}, temp dir ${machine.tempDir} on ${fsName}`,
+    `placement: hub ${report.placement.hub}; agent ${report.placement.agent}`,
+    '',
+    '| measurement                                      | files/s | time (s) | pipeline ÷ this |',
+    '|--------------------------------------------------|--------:|---------:|----------------:|',
+    row('A raw disk: copy + fsync, one at a time', rawDisk.filesPerSecond, rawDisk.elapsedMs, ratios.toRawDisk),
+    row(`B raw transport: HTTPS POST, ${rawTransport.concurrency} at a time`, rawTransport.filesPerSecond, rawTransport.elapsedMs, ratios.toRawTransport),
+    row('pipeline: first drop → last accepted by the hub', pipeline.docsPerSecond, pipeline.elapsedMs, null),
+    '',
+    `throughput: pipeline ÷ min(A, B) = ${ratios.toRawBaseline.toFixed(2)} (min is ${ratios.rawBaseline}) — target ≥ ${TARGETS.minRatioToRawBaseline.toFixed(2)}: ${verdict(targets.throughput.met)}`,
+    `latency drop → accepted: p50 ${ms(pipeline.latencyMs.p50)}, p95 ${ms(pipeline.latencyMs.p95)}, max ${ms(pipeline.latencyMs.max)} — target p50 < ${TARGETS.maxP50LatencyMs} ms: ${verdict(targets.latencyP50.met)}`,
+    `stages p50 / p95: drop → captured ${pair(pipeline.stagesMs.dropToCaptured)}; captured → sending ${pair(pipeline.stagesMs.capturedToSending)}; sending → accepted ${pair(pipeline.stagesMs.sendingToAccepted)}`,
+    `intake alone: last capture ${seconds(pipeline.lastCapturedAfterMs)} after the first drop (${rate(pipeline.captureRate)} captures/s); last acceptance ${seconds(pipeline.lastAcceptedAfterMs)}; the drop itself took ${seconds(pipeline.drop.elapsedMs)} (${rate(pipeline.drop.filesPerSecond)} files/s)`,
+    `hub side: ${pipeline.hub.documents} documents stored, ${pipeline.hub.replays} replays; drop → stored at the hub p50 / p95 ${pair(pipeline.hub.dropToReceivedMs)}`,
+    `memory: agent peak RSS ${mib(pipeline.agentMemory.peakRssBytes)} (VmHWM; highest 100 ms sample ${mib(pipeline.agentMemory.highestSampledRssBytes)}); hub process peak RSS ${mib(pipeline.hub.peakRssBytes)}`,
+    `agent: ${pipeline.accepted} accepted, ${pipeline.refused} refused, ${pipeline.retries} upload retries, ${pipeline.agentLog.warnings} WARN and ${pipeline.agentLog.errors} ERROR log lines; final states ${JSON.stringify(pipeline.finalStates)}`,
+    `agent settings: production defaults (stable window ${pipeline.settings.stableWindowMs} ms, rescan ${pipeline.settings.rescanIntervalMs / 1000} s, outbox concurrency ${pipeline.settings.outboxConcurrency}, log level ${pipeline.settings.logLevel}, post-action ${pipeline.settings.postAction})`,
+    `where the time goes: ${bottleneck(pipeline)}`,
+  ];
+  if (pipeline.agentLog.examples.length > 0) lines.push(`agent log examples: ${pipeline.agentLog.examples.join(' | ')}`);
+  if (!pipeline.complete) lines.push(`INCOMPLETE RUN: ${pipeline.incompleteReason ?? 'unknown reason'} — these numbers do not measure the pipeline`);
+  return lines.join('\n');
+}
+
+/**
+ * A reading of the stage timings: if captures finish long before acceptances, documents wait in the
+ * queue and the outbox/transport side limits the rate; if both finish together, intake does.
+ */
+export function bottleneck(pipeline: PipelineResult): string {
+  const captured = pipeline.lastCapturedAfterMs;
+  const accepted = pipeline.lastAcceptedAfterMs;
+  if (captured === null || accepted === null || accepted <= 0) return 'not enough data';
+  const queueWait = pipeline.stagesMs.capturedToSending.p50 ?? 0;
+  const intakeWait = pipeline.stagesMs.dropToCaptured.p50 ?? 0;
+  if (captured / accepted < 0.9) {
+    return `intake finished at ${(100 * captured / accepted).toFixed(0)}% of the run and documents then waited in the queue (captured → sending p50 ${ms(queueWait)}): the outbox/upload side limits the rate`;
+  }
+  return `captures kept pace with acceptances to the end (last capture at ${(100 * captured / accepted).toFixed(0)}% of the run; drop → captured p50 ${ms(intakeWait)}): intake (watcher, stability window, spool fsync, SQLite commit, move to sent/) limits the rate`;
+}
+
+function row(label: string, perSecond: number, elapsedMs: number, ratio: number | null): string {
+  return `| ${label.padEnd(48)} | ${perSecond.toFixed(0).padStart(7)} | ${(elapsedMs / 1000).toFixed(2).padStart(8)} | ${(ratio === null ? '—' : ratio.toFixed(2)).padStart(15)} |`;
+}
+
+function verdict(met: boolean): string {
+  return met ? 'MET' : 'MISSED';
+}
+
+function ms(value: number | null): string {
+  return value === null ? 'n/a' : `${Math.round(value)} ms`;
+}
+
+function pair(d: Distribution): string {
+  return `${ms(d.p50)} / ${ms(d.p95)}`;
+}
+
+function seconds(value: number | null): string {
+  return value === null ? 'n/a' : `${(value / 1000).toFixed(2)} s`;
+}
+
+function rate(value: number | null): string {
+  return value === null ? 'n/a' : value.toFixed(0);
+}
+
+function mib(bytes: number | null): string {
+  return bytes === null ? 'not measured' : `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+}

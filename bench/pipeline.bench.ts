@@ -1,0 +1,227 @@
+// The pipeline under load: N files dropped into one watched folder of a real agent process
+// (`recapito serve`), carried through intake, spool, queue and outbox to the sandbox hub over
+// HTTPS. Measures documents per second (first drop → last document accepted by the hub), the
+// drop → accepted latency of each document with its stages from the agent's events table, and the
+// agent's peak memory. The agent runs with the production defaults; only the hub and folder are set.
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defaultSettings, type Settings } from '../src/core/config/settings-schema.ts';
+import { AgentDatabaseReader, type AgentProgress, type DocumentTimeline } from './lib/agent-database.ts';
+import { prepareAgentDataDir, startAgentChild, type AgentChild } from './lib/agent-child.ts';
+import type { Cleanup } from './lib/cleanup.ts';
+import { dropFiles } from './lib/drop.ts';
+import type { HubChild } from './lib/hub-child.ts';
+import type { BenchFile } from './lib/invoices.ts';
+import { readProcessMemory, sampleMemory } from './lib/process-memory.ts';
+import { distribution, ratePerSecond, type Distribution } from './lib/stats.ts';
+
+const POLL_MS = 250;
+const PROGRESS_EVERY_MS = 5_000;
+/** No new capture and no new acceptance for this long: the run is stuck, not slow. */
+const STALL_MS = 90_000;
+
+export interface PipelineResult {
+  complete: boolean;
+  incompleteReason: string | null;
+  files: number;
+  accepted: number;
+  refused: number;
+  finalStates: Record<string, number>;
+  /** Transient upload failures the outbox retried (document.retry events). */
+  retries: number;
+  drop: { elapsedMs: number; filesPerSecond: number };
+  /** First drop → last document accepted. */
+  elapsedMs: number;
+  docsPerSecond: number;
+  latencyMs: Distribution;
+  stagesMs: { dropToCaptured: Distribution; capturedToSending: Distribution; sendingToAccepted: Distribution };
+  /** When the last document was captured / accepted, counted from the first drop. */
+  lastCapturedAfterMs: number | null;
+  lastAcceptedAfterMs: number | null;
+  /** Captures per second over first drop → last capture: the intake side alone. */
+  captureRate: number | null;
+  hub: { documents: number; replays: number; dropToReceivedMs: Distribution; peakRssBytes: number | null };
+  agentMemory: { peakRssBytes: number | null; highestSampledRssBytes: number | null; samples: number };
+  agentLog: { warnings: number; errors: number; examples: string[] };
+  settings: { stableWindowMs: number; rescanIntervalMs: number; outboxConcurrency: number; logLevel: string; postAction: string };
+}
+
+/** Production defaults; only what an installer must set: the hub, its CA, one folder, a free API port. */
+export function benchAgentSettings(hub: { url: string; caFile: string }, dropDir: string): Settings {
+  const defaults = defaultSettings();
+  return {
+    ...defaults,
+    hub: { ...defaults.hub, url: hub.url, caFile: hub.caFile },
+    api: { ...defaults.api, port: 0 },
+    profiles: [
+      { id: 'bench', name: 'Benchmark Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false },
+    ],
+  };
+}
+
+export async function measurePipeline(options: {
+  files: readonly BenchFile[];
+  workDir: string;
+  hub: HubChild;
+  cleanup: Cleanup;
+  log: (line: string) => void;
+}): Promise<PipelineResult> {
+  const { files, workDir, hub, cleanup, log } = options;
+  const dataDir = join(workDir, 'agent');
+  const dropDir = join(workDir, 'drop');
+  const settings = benchAgentSettings(hub, dropDir);
+  await prepareAgentDataDir(dataDir, settings, hub.apiKey);
+  await mkdir(dropDir, { recursive: true });
+
+  const agent = await startAgentChild({ dataDir, logFile: join(workDir, 'agent-output.log'), cleanup });
+  const reader = new AgentDatabaseReader(join(dataDir, 'recapito.sqlite'));
+  try {
+    const memory = sampleMemory(agent.pid);
+    log(`pipeline: agent running (pid ${agent.pid}); dropping ${files.length} files`);
+    const drop = dropFiles(files, join(workDir, 'staging'), dropDir);
+    log(`pipeline: dropped ${files.length} files in ${(drop.elapsedMs / 1000).toFixed(2)} s; waiting for the hub to accept them`);
+    const outcome = await waitUntilSettled(reader, agent, files.length, log);
+    const agentMemory = memory.stop();
+    const hubPeak = readProcessMemory(hub.pid).peakRssBytes;
+
+    const progress = reader.progress();
+    const timelines = reader.timelines();
+    const retries = reader.eventCount('document.retry');
+    const records = await hub.records();
+    reader.close();
+    await agent.stop();
+
+    const received = new Map(records.map((record) => [record.fileName, Date.parse(record.createdAt)]));
+    return {
+      ...outcome,
+      files: files.length,
+      accepted: progress.accepted,
+      refused: progress.refused,
+      finalStates: progress.states,
+      retries,
+      drop: { elapsedMs: drop.elapsedMs, filesPerSecond: ratePerSecond(files.length, drop.elapsedMs) },
+      ...timing(drop.droppedAt, drop.firstDropAt, timelines),
+      hub: {
+        documents: records.length,
+        replays: records.filter((record) => record.uploads > 1).length,
+        dropToReceivedMs: distribution(differences(drop.droppedAt, received)),
+        peakRssBytes: hubPeak,
+      },
+      agentMemory: { peakRssBytes: agentMemory.peakRssBytes, highestSampledRssBytes: agentMemory.rssBytes, samples: agentMemory.samples },
+      agentLog: await summarizeLog(agent.logFile),
+      settings: {
+        stableWindowMs: settings.intake.stableWindowMs,
+        rescanIntervalMs: settings.intake.rescanIntervalMs,
+        outboxConcurrency: settings.outbox.concurrency,
+        logLevel: settings.log.level,
+        postAction: 'move',
+      },
+    };
+  } catch (error) {
+    reader.close();
+    const tail = (await readFile(agent.logFile, 'utf8').catch(() => '')).split('\n').slice(-20).join('\n');
+    log(`pipeline: failed; the end of the agent's output:\n${tail}`);
+    throw error;
+  } finally {
+    await agent.stop();
+  }
+}
+
+async function waitUntilSettled(
+  reader: AgentDatabaseReader,
+  agent: AgentChild,
+  total: number,
+  log: (line: string) => void,
+): Promise<{ complete: boolean; incompleteReason: string | null }> {
+  const deadline = Date.now() + 120_000 + total * 100;
+  let last: AgentProgress = reader.progress();
+  let lastChangeAt = Date.now();
+  let lastReportAt = Date.now();
+  for (;;) {
+    const progress = reader.progress();
+    if (progress.accepted + progress.refused >= total) {
+      return { complete: progress.refused === 0, incompleteReason: progress.refused === 0 ? null : `${progress.refused} documents were refused: ${JSON.stringify(progress.states)}` };
+    }
+    const now = Date.now();
+    if (progress.captured !== last.captured || progress.accepted !== last.accepted) lastChangeAt = now;
+    last = progress;
+    if (now - lastReportAt >= PROGRESS_EVERY_MS) {
+      log(`pipeline: captured ${progress.captured}/${total}, accepted ${progress.accepted}/${total}`);
+      lastReportAt = now;
+    }
+    if (!agent.running()) {
+      return { complete: false, incompleteReason: `the agent process ended during the run (accepted ${progress.accepted}/${total})` };
+    }
+    if (now - lastChangeAt > STALL_MS) {
+      return { complete: false, incompleteReason: `no progress for ${STALL_MS / 1000} s (captured ${progress.captured}, accepted ${progress.accepted} of ${total}; states ${JSON.stringify(progress.states)})` };
+    }
+    if (now > deadline) {
+      return { complete: false, incompleteReason: `time limit reached (captured ${progress.captured}, accepted ${progress.accepted} of ${total})` };
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+function timing(droppedAt: Map<string, number>, firstDropAt: number, timelines: Map<string, DocumentTimeline>) {
+  const latency: number[] = [];
+  const dropToCaptured: number[] = [];
+  const capturedToSending: number[] = [];
+  const sendingToAccepted: number[] = [];
+  let lastCaptured: number | null = null;
+  let lastAccepted: number | null = null;
+  let acceptedCount = 0;
+  for (const [name, dropped] of droppedAt) {
+    const t = timelines.get(name);
+    if (!t) continue;
+    if (t.capturedAt !== null) {
+      dropToCaptured.push(t.capturedAt - dropped);
+      lastCaptured = Math.max(lastCaptured ?? -Infinity, t.capturedAt);
+    }
+    if (t.capturedAt !== null && t.sendingAt !== null) capturedToSending.push(t.sendingAt - t.capturedAt);
+    if (t.sendingAt !== null && t.acceptedAt !== null) sendingToAccepted.push(t.acceptedAt - t.sendingAt);
+    if (t.acceptedAt !== null) {
+      acceptedCount += 1;
+      latency.push(t.acceptedAt - dropped);
+      lastAccepted = Math.max(lastAccepted ?? -Infinity, t.acceptedAt);
+    }
+  }
+  const elapsedMs = lastAccepted === null ? 0 : lastAccepted - firstDropAt;
+  return {
+    elapsedMs,
+    docsPerSecond: acceptedCount === 0 ? 0 : ratePerSecond(acceptedCount, elapsedMs),
+    latencyMs: distribution(latency),
+    stagesMs: {
+      dropToCaptured: distribution(dropToCaptured),
+      capturedToSending: distribution(capturedToSending),
+      sendingToAccepted: distribution(sendingToAccepted),
+    },
+    lastCapturedAfterMs: lastCaptured === null ? null : lastCaptured - firstDropAt,
+    lastAcceptedAfterMs: lastAccepted === null ? null : lastAccepted - firstDropAt,
+    captureRate: lastCaptured === null ? null : ratePerSecond(dropToCaptured.length, lastCaptured - firstDropAt),
+  };
+}
+
+function differences(from: Map<string, number>, to: Map<string, number>): number[] {
+  const values: number[] = [];
+  for (const [name, start] of from) {
+    const end = to.get(name);
+    if (end !== undefined) values.push(end - start);
+  }
+  return values;
+}
+
+/** Counts the agent's WARN and ERROR lines; a few distinct ones go into the report. */
+async function summarizeLog(file: string): Promise<PipelineResult['agentLog']> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  let warnings = 0;
+  let errors = 0;
+  const examples = new Set<string>();
+  for (const line of text.split('\n')) {
+    const level = line.startsWith('WARN ') ? 'warn' : line.startsWith('ERROR') ? 'error' : null;
+    if (!level) continue;
+    if (level === 'warn') warnings += 1;
+    else errors += 1;
+    if (examples.size < 5) examples.add(line.replace(/\{.*$/, '').trim());
+  }
+  return { warnings, errors, examples: [...examples] };
+}

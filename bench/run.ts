@@ -1,0 +1,93 @@
+// `npm run bench -- [--files N]`: baseline A (raw disk), baseline B (raw transport) and the agent
+// pipeline, measured one after the other in this run on the same files, so the pipeline is reported
+// as a ratio to baselines taken on the same (noisy) machine at the same time. Prints a table and
+// writes bench/results/latest.json. Stops by itself; child processes and temp folders are removed
+// however it ends. See docs/performance.md for how to read the numbers.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measurePipeline } from './pipeline.bench.ts';
+import { measureRawDisk } from './raw-disk.bench.ts';
+import { measureRawTransport } from './raw-transport.bench.ts';
+import { Cleanup } from './lib/cleanup.ts';
+import { startHubChild } from './lib/hub-child.ts';
+import { makeInvoices } from './lib/invoices.ts';
+import { describeMachine } from './lib/machine.ts';
+import { parseBenchOptions, USAGE } from './lib/options.ts';
+import { buildReport, formatReport } from './lib/report.ts';
+
+const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+/** The agent's outbox default: baseline B sends with the same concurrency. */
+const OUTBOX_CONCURRENCY = 4;
+
+function log(line: string): void {
+  console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const cleanup = new Cleanup();
+  cleanup.onSignals();
+  const startedAt = new Date().toISOString();
+  try {
+    const root = await cleanup.tempDir('recapito-bench-');
+    const files = makeInvoices(options.files);
+    const credits = options.files + 100;
+    log(`bench: ${options.files} files, work folder ${root}`);
+
+    log('A raw disk: copying and fsyncing every file');
+    const rawDisk = measureRawDisk(files, join(root, 'raw-disk'));
+    log(`A raw disk: ${rawDisk.filesPerSecond.toFixed(0)} files/s`);
+
+    log(`B raw transport: POSTing every file to a fresh sandbox hub, ${OUTBOX_CONCURRENCY} at a time`);
+    const transportHub = await startHubChild({ dataDir: join(root, 'hub-transport'), credits, cleanup });
+    const rawTransport = await measureRawTransport(files, transportHub, OUTBOX_CONCURRENCY);
+    await transportHub.close();
+    log(`B raw transport: ${rawTransport.filesPerSecond.toFixed(0)} files/s`);
+
+    log('pipeline: starting a fresh sandbox hub and the agent');
+    const pipelineHub = await startHubChild({ dataDir: join(root, 'hub-pipeline'), credits, cleanup });
+    const pipeline = await measurePipeline({ files, workDir: join(root, 'pipeline'), hub: pipelineHub, cleanup, log });
+    await pipelineHub.close();
+
+    const report = buildReport({
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      command: `npm run bench -- --files ${options.files}`,
+      machine: describeMachine(),
+      files: files.length,
+      averageFileBytes: files.reduce((sum, file) => sum + file.bytes.length, 0) / files.length,
+      placement: {
+        hub: 'in its own child process (bench/lib/hub-process.ts), a fresh data folder for B and for the pipeline, SDI delays 0',
+        agent: 'a child process `node src/cli/main.ts serve --data DIR`',
+        benchmark: 'drops files, runs the baselines and reads the agent database in the parent process',
+      },
+      rawDisk,
+      rawTransport,
+      pipeline,
+    });
+    await mkdir(join(RESULTS_FILE, '..'), { recursive: true });
+    await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(formatReport(report));
+    console.log(`\nresults written to ${RESULTS_FILE}`);
+    return pipeline.complete ? 0 : 1;
+  } catch (error) {
+    console.error(`bench: the run failed: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  } finally {
+    await cleanup.runAll();
+  }
+}
+
+process.exitCode = await main();
