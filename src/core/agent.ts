@@ -22,6 +22,8 @@ import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from '../
 import type { CaptureSource, DocumentState } from '../contract/states.ts';
 import type { DocumentQuery } from './store/documents.ts';
 import { AgentError } from './agent-error.ts';
+import { Retention } from './sync/retention.ts';
+import { InstanceLock } from './store/instance-lock.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -56,6 +58,8 @@ export class Agent {
   private readonly outbox: Outbox;
   private readonly follower: StatusFollower;
   private readonly accountMonitor: AccountMonitor;
+  private readonly retention: Retention;
+  private readonly lock: InstanceLock;
   private readonly watchers: WatcherEntry[] = [];
   private hub: HubClient | null;
   private startedAt = new Date().toISOString();
@@ -65,6 +69,8 @@ export class Agent {
     this.settings = settings;
     this.deps = deps;
     this.log = deps.log;
+    this.lock = new InstanceLock(join(deps.dataDir, 'agent.lock'));
+    this.lock.acquire();
     this.store = new Store(join(deps.dataDir, 'recapito.sqlite'), randomUUID());
     this.spool = new Spool(join(deps.dataDir, 'spool'));
     this.hold = new HoldController(this.store);
@@ -103,6 +109,7 @@ export class Agent {
       backoffBaseMs: settings.outbox.backoffBaseMs,
       backoffCapMs: Math.min(settings.outbox.backoffCapMs, 60_000),
     });
+    this.retention = new Retention({ store: this.store, spool: this.spool, settings: settings.retention, log: deps.log.child('retention') });
     const accountIntervalMs = settings.hub.accountPollSeconds * 1000;
     this.accountMonitor = new AccountMonitor({
       hub,
@@ -132,6 +139,12 @@ export class Agent {
     for (const profile of this.settings.profiles) {
       for (const folder of profile.folders) await this.startWatcher(profile.id, folder);
     }
+    this.retention.start();
+  }
+
+  /** Runs the retention purge now (the CLI and tests; it also runs on its own schedule). */
+  purge(now?: number) {
+    return this.retention.purge(now);
   }
 
   async stop(): Promise<void> {
@@ -139,10 +152,11 @@ export class Agent {
     this.running = false;
     await Promise.allSettled(this.watchers.map((entry) => entry.watcher.stop()));
     this.watchers.length = 0;
-    await Promise.allSettled([this.outbox.stop(), this.follower.stop(), this.accountMonitor.stop()]);
+    await Promise.allSettled([this.outbox.stop(), this.follower.stop(), this.accountMonitor.stop(), this.retention.stop()]);
     await this.hub?.close().catch(() => undefined);
     this.store.transaction(() => this.store.events.append({ type: 'agent.stopped' }));
     this.store.close();
+    this.lock.release();
   }
 
   status(): AgentStatus {
