@@ -239,15 +239,20 @@ describe('FolderWatcher', () => {
 
   it('does not treat an unmounted folder as "all files gone": handled files stay handled when it returns', async () => {
     await fs.writeFile(join(folder, 'kept.pdf'), '%PDF-kept');
-    const { watcher, emitted } = createWatcher({ rescanIntervalMs: 200 });
+    const { watcher, emitted } = createWatcher(); // no timer rescans: each step is driven by hand
     await watcher.start();
     await waitFor('existing file', () => emitted.length === 1);
     await fs.rename(folder, `${folder}.unmounted`);
-    await waitFor('missing state', () => watcher.state === 'missing', 3000);
+    await watcher.rescanNow();
+    expect(watcher.state).toBe('missing');
+    await fs.writeFile(join(`${folder}.unmounted`, 'added-while-away.pdf'), '%PDF-away');
     await fs.rename(`${folder}.unmounted`, folder);
-    await waitFor('watching again', () => watcher.state === 'watching', 3000);
+    await watcher.rescanNow();
+    expect(watcher.state).toBe('watching');
+    // The one rescan that brought the folder back also queued what appeared meanwhile.
+    await waitFor('file added while away', () => emitted.length === 2, 2000);
     await sleep(400);
-    expect(emitted).toHaveLength(1);
+    expect(emitted.map((file) => file.name)).toEqual(['kept.pdf', 'added-while-away.pdf']);
   });
 
   it('starts in the missing state for a folder that does not exist, then picks it up', async () => {

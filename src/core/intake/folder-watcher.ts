@@ -177,6 +177,8 @@ export class FolderWatcher {
       await this.#lostFolder(isUnreachableError(error) ? 'missing' : 'error', `folder ${this.#folder} cannot be listed: ${describe(error)}`);
       return;
     }
+    if (this.#state !== 'watching') this.#log.info('watching folder', { folder: this.#folder, files: names.length });
+    this.#setState('watching'); // before queuing: files are only taken while watching
     const present = new Set<string>();
     for (const name of names) {
       const path = join(this.#folder, name);
@@ -187,8 +189,6 @@ export class FolderWatcher {
     // date dropped in later (Explorer keeps the date) is a new file to take.
     for (const path of this.#handled.keys()) if (!present.has(path)) this.#handled.delete(path);
     for (const path of this.#retries.keys()) if (!present.has(path)) this.#retries.delete(path);
-    if (this.#state !== 'watching') this.#log.info('watching folder', { folder: this.#folder, files: names.length });
-    this.#setState('watching');
   }
 
   /** Missing or unreadable folder: stop watching but remember what was handled (nothing was "deleted"). */
@@ -213,7 +213,7 @@ export class FolderWatcher {
     this.#watcher = watcher;
     watcher.on('add', (path) => this.#consider(resolve(path)));
     watcher.on('change', (path) => this.#consider(resolve(path)));
-    watcher.on('unlink', (path) => void this.#unlinked(resolve(path)));
+    watcher.on('unlink', (path) => void this.#gone(resolve(path)));
     watcher.on('unlinkDir', (path) => {
       if (resolve(path) === this.#folder) void this.rescanNow();
     });
@@ -250,7 +250,7 @@ export class FolderWatcher {
 
   /** A path that may have changed: (re)starts its stability wait unless it is already being handled. */
   #consider(path: string): void {
-    if (!this.#running || this.#state === 'missing') return;
+    if (!this.#running || this.#state === 'missing' || this.#state === 'error') return;
     if (dirname(path) !== this.#folder || isIgnoredName(basename(path))) return;
     if (this.#inFlight.has(path) || this.#ready.has(path)) return; // re-checked when its handler ends
     const pending = this.#pending.get(path);
@@ -264,22 +264,19 @@ export class FolderWatcher {
   }
 
   /**
-   * An unmounted share or a renamed folder also reports its files as unlinked: forget what was
-   * handled only while the folder is still there, so nothing is emitted twice when it returns.
+   * A file that vanished. An unmounted share or a renamed folder makes its files vanish too: forget
+   * what was handled only while the folder is still there, so nothing is emitted twice when it returns.
    */
-  async #unlinked(path: string): Promise<void> {
+  async #gone(path: string): Promise<void> {
     this.#pending.delete(path);
     this.#ready.delete(path);
     const folder = await probeFolder(this.#folder);
-    if (folder.status === 'ok') this.#handled.delete(path);
-    else void this.rescanNow();
-  }
-
-  #forget(path: string): void {
-    this.#pending.delete(path);
-    this.#ready.delete(path);
-    this.#handled.delete(path);
-    this.#retries.delete(path);
+    if (folder.status === 'ok') {
+      this.#handled.delete(path);
+      this.#retries.delete(path);
+    } else {
+      void this.rescanNow();
+    }
   }
 
   /** One timer for all pending files; an earlier need (a new file) pulls a later timer (a retry) forward. */
@@ -320,7 +317,7 @@ export class FolderWatcher {
     if (this.#pending.get(path) !== pending) return; // superseded while probing
     const now = Date.now();
     if (probe.status === 'gone' || probe.status === 'not_a_file') {
-      this.#forget(path);
+      await this.#gone(path);
       return;
     }
     if (probe.status === 'error') {
@@ -352,7 +349,7 @@ export class FolderWatcher {
       this.#pending.delete(path);
       this.#ready.set(path, { path, name: basename(path), size: probe.size, mtimeMs: probe.mtimeMs });
     } else if (readable.status === 'gone') {
-      this.#forget(path);
+      await this.#gone(path);
     } else {
       if (!pending.waitLogged) {
         const detail =
