@@ -3,7 +3,8 @@
 // DIR/drop. The official samples and a PDF dropped there end in the states the sandbox rules
 // give, each received once by the hub; SIGINT stops everything cleanly.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { SandboxAdminClient, SandboxHttpsClient } from '../../src/sandbox-hub/sa
 import type { DocumentsPage } from '../../src/contract/local-api.ts';
 import { openDatabase } from '../../src/core/store/database.ts';
 
+const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let demo: ChildProcess | null = null;
 let cleanup: (() => Promise<void>) | null = null;
@@ -70,6 +72,32 @@ describe('CLI demo', () => {
     expect(atHub).toHaveLength(4);
     for (const document of final.documents) expect(atHub.filter((d) => d.idempotencyKey === document.id)).toHaveLength(1);
     expect((await readdir(join(dir, 'drop', 'sent'))).sort()).toEqual(Object.keys(expected).sort());
+
+    // `recapito send` and `recapito status` talk to the running agent through its local API.
+    const cli = (...args: string[]) => execFileAsync(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT });
+    const extra = join(dir, 'extra.pdf');
+    await writeFile(extra, makePdf('sent with recapito send'));
+    const sent = await cli('send', extra, '--data', join(dir, 'agent'));
+    const sentId = /^(\S+)\s+queued\s+extra\.pdf/m.exec(sent.stdout)?.[1];
+    expect(sentId, sent.stdout).toBeTruthy();
+    await waitFor('the sent file delivered', async () => (await api<{ state: string }>(`/documents/${sentId}`)).state === 'delivered', 30_000, 200);
+    const status = JSON.parse((await cli('status', '--json', '--data', join(dir, 'agent'))).stdout) as { counts: Record<string, number>; hold: unknown };
+    expect(status.counts).toEqual({ accepted: 2, delivered: 3 });
+    expect(status.hold).toBeNull();
+    const history = (await cli('status', sentId!, '--data', join(dir, 'agent'))).stdout;
+    expect(history).toContain('extra.pdf  delivered');
+    expect(history).toMatch(/_RC_\w+\.xml/);
+    const invalid = await cli('send', join(SHARED_FIXTURES, 'SOURCES.md'), '--data', join(dir, 'agent')).catch((error: { code: number; stdout: string }) => error);
+    expect((invalid as { code: number }).code).toBe(1);
+    expect((invalid as { stdout: string }).stdout).toMatch(/invalid/);
+
+    // Neither the hub API key nor the local API token ever reaches the log.
+    const secretsFile = JSON.parse(await readFile(join(dir, 'agent', 'secrets.json'), 'utf8')) as { secrets: { hubApiKey: string } };
+    const agentLog = await readFile(join(dir, 'agent', 'logs', 'recapito.log'), 'utf8');
+    expect(agentLog).toContain('captured');
+    expect(agentLog).not.toContain(secretsFile.secrets.hubApiKey);
+    expect(agentLog).not.toContain(token);
+    expect(await readFile(join(dir, 'agent', 'config.json'), 'utf8')).not.toContain(secretsFile.secrets.hubApiKey);
 
     // Ctrl+C reaches the whole process group (npm, the shell, node). npm reports the signal as its
     // own exit; the agent's clean stop shows in its log as the last event, written only on a clean stop.

@@ -19,7 +19,7 @@ export interface Harness {
   dropDir: string;
   dataDir: string;
   settings: Settings;
-  restartAgent(patch?: (settings: Settings) => Settings): Promise<Agent>;
+  restartAgent(patch?: (settings: Settings) => Settings, whileStopped?: () => Promise<void>): Promise<Agent>;
   waitForState(id: string, states: DocumentState | DocumentState[], timeoutMs?: number): Promise<DocumentState>;
   close(): Promise<void>;
 }
@@ -66,8 +66,9 @@ export async function startHarness(options: { hub?: Partial<SandboxHubOptions>; 
     get settings() {
       return settings;
     },
-    async restartAgent(patch) {
+    async restartAgent(patch, whileStopped) {
       await agent.stop();
+      await whileStopped?.();
       if (patch) settings = patch(settings);
       agent = createAgent(settings, { dataDir, secrets, log });
       await agent.start();
