@@ -24,6 +24,7 @@ import type { DocumentQuery } from './store/documents.ts';
 import { AgentError } from './agent-error.ts';
 import { Retention } from './sync/retention.ts';
 import { InstanceLock } from './store/instance-lock.ts';
+import { ServiceHealth } from './sync/service-health.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -53,6 +54,7 @@ export class Agent {
   readonly capture: CaptureService;
   readonly hold: HoldController;
   readonly health = new HubHealth();
+  readonly services = new ServiceHealth();
   private readonly deps: AgentDeps;
   private readonly log: Logger;
   private readonly outbox: Outbox;
@@ -91,6 +93,7 @@ export class Agent {
       },
       companyFor: (profileId) => this.profileSettings(profileId)?.hubCompanyId ?? settings.hub.companyId,
       log: deps.log.child('outbox'),
+      services: this.services,
     });
     this.capture = new CaptureService({
       store: this.store,
@@ -108,6 +111,7 @@ export class Agent {
       longPollSeconds: settings.hub.eventsLongPollSeconds,
       backoffBaseMs: settings.outbox.backoffBaseMs,
       backoffCapMs: Math.min(settings.outbox.backoffCapMs, 60_000),
+      services: this.services,
     });
     this.retention = new Retention({ store: this.store, spool: this.spool, settings: settings.retention, log: deps.log.child('retention') });
     const accountIntervalMs = settings.hub.accountPollSeconds * 1000;
@@ -168,10 +172,7 @@ export class Agent {
       hold: this.hold.current(),
       hub: { transport: this.settings.hub.transport, url: this.settings.hub.url ?? '', ...hub },
       counts: this.store.documents.countsByState(),
-      services: [
-        { name: 'outbox', state: this.running ? 'running' : 'stopped', error: null },
-        { name: 'status-follower', state: this.running ? 'running' : 'stopped', error: null },
-      ],
+      services: this.services.list().map(({ name, state, error }) => ({ name, state, error })),
       watchers: this.watchers.map((w) => ({
         profile: w.profile,
         folder: w.folder,

@@ -62,6 +62,17 @@ describe('hub failures', () => {
     expect(retries.some((e) => String(e.message).includes('503'))).toBe(true);
   });
 
+  it('reports a failing service in /status while it retries, and its recovery', async () => {
+    const h = (harness = await startHarness());
+    await waitFor('follower running', () => h.agent.status().services.find((s) => s.name === 'status-follower' && s.state === 'running'));
+    expect(h.agent.status().services.find((s) => s.name === 'outbox')?.state).toBe('running');
+    h.hub.injectFaults([{ route: 'GET /v1/events', status: 503 }]);
+    const failed = await waitFor('follower failing', () => h.agent.status().services.find((s) => s.name === 'status-follower' && s.state === 'failed'), 30_000);
+    expect(failed.error).toMatch(/503/);
+    h.hub.clearFaults();
+    await waitFor('follower recovered', () => h.agent.status().services.find((s) => s.name === 'status-follower' && s.state === 'running'), 30_000);
+  });
+
   it('holds the queue on 402 with the reason and resumes by itself when credits return', async () => {
     const h = (harness = await startHarness());
     h.hub.setCredits(0);

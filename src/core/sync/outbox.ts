@@ -12,6 +12,7 @@ import type { HubHealth } from './hub-health.ts';
 import type { Logger } from '../log/logger.ts';
 import { WakeableSleep, fullJitterBackoff } from './wakeable-sleep.ts';
 import type { DocumentRecord } from '../store/documents.ts';
+import type { ServiceHealth } from './service-health.ts';
 
 export interface OutboxSettings {
   concurrency: number;
@@ -29,6 +30,7 @@ export interface OutboxOptions {
   settings: OutboxSettings;
   companyFor: (profileId: string) => string | null;
   log: Logger;
+  services?: ServiceHealth;
 }
 
 const SENDABLE = new Set(['queued', 'sending', 'held']);
@@ -56,6 +58,7 @@ export class Outbox {
       }
     });
     this.controller = new AbortController();
+    this.options.services?.running('outbox');
     this.loop = this.run(this.controller.signal);
   }
 
@@ -65,6 +68,7 @@ export class Outbox {
     await this.loop;
     await Promise.allSettled(this.inflight.values());
     this.loop = null;
+    this.options.services?.set('outbox', 'stopped');
   }
 
   wake(): void {
@@ -89,6 +93,7 @@ export class Outbox {
           });
           this.inflight.set(job.id, work);
         }
+        this.options.services?.running('outbox');
         if (jobs.length === 0 || this.inflight.size >= settings.concurrency) {
           const next = store.jobs.nextRunAfter('upload');
           const wait = next === null ? 30_000 : Math.min(30_000, Math.max(10, next - Date.now()));
@@ -96,6 +101,7 @@ export class Outbox {
         }
       } catch (error) {
         log.error('outbox loop error', { error: String(error) });
+        this.options.services?.failed('outbox', error);
         await this.sleeper.sleep(1000, signal);
       }
     }

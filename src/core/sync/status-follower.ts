@@ -10,6 +10,7 @@ import type { HubHealth } from './hub-health.ts';
 import type { Logger } from '../log/logger.ts';
 import { WakeableSleep, fullJitterBackoff } from './wakeable-sleep.ts';
 import { documentStateForHubStatus, isSettled } from './hub-status.ts';
+import type { ServiceHealth } from './service-health.ts';
 
 const CURSOR_KEY = 'hub.events.cursor';
 
@@ -25,6 +26,7 @@ export interface StatusFollowerOptions {
   backoffCapMs?: number;
   /** Called after statuses were applied (return folder, notifications). */
   onApplied?: (documentIds: string[]) => void;
+  services?: ServiceHealth;
 }
 
 interface Download {
@@ -56,6 +58,7 @@ export class StatusFollower {
     this.sleeper.wake();
     await this.loop;
     this.loop = null;
+    this.options.services?.set('status-follower', 'stopped');
   }
 
   cursor(): number {
@@ -74,6 +77,7 @@ export class StatusFollower {
         }
         await this.pollOnce(signal);
         failures = 0;
+        this.options.services?.running('status-follower');
       } catch (error) {
         if (signal.aborted) break;
         if (isHubRequestError(error) && error.kind === 'cursor_expired') {
@@ -84,6 +88,7 @@ export class StatusFollower {
         }
         failures += 1;
         const message = error instanceof Error ? error.message : String(error);
+        this.options.services?.failed('status-follower', error);
         if (isHubRequestError(error) && error.status === null) health.unreachable(message);
         const delay = (isHubRequestError(error) ? error.retryAfterMs : null) ?? fullJitterBackoff(failures, this.options.backoffBaseMs ?? 1000, this.options.backoffCapMs ?? 60_000);
         log.warn('status follower: hub call failed, retrying', { error: message, delayMs: delay });
