@@ -1,17 +1,20 @@
-// The pipeline under load: N files dropped into one watched folder of a real agent process
-// (`recapito serve`), carried through intake, spool, queue and outbox to the sandbox hub over
-// HTTPS. Measures documents per second (first drop → last document accepted by the hub), the
-// drop → accepted latency of each document with its stages from the agent's events table, and the
-// agent's peak memory. The agent runs with the production defaults; only the hub and folder are set.
-import { mkdir, readFile } from 'node:fs/promises';
+// The pipeline: files dropped into one watched folder of a real agent process (`recapito serve`),
+// carried through intake, spool, queue and outbox to the sandbox hub over HTTPS. First a few files
+// one at a time (latency of an agent at rest), then the burst of N files: documents per second
+// (first drop → last document accepted by the hub), drop → accepted latency per document with its
+// stages from the agent's events table, and the agent's peak memory. The agent runs with the
+// production defaults; only the hub, its CA and the folder are set.
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultSettings, type Settings } from '../src/core/config/settings-schema.ts';
 import { AgentDatabaseReader, type AgentProgress, type DocumentTimeline } from './lib/agent-database.ts';
 import { prepareAgentDataDir, startAgentChild, type AgentChild } from './lib/agent-child.ts';
 import type { Cleanup } from './lib/cleanup.ts';
-import { dropFiles } from './lib/drop.ts';
+import { summarizeCpuProfile, type ProfileSummary, type ProfileWindow } from './lib/cpu-profile.ts';
+import { dropFiles, dropPaced } from './lib/drop.ts';
 import type { HubChild } from './lib/hub-child.ts';
 import type { BenchFile } from './lib/invoices.ts';
+import { startCpuMeter } from './lib/process-cpu.ts';
 import { readProcessMemory, sampleMemory } from './lib/process-memory.ts';
 import { distribution, ratePerSecond, type Distribution } from './lib/stats.ts';
 
@@ -19,6 +22,10 @@ const POLL_MS = 250;
 const PROGRESS_EVERY_MS = 5_000;
 /** No new capture and no new acceptance for this long: the run is stuck, not slow. */
 const STALL_MS = 90_000;
+/** Files of the at-rest phase arrive this far apart: well above one document's time in the pipeline. */
+export const IDLE_INTERVAL_MS = 1000;
+
+type Stages = { dropToCaptured: Distribution; capturedToSending: Distribution; sendingToAccepted: Distribution };
 
 export interface PipelineResult {
   complete: boolean;
@@ -34,16 +41,22 @@ export interface PipelineResult {
   elapsedMs: number;
   docsPerSecond: number;
   latencyMs: Distribution;
-  stagesMs: { dropToCaptured: Distribution; capturedToSending: Distribution; sendingToAccepted: Distribution };
+  stagesMs: Stages;
   /** When the last document was captured / accepted, counted from the first drop. */
   lastCapturedAfterMs: number | null;
   lastAcceptedAfterMs: number | null;
   /** Captures per second over first drop → last capture: the intake side alone. */
   captureRate: number | null;
   hub: { documents: number; replays: number; dropToReceivedMs: Distribution; peakRssBytes: number | null };
+  /** Cores kept busy during the burst (1.0 = one core); the agent's main thread alone too. */
+  cpu: { agentProcess: number | null; agentMainThread: number | null; hub: number | null };
   agentMemory: { peakRssBytes: number | null; highestSampledRssBytes: number | null; samples: number };
   agentLog: { warnings: number; errors: number; examples: string[] };
   settings: { stableWindowMs: number; rescanIntervalMs: number; outboxConcurrency: number; logLevel: string; postAction: string };
+  /** Before the burst: files dropped one at a time, IDLE_INTERVAL_MS apart. */
+  idle: { files: number; intervalMs: number; complete: boolean; latencyMs: Distribution; stagesMs: Stages };
+  /** With --profile: the agent's CPU profile over its whole run, summarized. */
+  cpuProfile: (ProfileSummary & { file: string }) | null;
 }
 
 /** Production defaults; only what an installer must set: the hub, its CA, one folder, a free API port. */
@@ -61,10 +74,14 @@ export function benchAgentSettings(hub: { url: string; caFile: string }, dropDir
 
 export async function measurePipeline(options: {
   files: readonly BenchFile[];
+  /** Dropped one at a time before the burst; distinct from `files`. */
+  idleFiles: readonly BenchFile[];
   workDir: string;
   hub: HubChild;
   cleanup: Cleanup;
   log: (line: string) => void;
+  /** Where the agent's V8 CPU profile goes (written when it stops); none by default. */
+  cpuProfileDir?: string | null;
 }): Promise<PipelineResult> {
   const { files, workDir, hub, cleanup, log } = options;
   const dataDir = join(workDir, 'agent');
@@ -73,14 +90,26 @@ export async function measurePipeline(options: {
   await prepareAgentDataDir(dataDir, settings, hub.apiKey);
   await mkdir(dropDir, { recursive: true });
 
-  const agent = await startAgentChild({ dataDir, logFile: join(workDir, 'agent-output.log'), cleanup });
+  const agent = await startAgentChild({ dataDir, logFile: join(workDir, 'agent-output.log'), cleanup, cpuProfileDir: options.cpuProfileDir ?? null });
   const reader = new AgentDatabaseReader(join(dataDir, 'recapito.sqlite'));
+  const staging = join(workDir, 'staging');
   try {
     const memory = sampleMemory(agent.pid);
-    log(`pipeline: agent running (pid ${agent.pid}); dropping ${files.length} files`);
-    const drop = dropFiles(files, join(workDir, 'staging'), dropDir);
+    const { idleFiles } = options;
+    log(`pipeline: agent running (pid ${agent.pid}); at rest: ${idleFiles.length} files, one every ${IDLE_INTERVAL_MS} ms`);
+    const idleDrop = await dropPaced(idleFiles, staging, dropDir, IDLE_INTERVAL_MS);
+    const idleOutcome = await waitUntilSettled(reader, agent, idleFiles.length, log);
+
+    log(`pipeline: burst: dropping ${files.length} files`);
+    const agentCpu = startCpuMeter(agent.pid);
+    const hubCpu = startCpuMeter(hub.pid);
+    const burstStart = monotonicMicros();
+    const drop = dropFiles(files, staging, dropDir);
     log(`pipeline: dropped ${files.length} files in ${(drop.elapsedMs / 1000).toFixed(2)} s; waiting for the hub to accept them`);
-    const outcome = await waitUntilSettled(reader, agent, files.length, log);
+    const outcome = await waitUntilSettled(reader, agent, idleFiles.length + files.length, log);
+    const burstWindow: ProfileWindow = { fromMicros: burstStart, toMicros: monotonicMicros() };
+    const agentShare = agentCpu.stop();
+    const cpu = { agentProcess: agentShare.process, agentMainThread: agentShare.mainThread, hub: hubCpu.stop().process };
     const agentMemory = memory.stop();
     const hubPeak = readProcessMemory(hub.pid).peakRssBytes;
 
@@ -92,21 +121,31 @@ export async function measurePipeline(options: {
     await agent.stop();
 
     const received = new Map(records.map((record) => [record.fileName, Date.parse(record.createdAt)]));
+    const burst = timing(drop.droppedAt, drop.firstDropAt, timelines);
+    const idle = timing(idleDrop.droppedAt, idleDrop.firstDropAt, timelines);
+    const burstRecords = records.filter((record) => drop.droppedAt.has(record.fileName));
     return {
       ...outcome,
       files: files.length,
-      accepted: progress.accepted,
+      accepted: burst.accepted,
       refused: progress.refused,
       finalStates: progress.states,
       retries,
       drop: { elapsedMs: drop.elapsedMs, filesPerSecond: ratePerSecond(files.length, drop.elapsedMs) },
-      ...timing(drop.droppedAt, drop.firstDropAt, timelines),
+      elapsedMs: burst.elapsedMs,
+      docsPerSecond: burst.docsPerSecond,
+      latencyMs: burst.latencyMs,
+      stagesMs: burst.stagesMs,
+      lastCapturedAfterMs: burst.lastCapturedAfterMs,
+      lastAcceptedAfterMs: burst.lastAcceptedAfterMs,
+      captureRate: burst.captureRate,
       hub: {
-        documents: records.length,
+        documents: burstRecords.length,
         replays: records.filter((record) => record.uploads > 1).length,
         dropToReceivedMs: distribution(differences(drop.droppedAt, received)),
         peakRssBytes: hubPeak,
       },
+      cpu,
       agentMemory: { peakRssBytes: agentMemory.peakRssBytes, highestSampledRssBytes: agentMemory.rssBytes, samples: agentMemory.samples },
       agentLog: await summarizeLog(agent.logFile),
       settings: {
@@ -116,6 +155,8 @@ export async function measurePipeline(options: {
         logLevel: settings.log.level,
         postAction: 'move',
       },
+      idle: { files: idleFiles.length, intervalMs: IDLE_INTERVAL_MS, complete: idleOutcome.complete, latencyMs: idle.latencyMs, stagesMs: idle.stagesMs },
+      cpuProfile: options.cpuProfileDir ? await readProfile(options.cpuProfileDir, burstWindow) : null,
     };
   } catch (error) {
     reader.close();
@@ -187,6 +228,7 @@ function timing(droppedAt: Map<string, number>, firstDropAt: number, timelines: 
   }
   const elapsedMs = lastAccepted === null ? 0 : lastAccepted - firstDropAt;
   return {
+    accepted: acceptedCount,
     elapsedMs,
     docsPerSecond: acceptedCount === 0 ? 0 : ratePerSecond(acceptedCount, elapsedMs),
     latencyMs: distribution(latency),
@@ -199,6 +241,19 @@ function timing(droppedAt: Map<string, number>, firstDropAt: number, timelines: 
     lastAcceptedAfterMs: lastAccepted === null ? null : lastAccepted - firstDropAt,
     captureRate: lastCaptured === null ? null : ratePerSecond(dropToCaptured.length, lastCaptured - firstDropAt),
   };
+}
+
+/** The one profile V8 wrote when the agent stopped, summarized over the burst. */
+async function readProfile(dir: string, window: ProfileWindow): Promise<ProfileSummary & { file: string }> {
+  const name = (await readdir(dir)).find((entry) => entry.endsWith('.cpuprofile'));
+  if (!name) throw new Error(`the agent wrote no CPU profile into ${dir} (did it stop cleanly?)`);
+  const file = join(dir, name);
+  return { ...(await summarizeCpuProfile(file, window)), file };
+}
+
+/** The clock V8 stamps profile samples with (CLOCK_MONOTONIC), shared by every process here. */
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 function differences(from: Map<string, number>, to: Map<string, number>): number[] {

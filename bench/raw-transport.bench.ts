@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { createHttpsHubClient } from '../src/core/hub/https-hub-client.ts';
 import type { BenchFile } from './lib/invoices.ts';
+import { startCpuMeter, startOwnCpuMeter } from './lib/process-cpu.ts';
 import { ratePerSecond } from './lib/stats.ts';
 
 export interface RawTransportResult {
@@ -13,11 +14,13 @@ export interface RawTransportResult {
   concurrency: number;
   elapsedMs: number;
   filesPerSecond: number;
+  /** Cores kept busy during the loop (1.0 = one core): the hub process, and this process as the client. */
+  cpu: { hub: number | null; client: number };
 }
 
 export async function measureRawTransport(
   files: readonly BenchFile[],
-  hub: { url: string; caFile: string; apiKey: string },
+  hub: { url: string; caFile: string; apiKey: string; pid: number },
   concurrency: number,
 ): Promise<RawTransportResult> {
   const client = createHttpsHubClient({
@@ -47,10 +50,13 @@ export async function measureRawTransport(
         failed = true; // the other workers stop at their next file
         throw error;
       });
+    const hubCpu = startCpuMeter(hub.pid);
+    const clientCpu = startOwnCpuMeter();
     const started = performance.now();
     await Promise.all(Array.from({ length: concurrency }, guarded));
     const elapsedMs = performance.now() - started;
-    return { files: files.length, concurrency, elapsedMs, filesPerSecond: ratePerSecond(files.length, elapsedMs) };
+    const cpu = { hub: hubCpu.stop().process, client: clientCpu.stop() };
+    return { files: files.length, concurrency, elapsedMs, filesPerSecond: ratePerSecond(files.length, elapsedMs), cpu };
   } finally {
     await client.close();
   }

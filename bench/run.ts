@@ -3,7 +3,7 @@
 // as a ratio to baselines taken on the same (noisy) machine at the same time. Prints a table and
 // writes bench/results/latest.json. Stops by itself; child processes and temp folders are removed
 // however it ends. See docs/performance.md for how to read the numbers.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measurePipeline } from './pipeline.bench.ts';
@@ -17,6 +17,9 @@ import { parseBenchOptions, USAGE } from './lib/options.ts';
 import { buildReport, formatReport } from './lib/report.ts';
 
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+const PROFILE_FILE = fileURLToPath(new URL('./results/agent.cpuprofile', import.meta.url));
+/** Files dropped one at a time before the burst, for the latency of an agent at rest. */
+const IDLE_FILES = 20;
 /** The agent's outbox default: baseline B sends with the same concurrency. */
 const OUTBOX_CONCURRENCY = 4;
 
@@ -42,7 +45,9 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   try {
     const root = await cleanup.tempDir('recapito-bench-');
-    const files = makeInvoices(options.files);
+    const invoices = makeInvoices(options.files + IDLE_FILES);
+    const files = invoices.slice(0, options.files);
+    const idleFiles = invoices.slice(options.files);
     const credits = options.files + 100;
     log(`bench: ${options.files} files, work folder ${root}`);
 
@@ -58,13 +63,26 @@ async function main(): Promise<number> {
 
     log('pipeline: starting a fresh sandbox hub and the agent');
     const pipelineHub = await startHubChild({ dataDir: join(root, 'hub-pipeline'), credits, cleanup });
-    const pipeline = await measurePipeline({ files, workDir: join(root, 'pipeline'), hub: pipelineHub, cleanup, log });
+    const pipeline = await measurePipeline({
+      files,
+      idleFiles,
+      workDir: join(root, 'pipeline'),
+      hub: pipelineHub,
+      cleanup,
+      log,
+      cpuProfileDir: options.profile ? join(root, 'profile') : null,
+    });
     await pipelineHub.close();
+    await mkdir(join(RESULTS_FILE, '..'), { recursive: true });
+    if (pipeline.cpuProfile) {
+      await copyFile(pipeline.cpuProfile.file, PROFILE_FILE);
+      pipeline.cpuProfile.file = PROFILE_FILE;
+    }
 
     const report = buildReport({
       startedAt,
       finishedAt: new Date().toISOString(),
-      command: `npm run bench -- --files ${options.files}`,
+      command: `npm run bench -- --files ${options.files}${options.profile ? ' --profile' : ''}`,
       machine: describeMachine(),
       files: files.length,
       averageFileBytes: files.reduce((sum, file) => sum + file.bytes.length, 0) / files.length,
@@ -77,7 +95,6 @@ async function main(): Promise<number> {
       rawTransport,
       pipeline,
     });
-    await mkdir(join(RESULTS_FILE, '..'), { recursive: true });
     await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
     console.log(formatReport(report));
     console.log(`\nresults written to ${RESULTS_FILE}`);

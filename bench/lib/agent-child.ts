@@ -37,10 +37,12 @@ export async function prepareAgentDataDir(dataDir: string, settings: Settings, a
   await secrets.set('hubApiKey', apiKey);
 }
 
-export async function startAgentChild(options: { dataDir: string; logFile: string; cleanup: Cleanup }): Promise<AgentChild> {
+export async function startAgentChild(options: { dataDir: string; logFile: string; cleanup: Cleanup; cpuProfileDir?: string | null }): Promise<AgentChild> {
   // RECAPITO_* variables of whoever runs the bench (data dir, API key) must not reach the agent under test.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('RECAPITO_')));
-  const child = spawn(process.execPath, [CLI, 'serve', '--data', options.dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // V8's sampling profiler writes a .cpuprofile when the agent exits (a clean SIGTERM stop).
+  const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...profiling, CLI, 'serve', '--data', options.dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout.pipe(log);

@@ -69,11 +69,14 @@ export function formatReport(report: BenchReport): string {
     `stages p50 / p95: drop → captured ${pair(pipeline.stagesMs.dropToCaptured)}; captured → sending ${pair(pipeline.stagesMs.capturedToSending)}; sending → accepted ${pair(pipeline.stagesMs.sendingToAccepted)}`,
     `intake alone: last capture ${seconds(pipeline.lastCapturedAfterMs)} after the first drop (${rate(pipeline.captureRate)} captures/s); last acceptance ${seconds(pipeline.lastAcceptedAfterMs)}; the drop itself took ${seconds(pipeline.drop.elapsedMs)} (${rate(pipeline.drop.filesPerSecond)} files/s)`,
     `hub side: ${pipeline.hub.documents} documents stored, ${pipeline.hub.replays} replays; drop → stored at the hub p50 / p95 ${pair(pipeline.hub.dropToReceivedMs)}`,
+    `CPU (cores busy, 1.00 = one core): B: hub ${cores(rawTransport.cpu.hub)}, client ${cores(rawTransport.cpu.client)}; pipeline burst: agent ${cores(pipeline.cpu.agentProcess)} (main thread on CPU ${percent(pipeline.cpu.agentMainThread)}), hub ${cores(pipeline.cpu.hub)}`,
     `memory: agent peak RSS ${mib(pipeline.agentMemory.peakRssBytes)} (VmHWM; highest 100 ms sample ${mib(pipeline.agentMemory.highestSampledRssBytes)}); hub process peak RSS ${mib(pipeline.hub.peakRssBytes)}`,
     `agent: ${pipeline.accepted} accepted, ${pipeline.refused} refused, ${pipeline.retries} upload retries, ${pipeline.agentLog.warnings} WARN and ${pipeline.agentLog.errors} ERROR log lines; final states ${JSON.stringify(pipeline.finalStates)}`,
     `agent settings: production defaults (stable window ${pipeline.settings.stableWindowMs} ms, rescan ${pipeline.settings.rescanIntervalMs / 1000} s, outbox concurrency ${pipeline.settings.outboxConcurrency}, log level ${pipeline.settings.logLevel}, post-action ${pipeline.settings.postAction})`,
+    `at rest (before the burst, ${pipeline.idle.files} files ${pipeline.idle.intervalMs} ms apart): drop → accepted p50 ${ms(pipeline.idle.latencyMs.p50)}, p95 ${ms(pipeline.idle.latencyMs.p95)}; stages p50: drop → captured ${ms(pipeline.idle.stagesMs.dropToCaptured.p50)}, captured → sending ${ms(pipeline.idle.stagesMs.capturedToSending.p50)}, sending → accepted ${ms(pipeline.idle.stagesMs.sendingToAccepted.p50)}`,
     `where the time goes: ${bottleneck(pipeline)}`,
   ];
+  if (pipeline.cpuProfile) lines.push(...formatProfile(pipeline.cpuProfile));
   if (pipeline.agentLog.examples.length > 0) lines.push(`agent log examples: ${pipeline.agentLog.examples.join(' | ')}`);
   if (!pipeline.complete) lines.push(`INCOMPLETE RUN: ${pipeline.incompleteReason ?? 'unknown reason'} — these numbers do not measure the pipeline`);
   return lines.join('\n');
@@ -89,14 +92,37 @@ export function bottleneck(pipeline: PipelineResult): string {
   if (captured === null || accepted === null || accepted <= 0) return 'not enough data';
   const queueWait = pipeline.stagesMs.capturedToSending.p50 ?? 0;
   const intakeWait = pipeline.stagesMs.dropToCaptured.p50 ?? 0;
+  const eventLoopBusy = pipeline.cpuProfile?.busyShare ?? null;
+  const saturated = eventLoopBusy !== null && eventLoopBusy >= 0.85
+    ? `; the agent's event loop was busy ${percent(eventLoopBusy)} of the burst (on CPU ${percent(pipeline.cpu.agentMainThread)}, the rest blocked in synchronous calls such as SQLite commits with fsync), and intake and outbox share it`
+    : eventLoopBusy === null ? ` (agent main thread on CPU ${percent(pipeline.cpu.agentMainThread)} of the burst; --profile shows how busy its event loop was)` : '';
   if (captured / accepted < 0.9) {
-    return `intake finished at ${(100 * captured / accepted).toFixed(0)}% of the run and documents then waited in the queue (captured → sending p50 ${ms(queueWait)}): the outbox/upload side limits the rate`;
+    return `intake finished at ${(100 * captured / accepted).toFixed(0)}% of the run and documents then waited in the queue (captured → sending p50 ${ms(queueWait)}): the outbox/upload side limits the rate${saturated}`;
   }
-  return `captures kept pace with acceptances to the end (last capture at ${(100 * captured / accepted).toFixed(0)}% of the run; drop → captured p50 ${ms(intakeWait)}): intake (watcher, stability window, spool fsync, SQLite commit, move to sent/) limits the rate`;
+  return `captures kept pace with acceptances to the end (last capture at ${(100 * captured / accepted).toFixed(0)}% of the run; drop → captured p50 ${ms(intakeWait)}, captured → sending p50 ${ms(queueWait)}): intake limits the rate and the outbox keeps up${saturated}`;
+}
+
+function formatProfile(profile: NonNullable<PipelineResult['cpuProfile']>): string[] {
+  const entry = (e: { name: string; ms: number; share: number }): string => `    ${(100 * e.share).toFixed(1).padStart(5)}%  ${String(e.ms).padStart(6)} ms  ${e.name}`;
+  return [
+    `agent CPU profile over the burst (${profile.file}): event loop busy ${(100 * profile.busyShare).toFixed(0)}% of ${(profile.totalMs / 1000).toFixed(1)} s`,
+    '  most self time:',
+    ...profile.topSelf.slice(0, 12).map(entry),
+    '  project functions, inclusive time:',
+    ...profile.topInclusive.slice(0, 12).map(entry),
+  ];
 }
 
 function row(label: string, perSecond: number, elapsedMs: number, ratio: number | null): string {
   return `| ${label.padEnd(48)} | ${perSecond.toFixed(0).padStart(7)} | ${(elapsedMs / 1000).toFixed(2).padStart(8)} | ${(ratio === null ? '—' : ratio.toFixed(2)).padStart(15)} |`;
+}
+
+function cores(value: number | null): string {
+  return value === null ? 'n/a' : value.toFixed(2);
+}
+
+function percent(value: number | null): string {
+  return value === null ? 'n/a' : `${(100 * value).toFixed(0)}%`;
 }
 
 function verdict(met: boolean): string {
