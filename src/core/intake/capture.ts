@@ -92,7 +92,8 @@ export class CaptureService {
     const { documents, intakeId } = store.transaction(() => {
       const recorded = this.record(file.profile, 'folder', file.path, parts);
       const refused = recorded.every((d) => d.state === 'invalid' || d.state === 'duplicate');
-      const postAction: PostAction = allInvalid || refused ? 'errors' : file.postAction;
+      // Refused files go to errors/ with their reason, except where the user asked us to leave files alone.
+      const postAction: PostAction = (allInvalid || refused) && file.postAction !== 'leave' ? 'errors' : file.postAction;
       const id = store.intake.insert(
         { folder: file.folder, path: file.path, size: file.size, mtimeMs: file.mtimeMs, sha256, postAction },
         recorded.map((d) => d.id),
