@@ -9,7 +9,7 @@ import { loadOrCreateApiToken } from '../core/api/api-token.ts';
 import { dataPaths } from '../core/config/data-dir.ts';
 import { loadSettings } from '../core/config/config-store.ts';
 import type { Settings } from '../core/config/settings-schema.ts';
-import { createFileSecretStore, knownSecretValues } from '../core/config/secret-store.ts';
+import { createFileSecretStore, knownSecretValues, type SecretStore } from '../core/config/secret-store.ts';
 import { createLogger, type Logger } from '../core/log/logger.ts';
 import { writeDurably } from '../core/util/fsync.ts';
 
@@ -28,10 +28,11 @@ function uiDirectory(): string | null {
   return existsSync(join(candidate, 'index.html')) ? candidate : null;
 }
 
-export async function runAgent(dataDir: string, overrides: { settings?: Settings; consoleLog?: boolean } = {}): Promise<RunningAgent> {
+export async function runAgent(dataDir: string, overrides: { settings?: Settings; consoleLog?: boolean; secrets?: SecretStore } = {}): Promise<RunningAgent> {
   const paths = dataPaths(dataDir);
   const settings = overrides.settings ?? (await loadSettings(paths.config));
-  const secrets = await createFileSecretStore(paths.secrets);
+  // The desktop shell brings its OS-backed store; headless uses the 0600 file (or the environment).
+  const secrets = overrides.secrets ?? (await createFileSecretStore(paths.secrets));
   const log = createLogger({
     dir: paths.logs,
     level: settings.log.level,

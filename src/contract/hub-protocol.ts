@@ -25,7 +25,8 @@ export interface HubEvent {
 export interface HubAccount {
   account: { id: string; name: string };
   key: { id: string; expiresAt: string | null };
-  credits: { remaining: number };
+  /** null where the transport cannot tell (SFTP). */
+  credits: { remaining: number | null };
   companies: { id: string; vatNumber: string; name: string }[];
 }
 

@@ -24,7 +24,7 @@ describe('defaultSettings', () => {
   it('has the documented defaults', () => {
     const s = defaultSettings();
     expect(s.version).toBe(1);
-    expect(s.hub).toEqual({ transport: 'https', url: null, caFile: null, companyId: null, accountPollSeconds: 300, eventsLongPollSeconds: 25, requestTimeoutSeconds: 30 });
+    expect(s.hub).toEqual({ transport: 'https', sftp: null, url: null, caFile: null, companyId: null, accountPollSeconds: 300, eventsLongPollSeconds: 25, requestTimeoutSeconds: 30 });
     expect(s.api).toEqual({ port: 7420, host: '127.0.0.1' });
     expect(s.profiles).toEqual([]);
     expect(s.intake).toEqual({

@@ -46,8 +46,30 @@ const hubUrl = z.string().superRefine((value, ctx) => {
   }
 });
 
+const hostKeyFingerprint = z.string().superRefine((value, ctx) => {
+  if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: `Must be a SHA-256 host key fingerprint as ssh-keygen -l prints it (SHA256: followed by 43 characters), not "${value}". Get it with "recapito sftp-fingerprint HOST".` });
+  }
+});
+
+const sftpSchema = z.strictObject({
+  host: z.string().trim().min(1),
+  port: wholeNumber(1, 65_535).default(22),
+  username: z.string().min(1),
+  /** Folder on the server that holds in/ and out/. */
+  root: z.string().min(1).default('.'),
+  /** Pinned; never trusted on first use. */
+  hostKeyFingerprint,
+  auth: z.enum(['key', 'password']).default('key'),
+  connections: wholeNumber(1, 8).default(2),
+  pollSeconds: wholeNumber(1, 3600).default(5),
+  keepaliveSeconds: wholeNumber(1, 3600).default(15),
+  connectTimeoutSeconds: wholeNumber(1, 600).default(15),
+});
+
 const hubSchema = z.strictObject({
-  transport: z.enum(['https']).default('https'),
+  transport: z.enum(['https', 'sftp']).default('https'),
+  sftp: sftpSchema.nullable().default(null),
   url: hubUrl.nullable().default(null),
   caFile: absolutePath.nullable().default(null),
   companyId: z.string().min(1).nullable().default(null),
@@ -207,6 +229,10 @@ function crossFieldErrors(settings: Settings): SettingsError[] {
       errors.push({ path: `profiles[${p}].returnFolder`, message: `The return folder "${profile.returnFolder}" is also watched at ${owner}; the agent would capture its own status files.` });
     }
   });
+
+  if (settings.hub.transport === 'sftp' && settings.hub.sftp === null) {
+    errors.push({ path: 'hub.sftp', message: 'With "transport": "sftp" the SFTP server must be described here (host, username, hostKeyFingerprint).' });
+  }
 
   const { zip } = settings.intake;
   if (zip.maxEntryBytes > zip.maxTotalBytes) {

@@ -49,8 +49,13 @@ export interface HubClient {
  * - auth: 401, key invalid/expired/revoked: the whole queue holds
  * - credits: 402, no credits: the whole queue holds
  * - cursor_expired: 410 on the event feed: reconcile
+ * - host_key: the SFTP server's host key is not the pinned one: the whole queue holds
+ * - permissions: the hub's folder cannot be written or read (SFTP): the whole queue holds
  */
-export type HubFailureKind = 'transient' | 'tls' | 'permanent' | 'conflict' | 'auth' | 'credits' | 'cursor_expired';
+export type HubFailureKind = 'transient' | 'tls' | 'permanent' | 'conflict' | 'auth' | 'credits' | 'cursor_expired' | 'host_key' | 'permissions';
+
+/** Failures that stop the whole queue until the cause is fixed, instead of failing one document. */
+export const HOLDING_KINDS: readonly HubFailureKind[] = ['auth', 'credits', 'host_key', 'permissions'];
 
 export class HubRequestError extends Error {
   readonly kind: HubFailureKind;

@@ -2,7 +2,7 @@
 // held, waiting documents show `held` with the reason; when it clears they go back to `queued`.
 import type { Store } from '../store/store.ts';
 
-export type HoldCode = 'paused' | 'auth' | 'credits';
+export type HoldCode = 'paused' | 'auth' | 'credits' | 'host_key' | 'permissions';
 
 export interface HoldState {
   code: HoldCode;

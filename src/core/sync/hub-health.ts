@@ -23,7 +23,7 @@ export class HubHealth {
     this.snapshot = { ...this.snapshot, lastSyncAt: new Date().toISOString() };
   }
 
-  account(credits: number, keyExpiresAt: string | null): void {
+  account(credits: number | null, keyExpiresAt: string | null): void {
     this.snapshot = { ...this.snapshot, credits, keyExpiresAt };
   }
 

@@ -5,7 +5,7 @@ import type { HubStatus } from '../../contract/hub-protocol.ts';
 export function documentStateForHubStatus(status: HubStatus): DocumentState | null {
   switch (status) {
     case 'held':
-      return null; // a queue-level condition, not the document's
+      return 'held'; // SFTP: the hub keeps the file waiting (e.g. no credits) and processes it later
     default:
       return status;
   }

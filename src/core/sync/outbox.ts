@@ -195,7 +195,9 @@ export class Outbox {
         return;
       }
       case 'auth':
-      case 'credits': {
+      case 'credits':
+      case 'host_key':
+      case 'permissions': {
         health.contact();
         store.transaction(() => {
           store.jobs.reschedule(job.id, Date.now(), error.message, true);

@@ -178,7 +178,7 @@ export class StatusFollower {
     if (document.hubSeq !== null && event.seq <= document.hubSeq) return false; // already applied (at-least-once delivery)
     if (document.state === 'cancelled') return false;
     const state = documentStateForHubStatus(event.status);
-    const reason = event.status === 'failed' || event.status === 'rejected' ? describeErrors(event) : null;
+    const reason = event.status === 'failed' || event.status === 'rejected' || event.status === 'held' ? describeErrors(event) : null;
     store.documents.transition(
       document.id,
       {
