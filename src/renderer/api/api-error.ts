@@ -1,0 +1,19 @@
+// A refusal or failure of the local API, with the API's own message ({error:{code,message}}).
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Status 0: the agent did not answer at all (stopped, or the network request failed). */
+export const NETWORK_ERROR_STATUS = 0;
+
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}

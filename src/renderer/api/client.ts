@@ -1,0 +1,139 @@
+// The local API v1 client used by the UI (docs/local-api.md). Same-origin requests with the Bearer
+// token; every refusal becomes an ApiError carrying the API's message.
+import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from '../../contract/local-api.ts';
+import type { DocumentState } from '../../contract/states.ts';
+import { ApiError, NETWORK_ERROR_STATUS, isAbort } from './api-error.ts';
+
+export interface DocumentQuery {
+  states: readonly DocumentState[];
+  profile: string | null;
+  q: string;
+  cursor: string | null;
+  limit: number;
+}
+
+export interface UploadedDocument {
+  id: string;
+  name: string;
+  state: DocumentState;
+  reason: string | null;
+}
+
+export interface UploadAnswer {
+  id: string | null;
+  state: DocumentState | null;
+  reason: string | null;
+  documents: UploadedDocument[];
+}
+
+export interface Download {
+  blob: Blob;
+  name: string;
+}
+
+export interface ApiClient {
+  status(signal?: AbortSignal): Promise<AgentStatus>;
+  documents(query: DocumentQuery, signal?: AbortSignal): Promise<DocumentsPage>;
+  document(id: string, signal?: AbortSignal): Promise<DocumentDetail>;
+  events(since: number, timeoutSeconds: number, limit: number, signal?: AbortSignal): Promise<EventsPage>;
+  upload(file: File, profile?: string | null): Promise<UploadAnswer>;
+  retry(id: string): Promise<{ id: string; state: DocumentState }>;
+  cancel(id: string): Promise<{ id: string; state: DocumentState }>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  setHubApiKey(key: string): Promise<void>;
+  downloadContent(id: string, fallbackName: string): Promise<Download>;
+  downloadFile(id: string, name: string): Promise<Download>;
+}
+
+export interface ApiClientOptions {
+  token: string;
+  /** Called once per 401 answer: the token is wrong or was replaced. */
+  onUnauthorized(): void;
+  base?: string;
+}
+
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const base = options.base ?? '/api/v1';
+
+  async function send(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('Authorization', `Bearer ${options.token}`);
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, { ...init, headers, cache: 'no-store', credentials: 'omit' });
+    } catch (error) {
+      if (isAbort(error)) throw error;
+      throw new ApiError(NETWORK_ERROR_STATUS, 'network', 'the agent did not answer');
+    }
+    if (response.ok) return response;
+    const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    if (response.status === 401) options.onUnauthorized();
+    throw new ApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `the agent answered ${response.status}`);
+  }
+
+  async function json<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await send(path, init);
+    return (await response.json()) as T;
+  }
+
+  async function download(path: string, fallbackName: string): Promise<Download> {
+    const response = await send(path);
+    return { blob: await response.blob(), name: fileNameFrom(response.headers.get('Content-Disposition')) ?? fallbackName };
+  }
+
+  return {
+    status: (signal) => json<AgentStatus>('/status', { signal: signal ?? null }),
+    documents: (query, signal) => json<DocumentsPage>(`/documents?${documentSearch(query)}`, { signal: signal ?? null }),
+    document: (id, signal) => json<DocumentDetail>(`/documents/${encodeURIComponent(id)}`, { signal: signal ?? null }),
+    events: (since, timeoutSeconds, limit, signal) => json<EventsPage>(`/events?since=${since}&timeout=${timeoutSeconds}&limit=${limit}`, { signal: signal ?? null }),
+    upload: (file, profile) => {
+      const headers: Record<string, string> = {
+        // Any type but application/json: the API reads the body as the file's bytes.
+        'Content-Type': 'application/octet-stream',
+        'X-Filename': encodeURIComponent(file.name),
+        'X-Source': 'upload',
+      };
+      if (profile) headers['X-Profile'] = profile;
+      return json<UploadAnswer>('/documents', { method: 'POST', headers, body: file });
+    },
+    retry: (id) => json(`/documents/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+    cancel: (id) => json(`/documents/${encodeURIComponent(id)}/cancel`, { method: 'POST' }),
+    pause: async () => {
+      await send('/pause', { method: 'POST' });
+    },
+    resume: async () => {
+      await send('/resume', { method: 'POST' });
+    },
+    setHubApiKey: async (key) => {
+      await send('/credentials', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ hubApiKey: key }) });
+    },
+    downloadContent: (id, fallbackName) => download(`/documents/${encodeURIComponent(id)}/content`, fallbackName),
+    downloadFile: (id, name) => download(`/documents/${encodeURIComponent(id)}/files/${encodeURIComponent(name)}`, name),
+  };
+}
+
+export function documentSearch(query: DocumentQuery): string {
+  const params = new URLSearchParams();
+  if (query.states.length > 0) params.set('state', query.states.join(','));
+  if (query.profile) params.set('profile', query.profile);
+  if (query.q.trim()) params.set('q', query.q.trim());
+  if (query.cursor) params.set('cursor', query.cursor);
+  params.set('limit', String(query.limit));
+  return params.toString();
+}
+
+/** The name from `attachment; filename="…"; filename*=UTF-8''…`, preferring the UTF-8 form. */
+export function fileNameFrom(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (extended?.[1]) {
+    try {
+      return decodeURIComponent(extended[1]);
+    } catch {
+      // Fall back to the plain form.
+    }
+  }
+  const plain = /filename="([^"]*)"/i.exec(disposition);
+  return plain?.[1] ?? null;
+}

@@ -1,0 +1,98 @@
+// The one page: header and hold banner, watched folders, uploads, state chips, search, the list and
+// the detail panel. Events from the live feed refresh what is on screen.
+import { useCallback, useMemo, useState } from 'react';
+import type { DocumentState } from '../../contract/states.ts';
+import { createApiClient } from '../api/client.ts';
+import { useEventFeed } from '../hooks/use-event-feed.ts';
+import { useStatus } from '../hooks/use-status.ts';
+import { useDocuments, type DocumentFilter } from '../hooks/use-documents.ts';
+import { useDocument } from '../hooks/use-document.ts';
+import { useUploads } from '../hooks/use-uploads.ts';
+import { useFileDrop } from '../hooks/use-file-drop.ts';
+import { useDebounced } from '../hooks/use-debounced.ts';
+import { useRefresh } from '../hooks/use-refresh.ts';
+import { TopBar } from './TopBar.tsx';
+import { HoldBanner } from './HoldBanner.tsx';
+import { FolderList } from './FolderList.tsx';
+import { StateChips } from './StateChips.tsx';
+import { Toolbar } from './Toolbar.tsx';
+import { DocumentTable } from './DocumentTable.tsx';
+import { DocumentPanel } from './DocumentPanel.tsx';
+import { UploadResults } from './UploadResults.tsx';
+import { DropOverlay } from './DropOverlay.tsx';
+import { ErrorNote } from './ErrorNote.tsx';
+
+export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthorized(): void }) {
+  const api = useMemo(() => createApiClient({ token, onUnauthorized }), [token, onUnauthorized]);
+  const [refreshKey, refresh] = useRefresh();
+  const feed = useEventFeed(api, refresh);
+  const { status, error: statusError } = useStatus(api, refreshKey);
+
+  const [stateFilter, setStateFilter] = useState<DocumentState | null>(null);
+  const [query, setQuery] = useState('');
+  const [profile, setProfile] = useState<string | null>(null);
+  const q = useDebounced(query, 300);
+  const filter = useMemo<DocumentFilter>(() => ({ states: stateFilter ? [stateFilter] : [], profile, q }), [stateFilter, profile, q]);
+  const list = useDocuments(api, filter, refreshKey);
+
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const detail = useDocument(api, selectedId, refreshKey);
+  const closeDetail = useCallback(() => setSelectedId(null), []);
+
+  const uploads = useUploads(api, refresh);
+  const dragging = useFileDrop(uploads.upload);
+
+  const [holdBusy, setHoldBusy] = useState(false);
+  const [holdError, setHoldError] = useState<unknown>(null);
+  const toggleHold = (pause: boolean) => {
+    setHoldBusy(true);
+    setHoldError(null);
+    (pause ? api.pause() : api.resume()).then(
+      () => {
+        setHoldBusy(false);
+        refresh();
+      },
+      (error: unknown) => {
+        setHoldBusy(false);
+        setHoldError(error);
+      },
+    );
+  };
+
+  const profiles = useMemo(() => {
+    const ids = new Set<string>(status?.watchers.map((w) => w.profile) ?? []);
+    for (const document of list.documents) ids.add(document.profile);
+    return [...ids].sort();
+  }, [status, list.documents]);
+
+  return (
+    <div className="app">
+      <TopBar status={status} feed={feed} busy={holdBusy} onPause={() => toggleHold(true)} onResume={() => toggleHold(false)} />
+      {status?.hold ? <HoldBanner hold={status.hold} paused={status.paused} busy={holdBusy} api={api} onResume={() => toggleHold(false)} /> : null}
+      <div className="notices">
+        <ErrorNote error={statusError} />
+        <ErrorNote error={holdError} />
+      </div>
+      <main className={`layout ${selectedId ? 'with-detail' : ''}`}>
+        <div className="main-column">
+          {status ? <FolderList watchers={status.watchers} showProfile={profiles.length > 1} /> : null}
+          <UploadResults uploads={uploads} onOpen={setSelectedId} />
+          <StateChips counts={status?.counts ?? {}} selected={stateFilter} onSelect={setStateFilter} />
+          <Toolbar query={query} onQuery={setQuery} profiles={profiles} profile={profile} onProfile={setProfile} onFiles={uploads.upload} />
+          <DocumentTable
+            documents={list.documents}
+            selectedId={selectedId}
+            filtered={stateFilter !== null || profile !== null || q.trim() !== ''}
+            loading={list.loading}
+            error={list.error}
+            hasMore={list.nextCursor !== null}
+            onOpen={setSelectedId}
+            onLoadMore={list.loadMore}
+          />
+        </div>
+        {selectedId ? <DocumentPanel api={api} detail={detail.detail} error={detail.error} onClose={closeDetail} onOpen={setSelectedId} onChanged={refresh} /> : null}
+      </main>
+      <DropOverlay visible={dragging} />
+    </div>
+  );
+}

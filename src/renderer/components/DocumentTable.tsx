@@ -1,0 +1,80 @@
+// The documents, newest first: name, state, why, SDI id and when it was captured. A click opens the
+// detail panel; "load more" fetches the next page.
+import type { DocumentSummary } from '../../contract/local-api.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { formatDateTime, formatLocale } from '../ui/format.ts';
+import { StateBadge } from './StateBadge.tsx';
+import { ReasonText } from './ReasonText.tsx';
+import { ErrorNote } from './ErrorNote.tsx';
+
+interface DocumentTableProps {
+  documents: DocumentSummary[];
+  selectedId: string | null;
+  filtered: boolean;
+  loading: boolean;
+  error: unknown;
+  hasMore: boolean;
+  onOpen(id: string): void;
+  onLoadMore(): void;
+}
+
+export function DocumentTable({ documents, selectedId, filtered, loading, error, hasMore, onOpen, onLoadMore }: DocumentTableProps) {
+  const { t, language } = useI18n();
+  const locale = formatLocale(language);
+  return (
+    <section className="documents" aria-label={t.columnName}>
+      <ErrorNote error={error} />
+      <table className="document-table">
+        <thead>
+          <tr>
+            <th scope="col">{t.columnName}</th>
+            <th scope="col">{t.columnState}</th>
+            <th scope="col" className="col-reason">
+              {t.columnReason}
+            </th>
+            <th scope="col">{t.columnSdi}</th>
+            <th scope="col">{t.columnCaptured}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {documents.map((document) => (
+            <tr key={document.id} data-testid="document-row" data-id={document.id} data-state={document.state} className={document.id === selectedId ? 'selected' : ''} onClick={() => onOpen(document.id)}>
+              <td className="col-name">
+                <button
+                  type="button"
+                  className="link document-name"
+                  onClick={(event) => {
+                    event.stopPropagation();
+                    onOpen(document.id);
+                  }}
+                >
+                  {document.name}
+                </button>
+                <span className="sub">
+                  {t.kind[document.kind]} · {t.source[document.source]}
+                </span>
+              </td>
+              <td>
+                <StateBadge state={document.state} />
+              </td>
+              <td className="col-reason">
+                <ReasonText document={document} onOpen={onOpen} />
+              </td>
+              <td className="mono">{document.sdiId ?? ''}</td>
+              <td className="nowrap">{formatDateTime(document.createdAt, locale)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {documents.length === 0 && !loading && !error ? <p className="empty">{filtered ? t.listEmptyFiltered : t.listEmpty}</p> : null}
+      <div className="list-footer">
+        {loading ? <span className="muted">{t.loading}</span> : null}
+        {hasMore && !loading ? (
+          <button type="button" onClick={onLoadMore}>
+            {t.loadMore}
+          </button>
+        ) : null}
+      </div>
+    </section>
+  );
+}

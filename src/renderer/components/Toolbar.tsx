@@ -1,0 +1,57 @@
+// Search, the profile filter (when there are several profiles) and the upload button.
+import { useRef } from 'react';
+import { useI18n } from '../i18n/i18n.tsx';
+
+interface ToolbarProps {
+  query: string;
+  onQuery(query: string): void;
+  profiles: string[];
+  profile: string | null;
+  onProfile(profile: string | null): void;
+  onFiles(files: File[]): void;
+}
+
+export function Toolbar({ query, onQuery, profiles, profile, onProfile, onFiles }: ToolbarProps) {
+  const { t } = useI18n();
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <div className="toolbar">
+      <label className="search">
+        <span className="visually-hidden">{t.searchLabel}</span>
+        <input type="search" placeholder={t.searchPlaceholder} value={query} onChange={(event) => onQuery(event.target.value)} />
+      </label>
+      {profiles.length > 1 ? (
+        <label className="profile-filter">
+          <span>{t.profileLabel}</span>
+          <select value={profile ?? ''} onChange={(event) => onProfile(event.target.value || null)}>
+            <option value="">{t.allProfiles}</option>
+            {profiles.map((id) => (
+              <option key={id} value={id}>
+                {id}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      <div className="upload">
+        <input
+          ref={input}
+          id="upload-input"
+          data-testid="upload-input"
+          className="visually-hidden"
+          type="file"
+          multiple
+          onChange={(event) => {
+            const files = Array.from(event.target.files ?? []);
+            event.target.value = ''; // the same file can be chosen again
+            if (files.length > 0) onFiles(files);
+          }}
+        />
+        <button type="button" className="primary" onClick={() => input.current?.click()}>
+          {t.uploadButton}
+        </button>
+        <span className="muted upload-hint">{t.uploadHint}</span>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+// The header: is the hub reachable, when it last synced, credits, API key expiry, live updates,
+// Pause/Resume sending and the language switch.
+import type { AgentStatus } from '../../contract/local-api.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import type { FeedState } from '../hooks/use-event-feed.ts';
+import { daysUntil, formatDate, formatDateTime, formatLocale, formatNumber } from '../ui/format.ts';
+import { LanguageSwitch } from './LanguageSwitch.tsx';
+
+const KEY_EXPIRY_WARNING_DAYS = 30;
+
+interface TopBarProps {
+  status: AgentStatus | null;
+  feed: FeedState;
+  busy: boolean;
+  onPause(): void;
+  onResume(): void;
+}
+
+export function TopBar({ status, feed, busy, onPause, onResume }: TopBarProps) {
+  const { t, language } = useI18n();
+  const locale = formatLocale(language);
+  const hub = status?.hub;
+  const hubTone = hub?.reachable === true ? 'ok' : hub?.reachable === false ? 'problem' : 'neutral';
+  const hubLabel = hub?.reachable === true ? t.hubReachable : hub?.reachable === false ? t.hubUnreachable : t.hubUnknown;
+  const keyDays = daysUntil(hub?.keyExpiresAt ?? null);
+
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <img src="./favicon.svg" alt="" className="brand-mark" width="28" height="28" />
+        <div>
+          <h1>{t.appTitle}</h1>
+          <p className="tagline">{t.tagline}</p>
+        </div>
+      </div>
+
+      <ul className="status-facts" aria-label="status">
+        <li className={`fact tone-text-${hubTone}`} title={hub?.lastError ?? hub?.url ?? ''} data-testid="hub-state">
+          <span className={`dot tone-${hubTone}`} aria-hidden="true" />
+          {hubLabel}
+        </li>
+        <li className="fact">
+          <span className="fact-label">{t.lastSync}</span> {hub?.lastSyncAt ? formatDateTime(hub.lastSyncAt, locale) : t.never}
+        </li>
+        {hub?.credits !== null && hub?.credits !== undefined ? (
+          <li className={`fact ${hub.credits <= 0 ? 'tone-text-problem' : ''}`}>
+            <span className="fact-label">{t.credits}</span> {formatNumber(hub.credits, locale)}
+          </li>
+        ) : null}
+        {hub?.keyExpiresAt ? (
+          <li className={`fact ${keyDays !== null && keyDays < 0 ? 'tone-text-problem' : keyDays !== null && keyDays < KEY_EXPIRY_WARNING_DAYS ? 'tone-text-waiting' : ''}`}>
+            <span className="fact-label">{keyDays !== null && keyDays < 0 ? t.keyExpired : t.keyExpires}</span> {formatDate(hub.keyExpiresAt, locale)}
+          </li>
+        ) : null}
+        <li className={`fact live live-${feed}`} data-testid="live-state">
+          <span className={`dot ${feed === 'live' ? 'tone-ok pulse' : feed === 'lost' ? 'tone-problem' : 'tone-neutral'}`} aria-hidden="true" />
+          {feed === 'live' ? t.liveOn : feed === 'lost' ? t.liveLost : t.liveConnecting}
+        </li>
+      </ul>
+
+      <div className="topbar-actions">
+        {status ? (
+          status.paused ? (
+            <button type="button" className="primary" disabled={busy} onClick={onResume}>
+              {t.resume}
+            </button>
+          ) : (
+            <button type="button" disabled={busy} onClick={onPause}>
+              {t.pause}
+            </button>
+          )
+        ) : null}
+        <LanguageSwitch />
+      </div>
+    </header>
+  );
+}
