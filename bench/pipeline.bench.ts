@@ -14,7 +14,7 @@ import { summarizeCpuProfile, type ProfileSummary, type ProfileWindow } from './
 import { dropFiles, dropPaced } from './lib/drop.ts';
 import type { HubChild } from './lib/hub-child.ts';
 import type { BenchFile } from './lib/invoices.ts';
-import { startCpuMeter } from './lib/process-cpu.ts';
+import { startCpuMeter, startNoiseMeter } from './lib/process-cpu.ts';
 import { readProcessMemory, sampleMemory } from './lib/process-memory.ts';
 import { distribution, ratePerSecond, type Distribution } from './lib/stats.ts';
 
@@ -50,6 +50,8 @@ export interface PipelineResult {
   hub: { documents: number; replays: number; dropToReceivedMs: Distribution; peakRssBytes: number | null };
   /** Cores kept busy during the burst (1.0 = one core); the agent's main thread alone too. */
   cpu: { agentProcess: number | null; agentMainThread: number | null; hub: number | null };
+  /** Cores other processes on the machine kept busy during the burst (0 = quiet). */
+  noiseCores: number | null;
   agentMemory: { peakRssBytes: number | null; highestSampledRssBytes: number | null; samples: number };
   agentLog: { warnings: number; errors: number; examples: string[] };
   settings: { stableWindowMs: number; rescanIntervalMs: number; outboxConcurrency: number; logLevel: string; postAction: string };
@@ -103,6 +105,7 @@ export async function measurePipeline(options: {
     log(`pipeline: burst: dropping ${files.length} files`);
     const agentCpu = startCpuMeter(agent.pid);
     const hubCpu = startCpuMeter(hub.pid);
+    const noise = startNoiseMeter([agent.pid, hub.pid]);
     const burstStart = monotonicMicros();
     const drop = dropFiles(files, staging, dropDir);
     log(`pipeline: dropped ${files.length} files in ${(drop.elapsedMs / 1000).toFixed(2)} s; waiting for the hub to accept them`);
@@ -110,6 +113,7 @@ export async function measurePipeline(options: {
     const burstWindow: ProfileWindow = { fromMicros: burstStart, toMicros: monotonicMicros() };
     const agentShare = agentCpu.stop();
     const cpu = { agentProcess: agentShare.process, agentMainThread: agentShare.mainThread, hub: hubCpu.stop().process };
+    const noiseCores = noise.stop();
     const agentMemory = memory.stop();
     const hubPeak = readProcessMemory(hub.pid).peakRssBytes;
 
@@ -146,6 +150,7 @@ export async function measurePipeline(options: {
         peakRssBytes: hubPeak,
       },
       cpu,
+      noiseCores,
       agentMemory: { peakRssBytes: agentMemory.peakRssBytes, highestSampledRssBytes: agentMemory.rssBytes, samples: agentMemory.samples },
       agentLog: await summarizeLog(agent.logFile),
       settings: {

@@ -4,6 +4,7 @@
 import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchFile } from './lib/invoices.ts';
+import { startNoiseMeter } from './lib/process-cpu.ts';
 import { ratePerSecond } from './lib/stats.ts';
 
 export interface RawDiskResult {
@@ -11,6 +12,8 @@ export interface RawDiskResult {
   bytes: number;
   elapsedMs: number;
   filesPerSecond: number;
+  /** Cores other processes on the machine kept busy meanwhile (0 = quiet). */
+  noiseCores: number | null;
 }
 
 export function measureRawDisk(files: readonly BenchFile[], workDir: string): RawDiskResult {
@@ -22,6 +25,7 @@ export function measureRawDisk(files: readonly BenchFile[], workDir: string): Ra
     // Untimed: the files exist on disk first, as they do for the agent when an ERP drops them.
     for (const file of files) writeFileSync(join(source, file.name), file.bytes);
 
+    const noise = startNoiseMeter([]);
     const started = performance.now();
     for (const file of files) {
       const destination = join(target, file.name);
@@ -30,11 +34,13 @@ export function measureRawDisk(files: readonly BenchFile[], workDir: string): Ra
     }
     fsyncPath(target, 'r');
     const elapsedMs = performance.now() - started;
+    const noiseCores = noise.stop();
     return {
       files: files.length,
       bytes: files.reduce((sum, file) => sum + file.bytes.length, 0),
       elapsedMs,
       filesPerSecond: ratePerSecond(files.length, elapsedMs),
+      noiseCores,
     };
   } finally {
     // Gone before the next measurement, so it starts from the same disk state.

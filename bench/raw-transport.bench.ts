@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { createHttpsHubClient } from '../src/core/hub/https-hub-client.ts';
 import type { BenchFile } from './lib/invoices.ts';
-import { startCpuMeter, startOwnCpuMeter } from './lib/process-cpu.ts';
+import { startCpuMeter, startNoiseMeter, startOwnCpuMeter } from './lib/process-cpu.ts';
 import { ratePerSecond } from './lib/stats.ts';
 
 export interface RawTransportResult {
@@ -16,6 +16,8 @@ export interface RawTransportResult {
   filesPerSecond: number;
   /** Cores kept busy during the loop (1.0 = one core): the hub process, and this process as the client. */
   cpu: { hub: number | null; client: number };
+  /** Cores other processes on the machine kept busy meanwhile (0 = quiet). */
+  noiseCores: number | null;
 }
 
 export async function measureRawTransport(
@@ -52,11 +54,13 @@ export async function measureRawTransport(
       });
     const hubCpu = startCpuMeter(hub.pid);
     const clientCpu = startOwnCpuMeter();
+    const noise = startNoiseMeter([hub.pid]);
     const started = performance.now();
     await Promise.all(Array.from({ length: concurrency }, guarded));
     const elapsedMs = performance.now() - started;
     const cpu = { hub: hubCpu.stop().process, client: clientCpu.stop() };
-    return { files: files.length, concurrency, elapsedMs, filesPerSecond: ratePerSecond(files.length, elapsedMs), cpu };
+    const noiseCores = noise.stop();
+    return { files: files.length, concurrency, elapsedMs, filesPerSecond: ratePerSecond(files.length, elapsedMs), cpu, noiseCores };
   } finally {
     await client.close();
   }

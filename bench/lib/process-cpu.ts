@@ -68,3 +68,40 @@ export function startOwnCpuMeter(): { stop(): number } {
     },
   };
 }
+
+/** Busy CPU seconds of the whole machine since boot (all cores), from /proc/stat. */
+function machineBusySeconds(): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return null;
+  }
+  const fields = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return (user + nice + system + irq + softirq + steal) / clockTicks();
+}
+
+/**
+ * How many cores processes other than this benchmark and its children kept busy over a phase:
+ * the noise on a shared machine (0 = quiet). Null where /proc is missing.
+ */
+export function startNoiseMeter(childPids: readonly number[]): { stop(): number | null } {
+  const ours = (): number | null => {
+    const parts = [cpuSeconds('/proc/self/stat'), ...childPids.map((pid) => cpuSeconds(`/proc/${pid}/stat`))];
+    return parts.some((part) => part === null) ? null : parts.reduce<number>((sum, part) => sum + (part as number), 0);
+  };
+  const started = performance.now();
+  const machineStart = machineBusySeconds();
+  const oursStart = ours();
+  return {
+    stop() {
+      const machineEnd = machineBusySeconds();
+      const oursEnd = ours();
+      const wallSeconds = (performance.now() - started) / 1000;
+      if (machineStart === null || machineEnd === null || oursStart === null || oursEnd === null || wallSeconds <= 0) return null;
+      return Math.max(0, (machineEnd - machineStart - (oursEnd - oursStart)) / wallSeconds);
+    },
+  };
+}
