@@ -1,0 +1,244 @@
+// Wires a running agent to the desktop: tray, window, IPC bridge, notifications, start at login.
+// The decisions live in pure modules (tray-state, tray-menu, notifications, ipc validation,
+// ui-origin, drop-folder, login-item); this class only connects them to Electron.
+import os from 'node:os';
+import { app, dialog, ipcMain, Notification, shell, type BrowserWindow } from 'electron';
+import type { RunningAgent } from '../cli/run-agent.ts';
+import type { Logger } from '../core/log/logger.ts';
+import type { OpenDropFolderResult } from '../preload/bridge.ts';
+import type { DesktopPreferencesStore } from './desktop-preferences.ts';
+import { dropFolderFor } from './drop-folder.ts';
+import { stringsFor, type Locale } from './i18n.ts';
+import { registerIpcHandlers } from './ipc.ts';
+import { applyStartAtLogin, type LoginItemHost } from './login-item.ts';
+import { NotificationFeed } from './notification-feed.ts';
+import type { ShellNotification } from './notifications.ts';
+import type { ShellPaths } from './shell-paths.ts';
+import type { TrayAction } from './tray-menu.ts';
+import { ShellTray } from './tray.ts';
+import { uiOriginFrom } from './ui-origin.ts';
+import { createMainWindow, hardenWebContents, showWindow } from './window.ts';
+
+export interface DesktopShellOptions {
+  running: RunningAgent;
+  locale: Locale;
+  paths: ShellPaths;
+  preferences: DesktopPreferencesStore;
+  /** No preferences file yet: apply the start-at-login default once. */
+  firstRun: boolean;
+  devTools: boolean;
+  /** Started at login: stay in the tray. */
+  startHidden: boolean;
+  isQuitting(): boolean;
+  requestQuit(): void;
+}
+
+const STATUS_REFRESH_MS = 3000;
+const PROGRESS_SAVE_DELAY_MS = 10_000;
+/** After a long break, older events than this many are not worth popping up. */
+const MAX_CATCH_UP_EVENTS = 1000;
+
+export class DesktopShell {
+  private readonly options: DesktopShellOptions;
+  private readonly log: Logger;
+  private readonly uiOrigin: string;
+  private readonly feed: NotificationFeed;
+  private tray: ShellTray | null = null;
+  private window: BrowserWindow | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private progressTimer: NodeJS.Timeout | null = null;
+  private unregisterIpc: (() => void) | null = null;
+  private readonly liveNotifications = new Set<Notification>();
+
+  constructor(options: DesktopShellOptions) {
+    this.options = options;
+    this.log = options.running.log.child('desktop');
+    this.uiOrigin = uiOriginFrom(options.running.api.url);
+    const { agent } = options.running;
+    const lastSeq = agent.store.events.lastSeq();
+    const remembered = options.preferences.get().lastNotifiedSeq;
+    const afterSeq = remembered === null || remembered > lastSeq ? lastSeq : Math.max(remembered, lastSeq - MAX_CATCH_UP_EVENTS);
+    this.feed = new NotificationFeed({
+      source: {
+        events: (since, timeoutSeconds, limit, signal) => agent.events(since, timeoutSeconds, limit, signal),
+        documentName: (id) => agent.store.documents.get(id)?.name ?? null,
+      },
+      afterSeq,
+      locale: options.locale,
+      show: (notification) => this.notify(notification),
+      onProgress: () => this.scheduleProgressSave(),
+      onEvents: () => this.refresh(),
+      log: this.log,
+    });
+  }
+
+  start(): void {
+    const { running, paths, locale } = this.options;
+    app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, this.uiOrigin, this.log));
+    this.unregisterIpc = registerIpcHandlers(ipcMain, {
+      uiOrigin: this.uiOrigin,
+      log: this.log,
+      handlers: {
+        status: () => running.agent.status(),
+        pause: () => this.pause(),
+        resume: () => this.resume(),
+        openDropFolder: (profileId) => this.openDropFolder(profileId),
+      },
+    });
+    this.tray = new ShellTray(
+      { locale, iconPath: paths.trayIcon, onAction: (action) => this.onTrayAction(action), onClick: () => this.showWindow() },
+      this.trayView(),
+    );
+    this.refreshTimer = setInterval(() => this.refresh(), STATUS_REFRESH_MS);
+    this.feed.start();
+    void this.syncStartAtLogin();
+    if (!this.options.startHidden) this.showWindow();
+  }
+
+  showWindow(): void {
+    if (!this.window || this.window.isDestroyed()) {
+      this.window = createMainWindow({
+        preloadPath: this.options.paths.preload,
+        url: `${this.uiOrigin}/#token=${encodeURIComponent(this.options.running.token)}`,
+        uiOrigin: this.uiOrigin,
+        devTools: this.options.devTools,
+        icon: this.options.paths.appIcon,
+        isQuitting: () => this.options.isQuitting(),
+        log: this.log,
+      });
+      return; // shown on ready-to-show
+    }
+    showWindow(this.window);
+  }
+
+  /** Stops everything the shell started; the caller then stops the agent. */
+  async stop(): Promise<void> {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    await this.feed.stop();
+    await this.options.preferences.update({ lastNotifiedSeq: this.feed.lastSeq() }).catch(() => undefined);
+    this.unregisterIpc?.();
+    this.tray?.destroy();
+    this.tray = null;
+  }
+
+  private trayView() {
+    const { agent } = this.options.running;
+    return {
+      status: agent.status(),
+      startAtLogin: this.options.preferences.get().startAtLogin,
+      hasDropFolder: dropFolderFor(agent.settings, null).ok,
+    };
+  }
+
+  private refresh(): void {
+    try {
+      this.tray?.update(this.trayView());
+    } catch (error) {
+      this.log.warn('cannot refresh the tray', { error: describe(error) });
+    }
+  }
+
+  private pause() {
+    this.options.running.agent.pause();
+    this.refresh();
+    return this.options.running.agent.status();
+  }
+
+  private resume() {
+    this.options.running.agent.resume();
+    this.refresh();
+    return this.options.running.agent.status();
+  }
+
+  private async openDropFolder(profileId: string | null): Promise<OpenDropFolderResult> {
+    const target = dropFolderFor(this.options.running.agent.settings, profileId);
+    if (!target.ok) return target;
+    const failure = await shell.openPath(target.path);
+    return failure === '' ? target : { ok: false, reason: `Cannot open ${target.path}: ${failure}` };
+  }
+
+  private onTrayAction(action: TrayAction): void {
+    switch (action) {
+      case 'open':
+        this.showWindow();
+        return;
+      case 'pause':
+        this.pause();
+        return;
+      case 'resume':
+        this.resume();
+        return;
+      case 'open-drop-folder':
+        void this.openDropFolder(null).then((result) => {
+          if (!result.ok) void dialog.showMessageBox({ type: 'warning', title: stringsFor(this.options.locale).dialogs.dropFolderTitle, message: result.reason });
+        });
+        return;
+      case 'toggle-start-at-login':
+        void this.setStartAtLogin(!this.options.preferences.get().startAtLogin);
+        return;
+      case 'quit':
+        this.options.requestQuit();
+        return;
+    }
+  }
+
+  private async setStartAtLogin(enabled: boolean): Promise<void> {
+    try {
+      await this.options.preferences.update({ startAtLogin: enabled });
+      await applyStartAtLogin({ enabled }, this.loginHost());
+    } catch (error) {
+      this.log.warn('cannot change start at login', { error: describe(error) });
+    }
+    this.refresh();
+  }
+
+  /** First run: apply the default. Linux: rewrite the entry, since an AppImage may have moved. */
+  private async syncStartAtLogin(): Promise<void> {
+    const enabled = this.options.preferences.get().startAtLogin;
+    if (!this.options.firstRun && !(process.platform === 'linux' && enabled)) return;
+    try {
+      await applyStartAtLogin({ enabled }, this.loginHost());
+    } catch (error) {
+      this.log.warn('cannot set start at login', { error: describe(error) });
+    }
+  }
+
+  private loginHost(): LoginItemHost {
+    return {
+      platform: process.platform,
+      setLoginItemSettings: (settings) => app.setLoginItemSettings(settings),
+      execPath: process.execPath,
+      env: process.env,
+      homeDir: os.homedir(),
+    };
+  }
+
+  private notify(notification: ShellNotification): void {
+    if (!this.options.preferences.get().notifications || !Notification.isSupported()) return;
+    const popup = new Notification({ title: notification.title, body: notification.body, icon: this.options.paths.appIcon });
+    // Held until closed: a notification that is garbage-collected loses its click handler.
+    this.liveNotifications.add(popup);
+    const release = (): void => void this.liveNotifications.delete(popup);
+    popup.on('click', () => {
+      release();
+      this.showWindow();
+    });
+    popup.on('close', release);
+    popup.show();
+  }
+
+  private scheduleProgressSave(): void {
+    if (this.progressTimer) return;
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = null;
+      this.options.preferences.update({ lastNotifiedSeq: this.feed.lastSeq() }).catch((error: unknown) => {
+        this.log.warn('cannot save the desktop preferences', { error: describe(error) });
+      });
+    }, PROGRESS_SAVE_DELAY_MS);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

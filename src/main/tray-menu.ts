@@ -1,0 +1,38 @@
+// The tray's context menu as plain data, so its labels and enabled states are tested without
+// Electron; tray.ts turns it into a Menu and wires each id to an action.
+import type { AgentStatus } from '../contract/local-api.ts';
+import { stringsFor, type Locale } from './i18n.ts';
+import type { TrayState } from './tray-state.ts';
+
+export type TrayAction = 'open' | 'pause' | 'resume' | 'open-drop-folder' | 'toggle-start-at-login' | 'quit';
+
+export type TrayMenuEntry =
+  | { kind: 'status'; label: string }
+  | { kind: 'action'; action: TrayAction; label: string; enabled: boolean }
+  | { kind: 'checkbox'; action: TrayAction; label: string; checked: boolean }
+  | { kind: 'separator' };
+
+export interface TrayMenuContext {
+  status: AgentStatus;
+  state: TrayState;
+  locale: Locale;
+  startAtLogin: boolean;
+  hasDropFolder: boolean;
+}
+
+export function trayMenuFor(context: TrayMenuContext): TrayMenuEntry[] {
+  const text = stringsFor(context.locale).menu;
+  // Resume is offered only for a person's pause; a hub hold (credits, key) clears by itself.
+  const paused = context.status.paused;
+  return [
+    { kind: 'status', label: context.state.tooltip },
+    { kind: 'separator' },
+    { kind: 'action', action: 'open', label: text.open, enabled: true },
+    paused ? { kind: 'action', action: 'resume', label: text.resume, enabled: true } : { kind: 'action', action: 'pause', label: text.pause, enabled: true },
+    { kind: 'action', action: 'open-drop-folder', label: text.openDropFolder, enabled: context.hasDropFolder },
+    { kind: 'separator' },
+    { kind: 'checkbox', action: 'toggle-start-at-login', label: text.startAtLogin, checked: context.startAtLogin },
+    { kind: 'separator' },
+    { kind: 'action', action: 'quit', label: text.quit, enabled: true },
+  ];
+}

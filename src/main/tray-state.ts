@@ -1,0 +1,85 @@
+// What the tray shows for an agent status: one of four icons and a one-line tooltip. Pure, so every
+// case is tested without Electron. Precedence: something broken (error) > something the user must
+// do (attention) > documents on their way (working) > nothing pending (ok).
+import type { AgentStatus } from '../contract/local-api.ts';
+import type { DocumentState } from '../contract/states.ts';
+import { stringsFor, type Locale } from './i18n.ts';
+
+export type TrayIcon = 'ok' | 'working' | 'attention' | 'error';
+
+export const TRAY_ICONS: readonly TrayIcon[] = ['ok', 'working', 'attention', 'error'];
+
+export interface TrayState {
+  icon: TrayIcon;
+  tooltip: string;
+}
+
+/** Windows cuts tray tooltips at 127 characters; keep ours whole and readable everywhere. */
+export const MAX_TOOLTIP_LENGTH = 127;
+
+/** Documents the agent still has to hand to the hub. */
+const PENDING_STATES: readonly DocumentState[] = ['captured', 'queued', 'sending', 'held'];
+/** Documents moving right now (not stopped by a hold). */
+const MOVING_STATES: readonly DocumentState[] = ['captured', 'queued', 'sending'];
+
+export function trayStateFor(status: AgentStatus, locale: Locale = 'it'): TrayState {
+  const text = stringsFor(locale).tray;
+  const pending = countOf(status, PENDING_STATES);
+  const withQueue = (headline: string): string => (pending > 0 ? `${headline} · ${text.waiting(pending)}` : headline);
+  const tooltip = (headline: string): string => clip(`${stringsFor(locale).appName} — ${headline}`);
+
+  const failedService = status.services.find((service) => service.state === 'failed');
+  if (failedService) return { icon: 'error', tooltip: tooltip(withQueue(text.serviceFailed(failedService.name))) };
+
+  const brokenWatcher = status.watchers.find((watcher) => watcher.state !== 'watching');
+  if (brokenWatcher) return { icon: 'error', tooltip: tooltip(withQueue(text.folderUnavailable(brokenWatcher.folder))) };
+
+  if (status.hub.url !== '' && status.hub.reachable === false) {
+    return { icon: 'error', tooltip: tooltip(withQueue(text.hubUnreachable(shortError(status.hub.lastError)))) };
+  }
+
+  if (status.paused || status.hold) return { icon: 'attention', tooltip: tooltip(withQueue(holdHeadline(status, locale))) };
+
+  if (status.hub.url === '') return { icon: 'attention', tooltip: tooltip(withQueue(text.noHub)) };
+
+  const toApprove = countOf(status, ['awaiting_approval']);
+  if (toApprove > 0) return { icon: 'attention', tooltip: tooltip(text.awaitingApproval(toApprove)) };
+
+  const moving = countOf(status, MOVING_STATES);
+  if (moving > 0) return { icon: 'working', tooltip: tooltip(text.sending(moving)) };
+
+  return { icon: 'ok', tooltip: tooltip(text.allDelivered) };
+}
+
+function holdHeadline(status: AgentStatus, locale: Locale): string {
+  const text = stringsFor(locale).tray;
+  // A person's pause wins over a hub hold in what is shown, as in the core.
+  if (status.paused || status.hold?.code === 'paused') return text.paused;
+  switch (status.hold?.code) {
+    case 'credits':
+      return text.heldNoCredits;
+    case 'auth':
+      return text.heldKeyInvalid;
+    case 'host_key':
+      return text.heldHostKey;
+    case 'permissions':
+      return text.heldPermissions;
+    default:
+      return text.held(status.hold?.reason ?? '?');
+  }
+}
+
+function countOf(status: AgentStatus, states: readonly DocumentState[]): number {
+  return states.reduce((sum, state) => sum + (status.counts[state] ?? 0), 0);
+}
+
+/** The first clause of a transport error: enough to tell "timeout" from "certificate" in a tooltip. */
+function shortError(error: string | null): string | null {
+  if (!error) return null;
+  const first = error.split(/[;\n]/)[0]?.trim() ?? '';
+  return first === '' ? null : first;
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_TOOLTIP_LENGTH ? text : `${text.slice(0, MAX_TOOLTIP_LENGTH - 1)}…`;
+}
