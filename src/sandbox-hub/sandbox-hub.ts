@@ -1,6 +1,6 @@
-// The sandbox hub: a reference e-invoicing hub speaking hub protocol v1 over HTTPS, with a simulated
-// SDI, for the agent's tests and the demo. Composition only; the processing core (processing/, sdi/,
-// store/) knows nothing of HTTP so another face (SFTP) can reuse it.
+// The sandbox hub: a reference e-invoicing hub speaking hub protocol v1 over HTTPS (and, optionally,
+// over an SFTP folder), with a simulated SDI, for the agent's tests and the demo. Composition only;
+// the processing core (processing/, sdi/, store/) knows nothing of either transport.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadOrCreateAdminToken, loadOrCreateTls, writeUrlFile } from './data-dir.ts';
@@ -9,14 +9,18 @@ import type { FaultRule } from './http/fault-injector.ts';
 import { createHttpsServer } from './http/https-server.ts';
 import { EventNotifier } from './processing/event-notifier.ts';
 import { HubService } from './processing/hub-service.ts';
+import type { SubmitterContext } from './processing/hub-service.ts';
 import { SandboxAdmin } from './processing/sandbox-admin.ts';
 import type { SandboxDocumentRecord } from './processing/sandbox-admin.ts';
 import { SdiSimulator } from './sdi/sdi-simulator.ts';
+import { startSftpFace } from './sftp/sftp-face.ts';
+import type { SftpFace } from './sftp/sftp-face.ts';
 import { AccountsRepository } from './store/accounts-repository.ts';
 import { DocumentsRepository } from './store/documents-repository.ts';
 import { EventsRepository } from './store/events-repository.ts';
 import { openHubDatabase } from './store/hub-database.ts';
 import { PendingStepsRepository } from './store/pending-steps-repository.ts';
+import { SftpRepository } from './store/sftp-repository.ts';
 
 export type { FaultRule } from './http/fault-injector.ts';
 export type { SandboxDocumentRecord } from './processing/sandbox-admin.ts';
@@ -36,6 +40,17 @@ export interface SandboxHubOptions {
   eventRetention?: number;
   /** Cap for `GET /v1/events?timeout=`. Default 30. */
   longPollMaxSeconds?: number;
+  /** The SFTP face (hub-protocol.md, SFTP): the hub works on this folder; a real sshd serves it to the agent. */
+  sftp?: SftpOptions;
+}
+
+export interface SftpOptions {
+  /** The account's root folder; in/ and out/ are made inside it. */
+  rootDir: string;
+  /** How often in/ is scanned; default 200. out/ is also written as soon as an event is stored. */
+  pollIntervalMs?: number;
+  /** An API key of the account the folder belongs to; default the sandbox account. */
+  apiKey?: string;
 }
 
 export interface SandboxHub {
@@ -45,6 +60,8 @@ export interface SandboxHub {
   /** PEM of the CA the agent must be configured to trust. */
   caFile: string;
   adminToken: string;
+  /** The SFTP face's root folder (absolute), or null without one. */
+  sftpRootDir: string | null;
   createApiKey(opts?: { expiresAt?: string | null; name?: string }): string;
   revokeApiKey(key: string): void;
   setKeyExpiry(key: string, expiresAt: string | null): void;
@@ -58,6 +75,7 @@ export interface SandboxHub {
   close(): Promise<void>;
 }
 
+const DEFAULT_SFTP_POLL_MS = 200;
 const DEFAULTS = { host: '127.0.0.1', port: 0, maxDocumentBytes: 20 * 1024 * 1024, eventRetention: 100_000, longPollMaxSeconds: 30 };
 
 export async function createSandboxHub(options: SandboxHubOptions): Promise<SandboxHub> {
@@ -82,6 +100,7 @@ export async function createSandboxHub(options: SandboxHubOptions): Promise<Sand
   const admin = new SandboxAdmin({ accounts, documents, accountId: account.id, now });
   const faults = new FaultInjector();
 
+  let sftp: SftpFace | null = null;
   const app = createHttpsServer({
     tls,
     service,
@@ -94,11 +113,25 @@ export async function createSandboxHub(options: SandboxHubOptions): Promise<Sand
   });
   let port: number;
   try {
+    if (options.sftp) {
+      sftp = await startSftpFace({
+        rootDir: path.resolve(options.sftp.rootDir),
+        pollIntervalMs: options.sftp.pollIntervalMs ?? DEFAULT_SFTP_POLL_MS,
+        account: sftpAccount(service, options.sftp.apiKey, account.id),
+        service,
+        documents,
+        sftp: new SftpRepository(db, events),
+        notifier,
+        maxDocumentBytes: settings.maxDocumentBytes,
+        now,
+      });
+    }
     await app.listen({ host: settings.host, port: settings.port });
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('the sandbox hub is not listening on a TCP port');
     port = address.port;
   } catch (error) {
+    await sftp?.close();
     await app.close().catch(() => undefined);
     db.close();
     throw error;
@@ -114,6 +147,7 @@ export async function createSandboxHub(options: SandboxHubOptions): Promise<Sand
     port,
     caFile: tls.caFile,
     adminToken,
+    sftpRootDir: sftp?.rootDir ?? null,
     createApiKey: (opts) => admin.createApiKey(opts),
     revokeApiKey: (key) => admin.revokeApiKey(key),
     setKeyExpiry: (key, expiresAt) => admin.setKeyExpiry(key, expiresAt),
@@ -124,6 +158,7 @@ export async function createSandboxHub(options: SandboxHubOptions): Promise<Sand
     listDocuments: () => admin.listDocuments(),
     close: () => {
       closing ??= (async () => {
+        await sftp?.close();
         simulator.close();
         notifier.close();
         await app.close();
@@ -134,17 +169,31 @@ export async function createSandboxHub(options: SandboxHubOptions): Promise<Sand
   };
 }
 
+/** The account the SFTP folder belongs to: the given key's, else the sandbox account. */
+function sftpAccount(service: HubService, apiKey: string | undefined, defaultAccountId: string): SubmitterContext {
+  if (apiKey === undefined) return { accountId: defaultAccountId };
+  try {
+    return { accountId: service.authenticate(apiKey).accountId };
+  } catch (error) {
+    throw new Error(`sandbox hub option sftp.apiKey cannot be used: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 function withoutUndefined<T extends object>(value: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as { [K in keyof T]-?: Exclude<T[K], undefined> };
 }
 
-function checkSettings(settings: typeof DEFAULTS & { sdiDelaysMs?: Record<string, number | undefined> }): void {
+function checkSettings(settings: typeof DEFAULTS & { sdiDelaysMs?: Record<string, number | undefined>; sftp?: SftpOptions }): void {
   const positive = (name: string, value: number): void => {
     if (!Number.isFinite(value) || value <= 0) throw new Error(`sandbox hub option ${name} must be a positive number (got ${value})`);
   };
   positive('maxDocumentBytes', settings.maxDocumentBytes);
   positive('eventRetention', settings.eventRetention);
   positive('longPollMaxSeconds', settings.longPollMaxSeconds);
+  if (settings.sftp) {
+    if (!settings.sftp.rootDir) throw new Error('sandbox hub option sftp.rootDir must name a folder');
+    if (settings.sftp.pollIntervalMs !== undefined) positive('sftp.pollIntervalMs', settings.sftp.pollIntervalMs);
+  }
   for (const [name, value] of Object.entries(settings.sdiDelaysMs ?? {})) {
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new Error(`sandbox hub option sdiDelaysMs.${name} must be 0 or more (got ${value})`);
   }

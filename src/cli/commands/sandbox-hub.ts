@@ -15,6 +15,7 @@ export async function sandboxHubCommand(args: string[]): Promise<number> {
       'delay-ms': { type: 'string' },
       credits: { type: 'string' },
       'create-key': { type: 'boolean' },
+      'sftp-root': { type: 'string' },
     },
     strict: true,
   });
@@ -24,11 +25,13 @@ export async function sandboxHubCommand(args: string[]): Promise<number> {
     dataDir,
     port: Number(values.port ?? 0),
     sdiDelaysMs: { processing: delay, sent: delay, outcome: delay, paOutcome: delay },
+    ...(values['sftp-root'] !== undefined ? { sftp: { rootDir: resolve(values['sftp-root']) } } : {}),
   });
   if (values.credits !== undefined) hub.setCredits(Number(values.credits));
   console.log(`Sandbox hub: ${hub.url}`);
   console.log(`Trust this CA in the agent (hub.caFile): ${hub.caFile}`);
   console.log(`Admin token: ${join(dataDir, 'admin-token')}`);
+  if (hub.sftpRootDir) console.log(`SFTP folder (serve it with sshd; uploads in in/, status files in out/): ${hub.sftpRootDir}`);
   if (values['create-key']) {
     const key = hub.createApiKey({ name: 'cli' });
     await writeDurably(join(dataDir, 'api-key'), `${key}\n`, 0o600);

@@ -8,7 +8,7 @@ import { planDocument } from '../sdi/document-analysis.ts';
 import { REFUSE_422_MARKER } from '../sdi/magic-values.ts';
 import type { SdiSimulator } from '../sdi/sdi-simulator.ts';
 import type { AccountsRepository, ApiKeyRow } from '../store/accounts-repository.ts';
-import type { DocumentRow, DocumentsRepository, StoredFile } from '../store/documents-repository.ts';
+import type { DocumentRow, DocumentsRepository, StoredFile, UploadChannel } from '../store/documents-repository.ts';
 import type { EventsRepository } from '../store/events-repository.ts';
 import type { HubDatabase } from '../store/hub-database.ts';
 import { randomId } from '../store/secrets.ts';
@@ -18,6 +18,9 @@ export interface AuthContext {
   accountId: string;
   key: ApiKeyRow;
 }
+
+/** Who a document is submitted for: an API key's account (HTTPS) or the account owning a folder (SFTP). */
+export type SubmitterContext = Pick<AuthContext, 'accountId'>;
 
 export interface ValidatedUpload {
   idempotencyKey: string;
@@ -29,6 +32,8 @@ export interface ValidatedUpload {
   company: string | null;
   bytes: Buffer;
   sha256: string;
+  /** Default 'https'. */
+  channel?: UploadChannel;
 }
 
 export interface EventsQuery {
@@ -86,7 +91,7 @@ export class HubService {
   }
 
   /** 201 for a new document, 200 (same body) for a replay of the same key with the same bytes. */
-  submitDocument(auth: AuthContext, upload: ValidatedUpload): { status: 200 | 201; body: HubDocumentCreated } {
+  submitDocument(auth: SubmitterContext, upload: ValidatedUpload): { status: 200 | 201; body: HubDocumentCreated } {
     type Outcome =
       | { kind: 'replay'; document: DocumentRow }
       | { kind: 'conflict'; document: DocumentRow }
@@ -111,7 +116,7 @@ export class HubService {
     return { status: 201, body: document.createdBody };
   }
 
-  private createDocument(auth: AuthContext, upload: ValidatedUpload): { document: DocumentRow; dueAtMs: number } {
+  private createDocument(auth: SubmitterContext, upload: ValidatedUpload): { document: DocumentRow; dueAtMs: number } {
     if (upload.bytes.includes(REFUSE_422_MARKER)) {
       throw new HubProtocolError(422, 'document_refused', `The hub refused this document: it contains the sandbox marker ${REFUSE_422_MARKER} (a simulated refusal by the hub's own checks).`);
     }
@@ -135,6 +140,7 @@ export class HubService {
       createdAt: now,
       createdBody,
       plan: planDocument(upload.kind, upload.bytes),
+      channel: upload.channel ?? 'https',
     });
     this.deps.events.append(auth.accountId, { documentId: id, idempotencyKey: upload.idempotencyKey, status: 'received', at: now, message: 'Received by the hub.' });
     const document = this.deps.documents.byId(id) as DocumentRow;

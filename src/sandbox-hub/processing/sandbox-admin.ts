@@ -14,6 +14,8 @@ export interface SandboxDocumentRecord {
   /** POSTs seen with this key, including replays (and conflicting ones). */
   uploads: number;
   createdAt: string;
+  /** The face it came in through. */
+  channel: 'https' | 'sftp';
 }
 
 export class SandboxAdmin {
@@ -65,6 +67,7 @@ export class SandboxAdmin {
       status: row.status,
       uploads: row.uploads,
       createdAt: row.createdAt,
+      channel: row.channel,
     }));
   }
 }

@@ -4,6 +4,9 @@ import type { SdiPlan } from '../sdi/sdi-plan.ts';
 import type { HubDatabase } from './hub-database.ts';
 import { sha256Hex } from './secrets.ts';
 
+/** The face a document came in through: only SFTP documents get out/ files. */
+export type UploadChannel = 'https' | 'sftp';
+
 export interface DocumentRow {
   id: string;
   accountId: string;
@@ -23,6 +26,7 @@ export interface DocumentRow {
   sdiId: string | null;
   sdiFileName: string | null;
   sdiSentAt: string | null;
+  channel: UploadChannel;
 }
 
 export interface NewDocument {
@@ -38,6 +42,7 @@ export interface NewDocument {
   createdAt: string;
   createdBody: HubDocumentCreated;
   plan: SdiPlan;
+  channel: UploadChannel;
 }
 
 export interface StoredFile {
@@ -50,7 +55,7 @@ export interface StoredFile {
 
 const SELECT_DOCUMENT = `SELECT id, account_id AS accountId, idempotency_key AS idempotencyKey, file_name AS fileName,
   content_type AS contentType, sha256, size, source, company_id AS companyId, status, created_at AS createdAt,
-  created_body AS createdBody, uploads, plan, sdi_id AS sdiId, sdi_file_name AS sdiFileName, sdi_sent_at AS sdiSentAt
+  created_body AS createdBody, uploads, plan, sdi_id AS sdiId, sdi_file_name AS sdiFileName, sdi_sent_at AS sdiSentAt, channel
   FROM documents`;
 
 type RawDocumentRow = Omit<DocumentRow, 'createdBody' | 'plan'> & { createdBody: string; plan: string };
@@ -71,13 +76,13 @@ export class DocumentsRepository {
     this.db
       .prepare(
         `INSERT INTO documents (id, account_id, idempotency_key, file_name, content_type, sha256, size, source, company_id,
-           status, created_at, created_body, uploads, plan)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, 1, ?)`,
+           status, created_at, created_body, uploads, plan, channel)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, 1, ?, ?)`,
       )
       .run(
         document.id, document.accountId, document.idempotencyKey, document.fileName, document.contentType, document.sha256,
         document.size, document.source, document.companyId, document.createdAt, JSON.stringify(document.createdBody),
-        JSON.stringify(document.plan),
+        JSON.stringify(document.plan), document.channel,
       );
   }
 

@@ -19,6 +19,17 @@ export class EventsRepository {
     return { seq: Number(lastInsertRowid), ...event };
   }
 
+  /**
+   * Takes the next seq without storing an event: for a status file about an upload that made no
+   * document (SFTP held/refused notices), so it still sorts among the events. Call in a transaction.
+   */
+  reserveSeq(): number {
+    const bumped = this.db.prepare("UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'events' RETURNING seq").get() as { seq: number } | undefined;
+    if (bumped) return bumped.seq;
+    this.db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('events', 1)").run();
+    return 1;
+  }
+
   /** Highest seq ever assigned (0 when none); AUTOINCREMENT never reuses one. */
   lastSeq(): number {
     const row = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as { seq: number } | undefined;

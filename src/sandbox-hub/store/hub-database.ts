@@ -80,6 +80,21 @@ const MIGRATIONS: string[] = [
     due_at_ms INTEGER NOT NULL
   );
   `,
+  // The SFTP face: which face a document came through (only SFTP documents get out/ files), and the
+  // status files about uploads that made no document (held, refused), numbered from the events' seq.
+  `
+  ALTER TABLE documents ADD COLUMN channel TEXT NOT NULL DEFAULT 'https' CHECK (channel IN ('https', 'sftp'));
+  CREATE TABLE sftp_notices (
+    seq INTEGER PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    idempotency_key TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX sftp_notices_by_upload ON sftp_notices (account_id, idempotency_key, sha256, status);
+  CREATE INDEX sftp_notices_by_account ON sftp_notices (account_id, seq);
+  `,
 ];
 
 export function openHubDatabase(filePath: string): HubDatabase {
