@@ -59,6 +59,7 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
     );
   };
 
+  const currentStates = useMemo(() => new Map(list.documents.map((d) => [d.id, d.state])), [list.documents]);
   const profiles = useMemo(() => {
     const ids = new Set<string>(status?.watchers.map((w) => w.profile) ?? []);
     for (const document of list.documents) ids.add(document.profile);
@@ -67,8 +68,8 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
 
   return (
     <div className="app">
-      <TopBar status={status} feed={feed} busy={holdBusy} onPause={() => toggleHold(true)} onResume={() => toggleHold(false)} />
-      {status?.hold ? <HoldBanner hold={status.hold} paused={status.paused} busy={holdBusy} api={api} onResume={() => toggleHold(false)} /> : null}
+      <TopBar status={status} feed={feed} busy={holdBusy} onPause={() => toggleHold(true)} />
+      {status?.hold ? <HoldBanner hold={status.hold} paused={status.paused} transport={status.hub.transport} busy={holdBusy} api={api} onResume={() => toggleHold(false)} /> : null}
       <div className="notices">
         <ErrorNote error={statusError} />
         <ErrorNote error={holdError} />
@@ -76,7 +77,7 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
       <main className={`layout ${selectedId ? 'with-detail' : ''}`}>
         <div className="main-column">
           {status ? <FolderList watchers={status.watchers} showProfile={profiles.length > 1} /> : null}
-          <UploadResults uploads={uploads} onOpen={setSelectedId} />
+          <UploadResults uploads={uploads} currentStates={currentStates} onOpen={setSelectedId} />
           <StateChips counts={status?.counts ?? {}} selected={stateFilter} onSelect={setStateFilter} />
           <Toolbar query={query} onQuery={setQuery} profiles={profiles} profile={profile} onProfile={setProfile} onFiles={uploads.upload} />
           <DocumentTable

@@ -2,7 +2,7 @@
 // detail panel; "load more" fetches the next page.
 import type { DocumentSummary } from '../../contract/local-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { formatDateTime, formatLocale } from '../ui/format.ts';
+import { formatDateTime, formatLocale, formatShortDateTime } from '../ui/format.ts';
 import { StateBadge } from './StateBadge.tsx';
 import { ReasonText } from './ReasonText.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
@@ -32,8 +32,10 @@ export function DocumentTable({ documents, selectedId, filtered, loading, error,
             <th scope="col" className="col-reason">
               {t.columnReason}
             </th>
-            <th scope="col">{t.columnSdi}</th>
-            <th scope="col">{t.columnCaptured}</th>
+            <th scope="col">
+              {t.columnCaptured}
+              <span className="th-sub">{t.columnSdi}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -60,8 +62,14 @@ export function DocumentTable({ documents, selectedId, filtered, loading, error,
               <td className="col-reason">
                 <ReasonText document={document} onOpen={onOpen} />
               </td>
-              <td className="mono">{document.sdiId ?? ''}</td>
-              <td className="nowrap">{formatDateTime(document.createdAt, locale)}</td>
+              <td className="nowrap col-time">
+                <span title={formatDateTime(document.createdAt, locale)}>{formatShortDateTime(document.createdAt, locale)}</span>
+                {document.sdiId ? (
+                  <span className="sub mono" title={t.columnSdi}>
+                    SDI {document.sdiId}
+                  </span>
+                ) : null}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -6,22 +6,26 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { formatDateTime, formatLocale } from '../ui/format.ts';
 import type { ApiClient } from '../api/client.ts';
 import { ErrorNote } from './ErrorNote.tsx';
+import type { Messages } from '../i18n/messages-it.ts';
 
-type HoldKind = 'paused' | 'credits' | 'auth' | 'other';
+type HoldKind = keyof Messages['holdTitle'];
+const KNOWN_HOLDS: readonly string[] = ['paused', 'credits', 'auth', 'host_key', 'permissions'];
 
 function holdKind(code: string): HoldKind {
-  return code === 'paused' || code === 'credits' || code === 'auth' ? code : 'other';
+  return KNOWN_HOLDS.includes(code) ? (code as HoldKind) : 'other';
 }
 
 interface HoldBannerProps {
   hold: NonNullable<AgentStatus['hold']>;
   paused: boolean;
+  /** The API key form is for the HTTPS hub; SFTP credentials are set up in the settings. */
+  transport: AgentStatus['hub']['transport'];
   busy: boolean;
   api: ApiClient;
   onResume(): void;
 }
 
-export function HoldBanner({ hold, paused, busy, api, onResume }: HoldBannerProps) {
+export function HoldBanner({ hold, paused, transport, busy, api, onResume }: HoldBannerProps) {
   const { t, language } = useI18n();
   const kind = holdKind(hold.code);
   return (
@@ -32,7 +36,7 @@ export function HoldBanner({ hold, paused, busy, api, onResume }: HoldBannerProp
         <p className="hold-reason">
           {hold.reason} · {t.holdSince} {formatDateTime(hold.since, formatLocale(language))}
         </p>
-        {kind === 'auth' ? <ApiKeyForm api={api} /> : null}
+        {kind === 'auth' && transport === 'https' ? <ApiKeyForm api={api} /> : null}
       </div>
       {paused ? (
         <button type="button" className="primary" disabled={busy} onClick={onResume}>

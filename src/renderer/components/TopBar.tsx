@@ -1,5 +1,5 @@
 // The header: is the hub reachable, when it last synced, credits, API key expiry, live updates,
-// Pause/Resume sending and the language switch.
+// Pause sending and the language switch.
 import type { AgentStatus } from '../../contract/local-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { FeedState } from '../hooks/use-event-feed.ts';
@@ -13,10 +13,9 @@ interface TopBarProps {
   feed: FeedState;
   busy: boolean;
   onPause(): void;
-  onResume(): void;
 }
 
-export function TopBar({ status, feed, busy, onPause, onResume }: TopBarProps) {
+export function TopBar({ status, feed, busy, onPause }: TopBarProps) {
   const { t, language } = useI18n();
   const locale = formatLocale(language);
   const hub = status?.hub;
@@ -53,22 +52,17 @@ export function TopBar({ status, feed, busy, onPause, onResume }: TopBarProps) {
           </li>
         ) : null}
         <li className={`fact live live-${feed}`} data-testid="live-state">
-          <span className={`dot ${feed === 'live' ? 'tone-ok pulse' : feed === 'lost' ? 'tone-problem' : 'tone-neutral'}`} aria-hidden="true" />
+          <span className={`dot ${feed === 'live' ? 'tone-ok' : feed === 'lost' ? 'tone-problem' : 'tone-neutral'}`} aria-hidden="true" />
           {feed === 'live' ? t.liveOn : feed === 'lost' ? t.liveLost : t.liveConnecting}
         </li>
       </ul>
 
       <div className="topbar-actions">
-        {status ? (
-          status.paused ? (
-            <button type="button" className="primary" disabled={busy} onClick={onResume}>
-              {t.resume}
-            </button>
-          ) : (
-            <button type="button" disabled={busy} onClick={onPause}>
-              {t.pause}
-            </button>
-          )
+        {/* When paused, the hold banner carries "Riprendi invio" next to its explanation. */}
+        {status && !status.paused ? (
+          <button type="button" disabled={busy} onClick={onPause}>
+            {t.pause}
+          </button>
         ) : null}
         <LanguageSwitch />
       </div>

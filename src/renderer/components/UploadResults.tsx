@@ -1,10 +1,18 @@
 // What happened to each uploaded file: its state and reason as the agent answered, or the refusal.
+import type { DocumentState } from '../../contract/states.ts';
 import type { Uploads } from '../hooks/use-uploads.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { StateBadge } from './StateBadge.tsx';
 import { describeError } from './ErrorNote.tsx';
 
-export function UploadResults({ uploads, onOpen }: { uploads: Uploads; onOpen(id: string): void }) {
+interface UploadResultsProps {
+  uploads: Uploads;
+  /** The states the list shows now: an upload's state moves on after the agent answered. */
+  currentStates: ReadonlyMap<string, DocumentState>;
+  onOpen(id: string): void;
+}
+
+export function UploadResults({ uploads, currentStates, onOpen }: UploadResultsProps) {
   const { t } = useI18n();
   if (uploads.entries.length === 0) return null;
   return (
@@ -35,8 +43,8 @@ export function UploadResults({ uploads, onOpen }: { uploads: Uploads; onOpen(id
                 <button type="button" className="link file-name" onClick={() => onOpen(document.id)}>
                   {document.name}
                 </button>
-                <StateBadge state={document.state} />
-                {document.reason ? <span className="reason">{document.reason}</span> : null}
+                <StateBadge state={currentStates.get(document.id) ?? document.state} />
+                {document.reason && !currentStates.has(document.id) ? <span className="reason">{document.reason}</span> : null}
               </span>
             ))}
           </li>

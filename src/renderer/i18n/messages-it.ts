@@ -37,13 +37,17 @@ export const it = {
     paused: 'Invio sospeso',
     credits: 'Invio fermo: crediti esauriti',
     auth: 'Invio fermo: chiave API non valida',
+    host_key: 'Invio fermo: il server SFTP non è riconosciuto',
+    permissions: "Invio fermo: permessi insufficienti sul server dell'hub",
     other: 'Invio fermo',
   },
   holdHelp: {
     paused: 'Nessun documento viene inviato finché non riprendi. I documenti restano in attesa: nulla va perso.',
     credits: "L'hub ha esaurito i crediti. Ricaricali presso il fornitore: l'invio riprenderà da solo.",
     auth: "L'hub non accetta la chiave API (non valida, scaduta o revocata). Inserisci la nuova chiave: l'invio riprenderà da solo.",
-    other: "I documenti restano in attesa: nulla va perso.",
+    host_key: "Il server SFTP presenta una chiave diversa da quella registrata: potrebbe essere un cambio di server o un tentativo di intercettazione. Contatta l'assistenza prima di continuare. I documenti restano in attesa.",
+    permissions: "L'account non può leggere o scrivere le cartelle sul server dell'hub. Chiedi al fornitore di controllare i permessi: l'invio riprenderà da solo.",
+    other: 'I documenti restano in attesa: nulla va perso.',
   },
   holdSince: 'dal',
   newKeyField: 'Nuova chiave API',
@@ -191,6 +195,21 @@ export const it = {
     undeliverable: 'Lo SDI non è riuscito a raggiungere la pubblica amministrazione: vale come attestazione di avvenuta trasmissione.',
     paid: 'Il cliente ha pagato la fattura.',
   } satisfies Record<DocumentState, string>,
+
+  /** Entries of a document's history, by event type; unknown types show the agent's message. */
+  eventType: {
+    'document.captured': 'Acquisito',
+    'document.queued': 'In coda',
+    'document.sending': "Invio all'hub",
+    'document.accepted': "Accettato dall'hub",
+    'document.retry': 'Nuovo tentativo programmato',
+    'document.retry_requested': 'Nuovo invio richiesto',
+    'document.failed': 'Non riuscito',
+    'document.held': 'In attesa',
+    'document.cancelled': 'Annullato',
+    'document.hub_status': "Aggiornamento dall'hub",
+    'document.spool_purged': 'Copia locale rimossa',
+  } as Record<string, string>,
 
   errorPrefix: 'Errore',
 };
