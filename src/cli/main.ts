@@ -5,15 +5,17 @@ import { sandboxHubCommand } from './commands/sandbox-hub.ts';
 import { sendCommand } from './commands/send.ts';
 import { statusCommand } from './commands/status.ts';
 import { demoCommand } from './commands/demo.ts';
+import { sftpFingerprintCommand } from './commands/sftp-fingerprint.ts';
 
 const USAGE = `usage: recapito <command> [options]
 
   serve [--data DIR]                       run the agent headless (local API and UI on 127.0.0.1)
-  sandbox-hub [--dir DIR] [--port N] [--delay-ms N] [--create-key]
+  sandbox-hub [--dir DIR] [--port N] [--delay-ms N] [--create-key] [--sftp-root DIR]
                                            run the sandbox hub with simulated SDI
   send FILE… [--profile ID] [--data DIR]   hand files to the running agent
   status [ID] [--json] [--data DIR]        agent health and queue, or one document
-  demo [--dir DIR]                         sandbox hub + agent + a watched folder, all on this machine`;
+  demo [--dir DIR]                         sandbox hub + agent + a watched folder, all on this machine
+  sftp-fingerprint HOST [--port N]         show an SFTP server's host key fingerprint, to confirm and pin`;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   serve: serveCommand,
@@ -21,6 +23,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   send: sendCommand,
   status: statusCommand,
   demo: demoCommand,
+  'sftp-fingerprint': sftpFingerprintCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);
