@@ -85,6 +85,8 @@ export class SftpSession {
     this.#ssh.on('end', lost('connection ended'));
     this.#sftp.on('close', lost('SFTP channel closed'));
     this.#sftp.on('end', lost('SFTP channel ended'));
+    // Without a listener, a protocol error on the channel would be thrown as an uncaught 'error'.
+    this.#sftp.on('error', (error: Error) => this.markBroken(error.message));
   }
 
   get broken(): boolean {
@@ -177,16 +179,19 @@ export class SftpSession {
     }
   }
 
+  /** Says goodbye if the connection still works (bounded in time), then lets go of the socket. */
   async end(): Promise<void> {
-    this.markBroken('closed by the agent');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.#client.end().catch(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, END_TIMEOUT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    if (!this.#broken) {
+      this.#broken = true;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.#client.end().catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, END_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     this.#ssh.destroy();
   }
 

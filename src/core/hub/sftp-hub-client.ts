@@ -156,7 +156,7 @@ export function createSftpHubClient(options: SftpHubClientOptions): HubClient {
     const known = new Set(due.map((entry) => entry.statusFile));
     const stale = listing.filter((file) => file.seq <= through && !known.has(file.name) && !unmovable.has(file.name));
     for (const read of await Promise.all(stale.map((file) => readStatusFile(session, file)))) {
-      if (read.ok) due.push({ seq: read.file.seq, statusFile: read.file.name, files: read.event.files ?? [] });
+      if (read.ok) due.push(backingOf(read.event, read.file));
       else if (!('gone' in read)) due.push({ seq: read.file.seq, statusFile: read.file.name, files: [] });
     }
     if (due.length === 0) return;
@@ -198,7 +198,7 @@ export function createSftpHubClient(options: SftpHubClientOptions): HubClient {
   }
 
   function remember(event: HubEvent, file: StatusFile): void {
-    backing.set(file.name, { seq: event.seq, statusFile: file.name, files: (event.files ?? []).map((name) => documentFileName(event.idempotencyKey, name)) });
+    backing.set(file.name, backingOf(event, file));
     documentKeys.delete(event.documentId);
     documentKeys.set(event.documentId, event.idempotencyKey);
     if (documentKeys.size > MAX_REMEMBERED_DOCUMENTS) {
@@ -324,6 +324,10 @@ export function uploadFileName(idempotencyKey: string, fileName: string): string
   return `${prefix}${safe}`;
 }
 
+function backingOf(event: HubEvent, file: StatusFile): Backing {
+  return { seq: event.seq, statusFile: file.name, files: (event.files ?? []).map((name) => documentFileName(event.idempotencyKey, name)) };
+}
+
 function documentFileName(idempotencyKey: string, name: string): string {
   return `${idempotencyKey}${SEPARATOR}${name}`;
 }
@@ -385,7 +389,7 @@ const _everyStatusListed: Exclude<HubStatus, (typeof HUB_STATUSES)[number]> exte
 const text = z.string();
 const eventSchema = z.looseObject({
   seq: z.number().int().nonnegative(),
-  documentId: text.min(1),
+  documentId: text,
   idempotencyKey: text.min(1),
   status: z.enum(HUB_STATUSES),
   at: text,
