@@ -10,6 +10,10 @@ import { CaptureService, type CaptureProfile, type CapturedDocument } from './in
 import { FolderWatcher, type WatcherState } from './intake/folder-watcher.ts';
 import type { HubClient } from './hub/hub-client.ts';
 import { createHttpsHubClient } from './hub/https-hub-client.ts';
+import { createSftpHubClient, type SftpHubClientOptions } from './hub/sftp-hub-client.ts';
+import { testSftpConnection } from './hub/sftp-probe.ts';
+import { testHttpsConnection, type ConnectionCheckResult } from './hub/https-probe.ts';
+import type { SecretName } from './config/secret-store.ts';
 import { HoldController } from './sync/hold.ts';
 import { HubHealth } from './sync/hub-health.ts';
 import { Outbox } from './sync/outbox.ts';
@@ -132,7 +136,7 @@ export class Agent {
     this.store.transaction(() => this.store.events.append({ type: 'agent.started', message: `Recapito ${AGENT_VERSION}` }));
     const recovered = await this.capture.recoverPendingPostActions();
     if (recovered) this.log.info('finished post-actions interrupted by a stop', { count: recovered });
-    this.hub ??= await this.buildHttpsClient();
+    this.hub ??= await this.buildHubClient();
     if (this.hub) {
       this.outbox.start();
       this.follower.start();
@@ -253,8 +257,14 @@ export class Agent {
   }
 
   async setHubApiKey(apiKey: string): Promise<void> {
-    await this.deps.secrets.set('hubApiKey', apiKey);
-    this.store.transaction(() => this.store.events.append({ type: 'credentials.updated', message: 'hub API key replaced' }));
+    await this.setCredentials({ hubApiKey: apiKey });
+  }
+
+  /** Write-only: secrets go to the secret store, never to the settings; a hold on credentials is re-checked at once. */
+  async setCredentials(values: Partial<Record<SecretName, string>>): Promise<void> {
+    const names = Object.keys(values) as SecretName[];
+    for (const name of names) await this.deps.secrets.set(name, values[name]!);
+    this.store.transaction(() => this.store.events.append({ type: 'credentials.updated', message: `replaced: ${names.join(', ')}` }));
     this.accountMonitor.checkNow();
   }
 
@@ -287,25 +297,65 @@ export class Agent {
     return this.hub;
   }
 
-  /** The HTTPS transport from settings; the extra CA (sandbox, corporate proxy) is read once here. */
-  private async buildHttpsClient(): Promise<HubClient | null> {
+  /** The transport from settings. The extra CA (sandbox, corporate proxy) is read once here. */
+  private async buildHubClient(): Promise<HubClient | null> {
     const { hub } = this.settings;
-    if (!hub.url) return null;
-    let extraCaPem: string | null = null;
-    if (hub.caFile) {
-      try {
-        extraCaPem = await readFile(hub.caFile, 'utf8');
-      } catch (error) {
-        throw new AgentError('bad_ca_file', `hub.caFile ${hub.caFile} cannot be read: ${(error as Error).message}`, 500);
-      }
+    if (hub.transport === 'sftp') {
+      const options = this.sftpOptions();
+      return options ? createSftpHubClient(options) : null;
     }
+    if (!hub.url) return null;
     return createHttpsHubClient({
       baseUrl: hub.url,
       apiKey: () => this.deps.secrets.get('hubApiKey'),
-      extraCaPem,
+      extraCaPem: await this.extraCaPem(),
       requestTimeoutMs: hub.requestTimeoutSeconds * 1000,
       userAgent: `Recapito/${AGENT_VERSION}`,
     });
+  }
+
+  private async extraCaPem(): Promise<string | null> {
+    const { caFile } = this.settings.hub;
+    if (!caFile) return null;
+    try {
+      return await readFile(caFile, 'utf8');
+    } catch (error) {
+      throw new AgentError('bad_ca_file', `hub.caFile ${caFile} cannot be read: ${(error as Error).message}`, 500);
+    }
+  }
+
+  private sftpOptions(): SftpHubClientOptions | null {
+    const sftp = this.settings.hub.sftp;
+    if (!sftp) return null;
+    const secrets = this.deps.secrets;
+    return {
+      host: sftp.host,
+      port: sftp.port,
+      username: sftp.username,
+      root: sftp.root,
+      hostKeyFingerprint: sftp.hostKeyFingerprint,
+      credentials: () =>
+        sftp.auth === 'password'
+          ? { password: secrets.get('sftpPassword') }
+          : { privateKey: secrets.get('sftpPrivateKey'), passphrase: secrets.get('sftpPassphrase') },
+      connections: sftp.connections,
+      pollIntervalMs: sftp.pollSeconds * 1000,
+      keepaliveIntervalMs: sftp.keepaliveSeconds * 1000,
+      connectTimeoutMs: sftp.connectTimeoutSeconds * 1000,
+      log: this.log.child('sftp'),
+    };
+  }
+
+  /** "Test connection": each stage (name, port, certificate or host key, credentials, folders) on its own. */
+  async testConnection(): Promise<ConnectionCheckResult> {
+    const { hub } = this.settings;
+    if (hub.transport === 'sftp') {
+      const options = this.sftpOptions();
+      if (!options) throw new AgentError('no_hub', 'hub.sftp is not configured', 400);
+      return testSftpConnection(options);
+    }
+    if (!hub.url || !this.hub) throw new AgentError('no_hub', 'hub.url is not configured', 400);
+    return testHttpsConnection({ url: hub.url, extraCaPem: await this.extraCaPem(), client: this.hub });
   }
 
   private async startWatcher(profileId: string, folder: Settings['profiles'][number]['folders'][number]): Promise<void> {

@@ -10,10 +10,18 @@ import { createLogger } from '../../src/core/log/logger.ts';
 import { makeTempDir } from './temp-dir.ts';
 import { waitFor } from './wait-for.ts';
 import type { DocumentState } from '../../src/contract/states.ts';
+import { startSshd, type Sshd } from './sshd.ts';
+
+export type Transport = 'https' | 'sftp';
+/** The transports every end-to-end suite runs over. */
+export const TRANSPORTS: readonly Transport[] = ['https', 'sftp'];
 
 export interface Harness {
   root: string;
+  transport: Transport;
   hub: SandboxHub;
+  /** The real OpenSSH server in front of the hub's folder (SFTP transport only). */
+  sshd: Sshd | null;
   agent: Agent;
   apiKey: string;
   dropDir: string;
@@ -37,18 +45,35 @@ export function testSettings(hub: SandboxHub, dropDir: string): Settings {
   };
 }
 
-export async function startHarness(options: { hub?: Partial<SandboxHubOptions>; settings?: (s: Settings) => Settings } = {}): Promise<Harness> {
+/** Agent settings for the hub's SFTP face behind a real sshd. */
+export function sftpSettings(settings: Settings, sshd: Sshd, rootDir: string): Settings {
+  return {
+    ...settings,
+    hub: {
+      ...settings.hub,
+      transport: 'sftp',
+      sftp: { host: sshd.host, port: sshd.port, username: sshd.username, root: rootDir, hostKeyFingerprint: sshd.hostKeyFingerprint, auth: 'key', connections: 2, pollSeconds: 1, keepaliveSeconds: 15, connectTimeoutSeconds: 5 },
+    },
+  };
+}
+
+export async function startHarness(options: { transport?: Transport; hub?: Partial<SandboxHubOptions>; settings?: (s: Settings) => Settings } = {}): Promise<Harness> {
+  const transport = options.transport ?? 'https';
   const { dir: root, cleanup } = await makeTempDir();
-  const hub = await createSandboxHub({ dataDir: join(root, 'hub'), ...options.hub });
+  const sshd = transport === 'sftp' ? await startSshd(join(root, 'sshd')) : null;
+  const sftpRoot = join(root, 'hub-sftp');
+  const hub = await createSandboxHub({ dataDir: join(root, 'hub'), ...(sshd ? { sftp: { rootDir: sftpRoot, pollIntervalMs: 100 } } : {}), ...options.hub });
   const apiKey = hub.createApiKey({ name: 'test' });
   const dropDir = join(root, 'drop');
   const dataDir = join(root, 'agent');
   await mkdir(dropDir, { recursive: true });
   let settings = testSettings(hub, dropDir);
+  if (sshd) settings = sftpSettings(settings, sshd, sftpRoot);
   if (options.settings) settings = options.settings(settings);
 
   const secrets = await createFileSecretStore(join(dataDir, 'secrets.json'), {});
   await secrets.set('hubApiKey', apiKey);
+  if (sshd) await secrets.set('sftpPrivateKey', sshd.clientPrivateKey);
   const log = createLogger({ dir: join(dataDir, 'logs'), level: 'debug', maxFileBytes: 5 * 1024 * 1024, maxFiles: 2, secrets: () => [apiKey] });
 
   let agent = createAgent(settings, { dataDir, secrets, log });
@@ -56,7 +81,9 @@ export async function startHarness(options: { hub?: Partial<SandboxHubOptions>; 
 
   const harness: Harness = {
     root,
+    transport,
     hub,
+    sshd,
     get agent() {
       return agent;
     },
@@ -84,6 +111,7 @@ export async function startHarness(options: { hub?: Partial<SandboxHubOptions>; 
     async close() {
       await agent.stop().catch(() => undefined);
       await hub.close().catch(() => undefined);
+      await sshd?.stop().catch(() => undefined);
       await cleanup();
     },
   };

@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { TRANSPORTS, startHarness, type Harness } from '../helpers/harness.ts';
+import { sshdAvailable } from '../helpers/sshd.ts';
 import { FATTURAPA_SAMPLES, SHARED_FIXTURES, makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -15,9 +16,9 @@ afterEach(async () => {
 
 const byName = (h: Harness, name: string) => h.agent.documents({ limit: 500 }).documents.find((d) => d.name === name);
 
-describe('pipeline: watched folder -> hub -> SDI states', () => {
+describe.each(TRANSPORTS.filter((t) => t === 'https' || sshdAvailable()))('pipeline over %s: watched folder -> hub -> SDI states', (transport) => {
   it('delivers the official samples and a PDF once each, with notifications', async () => {
-    const h = (harness = await startHarness());
+    const h = (harness = await startHarness({ transport }));
     for (const sample of FATTURAPA_SAMPLES) await copyFile(join(SHARED_FIXTURES, 'fatturapa', sample), join(h.dropDir, sample));
     await writeFile(join(h.dropDir, 'fattura-0042.pdf'), makePdf('Fattura 42 del 2026'));
 
@@ -59,7 +60,7 @@ describe('pipeline: watched folder -> hub -> SDI states', () => {
   });
 
   it('marks the same bytes dropped again as a duplicate, not sent again until retried', async () => {
-    const h = (harness = await startHarness());
+    const h = (harness = await startHarness({ transport }));
     const pdf = makePdf('Fattura 7');
     await writeFile(join(h.dropDir, 'a.pdf'), pdf);
     const first = await waitFor('first capture', () => byName(h, 'a.pdf'));

@@ -107,6 +107,9 @@ export class StatusFollower {
     if (page.events.length === 0) {
       health.synced();
       if (page.lastSeq < since) store.kv.set(CURSOR_KEY, page.lastSeq);
+      // Statuses committed before a crash may still sit at the hub (SFTP out/): they are covered by
+      // the cursor, so acknowledging it lets the transport delete them.
+      else if (since > 0) await hub.acknowledge(since);
       return 0;
     }
     const events = [...page.events].sort((a, b) => a.seq - b.seq);

@@ -3,6 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Agent } from '../../agent.ts';
 import { AgentError } from '../../agent-error.ts';
 import { intParam } from './params.ts';
+import { z } from 'zod';
+
+const secret = z.string().trim().min(1).max(64 * 1024);
+const credentialsBody = z.strictObject({ hubApiKey: secret.min(8).optional(), sftpPassword: secret.optional(), sftpPrivateKey: secret.optional(), sftpPassphrase: secret.optional() });
 
 export function registerAgentRoutes(app: FastifyInstance, agent: Agent): void {
   app.get('/api/v1/status', async () => agent.status());
@@ -27,13 +31,15 @@ export function registerAgentRoutes(app: FastifyInstance, agent: Agent): void {
   });
 
   app.put('/api/v1/credentials', async (request, reply) => {
-    const body = request.body as { hubApiKey?: unknown } | undefined;
-    if (!body || typeof body !== 'object' || typeof body.hubApiKey !== 'string' || body.hubApiKey.trim().length < 8) {
-      throw new AgentError('bad_credentials', 'send {"hubApiKey": "<key>"} (at least 8 characters)', 400);
+    const parsed = credentialsBody.safeParse(request.body);
+    if (!parsed.success || Object.keys(parsed.data).length === 0) {
+      throw new AgentError('bad_credentials', 'send one or more of {"hubApiKey", "sftpPassword", "sftpPrivateKey", "sftpPassphrase"} as non-empty strings', 400);
     }
-    await agent.setHubApiKey(body.hubApiKey.trim());
+    await agent.setCredentials(parsed.data);
     return reply.code(204).send();
   });
+
+  app.post('/api/v1/hub/test', async () => agent.testConnection());
 
   app.get('/api/v1/audit/verify', async () => agent.verifyAudit());
 }
