@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { saveSettings } from '../../src/core/config/config-store.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
-import { testSettings } from '../helpers/harness.ts';
+import { TRANSPORTS, sftpSettings, testSettings, type Transport } from '../helpers/harness.ts';
+import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -22,13 +23,17 @@ const FILES = 500;
 let root: string;
 let cleanup: () => Promise<void>;
 let hub: SandboxHub;
+let sshd: Sshd | null = null;
+const transports = TRANSPORTS.filter((t) => t === 'https' || sshdAvailable());
 
 beforeAll(async () => {
   ({ dir: root, cleanup } = await makeTempDir('recapito-crash-'));
-  hub = await createSandboxHub({ dataDir: join(root, 'hub') });
+  if (transports.includes('sftp')) sshd = await startSshd(join(root, 'sshd'));
+  hub = await createSandboxHub({ dataDir: join(root, 'hub'), ...(sshd ? { sftp: { rootDir: join(root, 'hub-sftp'), pollIntervalMs: 100 } } : {}) });
 });
 afterAll(async () => {
   await hub.close();
+  await sshd?.stop();
   await cleanup();
 });
 
@@ -50,29 +55,31 @@ function killHard(child: ChildProcess): Promise<void> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('crash safety', () => {
+describe.each(transports)('crash safety over %s', (transport: Transport) => {
   it(`kill -9 at random moments during a ${FILES}-file drop: each file reaches the hub exactly once`, async () => {
-    const dataDir = join(root, 'agent');
-    const dropDir = join(root, 'drop');
-    const staging = join(root, 'staging');
+    const dataDir = join(root, transport, 'agent');
+    const dropDir = join(root, transport, 'drop');
+    const staging = join(root, transport, 'staging');
+    const before = hub.listDocuments().length;
     await mkdir(dropDir, { recursive: true });
     await mkdir(staging, { recursive: true });
-    const settings = testSettings(hub, dropDir);
+    const settings = transport === 'sftp' ? sftpSettings(testSettings(hub, dropDir), sshd!, join(root, 'hub-sftp')) : testSettings(hub, dropDir);
     settings.intake.rescanIntervalMs = 500;
     settings.hub.eventsLongPollSeconds = 1;
     await mkdir(dataDir, { recursive: true });
     await saveSettings(join(dataDir, 'config.json'), settings);
     const secrets = await createFileSecretStore(join(dataDir, 'secrets.json'), {});
     await secrets.set('hubApiKey', hub.createApiKey({ name: 'crash-test' }));
+    if (sshd) await secrets.set('sftpPrivateKey', sshd.clientPrivateKey);
 
     const names: string[] = [];
     for (let i = 0; i < FILES; i += 1) {
-      const name = `fattura-${String(i).padStart(4, '0')}.pdf`;
-      await writeFile(join(staging, name), makePdf(`Fattura ${i} — crash test`));
+      const name = `${transport}-fattura-${String(i).padStart(4, '0')}.pdf`;
+      await writeFile(join(staging, name), makePdf(`Fattura ${i} — crash test over ${transport}`));
       names.push(name);
     }
 
-    const logFile = join(root, 'agent-output.log');
+    const logFile = join(root, `agent-output-${transport}.log`);
     let agent = startAgent(dataDir, logFile);
     let dropped = 0;
     let kills = 0;
@@ -89,7 +96,7 @@ describe('crash safety', () => {
     }
 
     try {
-      await waitFor('every file at the hub', () => hub.listDocuments().length >= FILES, 120_000, 250);
+      await waitFor('every file at the hub', () => hub.listDocuments().length - before >= FILES, 120_000, 250);
       const db = openDatabase(join(dataDir, 'recapito.sqlite'));
       try {
         await waitFor('every document delivered', () => {
@@ -102,11 +109,15 @@ describe('crash safety', () => {
         db.close();
       }
       await waitFor('drop folder emptied', async () => (await readdir(dropDir)).filter((n) => n.endsWith('.pdf')).length === 0, 30_000);
+      if (transport === 'sftp') {
+        // Every status file was applied and then deleted from the hub's out/ folder.
+        await waitFor('out/ drained', async () => (await readdir(join(root, 'hub-sftp', 'out'))).filter((n) => n.endsWith('.json')).length === 0, 30_000);
+      }
     } finally {
       await killHard(agent);
     }
 
-    const atHub = hub.listDocuments();
+    const atHub = hub.listDocuments().filter((d) => d.fileName.startsWith(`${transport}-`));
     expect(atHub).toHaveLength(FILES);
     expect(new Set(atHub.map((d) => d.idempotencyKey)).size).toBe(FILES);
     expect(new Set(atHub.map((d) => d.fileName))).toEqual(new Set(names));
