@@ -240,6 +240,19 @@ run('SFTP hub client (real sshd)', () => {
       expect(await readdir(join(root, 'out'))).not.toContain('doc-a__note.xml');
     });
 
+    it('after a restart, deletes the status files at or below the committed cursor it is asked from', async () => {
+      const root = await hubRoot();
+      // Applied and committed by an agent that died before deleting them.
+      const committed = [await writeStatus(root, event(1, 'doc-a', 'received')), await writeStatus(root, event(2, 'doc-a', 'delivered'), { 'doc_RC_001.xml': '<x/>' })];
+      const pending = await writeStatus(root, event(3, 'doc-b', 'received'));
+      const hub = client(root);
+      const page = await hub.events({ since: 2, limit: 10, timeoutSeconds: 0 });
+      expect(page.events.map((e) => e.seq)).toEqual([3]);
+      const left = await readdir(join(root, 'out'));
+      expect(left).toEqual([pending]);
+      for (const name of committed) expect(left).not.toContain(name);
+    });
+
     it('moves a malformed status file to out/malformed/ and goes on with the rest', async () => {
       const root = await hubRoot();
       const warnings: string[] = [];

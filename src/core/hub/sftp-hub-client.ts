@@ -93,6 +93,7 @@ export function createSftpHubClient(options: SftpHubClientOptions): HubClient {
   const backing = new Map<string, Backing>();
   const documentKeys = new Map<string, string>();
   let acknowledgedThrough = -1;
+  let askedBefore = false;
   let lastListing: StatusFile[] = [];
   const unmovable = new Set<string>();
 
@@ -170,8 +171,14 @@ export function createSftpHubClient(options: SftpHubClientOptions): HubClient {
   }
 
   async function readFeed(session: SftpSession, request: EventsRequest): Promise<HubEventsPage> {
+    if (!askedBefore) {
+      // A new client remembers no acknowledgement, but the caller asks from its committed cursor:
+      // what lies at or below it was applied before a restart and only its deletion was lost.
+      askedBefore = true;
+      acknowledgedThrough = Math.max(acknowledgedThrough, request.since);
+    }
     const listing = (lastListing = await listStatusFiles(session));
-    if (acknowledgedThrough >= 0 && listing.some((file) => file.seq <= acknowledgedThrough)) {
+    if (listing.some((file) => file.seq <= acknowledgedThrough)) {
       // Left over from an acknowledgement that did not finish: best effort, never blocks the feed.
       await deleteApplied(session, acknowledgedThrough, listing).catch((error: unknown) => {
         if (session.broken) throw error;
