@@ -57,7 +57,7 @@ export interface PipelineResult {
   settings: { stableWindowMs: number; rescanIntervalMs: number; outboxConcurrency: number; logLevel: string; postAction: string };
   /** Before the burst: files dropped one at a time, IDLE_INTERVAL_MS apart. */
   idle: { files: number; intervalMs: number; complete: boolean; latencyMs: Distribution; stagesMs: Stages };
-  /** With --profile: the agent's CPU profile over its whole run, summarized. */
+  /** With --profile: the agent's CPU profile, summarized over the burst. */
   cpuProfile: (ProfileSummary & { file: string }) | null;
 }
 
