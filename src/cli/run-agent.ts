@@ -4,17 +4,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { createAgent, type Agent } from '../core/agent.ts';
-import { startLocalApi, type LocalApi } from '../core/api/local-api-server.ts';
+import { AgentError } from '../core/agent-error.ts';
+import { startLocalApi, type AgentHost, type LocalApi } from '../core/api/local-api-server.ts';
 import { loadOrCreateApiToken } from '../core/api/api-token.ts';
 import { dataPaths } from '../core/config/data-dir.ts';
-import { loadSettings } from '../core/config/config-store.ts';
+import { loadSettings, saveSettings } from '../core/config/config-store.ts';
 import type { Settings } from '../core/config/settings-schema.ts';
 import { createFileSecretStore, knownSecretValues, type SecretStore } from '../core/config/secret-store.ts';
 import { createLogger, type Logger } from '../core/log/logger.ts';
 import { writeDurably } from '../core/util/fsync.ts';
 
 export interface RunningAgent {
-  agent: Agent;
+  /** The agent now (replaced when settings are changed through the API). */
+  readonly agent: Agent;
   api: LocalApi;
   token: string;
   log: Logger;
@@ -42,10 +44,43 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
     secrets: () => [...knownSecretValues(secrets), token],
   });
   const token = await loadOrCreateApiToken(paths.apiToken);
-  const agent = createAgent(settings, { dataDir, secrets, log });
+  let agent = createAgent(settings, { dataDir, secrets, log });
   await agent.start();
+  let switching: Promise<unknown> = Promise.resolve();
+
+  const host: AgentHost = {
+    current: () => agent,
+    ready: async () => {
+      await switching.catch(() => undefined);
+    },
+    // New settings: saved atomically, then a new agent takes over the same data folder. The API
+    // keeps listening; requests wait for the switch. Listening address and log settings need a restart.
+    applySettings: async (next) => {
+      const previous = agent.settings;
+      const work = (async () => {
+        await agent.stop();
+        const candidate = createAgent(next, { dataDir, secrets, log });
+        try {
+          await candidate.start();
+        } catch (error) {
+          // The new settings cannot run: the previous agent comes back and nothing is saved.
+          await candidate.stop().catch(() => undefined);
+          agent = createAgent(previous, { dataDir, secrets, log });
+          await agent.start();
+          throw new AgentError('apply_failed', `the new settings were not applied: ${(error as Error).message}`, 400);
+        }
+        agent = candidate;
+        await saveSettings(paths.config, next);
+        log.info('settings applied');
+      })();
+      switching = work;
+      await work;
+      const restartRequired = (['api', 'log'] as const).filter((key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]));
+      return { restartRequired };
+    },
+  };
   const api = await startLocalApi({
-    agent,
+    agentHost: host,
     token,
     host: settings.api.host,
     port: settings.api.port,
@@ -57,7 +92,9 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
   await writeFile(join(dataDir, 'agent.pid'), `${process.pid}\n`);
   log.info('agent started', { api: api.url, dataDir });
   return {
-    agent,
+    get agent() {
+      return agent;
+    },
     api,
     token,
     log,

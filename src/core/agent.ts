@@ -268,6 +268,12 @@ export class Agent {
     this.accountMonitor.checkNow();
   }
 
+  /** Which secrets are set (never their values). */
+  secretPresence(): Record<SecretName, boolean> {
+    const names: SecretName[] = ['hubApiKey', 'sftpPassword', 'sftpPrivateKey', 'sftpPassphrase'];
+    return Object.fromEntries(names.map((name) => [name, Boolean(this.deps.secrets.get(name))])) as Record<SecretName, boolean>;
+  }
+
   verifyAudit(): { ok: boolean; checked: number; firstBad?: number } {
     return this.store.events.verify();
   }

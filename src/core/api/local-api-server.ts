@@ -8,9 +8,22 @@ import { registerDocumentRoutes } from './routes/documents.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerUiRoutes } from './routes/ui.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Settings } from '../config/settings-schema.ts';
+import { registerConfigRoutes } from './routes/config.ts';
+
+/** Who answers requests: the agent now, and, where the host supports it, applying new settings. */
+export interface AgentHost {
+  current(): Agent;
+  /** Resolves once no settings change is in progress (requests wait for the new agent). */
+  ready?(): Promise<void>;
+  /** Saves and applies settings; returns the keys that only take effect after a full restart. */
+  applySettings?(settings: Settings): Promise<{ restartRequired: string[] }>;
+}
 
 export interface LocalApiOptions {
-  agent: Agent;
+  /** A fixed agent, or a host whose agent can be replaced when settings change. */
+  agent?: Agent;
+  agentHost?: AgentHost;
   token: string;
   host: string;
   port: number;
@@ -27,10 +40,20 @@ export interface LocalApi {
 }
 
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const fixed = options.agent;
+  const host: AgentHost = options.agentHost ?? {
+    current: () => {
+      if (!fixed) throw new Error('startLocalApi needs an agent or a host');
+      return fixed;
+    },
+  };
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: options.maxUploadBytes, trustProxy: false });
   let boundPort = options.port;
 
   app.addHook('onRequest', createRequestGuard({ port: () => boundPort, token: options.token, publicPaths: new Set(['/api/v1/health']) }));
+  app.addHook('preHandler', async () => {
+    await host.ready?.();
+  });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('X-Frame-Options', 'DENY');
@@ -50,7 +73,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler(async (error, _request, reply) => {
-    if (error instanceof AgentError) return reply.code(error.status).send({ error: { code: error.code, message: (error as Error).message } });
+    if (error instanceof AgentError) return reply.code(error.status).send({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       return reply.code(status).send({ error: { code: (error as { code?: string }).code?.toLowerCase() ?? 'bad_request', message: (error as Error).message } });
@@ -61,8 +84,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'no such route' } }));
 
   app.get('/api/v1/health', async () => ({ status: 'ok' }));
-  registerAgentRoutes(app, options.agent);
-  registerDocumentRoutes(app, options.agent);
+  const current = (): Agent => host.current();
+  registerAgentRoutes(app, current);
+  registerDocumentRoutes(app, current);
+  registerConfigRoutes(app, host);
   registerUiRoutes(app, options.uiDir ?? null);
 
   await app.listen({ host: options.host, port: options.port });

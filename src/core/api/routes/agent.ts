@@ -8,8 +8,9 @@ import { z } from 'zod';
 const secret = z.string().trim().min(1).max(64 * 1024);
 const credentialsBody = z.strictObject({ hubApiKey: secret.min(8).optional(), sftpPassword: secret.optional(), sftpPrivateKey: secret.optional(), sftpPassphrase: secret.optional() });
 
-export function registerAgentRoutes(app: FastifyInstance, agent: Agent): void {
-  app.get('/api/v1/status', async () => agent.status());
+export function registerAgentRoutes(app: FastifyInstance, current: () => Agent): void {
+  const agent = (): Agent => current();
+  app.get('/api/v1/status', async () => agent().status());
 
   app.get('/api/v1/events', async (request) => {
     const query = request.query as Record<string, string | undefined>;
@@ -18,15 +19,15 @@ export function registerAgentRoutes(app: FastifyInstance, agent: Agent): void {
     const limit = intParam(query['limit'], 100, 1, 1000, 'limit');
     const controller = new AbortController();
     request.raw.once('close', () => controller.abort());
-    return agent.events(since, timeout, limit, controller.signal);
+    return agent().events(since, timeout, limit, controller.signal);
   });
 
   app.post('/api/v1/pause', async () => {
-    agent.pause();
+    agent().pause();
     return { paused: true };
   });
   app.post('/api/v1/resume', async () => {
-    agent.resume();
+    agent().resume();
     return { paused: false };
   });
 
@@ -35,11 +36,11 @@ export function registerAgentRoutes(app: FastifyInstance, agent: Agent): void {
     if (!parsed.success || Object.keys(parsed.data).length === 0) {
       throw new AgentError('bad_credentials', 'send one or more of {"hubApiKey", "sftpPassword", "sftpPrivateKey", "sftpPassphrase"} as non-empty strings', 400);
     }
-    await agent.setCredentials(parsed.data);
+    await agent().setCredentials(parsed.data);
     return reply.code(204).send();
   });
 
-  app.post('/api/v1/hub/test', async () => agent.testConnection());
+  app.post('/api/v1/hub/test', async () => agent().testConnection());
 
-  app.get('/api/v1/audit/verify', async () => agent.verifyAudit());
+  app.get('/api/v1/audit/verify', async () => agent().verifyAudit());
 }

@@ -10,13 +10,14 @@ function contentDisposition(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-export function registerDocumentRoutes(app: FastifyInstance, agent: Agent): void {
+export function registerDocumentRoutes(app: FastifyInstance, current: () => Agent): void {
+  const agent = (): Agent => current();
   app.get('/api/v1/documents', async (request) => {
     const query = request.query as Record<string, string | undefined>;
     const states = (query['state'] ?? '').split(',').filter(Boolean);
     const bad = states.find((s) => !isDocumentState(s));
     if (bad) throw new AgentError('bad_parameter', `unknown state "${bad}"`, 400);
-    return agent.documents({
+    return agent().documents({
       state: states as DocumentState[],
       ...(query['profile'] ? { profile: query['profile'] } : {}),
       ...(query['q'] ? { q: query['q'] } : {}),
@@ -29,21 +30,21 @@ export function registerDocumentRoutes(app: FastifyInstance, agent: Agent): void
 
   app.get('/api/v1/documents/:id', async (request) => {
     const { id } = request.params as { id: string };
-    const document = agent.document(id);
+    const document = agent().document(id);
     if (!document) throw new AgentError('not_found', `no document with id ${id}`, 404);
     return document;
   });
 
   app.get('/api/v1/documents/:id/content', async (request, reply) => {
     const { id } = request.params as { id: string };
-    const content = await agent.content(id);
+    const content = await agent().content(id);
     if (!content) throw new AgentError('not_found', `no stored content for document ${id}`, 404);
     return reply.header('Content-Type', content.contentType).header('Content-Disposition', contentDisposition(content.name)).send(content.bytes);
   });
 
   app.get('/api/v1/documents/:id/files/:name', async (request, reply) => {
     const { id, name } = request.params as { id: string; name: string };
-    const bytes = await agent.file(id, name);
+    const bytes = await agent().file(id, name);
     if (!bytes) throw new AgentError('not_found', `document ${id} has no file "${name}"`, 404);
     const type = name.toLowerCase().endsWith('.xml') ? 'application/xml' : 'application/octet-stream';
     return reply.header('Content-Type', type).header('Content-Disposition', contentDisposition(name)).send(bytes);
@@ -62,19 +63,19 @@ export function registerDocumentRoutes(app: FastifyInstance, agent: Agent): void
     name = name.replace(/^.*[\\/]/, '') || 'upload.bin';
     const profile = typeof request.headers['x-profile'] === 'string' ? request.headers['x-profile'] : null;
     const source = request.headers['x-source'] === 'upload' ? 'upload' : 'api';
-    const documents = await agent.submit({ bytes: body, name, profile, source });
+    const documents = await agent().submit({ bytes: body, name, profile, source });
     const first = documents[0];
     return reply.code(201).send({ id: first?.id ?? null, state: first?.state ?? null, reason: first?.reason ?? null, documents });
   });
 
   app.post('/api/v1/documents/:id/retry', async (request) => {
     const { id } = request.params as { id: string };
-    return { id, state: agent.retry(id) };
+    return { id, state: agent().retry(id) };
   });
 
   app.post('/api/v1/documents/:id/cancel', async (request) => {
     const { id } = request.params as { id: string };
-    agent.cancel(id);
+    agent().cancel(id);
     return { id, state: 'cancelled' };
   });
 }
