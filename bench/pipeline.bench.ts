@@ -58,7 +58,7 @@ export interface PipelineResult {
   /** Before the burst: files dropped one at a time, IDLE_INTERVAL_MS apart. */
   idle: { files: number; intervalMs: number; complete: boolean; latencyMs: Distribution; stagesMs: Stages };
   /** With --profile: the agent's CPU profile, summarized over the burst. */
-  cpuProfile: (ProfileSummary & { file: string }) | null;
+  cpuProfile: (ProfileSummary & { file: string; window: ProfileWindow }) | null;
 }
 
 /** Production defaults; only what an installer must set: the hub, its CA, one folder, a free API port. */
@@ -249,11 +249,11 @@ function timing(droppedAt: Map<string, number>, firstDropAt: number, timelines: 
 }
 
 /** The one profile V8 wrote when the agent stopped, summarized over the burst. */
-async function readProfile(dir: string, window: ProfileWindow): Promise<ProfileSummary & { file: string }> {
+async function readProfile(dir: string, window: ProfileWindow): Promise<ProfileSummary & { file: string; window: ProfileWindow }> {
   const name = (await readdir(dir)).find((entry) => entry.endsWith('.cpuprofile'));
   if (!name) throw new Error(`the agent wrote no CPU profile into ${dir} (did it stop cleanly?)`);
   const file = join(dir, name);
-  return { ...(await summarizeCpuProfile(file, window)), file };
+  return { ...(await summarizeCpuProfile(file, window)), file, window };
 }
 
 /** The clock V8 stamps profile samples with (CLOCK_MONOTONIC), shared by every process here. */
