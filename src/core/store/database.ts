@@ -1,5 +1,4 @@
-// Opens the agent's SQLite file: WAL, FULL sync (the accept-into-queue commit must survive a power
-// cut; measured ~6.5k commits/s here, far above what intake needs), migrations applied in order.
+// Opens the agent's SQLite file: WAL, migrations applied in order. Durability: see Store.transaction.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -11,11 +10,24 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  // NORMAL in WAL survives a crash of the process; only a power cut can lose the last commits.
+  // The commits that accept a document into the queue are made FULL (Store.transaction durable).
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations);
   return db;
+}
+
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** Prepares `sql` once per connection (preparing on every call cost ~9% of the agent's CPU in a burst). */
+export function cached(db: Db, sql: string): Database.Statement {
+  let statements = statementCache.get(db);
+  if (!statements) statementCache.set(db, (statements = new Map()));
+  let statement = statements.get(sql);
+  if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+  return statement;
 }
 
 export function schemaVersion(db: Db): number {

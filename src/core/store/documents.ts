@@ -1,6 +1,6 @@
 // Documents and the files the hub returned for them. Every state change goes through
 // `transition`, which appends the matching event in the same transaction.
-import type { Db } from './database.ts';
+import { cached, type Db } from './database.ts';
 import type { EventLog } from './event-log.ts';
 import type { CaptureSource, DocumentKind, DocumentState } from '../../contract/states.ts';
 import type { DocumentFile, DocumentSummary } from '../../contract/local-api.ts';
@@ -160,7 +160,7 @@ export class DocumentRepository {
       values[key] = value;
     }
     sets.push('updated_at = @updated_at');
-    this.db.prepare(`UPDATE documents SET ${sets.join(', ')} WHERE id = @id`).run(values);
+    cached(this.db, `UPDATE documents SET ${sets.join(', ')} WHERE id = @id`).run(values);
     this.events.append({
       type: event.type,
       documentId: id,
@@ -173,7 +173,7 @@ export class DocumentRepository {
   mergeMetadata(id: string, patch: Record<string, unknown>): void {
     const current = this.get(id);
     if (!current) return;
-    this.db.prepare('UPDATE documents SET metadata = ? WHERE id = ?').run(JSON.stringify({ ...current.metadata, ...patch }), id);
+    cached(this.db, 'UPDATE documents SET metadata = ? WHERE id = ?').run(JSON.stringify({ ...current.metadata, ...patch }), id);
   }
 
   /** The first document with these bytes that counts as a real capture (not invalid, cancelled or itself a duplicate). */
@@ -187,12 +187,12 @@ export class DocumentRepository {
 
   withState(states: DocumentState[]): DocumentRecord[] {
     const marks = states.map(() => '?').join(',');
-    return (this.db.prepare(`SELECT * FROM documents WHERE state IN (${marks}) ORDER BY created_at, id`).all(...states) as DocumentRow[]).map(toRecord);
+    return (cached(this.db, `SELECT * FROM documents WHERE state IN (${marks}) ORDER BY created_at, id`).all(...states) as DocumentRow[]).map(toRecord);
   }
 
   countsByState(): Partial<Record<DocumentState, number>> {
     const counts: Partial<Record<DocumentState, number>> = {};
-    for (const row of this.db.prepare('SELECT state, COUNT(*) AS n FROM documents GROUP BY state').all() as { state: DocumentState; n: number }[]) {
+    for (const row of cached(this.db, 'SELECT state, COUNT(*) AS n FROM documents GROUP BY state').all() as { state: DocumentState; n: number }[]) {
       counts[row.state] = row.n;
     }
     return counts;
@@ -230,7 +230,7 @@ export class DocumentRepository {
     }
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const sql = `SELECT * FROM documents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...values, limit + 1) as DocumentRow[];
+    const rows = cached(this.db, sql).all(...values, limit + 1) as DocumentRow[];
     const page = rows.slice(0, limit).map(toRecord);
     const last = page.at(-1);
     const nextCursor = rows.length > limit && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null;
@@ -245,11 +245,11 @@ export class DocumentRepository {
   }
 
   files(documentId: string): DocumentFile[] {
-    return this.db.prepare('SELECT name, kind, size, sha256 FROM document_files WHERE document_id = ? ORDER BY created_at, name').all(documentId) as DocumentFile[];
+    return cached(this.db, 'SELECT name, kind, size, sha256 FROM document_files WHERE document_id = ? ORDER BY created_at, name').all(documentId) as DocumentFile[];
   }
 
   hasFile(documentId: string, name: string): boolean {
-    return this.db.prepare('SELECT 1 FROM document_files WHERE document_id = ? AND name = ?').get(documentId, name) !== undefined;
+    return cached(this.db, 'SELECT 1 FROM document_files WHERE document_id = ? AND name = ?').get(documentId, name) !== undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 // The append-only, hash-chained delivery log. Each row's hash covers the previous hash and the
 // row's own fields, so editing or deleting a past row is detectable (`verify`).
 import { createHash } from 'node:crypto';
-import type { Db } from './database.ts';
+import { cached, type Db } from './database.ts';
 import type { DocumentState } from '../../contract/states.ts';
 import type { DocumentEvent } from '../../contract/local-api.ts';
 
@@ -79,12 +79,12 @@ export class EventLog {
   }
 
   since(seq: number, limit: number): DocumentEvent[] {
-    const rows = this.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as EventRow[];
+    const rows = cached(this.db, 'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as EventRow[];
     return rows.map(toDocumentEvent);
   }
 
   forDocument(documentId: string): DocumentEvent[] {
-    const rows = this.db.prepare('SELECT * FROM events WHERE document_id = ? ORDER BY seq').all(documentId) as EventRow[];
+    const rows = cached(this.db, 'SELECT * FROM events WHERE document_id = ? ORDER BY seq').all(documentId) as EventRow[];
     return rows.map(toDocumentEvent);
   }
 
@@ -112,7 +112,7 @@ export class EventLog {
     let prevHash = GENESIS;
     let checked = 0;
     let expectedSeq: number | null = null;
-    for (const row of this.db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
+    for (const row of cached(this.db, 'SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
       // A purge may drop a prefix of old rows; the chain then starts at the first kept row's prev_hash.
       if (expectedSeq === null) prevHash = row.prev_hash;
       const gap = expectedSeq !== null && row.seq !== expectedSeq;

@@ -1,5 +1,5 @@
 // Which source file became which documents, and whether its post-action has been done.
-import type { Db } from './database.ts';
+import { cached, type Db } from './database.ts';
 
 export type PostAction = 'move' | 'delete' | 'leave' | 'errors';
 
@@ -57,33 +57,38 @@ export class IntakeRecords {
         .prepare('INSERT INTO intake_files (folder, path, size, mtime_ms, sha256, post_action, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, \'pending\', ?, ?)')
         .run(record.folder, record.path, record.size, record.mtimeMs, record.sha256, record.postAction, now, now).lastInsertRowid,
     );
-    const link = this.db.prepare('INSERT INTO intake_file_documents (intake_file_id, document_id) VALUES (?, ?)');
+    const link = cached(this.db, 'INSERT INTO intake_file_documents (intake_file_id, document_id) VALUES (?, ?)');
     for (const documentId of documentIds) link.run(id, documentId);
     return id;
   }
 
+  get(id: number): IntakeRecord | null {
+    const row = cached(this.db, 'SELECT * FROM intake_files WHERE id = ?').get(id) as IntakeRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
   pendingForPath(path: string): IntakeRecord[] {
-    return (this.db.prepare(`SELECT * FROM intake_files WHERE path = ? AND status = 'pending' ORDER BY id`).all(path) as IntakeRow[]).map(toRecord);
+    return (cached(this.db, `SELECT * FROM intake_files WHERE path = ? AND status = 'pending' ORDER BY id`).all(path) as IntakeRow[]).map(toRecord);
   }
 
   pending(): IntakeRecord[] {
-    return (this.db.prepare(`SELECT * FROM intake_files WHERE status = 'pending' ORDER BY id`).all() as IntakeRow[]).map(toRecord);
+    return (cached(this.db, `SELECT * FROM intake_files WHERE status = 'pending' ORDER BY id`).all() as IntakeRow[]).map(toRecord);
   }
 
   /** A file left in place ('leave') that was already taken in this exact version. */
   alreadyTaken(path: string, size: number, mtimeMs: number): boolean {
-    return this.db.prepare(`SELECT 1 FROM intake_files WHERE path = ? AND size = ? AND mtime_ms = ? AND status = 'done' AND post_action = 'leave'`).get(path, size, mtimeMs) !== undefined;
+    return cached(this.db, `SELECT 1 FROM intake_files WHERE path = ? AND size = ? AND mtime_ms = ? AND status = 'done' AND post_action = 'leave'`).get(path, size, mtimeMs) !== undefined;
   }
 
   setDestination(id: number, destination: string): void {
-    this.db.prepare('UPDATE intake_files SET destination = ?, updated_at = ? WHERE id = ?').run(destination, new Date().toISOString(), id);
+    cached(this.db, 'UPDATE intake_files SET destination = ?, updated_at = ? WHERE id = ?').run(destination, new Date().toISOString(), id);
   }
 
   finish(id: number, status: 'done' | 'failed', error: string | null = null): void {
-    this.db.prepare('UPDATE intake_files SET status = ?, error = ?, updated_at = ? WHERE id = ?').run(status, error, new Date().toISOString(), id);
+    cached(this.db, 'UPDATE intake_files SET status = ?, error = ?, updated_at = ? WHERE id = ?').run(status, error, new Date().toISOString(), id);
   }
 
   documentIds(id: number): string[] {
-    return (this.db.prepare('SELECT document_id FROM intake_file_documents WHERE intake_file_id = ?').all(id) as { document_id: string }[]).map((r) => r.document_id);
+    return (cached(this.db, 'SELECT document_id FROM intake_file_documents WHERE intake_file_id = ?').all(id) as { document_id: string }[]).map((r) => r.document_id);
   }
 }

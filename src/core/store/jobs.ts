@@ -1,6 +1,6 @@
 // A durable job queue with leases. A claimed job carries `locked_until`; if the worker dies, the
 // lease expires (or the next agent start releases leases of other owners) and the job runs again.
-import type { Db } from './database.ts';
+import { cached, type Db } from './database.ts';
 
 export type JobType = 'upload';
 
@@ -61,11 +61,11 @@ export class JobQueue {
   }
 
   complete(jobId: number): void {
-    this.db.prepare(`UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = ? WHERE id = ?`).run(new Date().toISOString(), jobId);
+    cached(this.db, `UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = ? WHERE id = ?`).run(new Date().toISOString(), jobId);
   }
 
   fail(jobId: number, error: string): void {
-    this.db.prepare(`UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = ?, updated_at = ? WHERE id = ?`).run(error, new Date().toISOString(), jobId);
+    cached(this.db, `UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = ?, updated_at = ? WHERE id = ?`).run(error, new Date().toISOString(), jobId);
   }
 
   /** Releases the lease and schedules the next attempt. `refundAttempt` for holds, which are not the job's fault. */
@@ -76,26 +76,26 @@ export class JobQueue {
   }
 
   cancelForDocument(type: JobType, documentId: string): void {
-    this.db.prepare(`UPDATE jobs SET status = 'cancelled', locked_until = NULL, updated_at = ? WHERE type = ? AND document_id = ? AND status = 'pending'`)
+    cached(this.db, `UPDATE jobs SET status = 'cancelled', locked_until = NULL, updated_at = ? WHERE type = ? AND document_id = ? AND status = 'pending'`)
       .run(new Date().toISOString(), type, documentId);
   }
 
   /** On start: leases held by an earlier process of this agent are void (only one agent owns the data dir). */
   releaseForeignLeases(): number {
-    return this.db.prepare('UPDATE jobs SET locked_until = NULL WHERE status = \'pending\' AND lease_owner IS NOT NULL AND lease_owner != ?').run(this.owner).changes;
+    return cached(this.db, 'UPDATE jobs SET locked_until = NULL WHERE status = \'pending\' AND lease_owner IS NOT NULL AND lease_owner != ?').run(this.owner).changes;
   }
 
   nextRunAfter(type: JobType): number | null {
-    const row = this.db.prepare(`SELECT MIN(run_after) AS next FROM jobs WHERE type = ? AND status = 'pending' AND locked_until IS NULL`).get(type) as { next: number | null };
+    const row = cached(this.db, `SELECT MIN(run_after) AS next FROM jobs WHERE type = ? AND status = 'pending' AND locked_until IS NULL`).get(type) as { next: number | null };
     return row.next;
   }
 
   pendingCount(type: JobType): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE type = ? AND status = 'pending'`).get(type) as { n: number }).n;
+    return (cached(this.db, `SELECT COUNT(*) AS n FROM jobs WHERE type = ? AND status = 'pending'`).get(type) as { n: number }).n;
   }
 
   openJob(type: JobType, documentId: string): Job | null {
-    const row = this.db.prepare(`SELECT id, type, document_id, attempts, run_after, last_error FROM jobs WHERE type = ? AND document_id = ? AND status = 'pending'`).get(type, documentId) as JobRow | undefined;
+    const row = cached(this.db, `SELECT id, type, document_id, attempts, run_after, last_error FROM jobs WHERE type = ? AND document_id = ? AND status = 'pending'`).get(type, documentId) as JobRow | undefined;
     return row ? toJob(row) : null;
   }
 }

@@ -1,5 +1,5 @@
 // Small durable settings the agent owns: the hub event cursor, the hold, pause.
-import type { Db } from './database.ts';
+import { cached, type Db } from './database.ts';
 
 export class KeyValue {
   private readonly db: Db;
@@ -9,7 +9,7 @@ export class KeyValue {
   }
 
   get<T>(key: string): T | null {
-    const row = this.db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = cached(this.db, 'SELECT value FROM kv WHERE key = ?').get(key) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : null;
   }
 
@@ -20,6 +20,6 @@ export class KeyValue {
   }
 
   delete(key: string): void {
-    this.db.prepare('DELETE FROM kv WHERE key = ?').run(key);
+    cached(this.db, 'DELETE FROM kv WHERE key = ?').run(key);
   }
 }

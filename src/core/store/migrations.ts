@@ -115,4 +115,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'indexes for pending work',
+    sql: `
+      CREATE INDEX intake_files_pending ON intake_files(status) WHERE status = 'pending';
+      CREATE INDEX jobs_pending_document ON jobs(document_id, status);
+    `,
+  },
 ];

@@ -24,11 +24,27 @@ export class Store {
     this.kv = new KeyValue(this.db);
   }
 
-  /** Runs `work` in an IMMEDIATE transaction, then wakes event listeners once it has committed. */
-  transaction<T>(work: () => T): T {
-    const result = this.db.transaction(work).immediate();
-    this.events.notify();
-    return result;
+  /**
+   * Runs `work` in an IMMEDIATE transaction, then wakes event listeners once it has committed.
+   * `durable`: the commit is fsynced (synchronous=FULL) before this returns — for the commit that
+   * accepts a document into the queue, after which its source file is moved away. Other commits
+   * (states, cursors, leases) survive a process crash; a power cut may undo the last of them, and
+   * each is safe to redo: uploads are idempotent, hub events are re-read and applied once.
+   */
+  transaction<T>(work: () => T, options: { durable?: boolean } = {}): T {
+    if (!options.durable) {
+      const result = this.db.transaction(work).immediate();
+      this.events.notify();
+      return result;
+    }
+    this.db.pragma('synchronous = FULL');
+    try {
+      const result = this.db.transaction(work).immediate();
+      this.events.notify();
+      return result;
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
   }
 
   close(): void {

@@ -85,7 +85,8 @@ export class Outbox {
           continue;
         }
         const free = settings.concurrency - this.inflight.size;
-        const jobs = free > 0 ? store.jobs.claim('upload', free, settings.leaseMs) : [];
+        // One commit leases the batch and shows its documents as sending.
+        const jobs = free > 0 ? store.transaction(() => this.claim(free)) : [];
         for (const job of jobs) {
           const work = this.process(job, signal).finally(() => {
             this.inflight.delete(job.id);
@@ -107,10 +108,24 @@ export class Outbox {
     }
   }
 
+  /** Runs inside a transaction. */
+  private claim(limit: number): Job[] {
+    const { store, settings } = this.options;
+    const jobs = store.jobs.claim('upload', limit, settings.leaseMs);
+    for (const job of jobs) {
+      const document = store.documents.get(job.documentId);
+      if (document && SENDABLE.has(document.state)) {
+        store.documents.transition(document.id, { state: 'sending', reason: null }, { type: 'document.sending', data: { attempt: job.attempts } });
+      }
+    }
+    return jobs;
+  }
+
   private async process(job: Job, signal: AbortSignal): Promise<void> {
     const { store, spool, log } = this.options;
     const document = store.documents.get(job.documentId);
-    if (!document || !SENDABLE.has(document.state)) {
+    if (!document || document.state !== 'sending') {
+      // Cancelled, or otherwise no longer waiting to be sent.
       store.transaction(() => store.jobs.complete(job.id));
       return;
     }
@@ -127,7 +142,6 @@ export class Outbox {
       return;
     }
 
-    store.transaction(() => store.documents.transition(document.id, { state: 'sending', reason: null }, { type: 'document.sending', data: { attempt: job.attempts } }));
     try {
       const result = await this.options.hub().upload(
         {
