@@ -30,7 +30,8 @@ function uiDirectory(): string | null {
   return existsSync(join(candidate, 'index.html')) ? candidate : null;
 }
 
-export async function runAgent(dataDir: string, overrides: { settings?: Settings; consoleLog?: boolean; secrets?: SecretStore } = {}): Promise<RunningAgent> {
+/** `uiDir`: serve the UI from this folder instead of dist/ui (tests build the current sources elsewhere). */
+export async function runAgent(dataDir: string, overrides: { settings?: Settings; consoleLog?: boolean; secrets?: SecretStore; uiDir?: string } = {}): Promise<RunningAgent> {
   const paths = dataPaths(dataDir);
   const settings = overrides.settings ?? (await loadSettings(paths.config));
   // The desktop shell brings its OS-backed store; headless uses the 0600 file (or the environment).
@@ -86,7 +87,7 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
     port: settings.api.port,
     log: log.child('api'),
     maxUploadBytes: Math.max(settings.intake.maxFileBytes, settings.intake.zip.maxTotalBytes) + 1024 * 1024,
-    uiDir: uiDirectory(),
+    uiDir: overrides.uiDir ?? uiDirectory(),
   });
   await writeDurably(paths.apiUrl, `${api.url}\n`);
   await writeFile(join(dataDir, 'agent.pid'), `${process.pid}\n`);

@@ -1,13 +1,16 @@
-// A refusal or failure of the local API, with the API's own message ({error:{code,message}}).
+// A refusal or failure of the local API, with the API's own message ({error:{code,message,details?}}).
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** Machine-readable extras, e.g. the refused fields of an `invalid_config`. */
+  readonly details: unknown;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, details: unknown = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 

@@ -2,6 +2,7 @@
 // token; every refusal becomes an ApiError carrying the API's message.
 import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from '../../contract/local-api.ts';
 import type { DocumentState } from '../../contract/states.ts';
+import type { ConnectionTestResult, CredentialsUpdate, SettingsData, SettingsSaved, SettingsView } from '../../contract/settings.ts';
 import { ApiError, NETWORK_ERROR_STATUS, isAbort } from './api-error.ts';
 
 export interface DocumentQuery {
@@ -42,6 +43,11 @@ export interface ApiClient {
   pause(): Promise<void>;
   resume(): Promise<void>;
   setHubApiKey(key: string): Promise<void>;
+  config(signal?: AbortSignal): Promise<SettingsView>;
+  /** The whole settings object; refused fields come back as an ApiError `invalid_config`. */
+  saveConfig(settings: SettingsData): Promise<SettingsSaved>;
+  setCredentials(values: CredentialsUpdate): Promise<void>;
+  testConnection(): Promise<ConnectionTestResult>;
   downloadContent(id: string, fallbackName: string): Promise<Download>;
   downloadFile(id: string, name: string): Promise<Download>;
 }
@@ -52,6 +58,8 @@ export interface ApiClientOptions {
   onUnauthorized(): void;
   base?: string;
 }
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const base = options.base ?? '/api/v1';
@@ -67,9 +75,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw new ApiError(NETWORK_ERROR_STATUS, 'network', 'the agent did not answer');
     }
     if (response.ok) return response;
-    const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
     if (response.status === 401) options.onUnauthorized();
-    throw new ApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `the agent answered ${response.status}`);
+    throw new ApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `the agent answered ${response.status}`, body?.error?.details ?? null);
   }
 
   async function json<T>(path: string, init?: RequestInit): Promise<T> {
@@ -106,8 +114,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       await send('/resume', { method: 'POST' });
     },
     setHubApiKey: async (key) => {
-      await send('/credentials', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ hubApiKey: key }) });
+      await send('/credentials', { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ hubApiKey: key }) });
     },
+    config: (signal) => json<SettingsView>('/config', { signal: signal ?? null }),
+    saveConfig: (settings) => json<SettingsSaved>('/config', { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify(settings) }),
+    setCredentials: async (values) => {
+      await send('/credentials', { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify(values) });
+    },
+    testConnection: () => json<ConnectionTestResult>('/hub/test', { method: 'POST' }),
     downloadContent: (id, fallbackName) => download(`/documents/${encodeURIComponent(id)}/content`, fallbackName),
     downloadFile: (id, name) => download(`/documents/${encodeURIComponent(id)}/files/${encodeURIComponent(name)}`, name),
   };

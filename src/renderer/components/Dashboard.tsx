@@ -1,5 +1,5 @@
 // The one page: header and hold banner, watched folders, uploads, state chips, search, the list and
-// the detail panel. Events from the live feed refresh what is on screen.
+// the detail panel, or instead of them the settings. Events from the live feed refresh what is on screen.
 import { useCallback, useMemo, useState } from 'react';
 import type { DocumentState } from '../../contract/states.ts';
 import { createApiClient } from '../api/client.ts';
@@ -21,6 +21,7 @@ import { DocumentPanel } from './DocumentPanel.tsx';
 import { UploadResults } from './UploadResults.tsx';
 import { DropOverlay } from './DropOverlay.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
+import { SettingsPanel } from './settings/SettingsPanel.tsx';
 
 export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthorized(): void }) {
   const api = useMemo(() => createApiClient({ token, onUnauthorized }), [token, onUnauthorized]);
@@ -39,8 +40,11 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
   const detail = useDocument(api, selectedId, refreshKey);
   const closeDetail = useCallback(() => setSelectedId(null), []);
 
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const closeSettings = useCallback(() => setSettingsOpen(false), []);
   const uploads = useUploads(api, refresh);
-  const dragging = useFileDrop(uploads.upload);
+  // No uploads by drag and drop while the settings are open: a dragged key file is not a document.
+  const dragging = useFileDrop(uploads.upload, !settingsOpen);
 
   const [holdBusy, setHoldBusy] = useState(false);
   const [holdError, setHoldError] = useState<unknown>(null);
@@ -68,13 +72,14 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
 
   return (
     <div className="app">
-      <TopBar status={status} feed={feed} busy={holdBusy} onPause={() => toggleHold(true)} />
+      <TopBar status={status} feed={feed} busy={holdBusy} onPause={() => toggleHold(true)} settingsOpen={settingsOpen} onSettings={() => setSettingsOpen((open) => !open)} />
       {status?.hold ? <HoldBanner hold={status.hold} paused={status.paused} transport={status.hub.transport} busy={holdBusy} api={api} onResume={() => toggleHold(false)} /> : null}
       <div className="notices">
         <ErrorNote error={statusError} />
         <ErrorNote error={holdError} />
       </div>
-      <main className={`layout ${selectedId ? 'with-detail' : ''}`}>
+      {settingsOpen ? <SettingsPanel api={api} onClose={closeSettings} onSaved={refresh} /> : null}
+      <main className={`layout ${selectedId ? 'with-detail' : ''}`} hidden={settingsOpen}>
         <div className="main-column">
           {status ? <FolderList watchers={status.watchers} showProfile={profiles.length > 1} /> : null}
           <UploadResults uploads={uploads} currentStates={currentStates} onOpen={setSelectedId} />

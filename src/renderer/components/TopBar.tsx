@@ -1,5 +1,5 @@
 // The header: is the hub reachable, when it last synced, credits, API key expiry, live updates,
-// Pause sending and the language switch.
+// Pause sending, Settings and the language switch.
 import type { AgentStatus } from '../../contract/local-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { FeedState } from '../hooks/use-event-feed.ts';
@@ -13,9 +13,11 @@ interface TopBarProps {
   feed: FeedState;
   busy: boolean;
   onPause(): void;
+  settingsOpen: boolean;
+  onSettings(): void;
 }
 
-export function TopBar({ status, feed, busy, onPause }: TopBarProps) {
+export function TopBar({ status, feed, busy, onPause, settingsOpen, onSettings }: TopBarProps) {
   const { t, language } = useI18n();
   const locale = formatLocale(language);
   const hub = status?.hub;
@@ -64,6 +66,9 @@ export function TopBar({ status, feed, busy, onPause }: TopBarProps) {
             {t.pause}
           </button>
         ) : null}
+        <button type="button" className={settingsOpen ? 'toggled' : undefined} aria-pressed={settingsOpen} onClick={onSettings} data-testid="settings-button">
+          {t.settings.open}
+        </button>
         <LanguageSwitch />
       </div>
     </header>
