@@ -16,9 +16,10 @@ import { runAgent, type RunningAgent } from '../../src/cli/run-agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { saveSettings } from '../../src/core/config/config-store.ts';
-import type { Settings } from '../../src/core/config/settings-schema.ts';
+import type { Settings, SettingsError } from '../../src/core/config/settings-schema.ts';
+import type { ConnectionCheckResult } from '../../src/core/hub/https-probe.ts';
 import { startLocalApi } from '../../src/core/api/local-api-server.ts';
-import type { SettingsData } from '../../src/contract/settings.ts';
+import type { ConnectionTestResult, SettingsData, SettingsFieldError } from '../../src/contract/settings.ts';
 import { testSettings } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
@@ -54,8 +55,10 @@ function inPage(target: Page, expression: string): Promise<unknown> {
 }
 
 describe('settings contract', () => {
-  it('mirrors the core settings type exactly (the renderer cannot import the core)', () => {
+  it('mirrors the core types exactly (the renderer cannot import the core; tsc checks this)', () => {
     expectTypeOf<SettingsData>().toEqualTypeOf<Settings>();
+    expectTypeOf<SettingsFieldError>().toEqualTypeOf<SettingsError>();
+    expectTypeOf<ConnectionTestResult>().toEqualTypeOf<ConnectionCheckResult>();
   });
 });
 
