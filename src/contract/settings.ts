@@ -55,6 +55,8 @@ export interface SettingsData {
   profiles: ProfileSettingsData[];
   intake: {
     stableWindowMs: number;
+    concurrency: number;
+    memoryBudgetBytes: number;
     rescanIntervalMs: number;
     maxFileBytes: number;
     zip: { maxEntries: number; maxTotalBytes: number; maxEntryBytes: number; maxRatio: number; maxDepth: number };

@@ -29,6 +29,7 @@ import { AgentError } from './agent-error.ts';
 import { Retention } from './sync/retention.ts';
 import { InstanceLock } from './store/instance-lock.ts';
 import { ServiceHealth } from './sync/service-health.ts';
+import { ByteBudget } from './intake/byte-budget.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -67,6 +68,7 @@ export class Agent {
   private readonly retention: Retention;
   private readonly lock: InstanceLock;
   private readonly watchers: WatcherEntry[] = [];
+  private readonly captureBudget: ByteBudget;
   private hub: HubClient | null;
   private startedAt = new Date().toISOString();
   private running = false;
@@ -75,6 +77,7 @@ export class Agent {
     this.settings = settings;
     this.deps = deps;
     this.log = deps.log;
+    this.captureBudget = new ByteBudget(settings.intake.memoryBudgetBytes);
     this.lock = new InstanceLock(join(deps.dataDir, 'agent.lock'));
     this.lock.acquire();
     this.store = new Store(join(deps.dataDir, 'recapito.sqlite'), randomUUID());
@@ -378,6 +381,7 @@ export class Agent {
         rescanIntervalMs: this.settings.intake.rescanIntervalMs,
         usePolling: folder.usePolling,
         excludeDirs: ['sent', 'errors'],
+        concurrency: this.settings.intake.concurrency,
         log,
         onStateChange: (state, error) => {
           entry.state = state;
@@ -385,7 +389,13 @@ export class Agent {
           if (state === 'missing' || state === 'error') log.warn('watched folder unavailable', { folder: folder.path, state, error });
         },
         onStable: async (file) => {
-          await this.capture.captureFolderFile({ profile, folder: folder.path, postAction: folder.postAction, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
+          // Files over the size limit are hashed as a stream, never held whole.
+          const release = await this.captureBudget.acquire(Math.min(file.size, this.settings.intake.maxFileBytes));
+          try {
+            await this.capture.captureFolderFile({ profile, folder: folder.path, postAction: folder.postAction, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
+          } finally {
+            release();
+          }
         },
       }),
     };

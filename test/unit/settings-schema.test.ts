@@ -29,6 +29,8 @@ describe('defaultSettings', () => {
     expect(s.profiles).toEqual([]);
     expect(s.intake).toEqual({
       stableWindowMs: 500,
+      concurrency: 32,
+      memoryBudgetBytes: 64 * 1024 * 1024,
       rescanIntervalMs: 30_000,
       maxFileBytes: 20 * MiB,
       zip: { maxEntries: 1000, maxTotalBytes: 200 * MiB, maxEntryBytes: 20 * MiB, maxRatio: 200, maxDepth: 2 },

@@ -119,6 +119,10 @@ const zipSchema = z.strictObject({
 
 const intakeSchema = z.strictObject({
   stableWindowMs: wholeNumber(50, 60_000).default(500),
+  /** Files captured at once per watched folder; more lets the file system group fsyncs. */
+  concurrency: wholeNumber(1, 256).default(32),
+  /** Bytes of captured files held in memory at once, across all folders. */
+  memoryBudgetBytes: wholeNumber(1024 * 1024, 4 * GiB).default(64 * MiB),
   rescanIntervalMs: wholeNumber(100, 86_400_000).default(30_000),
   maxFileBytes: wholeNumber(1, 4 * GiB).default(20 * MiB),
   zip: zipSchema.prefault({}),
