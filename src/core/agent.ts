@@ -208,7 +208,17 @@ export class Agent {
 
   async file(id: string, name: string): Promise<Buffer | null> {
     const file = this.store.documents.files(id).find((f) => f.name === name);
-    return file ? this.spool.read(file.sha256) : null;
+    if (!file) return null;
+    try {
+      return await this.spool.read(file.sha256);
+    } catch (error) {
+      // Hub files are spooled without fsync (the hub keeps them): fetch a lost copy again.
+      const hubId = this.store.documents.get(id)?.hubId;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !hubId || !this.hub) throw error;
+      const bytes = await this.hub.downloadFile(hubId, name);
+      await this.spool.put(bytes, { durable: false });
+      return bytes;
+    }
   }
 
   async submit(input: { bytes: Buffer; name: string; profile?: string | null; source: CaptureSource; metadata?: Record<string, unknown> }): Promise<CapturedDocument[]> {

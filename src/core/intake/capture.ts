@@ -59,7 +59,7 @@ export class CaptureService {
       : await inspectCapture(input.name, input.bytes, this.options.limits);
     for (const part of parts) Object.assign(part.metadata, input.metadata ?? {});
     await this.spoolParts(parts);
-    const documents = this.options.store.transaction(() => this.record(input.profile, input.source, null, parts), { durable: true });
+    const documents = await this.options.store.groupCommit.run(() => this.record(input.profile, input.source, null, parts));
     this.afterRecord(documents);
     return documents;
   }
@@ -89,7 +89,7 @@ export class CaptureService {
     await this.spoolParts(parts);
 
     const allInvalid = parts.every((part) => part.invalid !== null);
-    const { documents, intakeId } = store.transaction(() => {
+    const { documents, intakeId } = await store.groupCommit.run(() => {
       const recorded = this.record(file.profile, 'folder', file.path, parts);
       const refused = recorded.every((d) => d.state === 'invalid' || d.state === 'duplicate');
       // Refused files go to errors/ with their reason, except where the user asked us to leave files alone.
@@ -99,7 +99,7 @@ export class CaptureService {
         recorded.map((d) => d.id),
       );
       return { documents: recorded, intakeId: id };
-    }, { durable: true });
+    });
     this.afterRecord(documents);
 
     const record = store.intake.get(intakeId);

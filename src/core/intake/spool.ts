@@ -27,12 +27,16 @@ export class Spool {
     return join(this.dir, sha256.slice(0, 2), sha256);
   }
 
-  /** Stores the bytes durably and returns their hash. Storing the same bytes again is a no-op. */
-  async put(bytes: Uint8Array): Promise<string> {
+  /**
+   * Stores the bytes and returns their hash; storing the same bytes again is a no-op. Durable
+   * (fsynced) by default; `durable: false` for copies that can be fetched again (files the hub
+   * returns), which then survive a crash of the process but maybe not a power cut.
+   */
+  async put(bytes: Uint8Array, options: { durable?: boolean } = {}): Promise<string> {
     const sha256 = sha256Hex(bytes);
     const path = this.pathFor(sha256);
     const existing = await stat(path).catch(() => null);
-    if (existing?.size !== bytes.byteLength) await writeDurably(path, bytes, 0o600);
+    if (existing?.size !== bytes.byteLength) await writeDurably(path, bytes, 0o600, options.durable ?? true);
     return sha256;
   }
 

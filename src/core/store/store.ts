@@ -1,11 +1,12 @@
 // The agent's store: one SQLite file, the repositories over it, and the transaction helper.
 import type { Db } from './database.ts';
-import { openDatabase } from './database.ts';
+import { cached, openDatabase } from './database.ts';
 import { DocumentRepository } from './documents.ts';
 import { EventLog } from './event-log.ts';
 import { IntakeRecords } from './intake-records.ts';
 import { JobQueue } from './jobs.ts';
 import { KeyValue } from './key-value.ts';
+import { GroupCommit } from './group-commit.ts';
 
 export class Store {
   readonly db: Db;
@@ -14,6 +15,8 @@ export class Store {
   readonly jobs: JobQueue;
   readonly intake: IntakeRecords;
   readonly kv: KeyValue;
+  /** Durable commits of concurrent captures, grouped into one fsync. */
+  readonly groupCommit: GroupCommit;
 
   constructor(file: string, owner: string) {
     this.db = openDatabase(file);
@@ -22,6 +25,7 @@ export class Store {
     this.jobs = new JobQueue(this.db, owner);
     this.intake = new IntakeRecords(this.db);
     this.kv = new KeyValue(this.db);
+    this.groupCommit = new GroupCommit(this);
   }
 
   /**
@@ -37,13 +41,13 @@ export class Store {
       this.events.notify();
       return result;
     }
-    this.db.pragma('synchronous = FULL');
+    cached(this.db, 'PRAGMA synchronous = FULL').run();
     try {
       const result = this.db.transaction(work).immediate();
       this.events.notify();
       return result;
     } finally {
-      this.db.pragma('synchronous = NORMAL');
+      cached(this.db, 'PRAGMA synchronous = NORMAL').run();
     }
   }
 

@@ -95,7 +95,11 @@ export class Outbox {
           this.inflight.set(job.id, work);
         }
         this.options.services?.running('outbox');
-        if (jobs.length === 0 || this.inflight.size >= settings.concurrency) {
+        if (this.inflight.size >= settings.concurrency) {
+          // Every slot busy: a finishing upload wakes the loop; no need to look at the queue.
+          await this.sleeper.sleep(30_000, signal);
+        } else if (jobs.length < free) {
+          // Nothing more is ready: sleep until the next scheduled retry (or a new capture wakes us).
           const next = store.jobs.nextRunAfter('upload');
           const wait = next === null ? 30_000 : Math.min(30_000, Math.max(10, next - Date.now()));
           await this.sleeper.sleep(wait, signal);

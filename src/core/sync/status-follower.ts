@@ -159,7 +159,8 @@ export class StatusFollower {
         const key = `${local.id}/${name}`;
         if (downloads.has(key) || store.documents.hasFile(local.id, name)) continue;
         const bytes = await this.options.hub().downloadFile(event.documentId || (remote?.id ?? local.hubId ?? ""), name, signal);
-        const sha256 = await spool.put(bytes);
+        // The hub keeps these files: a copy lost to a power cut is fetched again, so no fsync.
+        const sha256 = await spool.put(bytes, { durable: false });
         downloads.set(key, { documentId: local.id, hubId: event.documentId, name, sha256, size: bytes.byteLength });
       }
     }

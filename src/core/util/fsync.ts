@@ -17,14 +17,14 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Writes `data` to `file` so that a crash leaves either the old file or the whole new one. */
-export async function writeDurably(file: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
+/** Writes `data` to `file` so that a crash leaves either the old file or the whole new one; `sync` also survives a power cut. */
+export async function writeDurably(file: string, data: Uint8Array | string, mode = 0o644, sync = true): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temporary, 'w', mode);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (sync) await handle.sync();
   } catch (error) {
     await handle.close();
     await unlink(temporary).catch(() => undefined);
@@ -32,5 +32,5 @@ export async function writeDurably(file: string, data: Uint8Array | string, mode
   }
   await handle.close();
   await rename(temporary, file);
-  await fsyncDirectory(dirname(file));
+  if (sync) await fsyncDirectory(dirname(file));
 }
