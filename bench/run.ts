@@ -3,6 +3,7 @@
 // as a ratio to baselines taken on the same (noisy) machine at the same time. Prints a table and
 // writes bench/results/latest.json. Stops by itself; child processes and temp folders are removed
 // however it ends. See docs/performance.md for how to read the numbers.
+import { defaultSettings } from '../src/core/config/settings-schema.ts';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,7 @@ const PROFILE_FILE = fileURLToPath(new URL('./results/agent.cpuprofile', import.
 /** Files dropped one at a time before the burst, for the latency of an agent at rest. */
 const IDLE_FILES = 20;
 /** The agent's outbox default: baseline B sends with the same concurrency. */
-const OUTBOX_CONCURRENCY = 4;
+const OUTBOX_CONCURRENCY = defaultSettings().outbox.concurrency;
 
 function log(line: string): void {
   console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);

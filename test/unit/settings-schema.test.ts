@@ -35,7 +35,7 @@ describe('defaultSettings', () => {
       maxFileBytes: 20 * MiB,
       zip: { maxEntries: 1000, maxTotalBytes: 200 * MiB, maxEntryBytes: 20 * MiB, maxRatio: 200, maxDepth: 2 },
     });
-    expect(s.outbox).toEqual({ concurrency: 4, leaseSeconds: 120, backoffBaseMs: 1000, backoffCapMs: 300_000 });
+    expect(s.outbox).toEqual({ concurrency: 8, leaseSeconds: 120, backoffBaseMs: 1000, backoffCapMs: 300_000 });
     expect(s.retention).toEqual({ historyDays: 3650, spoolDays: 400, purgeIntervalHours: 24 });
     expect(s.log).toEqual({ level: 'info', maxFileBytes: 5 * MiB, maxFiles: 5 });
   });

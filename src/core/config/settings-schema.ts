@@ -129,7 +129,7 @@ const intakeSchema = z.strictObject({
 });
 
 const outboxSchema = z.strictObject({
-  concurrency: wholeNumber(1, 16).default(4),
+  concurrency: wholeNumber(1, 16).default(8),
   leaseSeconds: wholeNumber(5, 86_400).default(120),
   backoffBaseMs: wholeNumber(1, 3_600_000).default(1000),
   backoffCapMs: wholeNumber(1, 86_400_000).default(300_000),

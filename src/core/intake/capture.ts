@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Store } from '../store/store.ts';
 import type { IntakeRecord, PostAction } from '../store/intake-records.ts';
+import { PARKED } from '../store/jobs.ts';
 import type { Spool } from './spool.ts';
 import { sha256Hex } from './spool.ts';
 import { inspectCapture, type CapturedPart, type InspectLimits } from './inspect-capture.ts';
@@ -198,12 +199,15 @@ export class CaptureService {
         },
         now,
       );
-      if (state === 'queued') store.jobs.enqueue('upload', id);
+      // Parked until the commit is on disk (afterRecord): nothing is sent that a power cut could un-record.
+      if (state === 'queued') store.jobs.enqueue('upload', id, PARKED);
       return { id, name: part.name, state, reason };
     });
   }
 
   private afterRecord(documents: CapturedDocument[]): void {
+    const queued = documents.filter((d) => d.state === 'queued').map((d) => d.id);
+    if (queued.length) this.options.store.transaction(() => this.options.store.jobs.release('upload', queued));
     for (const document of documents) {
       const level = document.state === 'invalid' || document.state === 'duplicate' ? 'warn' : 'info';
       this.options.log[level]('captured', { id: document.id, name: document.name, state: document.state, reason: document.reason });

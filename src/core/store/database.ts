@@ -11,7 +11,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL survives a crash of the process; only a power cut can lose the last commits.
-  // The commits that accept a document into the queue are made FULL (Store.transaction durable).
+  // The commits that accept a document into the queue are fsynced by Store.syncToDisk.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

@@ -178,8 +178,7 @@ export class DocumentRepository {
 
   /** The first document with these bytes that counts as a real capture (not invalid, cancelled or itself a duplicate). */
   findOriginalBySha(sha256: string, excludeId?: string): DocumentRecord | null {
-    const row = this.db
-      .prepare(`SELECT * FROM documents WHERE sha256 = ? AND id != ? AND state NOT IN ('invalid','cancelled','duplicate')
+    const row = cached(this.db, `SELECT * FROM documents WHERE sha256 = ? AND id != ? AND state NOT IN ('invalid','cancelled','duplicate')
                 ORDER BY created_at, id LIMIT 1`)
       .get(sha256, excludeId ?? '') as DocumentRow | undefined;
     return row ? toRecord(row) : null;
@@ -238,8 +237,7 @@ export class DocumentRepository {
   }
 
   addFile(documentId: string, file: DocumentFile): boolean {
-    const result = this.db
-      .prepare('INSERT OR IGNORE INTO document_files (document_id, name, kind, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    const result = cached(this.db, 'INSERT OR IGNORE INTO document_files (document_id, name, kind, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(documentId, file.name, file.kind, file.size, file.sha256, new Date().toISOString());
     return result.changes > 0;
   }

@@ -1,7 +1,7 @@
 // Group commit: work that must be durable (accepting documents into the queue) and arrives at about
-// the same time shares one fsynced transaction. Each piece runs in its own savepoint, so one that
-// throws is rolled back alone and its caller gets the error; the others commit together. With many
-// captures in flight this turns dozens of fsyncs into one.
+// the same time shares one transaction and one fsync (of the WAL, off the event loop). Each piece
+// runs in its own savepoint, so one that throws is rolled back alone and its caller gets the error;
+// the others commit together. Callers are answered only once the commit is on disk.
 import type { Store } from './store.ts';
 
 interface Pending<T> {
@@ -24,12 +24,12 @@ export class GroupCommit {
       this.queue.push({ work, resolve, reject } as Pending<unknown>);
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
     this.scheduled = false;
@@ -44,7 +44,8 @@ export class GroupCommit {
             outcomes.push({ ok: false, error });
           }
         }
-      }, { durable: true });
+      });
+      await this.store.syncToDisk();
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;

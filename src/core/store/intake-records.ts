@@ -53,8 +53,7 @@ export class IntakeRecords {
   insert(record: Omit<IntakeRecord, 'id' | 'status' | 'destination' | 'error'>, documentIds: string[]): number {
     const now = new Date().toISOString();
     const id = Number(
-      this.db
-        .prepare('INSERT INTO intake_files (folder, path, size, mtime_ms, sha256, post_action, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, \'pending\', ?, ?)')
+      cached(this.db, 'INSERT INTO intake_files (folder, path, size, mtime_ms, sha256, post_action, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, \'pending\', ?, ?)')
         .run(record.folder, record.path, record.size, record.mtimeMs, record.sha256, record.postAction, now, now).lastInsertRowid,
     );
     const link = cached(this.db, 'INSERT INTO intake_file_documents (intake_file_id, document_id) VALUES (?, ?)');

@@ -4,6 +4,9 @@ import { cached, type Db } from './database.ts';
 
 export type JobType = 'upload';
 
+/** run_after of a job whose commit is not yet on disk: never claimed until released. */
+export const PARKED = Number.MAX_SAFE_INTEGER;
+
 export interface Job {
   id: number;
   type: JobType;
@@ -43,16 +46,14 @@ export class JobQueue {
   /** Call inside the caller's transaction. At most one open job per (type, document). */
   enqueue(type: JobType, documentId: string, runAfter = Date.now()): void {
     const now = new Date().toISOString();
-    this.db
-      .prepare(`INSERT INTO jobs (type, document_id, status, run_after, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?)
+    cached(this.db, `INSERT INTO jobs (type, document_id, status, run_after, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?)
                 ON CONFLICT (type, document_id) WHERE status = 'pending' DO UPDATE SET run_after = excluded.run_after, updated_at = excluded.updated_at`)
       .run(type, documentId, runAfter, now, now);
   }
 
   /** Leases up to `limit` ready jobs to this owner. */
   claim(type: JobType, limit: number, leaseMs: number, now = Date.now()): Job[] {
-    const rows = this.db
-      .prepare(`UPDATE jobs SET locked_until = @lockedUntil, lease_owner = @owner, attempts = attempts + 1, updated_at = @iso
+    const rows = cached(this.db, `UPDATE jobs SET locked_until = @lockedUntil, lease_owner = @owner, attempts = attempts + 1, updated_at = @iso
                 WHERE id IN (SELECT id FROM jobs WHERE type = @type AND status = 'pending' AND run_after <= @now
                              AND (locked_until IS NULL OR locked_until <= @now) ORDER BY run_after, id LIMIT @limit)
                 RETURNING id, type, document_id, attempts, run_after, last_error`)
@@ -70,9 +71,19 @@ export class JobQueue {
 
   /** Releases the lease and schedules the next attempt. `refundAttempt` for holds, which are not the job's fault. */
   reschedule(jobId: number, runAfter: number, error: string | null, refundAttempt = false): void {
-    this.db
-      .prepare(`UPDATE jobs SET locked_until = NULL, run_after = ?, last_error = ?, attempts = attempts - ?, updated_at = ? WHERE id = ?`)
+    cached(this.db, `UPDATE jobs SET locked_until = NULL, run_after = ?, last_error = ?, attempts = attempts - ?, updated_at = ? WHERE id = ?`)
       .run(runAfter, error, refundAttempt ? 1 : 0, new Date().toISOString(), jobId);
+  }
+
+  /** Makes parked jobs claimable (their commit is now durable). */
+  release(type: JobType, documentIds: string[], now = Date.now()): void {
+    const statement = cached(this.db, `UPDATE jobs SET run_after = ? WHERE type = ? AND document_id = ? AND status = 'pending' AND run_after = ?`);
+    for (const id of documentIds) statement.run(now, type, id, PARKED);
+  }
+
+  /** On start: a stop between a commit and its fsync left jobs parked; they are durable by now or gone. */
+  releaseAllParked(now = Date.now()): number {
+    return cached(this.db, `UPDATE jobs SET run_after = ? WHERE status = 'pending' AND run_after = ?`).run(now, PARKED).changes;
   }
 
   cancelForDocument(type: JobType, documentId: string): void {
@@ -86,7 +97,7 @@ export class JobQueue {
   }
 
   nextRunAfter(type: JobType): number | null {
-    const row = cached(this.db, `SELECT MIN(run_after) AS next FROM jobs WHERE type = ? AND status = 'pending' AND locked_until IS NULL`).get(type) as { next: number | null };
+    const row = cached(this.db, `SELECT MIN(run_after) AS next FROM jobs WHERE type = ? AND status = 'pending' AND locked_until IS NULL AND run_after < ?`).get(type, PARKED) as { next: number | null };
     return row.next;
   }
 

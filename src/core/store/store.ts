@@ -1,6 +1,7 @@
 // The agent's store: one SQLite file, the repositories over it, and the transaction helper.
 import type { Db } from './database.ts';
-import { cached, openDatabase } from './database.ts';
+import { open, type FileHandle } from 'node:fs/promises';
+import { openDatabase } from './database.ts';
 import { DocumentRepository } from './documents.ts';
 import { EventLog } from './event-log.ts';
 import { IntakeRecords } from './intake-records.ts';
@@ -18,7 +19,11 @@ export class Store {
   /** Durable commits of concurrent captures, grouped into one fsync. */
   readonly groupCommit: GroupCommit;
 
+  private readonly file: string;
+  private walHandle: FileHandle | null = null;
+
   constructor(file: string, owner: string) {
+    this.file = file;
     this.db = openDatabase(file);
     this.events = new EventLog(this.db);
     this.documents = new DocumentRepository(this.db, this.events);
@@ -28,30 +33,27 @@ export class Store {
     this.groupCommit = new GroupCommit(this);
   }
 
+  /** Runs `work` in an IMMEDIATE transaction, then wakes event listeners once it has committed. */
+  transaction<T>(work: () => T): T {
+    const result = this.db.transaction(work).immediate();
+    this.events.notify();
+    return result;
+  }
+
   /**
-   * Runs `work` in an IMMEDIATE transaction, then wakes event listeners once it has committed.
-   * `durable`: the commit is fsynced (synchronous=FULL) before this returns — for the commit that
-   * accepts a document into the queue, after which its source file is moved away. Other commits
-   * (states, cursors, leases) survive a process crash; a power cut may undo the last of them, and
-   * each is safe to redo: uploads are idempotent, hub events are re-read and applied once.
+   * Makes every commit so far durable against a power cut. In WAL mode a commit is durable once the
+   * WAL file is fsynced; commits run with synchronous=NORMAL (they survive a crash of the process,
+   * never torn) and the fsync runs here, off the event loop, for the commits that need it: the one
+   * accepting a document into the queue, before its source file is moved away (GroupCommit).
    */
-  transaction<T>(work: () => T, options: { durable?: boolean } = {}): T {
-    if (!options.durable) {
-      const result = this.db.transaction(work).immediate();
-      this.events.notify();
-      return result;
-    }
-    cached(this.db, 'PRAGMA synchronous = FULL').run();
-    try {
-      const result = this.db.transaction(work).immediate();
-      this.events.notify();
-      return result;
-    } finally {
-      cached(this.db, 'PRAGMA synchronous = NORMAL').run();
-    }
+  async syncToDisk(): Promise<void> {
+    this.walHandle ??= await open(`${this.file}-wal`, 'r+');
+    await this.walHandle.sync();
   }
 
   close(): void {
+    void this.walHandle?.close().catch(() => undefined);
+    this.walHandle = null;
     if (this.db.open) this.db.close();
   }
 }

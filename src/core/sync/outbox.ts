@@ -51,6 +51,7 @@ export class Outbox {
     if (this.loop) return;
     const { store } = this.options;
     store.jobs.releaseForeignLeases();
+    store.jobs.releaseAllParked();
     // Documents that were being sent when the agent stopped go back to the queue (same key: no duplicate).
     store.transaction(() => {
       for (const document of store.documents.withState(['sending'])) {
