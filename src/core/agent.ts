@@ -72,6 +72,7 @@ export class Agent {
   private hub: HubClient | null;
   private startedAt = new Date().toISOString();
   private running = false;
+  private readonly lifetime = new AbortController();
 
   constructor(settings: Settings, deps: AgentDeps) {
     this.settings = settings;
@@ -161,11 +162,13 @@ export class Agent {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.lifetime.abort();
     await Promise.allSettled(this.watchers.map((entry) => entry.watcher.stop()));
     this.watchers.length = 0;
     await Promise.allSettled([this.outbox.stop(), this.follower.stop(), this.accountMonitor.stop(), this.retention.stop()]);
     await this.hub?.close().catch(() => undefined);
     this.store.transaction(() => this.store.events.append({ type: 'agent.stopped' }));
+    await this.spool.close();
     this.store.close();
     this.lock.release();
   }
@@ -265,7 +268,9 @@ export class Agent {
   }
 
   async events(since: number, timeoutSeconds: number, limit: number, signal?: AbortSignal): Promise<EventsPage> {
-    const events = await this.store.events.wait(since, Math.min(Math.max(limit, 1), 1000), Math.min(timeoutSeconds, 60) * 1000, signal);
+    // A long poll ends quietly (an empty page) when the agent stops, e.g. replaced after a settings change.
+    const combined = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal;
+    const events = await this.store.events.wait(since, Math.min(Math.max(limit, 1), 1000), Math.min(timeoutSeconds, 60) * 1000, combined);
     return { events, lastSeq: events.at(-1)?.seq ?? Math.max(since, 0) };
   }
 

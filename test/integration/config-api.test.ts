@@ -137,3 +137,18 @@ describe('config API', () => {
     expect(hub!.listDocuments().find((d) => d.fileName === 'via-sftp.pdf')?.channel).toBe('sftp');
   });
 });
+
+describe('config API during a switch', () => {
+  it('answers a long poll waiting on the old agent with an empty page, not an error', async () => {
+    const { call } = await start();
+    const settings = (await call('GET', '/config')).body['settings'] as Settings;
+    const { lastSeq } = (await call('GET', '/events?since=0&limit=1000')).body as { lastSeq: number };
+    const waiting = call('GET', `/events?since=${lastSeq + 1000}&timeout=20`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const saved = await call('PUT', '/config', { ...settings, hub: { ...settings.hub, accountPollSeconds: 120 } });
+    expect(saved.status).toBe(200);
+    const answer = await waiting;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ events: [], lastSeq: lastSeq + 1000 });
+  });
+});

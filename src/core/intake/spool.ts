@@ -1,9 +1,9 @@
 // Content-addressed spool: every captured document and every file the hub returns is kept here by
 // its SHA-256, fsynced before the database records it.
 import { createHash } from 'node:crypto';
-import { readFile, stat, unlink, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeDurably } from '../util/fsync.ts';
+import { mkdir, open, readFile, rename, stat, unlink, readdir, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -18,6 +18,8 @@ export class SpoolCorruptError extends Error {
 
 export class Spool {
   readonly dir: string;
+  /** Shard folders known to exist, with their handle once one was opened for fsync. */
+  private readonly shards = new Map<string, FileHandle | null>();
 
   constructor(dir: string) {
     this.dir = dir;
@@ -36,8 +38,56 @@ export class Spool {
     const sha256 = sha256Hex(bytes);
     const path = this.pathFor(sha256);
     const existing = await stat(path).catch(() => null);
-    if (existing?.size !== bytes.byteLength) await writeDurably(path, bytes, 0o600, options.durable ?? true);
+    if (existing?.size !== bytes.byteLength) await this.write(path, bytes, options.durable ?? true);
     return sha256;
+  }
+
+  /** Temporary file, fsync, rename, fsync of the shard folder (whose handle stays open: one per shard). */
+  private async write(path: string, bytes: Uint8Array, durable: boolean): Promise<void> {
+    const shard = dirname(path);
+    if (!this.shards.has(shard)) {
+      await mkdir(shard, { recursive: true });
+      this.shards.set(shard, null);
+    }
+    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const handle = await open(temporary, 'w', 0o600);
+    try {
+      await handle.writeFile(bytes);
+      if (durable) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temporary, path);
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+    if (durable) await this.syncShard(shard);
+  }
+
+  private async syncShard(shard: string): Promise<void> {
+    let handle = this.shards.get(shard) ?? null;
+    if (!handle) {
+      try {
+        handle = await open(shard, 'r');
+      } catch (error) {
+        // Windows cannot open folders; its renames are durable without this.
+        if (['EISDIR', 'EPERM', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
+        throw error;
+      }
+      this.shards.set(shard, handle);
+    }
+    await handle.sync().catch((error: NodeJS.ErrnoException) => {
+      if (!['EINVAL', 'EPERM', 'EISDIR'].includes(error.code ?? '')) throw error;
+    });
+  }
+
+  /** Closes the shard folder handles kept for fsync. */
+  async close(): Promise<void> {
+    const handles = [...this.shards.values()].filter((h): h is FileHandle => h !== null);
+    this.shards.clear();
+    await Promise.allSettled(handles.map((h) => h.close()));
   }
 
   async has(sha256: string): Promise<boolean> {

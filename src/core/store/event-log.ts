@@ -105,6 +105,8 @@ export class EventLog {
       });
       signal?.addEventListener('abort', done, { once: true });
     });
+    // Aborted (the client left, or the agent is stopping and the store may be closing): nothing new.
+    if (signal?.aborted) return [];
     return this.since(seq, limit);
   }
 
