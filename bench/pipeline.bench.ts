@@ -68,8 +68,9 @@ export function benchAgentSettings(hub: { url: string; caFile: string }, dropDir
     ...defaults,
     hub: { ...defaults.hub, url: hub.url, caFile: hub.caFile },
     api: { ...defaults.api, port: 0 },
+    printer: { ...defaults.printer, enabled: false },
     profiles: [
-      { id: 'bench', name: 'Benchmark Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false },
+      { id: 'bench', name: 'Benchmark Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false, printer: { enabled: false, queueName: null } },
     ],
   };
 }

@@ -46,12 +46,14 @@ export interface ProfileSettingsData {
   folders: FolderSettingsData[];
   returnFolder: string | null;
   requireApproval: boolean;
+  printer: { enabled: boolean; queueName: string | null };
 }
 
 export interface SettingsData {
   version: 1;
   hub: HubSettingsData;
   api: { port: number; host: string };
+  printer: { enabled: boolean; port: number; maxJobBytes: number };
   profiles: ProfileSettingsData[];
   intake: {
     stableWindowMs: number;

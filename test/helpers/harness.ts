@@ -38,10 +38,11 @@ export function testSettings(hub: SandboxHub, dropDir: string): Settings {
     ...defaults,
     hub: { ...defaults.hub, url: hub.url, caFile: hub.caFile, accountPollSeconds: 1, eventsLongPollSeconds: 2 },
     api: { ...defaults.api, port: 0 },
+    printer: { ...defaults.printer, enabled: false, port: 0 },
     intake: { ...defaults.intake, stableWindowMs: 100, rescanIntervalMs: 1000 },
     outbox: { ...defaults.outbox, backoffBaseMs: 50, backoffCapMs: 500, leaseSeconds: 30 },
     log: { ...defaults.log, level: 'debug' },
-    profiles: [{ id: 'test', name: 'Test Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false }],
+    profiles: [{ id: 'test', name: 'Test Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false, printer: { enabled: true, queueName: null } }],
   };
 }
 

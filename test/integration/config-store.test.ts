@@ -31,6 +31,7 @@ function configured(): Settings {
     folders: [{ path: path.join(dir, 'out'), postAction: 'leave', usePolling: true }],
     returnFolder: path.join(dir, 'back'),
     requireApproval: true,
+    printer: { enabled: true, queueName: 'Recapito – Main office' },
   });
   return settings;
 }

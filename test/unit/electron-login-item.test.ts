@@ -118,7 +118,7 @@ describe('dropFolderFor', () => {
   };
 
   function profile(id: string) {
-    return { id, name: id, hubCompanyId: null, returnFolder: null, requireApproval: false };
+    return { id, name: id, hubCompanyId: null, returnFolder: null, requireApproval: false, printer: { enabled: true, queueName: null } };
   }
 
   it('opens the first watched folder, or the named profile\'s', () => {

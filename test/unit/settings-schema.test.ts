@@ -62,6 +62,7 @@ describe('validateSettings', () => {
       folders: [{ path: '/srv/out', postAction: 'move', usePolling: false }],
       returnFolder: null,
       requireApproval: false,
+      printer: { enabled: true, queueName: null },
     });
   });
 

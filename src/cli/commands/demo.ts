@@ -27,7 +27,8 @@ export async function demoCommand(args: string[]): Promise<number> {
     ...defaults,
     hub: { ...defaults.hub, url: hub.url, caFile: hub.caFile, accountPollSeconds: 30, eventsLongPollSeconds: 20 },
     api: { ...defaults.api, port: 0 },
-    profiles: [{ id: 'demo', name: 'Demo Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false }],
+    printer: { ...defaults.printer, port: 0 },
+    profiles: [{ id: 'demo', name: 'Demo Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false, printer: { enabled: true, queueName: 'Recapito – Demo Srl' } }],
   };
   await mkdir(agentDir, { recursive: true });
   await saveSettings(dataPaths(agentDir).config, settings);

@@ -90,6 +90,21 @@ const apiSchema = z.strictObject({
   }),
 });
 
+const printerSchema = z.strictObject({
+  /** Serve the virtual printer (one IPP Everywhere queue per profile) on loopback. */
+  enabled: z.boolean().default(true),
+  /** Fixed by default: an installed OS queue remembers this URL. 0 picks any free port (demo, tests). */
+  port: wholeNumber(0, 65_535).default(8631),
+  /** Largest print job accepted, after decompression. */
+  maxJobBytes: wholeNumber(1024 * 1024, 4 * GiB).default(100 * MiB),
+});
+
+const profilePrinterSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** The queue's name in the OS print system; default "Recapito – <profile name>". */
+  queueName: z.string().trim().min(1).max(127).nullable().default(null),
+});
+
 const folderSchema = z.strictObject({
   path: absolutePath,
   postAction: z.enum(['move', 'delete', 'leave']).default('move'),
@@ -107,6 +122,7 @@ const profileSchema = z.strictObject({
   folders: z.array(folderSchema).default(() => []),
   returnFolder: absolutePath.nullable().default(null),
   requireApproval: z.boolean().default(false),
+  printer: profilePrinterSchema.prefault({}),
 });
 
 const zipSchema = z.strictObject({
@@ -151,6 +167,7 @@ export const settingsSchema = z.strictObject({
   version: z.literal(1).default(1),
   hub: hubSchema.prefault({}),
   api: apiSchema.prefault({}),
+  printer: printerSchema.prefault({}),
   profiles: z.array(profileSchema).default(() => []),
   intake: intakeSchema.prefault({}),
   outbox: outboxSchema.prefault({}),

@@ -33,7 +33,7 @@ export function newProfile(existing: readonly ProfileSettingsData[], baseId: str
   const ids = new Set(existing.map((p) => p.id));
   let n = existing.length + 1;
   while (ids.has(`${baseId}-${n}`)) n += 1;
-  return { id: `${baseId}-${n}`, name: `${baseName} ${n}`, hubCompanyId: null, folders: [newFolder()], returnFolder: null, requireApproval: false };
+  return { id: `${baseId}-${n}`, name: `${baseName} ${n}`, hubCompanyId: null, folders: [newFolder()], returnFolder: null, requireApproval: false, printer: { enabled: true, queueName: null } };
 }
 
 /**
