@@ -1,8 +1,12 @@
-// `npm run bench -- [--files N]`: baseline A (raw disk), baseline B (raw transport) and the agent
-// pipeline, measured one after the other in this run on the same files, so the pipeline is reported
-// as a ratio to baselines taken on the same (noisy) machine at the same time. Prints a table and
-// writes bench/results/latest.json. Stops by itself; child processes and temp folders are removed
-// however it ends. See docs/performance.md for how to read the numbers.
+// `npm run bench -- [--files N] [--sftp-files N] [--only https|sftp]`: two parts, each measuring the
+// agent against baselines taken in this run on the same files, so the pipeline is reported as a
+// ratio to baselines measured on the same (noisy) machine at the same time.
+// - HTTPS: baseline A (raw disk), baseline B (raw transport) and the agent pipeline; writes
+//   bench/results/latest.json.
+// - SFTP: a plain ssh2 upload loop and the agent pipeline through a real sshd to the sandbox hub's
+//   SFTP face; writes bench/results/latest-sftp.json.
+// Prints a table per part. Stops by itself; child processes and temp folders are removed however it
+// ends. See docs/performance.md for how to read the numbers.
 import { defaultSettings } from '../src/core/config/settings-schema.ts';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,17 +14,22 @@ import { fileURLToPath } from 'node:url';
 import { measurePipeline } from './pipeline.bench.ts';
 import { measureRawDisk } from './raw-disk.bench.ts';
 import { measureRawTransport } from './raw-transport.bench.ts';
+import { measureSftp } from './sftp.bench.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { startHubChild } from './lib/hub-child.ts';
 import { makeInvoices } from './lib/invoices.ts';
 import { describeMachine } from './lib/machine.ts';
-import { parseBenchOptions, USAGE } from './lib/options.ts';
-import { buildReport, formatReport } from './lib/report.ts';
+import { parseBenchOptions, USAGE, type BenchOptions } from './lib/options.ts';
+import { buildReport, buildSftpReport, formatReport, formatSftpReport } from './lib/report.ts';
 
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+const SFTP_RESULTS_FILE = fileURLToPath(new URL('./results/latest-sftp.json', import.meta.url));
 const PROFILE_FILE = fileURLToPath(new URL('./results/agent.cpuprofile', import.meta.url));
+const SFTP_PROFILE_FILE = fileURLToPath(new URL('./results/agent-sftp.cpuprofile', import.meta.url));
 /** Files dropped one at a time before the burst, for the latency of an agent at rest. */
 const IDLE_FILES = 20;
+/** The same over SFTP: fewer, the burst is smaller. */
+const SFTP_IDLE_FILES = 10;
 /** The agent's outbox default: baseline B sends with the same concurrency. */
 const OUTBOX_CONCURRENCY = defaultSettings().outbox.concurrency;
 
@@ -29,7 +38,7 @@ function log(line: string): void {
 }
 
 async function main(): Promise<number> {
-  let options;
+  let options: BenchOptions;
   try {
     options = parseBenchOptions(process.argv.slice(2));
   } catch (error) {
@@ -43,75 +52,122 @@ async function main(): Promise<number> {
 
   const cleanup = new Cleanup();
   cleanup.onSignals();
-  const startedAt = new Date().toISOString();
   try {
     const root = await cleanup.tempDir('recapito-bench-');
-    const invoices = makeInvoices(options.files + IDLE_FILES);
-    const files = invoices.slice(0, options.files);
-    const idleFiles = invoices.slice(options.files);
-    const credits = options.files + 100;
-    log(`bench: ${options.files} files, work folder ${root}`);
-
-    // Each baseline runs before and after the pipeline; the faster run counts, because on a shared
-    // machine noise only ever slows a run down (both runs are kept in the results).
-    const baselines = async (round: 1 | 2) => {
-      log(`A raw disk (run ${round}/2): copying and fsyncing every file`);
-      const disk = measureRawDisk(files, join(root, `raw-disk-${round}`));
-      log(`A raw disk (run ${round}/2): ${disk.filesPerSecond.toFixed(0)} files/s`);
-      log(`B raw transport (run ${round}/2): POSTing every file to a fresh sandbox hub, ${OUTBOX_CONCURRENCY} at a time`);
-      const hub = await startHubChild({ dataDir: join(root, `hub-transport-${round}`), credits, cleanup });
-      const transport = await measureRawTransport(files, hub, OUTBOX_CONCURRENCY);
-      await hub.close();
-      log(`B raw transport (run ${round}/2): ${transport.filesPerSecond.toFixed(0)} files/s`);
-      return { disk, transport };
-    };
-    const before = await baselines(1);
-
-    log('pipeline: starting a fresh sandbox hub and the agent');
-    const pipelineHub = await startHubChild({ dataDir: join(root, 'hub-pipeline'), credits, cleanup });
-    const pipeline = await measurePipeline({
-      files,
-      idleFiles,
-      workDir: join(root, 'pipeline'),
-      hub: pipelineHub,
-      cleanup,
-      log,
-      cpuProfileDir: options.profile ? join(root, 'profile') : null,
-    });
-    await pipelineHub.close();
-    const after = await baselines(2);
+    log(`bench: parts ${options.parts.join(' and ')}, work folder ${root}`);
     await mkdir(join(RESULTS_FILE, '..'), { recursive: true });
-    if (pipeline.cpuProfile) {
-      await copyFile(pipeline.cpuProfile.file, PROFILE_FILE);
-      pipeline.cpuProfile.file = PROFILE_FILE;
-    }
-
-    const report = buildReport({
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      command: `npm run bench -- --files ${options.files}${options.profile ? ' --profile' : ''}`,
-      machine: describeMachine(),
-      files: files.length,
-      averageFileBytes: files.reduce((sum, file) => sum + file.bytes.length, 0) / files.length,
-      placement: {
-        hub: 'in its own child process (bench/lib/hub-process.ts), a fresh one (new data folder) for each B run and for the pipeline, SDI delays 0',
-        agent: 'a child process `node src/cli/main.ts serve --data DIR`',
-        benchmark: 'drops files, runs the baselines and reads the agent database in the parent process',
-      },
-      rawDiskRuns: [before.disk, after.disk],
-      rawTransportRuns: [before.transport, after.transport],
-      pipeline,
-    });
-    await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(formatReport(report));
-    console.log(`\nresults written to ${RESULTS_FILE}`);
-    return pipeline.complete ? 0 : 1;
+    let complete = true;
+    if (options.parts.includes('https')) complete = (await runHttpsPart(options, join(root, 'https'), cleanup)) && complete;
+    if (options.parts.includes('sftp')) complete = (await runSftpPart(options, join(root, 'sftp'), cleanup)) && complete;
+    return complete ? 0 : 1;
   } catch (error) {
     console.error(`bench: the run failed: ${(error as Error).stack ?? String(error)}`);
     return 1;
   } finally {
     await cleanup.runAll();
   }
+}
+
+/** Baselines A and B and the pipeline over HTTPS; true when every document reached the hub. */
+async function runHttpsPart(options: BenchOptions, root: string, cleanup: Cleanup): Promise<boolean> {
+  const startedAt = new Date().toISOString();
+  const invoices = makeInvoices(options.files + IDLE_FILES);
+  const files = invoices.slice(0, options.files);
+  const idleFiles = invoices.slice(options.files);
+  const credits = options.files + 100;
+  log(`https: ${options.files} files`);
+
+  // Each baseline runs before and after the pipeline; the faster run counts, because on a shared
+  // machine noise only ever slows a run down (both runs are kept in the results).
+  const baselines = async (round: 1 | 2) => {
+    log(`A raw disk (run ${round}/2): copying and fsyncing every file`);
+    const disk = measureRawDisk(files, join(root, `raw-disk-${round}`));
+    log(`A raw disk (run ${round}/2): ${disk.filesPerSecond.toFixed(0)} files/s`);
+    log(`B raw transport (run ${round}/2): POSTing every file to a fresh sandbox hub, ${OUTBOX_CONCURRENCY} at a time`);
+    const hub = await startHubChild({ dataDir: join(root, `hub-transport-${round}`), credits, cleanup });
+    const transport = await measureRawTransport(files, hub, OUTBOX_CONCURRENCY);
+    await hub.close();
+    log(`B raw transport (run ${round}/2): ${transport.filesPerSecond.toFixed(0)} files/s`);
+    return { disk, transport };
+  };
+  const before = await baselines(1);
+
+  log('pipeline: starting a fresh sandbox hub and the agent');
+  const pipelineHub = await startHubChild({ dataDir: join(root, 'hub-pipeline'), credits, cleanup });
+  const pipeline = await measurePipeline({
+    files,
+    idleFiles,
+    workDir: join(root, 'pipeline'),
+    hub: pipelineHub,
+    cleanup,
+    log,
+    cpuProfileDir: options.profile ? join(root, 'profile') : null,
+  });
+  await pipelineHub.close();
+  const after = await baselines(2);
+  if (pipeline.cpuProfile) {
+    await copyFile(pipeline.cpuProfile.file, PROFILE_FILE);
+    pipeline.cpuProfile.file = PROFILE_FILE;
+  }
+
+  const report = buildReport({
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench -- --files ${options.files}${options.parts.length === 1 ? ' --only https' : ''}${options.profile ? ' --profile' : ''}`,
+    machine: describeMachine(),
+    files: files.length,
+    averageFileBytes: files.reduce((sum, file) => sum + file.bytes.length, 0) / files.length,
+    placement: {
+      hub: 'in its own child process (bench/lib/hub-process.ts), a fresh one (new data folder) for each B run and for the pipeline, SDI delays 0',
+      agent: 'a child process `node src/cli/main.ts serve --data DIR`',
+      benchmark: 'drops files, runs the baselines and reads the agent database in the parent process',
+    },
+    rawDiskRuns: [before.disk, after.disk],
+    rawTransportRuns: [before.transport, after.transport],
+    pipeline,
+  });
+  await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(formatReport(report));
+  console.log(`\nresults written to ${RESULTS_FILE}`);
+  return pipeline.complete;
+}
+
+/** The ssh2 upload loop and the pipeline over SFTP; true when every document reached the hub. */
+async function runSftpPart(options: BenchOptions, root: string, cleanup: Cleanup): Promise<boolean> {
+  const startedAt = new Date().toISOString();
+  const invoices = makeInvoices(options.sftpFiles + SFTP_IDLE_FILES);
+  log(`sftp: ${options.sftpFiles} files`);
+  await mkdir(root, { recursive: true });
+  const measurement = await measureSftp({
+    files: invoices.slice(0, options.sftpFiles),
+    idleFiles: invoices.slice(options.sftpFiles),
+    root,
+    cleanup,
+    log,
+    cpuProfileDir: options.profile ? join(root, 'profile') : null,
+  });
+  const { cpuProfile } = measurement.pipeline;
+  if (cpuProfile) {
+    await copyFile(cpuProfile.file, SFTP_PROFILE_FILE);
+    cpuProfile.file = SFTP_PROFILE_FILE;
+  }
+  const report = buildSftpReport({
+    ...measurement,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench -- --sftp-files ${options.sftpFiles}${options.parts.length === 1 ? ' --only sftp' : ''}${options.profile ? ' --profile' : ''}`,
+    machine: describeMachine(),
+    placement: {
+      hub: '`recapito sandbox-hub --sftp-root DIR` in its own child process, a fresh one (new data and SFTP folders) for each loop run and for the pipeline, SDI delays 0',
+      sshd: 'a real OpenSSH sshd on 127.0.0.1 (test/helpers/sshd.ts), one for the whole part, key login, internal-sftp',
+      agent: 'a child process `node src/cli/main.ts serve --data DIR`',
+      benchmark: 'drops files, runs the ssh2 upload loop and reads the agent and hub databases in the parent process',
+    },
+  });
+  await writeFile(SFTP_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(formatSftpReport(report));
+  console.log(`\nresults written to ${SFTP_RESULTS_FILE}`);
+  return measurement.pipeline.complete;
 }
 
 process.exitCode = await main();

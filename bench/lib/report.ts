@@ -1,12 +1,16 @@
 // The run's results: targets checked, the JSON kept in bench/results/, and the table printed.
+// The HTTPS part (BenchReport) and the SFTP part (SftpReport) each have their own.
 import type { MachineInfo } from './machine.ts';
 import type { PipelineResult } from '../pipeline.bench.ts';
 import type { RawDiskResult } from '../raw-disk.bench.ts';
 import type { RawTransportResult } from '../raw-transport.bench.ts';
+import type { SftpBaselineResult, SftpMeasurement, SftpPipelineResult } from '../sftp.bench.ts';
 import type { Distribution } from './stats.ts';
 
 /** From the issue: the pipeline keeps at least half of the raw baseline's rate, and p50 drop → accepted under 1 s. */
 export const TARGETS = { minRatioToRawBaseline: 0.5, maxP50LatencyMs: 1000 } as const;
+/** From issue 3: over SFTP, the pipeline keeps at least half of a plain ssh2 upload loop's rate. */
+export const SFTP_TARGETS = { minRatioToUploadLoop: 0.5 } as const;
 
 export interface BenchReport {
   version: 1;
@@ -120,7 +124,7 @@ export function bottleneck(pipeline: PipelineResult): string {
   return `captures kept pace with acceptances to the end (last capture at ${(100 * captured / accepted).toFixed(0)}% of the run; drop → captured p50 ${ms(intakeWait)}, captured → sending p50 ${ms(queueWait)}): intake limits the rate and the outbox keeps up${saturated}`;
 }
 
-function formatProfile(profile: NonNullable<PipelineResult['cpuProfile']>): string[] {
+function formatProfile(profile: NonNullable<PipelineResult['cpuProfile'] | SftpPipelineResult['cpuProfile']>): string[] {
   const entry = (e: { name: string; ms: number; share: number }): string => `    ${(100 * e.share).toFixed(1).padStart(5)}%  ${String(e.ms).padStart(6)} ms  ${e.name}`;
   return [
     `agent CPU profile over the burst (${profile.file}): event loop busy ${(100 * profile.busyShare).toFixed(0)}% of ${(profile.totalMs / 1000).toFixed(1)} s`,
@@ -129,6 +133,113 @@ function formatProfile(profile: NonNullable<PipelineResult['cpuProfile']>): stri
     '  project functions, inclusive time:',
     ...profile.topInclusive.slice(0, 12).map(entry),
   ];
+}
+
+export interface SftpReport extends Omit<SftpMeasurement, 'baselineRuns'> {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  machine: MachineInfo;
+  placement: { hub: string; sshd: string; agent: string; benchmark: string };
+  /** The faster of the two loop runs (to in/): what counts. */
+  baseline: SftpBaselineResult;
+  /** Before and after the pipeline. */
+  baselineRuns: SftpBaselineResult[];
+  pipeline: SftpPipelineResult;
+  ratios: {
+    /** Pipeline ÷ loop, both to the hand-off: the rename into in/ (the agent's document.accepted). */
+    handOff: number;
+    /** Pipeline ÷ loop, both to the hub's record of the last file (createdAt); the faster loop run by this measure. */
+    hubStored: number | null;
+    /**
+     * What an agent that only waited its stability window and then uploaded as fast as the loop
+     * would score: the stability window alone caps the ratio at loop ÷ (window + loop).
+     */
+    stableWindowCeiling: number;
+  };
+  target: { target: string; ratio: number; met: boolean };
+}
+
+export function buildSftpReport(parts: Omit<SftpReport, 'version' | 'baseline' | 'ratios' | 'target'>): SftpReport {
+  const { pipeline } = parts;
+  const baseline = fastest(parts.baselineRuns);
+  const hubRates = parts.baselineRuns.map((run) => run.hubFilesPerSecond).filter((rate): rate is number => rate !== null);
+  const bestHubRate = hubRates.length === 0 ? null : Math.max(...hubRates);
+  const handOff = pipeline.docsPerSecond / baseline.filesPerSecond;
+  return {
+    version: 1,
+    ...parts,
+    baseline,
+    ratios: {
+      handOff,
+      hubStored: pipeline.hubDocsPerSecond === null || bestHubRate === null ? null : pipeline.hubDocsPerSecond / bestHubRate,
+      stableWindowCeiling: baseline.elapsedMs / (pipeline.settings.stableWindowMs + baseline.elapsedMs),
+    },
+    target: {
+      target: `pipeline ≥ ${SFTP_TARGETS.minRatioToUploadLoop * 100}% of the ssh2 upload loop`,
+      ratio: handOff,
+      met: pipeline.complete && handOff >= SFTP_TARGETS.minRatioToUploadLoop,
+    },
+  };
+}
+
+export function formatSftpReport(report: SftpReport): string {
+  const { machine, baseline, pipeline, ratios } = report;
+  const hubRate = (rate: number | null): string => (rate === null ? 'n/a' : `${rate.toFixed(0)}`);
+  const runs = report.baselineRuns
+    .map((run) => `${run.filesPerSecond.toFixed(0)} files/s to in/, ${hubRate(run.hubFilesPerSecond)} stored by the hub (noise ${cores(run.noiseCores)})`)
+    .join('; then ');
+  const lines = [
+    '',
+    `Recapito SFTP benchmark — ${report.files} files (FatturaPA XML, ${(report.averageFileBytes / 1024).toFixed(1)} KiB on average), ${report.connections} SFTP connections`,
+    `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${gib(machine.memoryBytes)} RAM, Node ${machine.node}, ${machine.platform} ${machine.kernel}`,
+    `placement: hub ${report.placement.hub}; sshd ${report.placement.sshd}; agent ${report.placement.agent}`,
+    '',
+    '| measurement                                      | files/s | time (s) | stored by hub/s | hub time (s) |',
+    '|--------------------------------------------------|--------:|---------:|----------------:|-------------:|',
+    sftpRow(`baseline: ssh2 upload loop, ${baseline.connections} connections`, baseline.filesPerSecond, baseline.elapsedMs, baseline.hubFilesPerSecond, baseline.hubStoredAfterMs),
+    sftpRow('pipeline: first drop → last handed over', pipeline.docsPerSecond, pipeline.elapsedMs, pipeline.hubDocsPerSecond, pipeline.hubStoredAfterMs),
+    '',
+    `the loop ran before and after the pipeline, each on a fresh hub; the faster run counts: ${runs}`,
+    `throughput: pipeline ÷ loop = ${ratios.handOff.toFixed(2)} (to the rename into in/) — target ≥ ${SFTP_TARGETS.minRatioToUploadLoop.toFixed(2)}: ${verdict(report.target.met)}; to the hub's records: ${ratios.hubStored === null ? 'n/a' : ratios.hubStored.toFixed(2)}`,
+    `ceiling: the ${pipeline.settings.stableWindowMs} ms stability window alone caps the ratio at ${ratios.stableWindowCeiling.toFixed(2)} for this loop (an agent that waited only the window, then uploaded as fast as the loop)`,
+    `latency drop → handed over (document.accepted): p50 ${ms(pipeline.latencyMs.p50)}, p95 ${ms(pipeline.latencyMs.p95)}, max ${ms(pipeline.latencyMs.max)}; drop → stored by the hub: p50 ${ms(pipeline.hubLatencyMs.p50)}, p95 ${ms(pipeline.hubLatencyMs.p95)}`,
+    `stages p50 / p95: drop → captured ${pair(pipeline.stagesMs.dropToCaptured)}; captured → sending ${pair(pipeline.stagesMs.capturedToSending)}; sending → accepted ${pair(pipeline.stagesMs.sendingToAccepted)}; accepted → stored by the hub ${pair(pipeline.stagesMs.acceptedToStored)}`,
+    `intake alone: last capture ${seconds(pipeline.lastCapturedAfterMs)} after the first drop; last hand-over ${seconds(pipeline.elapsedMs)}; the drop itself took ${seconds(pipeline.drop.elapsedMs)} (${rate(pipeline.drop.filesPerSecond)} files/s)`,
+    `hub side: ${pipeline.hub.documents} documents stored, ${pipeline.hub.replays} replays; hub process peak RSS ${mib(pipeline.hub.peakRssBytes)}`,
+    `CPU (cores busy, 1.00 = one core): loop (counted run): client ${cores(baseline.cpu.client)}, sshd ${cores(baseline.cpu.sshd)}, hub ${cores(baseline.cpu.hub)}; pipeline burst: agent ${cores(pipeline.cpu.agentProcess)} (main thread ${percent(pipeline.cpu.agentMainThread)}), sshd ${cores(pipeline.cpu.sshd)}, hub ${cores(pipeline.cpu.hub)}`,
+    `noise: other processes kept ${cores(baseline.noiseCores)} / ${cores(pipeline.noiseCores)} cores busy during the loop (counted run) / the burst (0.00 = quiet machine)`,
+    `agent: ${pipeline.accepted} handed over, ${pipeline.refused} refused, ${pipeline.retries} upload retries, ${pipeline.agentLog.warnings} WARN and ${pipeline.agentLog.errors} ERROR log lines, peak RSS ${mib(pipeline.agentPeakRssBytes)}; final states ${JSON.stringify(pipeline.finalStates)}`,
+    `agent settings: production defaults (stable window ${pipeline.settings.stableWindowMs} ms, outbox concurrency ${pipeline.settings.outboxConcurrency}, ${pipeline.settings.connections} SFTP connections, out/ polled every ${pipeline.settings.pollSeconds} s, log level ${pipeline.settings.logLevel}); the hub scans in/ every ${pipeline.settings.hubPollMs} ms`,
+    `at rest (before the burst, ${pipeline.idle.files} files ${pipeline.idle.intervalMs} ms apart): drop → handed over p50 ${ms(pipeline.idle.latencyMs.p50)}, p95 ${ms(pipeline.idle.latencyMs.p95)}; drop → stored by the hub p50 ${ms(pipeline.idle.hubLatencyMs.p50)}`,
+    `where the time goes: ${sftpBottleneck(pipeline)}`,
+  ];
+  if (pipeline.cpuProfile) lines.push(...formatProfile(pipeline.cpuProfile));
+  if (pipeline.agentLog.examples.length > 0) lines.push(`agent log examples: ${pipeline.agentLog.examples.join(' | ')}`);
+  if (!pipeline.complete) lines.push(`INCOMPLETE RUN: ${pipeline.incompleteReason ?? 'unknown reason'} — these numbers do not measure the pipeline`);
+  return lines.join('\n');
+}
+
+/** The same reading of the stages as bottleneck(), for the SFTP pipeline. */
+export function sftpBottleneck(pipeline: SftpPipelineResult): string {
+  const captured = pipeline.lastCapturedAfterMs;
+  const accepted = pipeline.elapsedMs;
+  if (captured === null || accepted <= 0) return 'not enough data';
+  const queueWait = pipeline.stagesMs.capturedToSending.p50;
+  const upload = pipeline.stagesMs.sendingToAccepted.p50;
+  const busy = pipeline.cpuProfile ? `, its event loop busy ${percent(pipeline.cpuProfile.busyShare)}` : '';
+  const mainThread = `agent main thread on CPU ${percent(pipeline.cpu.agentMainThread)} of the burst${busy}`;
+  if (captured / accepted < 0.9) {
+    return `intake finished at ${(100 * captured / accepted).toFixed(0)}% of the run and documents then waited in the queue (captured → sending p50 ${ms(queueWait)}, one upload p50 ${ms(upload)}): the outbox/SFTP side limits the rate (${mainThread})`;
+  }
+  return `captures kept pace with hand-overs to the end (last capture at ${(100 * captured / accepted).toFixed(0)}% of the run; drop → captured p50 ${ms(pipeline.stagesMs.dropToCaptured.p50)}, captured → sending p50 ${ms(queueWait)}, one upload p50 ${ms(upload)}): intake limits the rate (${mainThread})`;
+}
+
+function sftpRow(label: string, perSecond: number, elapsedMs: number, hubPerSecond: number | null, hubElapsedMs: number | null): string {
+  const hubRate = hubPerSecond === null ? 'n/a' : hubPerSecond.toFixed(0);
+  const hubTime = hubElapsedMs === null ? 'n/a' : (hubElapsedMs / 1000).toFixed(2);
+  return `| ${label.padEnd(48)} | ${perSecond.toFixed(0).padStart(7)} | ${(elapsedMs / 1000).toFixed(2).padStart(8)} | ${hubRate.padStart(15)} | ${hubTime.padStart(12)} |`;
 }
 
 function row(label: string, perSecond: number, elapsedMs: number, ratio: number | null): string {
