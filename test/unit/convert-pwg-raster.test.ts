@@ -212,6 +212,8 @@ describe('convertToPdf: PWG raster', () => {
     const before = process.memoryUsage().arrayBuffers;
     await expectConversionError(convertRaster(raster), 'too_large', /100000 x 100000 pixels \(28610 MB decoded, at most 256 MB\)/);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+    const wide = page({ width: 2_000_000, height: 1, colorSpace: 'srgb', bitsPerColor: 8 }, () => 0);
+    await expectConversionError(convertRaster(Buffer.concat([Buffer.from('RaS2'), pwgPageHeader(wide)])), 'too_large', /too wide: 2000000 x 1 pixels/);
   });
 
   it('refuses unsupported and inconsistent headers with clear reasons', async () => {

@@ -52,13 +52,14 @@ export async function pwgRasterToPdf(file: string, limits: RasterLimits = DEFAUL
 }
 
 function checkLimits(header: PwgPageHeader, pageNumber: number, limits: RasterLimits): void {
+  const size = `${header.width} x ${header.height} pixels`;
+  if (header.bytesPerLine > MAX_BYTES_PER_LINE) {
+    throw new ConversionError('too_large', `Page ${pageNumber} of the PWG raster is too wide: ${size}, ${header.bytesPerLine} bytes per line (at most ${MAX_BYTES_PER_LINE}).`);
+  }
   const pageBytes = header.bytesPerLine * header.height;
-  if (pageBytes > limits.maxPageBytes || header.bytesPerLine > MAX_BYTES_PER_LINE) {
-    const megabytes = Math.round(pageBytes / 1024 / 1024);
-    throw new ConversionError(
-      'too_large',
-      `Page ${pageNumber} of the PWG raster is too large: ${header.width} x ${header.height} pixels (${megabytes} MB decoded, at most ${Math.floor(limits.maxPageBytes / 1024 / 1024)} MB).`,
-    );
+  if (pageBytes > limits.maxPageBytes) {
+    const megabytes = (bytes: number) => Math.floor(bytes / 1024 / 1024);
+    throw new ConversionError('too_large', `Page ${pageNumber} of the PWG raster is too large: ${size} (${megabytes(pageBytes)} MB decoded, at most ${megabytes(limits.maxPageBytes)} MB).`);
   }
   if (pageNumber > limits.maxPages) throw new ConversionError('too_large', `The PWG raster has more than ${limits.maxPages} pages.`);
 }
