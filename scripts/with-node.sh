@@ -22,11 +22,14 @@ if ! command -v node >/dev/null || [ "$(node_major node)" -lt 22 ]; then
   export npm_config_nodedir="$pinned"
 fi
 
-# Install (or re-install) dependencies when the lockfile changed since the last install.
-stamp="$root/node_modules/.package-lock.json"
-if [ ! -f "$stamp" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
+# Install dependencies when the lockfile's content differs from the one last installed from
+# (a content hash, not mtimes: npm touches the lockfile after its own install stamp).
+stamp="$root/node_modules/.recapito-lockfile-sha256"
+wanted="$(node -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex"))' "$root/package-lock.json")"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   echo "with-node: installing dependencies from package-lock.json with Node $(node --version)" >&2
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  printf '%s' "$wanted" > "$stamp"
 fi
 
 exec "$@"
