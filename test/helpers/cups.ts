@@ -67,6 +67,7 @@ export interface IppEvePrinter {
   uri: string;
   /** Where received jobs are kept (ippeveprinter -k), one file per job document. */
   spoolDir: string;
+  /** Received documents (their names start with the job id). */
   jobs(): Promise<string[]>;
   stop(): Promise<void>;
 }
@@ -77,7 +78,8 @@ export async function startIppEvePrinter(dir: string, name: string, formats = 'a
   await mkdir(spoolDir, { recursive: true });
   const bus = await startPrivateBus(join(dir, 'bus'));
   const port = await freePort();
-  const printer = spawn(IPPEVEPRINTER, ['-r', 'off', '-p', String(port), '-f', formats, '-d', spoolDir, '-k', name], {
+  // -c: "print" with a command that returns at once; without one ippeveprinter simulates 5-15 s of printing.
+  const printer = spawn(IPPEVEPRINTER, ['-r', 'off', '-p', String(port), '-f', formats, '-c', '/bin/true', '-d', spoolDir, '-k', name], {
     env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus.address },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -97,7 +99,7 @@ export async function startIppEvePrinter(dir: string, name: string, formats = 'a
     port,
     uri: `ipp://127.0.0.1:${port}/ipp/print`,
     spoolDir,
-    jobs: async () => (await readdir(spoolDir)).filter((file) => /^\d+-/.test(file)),
+    jobs: async () => (await readdir(spoolDir)).filter((file) => /^\d+-.*\.(pdf|jpg|jpeg)$/.test(file)),
     stop: async () => {
       await stopChild(printer);
       await bus.stop();

@@ -78,6 +78,8 @@ describe.skipIf(!available)('CUPS print queues (real cupsd + ippeveprinter)', ()
       return jobs.length > 0 ? jobs : null;
     }, 20_000);
     expect(received[0]).toMatch(/\.pdf$/);
+    // Let CUPS close the job before the queue goes (its backend is still asking for the job state).
+    await waitFor('CUPS to finish the job', async () => (await execFileAsync('lpstat', ['-o', queue], { env: C_LOCALE }).catch(() => ({ stdout: 'error' }))).stdout.trim() === '', 20_000, 100);
 
     await manager.uninstall(queue);
     expect(await manager.status(queue)).toEqual({ installed: false });
