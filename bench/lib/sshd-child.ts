@@ -4,8 +4,7 @@
 // benchmark reads from them: the sshd process tree's CPU and the documents the hub stored.
 // Everything is registered with the run's Cleanup, so nothing outlives the run.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
