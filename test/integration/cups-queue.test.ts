@@ -68,6 +68,13 @@ describe.skipIf(!available)('CUPS print queues (real cupsd + ippeveprinter)', ()
     expect(ppdOptions).toMatch(/^PageSize\//m);
     const { stdout: attributes } = await execFileAsync('lpoptions', ['-p', queue], { env: C_LOCALE });
     expect(parseLpoptions(attributes)).toMatchObject({ 'printer-info': 'Recapito test queue', 'printer-is-shared': 'false' });
+    // A stopped queue, or one that refuses jobs, is reported as such.
+    await execFileAsync('cupsdisable', [queue], { env: C_LOCALE });
+    await execFileAsync('cupsreject', [queue], { env: C_LOCALE });
+    expect(await manager.status(queue)).toMatchObject({ installed: true, enabled: false, accepting: false });
+    await execFileAsync('cupsenable', [queue], { env: C_LOCALE });
+    await execFileAsync('cupsaccept', [queue], { env: C_LOCALE });
+    expect(await manager.status(queue)).toMatchObject({ enabled: true, accepting: true });
 
     const document = join(temp.dir, 'invoice.pdf');
     await writeFile(document, minimalPdf());
