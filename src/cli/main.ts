@@ -6,6 +6,7 @@ import { sendCommand } from './commands/send.ts';
 import { statusCommand } from './commands/status.ts';
 import { demoCommand } from './commands/demo.ts';
 import { sftpFingerprintCommand } from './commands/sftp-fingerprint.ts';
+import { printerCommand } from './commands/printer.ts';
 
 const USAGE = `usage: recapito <command> [options]
 
@@ -15,7 +16,9 @@ const USAGE = `usage: recapito <command> [options]
   send FILE… [--profile ID] [--data DIR]   hand files to the running agent
   status [ID] [--json] [--data DIR]        agent health and queue, or one document
   demo [--dir DIR]                         sandbox hub + agent + a watched folder, all on this machine
-  sftp-fingerprint HOST [--port N]         show an SFTP server's host key fingerprint, to confirm and pin`;
+  sftp-fingerprint HOST [--port N]         show an SFTP server's host key fingerprint, to confirm and pin
+  printer install|uninstall|status [--profile ID] [--data DIR]
+                                           add the virtual printer's queues to the OS print system`;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   serve: serveCommand,
@@ -24,6 +27,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   status: statusCommand,
   demo: demoCommand,
   'sftp-fingerprint': sftpFingerprintCommand,
+  printer: printerCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);

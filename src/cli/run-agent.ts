@@ -72,6 +72,7 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
         }
         agent = candidate;
         await saveSettings(paths.config, next);
+        await writePrinterUrls(join(dataDir, 'printer-url'), agent);
         log.info('settings applied');
       })();
       switching = work;
@@ -90,6 +91,7 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
     uiDir: overrides.uiDir ?? uiDirectory(),
   });
   await writeDurably(paths.apiUrl, `${api.url}\n`);
+  await writePrinterUrls(join(dataDir, 'printer-url'), agent);
   await writeFile(join(dataDir, 'agent.pid'), `${process.pid}\n`);
   log.info('agent started', { api: api.url, dataDir });
   return {
@@ -106,6 +108,12 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
       log.info('agent stopped');
     },
   };
+}
+
+/** The virtual printer's IPP URLs, one line per profile, for ipptool, lpadmin or `recapito printer install`. */
+export async function writePrinterUrls(file: string, agent: Agent): Promise<void> {
+  const urls = agent.printer.urls();
+  await writeDurably(file, urls.map((u) => `${u.url}\n`).join(''));
 }
 
 /** Resolves when SIGINT or SIGTERM arrives. */

@@ -70,6 +70,8 @@ export interface AgentStatus {
   counts: Partial<Record<DocumentState, number>>;
   services: { name: string; state: 'running' | 'failed' | 'stopped'; error: string | null }[];
   watchers: { profile: string; folder: string; state: 'watching' | 'missing' | 'error'; error: string | null }[];
+  /** The virtual printer's queues: their IPP URL and whether the OS print system has them installed (null: unknown). */
+  printers: { profile: string; queueName: string; url: string; installed: boolean | null; error: string | null }[];
 }
 
 export interface ApiErrorBody {

@@ -30,6 +30,7 @@ import { Retention } from './sync/retention.ts';
 import { InstanceLock } from './store/instance-lock.ts';
 import { ServiceHealth } from './sync/service-health.ts';
 import { ByteBudget } from './intake/byte-budget.ts';
+import { PrinterService, printerSpoolDir } from './printer/printer-service.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -69,6 +70,7 @@ export class Agent {
   private readonly lock: InstanceLock;
   private readonly watchers: WatcherEntry[] = [];
   private readonly captureBudget: ByteBudget;
+  readonly printer: PrinterService;
   private hub: HubClient | null;
   private startedAt = new Date().toISOString();
   private running = false;
@@ -121,6 +123,14 @@ export class Agent {
       backoffCapMs: Math.min(settings.outbox.backoffCapMs, 60_000),
       services: this.services,
     });
+    this.printer = new PrinterService({
+      settings,
+      store: this.store,
+      capture: this.capture,
+      captureProfile: (profileId) => this.captureProfile(profileId),
+      spoolDir: printerSpoolDir(deps.dataDir),
+      log: deps.log.child('printer'),
+    });
     this.retention = new Retention({ store: this.store, spool: this.spool, settings: settings.retention, log: deps.log.child('retention') });
     const accountIntervalMs = settings.hub.accountPollSeconds * 1000;
     this.accountMonitor = new AccountMonitor({
@@ -152,6 +162,14 @@ export class Agent {
       for (const folder of profile.folders) await this.startWatcher(profile.id, folder);
     }
     this.retention.start();
+    // A printer that cannot start (port taken) is reported in health; the rest of the agent runs.
+    try {
+      await this.printer.start();
+      if (this.printer.urls().length) this.services.running('printer');
+    } catch (error) {
+      this.services.failed('printer', error);
+      this.log.error('virtual printer did not start', { error: String(error) });
+    }
   }
 
   /** Runs the retention purge now (the CLI and tests; it also runs on its own schedule). */
@@ -163,6 +181,7 @@ export class Agent {
     if (!this.running) return;
     this.running = false;
     this.lifetime.abort();
+    await this.printer.stop().catch(() => undefined);
     await Promise.allSettled(this.watchers.map((entry) => entry.watcher.stop()));
     this.watchers.length = 0;
     await Promise.allSettled([this.outbox.stop(), this.follower.stop(), this.accountMonitor.stop(), this.retention.stop()]);
@@ -183,6 +202,7 @@ export class Agent {
       hub: { transport: this.settings.hub.transport, url: this.settings.hub.url ?? '', ...hub },
       counts: this.store.documents.countsByState(),
       services: this.services.list().map(({ name, state, error }) => ({ name, state, error })),
+      printers: this.printer.status(),
       watchers: this.watchers.map((w) => ({
         profile: w.profile,
         folder: w.folder,

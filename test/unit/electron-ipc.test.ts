@@ -84,6 +84,7 @@ function fakeStatus(paused: boolean): AgentStatus {
     counts: {},
     services: [],
     watchers: [],
+    printers: [],
     hub: { transport: 'https', url: '', reachable: null, lastContactAt: null, lastError: null, lastSyncAt: null, credits: null, keyExpiresAt: null },
   };
 }

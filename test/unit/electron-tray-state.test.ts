@@ -17,6 +17,7 @@ function status(patch: Partial<AgentStatus> = {}, hub: Partial<AgentStatus['hub'
       { name: 'status-follower', state: 'running', error: null },
     ],
     watchers: [{ profile: 'main', folder: '/srv/fatture', state: 'watching', error: null }],
+    printers: [],
     ...patch,
     hub: {
       transport: 'https',

@@ -10,7 +10,7 @@ import { defaultSettings, type Settings } from '../../core/config/settings-schem
 import { saveSettings } from '../../core/config/config-store.ts';
 import { createFileSecretStore } from '../../core/config/secret-store.ts';
 import { writeDurably } from '../../core/util/fsync.ts';
-import { runAgent, untilSignal } from '../run-agent.ts';
+import { runAgent, untilSignal, writePrinterUrls } from '../run-agent.ts';
 
 export const DEMO_SDI_DELAYS_MS = { processing: 300, sent: 600, outcome: 1200, paOutcome: 1800 };
 
@@ -38,11 +38,13 @@ export async function demoCommand(args: string[]): Promise<number> {
   const running = await runAgent(agentDir, { settings });
   await writeDurably(join(dir, 'api-url'), `${running.api.url}\n`);
   await writeDurably(join(dir, 'api-token'), `${running.token}\n`, 0o600);
+  await writePrinterUrls(join(dir, 'printer-url'), running.agent);
 
   console.log('Recapito demo is running.');
   console.log(`  Drop invoices (FatturaPA XML, P7M, PDF, ZIP) into: ${dropDir}`);
   console.log(`  UI:            ${running.api.url}/#token=${running.token}`);
   console.log(`  Local API:     ${running.api.url}/api/v1   (token in ${join(dir, 'api-token')})`);
+  for (const { url } of running.agent.printer.urls()) console.log(`  Printer (IPP): ${url}   (lpadmin -p Recapito-Demo -E -v ${url} -m everywhere)`);
   console.log(`  Sandbox hub:   ${hub.url}   (simulated SDI; magic values in docs/sandbox-hub.md)`);
   console.log('  Press Ctrl+C to stop.');
 

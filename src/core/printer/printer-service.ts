@@ -1,0 +1,159 @@
+// The virtual printer inside the agent: one IPP Everywhere queue per profile, served on loopback.
+// Each print job enters the same pipeline as a dropped file (images become PDF pages first), with
+// its metadata (job name, requesting user, copies, media). Job ids are persisted so they never repeat
+// across restarts. At start, the OS queues are checked and a missing one is reported in health.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Store } from '../store/store.ts';
+import type { CaptureService, CaptureProfile } from '../intake/capture.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Settings } from '../config/settings-schema.ts';
+import { startIppPrinterServer, type IppPrinterServer, type PrintedDocument, type PrinterQueue } from './ipp-printer-server.ts';
+import { ConversionError, convertToPdf } from './convert/to-pdf.ts';
+import { createQueueManager, type QueueManager } from './os-queue/queue-manager.ts';
+
+const NEXT_JOB_ID_KEY = 'printer.nextJobId';
+
+export interface PrinterQueueHealth {
+  profile: string;
+  queueName: string;
+  url: string;
+  /** null while unknown (not checked yet, or the OS print system cannot be asked). */
+  installed: boolean | null;
+  error: string | null;
+}
+
+export interface PrinterServiceOptions {
+  settings: Settings;
+  store: Store;
+  capture: CaptureService;
+  captureProfile: (profileId: string) => CaptureProfile;
+  spoolDir: string;
+  log: Logger;
+  queueManager?: QueueManager | null;
+}
+
+export function queueDisplayName(profile: Settings['profiles'][number]): string {
+  return profile.printer.queueName ?? `Recapito – ${profile.name}`;
+}
+
+/** "Fattura 2024-17" → "Fattura 2024-17.pdf"; no job name → "stampa-42.pdf". */
+export function documentNameForJob(jobName: string | null, jobId: number): string {
+  const base = (jobName ?? '').replace(/[\\/:*?"<>|\x00-\x1f]/g, '_').trim().slice(0, 180);
+  if (!base) return `stampa-${jobId}.pdf`;
+  return /\.pdf$/i.test(base) ? base : `${base.replace(/\.(jpe?g|png|pwg|txt|ps)$/i, '')}.pdf`;
+}
+
+export class PrinterService {
+  private readonly options: PrinterServiceOptions;
+  private server: IppPrinterServer | null = null;
+  private readonly health = new Map<string, PrinterQueueHealth>();
+
+  constructor(options: PrinterServiceOptions) {
+    this.options = options;
+  }
+
+  get queues(): PrinterQueue[] {
+    return this.options.settings.profiles.filter((p) => p.printer.enabled).map((p) => ({ profileId: p.id, name: queueDisplayName(p) }));
+  }
+
+  async start(): Promise<void> {
+    const { settings, log } = this.options;
+    if (!settings.printer.enabled || this.queues.length === 0) return;
+    this.server = await startIppPrinterServer({
+      port: settings.printer.port,
+      queues: this.queues,
+      spoolDir: this.options.spoolDir,
+      maxJobBytes: settings.printer.maxJobBytes,
+      nextJobId: () => this.nextJobId(),
+      onDocument: (document) => this.capture(document),
+      log: log.child('ipp'),
+    });
+    for (const queue of this.queues) {
+      this.health.set(queue.profileId, { profile: queue.profileId, queueName: queue.name, url: this.server.url(queue.profileId), installed: null, error: null });
+    }
+    log.info('virtual printer serving', { port: this.server.port, queues: this.queues.map((q) => q.name) });
+    void this.checkOsQueues();
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+    this.server = null;
+  }
+
+  /** One line per profile: `<profile id> <ipp url>`. */
+  urls(): { profile: string; url: string }[] {
+    const server = this.server;
+    return server ? this.queues.map((q) => ({ profile: q.profileId, url: server.url(q.profileId) })) : [];
+  }
+
+  status(): PrinterQueueHealth[] {
+    return [...this.health.values()];
+  }
+
+  /** Is each profile's queue installed in the OS print system? Reported in health, never fatal. */
+  async checkOsQueues(): Promise<void> {
+    let manager = this.options.queueManager ?? null;
+    try {
+      manager ??= createQueueManager();
+    } catch (error) {
+      for (const entry of this.health.values()) entry.error = `the print system cannot be checked: ${(error as Error).message}`;
+      return;
+    }
+    for (const entry of this.health.values()) {
+      try {
+        const state = await manager.status(entry.queueName);
+        entry.installed = state.installed;
+        entry.error = state.installed ? null : `the print queue "${entry.queueName}" is not installed: run "recapito printer install --profile ${entry.profile}"`;
+      } catch (error) {
+        entry.installed = null;
+        entry.error = `the print system cannot be checked: ${(error as Error).message}`;
+      }
+    }
+    const missing = [...this.health.values()].filter((e) => e.installed === false);
+    if (missing.length) this.options.log.warn('print queues missing in the OS print system', { queues: missing.map((m) => m.queueName) });
+  }
+
+  private nextJobId(): number {
+    const { store } = this.options;
+    return store.transaction(() => {
+      const next = store.kv.get<number>(NEXT_JOB_ID_KEY) ?? 1;
+      store.kv.set(NEXT_JOB_ID_KEY, next + 1);
+      return next;
+    });
+  }
+
+  private async capture(document: PrintedDocument): Promise<void> {
+    let pdf: Buffer;
+    try {
+      ({ pdf } = await convertToPdf({ file: document.file, format: document.documentFormat, media: document.media }));
+    } catch (error) {
+      if (!(error instanceof ConversionError)) throw error;
+      // Not a printable document: keep the bytes as they came, the capture records them as invalid with the reason.
+      pdf = await readFile(document.file);
+      this.options.log.warn('print job is not a readable document', { jobId: document.jobId, format: document.documentFormat, error: error.message });
+    }
+    const captured = await this.options.capture.captureBytes({
+      profile: this.options.captureProfile(document.queue.profileId),
+      source: 'printer',
+      name: documentNameForJob(document.jobName, document.jobId),
+      bytes: pdf,
+      metadata: {
+        printer: {
+          queue: document.queue.name,
+          jobId: document.jobId,
+          jobName: document.jobName,
+          user: document.user,
+          copies: document.copies,
+          media: document.media,
+          format: document.documentFormat,
+        },
+      },
+    });
+    this.options.log.info('print job captured', { jobId: document.jobId, documents: captured.map((c) => `${c.id} ${c.state}`) });
+  }
+}
+
+export function printerSpoolDir(dataDir: string): string {
+  return join(dataDir, 'printer-spool');
+}
