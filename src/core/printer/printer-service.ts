@@ -13,6 +13,7 @@ import { ConversionError, convertToPdf } from './convert/to-pdf.ts';
 import { createQueueManager, type QueueManager } from './os-queue/queue-manager.ts';
 
 const NEXT_JOB_ID_KEY = 'printer.nextJobId';
+const RECHECK_MS = 30_000;
 
 export interface PrinterQueueHealth {
   profile: string;
@@ -48,6 +49,8 @@ export class PrinterService {
   private readonly options: PrinterServiceOptions;
   private server: IppPrinterServer | null = null;
   private readonly health = new Map<string, PrinterQueueHealth>();
+  private checkedAt = 0;
+  private checking = false;
 
   constructor(options: PrinterServiceOptions) {
     this.options = options;
@@ -87,12 +90,24 @@ export class PrinterService {
     return server ? this.queues.map((q) => ({ profile: q.profileId, url: server.url(q.profileId) })) : [];
   }
 
+  /** The queues' health; older than RECHECK_MS, it is refreshed in the background (install or removal by hand). */
   status(): PrinterQueueHealth[] {
-    return [...this.health.values()];
+    if (this.server && !this.checking && Date.now() - this.checkedAt > RECHECK_MS) void this.checkOsQueues();
+    return [...this.health.values()].map((entry) => ({ ...entry }));
   }
 
   /** Is each profile's queue installed in the OS print system? Reported in health, never fatal. */
   async checkOsQueues(): Promise<void> {
+    this.checking = true;
+    try {
+      await this.checkEachQueue();
+    } finally {
+      this.checking = false;
+      this.checkedAt = Date.now();
+    }
+  }
+
+  private async checkEachQueue(): Promise<void> {
     let manager = this.options.queueManager ?? null;
     try {
       manager ??= createQueueManager();
