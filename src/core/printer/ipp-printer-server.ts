@@ -4,14 +4,10 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DEFAULT_IPP_DECODE_LIMITS, type IppDecodeLimits } from './ipp/limits.ts';
-import { MULTIPLE_OPERATION_TIME_OUT_SECONDS } from './server/capabilities.ts';
+import type { IppDecodeLimits } from './ipp/limits.ts';
 import { createIppHttpHandler } from './server/http-handler.ts';
-import { JobProcessor } from './server/job-processor.ts';
-import { JobStore } from './server/job-store.ts';
-import { OpenJobTimeouts } from './server/open-job-timeouts.ts';
 import { queuePath } from './server/printer-paths.ts';
-import { PrinterClock, type PrinterRuntime } from './server/printer-runtime.ts';
+import { createPrinterRuntime } from './server/printer-runtime.ts';
 
 export interface PrinterQueue {
   profileId: string;
@@ -78,18 +74,15 @@ export async function startIppPrinterServer(options: IppPrinterServerOptions): P
   await mkdir(options.spoolDir, { recursive: true, mode: 0o700 });
   await removeStaleSpoolFiles(options.spoolDir, log);
 
-  const jobs = new JobStore({ nextJobId: options.nextJobId });
-  const runtime: PrinterRuntime = {
-    queues: [...options.queues],
-    jobs,
-    processor: new JobProcessor(jobs, options.onDocument, log),
-    openJobTimeouts: new OpenJobTimeouts(jobs, MULTIPLE_OPERATION_TIME_OUT_SECONDS * 1000, log),
+  const runtime = createPrinterRuntime({
+    queues: options.queues,
     spoolDir: options.spoolDir,
+    nextJobId: options.nextJobId,
+    onDocument: options.onDocument,
     maxJobBytes: options.maxJobBytes ?? DEFAULT_MAX_JOB_BYTES,
-    limits: { ...DEFAULT_IPP_DECODE_LIMITS, ...options.limits },
-    clock: new PrinterClock(),
+    ...(options.limits ? { limits: options.limits } : {}),
     log,
-  };
+  });
 
   let port = options.port;
   const authority = (name: string): string => `${name.includes(':') ? `[${name}]` : name}:${port}`;

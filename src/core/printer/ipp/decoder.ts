@@ -11,6 +11,8 @@ export interface DecodedIppMessage {
   dataOffset: number;
 }
 
+const MAX_NAME_LENGTH = 255;
+
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 const STRING_TAGS = new Map<number, IppStringTag>([
@@ -212,9 +214,8 @@ class IppReader {
     this.need(2, 'an attribute name length');
     const nameLength = this.buffer.readUInt16BE(this.position);
     this.position += 2;
-    if (nameLength > this.limits.maxValueLength) {
-      throw new IppRequestError('client-error-request-value-too-long', `An attribute name is ${nameLength} octets long; the limit is ${this.limits.maxValueLength}.`);
-    }
+    // Names are keywords of at most 255 octets (RFC 8011 §5.1.4): a longer one means the bytes are not IPP.
+    if (nameLength > MAX_NAME_LENGTH) this.malformed(`an attribute name is ${nameLength} octets long`);
     this.need(nameLength, 'an attribute name');
     const name = this.buffer.toString('utf8', this.position, this.position + nameLength);
     this.position += nameLength;

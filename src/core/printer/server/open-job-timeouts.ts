@@ -37,7 +37,7 @@ export class OpenJobTimeouts {
   private expire(job: Job): void {
     this.timers.delete(job.id);
     if (!job.open || job.receiving) return;
-    const seconds = Math.round(this.timeoutMs / 1000);
+    const seconds = this.timeoutMs / 1000;
     this.jobs.setState(job, 'aborted', ['aborted-by-system'], `No document arrived within ${seconds} seconds; the job was abandoned.`);
     this.log.warn('print job abandoned: no document arrived', { queue: job.queue.profileId, jobId: job.id });
     const document = job.document;

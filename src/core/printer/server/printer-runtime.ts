@@ -1,9 +1,10 @@
 // What every operation needs: the queues, the jobs, the limits, the clock, the log.
-import type { IppDecodeLimits } from '../ipp/limits.ts';
-import type { IppPrinterLog, PrinterQueue } from '../ipp-printer-server.ts';
-import type { JobProcessor } from './job-processor.ts';
-import type { JobStore } from './job-store.ts';
-import type { OpenJobTimeouts } from './open-job-timeouts.ts';
+import { DEFAULT_IPP_DECODE_LIMITS, type IppDecodeLimits } from '../ipp/limits.ts';
+import type { IppPrinterLog, PrintedDocument, PrinterQueue } from '../ipp-printer-server.ts';
+import { MULTIPLE_OPERATION_TIME_OUT_SECONDS } from './capabilities.ts';
+import { JobProcessor } from './job-processor.ts';
+import { JobStore } from './job-store.ts';
+import { OpenJobTimeouts } from './open-job-timeouts.ts';
 
 export interface PrinterRuntime {
   readonly queues: readonly PrinterQueue[];
@@ -15,6 +16,31 @@ export interface PrinterRuntime {
   readonly limits: IppDecodeLimits;
   readonly clock: PrinterClock;
   readonly log: IppPrinterLog;
+}
+
+export interface PrinterRuntimeOptions {
+  queues: readonly PrinterQueue[];
+  spoolDir: string;
+  nextJobId: () => number;
+  onDocument: (document: PrintedDocument) => Promise<void>;
+  maxJobBytes: number;
+  limits?: Partial<IppDecodeLimits>;
+  log: IppPrinterLog;
+}
+
+export function createPrinterRuntime(options: PrinterRuntimeOptions): PrinterRuntime {
+  const jobs = new JobStore({ nextJobId: options.nextJobId });
+  return {
+    queues: [...options.queues],
+    jobs,
+    processor: new JobProcessor(jobs, options.onDocument, options.log),
+    openJobTimeouts: new OpenJobTimeouts(jobs, MULTIPLE_OPERATION_TIME_OUT_SECONDS * 1000, options.log),
+    spoolDir: options.spoolDir,
+    maxJobBytes: options.maxJobBytes,
+    limits: { ...DEFAULT_IPP_DECODE_LIMITS, ...options.limits },
+    clock: new PrinterClock(),
+    log: options.log,
+  };
 }
 
 /** IPP times are "printer up-time" seconds: since the server started, always at least 1. */
