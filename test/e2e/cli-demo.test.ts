@@ -94,7 +94,7 @@ describe('CLI demo', () => {
     // Neither the hub API key nor the local API token ever reaches the log.
     const secretsFile = JSON.parse(await readFile(join(dir, 'agent', 'secrets.json'), 'utf8')) as { secrets: { hubApiKey: string } };
     const agentLog = await readFile(join(dir, 'agent', 'logs', 'recapito.log'), 'utf8');
-    expect(agentLog).toContain('captured');
+    expect(agentLog).toContain('agent started'); // the log is written, so its not containing secrets means something
     expect(agentLog).not.toContain(secretsFile.secrets.hubApiKey);
     expect(agentLog).not.toContain(token);
     expect(await readFile(join(dir, 'agent', 'config.json'), 'utf8')).not.toContain(secretsFile.secrets.hubApiKey);

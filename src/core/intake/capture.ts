@@ -209,7 +209,8 @@ export class CaptureService {
     const queued = documents.filter((d) => d.state === 'queued').map((d) => d.id);
     if (queued.length) this.options.store.transaction(() => this.options.store.jobs.release('upload', queued));
     for (const document of documents) {
-      const level = document.state === 'invalid' || document.state === 'duplicate' ? 'warn' : 'info';
+      // Every capture is in the event log; the log file gets the refusals (and everything at debug).
+      const level = document.state === 'invalid' || document.state === 'duplicate' ? 'warn' : 'debug';
       this.options.log[level]('captured', { id: document.id, name: document.name, state: document.state, reason: document.reason });
     }
     if (documents.some((d) => d.state === 'queued')) this.options.onQueued();
