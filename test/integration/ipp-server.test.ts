@@ -569,6 +569,31 @@ describe('virtual printer: malformed and hostile requests', () => {
     expect(documents).toHaveLength(1);
   });
 
+  it('limits documents arriving at once (server-error-busy) and unfinished jobs (server-error-too-many-jobs)', async () => {
+    const printer = await startPrinter();
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    async function* slowDocument(): AsyncGenerator<Buffer> {
+      yield Buffer.from('%PDF-1.4 slow');
+      await released;
+    }
+    const slow = Array.from({ length: 8 }, () => ipp(printer.port, 'Print-Job', { data: slowDocument() }));
+    await waitFor('8 documents to be arriving', async () => {
+      const jobs = await ipp(printer.port, 'Get-Jobs', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('requested-attributes', v.keyword('job-state'))] });
+      return jobs.objects.length === 8;
+    });
+    const ninth = await ipp(printer.port, 'Print-Job', { data: Buffer.from('%PDF-1.4 ninth') });
+    expect(ninth.status).toBe('server-error-busy');
+    release();
+    expect((await Promise.all(slow)).map((reply) => reply.status)).toEqual(Array(8).fill('successful-ok'));
+
+    for (let i = 0; i < 100; i++) expect((await ipp(printer.port, 'Create-Job')).status).toBe('successful-ok');
+    const tooMany = await ipp(printer.port, 'Create-Job');
+    expect(tooMany.status).toBe('server-error-too-many-jobs');
+    expect((await ipp(printer.port, 'Cancel-My-Jobs')).status).toBe('successful-ok');
+    expect((await ipp(printer.port, 'Create-Job')).status).toBe('successful-ok');
+  });
+
   it('aborts a Create-Job job whose document never arrives (multiple-operation-time-out)', async () => {
     const store = new JobStore({ nextJobId: () => 5 });
     const warnings: string[] = [];

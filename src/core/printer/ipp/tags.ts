@@ -110,6 +110,9 @@ export const STATUS = {
   'server-error-busy': 0x0507,
   'server-error-job-canceled': 0x0508,
   'server-error-multiple-document-jobs-not-supported': 0x0509,
+  'server-error-printer-is-deactivated': 0x050a,
+  'server-error-too-many-jobs': 0x050b,
+  'server-error-too-many-documents': 0x050c,
 } as const;
 
 export type IppStatusName = keyof typeof STATUS;

@@ -39,6 +39,11 @@ export const PRINT_SCALING: readonly string[] = ['auto', 'auto-fit', 'fill', 'fi
 export const WHICH_JOBS: readonly string[] = ['completed', 'not-completed', 'all'];
 export const IDENTIFY_ACTIONS: readonly string[] = ['display'];
 
+/** Documents received at the same time, across all queues: more wait (server-error-busy, which clients retry). */
+export const MAX_CONCURRENT_DOCUMENTS = 8;
+/** Jobs not yet finished, across all queues: a client creating jobs in a loop cannot exhaust memory. */
+export const MAX_ACTIVE_JOBS = 100;
+
 /** Seconds a job created by Create-Job waits for its document before it is aborted. */
 export const MULTIPLE_OPERATION_TIME_OUT_SECONDS = 60;
 

@@ -2,6 +2,7 @@
 // Every request is checked first: the peer must be this computer and the Host header must name it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IppMessage } from '../ipp/attributes.ts';
+import type { PrinterQueue } from '../ipp-printer-server.ts';
 import { IppRequestError } from '../ipp/errors.ts';
 import { operationName, statusName, STATUS } from '../ipp/tags.ts';
 import { decodeContentCoding } from './http-content-coding.ts';
@@ -69,12 +70,12 @@ async function handle(runtime: PrinterRuntime, fallbackAuthority: () => string, 
     return sendIpp(request, response, encodeResponse(null, errorResult(error.status, error.message)), false);
   }
 
-  const result = await runOperation(runtime, body, queue, uris, path);
+  const result = await runOperation(runtime, body, queue, uris);
   const drained = await body.drain(runtime.maxJobBytes).catch(() => false);
   sendIpp(request, response, encodeResponse(body.message, result), drained);
 }
 
-async function runOperation(runtime: PrinterRuntime, body: RequestBody, queue: NonNullable<ReturnType<typeof queueForPath>>, uris: PrinterUris, path: PrinterPath): Promise<OperationResult> {
+async function runOperation(runtime: PrinterRuntime, body: RequestBody, queue: PrinterQueue, uris: PrinterUris): Promise<OperationResult> {
   const { message } = body;
   try {
     const operation = validateRequest(message, {
@@ -94,7 +95,7 @@ async function runOperation(runtime: PrinterRuntime, body: RequestBody, queue: N
       logOutcome(runtime, message, result);
       return result;
     }
-    runtime.log.error('an IPP operation failed', { operation: operationName(message.code), path: path.profileId, reason: (error as Error).message });
+    runtime.log.error('an IPP operation failed', { operation: operationName(message.code), queue: queue.profileId, reason: (error as Error).message });
     return errorResult('server-error-internal-error', `The printer failed: ${(error as Error).message}`);
   }
 }

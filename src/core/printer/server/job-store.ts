@@ -104,6 +104,16 @@ export class JobStore {
     if (wasProcessing !== this.isProcessing(job.queue)) this.stateChangedAt.set(job.queue.profileId, now);
   }
 
+  /** Jobs not finished yet, on every queue. */
+  activeCount(): number {
+    return [...this.jobs.values()].filter((job) => !isTerminal(job)).length;
+  }
+
+  /** Jobs whose document data is arriving right now, on every queue. */
+  receivingCount(): number {
+    return [...this.jobs.values()].filter((job) => job.receiving).length;
+  }
+
   isProcessing(queue: PrinterQueue): boolean {
     return this.list(queue).some((job) => job.state === 'processing');
   }

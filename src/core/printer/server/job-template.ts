@@ -79,7 +79,8 @@ export function checkJobTemplate(attributes: readonly IppAttribute[]): CheckedJo
     if (values) accepted.push({ name: attribute.name, values });
     else unsupported.push(attribute);
   }
-  return { accepted, unsupported, copies: numberValue(findAttribute(accepted, 'copies')?.values[0]) ?? null, media: mediaOf(accepted) };
+  // The media is worth recording even when a media-col also held something unsupported.
+  return { accepted, unsupported, copies: numberValue(findAttribute(accepted, 'copies')?.values[0]) ?? null, media: mediaOf(attributes) };
 }
 
 function single(values: IppValue[]): IppValue | undefined {
@@ -135,10 +136,10 @@ function dimensionsOf(members: IppAttribute[]): { width: number; height: number 
   return width === undefined || height === undefined ? null : { width, height };
 }
 
-function mediaOf(accepted: IppAttribute[]): string | null {
-  const media = stringValue(findAttribute(accepted, 'media')?.values[0]);
+function mediaOf(attributes: readonly IppAttribute[]): string | null {
+  const media = supportedMediaName(stringValue(findAttribute(attributes, 'media')?.values[0]) ?? '');
   if (media) return media;
-  const mediaCol = findAttribute(accepted, 'media-col')?.values[0];
+  const mediaCol = findAttribute(attributes, 'media-col')?.values[0];
   if (mediaCol?.tag !== 'collection') return null;
   const named = supportedMediaName(stringValue(findAttribute(mediaCol.value, 'media-size-name')?.values[0]) ?? '');
   if (named) return named;

@@ -1,13 +1,16 @@
 // Create-Job (RFC 8011 §4.2.4), Send-Document (§4.3.1) and Close-Job (PWG 5100.11 §5.3).
 // A job holds one document (multiple-document-jobs-supported is false).
-import { readBoolean, targetJob, type OperationRequest, type OperationResult } from '../operation-request.ts';
-import { IppRequestError } from '../../ipp/errors.ts';
 import { rm } from 'node:fs/promises';
+import { IppRequestError } from '../../ipp/errors.ts';
 import { isTerminal, type Job } from '../job-store.ts';
-import { createdJobResult, jobStatusResult, prepareJob, readDocumentParameters, receiveJobDocument, startProcessing } from './job-documents.ts';
+import { readBoolean, targetJob, type OperationRequest, type OperationResult } from '../operation-request.ts';
+import {
+  assertCapacity, createdJobResult, jobStatusResult, prepareJob, readDocumentParameters, receiveJobDocument, startProcessing,
+} from './job-documents.ts';
 
 export async function createJob(request: OperationRequest): Promise<OperationResult> {
   const prepared = prepareJob(request);
+  assertCapacity(request.runtime, { job: true, document: false });
   const job = request.runtime.jobs.create(prepared.fields, 'pending-held', ['job-incoming']);
   job.open = true;
   request.runtime.openJobTimeouts.arm(job);
@@ -21,6 +24,7 @@ export async function sendDocument(request: OperationRequest): Promise<Operation
   const parameters = readDocumentParameters(request.operationAttributes);
   assertOpen(job);
   const { runtime } = request;
+  assertCapacity(runtime, { job: false, document: true });
   runtime.openJobTimeouts.clear(job);
   const document = await receiveJobDocument(request, job, parameters);
   if (document && job.document) {

@@ -8,7 +8,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { attr, v, type IppAttribute } from '../../ipp/attributes.ts';
 import { IppRequestError } from '../../ipp/errors.ts';
 import { GROUP_TAG, type IppStatusName } from '../../ipp/tags.ts';
-import { COMPRESSIONS, DEFAULT_DOCUMENT_FORMAT, DOCUMENT_FORMATS, type Compression } from '../capabilities.ts';
+import {
+  COMPRESSIONS, DEFAULT_DOCUMENT_FORMAT, DOCUMENT_FORMATS, MAX_ACTIVE_JOBS, MAX_CONCURRENT_DOCUMENTS, type Compression,
+} from '../capabilities.ts';
 import { receiveDocument } from '../document-receiver.ts';
 import { jobStatusAttributes } from '../job-description.ts';
 import { isTerminal, type Job, type NewJob, type ReceivedDocument } from '../job-store.ts';
@@ -47,6 +49,16 @@ export interface PreparedJob {
   document: DocumentParameters;
   status: IppStatusName;
   unsupported: IppAttribute[];
+}
+
+/** Refuses new work while the printer is at its limits; clients retry on these statuses. */
+export function assertCapacity(runtime: PrinterRuntime, adding: { job: boolean; document: boolean }): void {
+  if (adding.job && runtime.jobs.activeCount() >= MAX_ACTIVE_JOBS) {
+    throw new IppRequestError('server-error-too-many-jobs', `The printer already has ${MAX_ACTIVE_JOBS} unfinished jobs; try again shortly.`);
+  }
+  if (adding.document && runtime.jobs.receivingCount() >= MAX_CONCURRENT_DOCUMENTS) {
+    throw new IppRequestError('server-error-busy', `The printer is receiving ${MAX_CONCURRENT_DOCUMENTS} documents already; try again shortly.`);
+  }
 }
 
 /** Validates a Print-Job, Validate-Job or Create-Job request; throws the IPP error that refuses it. */

@@ -1,11 +1,12 @@
 // Print-Job (RFC 8011 §4.2.1) and Validate-Job (§4.2.3).
 import { IppRequestError } from '../../ipp/errors.ts';
 import type { OperationRequest, OperationResult } from '../operation-request.ts';
-import { createdJobResult, prepareJob, receiveJobDocument, startProcessing } from './job-documents.ts';
+import { assertCapacity, createdJobResult, prepareJob, receiveJobDocument, startProcessing } from './job-documents.ts';
 
 export async function printJob(request: OperationRequest): Promise<OperationResult> {
   const prepared = prepareJob(request);
   const { jobs } = request.runtime;
+  assertCapacity(request.runtime, { job: true, document: true });
   const job = jobs.create(prepared.fields, 'pending', ['job-incoming']);
   const document = await receiveJobDocument(request, job, prepared.document);
   if (!document) {
