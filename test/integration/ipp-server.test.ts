@@ -497,6 +497,11 @@ describe('virtual printer: document data', () => {
       expect(statusName(decodeIppMessage(reply.body).message.code)).toBe('successful-ok');
     }
     expect(printer.documents.map((d) => d.content.toString())).toEqual(['%PDF-1.4 gzip', '%PDF-1.4 deflate']);
+    const corrupt = await send(printer.port, Buffer.from('not gzip'), '/ipp/print/main', { 'Content-Encoding': 'gzip' });
+    expect([corrupt.status, corrupt.body.toString()]).toEqual([400, 'The request body is not valid gzip data.\n']);
+    const unknown = await send(printer.port, header, '/ipp/print/main', { 'Content-Encoding': 'br' });
+    expect(unknown.status).toBe(415);
+    await expectStillAnswering(printer);
   });
 });
 
@@ -514,6 +519,23 @@ describe('virtual printer: malformed and hostile requests', () => {
     const { message } = decodeIppMessage(reply.body);
     expect(statusName(message.code)).toBe(status);
     expect(findAttribute(findGroup(message, GROUP_TAG.operation)?.attributes, 'status-message')).toBeDefined();
+    await expectStillAnswering(printer);
+  });
+
+  it('aborts the job, and keeps serving, when a client hangs up in the middle of its document', async () => {
+    const printer = await startPrinter();
+    const header = encodeIppMessage({ version: { major: 2, minor: 0 }, code: OPERATION['Print-Job'], requestId: 4, groups: [{ tag: GROUP_TAG.operation, attributes: baseOperation(printer.port, '/ipp/print/main') }] });
+    const req = httpRequest({ host: '127.0.0.1', port: printer.port, path: '/ipp/print/main', method: 'POST', headers: { 'Content-Type': 'application/ipp' } });
+    req.on('error', () => {});
+    req.write(Buffer.concat([header, Buffer.from('%PDF-1.7 the first part of a document')]));
+    await waitFor('the job to start receiving', async () => (await readdir(printer.spoolDir)).length === 1);
+    req.destroy();
+    const completed = async (): Promise<IppReply> => ipp(printer.port, 'Get-Jobs', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('which-jobs', v.keyword('completed')), attr('requested-attributes', v.keyword('job-state'), v.keyword('job-state-message'))] });
+    await waitFor('the job to be aborted', async () => (await completed()).objects.length === 1);
+    const job = (await completed()).objects[0];
+    expect([value(job, 'job-state'), value(job, 'job-state-message')]).toEqual([8, 'The client disconnected before it sent the whole document.']);
+    expect(await readdir(printer.spoolDir)).toEqual([]);
+    expect(printer.documents).toEqual([]);
     await expectStillAnswering(printer);
   });
 

@@ -50,7 +50,8 @@ function asIppError(error: unknown, options: ReceiveDocumentOptions): IppRequest
   }
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (code.startsWith('Z_')) {
-    return new IppRequestError('client-error-compression-error', `The document's ${options.compression} data is corrupt: ${(error as Error).message}.`);
+    const coding = options.compression === 'none' ? 'compressed' : options.compression;
+    return new IppRequestError('client-error-compression-error', `The document's ${coding} data is corrupt: ${(error as Error).message}.`);
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new IppRequestError('server-error-busy', 'The disk holding the print spool is full; try again when there is space.');

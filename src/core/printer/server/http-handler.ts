@@ -63,7 +63,13 @@ async function handle(runtime: PrinterRuntime, fallbackAuthority: () => string, 
   try {
     body = await readRequestBody(chunks, runtime.limits);
   } catch (error) {
-    if (!(error instanceof IppRequestError)) throw error;
+    if (!(error instanceof IppRequestError)) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (code.startsWith('Z_')) return sendText(request, response, 400, `The request body is not valid ${request.headers['content-encoding']} data.`);
+      if (code !== 'ECONNRESET' && !request.socket.destroyed) throw error;
+      runtime.log.warn('a client hung up in the middle of its request', { reason: (error as Error).message });
+      return;
+    }
     runtime.log.warn('refused a malformed IPP request', { status: error.status, reason: error.message });
     // The message could not be read: the answer cannot echo its request-id, and the connection is not reused.
     await drainChunks(chunks, runtime.maxJobBytes).catch(() => false);
