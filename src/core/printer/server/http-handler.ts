@@ -55,6 +55,11 @@ async function handle(runtime: PrinterRuntime, fallbackAuthority: () => string, 
   if (!/^application\/ipp\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
     return sendText(request, response, 415, 'IPP requests need Content-Type: application/ipp.');
   }
+  await handleIppRequest(runtime, request, response, queue, uris);
+}
+
+/** Reads the IPP message, runs its operation, drains what the operation left of the body, answers. */
+async function handleIppRequest(runtime: PrinterRuntime, request: IncomingMessage, response: ServerResponse, queue: PrinterQueue, uris: PrinterUris): Promise<void> {
   const source = decodeContentCoding(request, request.headers['content-encoding']);
   if (!source) return sendText(request, response, 415, `Content-Encoding "${request.headers['content-encoding']}" is not supported; use gzip, deflate or none.`);
 
