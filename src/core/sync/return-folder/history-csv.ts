@@ -1,0 +1,78 @@
+// The delivery history as CSV for Excel and accountants: RFC 4180 quoting, UTF-8 with a BOM (so
+// Excel reads the accents), ';' by default (Italian Excel; then totals use a decimal comma), and
+// text that Excel would run as a formula neutralised with a leading apostrophe.
+import type { DocumentQuery, DocumentRecord, DocumentRepository } from '../../store/documents.ts';
+
+export type CsvSeparator = ';' | ',';
+
+export const CSV_COLUMNS = ['id', 'name', 'profile', 'source', 'state', 'reason', 'sdiId', 'capturedAt', 'updatedAt', 'invoiceNumber', 'invoiceDate', 'invoiceTotal'] as const;
+
+const BOM = '\uFEFF';
+const PAGE_SIZE = 500;
+
+/** A cell: text (guarded against formulas) or a number the agent formatted itself. */
+type Cell = string | { number: string };
+
+/** The whole export, piece by piece: the BOM and header, then one chunk per page of documents (newest first). */
+export function* historyCsv(documents: Pick<DocumentRepository, 'list'>, query: Omit<DocumentQuery, 'cursor' | 'limit'>, separator: CsvSeparator = ';'): Generator<string> {
+  yield BOM + csvLine([...CSV_COLUMNS], separator);
+  let cursor: string | null = null;
+  do {
+    const page = documents.list({ ...query, cursor, limit: PAGE_SIZE });
+    if (page.documents.length > 0) yield page.documents.map((document) => csvLine(documentCells(document, separator), separator)).join('');
+    cursor = page.nextCursor;
+  } while (cursor);
+}
+
+export function documentCells(document: DocumentRecord, separator: CsvSeparator): Cell[] {
+  const invoice = firstInvoiceBody(document.metadata);
+  return [
+    document.id,
+    document.name,
+    document.profile,
+    document.source,
+    document.state,
+    document.reason ?? '',
+    document.sdiId ?? '',
+    document.createdAt,
+    document.updatedAt,
+    invoice.number,
+    invoice.date,
+    amount(invoice.total, separator),
+  ];
+}
+
+/** One record, CRLF-terminated (RFC 4180). */
+export function csvLine(cells: Cell[], separator: CsvSeparator): string {
+  return `${cells.map((cell) => csvField(typeof cell === 'string' ? neutraliseFormula(cell) : cell.number, separator)).join(separator)}\r\n`;
+}
+
+/** Quotes a field holding the separator, a quote or a line break, doubling its quotes. */
+export function csvField(value: string, separator: CsvSeparator): string {
+  return value.includes(separator) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** Excel and LibreOffice run a cell starting with = + - @ (or a tab or CR before them) as a formula. */
+export function neutraliseFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function firstInvoiceBody(metadata: Record<string, unknown>): { number: string; date: string; total: unknown } {
+  const invoice = metadata['invoice'];
+  const bodies = typeof invoice === 'object' && invoice !== null ? (invoice as { bodies?: unknown }).bodies : undefined;
+  const first = Array.isArray(bodies) ? (bodies[0] as Record<string, unknown> | undefined) : undefined;
+  if (typeof first !== 'object' || first === null) return { number: '', date: '', total: null };
+  return { number: text(first['number']), date: text(first['date']), total: first['total'] };
+}
+
+/** A total as a number cell (decimal comma with ';'), or as guarded text when it is not a plain number. */
+function amount(total: unknown, separator: CsvSeparator): Cell {
+  if (total === null || total === undefined || total === '') return '';
+  const value = String(total).trim();
+  if (!/^-?\d+(\.\d+)?$/.test(value)) return value;
+  return { number: separator === ';' ? value.replace('.', ',') : value };
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
