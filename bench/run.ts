@@ -1,10 +1,13 @@
-// `npm run bench -- [--files N] [--sftp-files N] [--only https|sftp]`: two parts, each measuring the
-// agent against baselines taken in this run on the same files, so the pipeline is reported as a
-// ratio to baselines measured on the same (noisy) machine at the same time.
+// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer]`:
+// three parts, each measuring the agent against baselines taken in this run on the same kind of
+// files, so the agent is reported as a ratio to baselines measured on the same (noisy) machine at
+// the same time.
 // - HTTPS: baseline A (raw disk), baseline B (raw transport) and the agent pipeline; writes
 //   bench/results/latest.json.
 // - SFTP: a plain ssh2 upload loop and the agent pipeline through a real sshd to the sandbox hub's
 //   SFTP face; writes bench/results/latest-sftp.json.
+// - Printer (issue 4): `lp` → document recorded through real CUPS, and Print-Job requests against
+//   plain POSTs to the same agent; writes bench/results/latest-printer.json.
 // Prints a table per part. Stops by itself; child processes and temp folders are removed however it
 // ends. See docs/performance.md for how to read the numbers.
 import { defaultSettings } from '../src/core/config/settings-schema.ts';
@@ -15,17 +18,20 @@ import { measurePipeline } from './pipeline.bench.ts';
 import { measureRawDisk } from './raw-disk.bench.ts';
 import { measureRawTransport } from './raw-transport.bench.ts';
 import { measureSftp } from './sftp.bench.ts';
+import { measurePrinter, PRINT_CONCURRENCY } from './printer.bench.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { startHubChild } from './lib/hub-child.ts';
 import { makeInvoices } from './lib/invoices.ts';
 import { describeMachine } from './lib/machine.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './lib/options.ts';
-import { buildReport, buildSftpReport, formatReport, formatSftpReport } from './lib/report.ts';
+import { buildPrinterReport, buildReport, buildSftpReport, formatPrinterReport, formatReport, formatSftpReport } from './lib/report.ts';
 
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const SFTP_RESULTS_FILE = fileURLToPath(new URL('./results/latest-sftp.json', import.meta.url));
+const PRINTER_RESULTS_FILE = fileURLToPath(new URL('./results/latest-printer.json', import.meta.url));
 const PROFILE_FILE = fileURLToPath(new URL('./results/agent.cpuprofile', import.meta.url));
 const SFTP_PROFILE_FILE = fileURLToPath(new URL('./results/agent-sftp.cpuprofile', import.meta.url));
+const PRINTER_PROFILE_FILE = fileURLToPath(new URL('./results/agent-printer.cpuprofile', import.meta.url));
 /** Files dropped one at a time before the burst, for the latency of an agent at rest. */
 const IDLE_FILES = 20;
 /** The same over SFTP: fewer, the burst is smaller. */
@@ -54,11 +60,12 @@ async function main(): Promise<number> {
   cleanup.onSignals();
   try {
     const root = await cleanup.tempDir('recapito-bench-');
-    log(`bench: parts ${options.parts.join(' and ')}, work folder ${root}`);
+    log(`bench: parts ${options.parts.join(', ')}, work folder ${root}`);
     await mkdir(join(RESULTS_FILE, '..'), { recursive: true });
     let complete = true;
     if (options.parts.includes('https')) complete = (await runHttpsPart(options, join(root, 'https'), cleanup)) && complete;
     if (options.parts.includes('sftp')) complete = (await runSftpPart(options, join(root, 'sftp'), cleanup)) && complete;
+    if (options.parts.includes('printer')) complete = (await runPrinterPart(options, join(root, 'printer'), cleanup)) && complete;
     return complete ? 0 : 1;
   } catch (error) {
     console.error(`bench: the run failed: ${(error as Error).stack ?? String(error)}`);
@@ -168,6 +175,42 @@ async function runSftpPart(options: BenchOptions, root: string, cleanup: Cleanup
   console.log(formatSftpReport(report));
   console.log(`\nresults written to ${SFTP_RESULTS_FILE}`);
   return measurement.pipeline.complete;
+}
+
+/** `lp` latency through CUPS and Print-Job against a plain POST; true when every job was recorded. */
+async function runPrinterPart(options: BenchOptions, root: string, cleanup: Cleanup): Promise<boolean> {
+  const startedAt = new Date().toISOString();
+  log(`printer: ${options.printJobs} lp jobs, then ${options.printBurst} Print-Job requests against as many plain POSTs`);
+  await mkdir(root, { recursive: true });
+  const measurement = await measurePrinter({
+    latencyJobs: options.printJobs,
+    burstJobs: options.printBurst,
+    root,
+    cleanup,
+    log,
+    cpuProfileDir: options.profile ? join(root, 'profile') : null,
+  });
+  if (measurement.cpuProfileFile) {
+    await copyFile(measurement.cpuProfileFile, PRINTER_PROFILE_FILE);
+    measurement.cpuProfileFile = PRINTER_PROFILE_FILE;
+  }
+  const report = buildPrinterReport({
+    ...measurement,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench -- --print-jobs ${options.printJobs} --print-burst ${options.printBurst}${options.parts.length === 1 ? ' --only printer' : ''}${options.profile ? ' --profile' : ''}`,
+    machine: describeMachine(),
+    placement: {
+      hub: 'in its own child process (bench/lib/hub-process.ts), SDI delays 0; the agent uploads what it records in the background',
+      agent: 'a child process `node src/cli/main.ts serve --data DIR`, the virtual printer on a fixed free loopback port',
+      cups: `the machine's own cupsd; the queue installed with \`recapito printer install\` (lpadmin -m everywhere), removed at the end`,
+      benchmark: `spawns lp, sends Print-Job and POST requests (${PRINT_CONCURRENCY} at a time, one keep-alive client) and reads the agent database in the parent process`,
+    },
+  });
+  await writeFile(PRINTER_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(formatPrinterReport(report));
+  console.log(`\nresults written to ${PRINTER_RESULTS_FILE}`);
+  return measurement.complete;
 }
 
 process.exitCode = await main();

@@ -1,30 +1,47 @@
-// Command-line options of `npm run bench -- [--files N] [--sftp-files N] [--only https|sftp] [--profile]`.
+// Command-line options of `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N]
+// [--print-burst N] [--only https|sftp|printer] [--profile]`.
 import { parseArgs } from 'node:util';
 
 export const DEFAULT_FILES = 10_000;
 export const DEFAULT_SFTP_FILES = 1000;
+/** Issue 4: `lp` latency over 100 jobs. */
+export const DEFAULT_PRINT_JOBS = 100;
+/** Print-Job requests (and as many plain POSTs) for the printer's throughput. */
+export const DEFAULT_PRINT_BURST = 500;
 const MAX_FILES = 200_000;
-export const PARTS = ['https', 'sftp'] as const;
+/** Each `lp` job is printed, waited for and checked one at a time: a few hundred ms apiece. */
+const MAX_PRINT_JOBS = 5000;
+export const PARTS = ['https', 'sftp', 'printer'] as const;
 export type BenchPart = (typeof PARTS)[number];
 
-export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--only https|sftp] [--profile]
+export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer] [--profile]
 
   --files N        HTTPS part: how many files to drop at once and send (default ${DEFAULT_FILES}; 2000 for a quick run)
   --sftp-files N   SFTP part: how many files to drop at once and send over SFTP (default ${DEFAULT_SFTP_FILES})
-  --only PART      run one part only: "https" (baselines A and B and the pipeline over HTTPS) or
-                   "sftp" (the ssh2 upload loop and the pipeline over SFTP through a real sshd);
-                   both run by default
+  --print-jobs N   printer part: how many jobs to print with \`lp\` through CUPS, one at a time, for the
+                   latency (default ${DEFAULT_PRINT_JOBS})
+  --print-burst N  printer part: how many Print-Job requests (and as many plain POSTs) to send, 4 at a
+                   time, for the throughput (default ${DEFAULT_PRINT_BURST})
+  --only PART      run one part only: "https" (baselines A and B and the pipeline over HTTPS),
+                   "sftp" (the ssh2 upload loop and the pipeline over SFTP through a real sshd) or
+                   "printer" (the virtual printer through real CUPS, and Print-Job against a plain POST);
+                   all three run by default
   --profile        also record the agent's CPU profile (node --cpu-prof) into
-                   bench/results/agent.cpuprofile (HTTPS) and agent-sftp.cpuprofile (SFTP) and print
-                   where its time goes; the profiler slows the agent, so rates are lower
+                   bench/results/agent.cpuprofile (HTTPS), agent-sftp.cpuprofile (SFTP) and
+                   agent-printer.cpuprofile (printer) and print where its time goes; the profiler
+                   slows the agent, so rates are lower
 
 The HTTPS part runs baseline A (raw disk), baseline B (raw transport) and the agent pipeline on the
 same files and writes bench/results/latest.json; the SFTP part runs a plain ssh2 upload loop and the
-agent pipeline and writes bench/results/latest-sftp.json. Both print a table. See docs/performance.md.`;
+agent pipeline and writes bench/results/latest-sftp.json; the printer part (needs CUPS) measures
+\`lp\` → document recorded and Print-Job throughput against a plain HTTP POST and writes
+bench/results/latest-printer.json. Each prints a table. See docs/performance.md.`;
 
 export interface BenchOptions {
   files: number;
   sftpFiles: number;
+  printJobs: number;
+  printBurst: number;
   parts: BenchPart[];
   profile: boolean;
   help: boolean;
@@ -36,6 +53,8 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     options: {
       files: { type: 'string' },
       'sftp-files': { type: 'string' },
+      'print-jobs': { type: 'string' },
+      'print-burst': { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -44,19 +63,21 @@ export function parseBenchOptions(args: string[]): BenchOptions {
   });
   const files = fileCount('--files', values.files, DEFAULT_FILES);
   const sftpFiles = fileCount('--sftp-files', values['sftp-files'], DEFAULT_SFTP_FILES);
+  const printJobs = fileCount('--print-jobs', values['print-jobs'], DEFAULT_PRINT_JOBS, MAX_PRINT_JOBS);
+  const printBurst = fileCount('--print-burst', values['print-burst'], DEFAULT_PRINT_BURST);
   let parts: BenchPart[] = [...PARTS];
   if (values.only !== undefined) {
     const only = PARTS.find((part) => part === values.only);
     if (!only) throw new Error(`--only must be one of ${PARTS.join(', ')} (got "${values.only}")`);
     parts = [only];
   }
-  return { files, sftpFiles, parts, profile: values.profile ?? false, help: values.help ?? false };
+  return { files, sftpFiles, printJobs, printBurst, parts, profile: values.profile ?? false, help: values.help ?? false };
 }
 
-function fileCount(option: string, value: string | undefined, fallback: number): number {
+function fileCount(option: string, value: string | undefined, fallback: number, max = MAX_FILES): number {
   const count = value === undefined ? fallback : Number(value);
-  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_FILES) {
-    throw new Error(`${option} must be a whole number from 1 to ${MAX_FILES} (got "${value}")`);
+  if (!Number.isSafeInteger(count) || count < 1 || count > max) {
+    throw new Error(`${option} must be a whole number from 1 to ${max} (got "${value}")`);
   }
   return count;
 }

@@ -1,11 +1,14 @@
 // The run's results: targets checked, the JSON kept in bench/results/, and the table printed.
-// The HTTPS part (BenchReport) and the SFTP part (SftpReport) each have their own.
+// The HTTPS part (BenchReport), the SFTP part (SftpReport) and the printer part (PrinterReport)
+// each have their own.
 import type { MachineInfo } from './machine.ts';
 import type { PipelineResult } from '../pipeline.bench.ts';
 import type { RawDiskResult } from '../raw-disk.bench.ts';
 import type { RawTransportResult } from '../raw-transport.bench.ts';
 import type { SftpBaselineResult, SftpMeasurement, SftpPipelineResult } from '../sftp.bench.ts';
+import type { PrinterMeasurement, PrinterThroughputRun } from '../printer.bench.ts';
 import type { Distribution } from './stats.ts';
+import type { ProfileSummary } from './cpu-profile.ts';
 
 /** From the issue: the pipeline keeps at least half of the raw baseline's rate, and p50 drop → accepted under 1 s. */
 export const TARGETS = { minRatioToRawBaseline: 0.5, maxP50LatencyMs: 1000 } as const;
@@ -234,6 +237,85 @@ export function sftpBottleneck(pipeline: SftpPipelineResult): string {
     return `intake finished at ${(100 * captured / accepted).toFixed(0)}% of the run and documents then waited in the queue (captured → sending p50 ${ms(queueWait)}, one upload p50 ${ms(upload)}): the outbox/SFTP side limits the rate (${mainThread})`;
   }
   return `captures kept pace with hand-overs to the end (last capture at ${(100 * captured / accepted).toFixed(0)}% of the run; drop → captured p50 ${ms(pipeline.stagesMs.dropToCaptured.p50)}, captured → sending p50 ${ms(queueWait)}, one upload p50 ${ms(upload)}): intake limits the rate (${mainThread})`;
+}
+
+export interface PrinterReport extends PrinterMeasurement {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  machine: MachineInfo;
+  placement: { hub: string; agent: string; cups: string; benchmark: string };
+  /** The faster run of each: what counts. */
+  printJob: PrinterThroughputRun;
+  plainPost: PrinterThroughputRun;
+  /** Print-Job ÷ plain POST, jobs per second until recorded (issue 4 names no target). */
+  ratio: number;
+}
+
+export function buildPrinterReport(parts: Omit<PrinterReport, 'version' | 'printJob' | 'plainPost' | 'ratio'>): PrinterReport {
+  const printJob = fastestRun(parts.printJobRuns);
+  const plainPost = fastestRun(parts.plainPostRuns);
+  return { version: 1, ...parts, printJob, plainPost, ratio: printJob.jobsPerSecond / plainPost.jobsPerSecond };
+}
+
+function fastestRun(runs: PrinterThroughputRun[]): PrinterThroughputRun {
+  const [first, ...rest] = runs;
+  if (!first) throw new Error('a printer throughput measurement has no runs');
+  return rest.reduce((best, run) => (run.jobsPerSecond > best.jobsPerSecond ? run : best), first);
+}
+
+export function formatPrinterReport(report: PrinterReport): string {
+  const { machine, latency, printJob, plainPost } = report;
+  const runs = (list: PrinterThroughputRun[]): string => list.map((run) => `${run.jobsPerSecond.toFixed(0)} jobs/s (noise ${cores(run.noiseCores)})`).join(', then ');
+  const throughputRow = (run: PrinterThroughputRun, ratio: number | null): string =>
+    `| ${run.label.padEnd(48)} | ${run.jobsPerSecond.toFixed(0).padStart(6)} | ${(run.elapsedMs / 1000).toFixed(2).padStart(8)} | ${pair(run.requestMs).padStart(17)} | ${(ratio === null ? '—' : ratio.toFixed(2)).padStart(16)} |`;
+  const lines = [
+    '',
+    `Recapito virtual-printer benchmark — ${latency.jobs} jobs through CUPS; ${printJob.jobs} Print-Job requests against ${plainPost.jobs} plain POSTs per run (one-page PDFs of ${report.pdfBytes} bytes)`,
+    `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${gib(machine.memoryBytes)} RAM, Node ${machine.node}, ${machine.platform} ${machine.kernel}`,
+    `placement: agent ${report.placement.agent}; CUPS ${report.placement.cups}; hub ${report.placement.hub}`,
+    '',
+    `lp → document recorded (${latency.recorded}/${latency.jobs} jobs, one at a time, database polled every ${latency.pollMs} ms):`,
+    `  p50 ${ms(latency.latencyMs.p50)}, p95 ${ms(latency.latencyMs.p95)}, max ${ms(latency.latencyMs.max)} (the first job: ${ms(latency.firstJobMs)})`,
+    `  p50 / p95 of the parts: lp itself (spawned → exited, CUPS has the job) ${pair(latency.lpMs)}; lp exited → recorded ${pair(latency.afterLpMs)}; lp spawned → the agent's created_at ${pair(latency.agentStampMs)}`,
+    `  CUPS lists the job as finished ${pair(latency.cupsFinishedMs)} after lp was spawned; the agent recorded ${latency.recordedBytes ?? 'n/a'} bytes per job for the ${latency.printedBytes} printed (CUPS rewrites the PDF)`,
+    '',
+    `| throughput, ${printJob.concurrency} requests at a time, until all recorded | jobs/s | time (s) | request p50 / p95 | Print-Job ÷ this |`,
+    '|--------------------------------------------------|-------:|---------:|------------------:|-----------------:|',
+    throughputRow(plainPost, report.ratio),
+    throughputRow(printJob, null),
+    '',
+    `the runs alternated (POST, Print-Job, POST, Print-Job); the faster of each counts: POST ${runs(report.plainPostRuns)}; Print-Job ${runs(report.printJobRuns)}`,
+    `ratio Print-Job ÷ plain POST = ${report.ratio.toFixed(2)}; last response after ${seconds(printJob.lastResponseMs)} (Print-Job) and ${seconds(plainPost.lastResponseMs)} (POST)`,
+    `CPU (cores busy, 1.00 = one core), counted runs: Print-Job: agent ${cores(printJob.cpu.agentProcess)} (main thread ${percent(printJob.cpu.agentMainThread)}); POST: agent ${cores(plainPost.cpu.agentProcess)} (main thread ${percent(plainPost.cpu.agentMainThread)})`,
+    `noise: other processes kept ${cores(printJob.noiseCores)} / ${cores(plainPost.noiseCores)} cores busy during the counted Print-Job / POST run (0.00 = quiet machine)`,
+    `hub: ${report.hub.documents} of ${report.hub.expected} documents stored, ${report.hub.replays} replays`,
+    `agent: peak RSS ${mib(report.agentPeakRssBytes)}, ${report.agentLog.warnings} WARN and ${report.agentLog.errors} ERROR log lines; final states: lp ${JSON.stringify(latency.finalStates)}, Print-Job ${JSON.stringify(printJob.finalStates)}, POST ${JSON.stringify(plainPost.finalStates)}`,
+    `agent settings: production defaults, printer on port ${report.settings.printerPort} (max job ${mib(report.settings.maxJobBytes)}), outbox concurrency ${report.settings.outboxConcurrency}, log level ${report.settings.logLevel}`,
+  ];
+  for (const [name, run] of [['Print-Job', printJob], ['POST', plainPost]] as const) {
+    if (run.cpuProfile) lines.push(...formatRunProfile(`${name} (${run.label})`, run.cpuProfile));
+  }
+  for (const run of [...report.printJobRuns, ...report.plainPostRuns]) {
+    if (run.outboxBacklogAtStart > 0) lines.push(`note: ${run.label} started with ${run.outboxBacklogAtStart} documents still waiting in the outbox`);
+    if (run.failures > 0) lines.push(`FAILURES in ${run.label}: ${run.failures}: ${run.failureExamples.join(' | ')}`);
+  }
+  if (report.agentLog.examples.length > 0) lines.push(`agent log examples: ${report.agentLog.examples.join(' | ')}`);
+  if (!latency.complete) lines.push(`INCOMPLETE LATENCY RUN: ${latency.incompleteReason ?? 'unknown reason'}`);
+  if (!report.complete) lines.push('INCOMPLETE RUN: not every job was recorded — these numbers do not measure the printer');
+  return lines.join('\n');
+}
+
+function formatRunProfile(label: string, profile: ProfileSummary): string[] {
+  const entry = (e: { name: string; ms: number; share: number }): string => `    ${(100 * e.share).toFixed(1).padStart(5)}%  ${String(e.ms).padStart(6)} ms  ${e.name}`;
+  return [
+    `agent CPU profile, ${label}: event loop busy ${(100 * profile.busyShare).toFixed(0)}% of ${(profile.totalMs / 1000).toFixed(2)} s`,
+    '  most self time:',
+    ...profile.topSelf.slice(0, 10).map(entry),
+    '  project functions, inclusive time:',
+    ...profile.topInclusive.slice(0, 10).map(entry),
+  ];
 }
 
 function sftpRow(label: string, perSecond: number, elapsedMs: number, hubPerSecond: number | null, hubElapsedMs: number | null): string {

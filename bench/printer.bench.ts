@@ -1,0 +1,505 @@
+// The virtual-printer benchmark (issue 4): "`lp` → document recorded: p50 and p95 over 100 jobs;
+// Print-Job throughput against a plain HTTP POST of the same bytes to the same process as baseline."
+//
+// One sandbox hub child, one agent child (`recapito serve`, production defaults plus the printer on a
+// fixed free port and one profile whose queue is "Recapito – Bench"), the CUPS queue installed with
+// `recapito printer install`, then:
+// - Latency: N small distinct PDFs printed with `lp -d QUEUE -t bench-<n>`, one at a time. Each is
+//   timed from just before `lp` is spawned until the agent's SQLite shows the document
+//   "bench-<n>.pdf" (source printer), polled every few ms; the next job waits until CUPS has
+//   finished this one, so no job queues behind another.
+// - Throughput: M Print-Job requests straight to the agent's IPP server (no CUPS), 4 at a time,
+//   against the baseline: M plain POSTs of same-sized PDFs to the same agent's local API
+//   (POST /api/v1/documents), same client, same concurrency. Both are timed from the first request
+//   until the database shows all M. They alternate, POST, Print-Job, POST, Print-Job, each on its own
+//   documents; the faster run of each counts (noise only slows a run down). Each run starts with the
+//   outbox idle (earlier documents all uploaded to the hub).
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type http from 'node:http';
+import { dataPaths } from '../src/core/config/data-dir.ts';
+import type { Settings } from '../src/core/config/settings-schema.ts';
+import { cupsQueueName } from '../src/core/printer/os-queue/queue-name.ts';
+import { ensureCups, freePort } from '../test/helpers/cups.ts';
+import { benchAgentSettings } from './pipeline.bench.ts';
+import { AgentDatabaseReader } from './lib/agent-database.ts';
+import { prepareAgentDataDir, startAgentChild, type AgentChild } from './lib/agent-child.ts';
+import { summarizeAgentLog, type AgentLogSummary } from './lib/agent-log.ts';
+import type { Cleanup } from './lib/cleanup.ts';
+import { summarizeCpuProfile, type ProfileSummary, type ProfileWindow } from './lib/cpu-profile.ts';
+import { installBenchQueue, lp, waitForQueueIdle } from './lib/cups-queue.ts';
+import { startHubChild, type HubChild } from './lib/hub-child.ts';
+import { keepAliveAgent, postBytes } from './lib/http-post.ts';
+import type { BenchFile } from './lib/invoices.ts';
+import { encodePrintJob, isIppSuccess, readIppResponseHead } from './lib/ipp-print-job.ts';
+import { makeBenchPdfs } from './lib/pdfs.ts';
+import { startCpuMeter, startNoiseMeter } from './lib/process-cpu.ts';
+import { RecordedDocumentsReader, type RecordedSource } from './lib/recorded-documents.ts';
+import { distribution, ratePerSecond, type Distribution } from './lib/stats.ts';
+
+/** The queue's display name, as the brief gives it; CUPS gets cupsQueueName() of it. */
+export const BENCH_QUEUE_DISPLAY_NAME = 'Recapito – Bench';
+const PROFILE_ID = 'bench';
+/** Requests in flight during the throughput runs, Print-Job and baseline alike. */
+export const PRINT_CONCURRENCY = 4;
+/** How often the database is asked whether a document is there yet: the latency's resolution. */
+export const RECORDED_POLL_MS = 5;
+/** One printed job that takes longer than this is stuck, not slow. */
+const JOB_TIMEOUT_MS = 60_000;
+/** The outbox gets this long to upload earlier documents before a throughput run starts. */
+const OUTBOX_IDLE_TIMEOUT_MS = 180_000;
+const PROGRESS_EVERY_MS = 5_000;
+
+type Log = (line: string) => void;
+
+export interface PrinterLatencyResult {
+  complete: boolean;
+  incompleteReason: string | null;
+  jobs: number;
+  recorded: number;
+  /** lp spawned → the document is in the agent's database (what the issue asks for). */
+  latencyMs: Distribution;
+  /** The first job alone: CUPS and the agent at their coldest. */
+  firstJobMs: number | null;
+  /** lp spawned → lp exited (CUPS has the job). */
+  lpMs: Distribution;
+  /** lp exited → the document is in the database: CUPS' filters and backend, then the agent. */
+  afterLpMs: Distribution;
+  /** lp spawned → the agent's own created_at stamp (no polling in it). */
+  agentStampMs: Distribution;
+  /** lp spawned → CUPS lists the job as finished (lpstat -o empty; 20 ms polling plus lpstat's own time). */
+  cupsFinishedMs: Distribution;
+  /** Bytes of the PDFs given to lp, and of what the agent recorded (CUPS' pdftopdf rewrites them). */
+  printedBytes: number;
+  recordedBytes: number | null;
+  /** The documents' states at the end of the part, once the outbox is idle. */
+  finalStates: Record<string, number>;
+  pollMs: number;
+}
+
+export interface PrinterThroughputRun {
+  kind: 'print-job' | 'plain-post';
+  label: string;
+  /** The names of this run's documents all start with it. */
+  prefix: string;
+  jobs: number;
+  concurrency: number;
+  /** First request sent → the database shows every document. */
+  elapsedMs: number;
+  jobsPerSecond: number;
+  /** First request sent → the last response received. */
+  lastResponseMs: number;
+  /** Per request, sent → response received. */
+  requestMs: Distribution;
+  failures: number;
+  failureExamples: string[];
+  recorded: number;
+  /** The documents' states at the end of the part, once the outbox is idle. */
+  finalStates: Record<string, number>;
+  /** Uploads still waiting in the outbox when the run started (0 = idle, as intended). */
+  outboxBacklogAtStart: number;
+  cpu: { agentProcess: number | null; agentMainThread: number | null };
+  noiseCores: number | null;
+  /** The run on the monotonic clock, for the CPU profile. */
+  window: ProfileWindow;
+  /** With --profile: where the agent's main thread spent this run. */
+  cpuProfile: ProfileSummary | null;
+}
+
+export interface PrinterMeasurement {
+  complete: boolean;
+  queue: { displayName: string; cupsName: string; uri: string; installOutput: string };
+  pdfBytes: number;
+  latency: PrinterLatencyResult;
+  /** In the order they ran: POST, Print-Job, POST, Print-Job. */
+  printJobRuns: PrinterThroughputRun[];
+  plainPostRuns: PrinterThroughputRun[];
+  /** What the hub stored by the end: every recorded document, once. */
+  hub: { documents: number; replays: number; expected: number };
+  /** With --profile: the .cpuprofile V8 wrote when the agent stopped. */
+  cpuProfileFile: string | null;
+  agentPeakRssBytes: number | null;
+  agentLog: AgentLogSummary;
+  settings: { printerPort: number; maxJobBytes: number; outboxConcurrency: number; logLevel: string };
+}
+
+/** Production defaults, the printer on `port` with the bench profile's queue, no watched folder. */
+export function printerAgentSettings(hub: { url: string; caFile: string }, port: number): Settings {
+  const base = benchAgentSettings(hub, '/nonexistent-unused');
+  const [profile] = base.profiles;
+  if (!profile) throw new Error('the benchmark settings have no profile');
+  return {
+    ...base,
+    printer: { ...base.printer, enabled: true, port },
+    profiles: [{ ...profile, id: PROFILE_ID, folders: [], printer: { enabled: true, queueName: BENCH_QUEUE_DISPLAY_NAME } }],
+  };
+}
+
+/** The whole printer part. Throws when CUPS cannot be used; everything it starts is in `cleanup`. */
+export async function measurePrinter(options: {
+  latencyJobs: number;
+  burstJobs: number;
+  root: string;
+  cleanup: Cleanup;
+  log: Log;
+  /** Where the agent's V8 CPU profile goes (written when it stops); none by default. */
+  cpuProfileDir?: string | null;
+}): Promise<PrinterMeasurement> {
+  const { latencyJobs, burstJobs, root, cleanup, log } = options;
+  const cups = await ensureCups().catch((error: unknown) => ({ available: false, reason: (error as Error).message }));
+  if (!cups.available) throw new Error(`the printer part needs a running CUPS scheduler (lp, lpstat, lpadmin; root may start cupsd): ${'reason' in cups ? cups.reason : 'see the warning above'}`);
+
+  // Every set has its own text (so no duplicates) and the same size (so the same bytes to carry).
+  const latencyPdfs = makeBenchPdfs(latencyJobs, 'LATE', 'bench-');
+  const printJobSets = [makeBenchPdfs(burstJobs, 'IPJ1', 'burst1-'), makeBenchPdfs(burstJobs, 'IPJ2', 'burst2-')];
+  const postSets = [makeBenchPdfs(burstJobs, 'PST1', 'post1-'), makeBenchPdfs(burstJobs, 'PST2', 'post2-')];
+  const expectedDocuments = latencyJobs + 4 * burstJobs;
+
+  const hub = await startHubChild({ dataDir: join(root, 'hub'), credits: expectedDocuments + 100, cleanup });
+  const port = await freePort();
+  const settings = printerAgentSettings(hub, port);
+  const dataDir = join(root, 'agent');
+  await prepareAgentDataDir(dataDir, settings, hub.apiKey);
+  const cpuProfileDir = options.cpuProfileDir ?? null;
+  const agent = await startAgentChild({ dataDir, logFile: join(root, 'agent-output.log'), cleanup, cpuProfileDir });
+  const printerUrl = (await readFile(join(dataDir, 'printer-url'), 'utf8')).trim();
+  const expectedUrl = `ipp://127.0.0.1:${port}/ipp/print/${PROFILE_ID}`;
+  if (!printerUrl.split('\n').includes(expectedUrl)) throw new Error(`the agent's printer-url says "${printerUrl}", expected ${expectedUrl}`);
+  log(`printer: agent running (pid ${agent.pid}), virtual printer at ${expectedUrl}; installing the CUPS queue`);
+
+  const cupsName = cupsQueueName(BENCH_QUEUE_DISPLAY_NAME);
+  const installOutput = await installBenchQueue({ dataDir, queue: cupsName, cleanup });
+  log(`printer: ${installOutput.split('\n')[0] ?? 'queue installed'}`);
+
+  const documents = new RecordedDocumentsReader(join(dataDir, 'recapito.sqlite'));
+  const progress = new AgentDatabaseReader(join(dataDir, 'recapito.sqlite'));
+  try {
+    const pdfDir = join(root, 'pdfs');
+    await mkdir(pdfDir, { recursive: true });
+    log(`printer latency: ${latencyJobs} jobs with lp -d ${cupsName}, one at a time`);
+    const latency = await measureLpLatency({ pdfs: latencyPdfs, pdfDir, queue: cupsName, documents, agent, log });
+    log(`printer latency: p50 ${ms(latency.latencyMs.p50)}, p95 ${ms(latency.latencyMs.p95)}, max ${ms(latency.latencyMs.max)}`);
+
+    const api = await apiOf(dataDir);
+    const client = keepAliveAgent(PRINT_CONCURRENCY);
+    const printJobRuns: PrinterThroughputRun[] = [];
+    const plainPostRuns: PrinterThroughputRun[] = [];
+    try {
+      const common = { documents, progress, agent, hubPid: hub.pid, log };
+      for (const round of [0, 1]) {
+        const posts = postSets[round] as BenchFile[];
+        plainPostRuns.push(await measureBurst({
+          ...common,
+          kind: 'plain-post',
+          label: `plain POST /api/v1/documents (run ${round + 1}/2)`,
+          files: posts,
+          source: 'api',
+          prefix: prefixOf(posts),
+          send: (file) => sendPlainPost(api, file, client),
+        }));
+        const jobs = printJobSets[round] as BenchFile[];
+        printJobRuns.push(await measureBurst({
+          ...common,
+          kind: 'print-job',
+          label: `Print-Job to the IPP server (run ${round + 1}/2)`,
+          files: jobs,
+          source: 'printer',
+          prefix: prefixOf(jobs),
+          send: (file, index) => sendPrintJob(port, file, index + 1, client),
+        }));
+      }
+    } finally {
+      client.destroy();
+    }
+
+    // The end state: every document uploaded (or refused), and what the hub holds.
+    await waitForOutboxIdle(progress, agent, log);
+    latency.finalStates = statesOf(documents, 'printer', 'bench-');
+    for (const run of [...printJobRuns, ...plainPostRuns]) run.finalStates = statesOf(documents, run.kind === 'print-job' ? 'printer' : 'api', run.prefix);
+    const hubSide = await hubSummary(hub, expectedDocuments);
+    const agentPeakRssBytes = agent.memory().peakRssBytes;
+    const agentLog = await summarizeAgentLog(agent.logFile);
+    await agent.stop(); // the CPU profile is written as the agent exits
+    const cpuProfileFile = cpuProfileDir ? await profileFileIn(cpuProfileDir) : null;
+    if (cpuProfileFile) {
+      for (const run of [...printJobRuns, ...plainPostRuns]) run.cpuProfile = await summarizeCpuProfile(cpuProfileFile, run.window);
+    }
+
+    const runs = [...printJobRuns, ...plainPostRuns];
+    const complete = latency.complete && runs.every((run) => run.failures === 0 && run.recorded === run.jobs);
+    return {
+      complete,
+      queue: { displayName: BENCH_QUEUE_DISPLAY_NAME, cupsName, uri: expectedUrl, installOutput },
+      pdfBytes: latencyPdfs[0]?.bytes.length ?? 0,
+      latency,
+      printJobRuns,
+      plainPostRuns,
+      hub: hubSide,
+      cpuProfileFile,
+      agentPeakRssBytes,
+      agentLog,
+      settings: { printerPort: port, maxJobBytes: settings.printer.maxJobBytes, outboxConcurrency: settings.outbox.concurrency, logLevel: settings.log.level },
+    };
+  } catch (error) {
+    const tail = (await readFile(agent.logFile, 'utf8').catch(() => '')).split('\n').slice(-20).join('\n');
+    log(`printer: failed; the end of the agent's output:\n${tail}`);
+    throw error;
+  } finally {
+    documents.close();
+    progress.close();
+  }
+}
+
+function statesOf(documents: RecordedDocumentsReader, source: RecordedSource, prefix: string): Record<string, number> {
+  const states: Record<string, number> = {};
+  for (const document of documents.list(source, prefix)) states[document.state] = (states[document.state] ?? 0) + 1;
+  return states;
+}
+
+async function hubSummary(hub: HubChild, expected: number): Promise<PrinterMeasurement['hub']> {
+  const records = await hub.records();
+  return { documents: records.length, replays: records.filter((record) => record.uploads > 1).length, expected };
+}
+
+/** The one profile V8 wrote when the agent stopped. */
+async function profileFileIn(dir: string): Promise<string> {
+  const name = (await readdir(dir)).find((entry) => entry.endsWith('.cpuprofile'));
+  if (!name) throw new Error(`the agent wrote no CPU profile into ${dir} (did it stop cleanly?)`);
+  return join(dir, name);
+}
+
+// ---- Latency: lp through CUPS ----
+
+async function measureLpLatency(options: {
+  pdfs: readonly BenchFile[];
+  pdfDir: string;
+  queue: string;
+  documents: RecordedDocumentsReader;
+  agent: AgentChild;
+  log: Log;
+}): Promise<PrinterLatencyResult> {
+  const { pdfs, pdfDir, queue, documents, agent, log } = options;
+  for (const pdf of pdfs) await writeFile(join(pdfDir, pdf.name), pdf.bytes);
+  const latency: number[] = [];
+  const lpTimes: number[] = [];
+  const afterLp: number[] = [];
+  const agentStamp: number[] = [];
+  const cupsFinished: number[] = [];
+  const recordedSizes: number[] = [];
+  let incompleteReason: string | null = null;
+  let lastReportAt = Date.now();
+
+  for (const [index, pdf] of pdfs.entries()) {
+    const title = pdf.name.replace(/\.pdf$/, '');
+    const started = Date.now();
+    const startedMono = performance.now();
+    let lpFailure: string | null = null;
+    const lpRun = lp(queue, title, join(pdfDir, pdf.name)).catch((error: unknown) => {
+      lpFailure = (error as Error).message;
+      return null;
+    });
+    const recorded = await pollUntil(() => documents.find('printer', pdf.name), JOB_TIMEOUT_MS, () => lpFailure ?? (agent.running() ? null : 'the agent process ended'));
+    const recordedMono = performance.now();
+    const lpResult = await lpRun;
+    if (lpResult === null || recorded.value === null) {
+      incompleteReason = lpResult === null ? (lpFailure ?? 'lp failed') : `"${pdf.name}" was not recorded: ${recorded.reason}`;
+      break;
+    }
+    const exitedAt = lpResult.exitedAt;
+    latency.push(recordedMono - startedMono);
+    lpTimes.push(exitedAt - started);
+    afterLp.push(Math.max(0, started + (recordedMono - startedMono) - exitedAt));
+    agentStamp.push(recorded.value.createdAt - started);
+    recordedSizes.push(recorded.value.size);
+    // The next job waits for CUPS to be done with this one: one job at a time, none queued behind another.
+    if (!(await waitForQueueIdle(queue, JOB_TIMEOUT_MS))) {
+      incompleteReason = `CUPS did not finish job ${index + 1} ("${title}") within ${JOB_TIMEOUT_MS / 1000} s`;
+      break;
+    }
+    cupsFinished.push(performance.now() - startedMono);
+    if (Date.now() - lastReportAt >= PROGRESS_EVERY_MS) {
+      log(`printer latency: ${index + 1}/${pdfs.length} jobs, last ${ms(latency.at(-1) ?? null)}`);
+      lastReportAt = Date.now();
+    }
+  }
+  return {
+    complete: incompleteReason === null && latency.length === pdfs.length,
+    incompleteReason,
+    jobs: pdfs.length,
+    recorded: latency.length,
+    latencyMs: distribution(latency),
+    firstJobMs: latency[0] ?? null,
+    lpMs: distribution(lpTimes),
+    afterLpMs: distribution(afterLp),
+    agentStampMs: distribution(agentStamp),
+    cupsFinishedMs: distribution(cupsFinished),
+    printedBytes: pdfs[0]?.bytes.length ?? 0,
+    recordedBytes: recordedSizes.length === 0 ? null : Math.round(recordedSizes.reduce((a, b) => a + b, 0) / recordedSizes.length),
+    finalStates: {},
+    pollMs: RECORDED_POLL_MS,
+  };
+}
+
+/** Calls `probe` every RECORDED_POLL_MS until it returns something, `stopped` says why not, or time runs out. */
+async function pollUntil<T>(probe: () => T | null, timeoutMs: number, stopped: () => string | null): Promise<{ value: T; reason: null } | { value: null; reason: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== null) return { value, reason: null };
+    const why = stopped();
+    if (why) return { value: null, reason: why };
+    if (Date.now() > deadline) return { value: null, reason: `not there after ${timeoutMs / 1000} s` };
+    await sleep(RECORDED_POLL_MS);
+  }
+}
+
+// ---- Throughput: Print-Job against a plain POST ----
+
+interface ApiAddress {
+  baseUrl: string;
+  token: string;
+}
+
+async function apiOf(dataDir: string): Promise<ApiAddress> {
+  const paths = dataPaths(dataDir);
+  return { baseUrl: (await readFile(paths.apiUrl, 'utf8')).trim(), token: (await readFile(paths.apiToken, 'utf8')).trim() };
+}
+
+async function sendPlainPost(api: ApiAddress, file: BenchFile, agent: http.Agent): Promise<void> {
+  const reply = await postBytes(`${api.baseUrl}/api/v1/documents`, file.bytes, {
+    Authorization: `Bearer ${api.token}`,
+    'Content-Type': 'application/pdf',
+    'X-Filename': encodeURIComponent(file.name),
+    'X-Profile': PROFILE_ID,
+  }, agent);
+  if (reply.status !== 201) throw new Error(`POST /api/v1/documents answered ${reply.status}: ${reply.body.toString('utf8').slice(0, 200)}`);
+}
+
+async function sendPrintJob(port: number, file: BenchFile, requestId: number, agent: http.Agent): Promise<void> {
+  const path = `/ipp/print/${PROFILE_ID}`;
+  const body = encodePrintJob({ requestId, printerUri: `ipp://127.0.0.1:${port}${path}`, user: 'bench', jobName: file.name.replace(/\.pdf$/, ''), document: file.bytes });
+  const reply = await postBytes(`http://127.0.0.1:${port}${path}`, body, { 'Content-Type': 'application/ipp' }, agent);
+  if (reply.status !== 200) throw new Error(`Print-Job answered HTTP ${reply.status}: ${reply.body.toString('utf8').slice(0, 200)}`);
+  const head = readIppResponseHead(reply.body);
+  if (!isIppSuccess(head.statusCode)) throw new Error(`Print-Job answered IPP status 0x${head.statusCode.toString(16).padStart(4, '0')}`);
+  if (head.requestId !== requestId) throw new Error(`Print-Job answered request-id ${head.requestId} to request ${requestId}`);
+}
+
+async function measureBurst(options: {
+  kind: PrinterThroughputRun['kind'];
+  label: string;
+  files: readonly BenchFile[];
+  source: RecordedSource;
+  prefix: string;
+  send: (file: BenchFile, index: number) => Promise<void>;
+  documents: RecordedDocumentsReader;
+  progress: AgentDatabaseReader;
+  agent: AgentChild;
+  hubPid: number;
+  log: Log;
+}): Promise<PrinterThroughputRun> {
+  const { files, documents, log } = options;
+  const outboxBacklogAtStart = await waitForOutboxIdle(options.progress, options.agent, log);
+  log(`printer throughput: ${options.label}: ${files.length} requests, ${PRINT_CONCURRENCY} at a time`);
+
+  const agentCpu = startCpuMeter(options.agent.pid);
+  const noise = startNoiseMeter([options.agent.pid, options.hubPid]);
+  const requestTimes: number[] = [];
+  const failures: string[] = [];
+  const fromMicros = monotonicMicros();
+  const started = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const index = next++;
+      const sent = performance.now();
+      try {
+        await options.send(files[index] as BenchFile, index);
+        requestTimes.push(performance.now() - sent);
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PRINT_CONCURRENCY }, worker));
+  const lastResponseMs = performance.now() - started;
+  // Every answer is in; the run ends when the database shows every document that was accepted.
+  const expected = files.length - failures.length;
+  const all = await pollUntil(
+    () => (documents.count(options.source, options.prefix) >= expected ? true : null),
+    JOB_TIMEOUT_MS,
+    () => (options.agent.running() ? null : 'the agent process ended'),
+  );
+  const elapsedMs = performance.now() - started;
+  const window: ProfileWindow = { fromMicros, toMicros: monotonicMicros() };
+  const share = agentCpu.stop();
+  const noiseCores = noise.stop();
+
+  const recorded = documents.count(options.source, options.prefix);
+  if (all.value === null) failures.push(`not every document was recorded: ${all.reason}`);
+  const run: PrinterThroughputRun = {
+    kind: options.kind,
+    label: options.label,
+    jobs: files.length,
+    concurrency: PRINT_CONCURRENCY,
+    elapsedMs,
+    prefix: options.prefix,
+    jobsPerSecond: ratePerSecond(recorded, elapsedMs),
+    lastResponseMs,
+    requestMs: distribution(requestTimes),
+    failures: failures.length,
+    failureExamples: [...new Set(failures)].slice(0, 5),
+    recorded,
+    finalStates: {},
+    outboxBacklogAtStart,
+    cpu: { agentProcess: share.process, agentMainThread: share.mainThread },
+    noiseCores,
+    window,
+    cpuProfile: null,
+  };
+  log(`printer throughput: ${options.label}: ${run.jobsPerSecond.toFixed(0)} jobs/s (${run.recorded}/${run.jobs} recorded in ${(elapsedMs / 1000).toFixed(2)} s, ${run.failures} failures)`);
+  return run;
+}
+
+/**
+ * Waits until the outbox has uploaded every recorded document, so a run does not share the agent
+ * with the uploads of the previous one. Returns how many were still waiting when it gave up (0 = idle).
+ */
+async function waitForOutboxIdle(progress: AgentDatabaseReader, agent: AgentChild, log: Log): Promise<number> {
+  const backlog = (): number => {
+    const now = progress.progress();
+    return Math.max(0, now.captured - now.accepted - now.refused);
+  };
+  const deadline = Date.now() + OUTBOX_IDLE_TIMEOUT_MS;
+  let lastReportAt = Date.now();
+  for (;;) {
+    const waiting = backlog();
+    if (waiting === 0) return 0;
+    if (!agent.running()) throw new Error('the agent process ended while its outbox was uploading');
+    if (Date.now() > deadline) {
+      log(`printer: the outbox still has ${waiting} documents to upload after ${OUTBOX_IDLE_TIMEOUT_MS / 1000} s; starting the next run anyway`);
+      return waiting;
+    }
+    if (Date.now() - lastReportAt >= PROGRESS_EVERY_MS) {
+      log(`printer: waiting for the outbox to upload the previous documents (${waiting} left)`);
+      lastReportAt = Date.now();
+    }
+    await sleep(100);
+  }
+}
+
+/** "burst-1.pdf" → "burst-": the prefix all of a set's names share. */
+function prefixOf(files: readonly BenchFile[]): string {
+  const first = files[0]?.name ?? '';
+  return first.slice(0, first.indexOf('-') + 1);
+}
+
+/** The clock V8 stamps profile samples with (CLOCK_MONOTONIC), shared by every process here. */
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+function ms(value: number | null): string {
+  return value === null ? 'n/a' : `${Math.round(value)} ms`;
+}
