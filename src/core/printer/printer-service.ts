@@ -40,7 +40,8 @@ export function queueDisplayName(profile: Settings['profiles'][number]): string 
 
 /** "Fattura 2024-17" → "Fattura 2024-17.pdf"; no job name → "stampa-42.pdf". */
 export function documentNameForJob(jobName: string | null, jobId: number): string {
-  const base = (jobName ?? '').replace(/[\\/:*?"<>|\x00-\x1f]/g, '_').trim().slice(0, 180);
+  const visible = [...(jobName ?? '')].map((c) => (c.charCodeAt(0) < 0x20 ? '_' : c)).join('');
+  const base = visible.replace(/[\\/:*?"<>|]/g, '_').trim().slice(0, 180);
   if (!base) return `stampa-${jobId}.pdf`;
   return /\.pdf$/i.test(base) ? base : `${base.replace(/\.(jpe?g|png|pwg|txt|ps)$/i, '')}.pdf`;
 }
