@@ -46,9 +46,11 @@ export async function exportCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** The agent's `{error:{message}}`, or a bare `{message}` from the HTTP layer. */
 function errorMessage(body: Buffer): string | null {
   try {
-    return (JSON.parse(body.toString('utf8')) as { error?: { message?: string } }).error?.message ?? null;
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: string } | string; message?: string };
+    return (typeof parsed.error === 'object' ? parsed.error.message : undefined) ?? parsed.message ?? null;
   } catch {
     return null;
   }
