@@ -43,6 +43,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await writer.idle();
   await spool.close();
   store.close();
   await cleanup();
@@ -184,7 +185,7 @@ describe('return folder', () => {
     await writer.write(second);
     const duplicate = capture('stampa.pdf', { id: 'c-duplicate', state: 'duplicate', duplicateOf: 'b-second', now: '2025-01-03T10:00:00.000Z' });
     await writer.write(duplicate);
-    await writer.write(first); // the displaced one writes under its own name (also done at once, in the background)
+    await writer.idle(); // the displaced first document rewrites its status under its own name in the background
 
     expect((await readStatus('stampa.pdf.status.json')).id).toBe('b-second');
     expect((await readStatus('stampa.pdf.a-first.status.json')).id).toBe('a-first');

@@ -64,6 +64,11 @@ export class ReturnFolderWriter {
     return run;
   }
 
+  /** Resolves once every write asked for so far has finished (call before closing the store). */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+
   private async writeNow(documentId: string): Promise<void> {
     const { store, log } = this.options;
     const document = store.documents.get(documentId);
