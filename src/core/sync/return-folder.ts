@@ -78,11 +78,13 @@ export class ReturnFolderWriter {
     }
     const folder = this.options.folderFor(document.profile);
     if (!folder) return;
+    // One consistent snapshot: a change made while this write runs asks for another write.
+    const files = store.documents.files(documentId);
+    const events = store.events.forDocument(documentId);
     try {
       await ensureFolder(folder);
-      const files = store.documents.files(documentId);
       const copied = await this.copyFiles(document, folder, files);
-      const status = buildReturnStatus({ document, events: store.events.forDocument(documentId), notifications: await this.readNotifications(document, files), files: copied });
+      const status = buildReturnStatus({ document, events, notifications: await this.readNotifications(document, files), files: copied });
       await this.writeStatus(folder, status);
     } catch (error) {
       log.warn('return folder not updated', { document: documentId, folder, error: (error as Error).message });
