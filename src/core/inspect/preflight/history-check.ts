@@ -1,0 +1,95 @@
+// Duplicates and numbering gaps, against this file's other invoices and the ones already captured.
+import type { XmlElement } from '../../xml/safe-xml.ts';
+import { bodyDocuments, sellerKeyOf } from './fatturapa-paths.ts';
+import type { BodyDocument } from './fatturapa-paths.ts';
+import { preflightError, preflightWarning } from './issue.ts';
+import { formatInvoiceNumber, gapBefore, parseInvoiceNumber } from './numbering.ts';
+import type { InvoiceNumber } from './numbering.ts';
+import type { InvoiceHistory, PreflightIssue } from './types.ts';
+
+export const GAP_LIST_LIMIT = 20;
+
+type CompleteDocument = BodyDocument & { docType: string; number: string; year: string };
+
+function isComplete(document: BodyDocument): document is CompleteDocument {
+  return document.docType !== undefined && document.number !== undefined && document.year !== undefined;
+}
+
+function numberPath(document: BodyDocument): string {
+  return `${document.path}/DatiGenerali/DatiGeneraliDocumento/Numero`;
+}
+
+function duplicatesInFile(documents: CompleteDocument[]): PreflightIssue[] {
+  const seen = new Map<string, CompleteDocument>();
+  const issues: PreflightIssue[] = [];
+  for (const document of documents) {
+    const key = `${document.docType}\u0000${document.number}\u0000${document.year}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, document);
+      continue;
+    }
+    issues.push(preflightError('duplicate_in_file', numberPath(document), {
+      it: `La fattura numero ${document.number} (${document.docType}, anno ${document.year}) compare due volte in questo file (anche in ${first.path}): SDI la scarterebbe come duplicata. Dare a ciascuna fattura un numero diverso.`,
+      en: `Invoice number ${document.number} (${document.docType}, year ${document.year}) appears twice in this file (also in ${first.path}): SDI would reject it as a duplicate. Give each invoice its own number.`,
+    }));
+  }
+  return issues;
+}
+
+function duplicateInHistory(document: CompleteDocument, sellerKey: string, history: InvoiceHistory): PreflightIssue | null {
+  const earlier = history.findSame(sellerKey, document.docType, document.number, document.year);
+  if (!earlier) return null;
+  return preflightError('duplicate_invoice', numberPath(document), {
+    it: `La fattura numero ${document.number} (${document.docType}, anno ${document.year}) di questo cedente è già stata acquisita come "${earlier.name}" (documento ${earlier.documentId}, ${earlier.sentAt}): SDI la scarterebbe come duplicata (errore 00404). Se è una correzione, emettere una nota di credito o usare un nuovo numero.`,
+    en: `Invoice number ${document.number} (${document.docType}, year ${document.year}) from this seller was already captured as "${earlier.name}" (document ${earlier.documentId}, ${earlier.sentAt}): SDI would reject it as a duplicate (error 00404). If it is a correction, issue a credit note or use a new number.`,
+  });
+}
+
+function gapIssues(documents: CompleteDocument[], sellerKey: string, history: InvoiceHistory): PreflightIssue[] {
+  const issues: PreflightIssue[] = [];
+  const knownByGroup = new Map<string, InvoiceNumber[]>();
+  const known = (document: CompleteDocument): InvoiceNumber[] => {
+    const group = `${document.docType}\u0000${document.year}`;
+    let numbers = knownByGroup.get(group);
+    if (!numbers) {
+      numbers = history.numbersFor(sellerKey, document.docType, document.year)
+        .map((number) => parseInvoiceNumber(number, document.year))
+        .filter((parsed): parsed is InvoiceNumber => parsed !== null);
+      // This file's other invoices count as known too: a batch 11, 12 after 10 has no gap.
+      for (const other of documents) {
+        const parsed = other.docType === document.docType && other.year === document.year ? parseInvoiceNumber(other.number, other.year) : null;
+        if (parsed) numbers.push(parsed);
+      }
+      knownByGroup.set(group, numbers);
+    }
+    return numbers;
+  };
+  for (const document of documents) {
+    const current = parseInvoiceNumber(document.number, document.year);
+    if (!current) continue;
+    const gap = gapBefore(current, known(document), GAP_LIST_LIMIT);
+    if (!gap) continue;
+    const rest = gap.count - gap.first.length;
+    const list = { it: `${gap.first.join(', ')}${rest > 0 ? ` e altri ${rest}` : ''}`, en: `${gap.first.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}` };
+    const previous = formatInvoiceNumber(current, gap.previous);
+    issues.push(preflightWarning('numbering_gap', numberPath(document), {
+      it: `Numerazione con un buco: prima della fattura ${document.number} (${document.docType}, anno ${document.year}) ${gap.count === 1 ? 'manca il numero' : `mancano ${gap.count} numeri:`} ${list.it} (l'ultimo acquisito è ${previous}). Verificare di non aver saltato o dimenticato fatture.`,
+      en: `Numbering gap: before invoice ${document.number} (${document.docType}, year ${document.year}) ${gap.count === 1 ? 'number' : `${gap.count} numbers are missing:`} ${list.en}${gap.count === 1 ? ' is missing' : ''} (the last one captured is ${previous}). Check that no invoice was skipped or forgotten.`,
+    }));
+  }
+  return issues;
+}
+
+export function checkHistory(root: XmlElement, history: InvoiceHistory | null): PreflightIssue[] {
+  const documents = bodyDocuments(root).filter(isComplete);
+  const issues = duplicatesInFile(documents);
+  const sellerKey = sellerKeyOf(root);
+  if (!history || !sellerKey) return issues;
+  for (const document of documents) {
+    const duplicate = duplicateInHistory(document, sellerKey, history);
+    if (duplicate) issues.push(duplicate);
+  }
+  issues.push(...gapIssues(documents, sellerKey, history));
+  return issues;
+}

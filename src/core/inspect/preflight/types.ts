@@ -1,0 +1,39 @@
+// What preflight reports and what it needs to know about invoices already sent.
+
+export interface PreflightIssue {
+  /** `error` blocks sending (the document goes to state `invalid`); `warning` is shown but lets it go. */
+  severity: 'error' | 'warning';
+  /** Stable machine code, e.g. `schema_missing_element`, `vat_check_digit` (docs/preflight.md lists them all). */
+  code: string;
+  /** Where in the file, relative to the root and without it, e.g. `FatturaElettronicaHeader/DatiTrasmissione/CodiceDestinatario`. */
+  path?: string;
+  /** What is wrong and what to fix, for the user. */
+  message: { it: string; en: string };
+}
+
+export interface SentInvoiceRef {
+  documentId: string;
+  name: string;
+  sentAt: string;
+}
+
+/**
+ * The invoices already captured, as preflight sees them.
+ * `sellerKey` is the seller's IdFiscaleIVA as IdPaese + IdCodice in upper case, e.g. `IT01234567890`
+ * (see `sellerKeyOf`); `year` is the first four characters of DatiGeneraliDocumento/Data.
+ */
+export interface InvoiceHistory {
+  /** The same seller + document type + number + year already captured and not refused. */
+  findSame(sellerKey: string, docType: string, number: string, year: string): SentInvoiceRef | null;
+  /** Numbers already seen for seller + type + year (to find gaps). */
+  numbersFor(sellerKey: string, docType: string, year: string): string[];
+}
+
+export interface PreflightContext {
+  /** The file's name as captured (a path is allowed; only the last segment is checked). */
+  fileName: string;
+  /** Size of the file in bytes as it will be sent. */
+  size: number;
+  /** Null when there is no history (first run, tests): duplicate and gap checks are skipped. */
+  history: InvoiceHistory | null;
+}
