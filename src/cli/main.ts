@@ -7,6 +7,7 @@ import { statusCommand } from './commands/status.ts';
 import { demoCommand } from './commands/demo.ts';
 import { sftpFingerprintCommand } from './commands/sftp-fingerprint.ts';
 import { printerCommand } from './commands/printer.ts';
+import { exportCommand } from './commands/export.ts';
 
 const USAGE = `usage: recapito <command> [options]
 
@@ -18,7 +19,9 @@ const USAGE = `usage: recapito <command> [options]
   demo [--dir DIR]                         sandbox hub + agent + a watched folder, all on this machine
   sftp-fingerprint HOST [--port N]         show an SFTP server's host key fingerprint, to confirm and pin
   printer install|uninstall|status [--profile ID] [--data DIR]
-                                           add the virtual printer's queues to the OS print system`;
+                                           add the virtual printer's queues to the OS print system
+  export --csv FILE|- [--from --to --profile --state] [--data DIR]
+                                           the documents' history as CSV (Excel-ready)`;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   serve: serveCommand,
@@ -28,6 +31,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   demo: demoCommand,
   'sftp-fingerprint': sftpFingerprintCommand,
   printer: printerCommand,
+  export: exportCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);

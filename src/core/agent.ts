@@ -7,6 +7,8 @@ import { Store } from './store/store.ts';
 import { toSummary } from './store/documents.ts';
 import { Spool } from './intake/spool.ts';
 import { CaptureService, type CaptureProfile, type CapturedDocument } from './intake/capture.ts';
+import { CaptureWorkerPool, defaultCaptureWorkerCount } from './intake/capture-worker/capture-pool.ts';
+import type { CaptureWorkerFaults } from './intake/capture-worker/messages.ts';
 import { FolderWatcher, type WatcherState } from './intake/folder-watcher.ts';
 import type { HubClient } from './hub/hub-client.ts';
 import { createHttpsHubClient } from './hub/https-hub-client.ts';
@@ -31,6 +33,8 @@ import { InstanceLock } from './store/instance-lock.ts';
 import { ServiceHealth } from './sync/service-health.ts';
 import { ByteBudget } from './intake/byte-budget.ts';
 import { PrinterService, printerSpoolDir } from './printer/printer-service.ts';
+import { ReturnFolderWriter } from './sync/return-folder.ts';
+import { ReturnFolderSync } from './sync/return-folder-sync.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -40,6 +44,8 @@ export interface AgentDeps {
   log: Logger;
   /** Replaces the transport built from settings (SFTP, tests). */
   hubClient?: HubClient;
+  /** The capture worker pool's size (default: defaultCaptureWorkerCount()), its timeout, and faults for tests. */
+  captureWorkers?: { size?: number; jobTimeoutMs?: number; faults?: CaptureWorkerFaults };
 }
 
 interface WatcherEntry {
@@ -70,7 +76,9 @@ export class Agent {
   private readonly lock: InstanceLock;
   private readonly watchers: WatcherEntry[] = [];
   private readonly captureBudget: ByteBudget;
+  private readonly captureWorkers: CaptureWorkerPool;
   readonly printer: PrinterService;
+  private readonly returnFolders: ReturnFolderSync | null;
   private hub: HubClient | null;
   private startedAt = new Date().toISOString();
   private running = false;
@@ -105,10 +113,19 @@ export class Agent {
       log: deps.log.child('outbox'),
       services: this.services,
     });
+    const workers = deps.captureWorkers ?? {};
+    // Workers start on the first capture, so an agent that never captures costs no threads.
+    this.captureWorkers = new CaptureWorkerPool({
+      size: workers.size ?? defaultCaptureWorkerCount(),
+      spoolDir: this.spool.dir,
+      limits: { maxFileBytes: settings.intake.maxFileBytes, zip: settings.intake.zip },
+      log: deps.log.child('intake'),
+      ...(workers.jobTimeoutMs ? { jobTimeoutMs: workers.jobTimeoutMs } : {}),
+      ...(workers.faults ? { faults: workers.faults } : {}),
+    });
     this.capture = new CaptureService({
       store: this.store,
-      spool: this.spool,
-      limits: { maxFileBytes: settings.intake.maxFileBytes, zip: settings.intake.zip },
+      workers: this.captureWorkers,
       log: deps.log.child('intake'),
       onQueued: () => this.outbox.wake(),
     });
@@ -131,6 +148,14 @@ export class Agent {
       spoolDir: printerSpoolDir(deps.dataDir),
       log: deps.log.child('printer'),
     });
+    // Only when a profile hands statuses back to its ERP as files.
+    this.returnFolders = settings.profiles.some((p) => p.returnFolder)
+      ? new ReturnFolderSync({
+          store: this.store,
+          writer: new ReturnFolderWriter({ store: this.store, spool: this.spool, log: deps.log.child('return'), folderFor: (id) => this.profileSettings(id)?.returnFolder ?? null }),
+          log: deps.log.child('return'),
+        })
+      : null;
     this.retention = new Retention({ store: this.store, spool: this.spool, settings: settings.retention, log: deps.log.child('retention') });
     const accountIntervalMs = settings.hub.accountPollSeconds * 1000;
     this.accountMonitor = new AccountMonitor({
@@ -162,6 +187,7 @@ export class Agent {
       for (const folder of profile.folders) await this.startWatcher(profile.id, folder);
     }
     this.retention.start();
+    this.returnFolders?.start();
     // A printer that cannot start (port taken) is reported in health; the rest of the agent runs.
     try {
       await this.printer.start();
@@ -184,7 +210,11 @@ export class Agent {
     await this.printer.stop().catch(() => undefined);
     await Promise.allSettled(this.watchers.map((entry) => entry.watcher.stop()));
     this.watchers.length = 0;
+    // After the watchers and the printer: their captures have finished; a local API upload still
+    // under way gets a few seconds, then fails (its client is told and can send it again).
+    await this.captureWorkers.close();
     await Promise.allSettled([this.outbox.stop(), this.follower.stop(), this.accountMonitor.stop(), this.retention.stop()]);
+    await this.returnFolders?.stop().catch(() => undefined);
     await this.hub?.close().catch(() => undefined);
     this.store.transaction(() => this.store.events.append({ type: 'agent.stopped' }));
     await this.spool.close();

@@ -10,6 +10,7 @@ import { registerUiRoutes } from './routes/ui.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Settings } from '../config/settings-schema.ts';
 import { registerConfigRoutes } from './routes/config.ts';
+import { registerExportRoutes } from './routes/export.ts';
 
 /** Who answers requests: the agent now, and, where the host supports it, applying new settings. */
 export interface AgentHost {
@@ -88,6 +89,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   registerAgentRoutes(app, current);
   registerDocumentRoutes(app, current);
   registerConfigRoutes(app, host);
+  registerExportRoutes(app, current);
   registerUiRoutes(app, options.uiDir ?? null);
 
   await app.listen({ host: options.host, port: options.port });

@@ -1,0 +1,58 @@
+// The ERP return channel, end to end: a delivered (RC), a rejected (NS) and a not-delivered (MC)
+// invoice dropped into the watched folder each leave `<name>.status.json` with the state and an
+// explanation, and the SDI notification file, in the profile's return folder.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+import { fixture } from '../helpers/fixtures.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+let harness: Harness | null = null;
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+interface StatusFile {
+  state: string;
+  stateText: { it: string; en: string };
+  sdiId: string | null;
+  files: string[];
+}
+
+describe('return folder', () => {
+  it('holds the status and the notifications of delivered, rejected and not-delivered invoices', async () => {
+    const h = (harness = await startHarness({
+      settings: (s) => ({ ...s, profiles: [{ ...s.profiles[0]!, returnFolder: join(s.profiles[0]!.folders[0]!.path, '..', 'ritorno') }] }),
+    }));
+    await h.restartAgent(undefined, async () => {
+      await mkdir(join(h.root, 'ritorno'), { recursive: true });
+    });
+    const returnDir = join(h.root, 'ritorno');
+    const sample = fixture('fatturapa', 'IT01234567890_FPR01.xml').toString('utf8');
+    await writeFile(join(h.dropDir, 'consegnata.xml'), sample);
+    // No channel and no PEC: SDI cannot deliver it (MC), it is in the buyer's cassetto fiscale.
+    await writeFile(join(h.dropDir, 'mancata.xml'), sample.replace('<CodiceDestinatario>ABC1234</CodiceDestinatario>', '<CodiceDestinatario>0000000</CodiceDestinatario>').replace('<ProgressivoInvio>', '<ProgressivoInvio>9'));
+    // FormatoTrasmissione FPR12 with a 6-character code: not conforming, SDI rejects it (NS).
+    await writeFile(join(h.dropDir, 'scartata.xml'), sample.replace('<CodiceDestinatario>ABC1234</CodiceDestinatario>', '<CodiceDestinatario>ABC123</CodiceDestinatario>').replace('<ProgressivoInvio>', '<ProgressivoInvio>8'));
+
+    const expected: Record<string, { state: string; type: string; text: RegExp }> = {
+      'consegnata.xml': { state: 'delivered', type: 'RC', text: /consegnat/i },
+      'mancata.xml': { state: 'not_delivered', type: 'MC', text: /cassetto fiscale/i },
+      'scartata.xml': { state: 'rejected', type: 'NS', text: /scart/i },
+    };
+    for (const [name, want] of Object.entries(expected)) {
+      const status = await waitFor(`${name}.status.json in state ${want.state}`, async () => {
+        const text = await readFile(join(returnDir, `${name}.status.json`), 'utf8').catch(() => null);
+        const parsed = text ? (JSON.parse(text) as StatusFile) : null;
+        return parsed?.state === want.state && parsed.files.some((f) => f.includes(`_${want.type}_`)) ? parsed : null;
+      }, 30_000, 100);
+      expect(status.stateText.it).toMatch(want.text);
+      expect(status.stateText.en.length).toBeGreaterThan(10);
+      expect(status.sdiId).toMatch(/^\d+$/);
+    }
+    const files = await readdir(returnDir);
+    for (const type of ['RC', 'MC', 'NS']) expect(files.some((f) => new RegExp(`_${type}_\\w+\\.xml$`).test(f)), type).toBe(true);
+  });
+});
