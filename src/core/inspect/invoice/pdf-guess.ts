@@ -30,7 +30,9 @@ const LABELLED_VAT = /\b(?:p\.?\s?iva|partita\s+iva)[^\d\n]{0,20}?(?:IT\s?)?(\d{
 const PREFIXED_VAT = /(?<![A-Za-z0-9])IT\s?(\d{11})(?!\d)/g;
 
 export function guessFromPdfText(rawText: string): PdfGuess {
-  const text = rawText.replace(/[ \t\u00a0]+/g, ' ');
+  // PDFs print hyphens as U+2010…U+2015 or the minus sign U+2212 as often as "-" (Latin-1 fonts map
+  // "-" to /minus), and spaces as no-break spaces.
+  const text = rawText.replace(/[\u2010-\u2015\u2212]/g, '-').replace(/[ \t\u00a0\u202f]+/g, ' ');
   const number = guessNumber(text);
   return {
     guessed: true,
