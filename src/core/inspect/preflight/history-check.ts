@@ -19,7 +19,7 @@ function numberPath(document: BodyDocument): string {
   return `${document.path}/DatiGenerali/DatiGeneraliDocumento/Numero`;
 }
 
-function duplicatesInFile(documents: CompleteDocument[]): PreflightIssue[] {
+function duplicatesInFile(documents: CompleteDocument[], duplicates: Set<CompleteDocument>): PreflightIssue[] {
   const seen = new Map<string, CompleteDocument>();
   const issues: PreflightIssue[] = [];
   for (const document of documents) {
@@ -29,6 +29,7 @@ function duplicatesInFile(documents: CompleteDocument[]): PreflightIssue[] {
       seen.set(key, document);
       continue;
     }
+    duplicates.add(document);
     issues.push(preflightError('duplicate_in_file', numberPath(document), {
       it: `La fattura numero ${document.number} (${document.docType}, anno ${document.year}) compare due volte in questo file (anche in ${first.path}): SDI la scarterebbe come duplicata. Dare a ciascuna fattura un numero diverso.`,
       en: `Invoice number ${document.number} (${document.docType}, year ${document.year}) appears twice in this file (also in ${first.path}): SDI would reject it as a duplicate. Give each invoice its own number.`,
@@ -46,7 +47,12 @@ function duplicateInHistory(document: CompleteDocument, sellerKey: string, histo
   });
 }
 
-function gapIssues(documents: CompleteDocument[], sellerKey: string, history: InvoiceHistory): PreflightIssue[] {
+function gapIssues(
+  documents: CompleteDocument[],
+  sellerKey: string,
+  history: InvoiceHistory,
+  shouldCheck: (document: CompleteDocument) => boolean,
+): PreflightIssue[] {
   const issues: PreflightIssue[] = [];
   const knownByGroup = new Map<string, InvoiceNumber[]>();
   const known = (document: CompleteDocument): InvoiceNumber[] => {
@@ -66,7 +72,7 @@ function gapIssues(documents: CompleteDocument[], sellerKey: string, history: In
     return numbers;
   };
   for (const document of documents) {
-    const current = parseInvoiceNumber(document.number, document.year);
+    const current = shouldCheck(document) ? parseInvoiceNumber(document.number, document.year) : null;
     if (!current) continue;
     const gap = gapBefore(current, known(document), GAP_LIST_LIMIT);
     if (!gap) continue;
@@ -74,8 +80,8 @@ function gapIssues(documents: CompleteDocument[], sellerKey: string, history: In
     const list = { it: `${gap.first.join(', ')}${rest > 0 ? ` e altri ${rest}` : ''}`, en: `${gap.first.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}` };
     const previous = formatInvoiceNumber(current, gap.previous);
     issues.push(preflightWarning('numbering_gap', numberPath(document), {
-      it: `Numerazione con un buco: prima della fattura ${document.number} (${document.docType}, anno ${document.year}) ${gap.count === 1 ? 'manca il numero' : `mancano ${gap.count} numeri:`} ${list.it} (l'ultimo acquisito è ${previous}). Verificare di non aver saltato o dimenticato fatture.`,
-      en: `Numbering gap: before invoice ${document.number} (${document.docType}, year ${document.year}) ${gap.count === 1 ? 'number' : `${gap.count} numbers are missing:`} ${list.en}${gap.count === 1 ? ' is missing' : ''} (the last one captured is ${previous}). Check that no invoice was skipped or forgotten.`,
+      it: `Numerazione con un buco: prima della fattura ${document.number} (${document.docType}, anno ${document.year}) ${gap.count === 1 ? 'manca il numero' : `mancano ${gap.count} numeri:`} ${list.it} (l'ultimo numero noto è ${previous}). Verificare di non aver saltato o dimenticato fatture.`,
+      en: `Numbering gap: before invoice ${document.number} (${document.docType}, year ${document.year}) ${gap.count === 1 ? 'number' : `${gap.count} numbers are missing:`} ${list.en}${gap.count === 1 ? ' is missing' : ''} (the previous known number is ${previous}). Check that no invoice was skipped or forgotten.`,
     }));
   }
   return issues;
@@ -83,13 +89,18 @@ function gapIssues(documents: CompleteDocument[], sellerKey: string, history: In
 
 export function checkHistory(root: XmlElement, history: InvoiceHistory | null): PreflightIssue[] {
   const documents = bodyDocuments(root).filter(isComplete);
-  const issues = duplicatesInFile(documents);
+  const duplicates = new Set<CompleteDocument>();
+  const issues = duplicatesInFile(documents, duplicates);
   const sellerKey = sellerKeyOf(root);
   if (!history || !sellerKey) return issues;
   for (const document of documents) {
     const duplicate = duplicateInHistory(document, sellerKey, history);
-    if (duplicate) issues.push(duplicate);
+    if (duplicate) {
+      issues.push(duplicate);
+      duplicates.add(document);
+    }
   }
-  issues.push(...gapIssues(documents, sellerKey, history));
+  // A duplicate already has its error; a "gap" before it would only be noise.
+  issues.push(...gapIssues(documents, sellerKey, history, (document) => !duplicates.has(document)));
   return issues;
 }

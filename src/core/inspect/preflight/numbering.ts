@@ -6,7 +6,7 @@ export interface InvoiceNumber {
   /** The number with the counter replaced by '#': numbers compare only within the same series. */
   series: string;
   counter: number;
-  /** Digits the counter was written with, to print missing numbers the same way (0017). */
+  /** Zero-padded counters (0017) keep their width when missing numbers are printed; others get none. */
   width: number;
   before: string;
   after: string;
@@ -22,7 +22,8 @@ export function parseInvoiceNumber(number: string, year?: string): InvoiceNumber
   if (!run || run[0].length > MAX_COUNTER_DIGITS) return null;
   const before = number.slice(0, run.index);
   const after = number.slice(run.index + run[0].length);
-  return { series: `${before}#${after}`, counter: Number(run[0]), width: run[0].length, before, after };
+  const padded = run[0].length > 1 && run[0].startsWith('0');
+  return { series: `${before}#${after}`, counter: Number(run[0]), width: padded ? run[0].length : 0, before, after };
 }
 
 export function formatInvoiceNumber(template: InvoiceNumber, counter: number): string {

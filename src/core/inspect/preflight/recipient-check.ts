@@ -41,8 +41,8 @@ export function checkRecipient(root: XmlElement): PreflightIssue[] {
 
   if (code === NO_CHANNEL && !pec && !buyerIsConsumer) {
     issues.push(preflightWarning('recipient_cassetto_only', CODE_PATH, {
-      it: "CodiceDestinatario è 0000000 senza PECDestinatario: SDI non ha un canale per consegnare la fattura al cliente e, salvo che il cliente abbia registrato un indirizzo telematico presso l'Agenzia delle Entrate, la metterà a disposizione nel suo cassetto fiscale (area Fatture e Corrispettivi) invece di recapitargliela direttamente. Se il cliente ha un codice destinatario di 7 caratteri o una PEC, indicarli.",
-      en: "CodiceDestinatario is 0000000 with no PECDestinatario: SDI has no channel to deliver the invoice to the buyer and, unless the buyer registered a delivery address with the Agenzia delle Entrate, will place it in the buyer's cassetto fiscale (their Fatture e Corrispettivi area) instead of delivering it to them directly. If the buyer has a 7-character recipient code or a PEC address, enter it.",
+      it: "CodiceDestinatario è 0000000 senza PECDestinatario: SDI non ha un canale per consegnare la fattura al cliente e, salvo che il cliente abbia registrato un indirizzo telematico presso l'Agenzia delle Entrate, la metterà a disposizione nel suo cassetto fiscale (area Fatture e Corrispettivi), senza recapitargliela direttamente. Se il cliente ha un codice destinatario di 7 caratteri o una PEC, indicarli.",
+      en: "CodiceDestinatario is 0000000 with no PECDestinatario: SDI has no channel to deliver the invoice to the buyer and, unless the buyer registered a delivery address with the Agenzia delle Entrate, will place it in the buyer's cassetto fiscale (their Fatture e Corrispettivi area), not deliver it to them directly. If the buyer has a 7-character recipient code or a PEC address, enter it.",
     }));
   }
   if (code !== NO_CHANNEL && pec) {

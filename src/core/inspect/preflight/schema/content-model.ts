@@ -160,6 +160,15 @@ function step(automaton: ContentAutomaton, states: number[], key: string): numbe
   return next;
 }
 
+/** Every state the model can be in right after an element `key`, wherever it occurs. */
+function statesAfter(automaton: ContentAutomaton, key: string): number[] {
+  const targets: number[] = [];
+  automaton.edges.forEach((edges) => {
+    for (const edge of edges) if (edge.key === key) targets.push(edge.to);
+  });
+  return closure(automaton, targets);
+}
+
 function expectedKeys(automaton: ContentAutomaton, states: number[]): string[] {
   const keys = new Set<string>();
   for (const state of states) for (const edge of automaton.edges[state] ?? []) keys.add(edge.key);
@@ -266,6 +275,10 @@ export function matchContent(automaton: ContentAutomaton, children: XmlElement[]
       endAllowed: accepts(automaton, states),
       maxAllowed: maxAllowed !== null && count > maxAllowed ? maxAllowed : null,
     });
+    // Carry on as if it stood where the model has it, so what follows it is judged in its context
+    // (Denominazione followed by Nome and Cognome: one error, not two).
+    const resumed = statesAfter(automaton, key);
+    if (resumed.length > 0) states = resumed;
   });
 
   if (!accepts(automaton, states)) {
