@@ -168,6 +168,14 @@ describe('readFatturaPa', () => {
     });
   });
 
+  it('reads an FSM10 buyer identified by VAT number, with a company name', () => {
+    const xml = FSM10.replace(
+      '<IdentificativiFiscali><CodiceFiscale>BNCNNA85C41F205X</CodiceFiscale></IdentificativiFiscali>',
+      '<IdentificativiFiscali><IdFiscaleIVA><IdPaese>IT</IdPaese><IdCodice>09876543210</IdCodice></IdFiscaleIVA></IdentificativiFiscali>',
+    ).replace('<Nome>ANNA</Nome>\n        <Cognome>BIANCHI</Cognome>', '<Denominazione>BETA SPA</Denominazione>');
+    expect(readFatturaPa(parseXml(xml)).buyer).toEqual({ country: 'IT', vatNumber: '09876543210', fiscalCode: null, name: 'BETA SPA' });
+  });
+
   it('takes FPA12/FPR12 from FormatoTrasmissione when the versione attribute is missing', () => {
     const xml = sampleText('IT01234567890_FPR01.xml').replace('versione="FPR12"', '');
     expect(readFatturaPa(parseXml(xml)).format).toBe('FPR12');

@@ -284,6 +284,19 @@ describe('bounds on reading a PDF', () => {
     }
   });
 
+  it('reads PDFs asked for at once one after the other, each with its own text, and again after idling', async () => {
+    const reader = new PdfTextReader({ idleMs: 50 });
+    try {
+      const numbers = ['101', '102', '103'];
+      const texts = await Promise.all(numbers.map((n) => reader.read(handMadePdf([textPage(`Fattura n. ${n}`)]))));
+      expect(texts.map((t) => guessFromPdfText(t.text).number)).toEqual(numbers);
+      await new Promise((resolve) => setTimeout(resolve, 150)); // the idle worker is stopped meanwhile
+      expect((await reader.read(handMadePdf([textPage('Fattura n. 104')]))).text).toContain('Fattura n. 104');
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('says a damaged file is not a readable PDF', async () => {
     const reader = new PdfTextReader();
     try {

@@ -62,47 +62,21 @@ export class PdfTextReader {
     await worker?.terminate();
   }
 
-  #readNow(bytes: Uint8Array): Promise<PdfText> {
+  async #readNow(bytes: Uint8Array): Promise<PdfText> {
     this.#clearIdleTimer();
     let worker: Worker;
     try {
       worker = this.#ensureWorker();
     } catch (error) {
-      return Promise.resolve({ text: '', pagesRead: 0, pageCount: null, failure: describeWorkerError(error as Error) });
+      return { text: '', pagesRead: 0, pageCount: null, failure: describeWorkerError(error as Error) };
     }
     worker.ref();
-    const id = this.#nextId++;
-    const pages: string[] = [];
-    let pageCount: number | null = null;
-
-    return new Promise<PdfText>((resolve) => {
-      let settled = false;
-      const finish = (failure: ReadFailure | null, stopWorker: boolean): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-        if (stopWorker) this.#discard(worker);
-        else this.#scheduleIdleStop(worker);
-        resolve({ text: pages.join('\n'), pagesRead: pages.length, pageCount, failure });
-      };
-      const onMessage = (reply: PdfTextReply): void => {
-        if (reply.id !== id) return;
-        if (reply.kind === 'info') pageCount = reply.pageCount;
-        else if (reply.kind === 'page') pages.push(reply.text);
-        else if (reply.kind === 'done') finish(null, false);
-        else finish({ code: reply.code, reason: reply.reason }, false);
-      };
-      const onError = (error: Error): void => finish(describeWorkerError(error), true);
-      const onExit = (exitCode: number): void =>
-        finish({ code: 'pdf_unreadable', reason: `the PDF reader stopped unexpectedly (exit code ${exitCode})` }, true);
-      const timer = setTimeout(() => finish(this.#timeoutFailure(pages.length), true), this.limits.timeoutMs);
-
-      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-      const data = new Uint8Array(bytes); // a private copy whose memory can move to the worker
-      const request: PdfTextRequest = { id, data, maxPages: this.limits.maxPages, maxTextChars: this.limits.maxTextChars };
-      worker.postMessage(request, [data.buffer]);
-    });
+    const request = { id: this.#nextId++, maxPages: this.limits.maxPages, maxTextChars: this.limits.maxTextChars };
+    const outcome = await runJob(worker, request, bytes, this.limits.timeoutMs);
+    if (outcome.workerBroken) this.#discard(worker);
+    else this.#scheduleIdleStop(worker);
+    const { pages, pageCount, failure } = outcome;
+    return { text: pages.join('\n'), pagesRead: pages.length, pageCount, failure };
   }
 
   #ensureWorker(): Worker {
@@ -129,12 +103,55 @@ export class PdfTextReader {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
   }
+}
 
-  #timeoutFailure(pagesRead: number): ReadFailure {
-    const seconds = Math.round(this.limits.timeoutMs / 100) / 10;
-    const kept = pagesRead > 0 ? `only the first ${pagesRead} page(s) were read` : 'no page could be read in time';
-    return { code: 'pdf_timeout', reason: `reading the PDF's text took longer than ${seconds} s and was stopped: ${kept}` };
-  }
+interface JobOutcome {
+  pages: string[];
+  pageCount: number | null;
+  failure: ReadFailure | null;
+  /** The worker crashed, ran out of memory or overran the time limit: it must not be reused. */
+  workerBroken: boolean;
+}
+
+/** Sends one PDF to the worker and collects its pages until it is done, fails, dies or times out. */
+function runJob(worker: Worker, request: Omit<PdfTextRequest, 'data'>, bytes: Uint8Array, timeoutMs: number): Promise<JobOutcome> {
+  const pages: string[] = [];
+  let pageCount: number | null = null;
+  return new Promise<JobOutcome>((resolve) => {
+    let settled = false;
+    const finish = (failure: ReadFailure | null, workerBroken: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      resolve({ pages, pageCount, failure, workerBroken });
+    };
+    const onMessage = (reply: PdfTextReply): void => {
+      if (reply.id !== request.id) return;
+      if (reply.kind === 'info') pageCount = reply.pageCount;
+      else if (reply.kind === 'page') pages.push(reply.text);
+      else if (reply.kind === 'done') finish(null, false);
+      else finish({ code: reply.code, reason: reply.reason }, false);
+    };
+    const onError = (error: Error): void => finish(describeWorkerError(error), true);
+    const onExit = (exitCode: number): void =>
+      finish({ code: 'pdf_unreadable', reason: `the PDF reader stopped unexpectedly (exit code ${exitCode})` }, true);
+    const timer = setTimeout(() => finish(timeoutFailure(timeoutMs, pages.length), true), timeoutMs);
+
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    try {
+      const data = new Uint8Array(bytes); // a private copy whose memory can move to the worker
+      worker.postMessage({ ...request, data } satisfies PdfTextRequest, [data.buffer]);
+    } catch (error) {
+      finish(describeWorkerError(error as Error), true);
+    }
+  });
+}
+
+function timeoutFailure(timeoutMs: number, pagesRead: number): ReadFailure {
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  const kept = pagesRead > 0 ? `only the first ${pagesRead} page(s) were read` : 'no page could be read in time';
+  return { code: 'pdf_timeout', reason: `reading the PDF's text took longer than ${seconds} s and was stopped: ${kept}` };
 }
 
 function describeWorkerError(error: Error): ReadFailure {
