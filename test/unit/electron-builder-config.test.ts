@@ -70,7 +70,8 @@ describe('electron-builder.yml', () => {
   it('ships the tray icons as resources and turns off the risky Electron fuses', async () => {
     const config = await loadConfig();
     // `to: .` (the resources folder itself) is normalized to no `to`.
-    expect(config.extraResources).toEqual([{ from: 'resources', to: undefined, filter: ['**/*.png'] }]);
+    expect(config.extraResources).toEqual([{ from: 'resources', to: undefined, filter: ['**/*.png', 'fatturapa/*.xsd'] }]);
+    expect(existsSync(`${root}resources/fatturapa/Schema_del_file_xml_FatturaPA_v1.2.2.xsd`)).toBe(true);
     expect(existsSync(`${root}resources/tray/ok.png`)).toBe(true);
     expect(existsSync(`${root}build/icon.png`)).toBe(true);
     expect(config.electronFuses).toMatchObject({
