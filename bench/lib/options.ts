@@ -20,8 +20,8 @@ export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--pr
   --sftp-files N   SFTP part: how many files to drop at once and send over SFTP (default ${DEFAULT_SFTP_FILES})
   --print-jobs N   printer part: how many jobs to print with \`lp\` through CUPS, one at a time, for the
                    latency (default ${DEFAULT_PRINT_JOBS})
-  --print-burst N  printer part: how many Print-Job requests (and as many plain POSTs) to send, 4 at a
-                   time, for the throughput (default ${DEFAULT_PRINT_BURST})
+  --print-burst N  printer part: how many Print-Job requests (and as many plain POSTs) each throughput
+                   run sends, 4 at a time (default ${DEFAULT_PRINT_BURST}; 3 runs of each)
   --only PART      run one part only: "https" (baselines A and B and the pipeline over HTTPS),
                    "sftp" (the ssh2 upload loop and the pipeline over SFTP through a real sshd) or
                    "printer" (the virtual printer through real CUPS, and Print-Job against a plain POST);

@@ -246,7 +246,7 @@ export interface PrinterReport extends PrinterMeasurement {
   command: string;
   machine: MachineInfo;
   placement: { hub: string; agent: string; cups: string; benchmark: string };
-  /** The faster run of each: what counts. */
+  /** The fastest run of each: what counts. */
   printJob: PrinterThroughputRun;
   plainPost: PrinterThroughputRun;
   /** Print-Job ÷ plain POST, jobs per second until recorded (issue 4 names no target). */
@@ -286,7 +286,7 @@ export function formatPrinterReport(report: PrinterReport): string {
     throughputRow(plainPost, report.ratio),
     throughputRow(printJob, null),
     '',
-    `the runs alternated (POST, Print-Job, POST, Print-Job); the faster of each counts: POST ${runs(report.plainPostRuns)}; Print-Job ${runs(report.printJobRuns)}`,
+    `the runs alternated (POST, Print-Job, ${report.plainPostRuns.length} times); the fastest of each counts: POST ${runs(report.plainPostRuns)}; Print-Job ${runs(report.printJobRuns)}`,
     `ratio Print-Job ÷ plain POST = ${report.ratio.toFixed(2)}; last response after ${seconds(printJob.lastResponseMs)} (Print-Job) and ${seconds(plainPost.lastResponseMs)} (POST)`,
     `CPU (cores busy, 1.00 = one core), counted runs: Print-Job: agent ${cores(printJob.cpu.agentProcess)} (main thread ${percent(printJob.cpu.agentMainThread)}); POST: agent ${cores(plainPost.cpu.agentProcess)} (main thread ${percent(plainPost.cpu.agentMainThread)})`,
     `noise: other processes kept ${cores(printJob.noiseCores)} / ${cores(plainPost.noiseCores)} cores busy during the counted Print-Job / POST run (0.00 = quiet machine)`,
