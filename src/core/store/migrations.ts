@@ -123,4 +123,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_pending_document ON jobs(document_id, status);
     `,
   },
+  {
+    version: 3,
+    name: 'invoices read from captured documents (duplicates, numbering)',
+    sql: `
+      CREATE TABLE invoices (
+        document_id TEXT NOT NULL REFERENCES documents(id),
+        body_index  INTEGER NOT NULL,
+        seller_key  TEXT,
+        doc_type    TEXT,
+        number      TEXT,
+        year        TEXT,
+        date        TEXT,
+        total       TEXT,
+        currency    TEXT,
+        PRIMARY KEY (document_id, body_index)
+      );
+      CREATE INDEX invoices_identity ON invoices(seller_key, doc_type, year, number);
+    `,
+  },
 ];

@@ -8,6 +8,7 @@ import { IntakeRecords } from './intake-records.ts';
 import { JobQueue } from './jobs.ts';
 import { KeyValue } from './key-value.ts';
 import { GroupCommit } from './group-commit.ts';
+import { InvoiceRegistry } from './invoices.ts';
 
 export class Store {
   readonly db: Db;
@@ -18,6 +19,7 @@ export class Store {
   readonly kv: KeyValue;
   /** Durable commits of concurrent captures, grouped into one fsync. */
   readonly groupCommit: GroupCommit;
+  readonly invoices: InvoiceRegistry;
 
   private readonly file: string;
   private walHandle: FileHandle | null = null;
@@ -31,6 +33,7 @@ export class Store {
     this.intake = new IntakeRecords(this.db);
     this.kv = new KeyValue(this.db);
     this.groupCommit = new GroupCommit(this);
+    this.invoices = new InvoiceRegistry(this.db);
   }
 
   /** Runs `work` in an IMMEDIATE transaction, then wakes event listeners once it has committed. */

@@ -100,6 +100,7 @@ export class Retention {
         for (const file of db.prepare('SELECT sha256 FROM document_files WHERE document_id = ?').all(document.id) as { sha256: string }[]) shas.add(file.sha256);
         shas.add(document.sha256);
         db.prepare('DELETE FROM document_files WHERE document_id = ?').run(document.id);
+        db.prepare('DELETE FROM invoices WHERE document_id = ?').run(document.id);
         db.prepare('DELETE FROM intake_file_documents WHERE document_id = ?').run(document.id);
         db.prepare('DELETE FROM jobs WHERE document_id = ?').run(document.id);
         db.prepare('UPDATE documents SET duplicate_of = NULL WHERE duplicate_of = ?').run(document.id);

@@ -1,0 +1,45 @@
+// The invoices read from captured documents, one row per body, so preflight can tell a second
+// sending of the same invoice and gaps in a seller's numbering (the InvoiceHistory it asks for).
+import { cached, type Db } from './database.ts';
+import type { InvoiceHistory, SentInvoiceRef } from '../inspect/preflight/types.ts';
+import type { InvoiceReading } from '../inspect/invoice/types.ts';
+
+/** Refused captures do not count as sent. */
+const NOT_SENT = "('invalid','cancelled','duplicate','failed','rejected')";
+
+/** The key preflight uses for a seller: IdPaese + IdCodice, upper case (e.g. IT01234567890). */
+export function sellerKey(reading: InvoiceReading): string | null {
+  const { country, vatNumber } = reading.seller;
+  return country && vatNumber ? `${country}${vatNumber}`.toUpperCase() : null;
+}
+
+export class InvoiceRegistry implements InvoiceHistory {
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  /** Call inside the capture transaction. */
+  record(documentId: string, reading: InvoiceReading): void {
+    const seller = sellerKey(reading);
+    const insert = cached(this.db, 'INSERT OR REPLACE INTO invoices (document_id, body_index, seller_key, doc_type, number, year, date, total, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    reading.bodies.forEach((body, index) => {
+      const year = body.date && /^\d{4}/.test(body.date) ? body.date.slice(0, 4) : null;
+      insert.run(documentId, index, seller, body.type, body.number, year, body.date, body.total, body.currency);
+    });
+  }
+
+  findSame(seller: string, docType: string, number: string, year: string): SentInvoiceRef | null {
+    const row = cached(this.db, `SELECT d.id, d.name, d.created_at FROM invoices i JOIN documents d ON d.id = i.document_id
+        WHERE i.seller_key = ? AND i.doc_type = ? AND i.number = ? AND i.year = ? AND d.state NOT IN ${NOT_SENT} ORDER BY d.created_at LIMIT 1`)
+      .get(seller, docType, number, year) as { id: string; name: string; created_at: string } | undefined;
+    return row ? { documentId: row.id, name: row.name, sentAt: row.created_at } : null;
+  }
+
+  numbersFor(seller: string, docType: string, year: string): string[] {
+    return (cached(this.db, `SELECT DISTINCT i.number FROM invoices i JOIN documents d ON d.id = i.document_id
+        WHERE i.seller_key = ? AND i.doc_type = ? AND i.year = ? AND i.number IS NOT NULL AND d.state NOT IN ${NOT_SENT}`)
+      .all(seller, docType, year) as { number: string }[]).map((r) => r.number);
+  }
+}
