@@ -7,7 +7,8 @@
 // - Latency: N small distinct PDFs printed with `lp -d QUEUE -t bench-<n>`, one at a time. Each is
 //   timed from just before `lp` is spawned until the agent's SQLite shows the document
 //   "bench-<n>.pdf" (source printer), polled every few ms; the next job waits until CUPS has
-//   finished this one, so no job queues behind another.
+//   finished this one, so no job queues behind another. Then as many Print-Job requests sent straight
+//   to the agent, one at a time: the agent's share of that latency, without CUPS.
 // - Throughput: M Print-Job requests straight to the agent's IPP server (no CUPS), 4 at a time,
 //   against the baseline: M plain POSTs of same-sized PDFs to the same agent's local API
 //   (POST /api/v1/documents), same client, same concurrency. Both are timed from the first request
@@ -55,6 +56,8 @@ const JOB_TIMEOUT_MS = 60_000;
 /** The outbox gets this long to upload earlier documents before a throughput run starts. */
 const OUTBOX_IDLE_TIMEOUT_MS = 180_000;
 const PROGRESS_EVERY_MS = 5_000;
+/** States of a document the agent will not send: a benchmark document must never end in one. */
+const REFUSED_STATES = ['invalid', 'duplicate', 'failed', 'cancelled'];
 
 type Log = (line: string) => void;
 
@@ -81,6 +84,21 @@ export interface PrinterLatencyResult {
   /** The documents' states at the end of the part, once the outbox is idle. */
   finalStates: Record<string, number>;
   pollMs: number;
+}
+
+export interface DirectLatencyResult {
+  jobs: number;
+  recorded: number;
+  failures: number;
+  failureExamples: string[];
+  /** Request sent → the document is in the agent's database (polled every RECORDED_POLL_MS). */
+  latencyMs: Distribution;
+  /** Request sent → response received (Print-Job: once the agent has recorded the job, or after 1 s; POST: once recorded). */
+  responseMs: Distribution;
+  /** The documents' states at the end of the part, once the outbox is idle. */
+  finalStates: Record<string, number>;
+  /** Cores other processes kept busy meanwhile (0 = quiet machine). */
+  noiseCores: number | null;
 }
 
 export interface PrinterThroughputRun {
@@ -117,6 +135,11 @@ export interface PrinterMeasurement {
   queue: { displayName: string; cupsName: string; uri: string; installOutput: string };
   pdfBytes: number;
   latency: PrinterLatencyResult;
+  /**
+   * The same number of requests sent by the benchmark itself, one at a time: the agent without CUPS,
+   * by Print-Job and by a plain POST (the durable capture both share).
+   */
+  direct: { printJob: DirectLatencyResult; plainPost: DirectLatencyResult };
   /** In the order they ran, alternating: POST, Print-Job, POST, Print-Job, … */
   printJobRuns: PrinterThroughputRun[];
   plainPostRuns: PrinterThroughputRun[];
@@ -157,11 +180,13 @@ export async function measurePrinter(options: {
 
   // Every set has its own text (so no duplicates) and the same size (so the same bytes to carry).
   const latencyPdfs = makeBenchPdfs(latencyJobs, 'LATE', 'bench-');
+  const directPdfs = makeBenchPdfs(latencyJobs, 'DIRE', 'direct-');
+  const directPostPdfs = makeBenchPdfs(latencyJobs, 'DIRP', 'directpost-');
   const rounds = Array.from({ length: THROUGHPUT_ROUNDS }, (_, index) => ({
     posts: makeBenchPdfs(burstJobs, `PST${index + 1}`, `post${index + 1}-`),
     jobs: makeBenchPdfs(burstJobs, `IPJ${index + 1}`, `burst${index + 1}-`),
   }));
-  const expectedDocuments = latencyJobs + 2 * THROUGHPUT_ROUNDS * burstJobs;
+  const expectedDocuments = 3 * latencyJobs + 2 * THROUGHPUT_ROUNDS * burstJobs;
 
   const hub = await startHubChild({ dataDir: join(root, 'hub'), credits: expectedDocuments + 100, cleanup });
   const port = await freePort();
@@ -190,6 +215,12 @@ export async function measurePrinter(options: {
 
     const api = await apiOf(dataDir);
     const client = keepAliveAgent(PRINT_CONCURRENCY);
+    log(`printer latency: as many Print-Job requests, then plain POSTs, straight to the agent, one at a time (the agent's share, without CUPS)`);
+    const direct = {
+      printJob: await measureDirectLatency({ pdfs: directPdfs, source: 'printer', send: (file, index) => sendPrintJob(port, file, index + 1, client), documents, agent, hubPid: hub.pid }),
+      plainPost: await measureDirectLatency({ pdfs: directPostPdfs, source: 'api', send: (file) => sendPlainPost(api, file, client), documents, agent, hubPid: hub.pid }),
+    };
+    log(`printer latency: sent → recorded p50 ${ms(direct.printJob.latencyMs.p50)} by Print-Job, ${ms(direct.plainPost.latencyMs.p50)} by POST`);
     const printJobRuns: PrinterThroughputRun[] = [];
     const plainPostRuns: PrinterThroughputRun[] = [];
     try {
@@ -221,6 +252,8 @@ export async function measurePrinter(options: {
     // The end state: every document uploaded (or refused), and what the hub holds.
     await waitForOutboxIdle(progress, agent, log);
     latency.finalStates = statesOf(documents, 'printer', 'bench-');
+    direct.printJob.finalStates = statesOf(documents, 'printer', 'direct-');
+    direct.plainPost.finalStates = statesOf(documents, 'api', 'directpost-');
     for (const run of [...printJobRuns, ...plainPostRuns]) run.finalStates = statesOf(documents, run.kind === 'print-job' ? 'printer' : 'api', run.prefix);
     const hubSide = await hubSummary(hub, expectedDocuments);
     const agentPeakRssBytes = agent.memory().peakRssBytes;
@@ -232,12 +265,14 @@ export async function measurePrinter(options: {
     }
 
     const runs = [...printJobRuns, ...plainPostRuns];
-    const complete = latency.complete && runs.every((run) => run.failures === 0 && run.recorded === run.jobs);
+    const refused = [latency.finalStates, direct.printJob.finalStates, direct.plainPost.finalStates, ...runs.map((run) => run.finalStates)].some((states) => REFUSED_STATES.some((state) => (states[state] ?? 0) > 0));
+    const complete = latency.complete && !refused && direct.printJob.failures === 0 && direct.plainPost.failures === 0 && runs.every((run) => run.failures === 0 && run.recorded === run.jobs);
     return {
       complete,
       queue: { displayName: BENCH_QUEUE_DISPLAY_NAME, cupsName, uri: expectedUrl, installOutput },
       pdfBytes: latencyPdfs[0]?.bytes.length ?? 0,
       latency,
+      direct,
       printJobRuns,
       plainPostRuns,
       hub: hubSide,
@@ -343,6 +378,48 @@ async function measureLpLatency(options: {
     recordedBytes: recordedSizes.length === 0 ? null : Math.round(recordedSizes.reduce((a, b) => a + b, 0) / recordedSizes.length),
     finalStates: {},
     pollMs: RECORDED_POLL_MS,
+  };
+}
+
+/** Requests straight to the agent, one at a time, each timed until its document is recorded. */
+async function measureDirectLatency(options: {
+  pdfs: readonly BenchFile[];
+  source: RecordedSource;
+  send: (file: BenchFile, index: number) => Promise<void>;
+  documents: RecordedDocumentsReader;
+  agent: AgentChild;
+  hubPid: number;
+}): Promise<DirectLatencyResult> {
+  const { pdfs, documents, agent } = options;
+  const noise = startNoiseMeter([agent.pid, options.hubPid]);
+  const latency: number[] = [];
+  const response: number[] = [];
+  const failures: string[] = [];
+  for (const [index, pdf] of pdfs.entries()) {
+    const started = performance.now();
+    try {
+      await options.send(pdf, index);
+    } catch (error) {
+      failures.push((error as Error).message);
+      continue;
+    }
+    response.push(performance.now() - started);
+    const recorded = await pollUntil(() => documents.find(options.source, pdf.name), JOB_TIMEOUT_MS, () => (agent.running() ? null : 'the agent process ended'));
+    if (recorded.value === null) {
+      failures.push(`"${pdf.name}" was not recorded: ${recorded.reason}`);
+      continue;
+    }
+    latency.push(performance.now() - started);
+  }
+  return {
+    jobs: pdfs.length,
+    recorded: latency.length,
+    failures: failures.length,
+    failureExamples: [...new Set(failures)].slice(0, 5),
+    latencyMs: distribution(latency),
+    responseMs: distribution(response),
+    finalStates: {},
+    noiseCores: noise.stop(),
   };
 }
 

@@ -266,7 +266,7 @@ function fastestRun(runs: PrinterThroughputRun[]): PrinterThroughputRun {
 }
 
 export function formatPrinterReport(report: PrinterReport): string {
-  const { machine, latency, printJob, plainPost } = report;
+  const { machine, latency, direct, printJob, plainPost } = report;
   const runs = (list: PrinterThroughputRun[]): string => list.map((run) => `${run.jobsPerSecond.toFixed(0)} jobs/s (noise ${cores(run.noiseCores)})`).join(', then ');
   const throughputRow = (run: PrinterThroughputRun, ratio: number | null): string =>
     `| ${run.label.padEnd(48)} | ${run.jobsPerSecond.toFixed(0).padStart(6)} | ${(run.elapsedMs / 1000).toFixed(2).padStart(8)} | ${pair(run.requestMs).padStart(17)} | ${(ratio === null ? '—' : ratio.toFixed(2)).padStart(16)} |`;
@@ -280,6 +280,7 @@ export function formatPrinterReport(report: PrinterReport): string {
     `  p50 ${ms(latency.latencyMs.p50)}, p95 ${ms(latency.latencyMs.p95)}, max ${ms(latency.latencyMs.max)} (the first job: ${ms(latency.firstJobMs)})`,
     `  p50 / p95 of the parts: lp itself (spawned → exited, CUPS has the job) ${pair(latency.lpMs)}; lp exited → recorded ${pair(latency.afterLpMs)}; lp spawned → the agent's created_at ${pair(latency.agentStampMs)}`,
     `  CUPS lists the job as finished ${pair(latency.cupsFinishedMs)} after lp was spawned; the agent recorded ${latency.recordedBytes ?? 'n/a'} bytes per job for the ${latency.printedBytes} printed (CUPS rewrites the PDF)`,
+    `the agent alone, requests sent straight to it one at a time, sent → recorded: Print-Job (${direct.printJob.recorded}/${direct.printJob.jobs}) p50 ${ms(direct.printJob.latencyMs.p50)}, p95 ${ms(direct.printJob.latencyMs.p95)}, max ${ms(direct.printJob.latencyMs.max)}; plain POST (${direct.plainPost.recorded}/${direct.plainPost.jobs}) p50 ${ms(direct.plainPost.latencyMs.p50)}, p95 ${ms(direct.plainPost.latencyMs.p95)}, max ${ms(direct.plainPost.latencyMs.max)} (noise ${cores(direct.printJob.noiseCores)} / ${cores(direct.plainPost.noiseCores)})`,
     '',
     `| throughput, ${printJob.concurrency} requests at a time, until all recorded | jobs/s | time (s) | request p50 / p95 | Print-Job ÷ this |`,
     '|--------------------------------------------------|-------:|---------:|------------------:|-----------------:|',
@@ -291,7 +292,7 @@ export function formatPrinterReport(report: PrinterReport): string {
     `CPU (cores busy, 1.00 = one core), counted runs: Print-Job: agent ${cores(printJob.cpu.agentProcess)} (main thread ${percent(printJob.cpu.agentMainThread)}); POST: agent ${cores(plainPost.cpu.agentProcess)} (main thread ${percent(plainPost.cpu.agentMainThread)})`,
     `noise: other processes kept ${cores(printJob.noiseCores)} / ${cores(plainPost.noiseCores)} cores busy during the counted Print-Job / POST run (0.00 = quiet machine)`,
     `hub: ${report.hub.documents} of ${report.hub.expected} documents stored, ${report.hub.replays} replays`,
-    `agent: peak RSS ${mib(report.agentPeakRssBytes)}, ${report.agentLog.warnings} WARN and ${report.agentLog.errors} ERROR log lines; final states: lp ${JSON.stringify(latency.finalStates)}, Print-Job ${JSON.stringify(printJob.finalStates)}, POST ${JSON.stringify(plainPost.finalStates)}`,
+    `agent: peak RSS ${mib(report.agentPeakRssBytes)}, ${report.agentLog.warnings} WARN and ${report.agentLog.errors} ERROR log lines; final states: lp ${JSON.stringify(latency.finalStates)}, direct Print-Job ${JSON.stringify(direct.printJob.finalStates)}, direct POST ${JSON.stringify(direct.plainPost.finalStates)}, Print-Job ${JSON.stringify(printJob.finalStates)}, POST ${JSON.stringify(plainPost.finalStates)}`,
     `agent settings: production defaults, printer on port ${report.settings.printerPort} (max job ${mib(report.settings.maxJobBytes)}), outbox concurrency ${report.settings.outboxConcurrency}, log level ${report.settings.logLevel}`,
   ];
   for (const [name, run] of [['Print-Job', printJob], ['POST', plainPost]] as const) {
@@ -302,8 +303,11 @@ export function formatPrinterReport(report: PrinterReport): string {
     if (run.failures > 0) lines.push(`FAILURES in ${run.label}: ${run.failures}: ${run.failureExamples.join(' | ')}`);
   }
   if (report.agentLog.examples.length > 0) lines.push(`agent log examples: ${report.agentLog.examples.join(' | ')}`);
+  for (const [name, result] of [['Print-Job', direct.printJob], ['POST', direct.plainPost]] as const) {
+    if (result.failures > 0) lines.push(`FAILURES in the direct ${name} latency: ${result.failures}: ${result.failureExamples.join(' | ')}`);
+  }
   if (!latency.complete) lines.push(`INCOMPLETE LATENCY RUN: ${latency.incompleteReason ?? 'unknown reason'}`);
-  if (!report.complete) lines.push('INCOMPLETE RUN: not every job was recorded — these numbers do not measure the printer');
+  if (!report.complete) lines.push('INCOMPLETE RUN: not every job was recorded, or some were refused (see the final states) — these numbers do not measure the printer');
   return lines.join('\n');
 }
 
