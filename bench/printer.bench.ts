@@ -176,7 +176,10 @@ export async function measurePrinter(options: {
 }): Promise<PrinterMeasurement> {
   const { latencyJobs, burstJobs, root, cleanup, log } = options;
   const cups = await ensureCups().catch((error: unknown) => ({ available: false, reason: (error as Error).message }));
-  if (!cups.available) throw new Error(`the printer part needs a running CUPS scheduler (lp, lpstat, lpadmin; root may start cupsd): ${'reason' in cups ? cups.reason : 'see the warning above'}`);
+  if (!cups.available) {
+    const reason = 'reason' in cups ? cups.reason : 'see the warning above';
+    throw new Error(`the printer part needs CUPS with its scheduler running (lp, lpstat, lpadmin; as root the benchmark starts cupsd itself): ${reason}. Leave the part out with --only https or --only sftp`);
+  }
 
   // Every set has its own text (so no duplicates) and the same size (so the same bytes to carry).
   const latencyPdfs = makeBenchPdfs(latencyJobs, 'LATE', 'bench-');
