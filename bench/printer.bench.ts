@@ -7,19 +7,17 @@
 // - Latency: N small distinct PDFs printed with `lp -d QUEUE -t bench-<n>`, one at a time. Each is
 //   timed from just before `lp` is spawned until the agent's SQLite shows the document
 //   "bench-<n>.pdf" (source printer), polled every few ms; the next job waits until CUPS has
-//   finished this one, so no job queues behind another. Then as many Print-Job requests sent straight
-//   to the agent, one at a time: the agent's share of that latency, without CUPS.
+//   finished this one, so no job queues behind another. Then as many Print-Job requests, and as
+//   many plain POSTs, sent straight to the agent one at a time: the agent's share, without CUPS.
 // - Throughput: M Print-Job requests straight to the agent's IPP server (no CUPS), 4 at a time,
 //   against the baseline: M plain POSTs of same-sized PDFs to the same agent's local API
 //   (POST /api/v1/documents), same client, same concurrency. Both are timed from the first request
 //   until the database shows all M. They alternate (POST, Print-Job, three times), each run on its own
 //   documents; the fastest run of each counts (noise only slows a run down). Each run starts with the
 //   outbox idle (earlier documents all uploaded to the hub).
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type http from 'node:http';
-import { dataPaths } from '../src/core/config/data-dir.ts';
 import type { Settings } from '../src/core/config/settings-schema.ts';
 import { cupsQueueName } from '../src/core/printer/os-queue/queue-name.ts';
 import { ensureCups, freePort } from '../test/helpers/cups.ts';
@@ -29,15 +27,19 @@ import { prepareAgentDataDir, startAgentChild, type AgentChild } from './lib/age
 import { summarizeAgentLog, type AgentLogSummary } from './lib/agent-log.ts';
 import type { Cleanup } from './lib/cleanup.ts';
 import { summarizeCpuProfile, type ProfileSummary, type ProfileWindow } from './lib/cpu-profile.ts';
-import { installBenchQueue, lp, waitForQueueIdle } from './lib/cups-queue.ts';
+import { installBenchQueue } from './lib/cups-queue.ts';
 import { startHubChild, type HubChild } from './lib/hub-child.ts';
-import { keepAliveAgent, postBytes } from './lib/http-post.ts';
+import { keepAliveAgent } from './lib/http-post.ts';
 import type { BenchFile } from './lib/invoices.ts';
-import { encodePrintJob, isIppSuccess, readIppResponseHead } from './lib/ipp-print-job.ts';
 import { makeBenchPdfs } from './lib/pdfs.ts';
+import { pollUntil } from './lib/poll-until.ts';
+import { JOB_TIMEOUT_MS, measureDirectLatency, measureLpLatency, RECORDED_POLL_MS, type DirectLatencyResult, type PrinterLatencyResult } from './lib/printer-latency.ts';
+import { agentAddresses, sendPlainPost, sendPrintJob } from './lib/printer-requests.ts';
 import { startCpuMeter, startNoiseMeter } from './lib/process-cpu.ts';
 import { RecordedDocumentsReader, type RecordedSource } from './lib/recorded-documents.ts';
 import { distribution, ratePerSecond, type Distribution } from './lib/stats.ts';
+
+export type { DirectLatencyResult, PrinterLatencyResult } from './lib/printer-latency.ts';
 
 /** The queue's display name, as the brief gives it; CUPS gets cupsQueueName() of it. */
 export const BENCH_QUEUE_DISPLAY_NAME = 'Recapito – Bench';
@@ -49,10 +51,6 @@ export const PRINT_CONCURRENCY = 4;
  * each counts: a run lasts a few seconds, so a burst of noise on the shared machine can halve one.
  */
 export const THROUGHPUT_ROUNDS = 3;
-/** How often the database is asked whether a document is there yet: the latency's resolution. */
-export const RECORDED_POLL_MS = 5;
-/** One printed job that takes longer than this is stuck, not slow. */
-const JOB_TIMEOUT_MS = 60_000;
 /** The outbox gets this long to upload earlier documents before a throughput run starts. */
 const OUTBOX_IDLE_TIMEOUT_MS = 180_000;
 const PROGRESS_EVERY_MS = 5_000;
@@ -60,46 +58,6 @@ const PROGRESS_EVERY_MS = 5_000;
 const REFUSED_STATES = ['invalid', 'duplicate', 'failed', 'cancelled'];
 
 type Log = (line: string) => void;
-
-export interface PrinterLatencyResult {
-  complete: boolean;
-  incompleteReason: string | null;
-  jobs: number;
-  recorded: number;
-  /** lp spawned → the document is in the agent's database (what the issue asks for). */
-  latencyMs: Distribution;
-  /** The first job alone: CUPS and the agent at their coldest. */
-  firstJobMs: number | null;
-  /** lp spawned → lp exited (CUPS has the job). */
-  lpMs: Distribution;
-  /** lp exited → the document is in the database: CUPS' filters and backend, then the agent. */
-  afterLpMs: Distribution;
-  /** lp spawned → the agent's own created_at stamp (no polling in it). */
-  agentStampMs: Distribution;
-  /** lp spawned → CUPS lists the job as finished (lpstat -o empty; 20 ms polling plus lpstat's own time). */
-  cupsFinishedMs: Distribution;
-  /** Bytes of the PDFs given to lp, and of what the agent recorded (CUPS' pdftopdf rewrites them). */
-  printedBytes: number;
-  recordedBytes: number | null;
-  /** The documents' states at the end of the part, once the outbox is idle. */
-  finalStates: Record<string, number>;
-  pollMs: number;
-}
-
-export interface DirectLatencyResult {
-  jobs: number;
-  recorded: number;
-  failures: number;
-  failureExamples: string[];
-  /** Request sent → the document is in the agent's database (polled every RECORDED_POLL_MS). */
-  latencyMs: Distribution;
-  /** Request sent → response received (Print-Job: once the agent has recorded the job, or after 1 s; POST: once recorded). */
-  responseMs: Distribution;
-  /** The documents' states at the end of the part, once the outbox is idle. */
-  finalStates: Record<string, number>;
-  /** Cores other processes kept busy meanwhile (0 = quiet machine). */
-  noiseCores: number | null;
-}
 
 export interface PrinterThroughputRun {
   kind: 'print-job' | 'plain-post';
@@ -216,12 +174,12 @@ export async function measurePrinter(options: {
     const latency = await measureLpLatency({ pdfs: latencyPdfs, pdfDir, queue: cupsName, documents, agent, log });
     log(`printer latency: p50 ${ms(latency.latencyMs.p50)}, p95 ${ms(latency.latencyMs.p95)}, max ${ms(latency.latencyMs.max)}`);
 
-    const api = await apiOf(dataDir);
+    const agentAt = await agentAddresses(dataDir, port, PROFILE_ID);
     const client = keepAliveAgent(PRINT_CONCURRENCY);
     log(`printer latency: as many Print-Job requests, then plain POSTs, straight to the agent, one at a time (the agent's share, without CUPS)`);
     const direct = {
-      printJob: await measureDirectLatency({ pdfs: directPdfs, source: 'printer', send: (file, index) => sendPrintJob(port, file, index + 1, client), documents, agent, hubPid: hub.pid }),
-      plainPost: await measureDirectLatency({ pdfs: directPostPdfs, source: 'api', send: (file) => sendPlainPost(api, file, client), documents, agent, hubPid: hub.pid }),
+      printJob: await measureDirectLatency({ pdfs: directPdfs, source: 'printer', send: (file, index) => sendPrintJob(agentAt, file, index + 1, client), documents, agent, hubPid: hub.pid }),
+      plainPost: await measureDirectLatency({ pdfs: directPostPdfs, source: 'api', send: (file) => sendPlainPost(agentAt, file, client), documents, agent, hubPid: hub.pid }),
     };
     log(`printer latency: sent → recorded p50 ${ms(direct.printJob.latencyMs.p50)} by Print-Job, ${ms(direct.plainPost.latencyMs.p50)} by POST`);
     const printJobRuns: PrinterThroughputRun[] = [];
@@ -236,7 +194,7 @@ export async function measurePrinter(options: {
           files: posts,
           source: 'api',
           prefix: prefixOf(posts),
-          send: (file) => sendPlainPost(api, file, client),
+          send: (file) => sendPlainPost(agentAt, file, client),
         }));
         printJobRuns.push(await measureBurst({
           ...common,
@@ -245,7 +203,7 @@ export async function measurePrinter(options: {
           files: jobs,
           source: 'printer',
           prefix: prefixOf(jobs),
-          send: (file, index) => sendPrintJob(port, file, index + 1, client),
+          send: (file, index) => sendPrintJob(agentAt, file, index + 1, client),
         }));
       }
     } finally {
@@ -312,164 +270,7 @@ async function profileFileIn(dir: string): Promise<string> {
   return join(dir, name);
 }
 
-// ---- Latency: lp through CUPS ----
-
-async function measureLpLatency(options: {
-  pdfs: readonly BenchFile[];
-  pdfDir: string;
-  queue: string;
-  documents: RecordedDocumentsReader;
-  agent: AgentChild;
-  log: Log;
-}): Promise<PrinterLatencyResult> {
-  const { pdfs, pdfDir, queue, documents, agent, log } = options;
-  for (const pdf of pdfs) await writeFile(join(pdfDir, pdf.name), pdf.bytes);
-  const latency: number[] = [];
-  const lpTimes: number[] = [];
-  const afterLp: number[] = [];
-  const agentStamp: number[] = [];
-  const cupsFinished: number[] = [];
-  const recordedSizes: number[] = [];
-  let incompleteReason: string | null = null;
-  let lastReportAt = Date.now();
-
-  for (const [index, pdf] of pdfs.entries()) {
-    const title = pdf.name.replace(/\.pdf$/, '');
-    const started = Date.now();
-    const startedMono = performance.now();
-    let lpFailure: string | null = null;
-    const lpRun = lp(queue, title, join(pdfDir, pdf.name)).catch((error: unknown) => {
-      lpFailure = (error as Error).message;
-      return null;
-    });
-    const recorded = await pollUntil(() => documents.find('printer', pdf.name), JOB_TIMEOUT_MS, () => lpFailure ?? (agent.running() ? null : 'the agent process ended'));
-    const recordedMono = performance.now();
-    const lpResult = await lpRun;
-    if (lpResult === null || recorded.value === null) {
-      incompleteReason = lpResult === null ? (lpFailure ?? 'lp failed') : `"${pdf.name}" was not recorded: ${recorded.reason}`;
-      break;
-    }
-    const exitedAt = lpResult.exitedAt;
-    latency.push(recordedMono - startedMono);
-    lpTimes.push(exitedAt - started);
-    afterLp.push(Math.max(0, started + (recordedMono - startedMono) - exitedAt));
-    agentStamp.push(recorded.value.createdAt - started);
-    recordedSizes.push(recorded.value.size);
-    // The next job waits for CUPS to be done with this one: one job at a time, none queued behind another.
-    if (!(await waitForQueueIdle(queue, JOB_TIMEOUT_MS))) {
-      incompleteReason = `CUPS did not finish job ${index + 1} ("${title}") within ${JOB_TIMEOUT_MS / 1000} s`;
-      break;
-    }
-    cupsFinished.push(performance.now() - startedMono);
-    if (Date.now() - lastReportAt >= PROGRESS_EVERY_MS) {
-      log(`printer latency: ${index + 1}/${pdfs.length} jobs, last ${ms(latency.at(-1) ?? null)}`);
-      lastReportAt = Date.now();
-    }
-  }
-  return {
-    complete: incompleteReason === null && latency.length === pdfs.length,
-    incompleteReason,
-    jobs: pdfs.length,
-    recorded: latency.length,
-    latencyMs: distribution(latency),
-    firstJobMs: latency[0] ?? null,
-    lpMs: distribution(lpTimes),
-    afterLpMs: distribution(afterLp),
-    agentStampMs: distribution(agentStamp),
-    cupsFinishedMs: distribution(cupsFinished),
-    printedBytes: pdfs[0]?.bytes.length ?? 0,
-    recordedBytes: recordedSizes.length === 0 ? null : Math.round(recordedSizes.reduce((a, b) => a + b, 0) / recordedSizes.length),
-    finalStates: {},
-    pollMs: RECORDED_POLL_MS,
-  };
-}
-
-/** Requests straight to the agent, one at a time, each timed until its document is recorded. */
-async function measureDirectLatency(options: {
-  pdfs: readonly BenchFile[];
-  source: RecordedSource;
-  send: (file: BenchFile, index: number) => Promise<void>;
-  documents: RecordedDocumentsReader;
-  agent: AgentChild;
-  hubPid: number;
-}): Promise<DirectLatencyResult> {
-  const { pdfs, documents, agent } = options;
-  const noise = startNoiseMeter([agent.pid, options.hubPid]);
-  const latency: number[] = [];
-  const response: number[] = [];
-  const failures: string[] = [];
-  for (const [index, pdf] of pdfs.entries()) {
-    const started = performance.now();
-    try {
-      await options.send(pdf, index);
-    } catch (error) {
-      failures.push((error as Error).message);
-      continue;
-    }
-    response.push(performance.now() - started);
-    const recorded = await pollUntil(() => documents.find(options.source, pdf.name), JOB_TIMEOUT_MS, () => (agent.running() ? null : 'the agent process ended'));
-    if (recorded.value === null) {
-      failures.push(`"${pdf.name}" was not recorded: ${recorded.reason}`);
-      continue;
-    }
-    latency.push(performance.now() - started);
-  }
-  return {
-    jobs: pdfs.length,
-    recorded: latency.length,
-    failures: failures.length,
-    failureExamples: [...new Set(failures)].slice(0, 5),
-    latencyMs: distribution(latency),
-    responseMs: distribution(response),
-    finalStates: {},
-    noiseCores: noise.stop(),
-  };
-}
-
-/** Calls `probe` every RECORDED_POLL_MS until it returns something, `stopped` says why not, or time runs out. */
-async function pollUntil<T>(probe: () => T | null, timeoutMs: number, stopped: () => string | null): Promise<{ value: T; reason: null } | { value: null; reason: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== null) return { value, reason: null };
-    const why = stopped();
-    if (why) return { value: null, reason: why };
-    if (Date.now() > deadline) return { value: null, reason: `not there after ${timeoutMs / 1000} s` };
-    await sleep(RECORDED_POLL_MS);
-  }
-}
-
 // ---- Throughput: Print-Job against a plain POST ----
-
-interface ApiAddress {
-  baseUrl: string;
-  token: string;
-}
-
-async function apiOf(dataDir: string): Promise<ApiAddress> {
-  const paths = dataPaths(dataDir);
-  return { baseUrl: (await readFile(paths.apiUrl, 'utf8')).trim(), token: (await readFile(paths.apiToken, 'utf8')).trim() };
-}
-
-async function sendPlainPost(api: ApiAddress, file: BenchFile, agent: http.Agent): Promise<void> {
-  const reply = await postBytes(`${api.baseUrl}/api/v1/documents`, file.bytes, {
-    Authorization: `Bearer ${api.token}`,
-    'Content-Type': 'application/pdf',
-    'X-Filename': encodeURIComponent(file.name),
-    'X-Profile': PROFILE_ID,
-  }, agent);
-  if (reply.status !== 201) throw new Error(`POST /api/v1/documents answered ${reply.status}: ${reply.body.toString('utf8').slice(0, 200)}`);
-}
-
-async function sendPrintJob(port: number, file: BenchFile, requestId: number, agent: http.Agent): Promise<void> {
-  const path = `/ipp/print/${PROFILE_ID}`;
-  const body = encodePrintJob({ requestId, printerUri: `ipp://127.0.0.1:${port}${path}`, user: 'bench', jobName: file.name.replace(/\.pdf$/, ''), document: file.bytes });
-  const reply = await postBytes(`http://127.0.0.1:${port}${path}`, body, { 'Content-Type': 'application/ipp' }, agent);
-  if (reply.status !== 200) throw new Error(`Print-Job answered HTTP ${reply.status}: ${reply.body.toString('utf8').slice(0, 200)}`);
-  const head = readIppResponseHead(reply.body);
-  if (!isIppSuccess(head.statusCode)) throw new Error(`Print-Job answered IPP status 0x${head.statusCode.toString(16).padStart(4, '0')}`);
-  if (head.requestId !== requestId) throw new Error(`Print-Job answered request-id ${head.requestId} to request ${requestId}`);
-}
 
 async function measureBurst(options: {
   kind: PrinterThroughputRun['kind'];
@@ -511,11 +312,11 @@ async function measureBurst(options: {
   const lastResponseMs = performance.now() - started;
   // Every answer is in; the run ends when the database shows every document that was accepted.
   const expected = files.length - failures.length;
-  const all = await pollUntil(
-    () => (documents.count(options.source, options.prefix) >= expected ? true : null),
-    JOB_TIMEOUT_MS,
-    () => (options.agent.running() ? null : 'the agent process ended'),
-  );
+  const all = await pollUntil(() => (documents.count(options.source, options.prefix) >= expected ? true : null), {
+    timeoutMs: JOB_TIMEOUT_MS,
+    intervalMs: RECORDED_POLL_MS,
+    stopped: () => (options.agent.running() ? null : 'the agent process ended'),
+  });
   const elapsedMs = performance.now() - started;
   const window: ProfileWindow = { fromMicros, toMicros: monotonicMicros() };
   const share = agentCpu.stop();
