@@ -1,17 +1,16 @@
-// The capture service: every channel (folder, API, upload, printer) ends here. Bytes are spooled
-// and fsynced, then recorded in one transaction with their upload jobs; only after that commit is
-// the source file moved (folders). A crash at any point leaves the source, or the record — never neither.
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+// The capture service: every channel (folder, API, upload, printer) ends here. Bytes are read,
+// inspected, spooled and fsynced in a capture worker (capture-worker/), then recorded here, on the
+// main thread, in one transaction with their upload jobs; only after that commit is the source
+// file moved (folders). A crash at any point leaves the source, or the record — never neither.
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Store } from '../store/store.ts';
 import type { IntakeRecord, PostAction } from '../store/intake-records.ts';
 import { PARKED } from '../store/jobs.ts';
-import type { Spool } from './spool.ts';
-import { sha256Hex } from './spool.ts';
-import { inspectCapture, type CapturedPart, type InspectLimits } from './inspect-capture.ts';
+import type { CapturePreparer } from './capture-worker/capture-pool.ts';
+import type { PreparedPart } from './capture-worker/messages.ts';
+import { hashFile } from './capture-worker/prepare-capture.ts';
 import { moveFileDurably, moveToErrors, removeFile, uniqueDestination } from './post-action.ts';
 import type { CaptureSource, DocumentState } from '../../contract/states.ts';
 import type { Logger } from '../log/logger.ts';
@@ -39,8 +38,8 @@ export interface FolderCapture {
 
 export interface CaptureServiceOptions {
   store: Store;
-  spool: Spool;
-  limits: InspectLimits;
+  /** Reads, inspects and spools each capture off the main thread (the capture worker pool). */
+  workers: CapturePreparer;
   log: Logger;
   /** Called after documents were queued, so the outbox can start at once. */
   onQueued: () => void;
@@ -55,11 +54,8 @@ export class CaptureService {
 
   /** Bytes from the local API, the UI or the printer. */
   async captureBytes(input: { profile: CaptureProfile; source: CaptureSource; name: string; bytes: Buffer; metadata?: Record<string, unknown> }): Promise<CapturedDocument[]> {
-    const parts = input.bytes.byteLength > this.options.limits.maxFileBytes
-      ? [tooLargePart(input.name, input.bytes.byteLength, this.options.limits.maxFileBytes, sha256Hex(input.bytes))]
-      : await inspectCapture(input.name, input.bytes, this.options.limits);
+    const { parts } = await this.options.workers.prepare({ type: 'bytes', name: input.name, bytes: input.bytes });
     for (const part of parts) Object.assign(part.metadata, input.metadata ?? {});
-    await this.spoolParts(parts);
     const documents = await this.options.store.groupCommit.run(() => this.record(input.profile, input.source, null, parts));
     this.afterRecord(documents);
     return documents;
@@ -76,18 +72,8 @@ export class CaptureService {
     }
     if (file.postAction === 'leave' && store.intake.alreadyTaken(file.path, file.size, file.mtimeMs)) return [];
 
-    const name = basename(file.path);
-    let parts: CapturedPart[];
-    let sha256: string;
-    if (file.size > this.options.limits.maxFileBytes) {
-      sha256 = await hashFile(file.path);
-      parts = [tooLargePart(name, file.size, this.options.limits.maxFileBytes, sha256)];
-    } else {
-      const bytes = await readFile(file.path);
-      sha256 = sha256Hex(bytes);
-      parts = await inspectCapture(name, bytes, this.options.limits);
-    }
-    await this.spoolParts(parts);
+    // Spooled and fsynced by the worker before the record below commits.
+    const { parts, sha256 } = await this.options.workers.prepare({ type: 'file', path: file.path, name: basename(file.path), size: file.size });
 
     const allInvalid = parts.every((part) => part.invalid !== null);
     const { documents, intakeId } = await store.groupCommit.run(() => {
@@ -149,19 +135,13 @@ export class CaptureService {
     }
   }
 
-  private async spoolParts(parts: CapturedPart[]): Promise<void> {
-    for (const part of parts) {
-      if (part.bytes.byteLength > 0) await this.options.spool.put(part.bytes);
-    }
-  }
-
   /** Runs inside the capture transaction. */
-  private record(profile: CaptureProfile, source: CaptureSource, sourcePath: string | null, parts: CapturedPart[]): CapturedDocument[] {
+  private record(profile: CaptureProfile, source: CaptureSource, sourcePath: string | null, parts: PreparedPart[]): CapturedDocument[] {
     const { store } = this.options;
     const now = new Date().toISOString();
     return parts.map((part) => {
       const id = uuidv7();
-      const sha256 = part.invalid?.code === 'too_large' ? String(part.metadata['sha256']) : sha256Hex(part.bytes);
+      const { sha256 } = part;
       let state: DocumentState = profile.requireApproval ? 'awaiting_approval' : 'queued';
       let reason: string | null = null;
       let reasonCode: string | null = null;
@@ -188,9 +168,9 @@ export class CaptureService {
           sourcePath,
           kind: part.kind,
           contentType: part.contentType,
-          size: part.bytes.byteLength || Number(part.metadata['size'] ?? 0),
+          size: part.size,
           sha256,
-          spooled: part.bytes.byteLength > 0,
+          spooled: part.spooled,
           state,
           reason,
           reasonCode,
@@ -217,24 +197,6 @@ export class CaptureService {
   }
 }
 
-function tooLargePart(name: string, size: number, limit: number, sha256: string): CapturedPart {
-  const megabytes = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return {
-    name,
-    bytes: Buffer.alloc(0),
-    kind: 'unknown',
-    contentType: null,
-    invalid: { code: 'too_large', reason: `the file is ${megabytes(size)}, over the ${megabytes(limit)} limit` },
-    metadata: { size, sha256 },
-  };
-}
-
 async function exists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null)) !== null;
-}
-
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -1,0 +1,47 @@
+// Entry of a capture worker thread: takes capture requests from the pool, runs several at once
+// (their file I/O overlaps), and answers each with its prepared parts or its error.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Spool } from '../spool.ts';
+import { prepareCapture } from './prepare-capture.ts';
+import type { CaptureJobMessage, CaptureResultMessage, CaptureWorkerData, CaptureWorkerFaults, SerializedError } from './messages.ts';
+
+if (!parentPort) throw new Error('capture-worker.ts runs as a worker thread (new Worker), not on its own');
+const port = parentPort;
+const data = workerData as CaptureWorkerData;
+const spool = new Spool(data.spoolDir);
+
+port.on('message', (message: CaptureJobMessage) => void handle(message));
+
+async function handle({ id, request }: CaptureJobMessage): Promise<void> {
+  if (simulateFault(request.name, data.faults)) return;
+  let answer: CaptureResultMessage;
+  try {
+    answer = { id, ok: true, result: await prepareCapture(request, { spool, limits: data.limits }) };
+  } catch (error) {
+    answer = { id, ok: false, error: serialize(error) };
+  }
+  port.postMessage(answer);
+}
+
+/** True when the request is never to be answered (the worker is about to crash). */
+function simulateFault(name: string, faults: CaptureWorkerFaults | undefined): boolean {
+  if (faults?.crashOnName && name.includes(faults.crashOnName)) {
+    // Uncaught, outside any promise: the worker dies as it would on a native fault.
+    setImmediate(() => {
+      throw new Error(`simulated capture worker crash on ${name}`);
+    });
+    return true;
+  }
+  if (faults?.hangOnName && name.includes(faults.hangOnName)) {
+    for (;;) {
+      // Blocks the thread, as a runaway parser would.
+    }
+  }
+  return false;
+}
+
+function serialize(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const code = (error as NodeJS.ErrnoException).code;
+  return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+}

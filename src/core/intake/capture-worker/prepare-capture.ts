@@ -1,0 +1,69 @@
+// The per-file capture work, run in a capture worker: read the bytes (or only hash them, over the
+// size limit), inspect them, spool every part durably. The answer carries no bytes: they are on
+// disk and fsynced before it is sent, so the main thread can record them at once.
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { sha256Hex, type Spool } from '../spool.ts';
+import { inspectCapture, type CapturedPart, type InspectLimits } from '../inspect-capture.ts';
+import type { CaptureRequest, PreparedCapture, PreparedPart } from './messages.ts';
+
+export interface PrepareContext {
+  spool: Spool;
+  limits: InspectLimits;
+}
+
+export async function prepareCapture(request: CaptureRequest, context: PrepareContext): Promise<PreparedCapture> {
+  const { limits } = context;
+  let bytes: Buffer;
+  if (request.type === 'file') {
+    // Files over the size limit are hashed as a stream, never held whole.
+    if (request.size > limits.maxFileBytes) return tooLarge(request.name, request.size, limits.maxFileBytes, await hashFile(request.path));
+    bytes = await readFile(request.path);
+  } else {
+    // Structured clone delivers a Uint8Array; inspection expects a Buffer (same memory, no copy).
+    bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
+    if (bytes.byteLength > limits.maxFileBytes) return tooLarge(request.name, bytes.byteLength, limits.maxFileBytes, sha256Hex(bytes));
+  }
+  const parts = await inspect(request.name, bytes, limits);
+  const prepared: PreparedPart[] = [];
+  for (const part of parts) prepared.push(await spoolPart(part, context.spool));
+  return { sha256: sha256Hex(bytes), size: bytes.byteLength, parts: prepared };
+}
+
+/**
+ * THE inspection step: what the bytes are, which documents they make, which of them cannot be
+ * sent and why. Everything that reads a document's content (classification, ZIP expansion, and
+ * later invoice reading and preflight) belongs here, so it runs in the worker, off the main thread.
+ */
+function inspect(name: string, bytes: Buffer, limits: InspectLimits): Promise<CapturedPart[]> {
+  return inspectCapture(name, bytes, limits);
+}
+
+async function spoolPart(part: CapturedPart, spool: Spool): Promise<PreparedPart> {
+  const { bytes, ...described } = part;
+  // Durable: the record that points at these bytes commits only after this fsync.
+  const sha256 = bytes.byteLength > 0 ? await spool.put(bytes) : sha256Hex(bytes);
+  return { ...described, sha256, size: bytes.byteLength, spooled: bytes.byteLength > 0 };
+}
+
+function tooLarge(name: string, size: number, limit: number, sha256: string): PreparedCapture {
+  const megabytes = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  const part: PreparedPart = {
+    name,
+    kind: 'unknown',
+    contentType: null,
+    invalid: { code: 'too_large', reason: `the file is ${megabytes(size)}, over the ${megabytes(limit)} limit` },
+    metadata: { size, sha256 },
+    sha256,
+    size,
+    spooled: false,
+  };
+  return { sha256, size, parts: [part] };
+}
+
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,216 @@
+// The capture worker pool: real worker threads reading real files into a real spool. Parts come
+// back without their bytes, which are already in the spool; a worker that crashes or hangs fails
+// only its captures, is replaced, and (in the agent) the file stays in its folder until it is taken.
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import yazl from 'yazl';
+import { CaptureWorkerPool, defaultCaptureWorkerCount, type CaptureWorkerPoolOptions } from '../../src/core/intake/capture-worker/capture-pool.ts';
+import { Spool, sha256Hex } from '../../src/core/intake/spool.ts';
+import { DEFAULT_ZIP_LIMITS } from '../../src/core/intake/zip-expander.ts';
+import { createAgent, type Agent } from '../../src/core/agent.ts';
+import { defaultSettings, type Settings } from '../../src/core/config/settings-schema.ts';
+import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
+import { createLogger, type Logger } from '../../src/core/log/logger.ts';
+import { SHARED_FIXTURES, makePdf } from '../helpers/fixtures.ts';
+import { makeTempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+const invoice = await readFile(join(SHARED_FIXTURES, 'fatturapa', 'IT01234567890_FPR01.xml'));
+const LIMITS = { maxFileBytes: 1024 * 1024, zip: DEFAULT_ZIP_LIMITS };
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+interface LogLine {
+  level: string;
+  message: string;
+  meta?: Record<string, unknown>;
+}
+
+/** A logger that keeps its lines, so tests can read what the pool reported. */
+function recordingLogger(lines: LogLine[]): Logger {
+  const at = (level: string) => (message: string, meta?: Record<string, unknown>) => void lines.push({ level, message, ...(meta ? { meta } : {}) });
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
+  return logger;
+}
+
+async function startPool(options: Partial<CaptureWorkerPoolOptions> = {}) {
+  const { dir, cleanup } = await makeTempDir();
+  const lines: LogLine[] = [];
+  const spoolDir = join(dir, 'spool');
+  const pool = new CaptureWorkerPool({ size: 1, spoolDir, limits: LIMITS, log: recordingLogger(lines), ...options });
+  cleanups.push(cleanup, () => pool.close());
+  return { dir, pool, lines, spool: new Spool(spoolDir) };
+}
+
+function zip(entries: { name: string; data: Buffer }[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const archive = new yazl.ZipFile();
+    for (const entry of entries) archive.addBuffer(entry.data, entry.name, { compress: true });
+    archive.end();
+    const chunks: Buffer[] = [];
+    archive.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+  });
+}
+
+describe('capture worker pool', () => {
+  it('returns the inspected parts without bytes, each already in the spool', async () => {
+    const { dir, pool, spool } = await startPool();
+    const pdf = makePdf('fattura in PDF');
+    const batch = await zip([
+      { name: 'IT01234567890_FPR01.xml', data: invoice },
+      { name: 'scan.pdf', data: pdf },
+    ]);
+    await writeFile(join(dir, 'batch.zip'), batch);
+
+    const prepared = await pool.prepare({ type: 'file', path: join(dir, 'batch.zip'), name: 'batch.zip', size: batch.length });
+
+    expect(prepared.sha256).toBe(sha256Hex(batch));
+    expect(prepared.size).toBe(batch.length);
+    expect(prepared.parts.map((p) => [p.name, p.kind, p.invalid])).toEqual([
+      ['IT01234567890_FPR01.xml', 'fatturapa', null],
+      ['scan.pdf', 'pdf', null],
+    ]);
+    for (const part of prepared.parts) {
+      expect(Object.keys(part)).not.toContain('bytes');
+      expect(part.spooled).toBe(true);
+      expect(part.metadata['archive']).toBe('batch.zip');
+    }
+    // The spooled copies are the entries' exact bytes (read() verifies the hash).
+    expect(await spool.read(prepared.parts[0]!.sha256)).toEqual(invoice);
+    expect(await spool.read(prepared.parts[1]!.sha256)).toEqual(pdf);
+    expect(prepared.parts[0]!.size).toBe(invoice.length);
+  });
+
+  it('takes bytes (API, printer) and refuses a file over the size limit without spooling it', async () => {
+    const { dir, pool, spool } = await startPool({ limits: { ...LIMITS, maxFileBytes: 1000 } });
+    const fromApi = await pool.prepare({ type: 'bytes', name: 'note.xml', bytes: Buffer.from('<note>ciao</note>') });
+    expect(fromApi.parts[0]).toMatchObject({ name: 'note.xml', spooled: true, invalid: { code: 'xml_not_fatturapa' } });
+    expect((await spool.read(fromApi.parts[0]!.sha256)).toString()).toBe('<note>ciao</note>');
+
+    await writeFile(join(dir, 'big.xml'), invoice);
+    const big = await pool.prepare({ type: 'file', path: join(dir, 'big.xml'), name: 'big.xml', size: invoice.length });
+    expect(big.parts).toEqual([expect.objectContaining({ sha256: sha256Hex(invoice), size: invoice.length, spooled: false, invalid: expect.objectContaining({ code: 'too_large' }) })]);
+    expect(await spool.has(sha256Hex(invoice))).toBe(false);
+  });
+
+  it('fails a capture whose file cannot be read, with its error code, and goes on', async () => {
+    const { dir, pool } = await startPool();
+    await expect(pool.prepare({ type: 'file', path: join(dir, 'gone.xml'), name: 'gone.xml', size: 10 })).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/gone\.xml/) });
+    await writeFile(join(dir, 'ok.xml'), invoice);
+    expect((await pool.prepare({ type: 'file', path: join(dir, 'ok.xml'), name: 'ok.xml', size: invoice.length })).parts[0]!.kind).toBe('fatturapa');
+  });
+
+  it('a worker that crashes fails its capture, is logged, and a new worker takes the next one', async () => {
+    const { dir, pool, lines } = await startPool({ faults: { crashOnName: 'crash-me' } });
+    await writeFile(join(dir, 'crash-me.xml'), invoice);
+    await writeFile(join(dir, 'fine.xml'), invoice);
+
+    await expect(pool.prepare({ type: 'file', path: join(dir, 'crash-me.xml'), name: 'crash-me.xml', size: invoice.length })).rejects.toThrow(
+      /capture of .*crash-me\.xml failed: the capture worker crashed: simulated capture worker crash/,
+    );
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringMatching(/capture worker stopped/) }));
+    expect(pool.workerCount).toBe(0);
+
+    const next = await pool.prepare({ type: 'file', path: join(dir, 'fine.xml'), name: 'fine.xml', size: invoice.length });
+    expect(next.parts[0]!.kind).toBe('fatturapa');
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'capture worker replaced' }));
+  });
+
+  it('a worker that hangs is stopped at the timeout: its capture fails and the next one works', async () => {
+    const { dir, pool, lines } = await startPool({ faults: { hangOnName: 'hang-me' }, jobTimeoutMs: 400 });
+    await writeFile(join(dir, 'fine.xml'), invoice);
+    const started = Date.now();
+    await expect(pool.prepare({ type: 'bytes', name: 'hang-me.xml', bytes: invoice })).rejects.toThrow(/took more than 0\.4 s/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringMatching(/did not answer in time/) }));
+    expect((await pool.prepare({ type: 'file', path: join(dir, 'fine.xml'), name: 'fine.xml', size: invoice.length })).parts[0]!.kind).toBe('fatturapa');
+  });
+
+  it('spreads captures over its workers, up to its size, and refuses new ones once closed', async () => {
+    const { dir, pool } = await startPool({ size: 2 });
+    const names = Array.from({ length: 20 }, (_, i) => `f${i}.pdf`);
+    for (const name of names) await writeFile(join(dir, name), makePdf(name));
+    const results = await Promise.all(names.map((name) => pool.prepare({ type: 'file', path: join(dir, name), name, size: 1 })));
+    expect(new Set(results.map((r) => r.sha256)).size).toBe(20);
+    expect(pool.workerCount).toBe(2);
+
+    await pool.close();
+    expect(pool.workerCount).toBe(0);
+    await expect(pool.prepare({ type: 'bytes', name: 'late.xml', bytes: invoice })).rejects.toThrow(/agent is stopping/);
+  });
+
+  it('an idle pool never keeps the process alive', async () => {
+    const poolModule = fileURLToPath(new URL('../../src/core/intake/capture-worker/capture-pool.ts', import.meta.url));
+    const { dir, cleanup } = await makeTempDir();
+    cleanups.push(cleanup);
+    const script = `
+      const { CaptureWorkerPool } = await import(${JSON.stringify(poolModule)});
+      const log = { debug() {}, info() {}, warn() {}, error() {}, child() { return log; } };
+      const pool = new CaptureWorkerPool({ size: 1, spoolDir: ${JSON.stringify(join(dir, 'spool'))}, limits: { maxFileBytes: 1e6, zip: { maxEntries: 10, maxTotalBytes: 1e6, maxEntryBytes: 1e6, maxRatio: 200, maxDepth: 2 } }, log });
+      const prepared = await pool.prepare({ type: 'bytes', name: 'a.xml', bytes: Buffer.from('<a/>') });
+      console.log(prepared.parts[0].spooled);`;
+    // Not closed on purpose: the process must still end by itself once the capture is answered.
+    await writeFile(join(dir, 'capture-once.mjs'), script);
+    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'capture-once.mjs')], { timeout: 15_000 });
+    expect(stdout.trim()).toBe('true');
+  });
+
+  it('sizes itself to the spare cores, between 1 and 2', () => {
+    expect([1, 2, 3, 4, 16].map((cores) => defaultCaptureWorkerCount(cores))).toEqual([1, 1, 2, 2, 2]);
+  });
+});
+
+describe('capture workers in the agent', () => {
+  async function startAgent(dropDir: string, dataDir: string): Promise<Agent> {
+    const defaults = defaultSettings();
+    const settings: Settings = {
+      ...defaults,
+      api: { ...defaults.api, port: 0 },
+      printer: { ...defaults.printer, enabled: false, port: 0 },
+      intake: { ...defaults.intake, stableWindowMs: 100, rescanIntervalMs: 1000 },
+      profiles: [{ id: 'test', name: 'Test Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false, printer: { enabled: false, queueName: null } }],
+    };
+    const secrets = await createFileSecretStore(join(dataDir, 'secrets.json'), {});
+    const log = createLogger({ dir: join(dataDir, 'logs'), level: 'debug', maxFileBytes: 5 * 1024 * 1024, maxFiles: 1 });
+    // No hub: captured documents wait in the queue, which is all this test needs.
+    const agent = createAgent(settings, { dataDir, secrets, log, captureWorkers: { size: 1, faults: { crashOnName: 'crash-me' } } });
+    await agent.start();
+    cleanups.push(() => agent.stop());
+    return agent;
+  }
+
+  it('a file whose capture crashes the worker stays in its folder, is retried, and is taken once it can be', async () => {
+    const { dir, cleanup } = await makeTempDir();
+    cleanups.push(cleanup);
+    const dropDir = join(dir, 'drop');
+    const dataDir = join(dir, 'agent');
+    await mkdir(dropDir, { recursive: true });
+    const agent = await startAgent(dropDir, dataDir);
+    const logText = () => readFile(join(dataDir, 'logs', 'recapito.log'), 'utf8');
+
+    await writeFile(join(dropDir, 'crash-me.xml'), invoice);
+    await writeFile(join(dropDir, 'good.pdf'), makePdf('good'));
+    const names = () => agent.documents({ limit: 50 }).documents.map((d) => d.name);
+    await waitFor('good.pdf captured', () => names().includes('good.pdf'));
+    // Two failed attempts: the watcher keeps the file and retries it after a backoff.
+    await waitFor('a retried capture', async () => /file handler failed; will retry.*crash-me\.xml.*"attempts":2/.test(await logText()), 15_000);
+    expect(await logText()).toMatch(/capture worker stopped.*crash-me\.xml/);
+    expect(names()).toEqual(['good.pdf']);
+    expect(await readdir(dropDir)).toContain('crash-me.xml');
+
+    // Once the file no longer trips the worker, it is captured like any other and moved to sent/.
+    await rename(join(dropDir, 'crash-me.xml'), join(dropDir, 'invoice.xml'));
+    await waitFor('invoice.xml captured', () => names().includes('invoice.xml'));
+    const document = agent.documents({ limit: 50 }).documents.find((d) => d.name === 'invoice.xml')!;
+    expect(document.state).toBe('queued');
+    expect(await agent.spool.read(agent.store.documents.get(document.id)!.sha256)).toEqual(invoice);
+    await waitFor('invoice.xml moved to sent/', async () => (await readdir(join(dropDir, 'sent')).catch((): string[] => [])).includes('invoice.xml'));
+  });
+});
