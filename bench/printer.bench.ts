@@ -263,11 +263,16 @@ async function hubSummary(hub: HubChild, expected: number): Promise<PrinterMeasu
   return { documents: records.length, replays: records.filter((record) => record.uploads > 1).length, expected };
 }
 
-/** The one profile V8 wrote when the agent stopped. */
+/**
+ * The main thread's profile among those V8 wrote when the agent stopped: each thread (the capture
+ * workers too) writes its own, named CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, and the
+ * main thread's id is 0.
+ */
 async function profileFileIn(dir: string): Promise<string> {
-  const name = (await readdir(dir)).find((entry) => entry.endsWith('.cpuprofile'));
-  if (!name) throw new Error(`the agent wrote no CPU profile into ${dir} (did it stop cleanly?)`);
-  return join(dir, name);
+  const names = (await readdir(dir)).filter((entry) => entry.endsWith('.cpuprofile'));
+  const main = names.find((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name)) ?? (names.length === 1 ? names[0] : undefined);
+  if (!main) throw new Error(`the agent wrote no main-thread CPU profile into ${dir} (found: ${names.join(', ') || 'none'}; did it stop cleanly?)`);
+  return join(dir, main);
 }
 
 // ---- Throughput: Print-Job against a plain POST ----
