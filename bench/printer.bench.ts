@@ -11,13 +11,14 @@
 //   many plain POSTs, sent straight to the agent one at a time: the agent's share, without CUPS.
 // - Throughput: M Print-Job requests straight to the agent's IPP server (no CUPS), 4 at a time,
 //   against the baseline: M plain POSTs of same-sized PDFs to the same agent's local API
-//   (POST /api/v1/documents), same client, same concurrency. Both are timed from the first request
+//   (POST /api/v1/documents), same kind of client, same concurrency. Both are timed from the first request
 //   until the database shows all M. They alternate (POST, Print-Job, three times), each run on its own
 //   documents; the fastest run of each counts (noise only slows a run down). Each run starts with the
 //   outbox idle (earlier documents all uploaded to the hub).
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type http from 'node:http';
 import type { Settings } from '../src/core/config/settings-schema.ts';
 import { cupsQueueName } from '../src/core/printer/os-queue/queue-name.ts';
 import { ensureCups, freePort } from '../test/helpers/cups.ts';
@@ -175,39 +176,36 @@ export async function measurePrinter(options: {
     log(`printer latency: p50 ${ms(latency.latencyMs.p50)}, p95 ${ms(latency.latencyMs.p95)}, max ${ms(latency.latencyMs.max)}`);
 
     const agentAt = await agentAddresses(dataDir, port, PROFILE_ID);
-    const client = keepAliveAgent(PRINT_CONCURRENCY);
     log(`printer latency: as many Print-Job requests, then plain POSTs, straight to the agent, one at a time (the agent's share, without CUPS)`);
     const direct = {
-      printJob: await measureDirectLatency({ pdfs: directPdfs, source: 'printer', send: (file, index) => sendPrintJob(agentAt, file, index + 1, client), documents, agent, hubPid: hub.pid }),
-      plainPost: await measureDirectLatency({ pdfs: directPostPdfs, source: 'api', send: (file) => sendPlainPost(agentAt, file, client), documents, agent, hubPid: hub.pid }),
+      printJob: await withClient((client) =>
+        measureDirectLatency({ pdfs: directPdfs, source: 'printer', send: (file, index) => sendPrintJob(agentAt, file, index + 1, client), documents, agent, hubPid: hub.pid })),
+      plainPost: await withClient((client) =>
+        measureDirectLatency({ pdfs: directPostPdfs, source: 'api', send: (file) => sendPlainPost(agentAt, file, client), documents, agent, hubPid: hub.pid })),
     };
     log(`printer latency: sent → recorded p50 ${ms(direct.printJob.latencyMs.p50)} by Print-Job, ${ms(direct.plainPost.latencyMs.p50)} by POST`);
     const printJobRuns: PrinterThroughputRun[] = [];
     const plainPostRuns: PrinterThroughputRun[] = [];
-    try {
-      const common = { documents, progress, agent, hubPid: hub.pid, log };
-      for (const [round, { posts, jobs }] of rounds.entries()) {
-        plainPostRuns.push(await measureBurst({
-          ...common,
-          kind: 'plain-post',
-          label: `plain POST /api/v1/documents (run ${round + 1}/${THROUGHPUT_ROUNDS})`,
-          files: posts,
-          source: 'api',
-          prefix: prefixOf(posts),
-          send: (file) => sendPlainPost(agentAt, file, client),
-        }));
-        printJobRuns.push(await measureBurst({
-          ...common,
-          kind: 'print-job',
-          label: `Print-Job to the IPP server (run ${round + 1}/${THROUGHPUT_ROUNDS})`,
-          files: jobs,
-          source: 'printer',
-          prefix: prefixOf(jobs),
-          send: (file, index) => sendPrintJob(agentAt, file, index + 1, client),
-        }));
-      }
-    } finally {
-      client.destroy();
+    const common = { documents, progress, agent, hubPid: hub.pid, log };
+    for (const [round, { posts, jobs }] of rounds.entries()) {
+      plainPostRuns.push(await withClient((client) => measureBurst({
+        ...common,
+        kind: 'plain-post',
+        label: `plain POST /api/v1/documents (run ${round + 1}/${THROUGHPUT_ROUNDS})`,
+        files: posts,
+        source: 'api',
+        prefix: prefixOf(posts),
+        send: (file) => sendPlainPost(agentAt, file, client),
+      })));
+      printJobRuns.push(await withClient((client) => measureBurst({
+        ...common,
+        kind: 'print-job',
+        label: `Print-Job to the IPP server (run ${round + 1}/${THROUGHPUT_ROUNDS})`,
+        files: jobs,
+        source: 'printer',
+        prefix: prefixOf(jobs),
+        send: (file, index) => sendPrintJob(agentAt, file, index + 1, client),
+      })));
     }
 
     // The end state: every document uploaded (or refused), and what the hub holds.
@@ -249,6 +247,20 @@ export async function measurePrinter(options: {
   } finally {
     documents.close();
     progress.close();
+  }
+}
+
+/**
+ * A fresh keep-alive client for one measurement, closed after it. Connections must not sit idle
+ * between runs: the agent's servers close a connection idle for 5 s (Node's keepAliveTimeout), and a
+ * request sent on it at that moment fails with "socket hang up".
+ */
+async function withClient<T>(measure: (client: http.Agent) => Promise<T>): Promise<T> {
+  const client = keepAliveAgent(PRINT_CONCURRENCY);
+  try {
+    return await measure(client);
+  } finally {
+    client.destroy();
   }
 }
 
