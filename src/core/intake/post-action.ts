@@ -56,7 +56,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
 export async function moveToErrors(source: string, watchedFolder: string, reason: string): Promise<string> {
   const errorsDir = join(watchedFolder, ERRORS_FOLDER);
   const destination = await reserveDestination(errorsDir, basename(source), [ERROR_NOTE_SUFFIX]);
-  await moveReserved(source, destination);
+  // The reason is written first: whenever the file shows up in errors/, its explanation is beside it.
   const note = [
     'Recapito could not process this file.',
     '',
@@ -67,6 +67,7 @@ export async function moveToErrors(source: string, watchedFolder: string, reason
     '',
   ].join(EOL);
   await writeFileAtomic(destination + ERROR_NOTE_SUFFIX, note);
+  await moveReserved(source, destination);
   return destination;
 }
 
