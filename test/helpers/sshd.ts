@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile, rm, chmod } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -57,19 +58,6 @@ async function fingerprint(publicKeyFile: string): Promise<string> {
   const match = /SHA256:[A-Za-z0-9+/]+/.exec(stdout);
   if (!match) throw new Error(`cannot read the fingerprint of ${publicKeyFile}: ${stdout}`);
   return match[0];
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function accepting(port: number): Promise<boolean> {

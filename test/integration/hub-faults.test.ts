@@ -51,15 +51,16 @@ describe('hub failures', () => {
     expect(atHub).toHaveLength(8);
     for (const document of documents) expect(atHub.filter((d) => d.idempotencyKey === document!.id)).toHaveLength(1);
     // The lost answers were replayed, not duplicated: some keys were POSTed more than once.
-    expect(atHub.some((d) => d.uploads > 1)).toBe(true);
+    expect(atHub.some((d) => d.uploads > 1), JSON.stringify(atHub.map((d) => d.uploads))).toBe(true);
 
     const retries = documents.flatMap((d) => h.agent.document(d!.id)!.events.filter((e) => e.type === 'document.retry'));
     expect(retries.length).toBeGreaterThanOrEqual(10);
     // Retry-After was honoured: the 429 retry waited the hub's 1 s, not the (≤500 ms) backoff.
-    expect(retries.some((e) => e.data?.['status'] === 429 && e.data?.['delayMs'] === 1000)).toBe(true);
+    const retrySummary = JSON.stringify(retries.map((e) => [e.data?.['status'], e.data?.['delayMs'], e.data?.['code']]));
+    expect(retries.some((e) => e.data?.['status'] === 429 && e.data?.['delayMs'] === 1000), retrySummary).toBe(true);
     // Backoff delays stay under the configured cap otherwise.
-    expect(retries.filter((e) => e.data?.['status'] !== 429).every((e) => Number(e.data?.['delayMs']) <= 500)).toBe(true);
-    expect(retries.some((e) => String(e.message).includes('503'))).toBe(true);
+    expect(retries.filter((e) => e.data?.['status'] !== 429).every((e) => Number(e.data?.['delayMs']) <= 500), retrySummary).toBe(true);
+    expect(retries.some((e) => String(e.message).includes('503')), retrySummary).toBe(true);
   });
 
   it('reports a failing service in /status while it retries, and its recovery', async () => {

@@ -5,7 +5,7 @@ import { isHubRequestError } from '../hub/hub-client.ts';
 import type { HoldController } from './hold.ts';
 import type { HubHealth } from './hub-health.ts';
 import type { Logger } from '../log/logger.ts';
-import { WakeableSleep } from './wakeable-sleep.ts';
+import { BackgroundLoop } from './background-loop.ts';
 
 export interface AccountMonitorOptions {
   hub: () => HubClient;
@@ -18,31 +18,24 @@ export interface AccountMonitorOptions {
 
 export class AccountMonitor {
   private readonly options: AccountMonitorOptions;
-  private readonly sleeper = new WakeableSleep();
-  private controller: AbortController | null = null;
-  private loop: Promise<void> | null = null;
+  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
 
   constructor(options: AccountMonitorOptions) {
     this.options = options;
-    options.hold.onChange(() => this.sleeper.wake());
+    options.hold.onChange(() => this.loop.wake());
   }
 
   start(): void {
-    if (this.loop) return;
-    this.controller = new AbortController();
-    this.loop = this.run(this.controller.signal);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.controller?.abort(new Error('agent stopping'));
-    this.sleeper.wake();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Checks now (e.g. after the user entered a new key). */
   checkNow(): void {
-    this.sleeper.wake();
+    this.loop.wake();
   }
 
   async check(signal?: AbortSignal): Promise<void> {
@@ -72,7 +65,7 @@ export class AccountMonitor {
     while (!signal.aborted) {
       await this.check(signal);
       const interval = this.options.hold.hubHold() ? this.options.whileHeldIntervalMs : this.options.intervalMs;
-      await this.sleeper.sleep(interval, signal);
+      await this.loop.sleeper.sleep(interval, signal);
     }
   }
 }

@@ -9,7 +9,7 @@ import type { Spool } from '../intake/spool.ts';
 import type { Logger } from '../log/logger.ts';
 import { isSettled } from './hub-status.ts';
 import type { DocumentState } from '../../contract/states.ts';
-import { WakeableSleep } from './wakeable-sleep.ts';
+import { BackgroundLoop } from './background-loop.ts';
 
 export interface RetentionSettings {
   historyDays: number;
@@ -39,9 +39,8 @@ export class Retention {
   private readonly spool: Spool;
   private readonly settings: RetentionSettings;
   private readonly log: Logger;
-  private readonly sleeper = new WakeableSleep();
-  private controller: AbortController | null = null;
-  private loop: Promise<void> | null = null;
+  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
+  private firstRunDelayMs = 60_000;
 
   constructor(options: { store: Store; spool: Spool; settings: RetentionSettings; log: Logger }) {
     this.store = options.store;
@@ -51,27 +50,24 @@ export class Retention {
   }
 
   start(firstRunDelayMs = 60_000): void {
-    if (this.loop) return;
-    this.controller = new AbortController();
-    const signal = this.controller.signal;
-    this.loop = (async () => {
-      await this.sleeper.sleep(firstRunDelayMs, signal);
-      while (!signal.aborted) {
-        try {
-          await this.purge();
-        } catch (error) {
-          this.log.error('retention purge failed; will try again', { error: String(error) });
-        }
-        await this.sleeper.sleep(this.settings.purgeIntervalHours * 3_600_000, signal);
-      }
-    })();
+    this.firstRunDelayMs = firstRunDelayMs;
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.controller?.abort();
-    this.sleeper.wake();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    await this.loop.sleeper.sleep(this.firstRunDelayMs, signal);
+    while (!signal.aborted) {
+      try {
+        await this.purge();
+      } catch (error) {
+        this.log.error('retention purge failed; will try again', { error: String(error) });
+      }
+      await this.loop.sleeper.sleep(this.settings.purgeIntervalHours * 3_600_000, signal);
+    }
   }
 
   async purge(now = Date.now()): Promise<PurgeResult> {

@@ -8,7 +8,8 @@ import { isHubRequestError } from '../hub/hub-client.ts';
 import type { HubDocument, HubEvent } from '../../contract/hub-protocol.ts';
 import type { HubHealth } from './hub-health.ts';
 import type { Logger } from '../log/logger.ts';
-import { WakeableSleep, fullJitterBackoff } from './wakeable-sleep.ts';
+import { fullJitterBackoff } from './wakeable-sleep.ts';
+import { BackgroundLoop } from './background-loop.ts';
 import { documentStateForHubStatus, isSettled } from './hub-status.ts';
 import type { ServiceHealth } from './service-health.ts';
 
@@ -39,25 +40,18 @@ interface Download {
 
 export class StatusFollower {
   private readonly options: StatusFollowerOptions;
-  private readonly sleeper = new WakeableSleep();
-  private controller: AbortController | null = null;
-  private loop: Promise<void> | null = null;
+  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
 
   constructor(options: StatusFollowerOptions) {
     this.options = options;
   }
 
   start(): void {
-    if (this.loop) return;
-    this.controller = new AbortController();
-    this.loop = this.run(this.controller.signal);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.controller?.abort(new Error('agent stopping'));
-    this.sleeper.wake();
-    await this.loop;
-    this.loop = null;
+    await this.loop.stop();
     this.options.services?.set('status-follower', 'stopped');
   }
 
@@ -92,7 +86,7 @@ export class StatusFollower {
         if (isHubRequestError(error) && error.status === null) health.unreachable(message);
         const delay = (isHubRequestError(error) ? error.retryAfterMs : null) ?? fullJitterBackoff(failures, this.options.backoffBaseMs ?? 1000, this.options.backoffCapMs ?? 60_000);
         log.warn('status follower: hub call failed, retrying', { error: message, delayMs: delay });
-        await this.sleeper.sleep(Math.max(delay, 200), signal);
+        await this.loop.sleeper.sleep(Math.max(delay, 200), signal);
       }
     }
   }
