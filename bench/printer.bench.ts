@@ -21,14 +21,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type http from 'node:http';
 import type { Settings } from '../src/core/config/settings-schema.ts';
 import { cupsQueueName } from '../src/core/printer/os-queue/queue-name.ts';
-import { ensureCups, freePort } from '../test/helpers/cups.ts';
+import { freePort } from '../test/helpers/cups.ts';
 import { benchAgentSettings } from './pipeline.bench.ts';
 import { AgentDatabaseReader } from './lib/agent-database.ts';
 import { prepareAgentDataDir, startAgentChild, type AgentChild } from './lib/agent-child.ts';
 import { summarizeAgentLog, type AgentLogSummary } from './lib/agent-log.ts';
 import type { Cleanup } from './lib/cleanup.ts';
 import { summarizeCpuProfile, type ProfileSummary, type ProfileWindow } from './lib/cpu-profile.ts';
-import { installBenchQueue } from './lib/cups-queue.ts';
+import { cupsAvailable, installBenchQueue } from './lib/cups-queue.ts';
 import { startHubChild, type HubChild } from './lib/hub-child.ts';
 import { keepAliveAgent } from './lib/http-post.ts';
 import type { BenchFile } from './lib/invoices.ts';
@@ -134,10 +134,9 @@ export async function measurePrinter(options: {
   cpuProfileDir?: string | null;
 }): Promise<PrinterMeasurement> {
   const { latencyJobs, burstJobs, root, cleanup, log } = options;
-  const cups = await ensureCups().catch((error: unknown) => ({ available: false, reason: (error as Error).message }));
+  const cups = await cupsAvailable();
   if (!cups.available) {
-    const reason = 'reason' in cups ? cups.reason : 'see the warning above';
-    throw new Error(`the printer part needs CUPS with its scheduler running (lp, lpstat, lpadmin; as root the benchmark starts cupsd itself): ${reason}. Leave the part out with --only https or --only sftp`);
+    throw new Error(`the printer part needs CUPS with its scheduler running (lp, lpstat, lpadmin; as root the benchmark starts cupsd itself): ${cups.reason}. Leave the part out with --only https or --only sftp`);
   }
 
   // Every set has its own text (so no duplicates) and the same size (so the same bytes to carry).

@@ -5,7 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { removeCupsQueue } from '../../test/helpers/cups.ts';
+import { ensureCups, removeCupsQueue } from '../../test/helpers/cups.ts';
 import type { Cleanup } from './cleanup.ts';
 
 const execFileAsync = promisify(execFile);
@@ -25,6 +25,23 @@ async function cli(args: string[]): Promise<{ code: number; output: string }> {
   } catch (error) {
     const failed = error as { code?: number | string; stdout?: string; stderr?: string; message: string };
     return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}`.trim() || failed.message };
+  }
+}
+
+/**
+ * Whether the CUPS scheduler runs (started here when it does not and we are root), or why not.
+ * ensureCups() waits for a detached, unref'd cupsd to daemonize: a timer keeps this process alive
+ * meanwhile, or Node would exit with the wait unsettled when nothing else is running yet.
+ */
+export async function cupsAvailable(): Promise<{ available: true } | { available: false; reason: string }> {
+  const keepAlive = setInterval(() => undefined, 1000);
+  try {
+    const cups = await ensureCups();
+    return cups.available ? { available: true } : { available: false, reason: 'see the warning above' };
+  } catch (error) {
+    return { available: false, reason: (error as Error).message };
+  } finally {
+    clearInterval(keepAlive);
   }
 }
 
