@@ -95,6 +95,9 @@ export async function startIppPrinterServer(options: IppPrinterServerOptions): P
   // Large documents over a slow pipe are fine; a silent client is not.
   server.requestTimeout = 10 * 60_000;
   server.headersTimeout = 30_000;
+  // Print clients (CUPS, Windows) keep connections open between operations; Node's 5 s default closed
+  // them while a client was about to reuse one ("socket hang up" seen in the benchmark).
+  server.keepAliveTimeout = 60_000;
 
   await listen(server, options.port, host);
   port = (server.address() as AddressInfo).port;
