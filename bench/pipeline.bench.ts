@@ -4,6 +4,7 @@
 // (first drop → last document accepted by the hub), drop → accepted latency per document with its
 // stages from the agent's events table, and the agent's peak memory. The agent runs with the
 // production defaults; only the hub, its CA and the folder are set.
+import { summarizeAgentLog } from './lib/agent-log.ts';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultSettings, type Settings } from '../src/core/config/settings-schema.ts';
@@ -153,7 +154,7 @@ export async function measurePipeline(options: {
       cpu,
       noiseCores,
       agentMemory: { peakRssBytes: agentMemory.peakRssBytes, highestSampledRssBytes: agentMemory.rssBytes, samples: agentMemory.samples },
-      agentLog: await summarizeLog(agent.logFile),
+      agentLog: await summarizeAgentLog(agent.logFile),
       settings: {
         stableWindowMs: settings.intake.stableWindowMs,
         rescanIntervalMs: settings.intake.rescanIntervalMs,
@@ -271,18 +272,3 @@ function differences(from: Map<string, number>, to: Map<string, number>): number
   return values;
 }
 
-/** Counts the agent's WARN and ERROR lines; a few distinct ones go into the report. */
-async function summarizeLog(file: string): Promise<PipelineResult['agentLog']> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  let warnings = 0;
-  let errors = 0;
-  const examples = new Set<string>();
-  for (const line of text.split('\n')) {
-    const level = line.startsWith('WARN ') ? 'warn' : line.startsWith('ERROR') ? 'error' : null;
-    if (!level) continue;
-    if (level === 'warn') warnings += 1;
-    else errors += 1;
-    if (examples.size < 5) examples.add(line.replace(/\{.*$/, '').trim());
-  }
-  return { warnings, errors, examples: [...examples] };
-}

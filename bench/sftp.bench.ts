@@ -10,6 +10,7 @@
 //   at once (staging + rename). Rates are counted to the SFTP hand-off on both sides: the rename
 //   into in/ (the agent's document.accepted, the loop's last rename); the hub's own records
 //   (createdAt, when it took the file from in/) are the cross-check and a second ratio.
+import { summarizeAgentLog } from './lib/agent-log.ts';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join, posix } from 'node:path';
@@ -147,8 +148,10 @@ export function sftpAgentSettings(sshd: Pick<BenchSshd, 'host' | 'port' | 'usern
       sftp: { host: sshd.host, port: sshd.port, username: sshd.username, root: rootDir, hostKeyFingerprint: sshd.hostKeyFingerprint, auth: 'key' },
     },
     api: { ...defaults.api, port: 0 },
+    // This part measures folders over SFTP: no virtual printer (it would also take port 8631).
+    printer: { ...defaults.printer, enabled: false },
     profiles: [
-      { id: 'bench', name: 'Benchmark Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false },
+      { id: 'bench', name: 'Benchmark Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false, printer: { enabled: false, queueName: null } },
     ],
   };
   const validation = validateSettings(input);
@@ -331,7 +334,7 @@ export async function measureSftpPipeline(options: {
       cpu,
       noiseCores,
       agentPeakRssBytes,
-      agentLog: await summarizeLog(agent.logFile),
+      agentLog: await summarizeAgentLog(agent.logFile),
       settings: {
         stableWindowMs: settings.intake.stableWindowMs,
         outboxConcurrency: settings.outbox.concurrency,
@@ -475,18 +478,3 @@ function monotonicMicros(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-/** Counts the agent's WARN and ERROR lines; a few distinct ones go into the report. */
-async function summarizeLog(file: string): Promise<SftpPipelineResult['agentLog']> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  let warnings = 0;
-  let errors = 0;
-  const examples = new Set<string>();
-  for (const line of text.split('\n')) {
-    const level = line.startsWith('WARN ') ? 'warn' : line.startsWith('ERROR') ? 'error' : null;
-    if (!level) continue;
-    if (level === 'warn') warnings += 1;
-    else errors += 1;
-    if (examples.size < 5) examples.add(line.replace(/\{.*$/, '').trim());
-  }
-  return { warnings, errors, examples: [...examples] };
-}
