@@ -13,7 +13,8 @@ export interface CpuShare {
 
 let ticksPerSecond: number | null = null;
 
-function clockTicks(): number {
+/** Kernel clock ticks per second, the unit of /proc/<pid>/stat times. */
+export function clockTicks(): number {
   if (ticksPerSecond === null) {
     try {
       ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;

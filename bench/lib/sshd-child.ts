@@ -3,7 +3,7 @@
 // `recapito sandbox-hub --sftp-root DIR` (its own process, production poll interval), and what the
 // benchmark reads from them: the sshd process tree's CPU and the documents the hub stored.
 // Everything is registered with the run's Cleanup, so nothing outlives the run.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { sshdAvailable, startSshd, type Sshd } from '../../test/helpers/sshd.ts';
 import type { Cleanup } from './cleanup.ts';
 import { stopWithin } from './child-exit.ts';
+import { clockTicks } from './process-cpu.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** What `recapito sandbox-hub` prints once its SFTP face is polling the folder. */
@@ -195,19 +196,6 @@ function treeCpuSeconds(root: number): number | null {
   return total / clockTicks();
 }
 
-let ticksPerSecond: number | null = null;
-
-/** Kernel clock ticks per second, the unit of /proc/<pid>/stat times. */
-function clockTicks(): number {
-  if (ticksPerSecond === null) {
-    try {
-      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      ticksPerSecond = 100; // the Linux default on every common architecture
-    }
-  }
-  return ticksPerSecond;
-}
 
 /** The fields of /proc/<pid>/stat after the command name: [state, ppid, …]; null if it is gone. */
 function statFields(pid: number): string[] | null {

@@ -11,6 +11,7 @@ import {
   SECRET_NAMES,
   SecretStoreError,
   isSecretName,
+  persistedSecretStore,
   type FileSecretStore,
   type SecretName,
 } from '../core/config/secret-store.ts';
@@ -62,50 +63,10 @@ export async function createSafeStorageSecretStore(file: string, safeStorage: Sa
   await assertSafeStorageUsable(safeStorage, platform);
 
   const loaded = await readEncryptedFile(file, safeStorage);
-  let stored = loaded.secrets;
-  let queue: Promise<void> = Promise.resolve();
-
-  function fromEnv(name: SecretName): string | null {
-    const value = env[SECRET_ENV_VARS[name]];
-    return value !== undefined && value !== '' ? value : null;
-  }
-
-  function update(change: (next: Map<SecretName, string>) => void): Promise<void> {
-    const run = queue.then(async () => {
-      const next = new Map(stored);
-      change(next);
-      await writeEncryptedFile(file, next, safeStorage);
-      stored = next; // only once the file holds it
-    });
-    queue = run.catch(() => undefined);
-    return run;
-  }
-
+  const store = persistedSecretStore(loaded.secrets, (next) => writeEncryptedFile(file, next, safeStorage), env);
   // The OS rotated its key or now offers a stronger one: store the values again under it.
-  if (loaded.shouldReEncrypt) await update(() => undefined);
-
-  return {
-    get(name) {
-      assertSecretName(name);
-      return fromEnv(name) ?? stored.get(name) ?? null;
-    },
-    set(name, value) {
-      assertSecretName(name);
-      if (typeof value !== 'string' || value.trim() === '') {
-        return Promise.reject(new SecretStoreError(`The value for ${name} is empty; to remove a secret, delete it instead.`));
-      }
-      return update((next) => next.set(name, value));
-    },
-    delete(name) {
-      assertSecretName(name);
-      return update((next) => next.delete(name));
-    },
-    sourceOf(name) {
-      assertSecretName(name);
-      if (fromEnv(name) !== null) return 'env';
-      return stored.has(name) ? 'file' : null;
-    },
-  };
+  if (loaded.shouldReEncrypt) await store.rewrite();
+  return store;
 }
 
 /** Throws SecretStoreUnavailableError unless the OS can really encrypt our secrets. */
@@ -195,12 +156,6 @@ async function writeEncryptedFile(file: string, secrets: Map<SecretName, string>
   }
   const content: SafeSecretsFile = { version: 1, encryption: 'electron-safeStorage', secrets: encrypted };
   await writeFileAtomic(file, `${JSON.stringify(content, null, 2)}\n`);
-}
-
-function assertSecretName(name: unknown): asserts name is SecretName {
-  if (!isSecretName(name)) {
-    throw new SecretStoreError(`Unknown secret name ${JSON.stringify(name)}; known names are ${SECRET_NAMES.join(', ')}.`);
-  }
 }
 
 function describe(error: unknown): string {

@@ -47,8 +47,20 @@ export function knownSecretValues(store: SecretStore): string[] {
  * Refuses a file that other users can read, as ssh does with private keys.
  */
 export async function createFileSecretStore(file: string, env: NodeJS.ProcessEnv = process.env): Promise<FileSecretStore> {
-  let stored = await readSecretsFile(file);
-  // Writes are serialized so that two quick `set`s cannot overwrite each other's file.
+  return persistedSecretStore(await readSecretsFile(file), (next) => writeSecretsFile(file, next), env);
+}
+
+/**
+ * A secret store over a persisted map (the plain 0600 file here, the OS-encrypted file in the
+ * desktop shell): environment variables override stored values, writes are serialized so two quick
+ * `set`s cannot overwrite each other, and memory changes only once `persist` has succeeded.
+ */
+export function persistedSecretStore(
+  initial: Map<SecretName, string>,
+  persist: (next: Map<SecretName, string>) => Promise<void>,
+  env: NodeJS.ProcessEnv,
+): FileSecretStore & { rewrite(): Promise<void> } {
+  let stored = initial;
   let queue: Promise<void> = Promise.resolve();
 
   function fromEnv(name: SecretName): string | null {
@@ -60,7 +72,7 @@ export async function createFileSecretStore(file: string, env: NodeJS.ProcessEnv
     const run = queue.then(async () => {
       const next = new Map(stored);
       change(next);
-      await writeSecretsFile(file, next);
+      await persist(next);
       stored = next; // only once the file holds it
     });
     queue = run.catch(() => undefined);
@@ -87,6 +99,10 @@ export async function createFileSecretStore(file: string, env: NodeJS.ProcessEnv
       assertSecretName(name);
       if (fromEnv(name) !== null) return 'env';
       return stored.has(name) ? 'file' : null;
+    },
+    /** Writes the same values again (e.g. under a new encryption key). */
+    rewrite() {
+      return update(() => undefined);
     },
   };
 }

@@ -3,6 +3,7 @@
 import { isAxiosError } from 'axios';
 import { HubRequestError } from './hub-client.ts';
 import { parseRetryAfter } from './retry-after.ts';
+import { NETWORK_REASONS as SHARED_NETWORK_REASONS } from './network-reasons.ts';
 
 export interface HubErrorContext {
   /** What the call was about, for messages: "the document", "the event feed"… */
@@ -21,17 +22,8 @@ interface HubErrorFields {
 
 const MAX_HUB_MESSAGE_CHARS = 300;
 
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection broken while sending',
-  ETIMEDOUT: 'connection timed out',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed (DNS not answering)',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENETDOWN: 'network down',
-  ECONNABORTED: 'connection aborted',
+const NETWORK_REASONS: Readonly<Record<string, string>> = {
+  ...SHARED_NETWORK_REASONS,
   ERR_SOCKET_CONNECTION_TIMEOUT: 'connection timed out',
 };
 

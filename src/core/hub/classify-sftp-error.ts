@@ -3,6 +3,7 @@
 // why. Messages name the server, the user and the folder, never a credential.
 import { HubRequestError } from './hub-client.ts';
 import { HostKeyMismatchError } from './host-key.ts';
+import { NETWORK_REASONS as SHARED_NETWORK_REASONS } from './network-reasons.ts';
 
 export interface SftpErrorContext {
   /** host:port, for messages. */
@@ -30,17 +31,9 @@ export const SFTP_STATUS = {
   CONNECTION_LOST: 7,
 } as const;
 
-const NETWORK_REASONS: Record<string, string> = {
+const NETWORK_REASONS: Readonly<Record<string, string>> = {
+  ...SHARED_NETWORK_REASONS,
   ECONNREFUSED: 'connection refused (is the SFTP server running, and is the port right?)',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection broken while sending',
-  ETIMEDOUT: 'connection timed out',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed (DNS not answering)',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENETDOWN: 'network down',
-  ECONNABORTED: 'connection aborted',
 };
 
 /** ssh2 and ssh2-sftp-client say a connection died in these words. */

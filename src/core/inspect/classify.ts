@@ -3,6 +3,7 @@
 import type { DocumentKind } from '../../contract/states.ts';
 import { DEFAULT_XML_LIMITS, XmlRefusedError, parseXml, textAt } from '../xml/safe-xml.ts';
 import type { XmlElement } from '../xml/safe-xml.ts';
+import { NOTIFICATION_ROOT_TYPES, SDI_MESSAGES_NAMESPACE } from './notifications/notification-types.ts';
 
 export interface ClassifyLimits {
   maxBytes: number;
@@ -29,18 +30,6 @@ const FATTURAPA_NAMESPACES = new Set([
 // FSM10 (simplified invoice, namespace v1.0) names its root FatturaElettronicaSemplificata.
 const FATTURAPA_ROOTS = new Set(['FatturaElettronica', 'FatturaElettronicaSemplificata']);
 
-const SDI_NAMESPACE = 'http://www.fatturapa.gov.it/sdi/messaggi/v1.0';
-const SDI_NOTIFICATION_TYPES: Record<string, string> = {
-  RicevutaConsegna: 'RC',
-  NotificaScarto: 'NS',
-  NotificaMancataConsegna: 'MC',
-  NotificaEsito: 'NE',
-  NotificaDecorrenzaTermini: 'DT',
-  AttestazioneTrasmissioneFattura: 'AT',
-  MetadatiInvioFile: 'MT',
-  NotificaEsitoCommittente: 'EC',
-  ScartoEsitoCommittente: 'SE',
-};
 
 const PDF_HEADER_WINDOW = 1024;
 const PDF_TRAILER_WINDOW = 2048;
@@ -188,7 +177,7 @@ function classifyXml(bytes: Buffer): Classification {
     if (pecDestinatario) details.pecDestinatario = pecDestinatario;
     return { ok: true, kind: 'fatturapa', contentType: 'application/xml', details };
   }
-  const notificationType = root.uri === SDI_NAMESPACE ? SDI_NOTIFICATION_TYPES[root.local] : undefined;
+  const notificationType = root.uri === SDI_MESSAGES_NAMESPACE ? NOTIFICATION_ROOT_TYPES[root.local] : undefined;
   if (notificationType) {
     return { ok: true, kind: 'sdi_notification', contentType: 'application/xml', details: { notificationType } };
   }

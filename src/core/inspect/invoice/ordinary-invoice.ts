@@ -3,20 +3,14 @@
 import { childElements, elementAt } from '../../xml/safe-xml.ts';
 import type { XmlElement } from '../../xml/safe-xml.ts';
 import type { InvoiceBody, InvoiceParty, InvoiceReading } from './types.ts';
-import { partyName, valueAt } from './xml-values.ts';
+import { partyName, readTransmission, valueAt } from './xml-values.ts';
 
 export function readOrdinaryInvoice(root: XmlElement, format: 'FPA12' | 'FPR12'): InvoiceReading {
   const header = elementAt(root, 'FatturaElettronicaHeader');
   const transmission = elementAt(header, 'DatiTrasmissione');
   return {
     format,
-    transmitter: {
-      country: valueAt(transmission, 'IdTrasmittente', 'IdPaese'),
-      id: valueAt(transmission, 'IdTrasmittente', 'IdCodice'),
-    },
-    progressivoInvio: valueAt(transmission, 'ProgressivoInvio'),
-    codiceDestinatario: valueAt(transmission, 'CodiceDestinatario'),
-    pecDestinatario: valueAt(transmission, 'PECDestinatario'),
+    ...readTransmission(transmission),
     seller: readParty(elementAt(header, 'CedentePrestatore')),
     buyer: readParty(elementAt(header, 'CessionarioCommittente')),
     bodies: childElements(root, 'FatturaElettronicaBody').map(readBody),

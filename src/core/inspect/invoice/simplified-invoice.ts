@@ -4,20 +4,14 @@
 import { childElements, elementAt } from '../../xml/safe-xml.ts';
 import type { XmlElement } from '../../xml/safe-xml.ts';
 import type { InvoiceBody, InvoiceParty, InvoiceReading } from './types.ts';
-import { partyName, valueAt } from './xml-values.ts';
+import { partyName, readTransmission, valueAt } from './xml-values.ts';
 
 export function readSimplifiedInvoice(root: XmlElement): InvoiceReading {
   const header = elementAt(root, 'FatturaElettronicaHeader');
   const transmission = elementAt(header, 'DatiTrasmissione');
   return {
     format: 'FSM10',
-    transmitter: {
-      country: valueAt(transmission, 'IdTrasmittente', 'IdPaese'),
-      id: valueAt(transmission, 'IdTrasmittente', 'IdCodice'),
-    },
-    progressivoInvio: valueAt(transmission, 'ProgressivoInvio'),
-    codiceDestinatario: valueAt(transmission, 'CodiceDestinatario'),
-    pecDestinatario: valueAt(transmission, 'PECDestinatario'),
+    ...readTransmission(transmission),
     seller: readSeller(elementAt(header, 'CedentePrestatore')),
     buyer: readBuyer(elementAt(header, 'CessionarioCommittente')),
     bodies: childElements(root, 'FatturaElettronicaBody').map(readBody),

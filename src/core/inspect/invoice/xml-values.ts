@@ -1,4 +1,5 @@
 // Small helpers shared by the FatturaPA readers: a missing or empty element reads as null.
+import type { InvoiceReading } from './types.ts';
 import { textAt } from '../../xml/safe-xml.ts';
 import type { XmlElement } from '../../xml/safe-xml.ts';
 
@@ -13,4 +14,17 @@ export function partyName(anagrafica: XmlElement | undefined): string | null {
   if (denominazione) return denominazione;
   const person = [valueAt(anagrafica, 'Nome'), valueAt(anagrafica, 'Cognome')].filter((part) => part !== null);
   return person.length > 0 ? person.join(' ') : null;
+}
+
+/** DatiTrasmissione, the same in ordinary and simplified invoices. */
+export function readTransmission(transmission: XmlElement | undefined): Pick<InvoiceReading, 'transmitter' | 'progressivoInvio' | 'codiceDestinatario' | 'pecDestinatario'> {
+  return {
+    transmitter: {
+      country: valueAt(transmission, 'IdTrasmittente', 'IdPaese'),
+      id: valueAt(transmission, 'IdTrasmittente', 'IdCodice'),
+    },
+    progressivoInvio: valueAt(transmission, 'ProgressivoInvio'),
+    codiceDestinatario: valueAt(transmission, 'CodiceDestinatario'),
+    pecDestinatario: valueAt(transmission, 'PECDestinatario'),
+  };
 }
