@@ -90,8 +90,9 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
     maxUploadBytes: Math.max(settings.intake.maxFileBytes, settings.intake.zip.maxTotalBytes) + 1024 * 1024,
     uiDir: overrides.uiDir ?? uiDirectory(),
   });
-  await writeDurably(paths.apiUrl, `${api.url}\n`);
+  // api-url last: it is what tools wait for (the token file already exists).
   await writePrinterUrls(join(dataDir, 'printer-url'), agent);
+  await writeDurably(paths.apiUrl, `${api.url}\n`);
   await writeFile(join(dataDir, 'agent.pid'), `${process.pid}\n`);
   log.info('agent started', { api: api.url, dataDir });
   return {

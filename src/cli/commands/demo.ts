@@ -36,9 +36,10 @@ export async function demoCommand(args: string[]): Promise<number> {
   await secrets.set('hubApiKey', hub.createApiKey({ name: 'demo' }));
 
   const running = await runAgent(agentDir, { settings });
-  await writeDurably(join(dir, 'api-url'), `${running.api.url}\n`);
+  // api-url last: tools wait for it, and everything else must be there when it appears.
   await writeDurably(join(dir, 'api-token'), `${running.token}\n`, 0o600);
   await writePrinterUrls(join(dir, 'printer-url'), running.agent);
+  await writeDurably(join(dir, 'api-url'), `${running.api.url}\n`);
 
   console.log('Recapito demo is running.');
   console.log(`  Drop invoices (FatturaPA XML, P7M, PDF, ZIP) into: ${dropDir}`);
