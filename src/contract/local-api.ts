@@ -1,5 +1,6 @@
 // Shapes of the local API v1 (docs/local-api.md), used by the UI, the CLI and the ERP-facing docs.
 import type { CaptureSource, DocumentKind, DocumentState } from './states.ts';
+import type { InvoiceSummary } from './invoice.ts';
 
 export interface DocumentSummary {
   id: string;
@@ -17,6 +18,10 @@ export interface DocumentSummary {
   parentId: string | null;
   createdAt: string;
   updatedAt: string;
+  /** What the document says it is: number, date, parties, total (null when nothing could be read). */
+  invoice: InvoiceSummary | null;
+  /** Preflight warnings: the document was sent (or will be), but something deserves a look. */
+  warnings: number;
 }
 
 export interface DocumentEvent {
@@ -37,6 +42,7 @@ export interface DocumentFile {
 }
 
 export interface DocumentDetail extends DocumentSummary {
+  /** Includes `invoice` (InvoiceReading), `pdfGuess` (PdfGuess) and `preflight` (PreflightIssue[]) when inspection found them. */
   metadata: Record<string, unknown>;
   events: DocumentEvent[];
   files: DocumentFile[];

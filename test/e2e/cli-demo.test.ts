@@ -5,11 +5,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../helpers/temp-dir.ts';
-import { FATTURAPA_SAMPLES, SHARED_FIXTURES, makePdf } from '../helpers/fixtures.ts';
+import { SHARED_FIXTURES, distinctSamples, makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { SandboxAdminClient, SandboxHttpsClient } from '../../src/sandbox-hub/sandbox-hub-client.ts';
 import type { DocumentsPage } from '../../src/contract/local-api.ts';
@@ -47,7 +47,7 @@ describe('CLI demo', () => {
       return (await response.json()) as T;
     };
 
-    for (const sample of FATTURAPA_SAMPLES) await copyFile(join(SHARED_FIXTURES, 'fatturapa', sample), join(dir, 'drop', sample));
+    for (const sample of distinctSamples()) await writeFile(join(dir, 'drop', sample.name), sample.bytes);
     await writeFile(join(dir, 'drop', 'ricevuta.pdf'), makePdf('Fattura PDF demo'));
     const expected: Record<string, string> = {
       'IT01234567890_FPA01.xml': 'accepted',

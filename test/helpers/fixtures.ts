@@ -10,6 +10,21 @@ export function fixture(...path: string[]): Buffer {
   return readFileSync(join(SHARED_FIXTURES, ...path));
 }
 
+/**
+ * The official samples as three different invoices. FPA01 and FPA02 are the same invoice (seller
+ * IT01234567890, TD01 number 123 of 2017-01-18), so preflight rightly refuses whichever comes
+ * second as a duplicate; tests that want every sample delivered use FPA02 renumbered 124.
+ */
+export function distinctSamples(): { name: (typeof FATTURAPA_SAMPLES)[number]; bytes: Buffer }[] {
+  return FATTURAPA_SAMPLES.map((name) => {
+    const bytes = fixture('fatturapa', name);
+    if (name !== 'IT01234567890_FPA02.xml') return { name, bytes };
+    const renumbered = bytes.toString('utf8').replace('<Numero>123</Numero>', '<Numero>124</Numero>');
+    if (renumbered === bytes.toString('utf8')) throw new Error('FPA02 no longer holds invoice number 123');
+    return { name, bytes: Buffer.from(renumbered, 'utf8') };
+  });
+}
+
 /** A small, well-formed one-page PDF whose text contains `text`. */
 export function makePdf(text: string): Buffer {
   const stream = `BT /F1 12 Tf 72 720 Td (${text.replace(/[()\\]/g, '\\$&')}) Tj ET`;

@@ -65,7 +65,7 @@ describe('bad inputs', () => {
       expect(record.reasonCode, name).toMatch(expected.code);
       expect(document.reason, name).toMatch(expected.reason);
     }
-    const goodDocument = all().find((d) => d.name === 'good.pdf')!;
+    const goodDocument = await waitFor('good.pdf captured', () => all().find((d) => d.name === 'good.pdf'));
     await h.waitForState(goodDocument.id, 'delivered');
 
     // Every bad file sits in errors/ with its reason beside it; nothing was left in the drop folder.

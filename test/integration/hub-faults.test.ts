@@ -50,8 +50,12 @@ describe('hub failures', () => {
     const atHub = h.hub.listDocuments();
     expect(atHub).toHaveLength(8);
     for (const document of documents) expect(atHub.filter((d) => d.idempotencyKey === document!.id)).toHaveLength(1);
-    // The lost answers were replayed, not duplicated: some keys were POSTed more than once.
-    expect(atHub.some((d) => d.uploads > 1), JSON.stringify(atHub.map((d) => d.uploads))).toBe(true);
+    // The two lost answers (processed, then the connection reset) were recovered without a second
+    // document: either the retry was replayed under the same key (uploads > 1), or the status feed
+    // told the agent first that the hub had it (then no upload answer was ever accepted).
+    const replayed = atHub.filter((d) => d.uploads > 1).length;
+    const learnedFromFeed = documents.filter((d) => !h.agent.document(d!.id)!.events.some((e) => e.type === 'document.accepted')).length;
+    expect(replayed + learnedFromFeed, JSON.stringify({ uploads: atHub.map((d) => d.uploads), learnedFromFeed })).toBeGreaterThanOrEqual(2);
 
     const retries = documents.flatMap((d) => h.agent.document(d!.id)!.events.filter((e) => e.type === 'document.retry'));
     expect(retries.length).toBeGreaterThanOrEqual(10);

@@ -5,7 +5,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yazl from 'yazl';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { FATTURAPA_SAMPLES, fixture, makePdf } from '../helpers/fixtures.ts';
+import { FATTURAPA_SAMPLES, distinctSamples, makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 let harness: Harness | null = null;
@@ -77,7 +77,7 @@ describe('intake post-actions and batches', () => {
   it('expands a ZIP batch into one document per invoice, each delivered once', async () => {
     const h = (harness = await startHarness());
     const batch = await zip([
-      ...FATTURAPA_SAMPLES.map((name) => ({ name: `lotto/${name}`, data: fixture('fatturapa', name) })),
+      ...distinctSamples().map((sample) => ({ name: `lotto/${sample.name}`, data: sample.bytes })),
       { name: 'lotto/cortesia.pdf', data: makePdf('copia di cortesia') },
     ]);
     await writeFile(join(h.dropDir, 'lotto-novembre.zip'), batch);

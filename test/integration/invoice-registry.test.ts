@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Store } from '../../src/core/store/store.ts';
-import { sellerKey } from '../../src/core/store/invoices.ts';
+import { sellerKeyOfReading as sellerKey } from '../../src/core/inspect/preflight/history-check.ts';
 import type { InvoiceReading } from '../../src/core/inspect/invoice/types.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 

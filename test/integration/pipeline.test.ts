@@ -1,11 +1,11 @@
 // The walking skeleton, end to end in one process: files dropped into a watched folder reach the
 // sandbox hub over real TLS exactly once and come back with the SDI states its rules give.
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFile, readdir, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TRANSPORTS, startHarness, type Harness } from '../helpers/harness.ts';
 import { sshdAvailable } from '../helpers/sshd.ts';
-import { FATTURAPA_SAMPLES, SHARED_FIXTURES, makePdf } from '../helpers/fixtures.ts';
+import { distinctSamples, makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 let harness: Harness | null = null;
@@ -19,7 +19,7 @@ const byName = (h: Harness, name: string) => h.agent.documents({ limit: 500 }).d
 describe.each(TRANSPORTS.filter((t) => t === 'https' || sshdAvailable()))('pipeline over %s: watched folder -> hub -> SDI states', (transport) => {
   it('delivers the official samples and a PDF once each, with notifications', async () => {
     const h = (harness = await startHarness({ transport }));
-    for (const sample of FATTURAPA_SAMPLES) await copyFile(join(SHARED_FIXTURES, 'fatturapa', sample), join(h.dropDir, sample));
+    for (const sample of distinctSamples()) await writeFile(join(h.dropDir, sample.name), sample.bytes);
     await writeFile(join(h.dropDir, 'fattura-0042.pdf'), makePdf('Fattura 42 del 2026'));
 
     const expected: Record<string, string> = {

@@ -33,9 +33,12 @@ describe('return folder', () => {
     const sample = fixture('fatturapa', 'IT01234567890_FPR01.xml').toString('utf8');
     await writeFile(join(h.dropDir, 'consegnata.xml'), sample);
     // No channel and no PEC: SDI cannot deliver it (MC), it is in the buyer's cassetto fiscale.
-    await writeFile(join(h.dropDir, 'mancata.xml'), sample.replace('<CodiceDestinatario>ABC1234</CodiceDestinatario>', '<CodiceDestinatario>0000000</CodiceDestinatario>').replace('<ProgressivoInvio>', '<ProgressivoInvio>9'));
-    // FormatoTrasmissione FPR12 with a 6-character code: not conforming, SDI rejects it (NS).
-    await writeFile(join(h.dropDir, 'scartata.xml'), sample.replace('<CodiceDestinatario>ABC1234</CodiceDestinatario>', '<CodiceDestinatario>ABC123</CodiceDestinatario>').replace('<ProgressivoInvio>', '<ProgressivoInvio>8'));
+    // Each file is its own invoice (preflight refuses the same number twice).
+    const variant = (code: string, number: string) =>
+      sample.replace('<CodiceDestinatario>ABC1234</CodiceDestinatario>', `<CodiceDestinatario>${code}</CodiceDestinatario>`).replace('<Numero>123</Numero>', `<Numero>${number}</Numero>`);
+    await writeFile(join(h.dropDir, 'mancata.xml'), variant('0000000', '124'));
+    // The sandbox's magic recipient code NS + 5 digits: SDI rejects it (NS) with error 00311.
+    await writeFile(join(h.dropDir, 'scartata.xml'), variant('NS00311', '125'));
 
     const expected: Record<string, { state: string; type: string; text: RegExp }> = {
       'consegnata.xml': { state: 'delivered', type: 'RC', text: /consegnat/i },

@@ -67,9 +67,11 @@ describe('is it FatturaPA at all', () => {
     expect(codes(preflight(clean(FPA01).replace('xmlns:p="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2"', 'xmlns:p="urn:other"')))).toEqual(['not_fatturapa']);
   });
 
-  it('a simplified invoice (FSM10) is refused with its own reason', () => {
+  it('a simplified invoice (FSM10) is let through with a warning that its structure was not checked', () => {
     const xml = '<p:FatturaElettronicaSemplificata versione="FSM10" xmlns:p="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0"/>';
-    expect(codes(preflight(xml))).toEqual(['unsupported_format']);
+    const issues = preflight(xml);
+    expect(codes(issues)).toEqual(['simplified_not_checked']);
+    expect(issues[0]?.severity).toBe('warning');
   });
 
   it('versione must be FPA12 or FPR12, reported once', () => {

@@ -11,6 +11,7 @@ import { PARKED } from '../store/jobs.ts';
 import type { CapturePreparer } from './capture-worker/capture-pool.ts';
 import type { PreparedPart } from './capture-worker/messages.ts';
 import { hashFile } from './capture-worker/prepare-capture.ts';
+import { checkCapturedInvoice, invoiceReadingOf } from './capture-history.ts';
 import { moveFileDurably, moveToErrors, removeFile, uniqueDestination } from './post-action.ts';
 import type { CaptureSource, DocumentState } from '../../contract/states.ts';
 import type { Logger } from '../log/logger.ts';
@@ -55,7 +56,8 @@ export class CaptureService {
   /** Bytes from the local API, the UI or the printer. */
   async captureBytes(input: { profile: CaptureProfile; source: CaptureSource; name: string; bytes: Buffer; metadata?: Record<string, unknown> }): Promise<CapturedDocument[]> {
     const { parts } = await this.options.workers.prepare({ type: 'bytes', name: input.name, bytes: input.bytes });
-    for (const part of parts) Object.assign(part.metadata, input.metadata ?? {});
+    // What inspection found wins over what the caller says (a client cannot fake an invoice reading).
+    for (const part of parts) part.metadata = { ...input.metadata, ...part.metadata };
     const documents = await this.options.store.groupCommit.run(() => this.record(input.profile, input.source, null, parts));
     this.afterRecord(documents);
     return documents;
@@ -157,6 +159,13 @@ export class CaptureService {
           duplicateOf = original.id;
           reasonCode = 'duplicate';
           reason = `same content as "${original.name}" captured ${original.createdAt} (document ${original.id}); not sent again — retry it to send anyway`;
+        } else {
+          const verdict = checkCapturedInvoice(part.metadata, store.invoices);
+          if (verdict.invalid) {
+            state = 'invalid';
+            reason = verdict.invalid.reason;
+            reasonCode = verdict.invalid.code;
+          }
         }
       }
       store.documents.insert(
@@ -179,6 +188,9 @@ export class CaptureService {
         },
         now,
       );
+      // Recorded whatever the state: the history counts only the ones not refused (store/invoices.ts).
+      const invoice = invoiceReadingOf(part.metadata);
+      if (invoice) store.invoices.record(id, invoice);
       // Parked until the commit is on disk (afterRecord): nothing is sent that a power cut could un-record.
       if (state === 'queued') store.jobs.enqueue('upload', id, PARKED);
       return { id, name: part.name, state, reason };

@@ -4,8 +4,10 @@ import { cached, type Db } from './database.ts';
 import type { EventLog } from './event-log.ts';
 import type { CaptureSource, DocumentKind, DocumentState } from '../../contract/states.ts';
 import type { DocumentFile, DocumentSummary } from '../../contract/local-api.ts';
+import { invoiceSummaryOf, preflightWarningsOf } from '../inspect/invoice/invoice-summary.ts';
 
-export interface DocumentRecord extends DocumentSummary {
+/** A row as stored; the summary's invoice line and warning count are derived from its metadata. */
+export interface DocumentRecord extends Omit<DocumentSummary, 'invoice' | 'warnings'> {
   sourcePath: string | null;
   contentType: string | null;
   reasonCode: string | null;
@@ -268,6 +270,8 @@ export function toSummary(record: DocumentRecord): DocumentSummary {
     parentId: record.parentId,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
+    invoice: invoiceSummaryOf(record.metadata),
+    warnings: preflightWarningsOf(record.metadata),
   };
 }
 

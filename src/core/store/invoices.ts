@@ -3,15 +3,10 @@
 import { cached, type Db } from './database.ts';
 import type { InvoiceHistory, SentInvoiceRef } from '../inspect/preflight/types.ts';
 import type { InvoiceReading } from '../inspect/invoice/types.ts';
+import { bodyDocumentsOfReading, sellerKeyOfReading } from '../inspect/preflight/history-check.ts';
 
 /** Refused captures do not count as sent. */
 const NOT_SENT = "('invalid','cancelled','duplicate','failed','rejected')";
-
-/** The key preflight uses for a seller: IdPaese + IdCodice, upper case (e.g. IT01234567890). */
-export function sellerKey(reading: InvoiceReading): string | null {
-  const { country, vatNumber } = reading.seller;
-  return country && vatNumber ? `${country}${vatNumber}`.toUpperCase() : null;
-}
 
 export class InvoiceRegistry implements InvoiceHistory {
   private readonly db: Db;
@@ -22,11 +17,12 @@ export class InvoiceRegistry implements InvoiceHistory {
 
   /** Call inside the capture transaction. */
   record(documentId: string, reading: InvoiceReading): void {
-    const seller = sellerKey(reading);
+    const seller = sellerKeyOfReading(reading);
+    const identities = bodyDocumentsOfReading(reading);
     const insert = cached(this.db, 'INSERT OR REPLACE INTO invoices (document_id, body_index, seller_key, doc_type, number, year, date, total, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     reading.bodies.forEach((body, index) => {
-      const year = body.date && /^\d{4}/.test(body.date) ? body.date.slice(0, 4) : null;
-      insert.run(documentId, index, seller, body.type, body.number, year, body.date, body.total, body.currency);
+      const identity = identities[index];
+      insert.run(documentId, index, seller, identity?.docType ?? null, identity?.number ?? null, identity?.year ?? null, body.date, body.total, body.currency);
     });
   }
 

@@ -43,8 +43,14 @@ export async function readInvoiceDocument(
 
 function readXmlInvoice(bytes: Buffer, signed: InvoiceReading['signed']): InvoiceDocumentReading {
   const xmlRoot = parseXml(bytes);
-  const invoice = { ...readFatturaPa(xmlRoot), signed };
-  return { invoice, pdf: null, xmlRoot, error: null };
+  try {
+    const invoice = { ...readFatturaPa(xmlRoot), signed };
+    return { invoice, pdf: null, xmlRoot, error: null };
+  } catch (error) {
+    // Not readable as an invoice, but parsed: preflight can still say precisely what is wrong.
+    if (!(error instanceof InvoiceFormatError)) throw error;
+    return { invoice: null, pdf: null, xmlRoot, error: describeReadError(error) };
+  }
 }
 
 async function readSignedInvoice(bytes: Buffer, options: ReadInvoiceOptions): Promise<InvoiceDocumentReading> {

@@ -6,6 +6,7 @@ import { preflightError, preflightWarning } from './issue.ts';
 import { formatInvoiceNumber, gapBefore, parseInvoiceNumber } from './numbering.ts';
 import type { InvoiceNumber } from './numbering.ts';
 import type { InvoiceHistory, PreflightIssue } from './types.ts';
+import type { InvoiceReading } from '../../../contract/invoice.ts';
 
 export const GAP_LIST_LIMIT = 20;
 
@@ -88,10 +89,18 @@ function gapIssues(
 }
 
 export function checkHistory(root: XmlElement, history: InvoiceHistory | null): PreflightIssue[] {
-  const documents = bodyDocuments(root).filter(isComplete);
+  return checkHistoryOf(sellerKeyOf(root), bodyDocuments(root), history);
+}
+
+/**
+ * The same checks from what was read of the file: capture inspects the bytes in a worker (no
+ * history there) and runs these on the main thread, inside the transaction that records the
+ * invoices, so two copies captured at once cannot both pass.
+ */
+export function checkHistoryOf(sellerKey: string | null, bodies: BodyDocument[], history: InvoiceHistory | null): PreflightIssue[] {
+  const documents = bodies.filter(isComplete);
   const duplicates = new Set<CompleteDocument>();
   const issues = duplicatesInFile(documents, duplicates);
-  const sellerKey = sellerKeyOf(root);
   if (!history || !sellerKey) return issues;
   for (const document of documents) {
     const duplicate = duplicateInHistory(document, sellerKey, history);
@@ -103,4 +112,26 @@ export function checkHistory(root: XmlElement, history: InvoiceHistory | null): 
   // A duplicate already has its error; a "gap" before it would only be noise.
   issues.push(...gapIssues(documents, sellerKey, history, (document) => !duplicates.has(document)));
   return issues;
+}
+
+/** The bodies of a reading as the history checks see them (paths as preflight writes them). */
+export function bodyDocumentsOfReading(reading: InvoiceReading): BodyDocument[] {
+  const nonEmpty = (value: string | null): string | undefined => (value === null || value === '' ? undefined : value);
+  return reading.bodies.map((body, index) => {
+    const date = nonEmpty(body.date);
+    const document: BodyDocument = { path: reading.bodies.length > 1 ? `FatturaElettronicaBody[${index + 1}]` : 'FatturaElettronicaBody' };
+    const docType = nonEmpty(body.type);
+    const number = nonEmpty(body.number);
+    if (docType !== undefined) document.docType = docType;
+    if (number !== undefined) document.number = number;
+    if (date !== undefined) document.date = date;
+    if (date && /^[0-9]{4}-/.test(date)) document.year = date.slice(0, 4);
+    return document;
+  });
+}
+
+/** The seller key history is indexed by (see sellerKeyOf), from a reading. */
+export function sellerKeyOfReading(reading: InvoiceReading): string | null {
+  const { country, vatNumber } = reading.seller;
+  return country && vatNumber ? `${country}${vatNumber}`.toUpperCase() : null;
 }

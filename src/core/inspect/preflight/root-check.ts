@@ -1,7 +1,7 @@
 // Is this an ordinary FatturaPA 1.2 invoice at all, and do its two format markers agree?
 import type { XmlElement } from '../../xml/safe-xml.ts';
 import { DATI_TRASMISSIONE, FATTURAPA_NAMESPACE, FORMATI_ORDINARI, SIMPLIFIED_NAMESPACE, textOf } from './fatturapa-paths.ts';
-import { preflightError, quoteValue } from './issue.ts';
+import { preflightError, preflightWarning, quoteValue } from './issue.ts';
 import type { PreflightIssue } from './types.ts';
 
 export interface RootCheck {
@@ -15,12 +15,14 @@ function isFormato(value: string | undefined): boolean {
 }
 
 export function checkRoot(root: XmlElement): RootCheck {
-  if (root.uri === SIMPLIFIED_NAMESPACE) {
+  if (root.uri === SIMPLIFIED_NAMESPACE && root.local === 'FatturaElettronicaSemplificata') {
+    // SDI accepts simplified invoices (TD07–TD09); their schema is not shipped, so only the
+    // file, duplicate and numbering rules apply. Say so rather than pretend it was all checked.
     return {
       isFatturaPa: false,
-      issues: [preflightError('unsupported_format', undefined, {
-        it: 'È una fattura semplificata (FSM10, namespace v1.0): si possono inviare solo fatture ordinarie FatturaPA 1.2 (FPA12 o FPR12). Emetterla in formato ordinario.',
-        en: 'This is a simplified invoice (FSM10, namespace v1.0): only ordinary FatturaPA 1.2 invoices (FPA12 or FPR12) can be sent. Issue it in the ordinary format.',
+      issues: [preflightWarning('simplified_not_checked', undefined, {
+        it: 'Fattura semplificata (FSM10): SDI la accetta, ma Recapito ne controlla solo nome, dimensione, duplicati e numerazione, non la struttura. Verificarla nel gestionale se SDI la scarta.',
+        en: 'Simplified invoice (FSM10): SDI accepts it, but Recapito checks only its name, size, duplicates and numbering, not its structure. Check it in the invoicing software if SDI rejects it.',
       })],
     };
   }

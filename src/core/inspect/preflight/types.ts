@@ -1,15 +1,6 @@
 // What preflight reports and what it needs to know about invoices already sent.
 
-export interface PreflightIssue {
-  /** `error` blocks sending (the document goes to state `invalid`); `warning` is shown but lets it go. */
-  severity: 'error' | 'warning';
-  /** Stable machine code, e.g. `schema_missing_element`, `vat_check_digit` (docs/preflight.md lists them all). */
-  code: string;
-  /** Where in the file, relative to the root and without it, e.g. `FatturaElettronicaHeader/DatiTrasmissione/CodiceDestinatario`. */
-  path?: string;
-  /** What is wrong and what to fix, for the user. */
-  message: { it: string; en: string };
-}
+export type { PreflightIssue } from '../../../contract/invoice.ts';
 
 export interface SentInvoiceRef {
   documentId: string;

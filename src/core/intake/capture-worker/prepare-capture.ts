@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { sha256Hex, type Spool } from '../spool.ts';
 import { inspectCapture, type CapturedPart, type InspectLimits } from '../inspect-capture.ts';
+import { inspectInvoice } from '../inspect-invoice.ts';
 import type { CaptureRequest, PreparedCapture, PreparedPart } from './messages.ts';
 
 export interface PrepareContext {
@@ -33,11 +34,13 @@ export async function prepareCapture(request: CaptureRequest, context: PrepareCo
 
 /**
  * THE inspection step: what the bytes are, which documents they make, which of them cannot be
- * sent and why. Everything that reads a document's content (classification, ZIP expansion, and
- * later invoice reading and preflight) belongs here, so it runs in the worker, off the main thread.
+ * sent and why. Everything that reads a document's content (classification, ZIP expansion, invoice
+ * reading and preflight) belongs here, so it runs in the worker, off the main thread.
  */
-function inspect(name: string, bytes: Buffer, limits: InspectLimits): Promise<CapturedPart[]> {
-  return inspectCapture(name, bytes, limits);
+async function inspect(name: string, bytes: Buffer, limits: InspectLimits): Promise<CapturedPart[]> {
+  const parts = await inspectCapture(name, bytes, limits);
+  for (const part of parts) await inspectInvoice(part);
+  return parts;
 }
 
 async function spoolPart(part: CapturedPart, spool: Spool): Promise<PreparedPart> {

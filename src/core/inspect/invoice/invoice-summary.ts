@@ -1,0 +1,33 @@
+// The one line a document list shows for an invoice, from what inspection stored in the
+// document's metadata: the read invoice, else what a PDF's text suggested (marked as guessed).
+import type { InvoiceReading, InvoiceSummary, PdfGuess, PreflightIssue } from '../../../contract/invoice.ts';
+
+export function invoiceSummaryOf(metadata: Record<string, unknown>): InvoiceSummary | null {
+  const invoice = metadata['invoice'] as InvoiceReading | undefined;
+  if (invoice && Array.isArray(invoice.bodies)) {
+    const first = invoice.bodies[0];
+    return {
+      format: invoice.format,
+      guessed: false,
+      type: first?.type ?? null,
+      number: first?.number ?? null,
+      date: first?.date ?? null,
+      total: first?.total ?? null,
+      currency: first?.currency ?? null,
+      seller: invoice.seller.name,
+      buyer: invoice.buyer.name,
+      count: invoice.bodies.length,
+    };
+  }
+  const guess = metadata['pdfGuess'] as PdfGuess | undefined;
+  if (guess && (guess.number || guess.date || guess.total)) {
+    return { format: 'PDF', guessed: true, type: null, number: guess.number, date: guess.date, total: guess.total, currency: null, seller: null, buyer: null, count: 1 };
+  }
+  return null;
+}
+
+/** Preflight warnings stored with the document (they did not block sending, but deserve a look). */
+export function preflightWarningsOf(metadata: Record<string, unknown>): number {
+  const issues = metadata['preflight'] as PreflightIssue[] | undefined;
+  return Array.isArray(issues) ? issues.filter((issue) => issue.severity === 'warning').length : 0;
+}
