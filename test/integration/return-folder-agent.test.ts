@@ -55,6 +55,22 @@ describe('return folder', () => {
       expect(status.stateText.en.length).toBeGreaterThan(10);
       expect(status.sdiId).toMatch(/^\d+$/);
     }
+    // What the agent read and found travels to the ERP too.
+    const delivered = JSON.parse(await readFile(join(returnDir, 'consegnata.xml.status.json'), 'utf8')) as StatusFile & { invoice: { number: string; buyer: string }; preflight: { code: string }[] };
+    expect(delivered.invoice).toMatchObject({ number: '123', buyer: 'DITTA BETA' });
+    // The samples fail their check digits on purpose; 'consegnata.xml' is not an SDI file name.
+    expect(delivered.preflight.map((issue) => issue.code).sort()).toEqual(['cf_check', 'file_name_not_sdi', 'vat_check_digit']);
+
+    // Refused by preflight, never sent: the ERP learns why, in Italian, without asking the hub.
+    await writeFile(join(h.dropDir, 'rifiutata.xml'), variant('ABC123', '126'));
+    const refused = await waitFor('rifiutata.xml.status.json', async () => {
+      const text = await readFile(join(returnDir, 'rifiutata.xml.status.json'), 'utf8').catch(() => null);
+      return text ? (JSON.parse(text) as StatusFile & { preflight: { severity: string; code: string; message: { it: string } }[] }) : null;
+    }, 30_000, 100);
+    expect(refused.state).toBe('invalid');
+    expect(refused.preflight[0]).toMatchObject({ severity: 'error', code: 'recipient_code_format_mismatch' });
+    expect(refused.preflight[0]!.message.it).toMatch(/CodiceDestinatario/);
+
     const files = await readdir(returnDir);
     for (const type of ['RC', 'MC', 'NS']) expect(files.some((f) => new RegExp(`_${type}_\\w+\\.xml$`).test(f)), type).toBe(true);
   });

@@ -257,7 +257,7 @@ describe('CSV export', () => {
     await agent.start();
     const insert = (document: Partial<NewDocument> & { id: string; name: string }, now: string): void =>
       agent.store.transaction(() => agent.store.documents.insert({ profile: 'acme', source: 'folder', kind: 'fatturapa', size: 1, sha256: 'b'.repeat(64), spooled: true, state: 'delivered', ...document }, now));
-    insert({ id: 'd1', name: 'fattura;1 "bis".xml', metadata: { invoice: { bodies: [{ number: 'FT/1', date: '2025-01-10', total: '1234.50' }] } } }, '2025-01-10T09:00:00.000Z');
+    insert({ id: 'd1', name: 'fattura;1 "bis".xml', metadata: { invoice: { bodies: [{ number: 'FT/1', date: '2025-01-10', total: '1234.50', currency: 'EUR' }], seller: { name: 'ALFA SRL' }, buyer: { name: '+BETA; SPA' } } } }, '2025-01-10T09:00:00.000Z');
     insert({ id: 'd2', name: '=HYPERLINK("http://evil.example","clic")', state: 'rejected', reason: 'riga 1\nriga 2', metadata: { invoice: { bodies: [{ number: '@SUM(A1)', date: '2025-01-11', total: '-10.00' }] } } }, '2025-01-11T09:00:00.000Z');
     insert({ id: 'd3', name: 'altro.pdf', profile: 'other', kind: 'pdf', source: 'printer' }, '2025-02-01T09:00:00.000Z');
   });
@@ -278,17 +278,17 @@ describe('CSV export', () => {
     const { status, body, type } = await exportCsv('?profile=acme');
     expect(status).toBe(200);
     expect(type).toBe('text/csv; charset=utf-8');
-    expect(body.startsWith('\uFEFFid;name;profile;source;state;reason;sdiId;capturedAt;updatedAt;invoiceNumber;invoiceDate;invoiceTotal\r\n')).toBe(true);
+    expect(body.startsWith('\uFEFFid;name;profile;source;state;reason;sdiId;capturedAt;updatedAt;invoiceNumber;invoiceDate;invoiceTotal;invoiceCurrency;seller;buyer\r\n')).toBe(true);
     const lines = body.slice(1).split('\r\n');
     expect(lines).toHaveLength(4); // header, two documents (newest first), the final CRLF
-    expect(lines[1]).toMatch(/^d2;"'=HYPERLINK\(""http:\/\/evil\.example"",""clic""\)";acme;folder;rejected;"riga 1\nriga 2";;2025-01-11T09:00:00\.000Z;[^;]+;'@SUM\(A1\);2025-01-11;-10,00$/);
-    expect(lines[2]).toMatch(/^d1;"fattura;1 ""bis"".xml";acme;folder;delivered;;;2025-01-10T09:00:00\.000Z;[^;]+;FT\/1;2025-01-10;1234,50$/);
+    expect(lines[1]).toMatch(/^d2;"'=HYPERLINK\(""http:\/\/evil\.example"",""clic""\)";acme;folder;rejected;"riga 1\nriga 2";;2025-01-11T09:00:00\.000Z;[^;]+;'@SUM\(A1\);2025-01-11;-10,00;;;$/);
+    expect(lines[2]).toMatch(/^d1;"fattura;1 ""bis"".xml";acme;folder;delivered;;;2025-01-10T09:00:00\.000Z;[^;]+;FT\/1;2025-01-10;1234,50;EUR;ALFA SRL;"'\+BETA; SPA"$/);
   });
 
   it('filters by state and by capture dates (a bare "to" date includes that whole day); "," separator keeps decimal points', async () => {
     const rejected = await exportCsv('?state=rejected&separator=,');
     expect(rejected.body.split('\r\n')).toHaveLength(3);
-    expect(rejected.body).toContain(',-10.00\r\n');
+    expect(rejected.body).toContain(',-10.00,,,\r\n');
     expect(rejected.body).toContain('"\'=HYPERLINK(""http://evil.example"",""clic"")"');
 
     const january = await exportCsv('?from=2025-01-01&to=2025-01-31');

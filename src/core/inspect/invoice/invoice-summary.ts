@@ -1,27 +1,28 @@
 // The one line a document list shows for an invoice, from what inspection stored in the
 // document's metadata: the read invoice, else what a PDF's text suggested (marked as guessed).
+// Metadata is stored JSON (older agents, other writers): every field is checked, never trusted.
 import type { InvoiceReading, InvoiceSummary, PdfGuess, PreflightIssue } from '../../../contract/invoice.ts';
 
 export function invoiceSummaryOf(metadata: Record<string, unknown>): InvoiceSummary | null {
-  const invoice = metadata['invoice'] as InvoiceReading | undefined;
-  if (invoice && Array.isArray(invoice.bodies)) {
+  const invoice = metadata['invoice'] as Partial<InvoiceReading> | undefined;
+  if (invoice && typeof invoice === 'object' && Array.isArray(invoice.bodies)) {
     const first = invoice.bodies[0];
     return {
-      format: invoice.format,
+      format: invoice.format ?? 'FPR12',
       guessed: false,
       type: first?.type ?? null,
       number: first?.number ?? null,
       date: first?.date ?? null,
       total: first?.total ?? null,
       currency: first?.currency ?? null,
-      seller: invoice.seller.name,
-      buyer: invoice.buyer.name,
+      seller: invoice.seller?.name ?? null,
+      buyer: invoice.buyer?.name ?? null,
       count: invoice.bodies.length,
     };
   }
   const guess = metadata['pdfGuess'] as PdfGuess | undefined;
-  if (guess && (guess.number || guess.date || guess.total)) {
-    return { format: 'PDF', guessed: true, type: null, number: guess.number, date: guess.date, total: guess.total, currency: null, seller: null, buyer: null, count: 1 };
+  if (guess && typeof guess === 'object' && (guess.number || guess.date || guess.total)) {
+    return { format: 'PDF', guessed: true, type: null, number: guess.number ?? null, date: guess.date ?? null, total: guess.total ?? null, currency: null, seller: null, buyer: null, count: 1 };
   }
   return null;
 }

@@ -2,10 +2,11 @@
 // Excel reads the accents), ';' by default (Italian Excel; then totals use a decimal comma), and
 // text that Excel would run as a formula neutralised with a leading apostrophe.
 import type { DocumentQuery, DocumentRecord, DocumentRepository } from '../../store/documents.ts';
+import { invoiceSummaryOf } from '../../inspect/invoice/invoice-summary.ts';
 
 export type CsvSeparator = ';' | ',';
 
-export const CSV_COLUMNS = ['id', 'name', 'profile', 'source', 'state', 'reason', 'sdiId', 'capturedAt', 'updatedAt', 'invoiceNumber', 'invoiceDate', 'invoiceTotal'] as const;
+export const CSV_COLUMNS = ['id', 'name', 'profile', 'source', 'state', 'reason', 'sdiId', 'capturedAt', 'updatedAt', 'invoiceNumber', 'invoiceDate', 'invoiceTotal', 'invoiceCurrency', 'seller', 'buyer'] as const;
 
 const BOM = '\uFEFF';
 const PAGE_SIZE = 500;
@@ -25,7 +26,8 @@ export function* historyCsv(documents: Pick<DocumentRepository, 'list'>, query: 
 }
 
 export function documentCells(document: DocumentRecord, separator: CsvSeparator): Cell[] {
-  const invoice = firstInvoiceBody(document.metadata);
+  // The first invoice of the file (a batch shows its first), or what a PDF's text suggested.
+  const invoice = invoiceSummaryOf(document.metadata);
   return [
     document.id,
     document.name,
@@ -36,9 +38,12 @@ export function documentCells(document: DocumentRecord, separator: CsvSeparator)
     document.sdiId ?? '',
     document.createdAt,
     document.updatedAt,
-    invoice.number,
-    invoice.date,
-    amount(invoice.total, separator),
+    invoice?.number ?? '',
+    invoice?.date ?? '',
+    amount(invoice?.total ?? null, separator),
+    invoice?.currency ?? '',
+    invoice?.seller ?? '',
+    invoice?.buyer ?? '',
   ];
 }
 
@@ -57,22 +62,10 @@ export function neutraliseFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-function firstInvoiceBody(metadata: Record<string, unknown>): { number: string; date: string; total: unknown } {
-  const invoice = metadata['invoice'];
-  const bodies = typeof invoice === 'object' && invoice !== null ? (invoice as { bodies?: unknown }).bodies : undefined;
-  const first = Array.isArray(bodies) ? (bodies[0] as Record<string, unknown> | undefined) : undefined;
-  if (typeof first !== 'object' || first === null) return { number: '', date: '', total: null };
-  return { number: text(first['number']), date: text(first['date']), total: first['total'] };
-}
-
 /** A total as a number cell (decimal comma with ';'), or as guarded text when it is not a plain number. */
 function amount(total: unknown, separator: CsvSeparator): Cell {
   if (total === null || total === undefined || total === '') return '';
   const value = String(total).trim();
   if (!/^-?\d+(\.\d+)?$/.test(value)) return value;
   return { number: separator === ';' ? value.replace('.', ',') : value };
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }

@@ -6,6 +6,8 @@ import type { DocumentState } from '../../../contract/states.ts';
 import { explainNotification, type SdiNotification } from '../../inspect/notifications/read-notification.ts';
 import type { InvoiceFormat } from '../../inspect/notifications/explain-notification.ts';
 import { plainStateText, type StateText } from './state-text.ts';
+import { invoiceSummaryOf } from '../../inspect/invoice/invoice-summary.ts';
+import type { InvoiceSummary, PreflightIssue } from '../../../contract/invoice.ts';
 
 export interface ReturnStatus {
   id: string;
@@ -21,6 +23,10 @@ export interface ReturnStatus {
   history: { at: string; state: DocumentState | null; message: string | null }[];
   errors: { code: string; description: string }[];
   files: string[];
+  /** What the agent read: number, date, parties, total (the first invoice of a batch; `count` says how many). */
+  invoice: InvoiceSummary | null;
+  /** What preflight found, in Italian and English: the errors that stopped it, the warnings it went with. */
+  preflight: PreflightIssue[];
 }
 
 export interface StatusInput {
@@ -55,6 +61,8 @@ export function buildReturnStatus({ document, events, notifications, files }: St
     history: events.map((event) => ({ at: event.at, state: event.state, message: event.message })),
     errors: notification?.type === 'NS' ? notification.errors.map(({ code, description }) => ({ code, description })) : hubErrors,
     files,
+    invoice: invoiceSummaryOf(document.metadata),
+    preflight: Array.isArray(document.metadata['preflight']) ? (document.metadata['preflight'] as PreflightIssue[]) : [],
   };
 }
 
