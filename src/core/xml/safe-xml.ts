@@ -60,17 +60,19 @@ export function parseXml(input: Uint8Array | string, limits: XmlLimits = DEFAULT
   const stack: XmlElement[] = [];
   let root: XmlElement | null = null;
   let elementCount = 0;
-  let failure: Error | null = null;
 
-  const fail = (error: Error): void => {
-    failure ??= error;
-  };
-  parser.on('doctype', () => fail(new XmlRefusedError('xml_doctype', 'XML with a DOCTYPE (DTD) is refused')));
-  parser.on('error', (error) => fail(new XmlRefusedError('xml_malformed', `malformed XML: ${error.message}`)));
+  // A handler that throws stops saxes at once, mid-chunk: past a limit, not one more tag is
+  // parsed (namespace resolution costs grow with depth, so going on would be quadratic).
+  parser.on('doctype', () => {
+    throw new XmlRefusedError('xml_doctype', 'XML with a DOCTYPE (DTD) is refused');
+  });
+  parser.on('error', (error) => {
+    throw new XmlRefusedError('xml_malformed', `malformed XML: ${error.message}`);
+  });
   parser.on('opentag', (tag) => {
     elementCount += 1;
-    if (elementCount > limits.maxElements) fail(new XmlRefusedError('xml_too_many_elements', `more than ${limits.maxElements} elements`));
-    if (stack.length >= limits.maxDepth) fail(new XmlRefusedError('xml_too_deep', `nesting deeper than ${limits.maxDepth}`));
+    if (elementCount > limits.maxElements) throw new XmlRefusedError('xml_too_many_elements', `more than ${limits.maxElements} elements`);
+    if (stack.length >= limits.maxDepth) throw new XmlRefusedError('xml_too_deep', `nesting deeper than ${limits.maxDepth}`);
     const attributes: Record<string, string> = {};
     for (const [key, attribute] of Object.entries(tag.attributes)) {
       attributes[key] = typeof attribute === 'string' ? attribute : attribute.value;
@@ -94,21 +96,16 @@ export function parseXml(input: Uint8Array | string, limits: XmlLimits = DEFAULT
     if (element) element.text = element.text.trim();
   });
 
-  // Feed in chunks so a failure stops the work early instead of after the whole document.
+  let failure: XmlRefusedError | null = null;
+  const refused = (error: unknown): XmlRefusedError =>
+    error instanceof XmlRefusedError ? error : new XmlRefusedError('xml_malformed', `malformed XML: ${(error as Error).message}`);
+  // Fed in chunks so that a refusal saves the work of the rest.
   const chunkSize = 64 * 1024;
-  for (let offset = 0; offset < text.length && !failure; offset += chunkSize) {
-    try {
-      parser.write(text.slice(offset, offset + chunkSize));
-    } catch (error) {
-      fail(new XmlRefusedError('xml_malformed', `malformed XML: ${(error as Error).message}`));
-    }
-  }
-  if (!failure) {
-    try {
-      parser.close();
-    } catch (error) {
-      fail(new XmlRefusedError('xml_malformed', `malformed XML: ${(error as Error).message}`));
-    }
+  try {
+    for (let offset = 0; offset < text.length; offset += chunkSize) parser.write(text.slice(offset, offset + chunkSize));
+    parser.close();
+  } catch (error) {
+    failure = refused(error);
   }
   if (failure) throw failure;
   if (!root) throw new XmlRefusedError('xml_malformed', 'no root element');
