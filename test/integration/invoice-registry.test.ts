@@ -53,6 +53,10 @@ describe('invoice registry', () => {
     expect(s.invoices.findSame(key, 'TD01', '7', '2026')).toBeNull();
     expect(s.invoices.findSame(key, 'TD04', '2', '2026')).toBeNull();
     expect(s.invoices.findSame(key, 'TD01', '1', '2025')).toMatchObject({ documentId: 'e' });
-    expect(s.invoices.numbersFor(key, 'TD01', '2026').sort()).toEqual(['1', '2', '5']);
+    // The step down a series skips refused captures (9 is invalid, 7 rejected) and other years.
+    expect(s.invoices.previousInSeries(key, 'TD01', '2026', '#', 100)).toBe(5);
+    expect(s.invoices.previousInSeries(key, 'TD01', '2026', '#', 5)).toBe(2);
+    expect(s.invoices.previousInSeries(key, 'TD01', '2026', '#', 1)).toBeNull();
+    expect(s.invoices.previousInSeries(key, 'TD01', '2026', 'FT-#', 100)).toBeNull();
   });
 });

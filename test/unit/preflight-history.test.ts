@@ -40,9 +40,14 @@ class ListHistory implements InvoiceHistory {
     return this.captured.find((c) => c.seller === sellerKey && c.docType === docType && c.number === number && c.year === year)?.ref ?? null;
   }
 
-  numbersFor(sellerKey: string, docType: string, year: string): string[] {
-    this.calls.push(`numbersFor ${sellerKey} ${docType} ${year}`);
-    return this.captured.filter((c) => c.seller === sellerKey && c.docType === docType && c.year === year).map((c) => c.number);
+  previousInSeries(sellerKey: string, docType: string, year: string, series: string, below: number): number | null {
+    this.calls.push(`previousInSeries ${sellerKey} ${docType} ${year} ${series} ${below}`);
+    const counters = this.captured
+      .filter((c) => c.seller === sellerKey && c.docType === docType && c.year === year)
+      .map((c) => parseInvoiceNumber(c.number, c.year))
+      .filter((parsed): parsed is InvoiceNumber => parsed !== null && parsed.series === series && parsed.counter < below)
+      .map((parsed) => parsed.counter);
+    return counters.length > 0 ? Math.max(...counters) : null;
   }
 }
 
@@ -105,7 +110,7 @@ describe('duplicates', () => {
       findSame: () => {
         throw new Error('database is locked');
       },
-      numbersFor: () => [],
+      previousInSeries: () => null,
     };
     const issues = preflight(invoice('17'), broken);
     expect(issues.map((issue) => [issue.severity, issue.code])).toEqual([['warning', 'history_unavailable']]);
@@ -121,7 +126,7 @@ describe('numbering gaps', () => {
     expect(issues[0]?.message.en).toContain('2 numbers are missing: 15, 16');
     expect(issues[0]?.message.en).toContain('the previous known number is 14');
     expect(issues[0]?.message.it).toContain('mancano 2 numeri: 15, 16');
-    expect(history.calls).toContain(`numbersFor ${SELLER} TD01 2024`);
+    expect(history.calls).toContain(`previousInSeries ${SELLER} TD01 2024 # 17`);
   });
 
   it('one missing number reads naturally', () => {

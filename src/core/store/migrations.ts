@@ -142,4 +142,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX invoices_identity ON invoices(seller_key, doc_type, year, number);
     `,
   },
+  {
+    version: 4,
+    name: 'invoice numbers as series + counter (gap check in one indexed lookup)',
+    // Rows of v3 were never written by a released agent (capture started recording in v4): no backfill.
+    sql: `
+      ALTER TABLE invoices ADD COLUMN series TEXT;
+      ALTER TABLE invoices ADD COLUMN counter INTEGER;
+      CREATE INDEX invoices_series ON invoices(seller_key, doc_type, year, series, counter);
+    `,
+  },
 ];

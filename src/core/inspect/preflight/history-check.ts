@@ -55,34 +55,26 @@ function gapIssues(
   shouldCheck: (document: CompleteDocument) => boolean,
 ): PreflightIssue[] {
   const issues: PreflightIssue[] = [];
-  const knownByGroup = new Map<string, InvoiceNumber[]>();
-  const known = (document: CompleteDocument): InvoiceNumber[] => {
-    const group = `${document.docType}\u0000${document.year}`;
-    let numbers = knownByGroup.get(group);
-    if (!numbers) {
-      numbers = history.numbersFor(sellerKey, document.docType, document.year)
-        .map((number) => parseInvoiceNumber(number, document.year))
-        .filter((parsed): parsed is InvoiceNumber => parsed !== null);
-      // This file's other invoices count as known too: a batch 11, 12 after 10 has no gap.
-      for (const other of documents) {
-        const parsed = other.docType === document.docType && other.year === document.year ? parseInvoiceNumber(other.number, other.year) : null;
-        if (parsed) numbers.push(parsed);
-      }
-      knownByGroup.set(group, numbers);
-    }
-    return numbers;
-  };
   for (const document of documents) {
     const current = shouldCheck(document) ? parseInvoiceNumber(document.number, document.year) : null;
     if (!current) continue;
-    const gap = gapBefore(current, known(document), GAP_LIST_LIMIT);
+    // Known: the highest earlier number in the history, and this file's other invoices (a batch
+    // 11, 12 after 10 has no gap).
+    const known: InvoiceNumber[] = [];
+    const previous = history.previousInSeries(sellerKey, document.docType, document.year, current.series, current.counter);
+    if (previous !== null) known.push({ ...current, counter: previous });
+    for (const other of documents) {
+      const parsed = other !== document && other.docType === document.docType && other.year === document.year ? parseInvoiceNumber(other.number, other.year) : null;
+      if (parsed) known.push(parsed);
+    }
+    const gap = gapBefore(current, known, GAP_LIST_LIMIT);
     if (!gap) continue;
     const rest = gap.count - gap.first.length;
     const list = { it: `${gap.first.join(', ')}${rest > 0 ? ` e altri ${rest}` : ''}`, en: `${gap.first.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}` };
-    const previous = formatInvoiceNumber(current, gap.previous);
+    const previousNumber = formatInvoiceNumber(current, gap.previous);
     issues.push(preflightWarning('numbering_gap', numberPath(document), {
-      it: `Numerazione con un buco: prima della fattura ${document.number} (${document.docType}, anno ${document.year}) ${gap.count === 1 ? 'manca il numero' : `mancano ${gap.count} numeri:`} ${list.it} (l'ultimo numero noto è ${previous}). Verificare di non aver saltato o dimenticato fatture.`,
-      en: `Numbering gap: before invoice ${document.number} (${document.docType}, year ${document.year}) ${gap.count === 1 ? 'number' : `${gap.count} numbers are missing:`} ${list.en}${gap.count === 1 ? ' is missing' : ''} (the previous known number is ${previous}). Check that no invoice was skipped or forgotten.`,
+      it: `Numerazione con un buco: prima della fattura ${document.number} (${document.docType}, anno ${document.year}) ${gap.count === 1 ? 'manca il numero' : `mancano ${gap.count} numeri:`} ${list.it} (l'ultimo numero noto è ${previousNumber}). Verificare di non aver saltato o dimenticato fatture.`,
+      en: `Numbering gap: before invoice ${document.number} (${document.docType}, year ${document.year}) ${gap.count === 1 ? 'number' : `${gap.count} numbers are missing:`} ${list.en}${gap.count === 1 ? ' is missing' : ''} (the previous known number is ${previousNumber}). Check that no invoice was skipped or forgotten.`,
     }));
   }
   return issues;

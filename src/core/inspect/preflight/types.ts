@@ -16,8 +16,11 @@ export interface SentInvoiceRef {
 export interface InvoiceHistory {
   /** The same seller + document type + number + year already captured and not refused. */
   findSame(sellerKey: string, docType: string, number: string, year: string): SentInvoiceRef | null;
-  /** Numbers already seen for seller + type + year (to find gaps). */
-  numbersFor(sellerKey: string, docType: string, year: string): string[];
+  /**
+   * The highest counter already captured (and not refused) for seller + type + year in this
+   * numbering series, below `below`; null when there is none (see numbering.ts for series).
+   */
+  previousInSeries(sellerKey: string, docType: string, year: string, series: string, below: number): number | null;
 }
 
 export interface PreflightContext {
