@@ -1,5 +1,6 @@
-// One document in full: what its state means, the reason, Retry/Cancel where allowed, its data,
-// the files the hub returned (SDI notifications), the original, and its whole history.
+// One document in full: what its state means, the reason, Retry/Cancel where allowed, the invoice
+// it holds and what preflight found, its data, the files the hub returned (SDI notifications), the
+// original, and its whole history.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { DocumentDetail } from '../../contract/local-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -11,6 +12,9 @@ import { StateBadge } from './StateBadge.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
 import { StateExplanation } from './StateExplanation.tsx';
 import { EventHistory } from './EventHistory.tsx';
+import { InvoiceSection } from './InvoiceSection.tsx';
+import { ChecksSection } from './PreflightList.tsx';
+import { INVOICE_METADATA_KEYS } from '../ui/invoice-metadata.ts';
 
 interface DocumentPanelProps {
   api: ApiClient;
@@ -89,6 +93,8 @@ export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged }
           </div>
           <ErrorNote error={actionError} />
 
+          <InvoiceSection detail={detail} />
+          <ChecksSection detail={detail} />
           <DataList detail={detail} onOpen={onOpen} />
           <HubFiles detail={detail} busy={busy} onDownload={(name) => download(() => api.downloadFile(detail.id, name))} />
           <EventHistory events={detail.events} />
@@ -121,7 +127,8 @@ function DataList({ detail, onOpen }: { detail: DocumentDetail; onOpen(id: strin
     [t.field.parentId, link(detail.parentId)],
     [t.field.sha256, <span className="mono hash">{detail.sha256}</span>],
   ];
-  const metadata = Object.entries(detail.metadata ?? {}).filter(([, value]) => value !== null && value !== undefined && value !== '');
+  // The invoice and preflight's findings have their own sections above.
+  const metadata = Object.entries(detail.metadata ?? {}).filter(([key, value]) => !INVOICE_METADATA_KEYS.includes(key) && value !== null && value !== undefined && value !== '');
   return (
     <section className="detail-section">
       <h3>{t.detailData}</h3>

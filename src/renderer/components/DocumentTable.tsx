@@ -1,11 +1,13 @@
-// The documents, newest first: name, state, why, SDI id and when it was captured. A click opens the
-// detail panel; "load more" fetches the next page.
+// The documents, newest first: name (with the invoice it holds), state (with preflight's warnings),
+// why, SDI id and when it was captured. A click opens the detail panel; "load more" fetches the next page.
 import type { DocumentSummary } from '../../contract/local-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { formatDateTime, formatLocale, formatShortDateTime } from '../ui/format.ts';
 import { StateBadge } from './StateBadge.tsx';
 import { ReasonText } from './ReasonText.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
+import { InvoiceSummaryLine } from './InvoiceSummaryLine.tsx';
+import { WarningsMarker } from './WarningsMarker.tsx';
 
 interface DocumentTableProps {
   documents: DocumentSummary[];
@@ -52,12 +54,14 @@ export function DocumentTable({ documents, selectedId, filtered, loading, error,
                 >
                   {document.name}
                 </button>
+                {document.invoice ? <InvoiceSummaryLine invoice={document.invoice} /> : null}
                 <span className="sub">
                   {t.kind[document.kind]} · {t.source[document.source]}
                 </span>
               </td>
               <td>
                 <StateBadge state={document.state} />
+                {document.state !== 'invalid' ? <WarningsMarker count={document.warnings ?? 0} /> : null}
               </td>
               <td className="col-reason">
                 <ReasonText document={document} onOpen={onOpen} />

@@ -2,6 +2,7 @@
 // exist in messages-en.ts too; the Messages type makes the compiler check it.
 import type { CaptureSource, DocumentKind, DocumentState } from '../../contract/states.ts';
 import type { ConnectionStage, FolderPostAction } from '../../contract/settings.ts';
+import type { InvoiceFormat } from '../../contract/invoice.ts';
 
 export const it = {
   locale: 'it-IT',
@@ -113,6 +114,89 @@ export const it = {
     parentId: 'Estratto da',
     createdAt: 'Acquisito',
     updatedAt: 'Aggiornato',
+  },
+
+  /** What the agent read out of an invoice (list line and detail panel). */
+  invoice: {
+    title: 'Fattura',
+    titleGuessed: 'Fattura (dedotta dal PDF)',
+    /** TipoDocumento codes: short names for the list; an unknown code is shown as it is. */
+    docType: {
+      TD01: 'Fattura',
+      TD02: 'Acconto su fattura',
+      TD03: 'Acconto su parcella',
+      TD04: 'Nota di credito',
+      TD05: 'Nota di debito',
+      TD06: 'Parcella',
+      TD07: 'Fattura semplificata',
+      TD08: 'Nota di credito semplificata',
+      TD09: 'Nota di debito semplificata',
+      TD16: 'Integrazione reverse charge interno',
+      TD17: 'Autofattura servizi dall’estero',
+      TD18: 'Integrazione acquisto beni intra-UE',
+      TD19: 'Autofattura beni art. 17 c. 2',
+      TD20: 'Autofattura per regolarizzazione',
+      TD21: 'Autofattura per splafonamento',
+      TD22: 'Estrazione beni da deposito IVA',
+      TD23: 'Estrazione beni da deposito IVA con versamento IVA',
+      TD24: 'Fattura differita',
+      TD25: 'Fattura differita (triangolare)',
+      TD26: 'Cessione beni ammortizzabili / passaggi interni',
+      TD27: 'Autoconsumo o cessione gratuita',
+      TD28: 'Acquisti da San Marino con IVA',
+      TD29: 'Comunicazione per omessa o irregolare fatturazione',
+    },
+    /** Used when the type is not stated (a PDF). */
+    genericType: 'Fattura',
+    dateOf: 'del',
+    buyerShort: 'Cessionario',
+    more: (count: number) => (count === 1 ? '+ 1 altra' : `+ ${count} altre`),
+    guessedMark: '(dedotto dal PDF)',
+    warnings: (count: number) => (count === 1 ? '1 avviso' : `${count} avvisi`),
+    warningsTitle: 'Controlli superati, ma con avvisi: apri il documento per vederli',
+
+    format: 'Formato',
+    formatName: {
+      FPA12: 'PA (FPA12)',
+      FPR12: 'tra privati (FPR12)',
+      FSM10: 'semplificata (FSM10)',
+    } satisfies Record<InvoiceFormat, string>,
+    seller: 'Cedente/prestatore',
+    buyer: 'Cessionario/committente',
+    vatNumber: 'P.IVA',
+    fiscalCode: 'C.F.',
+    transmitter: 'Trasmittente',
+    progressive: 'progressivo',
+    recipientCode: 'Codice destinatario',
+    recipientPec: 'PEC destinatario',
+    bodies: 'Documenti nel file',
+    bodyType: 'Tipo',
+    bodyNumber: 'Numero',
+    bodyDate: 'Data',
+    bodyTotal: 'Totale',
+    notStated: '—',
+    signedBy: 'Firmato digitalmente da',
+    unknownSigner: 'firmatario non indicato',
+    certificateOf: 'certificato di',
+    signedOn: 'il',
+    signatureNotVerified: 'Recapito legge la firma ma non ne verifica la validità: lo fa SDI.',
+
+    guessNote: 'Valori dedotti dal testo del PDF: possono essere imprecisi. Non sono dati della fattura elettronica.',
+    guessNothing: 'Nel testo del PDF non si riconoscono numero, data o totale.',
+    guessNumber: 'Numero (dedotto)',
+    guessDate: 'Data (dedotta)',
+    guessTotal: 'Totale (dedotto)',
+    guessVatNumbers: 'Partite IVA trovate',
+    pdfUnreadable: 'Il testo del PDF non si è potuto leggere, quindi i dati della fattura non si vedono qui. Il PDF viene inviato comunque.',
+  },
+
+  /** Preflight: what the agent checked before sending. */
+  checks: {
+    title: 'Controlli',
+    none: 'Nessun problema trovato',
+    error: 'Errore',
+    warning: 'Avviso',
+    errorsToFix: 'Problemi da correggere:',
   },
 
   source: { printer: 'Stampante', folder: 'Cartella', api: 'API', upload: 'Caricamento manuale' } satisfies Record<CaptureSource, string>,

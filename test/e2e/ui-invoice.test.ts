@@ -1,0 +1,269 @@
+// What the agent read out of each invoice, in a real browser (Debian Chromium through playwright-core)
+// against the real agent, local API and sandbox hub: the official FPR01 sample's line in the list
+// (number, buyer, "2 avvisi"), its Fattura and Controlli sections in Italian and English, a batch
+// with its total in the Italian format, a sample with a schema error (invalid, the error in
+// Italian), and a PDF whose number, date and total are marked as guessed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+import { makeTempDir } from '../helpers/temp-dir.ts';
+import { fixture, makePdf } from '../helpers/fixtures.ts';
+import { startLocalApi, type LocalApi } from '../../src/core/api/local-api-server.ts';
+import { createLogger } from '../../src/core/log/logger.ts';
+import { formatInvoiceDate, formatTotal, formatXmlAmount } from '../../src/renderer/ui/invoice-format.ts';
+
+/** Debian's Chromium; RECAPITO_CHROMIUM points elsewhere (another system, or to check the missing-browser path). */
+const CHROMIUM = process.env['RECAPITO_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-invoice-screenshot.png');
+const TOKEN = 'ui-invoice-test-token-'.padEnd(43, 'k');
+const STEP_TIMEOUT = 20_000;
+/** Set UI_SCREENSHOT_DIR to keep more screenshots for a person checking the look. */
+const keepDir = process.env['UI_SCREENSHOT_DIR'];
+
+const SAMPLE_NAME = 'IT01234567890_FPR01.xml';
+const BATCH_NAME = 'IT01234567890_00003.xml';
+const BROKEN_NAME = 'IT01234567890_00002.xml';
+const PDF_NAME = 'Fattura 42.pdf';
+
+function inPage(target: Page, expression: string): Promise<unknown> {
+  return target.evaluate(expression);
+}
+
+/** Replaces `from` once, failing loudly when the sample no longer holds it. */
+function edit(xml: string, from: string | RegExp, to: string): string {
+  const changed = xml.replace(from, to);
+  if (changed === xml) throw new Error(`the FPR01 sample no longer holds ${String(from)}`);
+  return changed;
+}
+
+/** The sample renumbered 124 with a total of 1220.00, plus a second invoice 125 of 35.50: a batch. */
+function batchOf(sample: string): string {
+  const renumbered = edit(edit(sample, '<ProgressivoInvio>00001</ProgressivoInvio>', '<ProgressivoInvio>00003</ProgressivoInvio>'), '<Numero>123</Numero>', '<Numero>124</Numero><ImportoTotaleDocumento>1220.00</ImportoTotaleDocumento>');
+  const body = /<FatturaElettronicaBody>[\s\S]*<\/FatturaElettronicaBody>/.exec(renumbered)?.[0];
+  if (!body) throw new Error('the FPR01 sample has no FatturaElettronicaBody');
+  const second = edit(edit(body, '<Numero>124</Numero>', '<Numero>125</Numero>'), '1220.00', '35.50');
+  return edit(renumbered, body, `${body}\n  ${second}`);
+}
+
+describe('invoice values in the reader format', () => {
+  it('regroups XML amounts without rounding and leaves printed ones alone', () => {
+    expect(formatXmlAmount('1220.00', 'it-IT')).toBe('1.220,00');
+    expect(formatXmlAmount('1220.00', 'en-GB')).toBe('1,220.00');
+    expect(formatXmlAmount('-12345678901234567.891', 'it-IT')).toBe('-12.345.678.901.234.567,891');
+    expect(formatXmlAmount('5', 'it-IT')).toBe('5');
+    expect(formatTotal('1.220,00', null, true, 'it-IT')).toBe('1.220,00');
+    expect(formatTotal('1220.00', 'EUR', false, 'it-IT')).toBe('1.220,00 EUR');
+    expect(formatTotal(null, 'EUR', false, 'it-IT')).toBe('');
+    expect(formatInvoiceDate('2014-12-18', 'it-IT')).toBe('18/12/2014');
+    expect(formatInvoiceDate('18/12/2014', 'it-IT')).toBe('18/12/2014');
+  });
+});
+
+const haveChromium = existsSync(CHROMIUM);
+const inCi = process.env['CI'] === 'true';
+if (!haveChromium && !inCi) {
+  console.warn(`\n!!! SKIPPING the invoice UI browser test: ${CHROMIUM} is missing. Install it with "apt-get install chromium" (or set RECAPITO_CHROMIUM) (CI installs it and fails without it).\n`);
+}
+
+describe.runIf(!haveChromium && inCi)('invoice UI browser test prerequisites', () => {
+  it('has Debian Chromium in CI', () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: CI must install the chromium package for the UI test`).toBe(true);
+  });
+});
+
+describe.runIf(haveChromium)('invoice data and checks in the local UI', () => {
+  let temp: { dir: string; cleanup: () => Promise<void> };
+  let harness: Harness;
+  let api: LocalApi;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    temp = await makeTempDir('recapito-ui-invoice-');
+    const uiDir = join(temp.dir, 'ui');
+    // Build the current sources, not whatever dist/ui holds.
+    const [, started] = await Promise.all([
+      promisify(execFile)(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', uiDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO }),
+      startHarness(),
+    ]);
+    harness = started;
+    const log = createLogger({ dir: join(harness.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
+    api = await startLocalApi({ agent: harness.agent, token: TOKEN, host: '127.0.0.1', port: 0, log, maxUploadBytes: 25 * 1024 * 1024, uiDir });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 1000 } });
+    await context.addInitScript({
+      content: "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
+    });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+    await page.goto(`${api.url}/#token=${TOKEN}`);
+    await page.getByText('Aggiornato in tempo reale').waitFor({ timeout: STEP_TIMEOUT });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await api?.close().catch(() => undefined);
+    await harness?.close().catch(() => undefined);
+    await temp?.cleanup();
+  });
+
+  const row = (name: string) => page.locator('tr[data-testid="document-row"]', { hasText: name });
+  const panel = () => page.locator('[data-testid="detail-panel"]');
+  /** Each row's cells as the reader sees them. */
+  const cells = async (rows: Locator) => Promise.all((await rows.all()).map((one) => one.locator('td').allInnerTexts()));
+  const open = async (name: string) => {
+    await row(name).locator('button.document-name').click();
+    await panel().locator('h2', { hasText: name }).waitFor({ timeout: STEP_TIMEOUT });
+  };
+
+  it('lists the official FPR01 sample with its number, buyer, date and "2 avvisi"', async () => {
+    await writeFile(join(harness.dropDir, SAMPLE_NAME), fixture('fatturapa', SAMPLE_NAME));
+    const line = row(SAMPLE_NAME).locator('[data-testid="invoice-line"]');
+    await line.waitFor({ timeout: STEP_TIMEOUT });
+    // The sample states no ImportoTotaleDocumento, so the line has no amount.
+    expect(await line.textContent()).toBe('Fattura 123 del 18/12/2014 · Cessionario: DITTA BETA');
+    expect(await line.getAttribute('data-guessed')).toBe('false');
+    await row(SAMPLE_NAME).locator('[data-testid="warnings-marker"]', { hasText: '⚠ 2 avvisi' }).waitFor({ timeout: STEP_TIMEOUT });
+  });
+
+  it('shows a batch with its total in the Italian format and how many more invoices it holds', async () => {
+    // After the sample is in: 124 and 125 then follow 123 with no numbering gap.
+    await writeFile(join(harness.dropDir, BATCH_NAME), batchOf(fixture('fatturapa', SAMPLE_NAME).toString('utf8')));
+    const line = row(BATCH_NAME).locator('[data-testid="invoice-line"]');
+    await line.waitFor({ timeout: STEP_TIMEOUT });
+    expect(await line.textContent()).toBe('Fattura 124 del 18/12/2014 · Cessionario: DITTA BETA · 1.220,00 EUR + 1 altra');
+
+    await open(BATCH_NAME);
+    const bodies = panel().locator('[data-testid="invoice-body"]');
+    await bodies.nth(1).waitFor({ timeout: STEP_TIMEOUT });
+    expect(await cells(bodies)).toEqual([
+      ['Fattura\nTD01', '124', '18/12/2014', '1.220,00 EUR'],
+      ['Fattura\nTD01', '125', '18/12/2014', '35,50 EUR'],
+    ]);
+  });
+
+  it('opens the sample: the Fattura section with both parties and the body, Controlli with the two warnings in Italian', async () => {
+    await open(SAMPLE_NAME);
+    const section = panel().locator('[data-testid="invoice-section"]');
+    await section.waitFor({ timeout: STEP_TIMEOUT });
+    expect(await section.locator('h3').textContent()).toBe('Fattura');
+    const rows: Record<string, string> = {};
+    for (const item of await section.locator('.data-row').all()) rows[(await item.locator('dt').textContent()) ?? ''] = await item.locator('dd').innerText();
+    expect(rows).toEqual({
+      Formato: 'tra privati (FPR12)',
+      'Cedente/prestatore': "SOCIETA' ALPHA SRL\nP.IVA IT01234567890",
+      'Cessionario/committente': 'DITTA BETA\nC.F. 09876543210',
+      'Codice destinatario': 'ABC1234',
+      Trasmittente: 'IT01234567890 · progressivo 00001',
+    });
+    expect(await cells(section.locator('[data-testid="invoice-body"]'))).toEqual([['Fattura\nTD01', '123', '18/12/2014', '—']]);
+
+    const checks = panel().locator('[data-testid="checks-section"]');
+    expect(await checks.locator('h3').textContent()).toBe('Controlli');
+    const issues = checks.locator('[data-testid="preflight-issue"]');
+    expect(await issues.evaluateAll((items) => items.map((item) => `${item.getAttribute('data-severity')} ${item.getAttribute('data-code')}`))).toEqual(['warning vat_check_digit', 'warning cf_check']);
+    expect(await issues.nth(0).locator('.preflight-severity').textContent()).toBe('Avviso');
+    expect(await issues.nth(0).locator('.preflight-message').textContent()).toContain('La partita IVA del cedente/prestatore IT01234567890 sembra errata');
+    expect(await issues.nth(0).locator('.preflight-path').textContent()).toBe('FatturaElettronicaHeader/CedentePrestatore/DatiAnagrafici/IdFiscaleIVA/IdCodice');
+    expect(await issues.nth(1).locator('.preflight-message').textContent()).toContain('Il codice fiscale del cessionario/committente 09876543210 sembra errato');
+    // The colours say which is which: amber for a warning.
+    expect(await inPage(page, `getComputedStyle(document.querySelector('[data-testid="preflight-issue"][data-severity="warning"]')).borderLeftColor`)).toBe('rgb(224, 161, 0)');
+
+    // The generic metadata list keeps its other keys but no longer dumps the invoice as JSON.
+    const metadataKeys = await panel().locator('.data-row dt').allTextContents();
+    expect(metadataKeys).toContain('codiceDestinatario');
+    expect(metadataKeys).not.toContain('invoice');
+    expect(metadataKeys).not.toContain('preflight');
+
+    const shot = join(temp.dir, 'ui-invoice.png');
+    await page.screenshot({ path: shot });
+    expect((await stat(shot)).size).toBeGreaterThan(10_000);
+    // Refresh the documentation's picture only when asked (it changes at every run: times, ids).
+    if (process.env['UPDATE_UI_SCREENSHOT'] === '1') {
+      await mkdir(dirname(SCREENSHOT_COPY), { recursive: true });
+      await copyFile(shot, SCREENSHOT_COPY);
+    }
+    if (keepDir) await copyFile(shot, join(keepDir, 'ui-invoice.png'));
+  });
+
+  it('says the same in English', async () => {
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    const section = panel().locator('[data-testid="invoice-section"]');
+    await section.locator('h3', { hasText: 'Invoice' }).waitFor({ timeout: STEP_TIMEOUT });
+    expect(await section.innerText()).toContain('business (FPR12)');
+    expect(await section.innerText()).toContain('VAT no. IT01234567890');
+    expect(await section.innerText()).toContain('Tax code 09876543210');
+    const checks = panel().locator('[data-testid="checks-section"]');
+    expect(await checks.locator('h3').textContent()).toBe('Checks');
+    expect(await checks.locator('.preflight-severity').allTextContents()).toEqual(['Warning', 'Warning']);
+    expect(await checks.locator('.preflight-message').first().textContent()).toContain("The seller's VAT number IT01234567890 looks wrong");
+    expect(await row(SAMPLE_NAME).locator('[data-testid="invoice-line"]').textContent()).toBe('Invoice 123 of 18/12/2014 · Buyer: DITTA BETA');
+    expect(await row(SAMPLE_NAME).locator('[data-testid="warnings-marker"]').textContent()).toBe('⚠ 2 warnings');
+    expect(await row(BATCH_NAME).locator('[data-testid="invoice-line"]').textContent()).toContain('1,220.00 EUR + 1 more');
+
+    await page.getByRole('button', { name: 'IT', exact: true }).click();
+    await section.locator('h3', { hasText: 'Fattura' }).waitFor({ timeout: STEP_TIMEOUT });
+  });
+
+  it('marks a sample with a schema error invalid and explains the error in Italian', async () => {
+    const sample = fixture('fatturapa', SAMPLE_NAME).toString('utf8');
+    const broken = edit(edit(sample, '<Numero>123</Numero>', ''), '<ProgressivoInvio>00001</ProgressivoInvio>', '<ProgressivoInvio>00002</ProgressivoInvio>');
+    await writeFile(join(harness.dropDir, BROKEN_NAME), broken);
+    await row(BROKEN_NAME).locator('.badge', { hasText: 'Non valida' }).waitFor({ timeout: STEP_TIMEOUT });
+    // Warnings are not the point of an invalid document: no amber marker.
+    expect(await row(BROKEN_NAME).locator('[data-testid="warnings-marker"]').count()).toBe(0);
+
+    await open(BROKEN_NAME);
+    const explanation = panel().locator('[data-testid="state-explanation"]');
+    await explanation.getByText('Problemi da correggere:').waitFor({ timeout: STEP_TIMEOUT });
+    expect(await explanation.locator('.error-list li').allTextContents()).toEqual(["Manca l'elemento obbligatorio Numero in DatiGeneraliDocumento, da inserire prima di Causale: aggiungerlo."]);
+    expect(await explanation.textContent()).not.toContain('Required element');
+
+    const issues = panel().locator('[data-testid="checks-section"] [data-testid="preflight-issue"]');
+    expect(await issues.evaluateAll((items) => items.map((item) => item.getAttribute('data-severity')))).toEqual(['error', 'warning', 'warning']);
+    expect(await issues.nth(0).locator('.preflight-severity').textContent()).toBe('Errore');
+    expect(await issues.nth(0).locator('.preflight-message').textContent()).toContain("Manca l'elemento obbligatorio Numero");
+    expect(await issues.nth(0).locator('.preflight-path').textContent()).toBe('FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento/Numero');
+    expect(await cells(panel().locator('[data-testid="invoice-body"]'))).toEqual([['Fattura\nTD01', '—', '18/12/2014', '—']]);
+    if (keepDir) await page.screenshot({ path: join(keepDir, 'ui-invoice-invalid.png') });
+  });
+
+  it('marks what a PDF suggests as guessed', async () => {
+    // "EUR", not "€": makePdf writes Latin-1, which has no euro sign.
+    await writeFile(join(harness.dropDir, PDF_NAME), makePdf('Fattura n. 42 del 15/03/2026 Totale EUR 1.220,00'));
+    const line = row(PDF_NAME).locator('[data-testid="invoice-line"]');
+    await line.waitFor({ timeout: STEP_TIMEOUT });
+    expect(await line.getAttribute('data-guessed')).toBe('true');
+    expect(await line.textContent()).toBe('Fattura 42 del 15/03/2026 · 1.220,00 (dedotto dal PDF)');
+
+    await open(PDF_NAME);
+    const section = panel().locator('[data-testid="invoice-section"][data-guessed="true"]');
+    await section.waitFor({ timeout: STEP_TIMEOUT });
+    expect(await section.locator('h3').textContent()).toBe('Fattura (dedotta dal PDF)');
+    expect(await section.innerText()).toContain('Valori dedotti dal testo del PDF');
+    expect(await section.locator('.data-row').allInnerTexts()).toEqual(['Numero (dedotto)\n42', 'Data (dedotta)\n15/03/2026', 'Totale (dedotto)\n1.220,00']);
+    // A PDF is not preflighted: no Controlli section.
+    expect(await panel().locator('[data-testid="checks-section"]').count()).toBe(0);
+    if (keepDir) {
+      await page.screenshot({ path: join(keepDir, 'ui-invoice-pdf.png') });
+      await page.keyboard.press('Escape');
+      await panel().waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+      await page.screenshot({ path: join(keepDir, 'ui-invoice-list.png') });
+    }
+
+    expect(await inPage(page, 'window.cspViolations')).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
