@@ -22,6 +22,8 @@ export interface DocumentSummary {
   invoice: InvoiceSummary | null;
   /** Preflight warnings: the document was sent (or will be), but something deserves a look. */
   warnings: number;
+  /** For a document preflight refused: `reason` in Italian and English (`reason` itself is English). */
+  reasonText: { it: string; en: string } | null;
 }
 
 export interface DocumentEvent {

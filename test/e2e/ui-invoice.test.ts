@@ -224,6 +224,8 @@ describe.runIf(haveChromium)('invoice data and checks in the local UI', () => {
     await row(BROKEN_NAME).locator('.badge', { hasText: 'Non valida' }).waitFor({ timeout: STEP_TIMEOUT });
     // Warnings are not the point of an invalid document: no amber marker.
     expect(await row(BROKEN_NAME).locator('[data-testid="warnings-marker"]').count()).toBe(0);
+    // The list says why in the page's language too (the agent's own reason is English).
+    expect(await row(BROKEN_NAME).locator('.reason').textContent()).toContain("Manca l'elemento obbligatorio Numero");
 
     await open(BROKEN_NAME);
     const explanation = panel().locator('[data-testid="state-explanation"]');

@@ -4,10 +4,10 @@ import { cached, type Db } from './database.ts';
 import type { EventLog } from './event-log.ts';
 import type { CaptureSource, DocumentKind, DocumentState } from '../../contract/states.ts';
 import type { DocumentFile, DocumentSummary } from '../../contract/local-api.ts';
-import { invoiceSummaryOf, preflightWarningsOf } from '../inspect/invoice/invoice-summary.ts';
+import { invoiceSummaryOf, preflightReasonOf, preflightWarningsOf } from '../inspect/invoice/invoice-summary.ts';
 
 /** A row as stored; the summary's invoice line and warning count are derived from its metadata. */
-export interface DocumentRecord extends Omit<DocumentSummary, 'invoice' | 'warnings'> {
+export interface DocumentRecord extends Omit<DocumentSummary, 'invoice' | 'warnings' | 'reasonText'> {
   sourcePath: string | null;
   contentType: string | null;
   reasonCode: string | null;
@@ -272,6 +272,7 @@ export function toSummary(record: DocumentRecord): DocumentSummary {
     updatedAt: record.updatedAt,
     invoice: invoiceSummaryOf(record.metadata),
     warnings: preflightWarningsOf(record.metadata),
+    reasonText: preflightReasonOf(record.state, record.metadata),
   };
 }
 

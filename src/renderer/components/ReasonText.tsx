@@ -4,7 +4,7 @@ import type { DocumentSummary } from '../../contract/local-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 
 export function ReasonText({ document, onOpen }: { document: DocumentSummary; onOpen(id: string): void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   if (document.state === 'not_delivered') {
     return <span className="reason reason-issued">{t.notDeliveredShort}</span>;
   }
@@ -19,10 +19,12 @@ export function ReasonText({ document, onOpen }: { document: DocumentSummary; on
       </span>
     );
   }
-  if (!document.reason) return null;
+  // Preflight's refusals come in both languages; other reasons are the agent's English.
+  const reason = document.reasonText?.[language] ?? document.reason;
+  if (!reason) return null;
   return (
-    <span className="reason" title={document.reason}>
-      {document.reason}
+    <span className="reason" title={reason}>
+      {reason}
     </span>
   );
 }

@@ -32,3 +32,12 @@ export function preflightWarningsOf(metadata: Record<string, unknown>): number {
   const issues = metadata['preflight'] as PreflightIssue[] | undefined;
   return Array.isArray(issues) ? issues.filter((issue) => issue.severity === 'warning').length : 0;
 }
+
+/** Why preflight refused it, in both languages (the record's `reason` is English only); null otherwise. */
+export function preflightReasonOf(state: string, metadata: Record<string, unknown>): { it: string; en: string } | null {
+  if (state !== 'invalid') return null;
+  const issues = metadata['preflight'] as PreflightIssue[] | undefined;
+  const errors = Array.isArray(issues) ? issues.filter((issue) => issue?.severity === 'error' && typeof issue.message?.it === 'string' && typeof issue.message?.en === 'string') : [];
+  if (errors.length === 0) return null;
+  return { it: errors.map((issue) => issue.message.it).join(' '), en: errors.map((issue) => issue.message.en).join(' ') };
+}
