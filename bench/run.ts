@@ -4,8 +4,9 @@
 // the same time.
 // - HTTPS: baseline A (raw disk), baseline B (raw transport) and the agent pipeline; writes
 //   bench/results/latest.json.
-// - SFTP: a plain ssh2 upload loop and the agent pipeline through a real sshd to the sandbox hub's
-//   SFTP face; writes bench/results/latest-sftp.json.
+// - SFTP: a plain ssh2 upload loop and the agent through a real sshd to the sandbox hub's SFTP face,
+//   end to end (drop → handed over) and its outbox alone (a queued backlog → handed over); writes
+//   bench/results/latest-sftp.json.
 // - Printer (issue 4): `lp` → document recorded through real CUPS, and Print-Job requests against
 //   plain POSTs to the same agent; writes bench/results/latest-printer.json.
 // Prints a table per part. Stops by itself; child processes and temp folders are removed however it
@@ -142,12 +143,14 @@ async function runHttpsPart(options: BenchOptions, root: string, cleanup: Cleanu
 /** The ssh2 upload loop and the pipeline over SFTP; true when every document reached the hub. */
 async function runSftpPart(options: BenchOptions, root: string, cleanup: Cleanup): Promise<boolean> {
   const startedAt = new Date().toISOString();
-  const invoices = makeInvoices(options.sftpFiles + SFTP_IDLE_FILES);
-  log(`sftp: ${options.sftpFiles} files`);
+  // The burst and the backlog each get their own invoices: the agent refuses a file it has seen.
+  const invoices = makeInvoices(options.sftpFiles * 2 + SFTP_IDLE_FILES);
+  log(`sftp: ${options.sftpFiles} files, then ${options.sftpFiles} others as a queued backlog`);
   await mkdir(root, { recursive: true });
   const measurement = await measureSftp({
     files: invoices.slice(0, options.sftpFiles),
-    idleFiles: invoices.slice(options.sftpFiles),
+    backlogFiles: invoices.slice(options.sftpFiles, options.sftpFiles * 2),
+    idleFiles: invoices.slice(options.sftpFiles * 2),
     root,
     cleanup,
     log,
@@ -174,7 +177,7 @@ async function runSftpPart(options: BenchOptions, root: string, cleanup: Cleanup
   await writeFile(SFTP_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(formatSftpReport(report));
   console.log(`\nresults written to ${SFTP_RESULTS_FILE}`);
-  return measurement.pipeline.complete;
+  return measurement.pipeline.complete && measurement.pipeline.backlog.complete;
 }
 
 /** `lp` latency through CUPS and Print-Job against a plain POST; true when every job was recorded. */

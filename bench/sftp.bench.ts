@@ -10,6 +10,10 @@
 //   at once (staging + rename). Rates are counted to the SFTP hand-off on both sides: the rename
 //   into in/ (the agent's document.accepted, the loop's last rename); the hub's own records
 //   (createdAt, when it took the file from in/) are the cross-check and a second ratio.
+// - The backlog (the transport alone, what the loop measures): the same agent, sending paused
+//   through its local API, captures N other files (they wait `held`); the clock starts at resume
+//   and stops at the last hand-off. No stability window or capture inside, as in the loop, which
+//   uploads files it already holds in memory.
 import { summarizeAgentLog } from './lib/agent-log.ts';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +25,7 @@ import { createFileSecretStore } from '../src/core/config/secret-store.ts';
 import { defaultSettings, validateSettings, type Settings } from '../src/core/config/settings-schema.ts';
 import { pinnedHostKey } from '../src/core/hub/host-key.ts';
 import { safeFileName } from '../src/core/hub/sftp-hub-client.ts';
+import { connectAgentApi } from './lib/agent-api.ts';
 import { AgentDatabaseReader, type DocumentTimeline } from './lib/agent-database.ts';
 import { startAgentChild, type AgentChild } from './lib/agent-child.ts';
 import type { Cleanup } from './lib/cleanup.ts';
@@ -82,8 +87,38 @@ export interface SftpPipelineResult {
   agentLog: { warnings: number; errors: number; examples: string[] };
   settings: { stableWindowMs: number; outboxConcurrency: number; connections: number; pollSeconds: number; logLevel: string; hubPollMs: number };
   idle: { files: number; intervalMs: number; complete: boolean; latencyMs: Distribution; hubLatencyMs: Distribution };
+  /** After the burst: a queued backlog sent on resume, the agent's SFTP transport alone. */
+  backlog: SftpBacklogResult;
   /** With --profile: the agent's CPU profile, summarized over the burst. */
   cpuProfile: (ProfileSummary & { file: string; window: ProfileWindow }) | null;
+}
+
+/**
+ * The outbox draining a backlog: N documents captured while sending was paused (all `held`), then
+ * resumed. Rates count from the resume, so intake (stability window, durable capture) is outside.
+ */
+export interface SftpBacklogResult {
+  complete: boolean;
+  incompleteReason: string | null;
+  files: number;
+  /** Backlog dropped while paused → the agent had captured every file (all held). */
+  capturedAfterMs: number | null;
+  accepted: number;
+  stored: number;
+  /** Resume → last document.accepted (the rename into in/ done). */
+  elapsedMs: number;
+  docsPerSecond: number;
+  /** Resume → the hub stored the last document (createdAt). */
+  hubStoredAfterMs: number | null;
+  hubDocsPerSecond: number | null;
+  /** Resume → each document's hand-off: how long the queue took to reach it. */
+  resumeToAcceptedMs: Distribution;
+  sendingToAcceptedMs: Distribution;
+  acceptedToStoredMs: Distribution;
+  retries: number;
+  /** Cores busy from the resume until the hub stored the last document. */
+  cpu: { agentProcess: number | null; agentMainThread: number | null; hub: number | null; sshd: number | null };
+  noiseCores: number | null;
 }
 
 export interface SftpMeasurement {
@@ -98,16 +133,18 @@ export interface SftpMeasurement {
 export async function measureSftp(options: {
   files: readonly BenchFile[];
   idleFiles: readonly BenchFile[];
+  /** The backlog phase's files: as many as `files`, none of them the same. */
+  backlogFiles: readonly BenchFile[];
   root: string;
   cleanup: Cleanup;
   log: Log;
   /** Where the agent's V8 CPU profile goes (written when it stops); none by default. */
   cpuProfileDir?: string | null;
 }): Promise<SftpMeasurement> {
-  const { files, idleFiles, root, cleanup, log } = options;
+  const { files, idleFiles, backlogFiles, root, cleanup, log } = options;
   const sshd = await startBenchSshd(join(root, 'sshd'), cleanup);
   log(`sftp: sshd listening on ${sshd.host}:${sshd.port} (pid ${sshd.pids()[0]})`);
-  const credits = files.length + idleFiles.length + 100;
+  const credits = files.length + idleFiles.length + backlogFiles.length + 100;
   const freshHub = (name: string): Promise<SftpHubChild> =>
     startSftpHubChild({ dataDir: join(root, name, 'hub'), rootDir: join(root, name, 'sftp-root'), credits, logFile: join(root, `${name}-hub.log`), cleanup });
   // The agent's default number of upload connections (the paths do not matter here).
@@ -124,7 +161,7 @@ export async function measureSftp(options: {
   const before = await baseline(1);
   log('sftp pipeline: starting a fresh sandbox hub and the agent');
   const hub = await freshHub('sftp-pipeline');
-  const pipeline = await measureSftpPipeline({ files, idleFiles, workDir: join(root, 'sftp-pipeline'), sshd, hub, cleanup, log, cpuProfileDir: options.cpuProfileDir ?? null });
+  const pipeline = await measureSftpPipeline({ files, idleFiles, backlogFiles, workDir: join(root, 'sftp-pipeline'), sshd, hub, cleanup, log, cpuProfileDir: options.cpuProfileDir ?? null });
   await hub.close();
   const after = await baseline(2);
   return {
@@ -262,6 +299,7 @@ function call<T>(start: (done: (error: Error | null | undefined, value?: T) => v
 export async function measureSftpPipeline(options: {
   files: readonly BenchFile[];
   idleFiles: readonly BenchFile[];
+  backlogFiles: readonly BenchFile[];
   workDir: string;
   sshd: BenchSshd;
   hub: SftpHubChild;
@@ -269,7 +307,7 @@ export async function measureSftpPipeline(options: {
   log: Log;
   cpuProfileDir?: string | null;
 }): Promise<SftpPipelineResult> {
-  const { files, idleFiles, workDir, sshd, hub, cleanup, log } = options;
+  const { files, idleFiles, backlogFiles, workDir, sshd, hub, cleanup, log } = options;
   const dataDir = join(workDir, 'agent');
   const dropDir = join(workDir, 'drop');
   const staging = join(workDir, 'staging');
@@ -303,10 +341,14 @@ export async function measureSftpPipeline(options: {
     const noiseCores = noise.stop();
     const agentPeakRssBytes = agent.memory().peakRssBytes;
     const hubPeakRssBytes = readProcessMemory(hub.pid).peakRssBytes;
+    const retries = reader.eventCount('document.retry');
+
+    const backlogRun = outcome.complete
+      ? await runBacklog({ files: backlogFiles, before: idleFiles.length + files.length, dataDir, staging, dropDir, agent, reader, sshd, hub, log })
+      : null;
 
     const progress = reader.progress();
     const timelines = reader.timelines();
-    const retries = reader.eventCount('document.retry');
     const records = hub.records();
     reader.close();
     await agent.stop();
@@ -314,6 +356,10 @@ export async function measureSftpPipeline(options: {
     const stored = new Map(records.map((record) => [record.fileName, record.createdAt]));
     const burst = timing(drop, timelines, stored);
     const idle = timing(idleDrop, timelines, stored);
+    const backlog = backlogRun
+      ? backlogTiming(backlogRun, timelines, stored)
+      : skippedBacklog(backlogFiles.length, `not run: the burst did not complete (${outcome.incompleteReason ?? 'unknown reason'})`);
+    if (backlogRun) log(`sftp backlog: ${backlog.docsPerSecond.toFixed(0)} docs/s resume → last handed over, ${backlog.hubDocsPerSecond?.toFixed(0) ?? 'n/a'} docs/s resume → last stored by the hub`);
     return {
       ...outcome,
       files: files.length,
@@ -344,6 +390,7 @@ export async function measureSftpPipeline(options: {
         hubPollMs: HUB_SFTP_POLL_MS,
       },
       idle: { files: idleFiles.length, intervalMs: IDLE_INTERVAL_MS, complete: idleOutcome.complete, latencyMs: idle.latencyMs, hubLatencyMs: idle.hubLatencyMs },
+      backlog,
       cpuProfile: cpuProfileDir ? await readProfile(cpuProfileDir, burstWindow) : null,
     };
   } catch (error) {
@@ -354,6 +401,137 @@ export async function measureSftpPipeline(options: {
   } finally {
     await agent.stop();
   }
+}
+
+interface BacklogRun {
+  files: readonly BenchFile[];
+  outcome: { complete: boolean; incompleteReason: string | null };
+  capturedAfterMs: number | null;
+  /** Epoch ms just before POST /resume: the clock of the phase starts here. */
+  resumedAt: number;
+  retries: number;
+  cpu: SftpBacklogResult['cpu'];
+  noiseCores: number | null;
+}
+
+/**
+ * The backlog phase, on the agent that just sent the burst: pause, drop the files, wait until every
+ * one is captured and held, resume, wait until the hub has stored them all. `before` documents were
+ * handed over already.
+ */
+async function runBacklog(options: {
+  files: readonly BenchFile[];
+  before: number;
+  dataDir: string;
+  staging: string;
+  dropDir: string;
+  agent: AgentChild;
+  reader: AgentDatabaseReader;
+  sshd: BenchSshd;
+  hub: SftpHubChild;
+  log: Log;
+}): Promise<BacklogRun> {
+  const { files, agent, reader, sshd, hub, log } = options;
+  const api = await connectAgentApi(options.dataDir);
+  await api.pause();
+  log(`sftp backlog: sending paused; dropping ${files.length} other files for the agent to capture and hold`);
+  const drop = dropFiles(files, options.staging, options.dropDir);
+  const captured = await waitForProgress({
+    what: 'sftp backlog: capturing while paused',
+    total: files.length,
+    progress: () => {
+      const held = reader.countInState('held');
+      const agentProgress = reader.progress();
+      return { done: held, moved: agentProgress.captured, summary: `${held}/${files.length} held, ${agentProgress.refused} refused` };
+    },
+    stopped: () => (agent.running() ? null : 'the agent process ended during the run'),
+    log,
+  });
+  const capturedAfterMs = captured.complete ? Date.now() - drop.firstDropAt : null;
+  const retriesBefore = reader.eventCount('document.retry');
+  if (!captured.complete) {
+    await api.resume();
+    return { files, outcome: captured, capturedAfterMs, resumedAt: Date.now(), retries: 0, cpu: { agentProcess: null, agentMainThread: null, hub: null, sshd: null }, noiseCores: null };
+  }
+  log(`sftp backlog: ${files.length} documents held after ${((capturedAfterMs ?? 0) / 1000).toFixed(2)} s; resuming`);
+
+  const agentCpu = startCpuMeter(agent.pid);
+  const hubCpu = startCpuMeter(hub.pid);
+  const sshdCpu = startTreeCpuMeter(sshd);
+  const noise = startNoiseMeter([agent.pid, hub.pid, ...sshd.pids()]);
+  const resumedAt = Date.now();
+  await api.resume();
+  const outcome = await waitForAgentAndHub(reader, agent, hub, options.before + files.length, log);
+  const agentShare = agentCpu.stop();
+  const cpu = { agentProcess: agentShare.process, agentMainThread: agentShare.mainThread, hub: hubCpu.stop().process, sshd: sshdCpu.stop() };
+  return { files, outcome, capturedAfterMs, resumedAt, retries: reader.eventCount('document.retry') - retriesBefore, cpu, noiseCores: noise.stop() };
+}
+
+/** Rates and latencies of the backlog from the resume, by the agent's events and the hub's records. */
+function backlogTiming(run: BacklogRun, timelines: Map<string, DocumentTimeline>, stored: Map<string, number>): SftpBacklogResult {
+  const resumeToAccepted: number[] = [];
+  const sendingToAccepted: number[] = [];
+  const acceptedToStored: number[] = [];
+  let lastAccepted = -Infinity;
+  let lastStored = -Infinity;
+  let storedCount = 0;
+  for (const file of run.files) {
+    const t = timelines.get(file.name) ?? { capturedAt: null, sendingAt: null, acceptedAt: null };
+    const storedAt = stored.get(file.name) ?? null;
+    if (t.acceptedAt !== null) {
+      resumeToAccepted.push(t.acceptedAt - run.resumedAt);
+      lastAccepted = Math.max(lastAccepted, t.acceptedAt);
+      if (t.sendingAt !== null) sendingToAccepted.push(t.acceptedAt - t.sendingAt);
+      if (storedAt !== null) acceptedToStored.push(storedAt - t.acceptedAt);
+    }
+    if (storedAt !== null) {
+      storedCount += 1;
+      lastStored = Math.max(lastStored, storedAt);
+    }
+  }
+  const elapsedMs = Number.isFinite(lastAccepted) ? lastAccepted - run.resumedAt : 0;
+  const hubStoredAfterMs = Number.isFinite(lastStored) ? lastStored - run.resumedAt : null;
+  const counted = run.outcome.complete && resumeToAccepted.length === run.files.length && storedCount === run.files.length;
+  return {
+    complete: counted,
+    incompleteReason: counted ? null : run.outcome.incompleteReason ?? `${resumeToAccepted.length}/${run.files.length} handed over, ${storedCount}/${run.files.length} stored by the hub`,
+    files: run.files.length,
+    capturedAfterMs: run.capturedAfterMs,
+    accepted: resumeToAccepted.length,
+    stored: storedCount,
+    elapsedMs,
+    docsPerSecond: resumeToAccepted.length === 0 ? 0 : ratePerSecond(resumeToAccepted.length, elapsedMs),
+    hubStoredAfterMs,
+    hubDocsPerSecond: hubStoredAfterMs === null ? null : ratePerSecond(storedCount, hubStoredAfterMs),
+    resumeToAcceptedMs: distribution(resumeToAccepted),
+    sendingToAcceptedMs: distribution(sendingToAccepted),
+    acceptedToStoredMs: distribution(acceptedToStored),
+    retries: run.retries,
+    cpu: run.cpu,
+    noiseCores: run.noiseCores,
+  };
+}
+
+function skippedBacklog(files: number, reason: string): SftpBacklogResult {
+  const none = distribution([]);
+  return {
+    complete: false,
+    incompleteReason: reason,
+    files,
+    capturedAfterMs: null,
+    accepted: 0,
+    stored: 0,
+    elapsedMs: 0,
+    docsPerSecond: 0,
+    hubStoredAfterMs: null,
+    hubDocsPerSecond: null,
+    resumeToAcceptedMs: none,
+    sendingToAcceptedMs: none,
+    acceptedToStoredMs: none,
+    retries: 0,
+    cpu: { agentProcess: null, agentMainThread: null, hub: null, sshd: null },
+    noiseCores: null,
+  };
 }
 
 /** Until the agent has handed over `total` documents and the hub has stored them (or it cannot happen). */

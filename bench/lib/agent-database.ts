@@ -63,6 +63,11 @@ export class AgentDatabaseReader {
     return timelines;
   }
 
+  /** How many documents are in `state` right now (e.g. `held` while sending is paused). */
+  countInState(state: string): number {
+    return (this.#db.prepare('SELECT COUNT(*) AS n FROM documents WHERE state = ?').get(state) as { n: number }).n;
+  }
+
   /** How many events of a type were recorded (retries, failures). */
   eventCount(type: string): number {
     return (this.#db.prepare('SELECT COUNT(*) AS n FROM events WHERE type = ?').get(type) as { n: number }).n;
