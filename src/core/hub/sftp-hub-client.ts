@@ -31,6 +31,8 @@ export interface SftpHubClientOptions {
 }
 
 const DEFAULT_CONNECTIONS = 2;
+/** Uploads sharing one connection: each is 3 round trips, so several keep the channel busy (8 in flight with 2 connections, the outbox's default concurrency). */
+const UPLOADS_PER_CONNECTION = 4;
 const DEFAULT_POLL_MS = 5_000;
 const DEFAULT_KEEPALIVE_MS = 15_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -86,7 +88,7 @@ export function createSftpHubClient(options: SftpHubClientOptions): HubClient {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       log,
     });
-  const uploads = new SftpConnectionPool(options.connections ?? DEFAULT_CONNECTIONS, open);
+  const uploads = new SftpConnectionPool(options.connections ?? DEFAULT_CONNECTIONS, open, UPLOADS_PER_CONNECTION);
   const feed = new SftpConnectionPool(1, open);
 
   // Feed state: what backs each returned event, and how far the caller has committed.
