@@ -111,6 +111,8 @@ export interface SftpBacklogResult {
   /** Resume → the hub stored the last document (createdAt). */
   hubStoredAfterMs: number | null;
   hubDocsPerSecond: number | null;
+  /** Resume → the first hand-off: releasing the held documents and starting the first upload. */
+  firstHandedOverAfterMs: number | null;
   /** Resume → each document's hand-off: how long the queue took to reach it. */
   resumeToAcceptedMs: Distribution;
   sendingToAcceptedMs: Distribution;
@@ -472,6 +474,7 @@ function backlogTiming(run: BacklogRun, timelines: Map<string, DocumentTimeline>
   const resumeToAccepted: number[] = [];
   const sendingToAccepted: number[] = [];
   const acceptedToStored: number[] = [];
+  let firstAccepted = Infinity;
   let lastAccepted = -Infinity;
   let lastStored = -Infinity;
   let storedCount = 0;
@@ -480,6 +483,7 @@ function backlogTiming(run: BacklogRun, timelines: Map<string, DocumentTimeline>
     const storedAt = stored.get(file.name) ?? null;
     if (t.acceptedAt !== null) {
       resumeToAccepted.push(t.acceptedAt - run.resumedAt);
+      firstAccepted = Math.min(firstAccepted, t.acceptedAt);
       lastAccepted = Math.max(lastAccepted, t.acceptedAt);
       if (t.sendingAt !== null) sendingToAccepted.push(t.acceptedAt - t.sendingAt);
       if (storedAt !== null) acceptedToStored.push(storedAt - t.acceptedAt);
@@ -503,6 +507,7 @@ function backlogTiming(run: BacklogRun, timelines: Map<string, DocumentTimeline>
     docsPerSecond: resumeToAccepted.length === 0 ? 0 : ratePerSecond(resumeToAccepted.length, elapsedMs),
     hubStoredAfterMs,
     hubDocsPerSecond: hubStoredAfterMs === null ? null : ratePerSecond(storedCount, hubStoredAfterMs),
+    firstHandedOverAfterMs: Number.isFinite(firstAccepted) ? firstAccepted - run.resumedAt : null,
     resumeToAcceptedMs: distribution(resumeToAccepted),
     sendingToAcceptedMs: distribution(sendingToAccepted),
     acceptedToStoredMs: distribution(acceptedToStored),
@@ -525,6 +530,7 @@ function skippedBacklog(files: number, reason: string): SftpBacklogResult {
     docsPerSecond: 0,
     hubStoredAfterMs: null,
     hubDocsPerSecond: null,
+    firstHandedOverAfterMs: null,
     resumeToAcceptedMs: none,
     sendingToAcceptedMs: none,
     acceptedToStoredMs: none,
