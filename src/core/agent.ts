@@ -172,6 +172,7 @@ export class Agent {
     if (this.running) return;
     this.running = true;
     this.startedAt = new Date().toISOString();
+    this.store.startBackgroundCheckpoints(this.log);
     this.store.transaction(() => this.store.events.append({ type: 'agent.started', message: `Recapito ${AGENT_VERSION}` }));
     const recovered = await this.capture.recoverPendingPostActions();
     if (recovered) this.log.info('finished post-actions interrupted by a stop', { count: recovered });
@@ -218,6 +219,7 @@ export class Agent {
     await this.hub?.close().catch(() => undefined);
     this.store.transaction(() => this.store.events.append({ type: 'agent.stopped' }));
     await this.spool.close();
+    await this.store.stopBackgroundCheckpoints();
     this.store.close();
     this.lock.release();
   }

@@ -9,6 +9,7 @@ import { JobQueue } from './jobs.ts';
 import { KeyValue } from './key-value.ts';
 import { GroupCommit } from './group-commit.ts';
 import { InvoiceRegistry } from './invoices.ts';
+import { WalCheckpointer, type CheckpointLog } from './wal-checkpointer.ts';
 
 export class Store {
   readonly db: Db;
@@ -23,6 +24,7 @@ export class Store {
 
   private readonly file: string;
   private walHandle: FileHandle | null = null;
+  private checkpointer: WalCheckpointer | null = null;
 
   constructor(file: string, owner: string) {
     this.file = file;
@@ -52,6 +54,19 @@ export class Store {
   async syncToDisk(): Promise<void> {
     this.walHandle ??= await open(`${this.file}-wal`, 'r+');
     await this.walHandle.sync();
+  }
+
+  /** The running agent's checkpoints move to a thread of their own (wal-checkpointer.ts). */
+  startBackgroundCheckpoints(log: CheckpointLog, options: { intervalMs?: number; walLimitBytes?: number } = {}): void {
+    if (this.checkpointer) return;
+    this.checkpointer = new WalCheckpointer(this.db, this.file, options);
+    this.checkpointer.log = log;
+  }
+
+  async stopBackgroundCheckpoints(): Promise<void> {
+    const checkpointer = this.checkpointer;
+    this.checkpointer = null;
+    await checkpointer?.stop();
   }
 
   close(): void {

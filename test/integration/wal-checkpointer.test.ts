@@ -1,0 +1,58 @@
+// SQLite's WAL checkpoints run on their own thread while the agent runs: the main connection never
+// checkpoints inside a commit (wal_autocheckpoint = 0), yet the pages reach the database file and
+// the WAL does not grow without bound; stopping hands checkpoints back to the main connection.
+import { afterEach, describe, expect, it } from 'vitest';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Store } from '../../src/core/store/store.ts';
+import { makeTempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+let cleanup: (() => Promise<void>) | null = null;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = null;
+});
+
+const warnings: string[] = [];
+const log = { warn: (message: string) => warnings.push(message) };
+
+/** About 6 MB of rows (some 26 MB of WAL), in many small commits like the agent's, with the event loop turning now and then. */
+async function writeRows(store: Store, from: number): Promise<void> {
+  const payload = 'x'.repeat(2000);
+  for (let i = from; i < from + 3000; i += 1) {
+    store.transaction(() => store.kv.set(`key-${i}`, payload));
+    if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('WAL checkpoints off the event loop', () => {
+  it('copies the WAL into the database file from another thread, and hands back on stop', async () => {
+    const temp = await makeTempDir();
+    cleanup = temp.cleanup;
+    const file = join(temp.dir, 'db.sqlite');
+    const store = new Store(file, 'test');
+    try {
+      const sizeBefore = (await stat(file)).size;
+      store.startBackgroundCheckpoints(log, { intervalMs: 20, walLimitBytes: 4 * 1024 * 1024 });
+      expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      await writeRows(store, 0);
+      // The main connection did not checkpoint (autocheckpoint is off), so only the thread can have
+      // grown the database file by the rows' size.
+      await waitFor('pages checkpointed into the database file', async () => (await stat(file)).size > sizeBefore + 5_000_000, 10_000, 50);
+      // A writer that never pauses still gets its WAL started over past the limit (TRUNCATE): it
+      // stays far below the ~50 MB the two batches wrote into it.
+      await writeRows(store, 3000);
+      await waitFor('the second batch checkpointed', async () => (await stat(file)).size > sizeBefore + 11_000_000, 10_000, 50);
+      expect((await stat(`${file}-wal`)).size).toBeLessThan(30_000_000);
+
+      await store.stopBackgroundCheckpoints();
+      expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      expect(warnings).toEqual([]);
+      expect(store.kv.get('key-5999')).toHaveLength(2000);
+    } finally {
+      await store.stopBackgroundCheckpoints();
+      store.close();
+    }
+  });
+});
