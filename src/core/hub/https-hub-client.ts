@@ -9,7 +9,8 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 // @ts-expect-error -- proxy-from-env ships no type declarations; typed by the wrapper below.
 import { getProxyForUrl as untypedGetProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
-import type { HubAccount, HubDocument, HubEventsPage, HubStatus } from '../../contract/hub-protocol.ts';
+import { HUB_STATUSES, hubEventSchema, seqSchema } from './hub-event-schema.ts';
+import type { HubAccount, HubDocument, HubEventsPage } from '../../contract/hub-protocol.ts';
 import { HubRequestError } from './hub-client.ts';
 import type { EventsRequest, HubClient, UploadRequest, UploadResult } from './hub-client.ts';
 import { classifyHubError, hubProtocolError } from './classify-hub-error.ts';
@@ -311,38 +312,17 @@ function parseBody<T>(response: AxiosResponse<Buffer>, schema: z.ZodType<T>, sub
 
 // ---- Wire shapes (hub-protocol.md). Extra fields are kept: a newer hub may add some. ----
 
-const HUB_STATUSES = [
-  'received', 'processing', 'sent', 'delivered', 'not_delivered', 'rejected',
-  'accepted', 'refused', 'expired', 'undeliverable', 'failed', 'paid', 'held',
-] as const satisfies readonly HubStatus[];
-// Fails to compile if the contract gains a status this list lacks.
-const _everyStatusListed: Exclude<HubStatus, (typeof HUB_STATUSES)[number]> extends never ? true : never = true;
-
-const seq = z.number().int().nonnegative();
 const text = z.string();
 
 const createdSchema = z.looseObject({ id: text.min(1), status: text, receivedAt: text.min(1) });
 
-const eventSchema = z.looseObject({
-  seq,
-  documentId: text,
-  idempotencyKey: text,
-  status: z.enum(HUB_STATUSES),
-  at: text,
-  message: text.optional(),
-  sdi: z.looseObject({ id: text, fileName: text }).optional(),
-  notification: z.looseObject({ type: text, fileName: text }).optional(),
-  errors: z.array(z.looseObject({ code: text, description: text })).optional(),
-  files: z.array(text).optional(),
-});
-
-const eventsPageSchema = z.looseObject({ events: z.array(eventSchema), lastSeq: seq });
+const eventsPageSchema = z.looseObject({ events: z.array(hubEventSchema), lastSeq: seqSchema });
 
 const documentSchema = z.looseObject({
   id: text,
   idempotencyKey: text,
   status: z.enum(HUB_STATUSES),
-  history: z.array(eventSchema),
+  history: z.array(hubEventSchema),
   files: z.array(z.looseObject({ name: text, kind: text, size: z.number().nonnegative(), sha256: text })),
 });
 

@@ -3,8 +3,8 @@
 // deleted with the files they name only after the caller committed them.
 import { posix } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import type { HubAccount, HubEvent, HubEventsPage, HubStatus } from '../../contract/hub-protocol.ts';
+import { hubEventSchema } from './hub-event-schema.ts';
+import type { HubAccount, HubEvent, HubEventsPage } from '../../contract/hub-protocol.ts';
 import { HubRequestError } from './hub-client.ts';
 import type { EventsRequest, HubClient, UploadRequest, UploadResult } from './hub-client.ts';
 import { classifySftpError, type SftpErrorContext } from './classify-sftp-error.ts';
@@ -388,27 +388,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 // ---- Status files: the same JSON as an Event (hub-protocol.md), named after it. ----
 
-const HUB_STATUSES = [
-  'received', 'processing', 'sent', 'delivered', 'not_delivered', 'rejected',
-  'accepted', 'refused', 'expired', 'undeliverable', 'failed', 'paid', 'held',
-] as const satisfies readonly HubStatus[];
-// Fails to compile if the contract gains a status this list lacks.
-const _everyStatusListed: Exclude<HubStatus, (typeof HUB_STATUSES)[number]> extends never ? true : never = true;
-
-const text = z.string();
-const eventSchema = z.looseObject({
-  seq: z.number().int().nonnegative(),
-  documentId: text,
-  idempotencyKey: text.min(1),
-  status: z.enum(HUB_STATUSES),
-  at: text,
-  message: text.optional(),
-  sdi: z.looseObject({ id: text, fileName: text }).optional(),
-  notification: z.looseObject({ type: text, fileName: text }).optional(),
-  errors: z.array(z.looseObject({ code: text, description: text })).optional(),
-  files: z.array(text).optional(),
-});
-
 export function parseStatusFile(name: string, bytes: Buffer): { ok: true; event: HubEvent } | { ok: false; problem: string } {
   const named = STATUS_FILE.exec(name);
   if (!named) return { ok: false, problem: 'the name is not <seq 12 digits>__<idempotencyKey>__<status>.json' };
@@ -418,7 +397,7 @@ export function parseStatusFile(name: string, bytes: Buffer): { ok: true; event:
   } catch {
     return { ok: false, problem: 'it is not JSON' };
   }
-  const result = eventSchema.safeParse(json);
+  const result = hubEventSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'the document';
