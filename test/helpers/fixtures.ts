@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import yazl from 'yazl';
 
 export const SHARED_FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
 export const FATTURAPA_SAMPLES = ['IT01234567890_FPA01.xml', 'IT01234567890_FPA02.xml', 'IT01234567890_FPR01.xml'] as const;
@@ -45,4 +46,15 @@ export function makePdf(text: string): Buffer {
   body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
   body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(body, 'latin1');
+}
+
+/** A ZIP archive of these entries, compressed, made in memory. */
+export function makeZip(entries: { name: string; data: Buffer }[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const archive = new yazl.ZipFile();
+    for (const entry of entries) archive.addBuffer(entry.data, entry.name, { compress: true });
+    archive.end();
+    const chunks: Buffer[] = [];
+    archive.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+  });
 }

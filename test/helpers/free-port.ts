@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A loopback TCP port free right now (for servers that need a fixed port across restarts). */
+/** A loopback TCP port free right now: bound, then released (a server that needs a fixed port across restarts, or a port nothing listens on). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -3,9 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import yazl from 'yazl';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { makePdf } from '../helpers/fixtures.ts';
+import { makePdf, makeZip } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { sha256Hex } from '../../src/core/intake/spool.ts';
 
@@ -14,16 +13,6 @@ afterEach(async () => {
   await harness?.close();
   harness = null;
 });
-
-function zip(entries: { name: string; data: Buffer }[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const archive = new yazl.ZipFile();
-    for (const entry of entries) archive.addBuffer(entry.data, entry.name, { compress: true });
-    archive.end();
-    const chunks: Buffer[] = [];
-    archive.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
-  });
-}
 
 const billionLaughs = `<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -37,8 +26,8 @@ describe('bad inputs', () => {
   it('each bad file ends invalid with a clear reason in errors/, and the agent keeps going', async () => {
     const h = (harness = await startHarness({ settings: (s) => ({ ...s, intake: { ...s.intake, maxFileBytes: 256 * 1024 } }) }));
     const good = makePdf('good invoice');
-    const bomb = await zip([{ name: 'bomb.xml', data: Buffer.alloc(40 * 1024 * 1024, 0x20) }]);
-    const traversal = await zip([{ name: 'xx/evil.xml', data: Buffer.from('<a/>') }]);
+    const bomb = await makeZip([{ name: 'bomb.xml', data: Buffer.alloc(40 * 1024 * 1024, 0x20) }]);
+    const traversal = await makeZip([{ name: 'xx/evil.xml', data: Buffer.from('<a/>') }]);
     // yazl refuses "../" names: patch them into the archive bytes (same length, both headers).
     const traversalBytes = Buffer.from(traversal.toString('latin1').replaceAll('xx/evil.xml', '../evil.xml'), 'latin1');
 

@@ -7,7 +7,6 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import yazl from 'yazl';
 import { CaptureWorkerPool, defaultCaptureWorkerCount, type CaptureWorkerPoolOptions } from '../../src/core/intake/capture-worker/capture-pool.ts';
 import { Spool, sha256Hex } from '../../src/core/intake/spool.ts';
 import { DEFAULT_ZIP_LIMITS } from '../../src/core/intake/zip-expander.ts';
@@ -15,7 +14,7 @@ import { createAgent, type Agent } from '../../src/core/agent.ts';
 import { defaultSettings, type Settings } from '../../src/core/config/settings-schema.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { createLogger, type Logger } from '../../src/core/log/logger.ts';
-import { SHARED_FIXTURES, makePdf } from '../helpers/fixtures.ts';
+import { SHARED_FIXTURES, makePdf, makeZip } from '../helpers/fixtures.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -49,21 +48,11 @@ async function startPool(options: Partial<CaptureWorkerPoolOptions> = {}) {
   return { dir, pool, lines, spool: new Spool(spoolDir) };
 }
 
-function zip(entries: { name: string; data: Buffer }[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const archive = new yazl.ZipFile();
-    for (const entry of entries) archive.addBuffer(entry.data, entry.name, { compress: true });
-    archive.end();
-    const chunks: Buffer[] = [];
-    archive.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
-  });
-}
-
 describe('capture worker pool', () => {
   it('returns the inspected parts without bytes, each already in the spool', async () => {
     const { dir, pool, spool } = await startPool();
     const pdf = makePdf('fattura in PDF');
-    const batch = await zip([
+    const batch = await makeZip([
       { name: 'IT01234567890_FPR01.xml', data: invoice },
       { name: 'scan.pdf', data: pdf },
     ]);

@@ -3,9 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import yazl from 'yazl';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { FATTURAPA_SAMPLES, distinctSamples, makePdf } from '../helpers/fixtures.ts';
+import { FATTURAPA_SAMPLES, distinctSamples, makePdf, makeZip } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 let harness: Harness | null = null;
@@ -15,16 +14,6 @@ afterEach(async () => {
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function zip(entries: { name: string; data: Buffer }[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const archive = new yazl.ZipFile();
-    for (const entry of entries) archive.addBuffer(entry.data, entry.name);
-    archive.end();
-    const chunks: Buffer[] = [];
-    archive.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
-  });
-}
 
 describe('intake post-actions and batches', () => {
   it('delete removes the source after capture; leave keeps it and never captures it twice', async () => {
@@ -76,7 +65,7 @@ describe('intake post-actions and batches', () => {
 
   it('expands a ZIP batch into one document per invoice, each delivered once', async () => {
     const h = (harness = await startHarness());
-    const batch = await zip([
+    const batch = await makeZip([
       ...distinctSamples().map((sample) => ({ name: `lotto/${sample.name}`, data: sample.bytes })),
       { name: 'lotto/cortesia.pdf', data: makePdf('copia di cortesia') },
     ]);

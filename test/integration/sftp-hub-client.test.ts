@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSshd, sshdAvailable, type Sshd } from '../helpers/sshd.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { createSftpHubClient, type SftpHubClientOptions } from '../../src/core/hub/sftp-hub-client.ts';
 import { fetchHostKeyFingerprint, testSftpConnection } from '../../src/core/hub/sftp-probe.ts';
 import { sftpFingerprintCommand } from '../../src/cli/commands/sftp-fingerprint.ts';
@@ -409,7 +410,7 @@ run('SFTP hub client (real sshd)', () => {
     });
 
     it('nothing listening is transient, with a readable reason', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const error = await failure(client(await hubRoot(), { port }).account());
       expect(error.kind).toBe('transient');
       expect(error.message).toBe(`the SFTP server ${sshd.host}:${port} is unreachable: connection refused (is the SFTP server running, and is the port right?)`);
@@ -437,7 +438,7 @@ run('SFTP hub client (real sshd)', () => {
       };
 
       expect(await lastStage({ host: 'no-such-host.invalid', connectTimeoutMs: 3000 })).toMatchObject({ stage: 'dns', ok: false, message: expect.stringContaining('no-such-host.invalid') });
-      expect(await lastStage({ port: await closedPort() })).toMatchObject({ stage: 'tcp', message: expect.stringContaining('nothing accepts connections') });
+      expect(await lastStage({ port: await freePort() })).toMatchObject({ stage: 'tcp', message: expect.stringContaining('nothing accepts connections') });
       const wrongPin = `SHA256:${'B'.repeat(43)}`;
       const hostKey = await lastStage({ hostKeyFingerprint: wrongPin });
       expect(hostKey.stage).toBe('host_key');
@@ -463,7 +464,7 @@ run('SFTP hub client (real sshd)', () => {
       const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
       try {
         expect(await sftpFingerprintCommand([])).toBe(2);
-        expect(await sftpFingerprintCommand([sshd.host, '--port', String(await closedPort())])).toBe(1);
+        expect(await sftpFingerprintCommand([sshd.host, '--port', String(await freePort())])).toBe(1);
       } finally {
         errors.mockRestore();
       }
@@ -471,18 +472,6 @@ run('SFTP hub client (real sshd)', () => {
   });
 });
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 
 /**
