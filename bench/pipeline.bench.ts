@@ -5,13 +5,13 @@
 // stages from the agent's events table, and the agent's peak memory. The agent runs with the
 // production defaults; only the hub, its CA and the folder are set.
 import { summarizeAgentLog } from './lib/agent-log.ts';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultSettings, type Settings } from '../src/core/config/settings-schema.ts';
 import { AgentDatabaseReader, type AgentProgress, type DocumentTimeline } from './lib/agent-database.ts';
 import { prepareAgentDataDir, startAgentChild, type AgentChild } from './lib/agent-child.ts';
 import type { Cleanup } from './lib/cleanup.ts';
-import { summarizeCpuProfile, type ProfileSummary, type ProfileWindow } from './lib/cpu-profile.ts';
+import { monotonicMicros, readMainThreadProfile, type ProfileSummary, type ProfileWindow } from './lib/cpu-profile.ts';
 import { dropFiles, dropPaced } from './lib/drop.ts';
 import type { HubChild } from './lib/hub-child.ts';
 import type { BenchFile } from './lib/invoices.ts';
@@ -163,7 +163,7 @@ export async function measurePipeline(options: {
         postAction: 'move',
       },
       idle: { files: idleFiles.length, intervalMs: IDLE_INTERVAL_MS, complete: idleOutcome.complete, latencyMs: idle.latencyMs, stagesMs: idle.stagesMs },
-      cpuProfile: options.cpuProfileDir ? await readProfile(options.cpuProfileDir, burstWindow) : null,
+      cpuProfile: options.cpuProfileDir ? await readMainThreadProfile(options.cpuProfileDir, burstWindow) : null,
     };
   } catch (error) {
     reader.close();
@@ -248,19 +248,6 @@ function timing(droppedAt: Map<string, number>, firstDropAt: number, timelines: 
     lastAcceptedAfterMs: lastAccepted === null ? null : lastAccepted - firstDropAt,
     captureRate: lastCaptured === null ? null : ratePerSecond(dropToCaptured.length, lastCaptured - firstDropAt),
   };
-}
-
-/** The one profile V8 wrote when the agent stopped, summarized over the burst. */
-async function readProfile(dir: string, window: ProfileWindow): Promise<ProfileSummary & { file: string; window: ProfileWindow }> {
-  const name = (await readdir(dir)).find((entry) => entry.endsWith('.cpuprofile'));
-  if (!name) throw new Error(`the agent wrote no CPU profile into ${dir} (did it stop cleanly?)`);
-  const file = join(dir, name);
-  return { ...(await summarizeCpuProfile(file, window)), file, window };
-}
-
-/** The clock V8 stamps profile samples with (CLOCK_MONOTONIC), shared by every process here. */
-function monotonicMicros(): number {
-  return Number(process.hrtime.bigint() / 1000n);
 }
 
 function differences(from: Map<string, number>, to: Map<string, number>): number[] {

@@ -15,7 +15,7 @@
 //   until the database shows all M. They alternate (POST, Print-Job, three times), each run on its own
 //   documents; the fastest run of each counts (noise only slows a run down). Each run starts with the
 //   outbox idle (earlier documents all uploaded to the hub).
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type http from 'node:http';
@@ -27,7 +27,7 @@ import { AgentDatabaseReader } from './lib/agent-database.ts';
 import { prepareAgentDataDir, startAgentChild, type AgentChild } from './lib/agent-child.ts';
 import { summarizeAgentLog, type AgentLogSummary } from './lib/agent-log.ts';
 import type { Cleanup } from './lib/cleanup.ts';
-import { summarizeCpuProfile, type ProfileSummary, type ProfileWindow } from './lib/cpu-profile.ts';
+import { mainThreadProfileIn, monotonicMicros, summarizeCpuProfile, type ProfileSummary, type ProfileWindow } from './lib/cpu-profile.ts';
 import { cupsAvailable, installBenchQueue } from './lib/cups-queue.ts';
 import { startHubChild, type HubChild } from './lib/hub-child.ts';
 import { keepAliveAgent } from './lib/http-post.ts';
@@ -217,7 +217,7 @@ export async function measurePrinter(options: {
     const agentPeakRssBytes = agent.memory().peakRssBytes;
     const agentLog = await summarizeAgentLog(agent.logFile);
     await agent.stop(); // the CPU profile is written as the agent exits
-    const cpuProfileFile = cpuProfileDir ? await profileFileIn(cpuProfileDir) : null;
+    const cpuProfileFile = cpuProfileDir ? await mainThreadProfileIn(cpuProfileDir) : null;
     if (cpuProfileFile) {
       for (const run of [...printJobRuns, ...plainPostRuns]) run.cpuProfile = await summarizeCpuProfile(cpuProfileFile, run.window);
     }
@@ -279,12 +279,6 @@ async function hubSummary(hub: HubChild, expected: number): Promise<PrinterMeasu
  * workers too) writes its own, named CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, and the
  * main thread's id is 0.
  */
-async function profileFileIn(dir: string): Promise<string> {
-  const names = (await readdir(dir)).filter((entry) => entry.endsWith('.cpuprofile'));
-  const main = names.find((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name)) ?? (names.length === 1 ? names[0] : undefined);
-  if (!main) throw new Error(`the agent wrote no main-thread CPU profile into ${dir} (found: ${names.join(', ') || 'none'}; did it stop cleanly?)`);
-  return join(dir, main);
-}
 
 // ---- Throughput: Print-Job against a plain POST ----
 
@@ -395,11 +389,6 @@ async function waitForOutboxIdle(progress: AgentDatabaseReader, agent: AgentChil
 function prefixOf(files: readonly BenchFile[]): string {
   const first = files[0]?.name ?? '';
   return first.slice(0, first.indexOf('-') + 1);
-}
-
-/** The clock V8 stamps profile samples with (CLOCK_MONOTONIC), shared by every process here. */
-function monotonicMicros(): number {
-  return Number(process.hrtime.bigint() / 1000n);
 }
 
 function ms(value: number | null): string {

@@ -15,7 +15,7 @@
 //   and stops at the last hand-off. No stability window or capture inside, as in the loop, which
 //   uploads files it already holds in memory.
 import { summarizeAgentLog } from './lib/agent-log.ts';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join, posix } from 'node:path';
 import ssh2 from 'ssh2';
@@ -29,7 +29,7 @@ import { connectAgentApi } from './lib/agent-api.ts';
 import { AgentDatabaseReader, type DocumentTimeline } from './lib/agent-database.ts';
 import { startAgentChild, type AgentChild } from './lib/agent-child.ts';
 import type { Cleanup } from './lib/cleanup.ts';
-import { summarizeCpuProfile, type ProfileSummary, type ProfileWindow } from './lib/cpu-profile.ts';
+import { monotonicMicros, readMainThreadProfile, type ProfileSummary, type ProfileWindow } from './lib/cpu-profile.ts';
 import { dropFiles, dropPaced, type DropResult } from './lib/drop.ts';
 import type { BenchFile } from './lib/invoices.ts';
 import { startCpuMeter, startNoiseMeter, startOwnCpuMeter } from './lib/process-cpu.ts';
@@ -393,7 +393,7 @@ export async function measureSftpPipeline(options: {
       },
       idle: { files: idleFiles.length, intervalMs: IDLE_INTERVAL_MS, complete: idleOutcome.complete, latencyMs: idle.latencyMs, hubLatencyMs: idle.hubLatencyMs },
       backlog,
-      cpuProfile: cpuProfileDir ? await readProfile(cpuProfileDir, burstWindow) : null,
+      cpuProfile: cpuProfileDir ? await readMainThreadProfile(cpuProfileDir, burstWindow) : null,
     };
   } catch (error) {
     reader.close();
@@ -647,18 +647,5 @@ function timing(drop: DropResult, timelines: Map<string, DocumentTimeline>, stor
     },
     lastCapturedAfterMs: since(lastCaptured),
   };
-}
-
-/** The one profile V8 wrote when the agent stopped, summarized over the burst. */
-async function readProfile(dir: string, window: ProfileWindow): Promise<ProfileSummary & { file: string; window: ProfileWindow }> {
-  const name = (await readdir(dir)).find((entry) => entry.endsWith('.cpuprofile'));
-  if (!name) throw new Error(`the agent wrote no CPU profile into ${dir} (did it stop cleanly?)`);
-  const file = join(dir, name);
-  return { ...(await summarizeCpuProfile(file, window)), file, window };
-}
-
-/** The clock V8 stamps profile samples with (CLOCK_MONOTONIC), shared by every process here. */
-function monotonicMicros(): number {
-  return Number(process.hrtime.bigint() / 1000n);
 }
 

@@ -1,7 +1,8 @@
 // Reads a V8 .cpuprofile (what `node --cpu-prof` writes) into a short answer to "where does the
 // agent's CPU time go": busy vs idle, the functions with the most self time, and the project's own
 // functions with the most inclusive time (their callees included).
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 interface ProfileNode {
   id: number;
@@ -105,4 +106,27 @@ function describeFrame(node: ProfileNode): string {
   if (!url) return functionName || '(native)';
   const shortUrl = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*?\/(src\/)/, '$1');
   return `${functionName || '(anonymous)'} ${shortUrl}:${lineNumber + 1}`;
+}
+
+/**
+ * The main thread's profile among those V8 wrote into `dir` as the agent stopped: `--cpu-prof`
+ * writes one per thread (capture workers, the PDF reader, the WAL checkpointer), and the main
+ * thread's is the one with thread id 0.
+ */
+export async function mainThreadProfileIn(dir: string): Promise<string> {
+  const names = (await readdir(dir)).filter((entry) => entry.endsWith('.cpuprofile'));
+  const main = names.find((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name)) ?? (names.length === 1 ? names[0] : undefined);
+  if (!main) throw new Error(`the agent wrote no main-thread CPU profile into ${dir} (found: ${names.join(', ') || 'none'}; did it stop cleanly?)`);
+  return join(dir, main);
+}
+
+/** The main thread's profile in `dir`, summarized over `window`. */
+export async function readMainThreadProfile(dir: string, window: ProfileWindow): Promise<ProfileSummary & { file: string; window: ProfileWindow }> {
+  const file = await mainThreadProfileIn(dir);
+  return { ...(await summarizeCpuProfile(file, window)), file, window };
+}
+
+/** The clock V8 stamps profile samples with (CLOCK_MONOTONIC), shared by every process here. */
+export function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
