@@ -4,24 +4,17 @@
 // with its total in the Italian format, a sample with a schema error (invalid, the error in
 // Italian), and a PDF whose number, date and total are marked as guessed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { fixture, makePdf } from '../helpers/fixtures.ts';
 import { startLocalApi, type LocalApi } from '../../src/core/api/local-api-server.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
 import { formatInvoiceDate, formatTotal, formatXmlAmount } from '../../src/renderer/ui/invoice-format.ts';
+import { REPO, buildUi, chromiumFor, inPage, launchChromium, openRecordedPage } from '../helpers/chromium.ts';
 
-/** Debian's Chromium; RECAPITO_CHROMIUM points elsewhere (another system, or to check the missing-browser path). */
-const CHROMIUM = process.env['RECAPITO_CHROMIUM'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-invoice-screenshot.png');
 const TOKEN = 'ui-invoice-test-token-'.padEnd(43, 'k');
 const STEP_TIMEOUT = 20_000;
@@ -32,10 +25,6 @@ const SAMPLE_NAME = 'IT01234567890_FPR01.xml';
 const BATCH_NAME = 'IT01234567890_00003.xml';
 const BROKEN_NAME = 'IT01234567890_00002.xml';
 const PDF_NAME = 'Fattura 42.pdf';
-
-function inPage(target: Page, expression: string): Promise<unknown> {
-  return target.evaluate(expression);
-}
 
 /** Replaces `from` once, failing loudly when the sample no longer holds it. */
 function edit(xml: string, from: string | RegExp, to: string): string {
@@ -67,17 +56,7 @@ describe('invoice values in the reader format', () => {
   });
 });
 
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env['CI'] === 'true';
-if (!haveChromium && !inCi) {
-  console.warn(`\n!!! SKIPPING the invoice UI browser test: ${CHROMIUM} is missing. Install it with "apt-get install chromium" (or set RECAPITO_CHROMIUM) (CI installs it and fails without it).\n`);
-}
-
-describe.runIf(!haveChromium && inCi)('invoice UI browser test prerequisites', () => {
-  it('has Debian Chromium in CI', () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: CI must install the chromium package for the UI test`).toBe(true);
-  });
-});
+const haveChromium = chromiumFor('invoice UI');
 
 describe.runIf(haveChromium)('invoice data and checks in the local UI', () => {
   let temp: { dir: string; cleanup: () => Promise<void> };
@@ -91,23 +70,12 @@ describe.runIf(haveChromium)('invoice data and checks in the local UI', () => {
     temp = await makeTempDir('recapito-ui-invoice-');
     const uiDir = join(temp.dir, 'ui');
     // Build the current sources, not whatever dist/ui holds.
-    const [, started] = await Promise.all([
-      promisify(execFile)(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', uiDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO }),
-      startHarness(),
-    ]);
+    const [, started] = await Promise.all([buildUi(uiDir), startHarness()]);
     harness = started;
     const log = createLogger({ dir: join(harness.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
     api = await startLocalApi({ agent: harness.agent, token: TOKEN, host: '127.0.0.1', port: 0, log, maxUploadBytes: 25 * 1024 * 1024, uiDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 1000 } });
-    await context.addInitScript({
-      content: "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
-    });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+    browser = await launchChromium();
+    ({ page } = await openRecordedPage(browser, { locale: 'it-IT', viewport: { width: 1280, height: 1000 } }, consoleErrors));
     await page.goto(`${api.url}/#token=${TOKEN}`);
     await page.getByText('Aggiornato in tempo reale').waitFor({ timeout: STEP_TIMEOUT });
   }, 60_000);

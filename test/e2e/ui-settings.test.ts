@@ -5,13 +5,10 @@
 // write-only) with its connection test and a delivery over SFTP, a wrong host key pinned, the
 // read-only panel, English, and no CSP violation or unexpected console error on the way.
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { runAgent, type RunningAgent } from '../../src/cli/run-agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
@@ -25,19 +22,13 @@ import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.ts';
+import { buildUi, chromiumFor, inPage, launchChromium, openRecordedPage } from '../helpers/chromium.ts';
 
-const CHROMIUM = process.env['RECAPITO_CHROMIUM'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const STEP_TIMEOUT = 15_000;
 /** Set UI_SCREENSHOT_DIR to keep screenshots of the panel for a person to look at. */
 const keepDir = process.env['UI_SCREENSHOT_DIR'];
 
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env['CI'] === 'true';
-if (!haveChromium && !inCi) {
-  console.warn(`\n!!! SKIPPING the settings UI browser test: ${CHROMIUM} is missing. Install it with "apt-get install chromium" (or set RECAPITO_CHROMIUM) (CI installs it and fails without it).\n`);
-}
+const haveChromium = chromiumFor('settings UI');
 // Under CI a missing sshd throws here; elsewhere the SFTP steps skip with a warning.
 const haveSshd = haveChromium && sshdAvailable();
 
@@ -49,21 +40,11 @@ function expectedFailure(url: string, text: string): boolean {
   return url.endsWith('/api/v1/config') && text.includes('status of 400');
 }
 
-function inPage(target: Page, expression: string): Promise<unknown> {
-  return target.evaluate(expression);
-}
-
 describe('settings contract', () => {
   it('mirrors the core types exactly (the renderer cannot import the core; tsc checks this)', () => {
     expectTypeOf<SettingsData>().toEqualTypeOf<Settings>();
     expectTypeOf<SettingsFieldError>().toEqualTypeOf<SettingsError>();
     expectTypeOf<ConnectionTestResult>().toEqualTypeOf<ConnectionCheckResult>();
-  });
-});
-
-describe.runIf(!haveChromium && inCi)('settings UI browser test prerequisites', () => {
-  it('has Debian Chromium in CI', () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: CI must install the chromium package for the UI test`).toBe(true);
   });
 });
 
@@ -103,19 +84,12 @@ describe.runIf(haveChromium)('settings panel in Chromium', () => {
     };
     // Build the current sources (not whatever dist/ui holds) while the hub, sshd and agent start.
     await Promise.all([
-      promisify(execFile)(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', uiDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO }),
+      buildUi(uiDir),
       startEverything(),
     ]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
-    await context.addInitScript({
-      content: "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
-    });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !expectedFailure(message.location().url, message.text())) consoleErrors.push(`${message.text()} (${message.location().url})`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+    browser = await launchChromium();
+    ({ page } = await openRecordedPage(browser, { locale: 'it-IT', viewport: { width: 1280, height: 900 } }, consoleErrors, (message) =>
+      expectedFailure(message.location().url, message.text()) ? null : `${message.text()} (${message.location().url})`));
   }, 60_000);
 
   afterAll(async () => {

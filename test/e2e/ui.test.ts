@@ -3,47 +3,25 @@
 // the page, the detail panel with history and the hub's RC file, pause/resume, the MC and NS texts,
 // English, and a page that loads under the strict CSP with no violation and no console error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { startLocalApi, type LocalApi } from '../../src/core/api/local-api-server.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
+import { REPO, buildUi, chromiumFor, inPage, launchChromium, openRecordedPage } from '../helpers/chromium.ts';
 
-/** Debian's Chromium; RECAPITO_CHROMIUM points elsewhere (another system, or to check the missing-browser path). */
-const CHROMIUM = process.env['RECAPITO_CHROMIUM'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-screenshot.png');
 const TOKEN = 'ui-test-token-'.padEnd(43, 'k');
 const STEP_TIMEOUT = 20_000;
 
-/** Evaluates a browser-side expression (a string: this file is compiled without the DOM library). */
-function inPage(target: Page, expression: string): Promise<unknown> {
-  return target.evaluate(expression);
-}
-
 /** Set UI_SCREENSHOT_DIR to keep more screenshots for a person checking the look. */
 const keepDir = process.env['UI_SCREENSHOT_DIR'];
 
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env['CI'] === 'true';
-if (!haveChromium && !inCi) {
-  console.warn(`\n!!! SKIPPING the UI browser test: ${CHROMIUM} is missing. Install it with "apt-get install chromium" (or set RECAPITO_CHROMIUM) (CI installs it and fails without it).\n`);
-}
-
-describe.runIf(!haveChromium && inCi)('UI browser test prerequisites', () => {
-  it('has Debian Chromium in CI', () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: CI must install the chromium package for the UI test`).toBe(true);
-  });
-});
+const haveChromium = chromiumFor('UI');
 
 describe.runIf(haveChromium)('local UI in Chromium', () => {
   let temp: { dir: string; cleanup: () => Promise<void> };
@@ -59,24 +37,12 @@ describe.runIf(haveChromium)('local UI in Chromium', () => {
     temp = await makeTempDir('recapito-ui-');
     const uiDir = join(temp.dir, 'ui');
     // Build the current sources, not whatever dist/ui holds.
-    const [, started] = await Promise.all([
-      promisify(execFile)(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', uiDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO }),
-      startHarness(),
-    ]);
+    const [, started] = await Promise.all([buildUi(uiDir), startHarness()]);
     harness = started;
     const log = createLogger({ dir: join(harness.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
     api = await startLocalApi({ agent: harness.agent, token: TOKEN, host: '127.0.0.1', port: 0, log, maxUploadBytes: 25 * 1024 * 1024, uiDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 820 }, acceptDownloads: true });
-    // Injected by the test harness, not by the page, so the CSP does not apply to it.
-    await context.addInitScript({
-      content: "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
-    });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+    browser = await launchChromium();
+    ({ context, page } = await openRecordedPage(browser, { locale: 'it-IT', viewport: { width: 1280, height: 820 }, acceptDownloads: true }, consoleErrors));
     page.on('framenavigated', (frame) => {
       if (frame === page.mainFrame()) navigations.push(frame.url());
     });
