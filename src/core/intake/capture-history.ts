@@ -4,7 +4,7 @@
 import type { InvoiceReading, PreflightIssue } from '../../contract/invoice.ts';
 import { bodyDocumentsOfReading, checkHistoryOf, sellerKeyOfReading } from '../inspect/preflight/history-check.ts';
 import type { InvoiceHistory } from '../inspect/preflight/types.ts';
-import type { InvoiceMetadata } from './inspect-invoice.ts';
+import { refusalOf, type InvoiceMetadata } from './inspect-invoice.ts';
 
 export interface HistoryVerdict {
   /** Set when the invoice must not be sent (a duplicate). */
@@ -20,9 +20,7 @@ export function checkCapturedInvoice(metadata: Record<string, unknown>, history:
   if (found.length === 0) return { invalid: null };
   const all = [...preflight, ...found];
   (metadata as InvoiceMetadata).preflight = [...all.filter((issue) => issue.severity === 'error'), ...all.filter((issue) => issue.severity === 'warning')];
-  const errors = found.filter((issue) => issue.severity === 'error');
-  const first = errors[0];
-  return { invalid: first ? { code: first.code, reason: errors.map((issue) => issue.message.en).join(' ') } : null };
+  return { invalid: refusalOf(found) };
 }
 
 export function invoiceReadingOf(metadata: Record<string, unknown>): InvoiceReading | null {

@@ -37,9 +37,14 @@ export async function inspectInvoice(part: CapturedPart): Promise<void> {
     issues.unshift(unreadable(reading.error.code, reading.error.reason));
   }
   metadata.preflight = issues;
+  part.invalid = refusalOf(issues);
+}
+
+/** What preflight's errors make of a document: the first error's code and every error's English text. */
+export function refusalOf(issues: PreflightIssue[]): { code: string; reason: string } | null {
   const errors = issues.filter((issue) => issue.severity === 'error');
   const first = errors[0];
-  if (first) part.invalid = { code: first.code, reason: errors.map((issue) => issue.message.en).join(' ') };
+  return first ? { code: first.code, reason: errors.map((issue) => issue.message.en).join(' ') } : null;
 }
 
 async function inspectPdf(part: CapturedPart): Promise<void> {

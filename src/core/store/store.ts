@@ -59,8 +59,7 @@ export class Store {
   /** The running agent's checkpoints move to a thread of their own (wal-checkpointer.ts). */
   startBackgroundCheckpoints(log: CheckpointLog, options: { intervalMs?: number; walLimitBytes?: number } = {}): void {
     if (this.checkpointer) return;
-    this.checkpointer = new WalCheckpointer(this.db, this.file, options);
-    this.checkpointer.log = log;
+    this.checkpointer = new WalCheckpointer(this.db, this.file, log, options);
   }
 
   async stopBackgroundCheckpoints(): Promise<void> {

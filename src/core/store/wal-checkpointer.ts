@@ -21,27 +21,24 @@ export interface CheckpointLog {
 export class WalCheckpointer {
   readonly #db: Db;
   readonly #worker: Worker;
-  #log: CheckpointLog | null = null;
+  readonly #log: CheckpointLog;
   #stopped = false;
 
-  constructor(db: Db, file: string, options: { intervalMs?: number; walLimitBytes?: number } = {}) {
+  constructor(db: Db, file: string, log: CheckpointLog, options: { intervalMs?: number; walLimitBytes?: number } = {}) {
     this.#db = db;
+    this.#log = log;
     const data: CheckpointWorkerData = { file, intervalMs: options.intervalMs ?? 250, walLimitBytes: options.walLimitBytes ?? 64 * 1024 * 1024 };
     this.#worker = new Worker(WORKER_URL, { workerData: data });
     // The checkpointer must not keep the process alive on its own.
     this.#worker.unref();
     db.pragma('wal_autocheckpoint = 0');
     this.#worker.on('message', (message: { type: string; message?: string }) => {
-      if (message.type === 'error') this.#log?.warn('WAL checkpoint failed; retrying', { error: message.message });
+      if (message.type === 'error') this.#log.warn('WAL checkpoint failed; retrying', { error: message.message });
     });
     this.#worker.on('error', (error) => this.#fallBack(`the checkpoint thread failed: ${error.message}`));
     this.#worker.on('exit', (code) => {
       if (!this.#stopped) this.#fallBack(`the checkpoint thread stopped (exit code ${code})`);
     });
-  }
-
-  set log(log: CheckpointLog) {
-    this.#log = log;
   }
 
   /** Checkpoints once more and stops the thread; the main connection checkpoints by itself again. */
@@ -65,6 +62,6 @@ export class WalCheckpointer {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#db.open) this.#db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
-    this.#log?.warn('WAL checkpoints are back on the main thread', { reason });
+    this.#log.warn('WAL checkpoints are back on the main thread', { reason });
   }
 }
