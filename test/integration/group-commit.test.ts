@@ -24,7 +24,7 @@ describe('group commit', () => {
     s.events.onAppended(() => commits.push(s.events.lastSeq()));
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
-        s.groupCommit.run(() => {
+        s.groupCommit.durable(() => {
           s.kv.set(`k${i}`, i);
           s.events.append({ type: 'test.piece', message: String(i) });
           if (i === 7) throw new Error('piece 7 fails');
@@ -42,5 +42,42 @@ describe('group commit', () => {
     expect(s.events.lastSeq()).toBe(19);
     expect(commits).toHaveLength(1); // one transaction for all twenty
     expect(s.events.verify().ok).toBe(true);
+  });
+
+  it('lets batched writes share the durable commit, answered without waiting for its fsync', async () => {
+    const temp = await makeTempDir();
+    cleanup = temp.cleanup;
+    store = new Store(join(temp.dir, 'db.sqlite'), 'test');
+    const s = store;
+    let commits = 0;
+    s.events.onAppended(() => (commits += 1));
+    let syncing = false;
+    const realSync = s.syncToDisk.bind(s);
+    s.syncToDisk = async () => {
+      syncing = true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await realSync();
+      syncing = false;
+    };
+    const answeredDuringSync: boolean[] = [];
+    const durable = s.groupCommit.durable(() => s.events.append({ type: 'test.durable' }));
+    const batched = Array.from({ length: 5 }, (_, i) =>
+      s.groupCommit.batched(() => {
+        s.kv.set(`b${i}`, i);
+        if (i === 2) throw new Error('batched piece 2 fails');
+        return i;
+      }).then((value) => {
+        answeredDuringSync.push(syncing);
+        return value;
+      }),
+    );
+    const results = await Promise.allSettled(batched);
+    await durable;
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(s.kv.get('b2')).toBeNull();
+    expect(s.kv.get('b4')).toBe(4);
+    expect(answeredDuringSync).toEqual([true, true, true, true]); // committed, not waiting for the fsync
+    expect(syncing).toBe(false);
+    expect(commits).toBe(1);
   });
 });

@@ -58,8 +58,8 @@ export class CaptureService {
     const { parts } = await this.options.workers.prepare({ type: 'bytes', name: input.name, bytes: input.bytes });
     // What inspection found wins over what the caller says (a client cannot fake an invoice reading).
     for (const part of parts) part.metadata = { ...input.metadata, ...part.metadata };
-    const documents = await this.options.store.groupCommit.run(() => this.record(input.profile, input.source, null, parts));
-    this.afterRecord(documents);
+    const documents = await this.options.store.groupCommit.durable(() => this.record(input.profile, input.source, null, parts));
+    await this.afterRecord(documents);
     return documents;
   }
 
@@ -78,7 +78,7 @@ export class CaptureService {
     const { parts, sha256 } = await this.options.workers.prepare({ type: 'file', path: file.path, name: basename(file.path), size: file.size });
 
     const allInvalid = parts.every((part) => part.invalid !== null);
-    const { documents, intakeId } = await store.groupCommit.run(() => {
+    const { documents, intakeId } = await store.groupCommit.durable(() => {
       const recorded = this.record(file.profile, 'folder', file.path, parts);
       const refused = recorded.every((d) => d.state === 'invalid' || d.state === 'duplicate');
       // Refused files go to errors/ with their reason, except where the user asked us to leave files alone.
@@ -89,7 +89,7 @@ export class CaptureService {
       );
       return { documents: recorded, intakeId: id };
     });
-    this.afterRecord(documents);
+    await this.afterRecord(documents);
 
     const record = store.intake.get(intakeId);
     if (record?.status === 'pending') await this.completePostAction(record);
@@ -111,14 +111,14 @@ export class CaptureService {
       if (!unchanged || record.postAction === 'leave') {
         // Already moved (crash after the move), removed by someone, or replaced by a new file that
         // will be captured on its own.
-        store.intake.finish(record.id, 'done');
+        await store.groupCommit.batched(() => store.intake.finish(record.id, 'done'));
         return;
       }
       if (record.postAction === 'delete') {
         await removeFile(record.path);
       } else if (record.postAction === 'move') {
         const destination = record.destination ?? (await uniqueDestination(join(record.folder, 'sent'), basename(record.path)));
-        if (!record.destination) store.intake.setDestination(record.id, destination);
+        if (!record.destination) await store.groupCommit.batched(() => store.intake.setDestination(record.id, destination));
         await moveFileDurably(record.path, destination);
       } else {
         const reasons = store.intake
@@ -127,9 +127,9 @@ export class CaptureService {
           .filter((d) => d?.reason)
           .map((d) => (d && d.name !== basename(record.path) ? `${d.name}: ${d.reason}` : (d?.reason ?? '')));
         const destination = await moveToErrors(record.path, record.folder, reasons.join('\n') || 'refused');
-        store.intake.setDestination(record.id, destination);
+        await store.groupCommit.batched(() => store.intake.setDestination(record.id, destination));
       }
-      store.intake.finish(record.id, 'done');
+      await store.groupCommit.batched(() => store.intake.finish(record.id, 'done'));
     } catch (error) {
       // The document is safe in the spool and the queue; the file stays where it is and the
       // next rescan retries the post-action.
@@ -197,9 +197,10 @@ export class CaptureService {
     });
   }
 
-  private afterRecord(documents: CapturedDocument[]): void {
+  private async afterRecord(documents: CapturedDocument[]): Promise<void> {
     const queued = documents.filter((d) => d.state === 'queued').map((d) => d.id);
-    if (queued.length) this.options.store.transaction(() => this.options.store.jobs.release('upload', queued));
+    // The captures answered by one fsync release their jobs in one commit too.
+    if (queued.length) await this.options.store.groupCommit.batched(() => this.options.store.jobs.release('upload', queued));
     for (const document of documents) {
       // Every capture is in the event log; the log file gets the refusals (and everything at debug).
       const level = document.state === 'invalid' || document.state === 'duplicate' ? 'warn' : 'debug';

@@ -8,7 +8,7 @@ import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 import { isIgnoredName } from './ignored-names.ts';
 import { checkReadable, isUnreachableError, probeFile, probeFolder, sameSnapshot } from './stable-file.ts';
-import type { FileSnapshot } from './stable-file.ts';
+import type { FileSnapshot, FolderProbe } from './stable-file.ts';
 
 export interface StableFile {
   path: string;
@@ -60,6 +60,7 @@ interface RetryState {
 const RETRY_BASE_MS = 1000;
 const RETRY_MAX_MS = 5 * 60 * 1000;
 const READY_TIMEOUT_MS = 15_000;
+const FOLDER_PROBE_REUSE_MS = 250;
 const SILENT_LOG: WatcherLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export class FolderWatcher {
@@ -84,6 +85,7 @@ export class FolderWatcher {
   /** dev:ino of the folder chokidar watches: a folder deleted and recreated needs a new watcher. */
   #watchedIdentity: string | undefined;
   #rescanChain: Promise<void> = Promise.resolve();
+  #folderProbe: { startedAt: number; result: Promise<FolderProbe> } | undefined;
 
   /** Files seen but not yet stable. */
   readonly #pending = new Map<string, Pending>();
@@ -270,13 +272,26 @@ export class FolderWatcher {
   async #gone(path: string): Promise<void> {
     this.#pending.delete(path);
     this.#ready.delete(path);
-    const folder = await probeFolder(this.#folder);
+    const folder = await this.#recentFolderProbe();
     if (folder.status === 'ok') {
       this.#handled.delete(path);
       this.#retries.delete(path);
     } else {
       void this.rescanNow();
     }
+  }
+
+  /**
+   * Every file moved away after its capture ends here (twice: the re-check and chokidar's unlink), so
+   * the files of a burst share one probe of the folder: a probe started within the last
+   * FOLDER_PROBE_REUSE_MS answers them all. A folder that vanished meanwhile is found by the next.
+   */
+  #recentFolderProbe(): Promise<FolderProbe> {
+    const now = Date.now();
+    if (!this.#folderProbe || now - this.#folderProbe.startedAt > FOLDER_PROBE_REUSE_MS) {
+      this.#folderProbe = { startedAt: now, result: probeFolder(this.#folder) };
+    }
+    return this.#folderProbe.result;
   }
 
   /** One timer for all pending files; an earlier need (a new file) pulls a later timer (a retry) forward. */

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { EOL } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as fs from 'node:fs/promises';
+import { fsyncDirectory } from '../util/fsync.ts';
 
 export const SENT_FOLDER = 'sent';
 export const ERRORS_FOLDER = 'errors';
@@ -20,9 +21,8 @@ export async function uniqueDestination(dir: string, name: string): Promise<stri
 
 /** Moves a file so that after return it is on disk at `destination` and gone from `source`, even across volumes. */
 export async function moveFileDurably(source: string, destination: string): Promise<void> {
-  await fs.mkdir(dirname(destination), { recursive: true });
   try {
-    await fs.rename(source, destination);
+    await renameCreatingFolder(source, destination);
   } catch (error) {
     if (errorCode(error) !== 'EXDEV') throw error;
     await copyAcrossVolumes(source, destination);
@@ -30,6 +30,17 @@ export async function moveFileDurably(source: string, destination: string): Prom
   }
   await fsyncDirectory(dirname(destination));
   if (dirname(source) !== dirname(destination)) await fsyncDirectory(dirname(source));
+}
+
+/** The destination folder is created only when the rename says it is missing (one call fewer per file). */
+async function renameCreatingFolder(source: string, destination: string): Promise<void> {
+  try {
+    await fs.rename(source, destination);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+    await fs.mkdir(dirname(destination), { recursive: true });
+    await fs.rename(source, destination); // ENOENT again: the source is gone
+  }
 }
 
 /** Writes through a temp file in the same folder, so readers see the old content or the new, never half. */
@@ -134,20 +145,6 @@ async function copyAcrossVolumes(source: string, destination: string): Promise<v
   } catch (error) {
     await fs.rm(temp, { force: true });
     throw error;
-  }
-}
-
-/** Makes a rename or unlink durable. Some platforms (Windows) cannot fsync a folder: that is not an error. */
-async function fsyncDirectory(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = errorCode(error);
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EACCES') throw error;
-  } finally {
-    await handle?.close();
   }
 }
 

@@ -35,10 +35,15 @@ const LOCKED_CODES = new Set(['EBUSY', 'EPERM', 'EACCES']);
 
 export type ReadCheck = { status: 'readable' } | { status: 'locked'; code: string } | { status: 'gone' } | { status: 'error'; message: string };
 
-/** Opens the file for reading and closes it again: a writer's exclusive lock shows up here. */
-export async function checkReadable(path: string): Promise<ReadCheck> {
+/**
+ * Windows: opens the file for reading and closes it again, where a writer's exclusive lock shows up.
+ * Elsewhere no writer can lock a reader out, so asking for read permission is the same check in one
+ * call instead of two.
+ */
+export async function checkReadable(path: string, platform: NodeJS.Platform = process.platform): Promise<ReadCheck> {
   try {
-    await (await fs.open(path, 'r')).close();
+    if (platform === 'win32') await (await fs.open(path, 'r')).close();
+    else await fs.access(path, fs.constants.R_OK);
     return { status: 'readable' };
   } catch (error) {
     const code = errorCode(error) ?? '';

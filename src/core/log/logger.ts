@@ -32,6 +32,8 @@ export interface LoggerOptions {
 
 export const LOG_FILE_NAME = 'recapito.log';
 
+const LEVEL_RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
 let instanceCounter = 0;
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -68,7 +70,13 @@ export function createLogger(options: LoggerOptions): Logger {
     }
   }
 
+  // Checked before formatting: debug lines on hot paths cost nothing when nobody writes them.
+  function enabled(level: LogLevel): boolean {
+    return [fileTransport.level, consoleTransport.level].some((threshold) => threshold !== false && LEVEL_RANK[level] <= LEVEL_RANK[threshold as LogLevel]);
+  }
+
   function write(level: LogLevel, scope: string | null, message: string, meta?: Record<string, unknown>): void {
+    if (!enabled(level)) return;
     const secrets = secretValues();
     const text = formatLine(scope, message, meta, secrets);
     instance[level](text);

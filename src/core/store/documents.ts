@@ -277,6 +277,7 @@ export function toSummary(record: DocumentRecord): DocumentSummary {
 }
 
 function toRecord(row: DocumentRow): DocumentRecord {
+  let metadata: Record<string, unknown> | undefined;
   return {
     id: row.id,
     profile: row.profile,
@@ -298,7 +299,10 @@ function toRecord(row: DocumentRow): DocumentRecord {
     sdiFileName: row.sdi_file_name,
     duplicateOf: row.duplicate_of,
     parentId: row.parent_id,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    // Parsed on first use: the outbox and the status feed read a document several times and never look.
+    get metadata(): Record<string, unknown> {
+      return (metadata ??= JSON.parse(row.metadata) as Record<string, unknown>);
+    },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

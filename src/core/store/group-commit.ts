@@ -1,14 +1,23 @@
-// Group commit: work that must be durable (accepting documents into the queue) and arrives at about
-// the same time shares one transaction and one fsync (of the WAL, off the event loop). Each piece
-// runs in its own savepoint, so one that throws is rolled back alone and its caller gets the error;
-// the others commit together. Callers are answered only once the commit is on disk.
+// Group commit: small writes that arrive at about the same time share one transaction. In WAL mode
+// every commit writes each page it touched again, so a burst of one-row commits (a capture, its
+// job's release, an upload's completion, the next claim) costs many times what one commit of all of
+// them costs. Two kinds of work share a batch:
+// - `durable` work (accepting documents into the queue) is answered only once the WAL is fsynced,
+//   off the event loop;
+// - `batched` work is answered as soon as the batch has committed (the durability of any other
+//   commit: synchronous=NORMAL).
+// Each piece runs in its own savepoint, so one that throws is rolled back alone and its caller gets
+// the error; the others commit together.
 import type { Store } from './store.ts';
 
 interface Pending<T> {
   work: () => T;
+  durable: boolean;
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
 }
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class GroupCommit {
   private readonly store: Store;
@@ -19,9 +28,19 @@ export class GroupCommit {
     this.store = store;
   }
 
-  run<T>(work: () => T): Promise<T> {
+  /** Runs `work` in the next shared transaction; resolves once that commit is on disk (fsynced). */
+  durable<T>(work: () => T): Promise<T> {
+    return this.enqueue(work, true);
+  }
+
+  /** Runs `work` in the next shared transaction; resolves once it has committed. */
+  batched<T>(work: () => T): Promise<T> {
+    return this.enqueue(work, false);
+  }
+
+  private enqueue<T>(work: () => T, durable: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve, reject } as Pending<unknown>);
+      this.queue.push({ work, durable, resolve, reject } as Pending<unknown>);
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -33,7 +52,7 @@ export class GroupCommit {
     const batch = this.queue;
     this.queue = [];
     this.scheduled = false;
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const outcomes: Outcome[] = [];
     try {
       this.store.transaction(() => {
         for (const item of batch) {
@@ -45,15 +64,28 @@ export class GroupCommit {
           }
         }
       });
-      await this.store.syncToDisk();
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
     }
+    const durable: [Pending<unknown>, Outcome][] = [];
     batch.forEach((item, index) => {
       const outcome = outcomes[index]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
+      if (item.durable && outcome.ok) durable.push([item, outcome]);
+      else settle(item, outcome);
     });
+    if (durable.length === 0) return;
+    try {
+      await this.store.syncToDisk();
+    } catch (error) {
+      for (const [item] of durable) item.reject(error);
+      return;
+    }
+    for (const [item, outcome] of durable) settle(item, outcome);
   }
+}
+
+function settle(item: Pending<unknown>, outcome: Outcome): void {
+  if (outcome.ok) item.resolve(outcome.value);
+  else item.reject(outcome.error);
 }

@@ -18,7 +18,7 @@ export class Store {
   readonly jobs: JobQueue;
   readonly intake: IntakeRecords;
   readonly kv: KeyValue;
-  /** Durable commits of concurrent captures, grouped into one fsync. */
+  /** Small writes that arrive together share one commit (and, for captures, one fsync). */
   readonly groupCommit: GroupCommit;
   readonly invoices: InvoiceRegistry;
 

@@ -86,8 +86,9 @@ export class Outbox {
           continue;
         }
         const free = settings.concurrency - this.inflight.size;
-        // One commit leases the batch and shows its documents as sending.
-        const jobs = free > 0 ? store.transaction(() => this.claim(free)) : [];
+        // One commit leases the batch and shows its documents as sending; it shares its commit with
+        // the completions and captures of the same moment.
+        const jobs = free > 0 ? await store.groupCommit.batched(() => this.claim(free)) : [];
         for (const job of jobs) {
           const work = this.process(job, signal).finally(() => {
             this.inflight.delete(job.id);
@@ -131,12 +132,12 @@ export class Outbox {
     const document = store.documents.get(job.documentId);
     if (!document || document.state !== 'sending') {
       // Cancelled, or otherwise no longer waiting to be sent.
-      store.transaction(() => store.jobs.complete(job.id));
+      await store.groupCommit.batched(() => store.jobs.complete(job.id));
       return;
     }
     let bytes: Buffer;
     try {
-      bytes = await spool.read(document.sha256);
+      bytes = await spool.read(document.sha256, document.size);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the spooled copy of this document is missing' : (error as Error).message;
       store.transaction(() => {
@@ -160,7 +161,7 @@ export class Outbox {
         signal,
       );
       this.options.health.contact();
-      store.transaction(() => {
+      await store.groupCommit.batched(() => {
         const current = store.documents.get(document.id);
         // The status follower may already have moved it further (its events can arrive first).
         const advanced = current?.hubSeq !== null && current?.hubSeq !== undefined;
