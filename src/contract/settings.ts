@@ -63,7 +63,7 @@ export interface SettingsData {
     maxFileBytes: number;
     zip: { maxEntries: number; maxTotalBytes: number; maxEntryBytes: number; maxRatio: number; maxDepth: number };
   };
-  outbox: { concurrency: number; leaseSeconds: number; backoffBaseMs: number; backoffCapMs: number };
+  outbox: { concurrency: number; memoryBudgetBytes: number; leaseSeconds: number; backoffBaseMs: number; backoffCapMs: number };
   retention: { historyDays: number; spoolDays: number; purgeIntervalHours: number };
   log: { level: LogLevelSetting; maxFileBytes: number; maxFiles: number };
 }

@@ -31,7 +31,7 @@ import { AgentError } from './agent-error.ts';
 import { Retention } from './sync/retention.ts';
 import { InstanceLock } from './store/instance-lock.ts';
 import { ServiceHealth } from './sync/service-health.ts';
-import { ByteBudget } from './intake/byte-budget.ts';
+import { ByteBudget } from './util/byte-budget.ts';
 import { PrinterService, printerSpoolDir } from './printer/printer-service.ts';
 import { ReturnFolderWriter } from './sync/return-folder.ts';
 import { ReturnFolderSync } from './sync/return-folder-sync.ts';
@@ -105,6 +105,7 @@ export class Agent {
       health: this.health,
       settings: {
         concurrency: settings.outbox.concurrency,
+        memoryBudgetBytes: settings.outbox.memoryBudgetBytes,
         leaseMs: settings.outbox.leaseSeconds * 1000,
         backoffBaseMs: settings.outbox.backoffBaseMs,
         backoffCapMs: settings.outbox.backoffCapMs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteBudget } from '../../src/core/intake/byte-budget.ts';
+import { ByteBudget } from '../../src/core/util/byte-budget.ts';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

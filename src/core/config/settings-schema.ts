@@ -145,7 +145,10 @@ const intakeSchema = z.strictObject({
 });
 
 const outboxSchema = z.strictObject({
-  concurrency: wholeNumber(1, 16).default(8),
+  /** Uploads in parallel: with the hub's answer taking tens of milliseconds, one upload at a time would leave the line idle. */
+  concurrency: wholeNumber(1, 64).default(16),
+  /** Bytes of documents being uploaded held in memory at once. */
+  memoryBudgetBytes: wholeNumber(1024 * 1024, 4 * GiB).default(64 * MiB),
   leaseSeconds: wholeNumber(5, 86_400).default(120),
   backoffBaseMs: wholeNumber(1, 3_600_000).default(1000),
   backoffCapMs: wholeNumber(1, 86_400_000).default(300_000),

@@ -61,6 +61,12 @@ export class JobQueue {
     return rows.map(toJob).sort((a, b) => a.id - b.id);
   }
 
+  /** Keeps this owner's leases on jobs still being worked on (a slow upload must not be claimed again). */
+  renewLeases(jobIds: number[], lockedUntil: number): void {
+    const statement = cached(this.db, `UPDATE jobs SET locked_until = ? WHERE id = ? AND status = 'pending' AND lease_owner = ?`);
+    for (const id of jobIds) statement.run(lockedUntil, id, this.owner);
+  }
+
   complete(jobId: number): void {
     cached(this.db, `UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = ? WHERE id = ?`).run(new Date().toISOString(), jobId);
   }

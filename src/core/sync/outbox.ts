@@ -1,7 +1,8 @@
-// The outbox worker: leases upload jobs, sends them with bounded concurrency, backs off on
-// transient failures (honouring Retry-After), fails documents the hub refuses, and holds the whole
-// queue when the key or the credits are the problem. The document id is the Idempotency-Key, so a
-// retry after a crash can never create a second document at the hub.
+// The outbox worker: leases upload jobs, sends them with bounded concurrency (and bounded bytes in
+// memory), backs off on transient failures (honouring Retry-After), fails documents the hub
+// refuses, and holds the whole queue when the key or the credits are the problem. The document id
+// is the Idempotency-Key, so a retry after a crash can never create a second document at the hub.
+// Leases of uploads under way are renewed, so a slow one is never claimed a second time.
 import type { Store } from '../store/store.ts';
 import type { Job } from '../store/jobs.ts';
 import type { Spool } from '../intake/spool.ts';
@@ -13,9 +14,12 @@ import type { Logger } from '../log/logger.ts';
 import { WakeableSleep, fullJitterBackoff } from './wakeable-sleep.ts';
 import type { DocumentRecord } from '../store/documents.ts';
 import type { ServiceHealth } from './service-health.ts';
+import { ByteBudget } from '../util/byte-budget.ts';
 
 export interface OutboxSettings {
   concurrency: number;
+  /** Bytes of documents being uploaded held in memory at once. */
+  memoryBudgetBytes: number;
   leaseMs: number;
   backoffBaseMs: number;
   backoffCapMs: number;
@@ -39,11 +43,14 @@ export class Outbox {
   private readonly options: OutboxOptions;
   private readonly sleeper = new WakeableSleep();
   private readonly inflight = new Map<number, Promise<void>>();
+  private readonly uploadBudget: ByteBudget;
   private controller: AbortController | null = null;
   private loop: Promise<void> | null = null;
+  private leaseRenewal: NodeJS.Timeout | null = null;
 
   constructor(options: OutboxOptions) {
     this.options = options;
+    this.uploadBudget = new ByteBudget(options.settings.memoryBudgetBytes);
     options.hold.onChange(() => this.wake());
   }
 
@@ -60,10 +67,13 @@ export class Outbox {
     });
     this.controller = new AbortController();
     this.options.services?.running('outbox');
+    this.leaseRenewal = setInterval(() => void this.renewLeases(), Math.max(100, this.options.settings.leaseMs / 3));
     this.loop = this.run(this.controller.signal);
   }
 
   async stop(): Promise<void> {
+    if (this.leaseRenewal) clearInterval(this.leaseRenewal);
+    this.leaseRenewal = null;
     this.controller?.abort(new Error('agent stopping'));
     this.sleeper.wake();
     await this.loop;
@@ -114,10 +124,23 @@ export class Outbox {
     }
   }
 
+  /** A third of the lease apart: one missed renewal still leaves the lease standing. */
+  private async renewLeases(): Promise<void> {
+    const { store, settings, log } = this.options;
+    if (this.inflight.size === 0) return;
+    const ids = [...this.inflight.keys()];
+    try {
+      await store.groupCommit.batched(() => store.jobs.renewLeases(ids, Date.now() + settings.leaseMs));
+    } catch (error) {
+      log.warn('could not renew upload leases', { error: String(error) });
+    }
+  }
+
   /** Runs inside a transaction. */
   private claim(limit: number): Job[] {
     const { store, settings } = this.options;
-    const jobs = store.jobs.claim('upload', limit, settings.leaseMs);
+    // An upload under way is never taken a second time, even if its lease ran out (renewals failed).
+    const jobs = store.jobs.claim('upload', limit, settings.leaseMs).filter((job) => !this.inflight.has(job.id));
     for (const job of jobs) {
       const document = store.documents.get(job.documentId);
       if (document && SENDABLE.has(document.state)) {
@@ -128,13 +151,23 @@ export class Outbox {
   }
 
   private async process(job: Job, signal: AbortSignal): Promise<void> {
-    const { store, spool, log } = this.options;
+    const { store } = this.options;
     const document = store.documents.get(job.documentId);
     if (!document || document.state !== 'sending') {
       // Cancelled, or otherwise no longer waiting to be sent.
       await store.groupCommit.batched(() => store.jobs.complete(job.id));
       return;
     }
+    const releaseBudget = await this.uploadBudget.acquire(document.size);
+    try {
+      await this.upload(job, document, signal);
+    } finally {
+      releaseBudget();
+    }
+  }
+
+  private async upload(job: Job, document: DocumentRecord, signal: AbortSignal): Promise<void> {
+    const { store, spool, log } = this.options;
     let bytes: Buffer;
     try {
       bytes = await spool.read(document.sha256, document.size);

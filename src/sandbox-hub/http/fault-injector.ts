@@ -1,5 +1,6 @@
 // Scripted misbehaviour of the HTTPS face, so the agent's retry, hold and idempotency logic can be
-// tested against real sockets: error statuses, resets, silent hangs, and "stored, then reset".
+// tested against real sockets: error statuses, resets, silent hangs, slow answers, and "stored, then
+// reset".
 
 export interface FaultRule {
   /** 'POST /v1/documents' | 'GET /v1/events' | 'GET /v1/account' | … | '*' (every /v1 route). */
@@ -9,16 +10,19 @@ export interface FaultRule {
   /** Status answered with a protocol error body (kind 'status'; default 500). */
   status?: number;
   retryAfterSeconds?: number;
-  kind?: 'status' | 'reset' | 'timeout' | 'process-then-reset';
+  kind?: 'status' | 'reset' | 'timeout' | 'process-then-reset' | 'slow';
+  /** kind 'slow': how long the request waits before it is processed normally. */
+  delayMs?: number;
 }
 
 export type FaultAction =
   | { kind: 'status'; status: number; retryAfterSeconds?: number }
   | { kind: 'reset' }
   | { kind: 'timeout' }
-  | { kind: 'process-then-reset' };
+  | { kind: 'process-then-reset' }
+  | { kind: 'slow'; delayMs: number };
 
-const KINDS = new Set(['status', 'reset', 'timeout', 'process-then-reset']);
+const KINDS = new Set(['status', 'reset', 'timeout', 'process-then-reset', 'slow']);
 
 export class FaultInjector {
   private rules: { rule: FaultRule; remaining: number }[] = [];
@@ -45,6 +49,7 @@ export class FaultInjector {
     if (entry.remaining <= 0) this.rules.splice(index, 1);
     const { rule } = entry;
     const kind = rule.kind ?? 'status';
+    if (kind === 'slow') return { kind, delayMs: rule.delayMs ?? 1000 };
     if (kind !== 'status') return { kind };
     return { kind: 'status', status: rule.status ?? 500, ...(rule.retryAfterSeconds !== undefined ? { retryAfterSeconds: rule.retryAfterSeconds } : {}) };
   }
@@ -65,4 +70,7 @@ function validateRule(rule: FaultRule): void {
     throw new Error(`fault status ${String(rule.status)} is not an HTTP status`);
   }
   if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1)) throw new Error('fault times must be a whole number of 1 or more');
+  if (rule.delayMs !== undefined && (!Number.isInteger(rule.delayMs) || rule.delayMs < 0 || rule.delayMs > 600_000)) {
+    throw new Error('fault delayMs must be a whole number of milliseconds from 0 to 600000');
+  }
 }

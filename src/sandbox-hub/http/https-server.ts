@@ -54,7 +54,8 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
   const resetAfterProcessing = new WeakSet<FastifyRequest>();
   app.addHook('onRequest', async (request, reply) => {
     const action = options.faults.take(request.method, request.routeOptions.url, request.url.split('?')[0] ?? '');
-    if (action) applyFault(action, request, reply, resetAfterProcessing, options.lastSeq);
+    if (action?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, action.delayMs));
+    else if (action) applyFault(action, request, reply, resetAfterProcessing, options.lastSeq);
   });
   app.addHook('onSend', async (request, _reply, payload) => {
     // The work is done and stored; the client just never hears about it.
@@ -103,6 +104,8 @@ function applyFault(
     case 'process-then-reset':
       resetAfterProcessing.add(request);
       return;
+    case 'slow':
+      return; // waited for in the hook
   }
 }
 

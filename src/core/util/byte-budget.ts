@@ -1,7 +1,7 @@
-// Bounds how many bytes of captured files are in memory at once across all watched folders, so a
-// high capture concurrency (which lets the file system group fsyncs: ~2x intake throughput) cannot
-// hold dozens of large files at the same time. A file larger than the whole budget waits until it
-// can have the budget to itself.
+// Bounds how many bytes of files are in memory at once: captured files across all watched folders
+// (a high capture concurrency lets the file system group fsyncs), uploads in flight (many small
+// invoices at once, never many large ones). A file larger than the whole budget waits until it can
+// have the budget to itself.
 export class ByteBudget {
   private readonly capacity: number;
   private inUse = 0;
