@@ -68,6 +68,7 @@ export class Outbox {
     this.controller = new AbortController();
     this.options.services?.running('outbox');
     this.leaseRenewal = setInterval(() => void this.renewLeases(), Math.max(100, this.options.settings.leaseMs / 3));
+    this.leaseRenewal.unref(); // the uploads keep the process alive, not their renewals
     this.loop = this.run(this.controller.signal);
   }
 
