@@ -1,6 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderWatcher } from '../../src/core/intake/folder-watcher.ts';
@@ -25,6 +27,21 @@ interface Harness {
   emitted: StableFile[];
   states: WatcherState[];
   errors: string[];
+}
+
+/** Root reads every file: as root the watcher runs in a child process of user nobody. */
+function startWatcherChild(watched: string): { process: ChildProcess; lines: Record<string, unknown>[] } {
+  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../helpers/watch-folder-child.ts', import.meta.url)), watched], { stdio: ['ignore', 'pipe', 'inherit'], ...asNobody });
+  const lines: Record<string, unknown>[] = [];
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const part of parts) if (part.trim()) lines.push(JSON.parse(part) as Record<string, unknown>);
+  });
+  return { process: child, lines };
 }
 
 function createWatcher(options: Partial<FolderWatcherOptions> = {}): Harness {
@@ -302,16 +319,22 @@ describe('FolderWatcher', () => {
     await waitFor('file after a manual rescan', () => emitted.length === 1, 2000);
   });
 
-  it.skipIf(process.getuid?.() === 0)('waits while a file cannot be opened for reading', async () => {
+  it('waits while a file cannot be opened for reading (the watcher runs as an unprivileged user)', async () => {
     const path = join(folder, 'locked.pdf');
     await fs.writeFile(path, '%PDF-locked');
     await fs.chmod(path, 0o000);
-    const { watcher, emitted } = createWatcher();
-    await watcher.start();
-    await sleep(700);
-    expect(emitted).toHaveLength(0);
-    await fs.chmod(path, 0o644);
-    await waitFor('unlocked file', () => emitted.length === 1, 4000);
+    await fs.chmod(root, 0o755);
+    await fs.chmod(folder, 0o777);
+    const child = startWatcherChild(folder);
+    try {
+      await waitFor('watcher ready', () => child.lines.some((line) => 'ready' in line), 10_000);
+      await sleep(700);
+      expect(child.lines.filter((line) => 'name' in line)).toHaveLength(0);
+      await fs.chmod(path, 0o644);
+      await waitFor('unlocked file', () => child.lines.some((line) => line['name'] === 'locked.pdf'), 4000);
+    } finally {
+      child.process.kill('SIGTERM');
+    }
   });
 
   it('stop() waits for running handlers and stops emitting', async () => {
