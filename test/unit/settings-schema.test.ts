@@ -35,7 +35,7 @@ describe('defaultSettings', () => {
       maxFileBytes: 20 * MiB,
       zip: { maxEntries: 1000, maxTotalBytes: 200 * MiB, maxEntryBytes: 20 * MiB, maxRatio: 200, maxDepth: 2 },
     });
-    expect(s.outbox).toEqual({ concurrency: 8, leaseSeconds: 120, backoffBaseMs: 1000, backoffCapMs: 300_000 });
+    expect(s.outbox).toEqual({ concurrency: 16, memoryBudgetBytes: 64 * 1024 * 1024, leaseSeconds: 120, backoffBaseMs: 1000, backoffCapMs: 300_000 });
     expect(s.retention).toEqual({ historyDays: 3650, spoolDays: 400, purgeIntervalHours: 24 });
     expect(s.log).toEqual({ level: 'info', maxFileBytes: 5 * MiB, maxFiles: 5 });
   });
@@ -120,7 +120,8 @@ describe('validateSettings', () => {
 
   it('enforces ranges and enums with readable sentences', () => {
     expect(messageAt({ intake: { stableWindowMs: 10 } }, 'intake.stableWindowMs')).toBe('Must be at least 50.');
-    expect(messageAt({ outbox: { concurrency: 17 } }, 'outbox.concurrency')).toBe('Must be at most 16.');
+    expect(messageAt({ outbox: { concurrency: 65 } }, 'outbox.concurrency')).toBe('Must be at most 64.');
+    expect(messageAt({ outbox: { memoryBudgetBytes: 1024 } }, 'outbox.memoryBudgetBytes')).toBe('Must be at least 1048576.');
     expect(messageAt({ log: { level: 'trace' } }, 'log.level')).toBe('Must be one of "error", "warn", "info", "debug", but found the text "trace".');
     expect(messageAt({ profiles: [{ ...profile('a', []), folders: [{ path: '/a', postAction: 'copy' }] }] }, 'profiles[0].folders[0].postAction')).toMatch(/"move", "delete", "leave"/);
     expect(messageAt({ version: 2 }, 'version')).toBe('Must be 1, but found the number 2.');
