@@ -1,5 +1,6 @@
-// An upload slower than the job's lease: the running agent renews its leases, so the job is not
-// claimed a second time when the outbox next looks at the queue (no second "sending", no replay).
+// The outbox's limits under a slow hub: an upload slower than the job's lease keeps its lease (the
+// job is not claimed a second time: no second "sending", no replay), and the bytes of documents in
+// flight stay within the upload budget (large documents go one at a time however many slots are free).
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
@@ -16,7 +17,7 @@ afterEach(async () => {
 
 const LEASE_SECONDS = 5; // the shortest the settings allow
 
-describe('outbox leases', () => {
+describe('outbox limits', () => {
   it('keeps the lease of an upload that outlasts it, so a later claim does not take it again', async () => {
     const h = (harness = await startHarness({
       settings: (s) => ({ ...s, outbox: { ...s.outbox, leaseSeconds: LEASE_SECONDS }, hub: { ...s.hub, requestTimeoutSeconds: 30 } }),
@@ -48,4 +49,33 @@ describe('outbox leases', () => {
       db.close();
     }
   }, 40_000);
+
+  it('sends large documents one at a time when together they would exceed the upload budget', async () => {
+    const budget = 1024 * 1024; // the smallest allowed
+    const slowMs = 1500;
+    const h = (harness = await startHarness({
+      settings: (s) => ({ ...s, outbox: { ...s.outbox, concurrency: 16, memoryBudgetBytes: budget }, hub: { ...s.hub, requestTimeoutSeconds: 30 } }),
+    }));
+    h.hub.injectFaults([{ route: 'POST /v1/documents', kind: 'slow', delayMs: slowMs, times: 3 }]);
+    h.agent.pause();
+    const ids: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      // 700 KB each: any two together are over the 1 MiB budget.
+      const [captured] = await h.agent.submit({ bytes: makePdf(`large ${i} ${'x'.repeat(700_000)}`), name: `large-${i}.pdf`, source: 'api' });
+      ids.push(captured!.id);
+    }
+    h.agent.resume();
+    for (const id of ids) await h.waitForState(id, ['received', 'processing', 'delivered'], 30_000);
+
+    // The hub stores each upload when its (slow) request is processed: one at a time means stored
+    // about `slowMs` apart; all at once would mean within a few milliseconds.
+    const storedAt = h.hub
+      .listDocuments()
+      .filter((d) => ids.includes(d.idempotencyKey))
+      .map((d) => Date.parse(d.createdAt))
+      .sort((a, b) => a - b);
+    expect(storedAt).toHaveLength(3);
+    expect(storedAt[1]! - storedAt[0]!).toBeGreaterThanOrEqual(slowMs - 500);
+    expect(storedAt[2]! - storedAt[1]!).toBeGreaterThanOrEqual(slowMs - 500);
+  }, 60_000);
 });
