@@ -7,13 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { makeTempDir } from '../helpers/temp-dir.ts';
+import type { Harness } from '../helpers/harness.ts';
+import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
 import { fixture, makePdf } from '../helpers/fixtures.ts';
-import { startLocalApi, type LocalApi } from '../../src/core/api/local-api-server.ts';
-import { createLogger } from '../../src/core/log/logger.ts';
+import type { LocalApi } from '../../src/core/api/local-api-server.ts';
 import { formatInvoiceDate, formatTotal, formatXmlAmount } from '../../src/renderer/ui/invoice-format.ts';
-import { REPO, buildUi, chromiumFor, inPage, launchChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { REPO, chromiumFor, inPage, launchChromium, openRecordedPage } from '../helpers/chromium.ts';
 
 const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-invoice-screenshot.png');
 const TOKEN = 'ui-invoice-test-token-'.padEnd(43, 'k');
@@ -59,7 +58,8 @@ describe('invoice values in the reader format', () => {
 const haveChromium = chromiumFor('invoice UI');
 
 describe.runIf(haveChromium)('invoice data and checks in the local UI', () => {
-  let temp: { dir: string; cleanup: () => Promise<void> };
+  let ui: UiAgent | undefined;
+  let temp: UiAgent['temp'];
   let harness: Harness;
   let api: LocalApi;
   let browser: Browser;
@@ -67,13 +67,8 @@ describe.runIf(haveChromium)('invoice data and checks in the local UI', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    temp = await makeTempDir('recapito-ui-invoice-');
-    const uiDir = join(temp.dir, 'ui');
-    // Build the current sources, not whatever dist/ui holds.
-    const [, started] = await Promise.all([buildUi(uiDir), startHarness()]);
-    harness = started;
-    const log = createLogger({ dir: join(harness.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
-    api = await startLocalApi({ agent: harness.agent, token: TOKEN, host: '127.0.0.1', port: 0, log, maxUploadBytes: 25 * 1024 * 1024, uiDir });
+    ui = await startUiAgent('recapito-ui-invoice-', TOKEN);
+    ({ temp, harness, api } = ui);
     browser = await launchChromium();
     ({ page } = await openRecordedPage(browser, { locale: 'it-IT', viewport: { width: 1280, height: 1000 } }, consoleErrors));
     await page.goto(`${api.url}/#token=${TOKEN}`);
@@ -82,9 +77,7 @@ describe.runIf(haveChromium)('invoice data and checks in the local UI', () => {
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
-    await api?.close().catch(() => undefined);
-    await harness?.close().catch(() => undefined);
-    await temp?.cleanup();
+    await ui?.close();
   });
 
   const row = (name: string) => page.locator('tr[data-testid="document-row"]', { hasText: name });

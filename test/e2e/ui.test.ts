@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { makeTempDir } from '../helpers/temp-dir.ts';
+import type { Harness } from '../helpers/harness.ts';
+import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { startLocalApi, type LocalApi } from '../../src/core/api/local-api-server.ts';
-import { createLogger } from '../../src/core/log/logger.ts';
-import { REPO, buildUi, chromiumFor, inPage, launchChromium, openRecordedPage } from '../helpers/chromium.ts';
+import type { LocalApi } from '../../src/core/api/local-api-server.ts';
+import { REPO, chromiumFor, inPage, launchChromium, openRecordedPage } from '../helpers/chromium.ts';
 
 const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-screenshot.png');
 const TOKEN = 'ui-test-token-'.padEnd(43, 'k');
@@ -24,7 +23,8 @@ const keepDir = process.env['UI_SCREENSHOT_DIR'];
 const haveChromium = chromiumFor('UI');
 
 describe.runIf(haveChromium)('local UI in Chromium', () => {
-  let temp: { dir: string; cleanup: () => Promise<void> };
+  let ui: UiAgent | undefined;
+  let temp: UiAgent['temp'];
   let harness: Harness;
   let api: LocalApi;
   let browser: Browser;
@@ -34,13 +34,8 @@ describe.runIf(haveChromium)('local UI in Chromium', () => {
   const navigations: string[] = [];
 
   beforeAll(async () => {
-    temp = await makeTempDir('recapito-ui-');
-    const uiDir = join(temp.dir, 'ui');
-    // Build the current sources, not whatever dist/ui holds.
-    const [, started] = await Promise.all([buildUi(uiDir), startHarness()]);
-    harness = started;
-    const log = createLogger({ dir: join(harness.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
-    api = await startLocalApi({ agent: harness.agent, token: TOKEN, host: '127.0.0.1', port: 0, log, maxUploadBytes: 25 * 1024 * 1024, uiDir });
+    ui = await startUiAgent('recapito-ui-', TOKEN);
+    ({ temp, harness, api } = ui);
     browser = await launchChromium();
     ({ context, page } = await openRecordedPage(browser, { locale: 'it-IT', viewport: { width: 1280, height: 820 }, acceptDownloads: true }, consoleErrors));
     page.on('framenavigated', (frame) => {
@@ -50,9 +45,7 @@ describe.runIf(haveChromium)('local UI in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
-    await api?.close().catch(() => undefined);
-    await harness?.close().catch(() => undefined);
-    await temp?.cleanup();
+    await ui?.close();
   });
 
   const row = (name: string) => page.locator('tr[data-testid="document-row"]', { hasText: name });
