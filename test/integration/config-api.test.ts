@@ -101,6 +101,17 @@ describe('config API', () => {
     await waitFor('delivered after rollback', () => running!.agent.store.documents.get(after.id)?.state === 'delivered');
   });
 
+  it('answers 400 to a deeply nested settings body, and keeps the settings', async () => {
+    const { call } = await start();
+    const before = (await call('GET', '/config')).body['settings'];
+    for (const body of ['['.repeat(200_000) + ']'.repeat(200_000), '{"hub":'.repeat(100_000) + '{}' + '}'.repeat(100_000)]) {
+      const response = await fetch(`${running!.api.url}/api/v1/config`, { method: 'PUT', headers: { Authorization: `Bearer ${running!.token}`, 'Content-Type': 'application/json' }, body });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'bad_json', message: expect.stringMatching(/nested more than 64 levels/) });
+    }
+    expect((await call('GET', '/config')).body['settings']).toEqual(before);
+  });
+
   it('tests the HTTPS connection stage by stage', async () => {
     const { call } = await start();
     const result = await call('POST', '/hub/test');

@@ -1,54 +1,20 @@
 // The local API: loopback only, token required, foreign Host refused, no CORS; and its operations
 // work end to end against the real agent and sandbox hub.
 import { afterEach, describe, expect, it } from 'vitest';
-import http from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { startLocalApi, type LocalApi } from '../../src/core/api/local-api-server.ts';
-import { createLogger } from '../../src/core/log/logger.ts';
+import type { Harness } from '../helpers/harness.ts';
 import { makePdf } from '../helpers/fixtures.ts';
-import { join } from 'node:path';
+import { apiRequest as request, startApiHarness, TEST_TOKEN as TOKEN } from '../helpers/local-api-request.ts';
 
-let harness: Harness | null = null;
-let api: LocalApi | null = null;
+let running: { harness: Harness; close: () => Promise<void> } | null = null;
 afterEach(async () => {
-  await api?.close();
-  await harness?.close();
-  api = null;
-  harness = null;
+  await running?.close();
+  running = null;
 });
 
-const TOKEN = 'test-token-'.padEnd(43, 'x');
-
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  json: () => Record<string, unknown>;
-}
-
-function request(port: number, path: string, init: { method?: string; host?: string; token?: string | null; headers?: Record<string, string>; body?: Buffer; address?: string } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { Host: init.host ?? `127.0.0.1:${port}`, ...(init.headers ?? {}) };
-    if (init.token !== null) headers['Authorization'] = `Bearer ${init.token ?? TOKEN}`;
-    const req = http.request({ host: init.address ?? '127.0.0.1', port, path, method: init.method ?? 'GET', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) as Record<string, unknown> });
-      });
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
-
 async function start(): Promise<{ h: Harness; port: number }> {
-  const h = (harness = await startHarness());
-  const log = createLogger({ dir: join(h.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
-  api = await startLocalApi({ agent: h.agent, token: TOKEN, host: '127.0.0.1', port: 0, log, maxUploadBytes: 25 * 1024 * 1024 });
-  return { h, port: api.port };
+  const started = (running = await startApiHarness());
+  return { h: started.harness, port: started.api.port };
 }
 
 describe('local API security', () => {

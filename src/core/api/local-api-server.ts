@@ -3,7 +3,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Agent } from '../agent.ts';
 import { AgentError } from '../agent-error.ts';
-import { createRequestGuard } from './request-guard.ts';
+import { createRequestGuard, type RouteBody } from './request-guard.ts';
 import { registerDocumentRoutes } from './routes/documents.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerUiRoutes } from './routes/ui.ts';
@@ -11,6 +11,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Settings } from '../config/settings-schema.ts';
 import { registerConfigRoutes } from './routes/config.ts';
 import { registerExportRoutes } from './routes/export.ts';
+import { JsonTooDeepError, parseBoundedJson } from '../util/bounded-json.ts';
 
 /** Who answers requests: the agent now, and, where the host supports it, applying new settings. */
 export interface AgentHost {
@@ -34,9 +35,19 @@ export interface LocalApiOptions {
   uiDir?: string | null;
 }
 
+/** A route as the router holds it, with what the guard enforces on it. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  access: 'public' | 'token';
+  body: RouteBody;
+}
+
 export interface LocalApi {
   url: string;
   port: number;
+  /** Every route the router matches (tests enumerate them to probe the guard). */
+  routes: readonly RegisteredRoute[];
   close(): Promise<void>;
 }
 
@@ -50,8 +61,14 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   };
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: options.maxUploadBytes, trustProxy: false });
   let boundPort = options.port;
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const config = route.config as { access?: 'public'; body?: RouteBody } | undefined;
+    for (const method of methods) routes.push({ method, url: route.url, access: config?.access ?? 'token', body: config?.body ?? 'none' });
+  });
 
-  app.addHook('onRequest', createRequestGuard({ port: () => boundPort, token: options.token, publicPaths: new Set(['/api/v1/health']) }));
+  app.addHook('onRequest', createRequestGuard({ port: () => boundPort, token: options.token }));
   app.addHook('preHandler', async () => {
     await host.ready?.();
   });
@@ -66,9 +83,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, body === '' ? {} : JSON.parse(body as string));
-    } catch {
-      done(new AgentError('bad_json', 'the request body is not valid JSON', 400));
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error instanceof AgentError ? error : new AgentError('bad_json', 'the request body is not valid JSON', 400));
     }
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -84,7 +101,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'no such route' } }));
 
-  app.get('/api/v1/health', async () => ({ status: 'ok' }));
+  app.get('/api/v1/health', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
   const current = (): Agent => host.current();
   registerAgentRoutes(app, current);
   registerDocumentRoutes(app, current);
@@ -99,8 +116,19 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   return {
     url: `http://${hostPart}:${boundPort}`,
     port: boundPort,
+    routes,
     close: async () => {
       await app.close();
     },
   };
+}
+
+function parseJsonBody(text: string): unknown {
+  if (text === '') return {};
+  try {
+    return parseBoundedJson(text);
+  } catch (error) {
+    if (error instanceof JsonTooDeepError) throw new AgentError('bad_json', `the request body is refused: ${error.message}`, 400);
+    throw error;
+  }
 }

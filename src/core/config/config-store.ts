@@ -1,5 +1,6 @@
 // Loading and saving the settings file. Saving is atomic (temp file, fsync, rename, fsync of the
 // folder) so a crash or a full disk never leaves a half-written config that stops the agent starting.
+import { JsonTooDeepError, parseBoundedJson } from '../util/bounded-json.ts';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -90,8 +91,9 @@ export function parseJson(rawText: string): JsonParse {
   const text = rawText.startsWith('\uFEFF') ? rawText.slice(1) : rawText;
   if (text.trim() === '') return { ok: false, message: 'The file is empty; it must contain a JSON object ({...}).' };
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    return { ok: true, value: parseBoundedJson(text) };
   } catch (error) {
+    if (error instanceof JsonTooDeepError) return { ok: false, message: `The file is not a settings file: ${error.message}.` };
     return { ok: false, message: describeJsonError(text, error instanceof Error ? error.message : String(error)) };
   }
 }

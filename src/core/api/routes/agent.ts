@@ -31,7 +31,7 @@ export function registerAgentRoutes(app: FastifyInstance, current: () => Agent):
     return { paused: false };
   });
 
-  app.put('/api/v1/credentials', async (request, reply) => {
+  app.put('/api/v1/credentials', { config: { body: 'json' } }, async (request, reply) => {
     const parsed = credentialsBody.safeParse(request.body);
     if (!parsed.success || Object.keys(parsed.data).length === 0) {
       throw new AgentError('bad_credentials', 'send one or more of {"hubApiKey", "sftpPassword", "sftpPrivateKey", "sftpPassphrase"} as non-empty strings', 400);

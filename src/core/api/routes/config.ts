@@ -11,7 +11,7 @@ export function registerConfigRoutes(app: FastifyInstance, host: AgentHost): voi
     return { settings: agent.settings, secrets: agent.secretPresence(), editable: Boolean(host.applySettings) };
   });
 
-  app.put('/api/v1/config', async (request) => {
+  app.put('/api/v1/config', { config: { body: 'json' } }, async (request) => {
     if (!host.applySettings) throw new AgentError('not_editable', 'this agent was started with fixed settings; edit its config file instead', 409);
     const validation = validateSettings(request.body);
     if (!validation.ok) {

@@ -50,9 +50,9 @@ export function registerDocumentRoutes(app: FastifyInstance, current: () => Agen
     return reply.header('Content-Type', type).header('Content-Disposition', contentDisposition(name)).send(bytes);
   });
 
-  app.post('/api/v1/documents', async (request, reply) => {
+  app.post('/api/v1/documents', { config: { body: 'file' } }, async (request, reply) => {
     const body = request.body;
-    if (!Buffer.isBuffer(body)) throw new AgentError('bad_body', 'send the file bytes as the request body (any Content-Type but application/json)', 400);
+    if (!Buffer.isBuffer(body)) throw new AgentError('bad_body', "send the file's bytes as the request body, with the file's Content-Type or application/octet-stream", 400);
     const header = request.headers['x-filename'];
     let name = typeof header === 'string' && header.trim() ? header.trim() : 'upload.bin';
     try {

@@ -17,7 +17,9 @@ const TYPES: Record<string, string> = {
 const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function registerUiRoutes(app: FastifyInstance, uiDir: string | null): void {
-  app.get('/*', async (request, reply) => {
+  // Public (no token): the page must load before it can read the token from its URL fragment.
+  app.get('/*', { config: { access: 'public' } }, async (request, reply) => {
+    if (request.url.startsWith('/api/')) return reply.code(404).send({ error: { code: 'not_found', message: 'no such route' } });
     const path = (request.url.split('?')[0] ?? '/').replace(/^\/+/, '') || 'index.html';
     if (!uiDir) {
       return reply.code(404).header('Content-Type', 'text/plain; charset=utf-8').send('Recapito: the UI is not built in this installation; the local API is at /api/v1.');
