@@ -8,6 +8,7 @@ import { AgentError } from '../core/agent-error.ts';
 import { startLocalApi, type AgentHost, type LocalApi } from '../core/api/local-api-server.ts';
 import { loadOrCreateApiToken } from '../core/api/api-token.ts';
 import { dataPaths } from '../core/config/data-dir.ts';
+import { preparePrivateDataDir } from '../core/config/private-data.ts';
 import { loadSettings, saveSettings } from '../core/config/config-store.ts';
 import type { Settings } from '../core/config/settings-schema.ts';
 import { createFileSecretStore, knownSecretValues, type SecretStore } from '../core/config/secret-store.ts';
@@ -44,6 +45,8 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
     console: overrides.consoleLog ?? false,
     secrets: () => [...knownSecretValues(secrets), token],
   });
+  // Before the agent opens its files: what an earlier version left readable by others is tightened.
+  preparePrivateDataDir(dataDir, log.child('files'));
   const token = await loadOrCreateApiToken(paths.apiToken);
   let agent = createAgent(settings, { dataDir, secrets, log });
   await agent.start();
@@ -92,8 +95,8 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
   });
   // api-url last: it is what tools wait for (the token file already exists).
   await writePrinterUrls(join(dataDir, 'printer-url'), agent);
-  await writeDurably(paths.apiUrl, `${api.url}\n`);
-  await writeFile(join(dataDir, 'agent.pid'), `${process.pid}\n`);
+  await writeDurably(paths.apiUrl, `${api.url}\n`, 0o600);
+  await writeFile(join(dataDir, 'agent.pid'), `${process.pid}\n`, { mode: 0o600 });
   log.info('agent started', { api: api.url, dataDir });
   return {
     get agent() {
@@ -114,7 +117,7 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
 /** The virtual printer's IPP URLs, one line per profile, for ipptool, lpadmin or `recapito printer install`. */
 export async function writePrinterUrls(file: string, agent: Agent): Promise<void> {
   const urls = agent.printer.urls();
-  await writeDurably(file, urls.map((u) => `${u.url}\n`).join(''));
+  await writeDurably(file, urls.map((u) => `${u.url}\n`).join(''), 0o600);
 }
 
 /** Resolves when SIGINT or SIGTERM arrives. */

@@ -63,7 +63,7 @@ export class Spool {
   private async writeSmall(path: string, bytes: Uint8Array, durable: boolean): Promise<void> {
     const shard = dirname(path);
     if (!this.shards.has(shard)) {
-      mkdirSync(shard, { recursive: true });
+      mkdirSync(shard, { recursive: true, mode: 0o700 });
       this.shards.set(shard, null);
     }
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
@@ -91,7 +91,7 @@ export class Spool {
   private async write(path: string, bytes: Uint8Array, durable: boolean): Promise<void> {
     const shard = dirname(path);
     if (!this.shards.has(shard)) {
-      await mkdir(shard, { recursive: true });
+      await mkdir(shard, { recursive: true, mode: 0o700 });
       this.shards.set(shard, null);
     }
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;

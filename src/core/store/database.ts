@@ -1,13 +1,16 @@
 // Opens the agent's SQLite file: WAL, migrations applied in order. Durability: see Store.transaction.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
 export type Db = Database.Database;
 
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // SQLite creates a database 0644 and gives its -wal and -shm files the database's mode: created
+  // here first, private, all three are private whatever the umask (invoices hold personal data).
+  closeSync(openSync(file, 'a', 0o600));
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL survives a crash of the process; only a power cut can lose the last commits.

@@ -25,7 +25,7 @@ export class InstanceLock {
   }
 
   acquire(): void {
-    mkdirSync(dirname(this.file), { recursive: true });
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     if (heldHere.has(this.file)) {
       throw new AgentError('already_running', `another Recapito agent in this process is using ${dirname(this.file)}`, 409);
     }

@@ -188,7 +188,7 @@ async function readOwner(file: string): Promise<Owner | null> {
 /** Creates the return folder itself, never its parents: a missing parent is usually a share that is not mounted. */
 async function ensureFolder(folder: string): Promise<void> {
   try {
-    await mkdir(folder);
+    await mkdir(folder, { mode: 0o700 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new Error(`the return folder ${folder} cannot be created: its parent folder does not exist (a network share not connected?)`);

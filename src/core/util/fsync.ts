@@ -60,9 +60,13 @@ async function syncDirectoryOnce(dir: string): Promise<void> {
   }
 }
 
-/** Writes `data` to `file` so that a crash leaves either the old file or the whole new one; `sync` also survives a power cut. */
-export async function writeDurably(file: string, data: Uint8Array | string, mode = 0o644, sync = true): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+/**
+ * Writes `data` to `file` so that a crash leaves either the old file or the whole new one; `sync` also
+ * survives a power cut. The file is created with `mode` (a umask can only take bits away): private
+ * (0600) unless a caller asks otherwise; folders created for a private file are private (0700).
+ */
+export async function writeDurably(file: string, data: Uint8Array | string, mode = 0o600, sync = true): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, ...((mode & 0o077) === 0 ? { mode: 0o700 } : {}) });
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temporary, 'w', mode);
   try {

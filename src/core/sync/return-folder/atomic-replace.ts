@@ -14,7 +14,8 @@ export async function replaceFileAtomically(file: string, data: Uint8Array | str
   const folder = dirname(file);
   // Starts with a dot and ends in .tmp: an ERP looking for *.xml or *.status.json never picks it up.
   const temporary = join(folder, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', 0o644);
+  // Private (0600): the status and the SDI notifications name the parties and their tax codes.
+  const handle = await open(temporary, 'wx', 0o600);
   try {
     await handle.writeFile(data);
     await handle.sync();
