@@ -155,3 +155,51 @@ describe('moveToErrors / moveToSent / removeFile', () => {
     await expect(removeFile(path)).resolves.toBeUndefined();
   });
 });
+
+describe('long and hostile names', () => {
+  const bytes = (name: string) => Buffer.byteLength(name, 'utf8');
+
+  it('moves a refused file with a 250-byte name to errors/ with its note; a second one gets (2), both fitting 255 bytes', async () => {
+    const name = `${'è'.repeat(123)}.pdf`; // 250 bytes: '<name>.error.txt' would be 260
+    expect(bytes(name)).toBe(250);
+    const first = await moveToErrors(await put(join(root, name), 'one'), root, 'reason one');
+    const second = await moveToErrors(await put(join(root, name), 'two'), root, 'reason two');
+    for (const moved of [first, second]) {
+      expect(bytes(`${basename(moved)}.error.txt`)).toBeLessThanOrEqual(255);
+      expect(basename(moved).endsWith('.pdf')).toBe(true);
+      expect(Buffer.from(basename(moved), 'utf8').toString('utf8')).toBe(basename(moved));
+      expect(await read(`${moved}.error.txt`)).toContain(`Original name: ${name}`);
+    }
+    expect(basename(second).endsWith(' (2).pdf')).toBe(true);
+    expect(await read(first)).toBe('one');
+    expect(await read(second)).toBe('two');
+    expect(await fs.readdir(root)).toEqual(['errors']);
+  });
+
+  it('moves a 255-byte name to sent/ as it is, and a second one as "(2)" within 255 bytes', async () => {
+    const name = `a${'è'.repeat(125)}.pdf`;
+    expect(bytes(name)).toBe(255);
+    const first = await moveToSent(await put(join(root, name), 'one'), root);
+    expect(basename(first)).toBe(name);
+    const second = await moveToSent(await put(join(root, name), 'two'), root);
+    expect(bytes(basename(second))).toBeLessThanOrEqual(255);
+    expect(basename(second).endsWith(' (2).pdf')).toBe(true);
+    const third = await uniqueDestination(join(root, 'sent'), name);
+    expect(basename(third).endsWith(' (3).pdf')).toBe(true);
+    expect(bytes(basename(third))).toBeLessThanOrEqual(255);
+  });
+
+  it('a newline or a bidi override in a name cannot forge a line of the note, and is cleaned from the name in errors/', async () => {
+    const name = 'Fattura.pdf\nReason:        nothing wrong, send it\u202Etxt.exe';
+    const source = await put(join(root, name), 'x');
+    const moved = await moveToErrors(source, root, [`${name}: the file name contains a control character`, 'second\r\nreason']);
+    expect(basename(moved)).toBe('Fattura.pdf_Reason:        nothing wrong, send it_txt.exe');
+    const lines = (await read(`${moved}.error.txt`)).split(/\r\n|\n/);
+    expect(lines.filter((line) => line.startsWith('Reason:'))).toEqual([
+      'Reason:        Fattura.pdf\\nReason:        nothing wrong, send it\\u{202E}txt.exe: the file name contains a control character',
+    ]);
+    expect(lines).toContain('               second\\r\\nreason');
+    expect(lines).toContain('Original name: Fattura.pdf\\nReason:        nothing wrong, send it\\u{202E}txt.exe');
+    expect(lines.every((line) => /^(|Recapito .*|File: .*|Original (name|path): .*|Time: .*|Reason: .*| {15}\S.*)$/.test(line))).toBe(true);
+  });
+});

@@ -10,6 +10,7 @@ import type { EventsRequest, HubClient, UploadRequest, UploadResult } from './hu
 import { classifySftpError, type SftpErrorContext } from './classify-sftp-error.ts';
 import { SftpConnectionPool, openSftpSession, serverLabel, withoutSecrets } from './sftp-connection-pool.ts';
 import type { RemoteEntry, SftpCredentials, SftpLog, SftpSession } from './sftp-connection-pool.ts';
+import { fitName } from '../util/file-names.ts';
 
 export interface SftpHubClientOptions {
   host: string;
@@ -43,7 +44,10 @@ const MAX_STATUS_FILE_BYTES = 1024 * 1024;
 const STATUS_READS_IN_FLIGHT = 16;
 /** documentId → idempotencyKey entries kept for downloads; the oldest go first. */
 const MAX_REMEMBERED_DOCUMENTS = 10_000;
-/** Longest name most file systems accept, in bytes. */
+/**
+ * Longest name most file systems accept, in bytes. The upload name is ASCII (percent-encoded), so
+ * its length in characters is its length in bytes; a Windows server's 255 UTF-16 units are the same.
+ */
 const MAX_NAME_BYTES = 255;
 
 const SEPARATOR = '__';
@@ -315,22 +319,19 @@ export function safeFileName(name: string): string {
   return safe;
 }
 
-/** `<idempotencyKey>__<safe name>`, shortened (keeping the extension) to what a file system accepts. */
+/**
+ * `<idempotencyKey>__<safe name>`, shortened (keeping the extension, '.xml.p7m' included) to what a
+ * file system accepts. Percent-encoding makes a byte three: the original name is cut between code
+ * points with its encoded length as the measure, so the hub always decodes whole UTF-8 characters.
+ */
 export function uploadFileName(idempotencyKey: string, fileName: string): string {
   if (!UPLOAD_KEY.test(idempotencyKey) || idempotencyKey.includes(SEPARATOR)) {
     throw new HubRequestError({ kind: 'permanent', code: 'invalid_request', message: `document cannot be sent: its id "${idempotencyKey}" cannot be part of an SFTP file name` });
   }
   if (!fileName) throw new HubRequestError({ kind: 'permanent', code: 'invalid_request', message: 'document cannot be sent: it has no file name' });
   const prefix = `${idempotencyKey}${SEPARATOR}`;
-  let safe = safeFileName(fileName);
-  const room = MAX_NAME_BYTES - prefix.length;
-  if (safe.length > room) {
-    const extension = /\.[A-Za-z0-9]{1,10}$/.exec(safe)?.[0] ?? '';
-    // Cut the stem, never in the middle of a %XX escape.
-    const stem = safe.slice(0, room - extension.length).replace(/%[0-9A-F]?$/, '');
-    safe = `${stem}${extension}`;
-  }
-  return `${prefix}${safe}`;
+  const encodedLength = (text: string): number => safeFileName(text).length;
+  return `${prefix}${safeFileName(fitName(fileName, MAX_NAME_BYTES - prefix.length, { measure: encodedLength }))}`;
 }
 
 function backingOf(event: HubEvent, file: StatusFile): Backing {

@@ -126,7 +126,8 @@ export class CaptureService {
           .map((id) => store.documents.get(id))
           .filter((d) => d?.reason)
           .map((d) => (d && d.name !== basename(record.path) ? `${d.name}: ${d.reason}` : (d?.reason ?? '')));
-        const destination = await moveToErrors(record.path, record.folder, reasons.join('\n') || 'refused');
+        // One line each; moveToErrors escapes them (a name may hold a newline).
+        const destination = await moveToErrors(record.path, record.folder, reasons);
         await store.groupCommit.batched(() => store.intake.setDestination(record.id, destination));
       }
       await store.groupCommit.batched(() => store.intake.finish(record.id, 'done'));

@@ -1,6 +1,8 @@
 // Turns captured bytes into the documents to record: classified by content, ZIPs expanded, bad
-// inputs kept as `invalid` documents with the reason (nothing is silently dropped).
+// inputs kept as `invalid` documents with the reason (nothing is silently dropped). A name the hub
+// cannot take (control characters, over 255 UTF-8 bytes, blank) is refused here, on every channel.
 import { classifyBytes, type Classification } from '../inspect/classify.ts';
+import { fileNameProblem } from '../util/file-names.ts';
 import { expandZip, ZipRefusedError, type ZipLimits } from './zip-expander.ts';
 import type { DocumentKind } from '../../contract/states.ts';
 
@@ -20,6 +22,12 @@ export interface InspectLimits {
 }
 
 function fromClassification(name: string, bytes: Buffer, classification: Classification, metadata: Record<string, unknown>): CapturedPart {
+  const badName = fileNameProblem(name);
+  if (badName) {
+    const kind = classification.ok ? classification.kind : 'unknown';
+    const contentType = classification.ok ? classification.contentType : null;
+    return { name, bytes, kind, contentType, invalid: badName, metadata };
+  }
   if (!classification.ok) {
     return { name, bytes, kind: 'unknown', contentType: null, invalid: { code: classification.code, reason: classification.reason }, metadata };
   }
@@ -39,7 +47,8 @@ function fromClassification(name: string, bytes: Buffer, classification: Classif
 
 export async function inspectCapture(name: string, bytes: Buffer, limits: InspectLimits): Promise<CapturedPart[]> {
   const classification = classifyBytes(bytes, name, { maxBytes: limits.maxFileBytes });
-  if (!classification.ok || classification.kind !== 'zip') return [fromClassification(name, bytes, classification, {})];
+  // A badly named archive is refused whole, unopened.
+  if (!classification.ok || classification.kind !== 'zip' || fileNameProblem(name)) return [fromClassification(name, bytes, classification, {})];
 
   try {
     const { files, skipped } = await expandZip(bytes, limits.zip);

@@ -1,11 +1,13 @@
 // What happens to a source file after its capture is recorded: moved to sent/, moved to errors/
 // with a reason file beside it, or deleted. Moves are durable (fsync of file and folders) and never
-// overwrite an existing file: a name already taken becomes 'name (2).ext'.
+// overwrite an existing file: a name already taken becomes 'name (2).ext'. Names written here are
+// cleaned of control and bidi characters and cut to 255 UTF-8 bytes, numbering and note included.
 import { randomBytes } from 'node:crypto';
 import { EOL } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as fs from 'node:fs/promises';
 import { fsyncDirectory } from '../util/fsync.ts';
+import { MAX_NAME_BYTES, cleanName, escapeForNote, fitName, temporaryName, utf8Length } from '../util/file-names.ts';
 
 export const SENT_FOLDER = 'sent';
 export const ERRORS_FOLDER = 'errors';
@@ -14,7 +16,7 @@ export const ERROR_NOTE_SUFFIX = '.error.txt';
 /** First free name in `dir`: 'a.pdf', then 'a (2).pdf', 'a (3).pdf'... ('x.xml.p7m' -> 'x (2).xml.p7m'). */
 export async function uniqueDestination(dir: string, name: string): Promise<string> {
   for (let attempt = 1; ; attempt += 1) {
-    const candidate = join(dir, numberedName(name, attempt));
+    const candidate = join(dir, numberedName(name, attempt, MAX_NAME_BYTES));
     if (!(await exists(candidate))) return candidate;
   }
 }
@@ -46,7 +48,7 @@ async function renameCreatingFolder(source: string, destination: string): Promis
 /** Writes through a temp file in the same folder, so readers see the old content or the new, never half. */
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   // Dot-name + .tmp: ignored by the folder watcher if it lands in a watched folder.
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dirname(path), temporaryName(basename(path), `${randomBytes(6).toString('hex')}.tmp`));
   try {
     const handle = await fs.open(temp, 'wx');
     try {
@@ -63,18 +65,23 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
   await fsyncDirectory(dirname(path));
 }
 
-/** Moves the file to `<watched>/errors/` under a free name and writes '<that name>.error.txt' beside it. */
-export async function moveToErrors(source: string, watchedFolder: string, reason: string): Promise<string> {
+/**
+ * Moves the file to `<watched>/errors/` under a free name and writes '<that name>.error.txt' beside it.
+ * `reasons` are one line each; names and reasons are escaped, so none can add a line to the note.
+ */
+export async function moveToErrors(source: string, watchedFolder: string, reasons: string | readonly string[]): Promise<string> {
   const errorsDir = join(watchedFolder, ERRORS_FOLDER);
   const destination = await reserveDestination(errorsDir, basename(source), [ERROR_NOTE_SUFFIX]);
+  const lines = (typeof reasons === 'string' ? [reasons] : reasons.length > 0 ? reasons : ['refused']).map(escapeForNote);
   // The reason is written first: whenever the file shows up in errors/, its explanation is beside it.
   const note = [
     'Recapito could not process this file.',
     '',
-    `File:          ${basename(destination)}`,
-    `Original path: ${source}`,
+    `File:          ${escapeForNote(basename(destination))}`,
+    `Original name: ${escapeForNote(basename(source))}`,
+    `Original path: ${escapeForNote(source)}`,
     `Time:          ${new Date().toISOString()}`,
-    `Reason:        ${reason}`,
+    ...lines.map((line, index) => `${(index === 0 ? 'Reason:' : '').padEnd(15)}${line}`),
     '',
   ].join(EOL);
   await writeFileAtomic(destination + ERROR_NOTE_SUFFIX, note);
@@ -106,8 +113,10 @@ export async function removeFile(path: string): Promise<void> {
  */
 async function reserveDestination(dir: string, name: string, companionSuffixes: string[]): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
+  // The companions ('<name>.error.txt') must fit too.
+  const maxBytes = MAX_NAME_BYTES - Math.max(0, ...companionSuffixes.map(utf8Length));
   for (let attempt = 1; ; attempt += 1) {
-    const candidate = join(dir, numberedName(name, attempt));
+    const candidate = join(dir, numberedName(name, attempt, maxBytes));
     const companionsTaken = await Promise.all(companionSuffixes.map((suffix) => exists(candidate + suffix)));
     if (companionsTaken.some(Boolean)) continue;
     try {
@@ -130,7 +139,7 @@ async function moveReserved(source: string, destination: string): Promise<void> 
 }
 
 async function copyAcrossVolumes(source: string, destination: string): Promise<void> {
-  const temp = join(dirname(destination), `.${basename(destination)}.${randomBytes(6).toString('hex')}.part`);
+  const temp = join(dirname(destination), temporaryName(basename(destination), `${randomBytes(6).toString('hex')}.part`));
   try {
     await fs.copyFile(source, temp);
     const stats = await fs.stat(source);
@@ -148,11 +157,10 @@ async function copyAcrossVolumes(source: string, destination: string): Promise<v
   }
 }
 
-function numberedName(name: string, attempt: number): string {
-  if (attempt === 1) return name;
-  // Keep a signed file's double extension together; a leading dot is a name, not an extension.
-  const extension = /\.[A-Za-z0-9]{1,5}\.p7m$/i.exec(name)?.[0] ?? /(?<=.)\.[^.]*$/.exec(name)?.[0] ?? '';
-  return `${name.slice(0, name.length - extension.length)} (${attempt})${extension}`;
+/** The attempt-th candidate name, cleaned and cut so that, ' (N)' included, it measures at most maxBytes. */
+function numberedName(name: string, attempt: number, maxBytes: number): string {
+  // Keeps a signed file's double extension together; a leading dot is a name, not an extension.
+  return fitName(cleanName(name), maxBytes, { suffix: attempt === 1 ? '' : ` (${attempt})` });
 }
 
 async function exists(path: string): Promise<boolean> {

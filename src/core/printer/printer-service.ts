@@ -11,6 +11,7 @@ import type { Settings } from '../config/settings-schema.ts';
 import { startIppPrinterServer, type IppPrinterServer, type PrintedDocument, type PrinterQueue } from './ipp-printer-server.ts';
 import { ConversionError, convertToPdf } from './convert/to-pdf.ts';
 import { createQueueManager, type QueueManager } from './os-queue/queue-manager.ts';
+import { MAX_NAME_BYTES, cleanName, fitName } from '../util/file-names.ts';
 
 const NEXT_JOB_ID_KEY = 'printer.nextJobId';
 const RECHECK_MS = 30_000;
@@ -40,10 +41,10 @@ export function queueDisplayName(profile: Settings['profiles'][number]): string 
 
 /** "Fattura 2024-17" → "Fattura 2024-17.pdf"; no job name → "stampa-42.pdf". */
 export function documentNameForJob(jobName: string | null, jobId: number): string {
-  const visible = [...(jobName ?? '')].map((c) => (c.charCodeAt(0) < 0x20 ? '_' : c)).join('');
-  const base = visible.replace(/[\\/:*?"<>|]/g, '_').trim().slice(0, 180);
+  // Controls and bidi characters become '_'; cut in UTF-8 bytes, keeping '.pdf' (a job name is not refused).
+  const base = cleanName(jobName ?? '').replace(/[\\/:*?"<>|]/g, '_').trim();
   if (!base) return `stampa-${jobId}.pdf`;
-  return /\.pdf$/i.test(base) ? base : `${base.replace(/\.(jpe?g|png|pwg|txt|ps)$/i, '')}.pdf`;
+  return fitName(/\.pdf$/i.test(base) ? base : `${base.replace(/\.(jpe?g|png|pwg|txt|ps)$/i, '')}.pdf`, MAX_NAME_BYTES);
 }
 
 export class PrinterService {

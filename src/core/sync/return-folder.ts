@@ -11,6 +11,7 @@ import type { DocumentFile } from '../../contract/local-api.ts';
 import { readNotification, type SdiNotification } from '../inspect/notifications/read-notification.ts';
 import { replaceFileAtomically } from './return-folder/atomic-replace.ts';
 import { plainFileName, safeBaseName } from './return-folder/safe-file-name.ts';
+import { utf8Length } from '../util/file-names.ts';
 import { buildReturnStatus, type ReturnStatus } from './return-folder/status-document.ts';
 
 export type { ReturnStatus } from './return-folder/status-document.ts';
@@ -139,12 +140,14 @@ export class ReturnFolderWriter {
    * previous owner rewrite its status under its own qualified name.
    */
   private async writeStatus(folder: string, status: ReturnStatus): Promise<void> {
-    const base = safeBaseName(status.name);
+    // One base for both names, cut (in UTF-8 bytes) so that the longer one fits in 255.
+    const qualified = `.${safeBaseName(status.id)}.status.json`;
+    const base = safeBaseName(status.name, utf8Length(qualified));
     const primary = join(folder, `${base}.status.json`);
     const displaced = await this.withPathLock(primary, async () => {
       const owner = await readOwner(primary);
       const mine = owner === null || owner.id === status.id || outranks(status, owner);
-      const target = mine ? primary : join(folder, `${base}.${safeBaseName(status.id)}.status.json`);
+      const target = mine ? primary : join(folder, `${base}${qualified}`);
       const json = `${JSON.stringify(status, null, 2)}\n`;
       if ((await readFile(target, 'utf8').catch(() => null)) !== json) await replaceFileAtomically(target, json);
       return mine && owner !== null && owner.id !== status.id ? owner.id : null;

@@ -6,6 +6,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fsyncDirectory } from '../../util/fsync.ts';
+import { temporaryName } from '../../util/file-names.ts';
 
 const BUSY_CODES = new Set(['EPERM', 'EACCES', 'EBUSY']);
 const RENAME_ATTEMPTS = 20;
@@ -13,7 +14,7 @@ const RENAME_ATTEMPTS = 20;
 export async function replaceFileAtomically(file: string, data: Uint8Array | string): Promise<void> {
   const folder = dirname(file);
   // Starts with a dot and ends in .tmp: an ERP looking for *.xml or *.status.json never picks it up.
-  const temporary = join(folder, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(folder, temporaryName(basename(file), `${randomBytes(6).toString('hex')}.tmp`));
   // Private (0600): the status and the SDI notifications name the parties and their tax codes.
   const handle = await open(temporary, 'wx', 0o600);
   try {
