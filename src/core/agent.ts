@@ -1,6 +1,5 @@
 // Composition root: createAgent(settings, deps) -> { start(), stop() } plus the operations the
 // local API, the CLI and the Electron shell call. Wires services by constructor arguments.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Store } from './store/store.ts';
@@ -27,6 +26,7 @@ import type { Logger } from './log/logger.ts';
 import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from '../contract/local-api.ts';
 import type { CaptureSource, DocumentState } from '../contract/states.ts';
 import type { DocumentQuery } from './store/documents.ts';
+import { readRegularFile } from './util/regular-file.ts';
 import { AgentError } from './agent-error.ts';
 import { Retention } from './sync/retention.ts';
 import { InstanceLock } from './store/instance-lock.ts';
@@ -395,7 +395,7 @@ export class Agent {
     const { caFile } = this.settings.hub;
     if (!caFile) return null;
     try {
-      return await readFile(caFile, 'utf8');
+      return await readRegularFile(caFile, 'utf8', { followLinks: true });
     } catch (error) {
       throw new AgentError('bad_ca_file', `hub.caFile ${caFile} cannot be read: ${(error as Error).message}`, 500);
     }
@@ -460,7 +460,7 @@ export class Agent {
           // Files over the size limit are hashed as a stream, never held whole.
           const release = await this.captureBudget.acquire(Math.min(file.size, this.settings.intake.maxFileBytes));
           try {
-            await this.capture.captureFolderFile({ profile, folder: folder.path, postAction: folder.postAction, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
+            await this.capture.captureFolderFile({ profile, folder: folder.path, postAction: folder.postAction, path: file.path, size: file.size, mtimeMs: file.mtimeMs, identity: file.identity });
           } finally {
             release();
           }

@@ -4,10 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CaptureWorkerPool, defaultCaptureWorkerCount, type CaptureWorkerPoolOptions } from '../../src/core/intake/capture-worker/capture-pool.ts';
+import type { CaptureRequest } from '../../src/core/intake/capture-worker/messages.ts';
+import { probeFile } from '../../src/core/intake/stable-file.ts';
 import { Spool, sha256Hex } from '../../src/core/intake/spool.ts';
 import { DEFAULT_ZIP_LIMITS } from '../../src/core/intake/zip-expander.ts';
 import { createAgent, type Agent } from '../../src/core/agent.ts';
@@ -39,6 +41,13 @@ function recordingLogger(lines: LogLine[]): Logger {
   return logger;
 }
 
+/** What the folder watcher hands over: the path and the snapshot it checked. */
+async function fileRequest(path: string): Promise<CaptureRequest> {
+  const probe = await probeFile(path);
+  if (probe.status !== 'file') throw new Error(`${path}: ${probe.status}`);
+  return { type: 'file', path, name: basename(path), size: probe.size, mtimeMs: probe.mtimeMs, identity: probe.identity };
+}
+
 async function startPool(options: Partial<CaptureWorkerPoolOptions> = {}) {
   const { dir, cleanup } = await makeTempDir();
   const lines: LogLine[] = [];
@@ -58,7 +67,7 @@ describe('capture worker pool', () => {
     ]);
     await writeFile(join(dir, 'batch.zip'), batch);
 
-    const prepared = await pool.prepare({ type: 'file', path: join(dir, 'batch.zip'), name: 'batch.zip', size: batch.length });
+    const prepared = await pool.prepare(await fileRequest(join(dir, 'batch.zip')));
 
     expect(prepared.sha256).toBe(sha256Hex(batch));
     expect(prepared.size).toBe(batch.length);
@@ -84,16 +93,16 @@ describe('capture worker pool', () => {
     expect((await spool.read(fromApi.parts[0]!.sha256)).toString()).toBe('<note>ciao</note>');
 
     await writeFile(join(dir, 'big.xml'), invoice);
-    const big = await pool.prepare({ type: 'file', path: join(dir, 'big.xml'), name: 'big.xml', size: invoice.length });
+    const big = await pool.prepare(await fileRequest(join(dir, 'big.xml')));
     expect(big.parts).toEqual([expect.objectContaining({ sha256: sha256Hex(invoice), size: invoice.length, spooled: false, invalid: expect.objectContaining({ code: 'too_large' }) })]);
     expect(await spool.has(sha256Hex(invoice))).toBe(false);
   });
 
   it('fails a capture whose file cannot be read, with its error code, and goes on', async () => {
     const { dir, pool } = await startPool();
-    await expect(pool.prepare({ type: 'file', path: join(dir, 'gone.xml'), name: 'gone.xml', size: 10 })).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/gone\.xml/) });
+    await expect(pool.prepare({ type: 'file', path: join(dir, 'gone.xml'), name: 'gone.xml', size: 10, mtimeMs: 0, identity: '0:0' })).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/gone\.xml/) });
     await writeFile(join(dir, 'ok.xml'), invoice);
-    expect((await pool.prepare({ type: 'file', path: join(dir, 'ok.xml'), name: 'ok.xml', size: invoice.length })).parts[0]!.kind).toBe('fatturapa');
+    expect((await pool.prepare(await fileRequest(join(dir, 'ok.xml')))).parts[0]!.kind).toBe('fatturapa');
   });
 
   it('a worker that crashes fails its capture, is logged, and a new worker takes the next one', async () => {
@@ -101,13 +110,13 @@ describe('capture worker pool', () => {
     await writeFile(join(dir, 'crash-me.xml'), invoice);
     await writeFile(join(dir, 'fine.xml'), invoice);
 
-    await expect(pool.prepare({ type: 'file', path: join(dir, 'crash-me.xml'), name: 'crash-me.xml', size: invoice.length })).rejects.toThrow(
+    await expect(pool.prepare(await fileRequest(join(dir, 'crash-me.xml')))).rejects.toThrow(
       /capture of .*crash-me\.xml failed: the capture worker crashed: simulated capture worker crash/,
     );
     expect(lines).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringMatching(/capture worker stopped/) }));
     expect(pool.workerCount).toBe(0);
 
-    const next = await pool.prepare({ type: 'file', path: join(dir, 'fine.xml'), name: 'fine.xml', size: invoice.length });
+    const next = await pool.prepare(await fileRequest(join(dir, 'fine.xml')));
     expect(next.parts[0]!.kind).toBe('fatturapa');
     expect(lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'capture worker replaced' }));
   });
@@ -119,14 +128,25 @@ describe('capture worker pool', () => {
     await expect(pool.prepare({ type: 'bytes', name: 'hang-me.xml', bytes: invoice })).rejects.toThrow(/took more than 0\.4 s/);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(lines).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringMatching(/did not answer in time/) }));
-    expect((await pool.prepare({ type: 'file', path: join(dir, 'fine.xml'), name: 'fine.xml', size: invoice.length })).parts[0]!.kind).toBe('fatturapa');
+    expect((await pool.prepare(await fileRequest(join(dir, 'fine.xml')))).parts[0]!.kind).toBe('fatturapa');
+  });
+
+  it('counts a capture’s time from when its worker is ready, and stops a worker that never gets ready', async () => {
+    // Loading takes 1.5 s, three times the capture timeout: the capture still succeeds.
+    const slow = await startPool({ faults: { startDelayMs: 1500 }, jobTimeoutMs: 500 });
+    expect((await slow.pool.prepare({ type: 'bytes', name: 'a.xml', bytes: invoice })).parts[0]!.kind).toBe('fatturapa');
+
+    const stuck = await startPool({ faults: { startDelayMs: Infinity }, startTimeoutMs: 300 });
+    await expect(stuck.pool.prepare({ type: 'bytes', name: 'b.xml', bytes: invoice })).rejects.toThrow(/starting took more than 0\.3 s/);
+    expect(stuck.lines).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringMatching(/did not answer in time/) }));
+    expect(stuck.pool.workerCount).toBe(0);
   });
 
   it('spreads captures over its workers, up to its size, and refuses new ones once closed', async () => {
     const { dir, pool } = await startPool({ size: 2 });
     const names = Array.from({ length: 20 }, (_, i) => `f${i}.pdf`);
     for (const name of names) await writeFile(join(dir, name), makePdf(name));
-    const results = await Promise.all(names.map((name) => pool.prepare({ type: 'file', path: join(dir, name), name, size: 1 })));
+    const results = await Promise.all(names.map(async (name) => pool.prepare(await fileRequest(join(dir, name)))));
     expect(new Set(results.map((r) => r.sha256)).size).toBe(20);
     expect(pool.workerCount).toBe(2);
 

@@ -98,13 +98,14 @@ describe('FolderWatcher', () => {
     expect(emitted.find((file) => file.name === 'a.pdf')).toMatchObject({ path: join(folder, 'a.pdf'), size: 6 });
   });
 
-  it('emits a new file from watcher events, once, with its size and mtime', async () => {
+  it('emits a new file from watcher events, once, with its size, mtime and identity', async () => {
     const { watcher, emitted } = createWatcher();
     await watcher.start();
     await fs.writeFile(join(folder, 'new.pdf'), '%PDF-new');
     await waitFor('new file', () => emitted.length === 1);
-    const stats = await fs.stat(join(folder, 'new.pdf'));
-    expect(emitted[0]).toEqual({ path: join(folder, 'new.pdf'), name: 'new.pdf', size: 8, mtimeMs: stats.mtimeMs });
+    const stats = await fs.stat(join(folder, 'new.pdf'), { bigint: true });
+    // mtimeMs as a plain stat() reports it: the capture compares it with what it opens.
+    expect(emitted[0]).toEqual({ path: join(folder, 'new.pdf'), name: 'new.pdf', size: 8, mtimeMs: (await fs.stat(join(folder, 'new.pdf'))).mtimeMs, identity: `${stats.dev}:${stats.ino}` });
     await watcher.rescanNow();
     await sleep(300);
     expect(emitted).toHaveLength(1); // unchanged after handling: not emitted again

@@ -88,7 +88,7 @@ describe('local API guard', () => {
     for (const route of probed) {
       const path = concrete(route);
       const { body, type } = BODIES[route.body];
-      const headers = type ? { 'Content-Type': type } : {};
+      const headers: Record<string, string> = type ? { 'Content-Type': type } : {};
       const plain = await apiRequest(port, path, { method: route.method, token: null, headers, body });
       if (plain.status !== 401) leaks.push(`${route.method} ${path} → ${plain.status}`);
       for (const target of variants(path)) {
@@ -108,7 +108,8 @@ describe('local API guard', () => {
     for (const route of api.routes.filter((r) => r.method === 'GET' || r.method === 'POST' || r.method === 'PUT')) {
       const { body, type } = BODIES[route.body];
       for (const target of variants(concrete(route))) {
-        const answer = await apiRequest(port, target, { method: route.method, headers: type ? { 'Content-Type': type } : {}, body });
+        const headers: Record<string, string> = type ? { 'Content-Type': type } : {};
+        const answer = await apiRequest(port, target, { method: route.method, headers, body });
         expect.soft(answer.status, `${route.method} ${target}`).toBe(400);
         expect.soft(answer.json()['error'], `${route.method} ${target}`).toMatchObject({ code: 'bad_request_target' });
       }
@@ -139,7 +140,8 @@ describe('local API guard', () => {
     }
     expect((await apiRequest(port, '/api/v1/status')).json()['paused']).toBe(false);
     // Our own UI (same origin) and non-browser clients (no Origin) pass.
-    for (const headers of [{ Origin: `http://127.0.0.1:${port}`, 'Sec-Fetch-Site': 'same-origin' }, { Origin: `http://localhost:${port}` }, { 'Sec-Fetch-Site': 'none' }, {}]) {
+    const accepted: Record<string, string>[] = [{ Origin: `http://127.0.0.1:${port}`, 'Sec-Fetch-Site': 'same-origin' }, { Origin: `http://localhost:${port}` }, { 'Sec-Fetch-Site': 'none' }, {}];
+    for (const headers of accepted) {
       expect((await apiRequest(port, '/api/v1/status', { headers })).status, JSON.stringify(headers)).toBe(200);
     }
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -74,6 +75,20 @@ describe('moveFileDurably', () => {
       expect(existsSync(source)).toBe(false);
       expect((await fs.stat(destination)).mtimeMs).toBe(oldDate.getTime());
       expect(await fs.readdir(join(root, 'sent'))).toEqual(['b.xml']);
+    } finally {
+      await fs.rm(otherRoot, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!otherVolume || process.platform === 'win32')('across volumes, neither follows a link nor blocks on a FIFO put in the source’s place', async () => {
+    const otherRoot = await fs.mkdtemp(join(otherVolume ?? '', 'recapito-exdev-'));
+    try {
+      const secret = await put(join(otherRoot, 'secret.txt'), 'outside');
+      await fs.symlink(secret, join(otherRoot, 'link.xml'));
+      await expect(moveFileDurably(join(otherRoot, 'link.xml'), join(root, 'sent', 'link.xml'))).rejects.toThrow(/symbolic link/);
+      execFileSync('mkfifo', [join(otherRoot, 'pipe.xml')]);
+      await expect(moveFileDurably(join(otherRoot, 'pipe.xml'), join(root, 'sent', 'pipe.xml'))).rejects.toThrow(/named pipe/);
+      expect(await fs.readdir(join(root, 'sent')).catch(() => [])).toEqual([]);
     } finally {
       await fs.rm(otherRoot, { recursive: true, force: true });
     }

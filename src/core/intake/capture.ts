@@ -2,7 +2,7 @@
 // inspected, spooled and fsynced in a capture worker (capture-worker/), then recorded here, on the
 // main thread, in one transaction with their upload jobs; only after that commit is the source
 // file moved (folders). A crash at any point leaves the source, or the record — never neither.
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Store } from '../store/store.ts';
@@ -10,7 +10,8 @@ import type { IntakeRecord, PostAction } from '../store/intake-records.ts';
 import { PARKED } from '../store/jobs.ts';
 import type { CapturePreparer } from './capture-worker/capture-pool.ts';
 import type { PreparedPart } from './capture-worker/messages.ts';
-import { hashFile } from './capture-worker/prepare-capture.ts';
+import { hashRegularFile } from './capture-worker/prepare-capture.ts';
+import type { FileSnapshot } from './stable-file.ts';
 import { checkCapturedInvoice, invoiceReadingOf } from './capture-history.ts';
 import { moveFileDurably, moveToErrors, removeFile, uniqueDestination } from './post-action.ts';
 import type { CaptureSource, DocumentState } from '../../contract/states.ts';
@@ -28,13 +29,11 @@ export interface CapturedDocument {
   reason: string | null;
 }
 
-export interface FolderCapture {
+export interface FolderCapture extends FileSnapshot {
   profile: CaptureProfile;
   folder: string;
   postAction: Exclude<PostAction, 'errors'>;
   path: string;
-  size: number;
-  mtimeMs: number;
 }
 
 export interface CaptureServiceOptions {
@@ -75,7 +74,7 @@ export class CaptureService {
     if (file.postAction === 'leave' && store.intake.alreadyTaken(file.path, file.size, file.mtimeMs)) return [];
 
     // Spooled and fsynced by the worker before the record below commits.
-    const { parts, sha256 } = await this.options.workers.prepare({ type: 'file', path: file.path, name: basename(file.path), size: file.size });
+    const { parts, sha256 } = await this.options.workers.prepare({ type: 'file', path: file.path, name: basename(file.path), size: file.size, mtimeMs: file.mtimeMs, identity: file.identity });
 
     const allInvalid = parts.every((part) => part.invalid !== null);
     const { documents, intakeId } = await store.groupCommit.durable(() => {
@@ -106,8 +105,9 @@ export class CaptureService {
   private async completePostAction(record: IntakeRecord): Promise<void> {
     const { store, log } = this.options;
     try {
-      const current = await stat(record.path).catch(() => null);
-      const unchanged = current !== null && current.size === record.size && (current.mtimeMs === record.mtimeMs || (await hashFile(record.path)) === record.sha256);
+      // lstat and a no-follow open: a link or a FIFO put in the file's place is neither followed nor read.
+      const current = await lstat(record.path).catch(() => null);
+      const unchanged = current?.isFile() === true && current.size === record.size && (current.mtimeMs === record.mtimeMs || (await hashRegularFile(record.path)) === record.sha256);
       if (!unchanged || record.postAction === 'leave') {
         // Already moved (crash after the move), removed by someone, or replaced by a new file that
         // will be captured on its own.
@@ -212,5 +212,5 @@ export class CaptureService {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => null)) !== null;
+  return (await lstat(path).catch(() => null)) !== null;
 }

@@ -10,11 +10,9 @@ import { isIgnoredName } from './ignored-names.ts';
 import { checkReadable, isUnreachableError, probeFile, probeFolder, sameSnapshot } from './stable-file.ts';
 import type { FileSnapshot, FolderProbe } from './stable-file.ts';
 
-export interface StableFile {
+export interface StableFile extends FileSnapshot {
   path: string;
   name: string;
-  size: number;
-  mtimeMs: number;
 }
 
 export type WatcherState = 'starting' | 'watching' | 'missing' | 'error' | 'stopped';
@@ -260,7 +258,7 @@ export class FolderWatcher {
       pending.nextCheckAt = Math.min(pending.nextCheckAt, Date.now());
     } else {
       const now = Date.now();
-      this.#pending.set(path, { size: -1, mtimeMs: -1, since: now, nextCheckAt: now, waitLogged: false });
+      this.#pending.set(path, { size: -1, mtimeMs: -1, identity: '', since: now, nextCheckAt: now, waitLogged: false });
     }
     this.#scheduleCheck(0);
   }
@@ -342,7 +340,7 @@ export class FolderWatcher {
       return;
     }
     if (!sameSnapshot(pending, probe)) {
-      Object.assign(pending, { size: probe.size, mtimeMs: probe.mtimeMs, since: now, nextCheckAt: now + this.#stableWindowMs });
+      Object.assign(pending, { size: probe.size, mtimeMs: probe.mtimeMs, identity: probe.identity, since: now, nextCheckAt: now + this.#stableWindowMs });
       return;
     }
     if (now - pending.since < this.#stableWindowMs) {
@@ -362,7 +360,7 @@ export class FolderWatcher {
     if (this.#pending.get(path) !== pending) return;
     if (readable.status === 'readable') {
       this.#pending.delete(path);
-      this.#ready.set(path, { path, name: basename(path), size: probe.size, mtimeMs: probe.mtimeMs });
+      this.#ready.set(path, { path, name: basename(path), ...snapshotOnly(probe) });
     } else if (readable.status === 'gone') {
       await this.#gone(path);
     } else {
@@ -392,13 +390,13 @@ export class FolderWatcher {
   async #runHandler(file: StableFile): Promise<void> {
     try {
       await this.#onStable(file);
-      this.#handled.set(file.path, { size: file.size, mtimeMs: file.mtimeMs });
+      this.#handled.set(file.path, snapshotOnly(file));
       this.#retries.delete(file.path);
     } catch (error) {
       const previous = this.#retries.get(file.path);
       const attempts = previous && sameSnapshot(previous.snapshot, file) ? previous.attempts + 1 : 1;
       const delay = jitter(Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS));
-      this.#retries.set(file.path, { attempts, notBefore: Date.now() + delay, snapshot: { size: file.size, mtimeMs: file.mtimeMs } });
+      this.#retries.set(file.path, { attempts, notBefore: Date.now() + delay, snapshot: snapshotOnly(file) });
       this.#log.error('file handler failed; will retry', { path: file.path, attempts, retryInMs: Math.round(delay), error: describe(error) });
     } finally {
       this.#inFlight.delete(file.path);
@@ -432,6 +430,10 @@ export class FolderWatcher {
 /** ±20%, so many agents (or folders) do not rescan in lockstep. */
 function jitter(ms: number): number {
   return ms * (0.8 + Math.random() * 0.4);
+}
+
+function snapshotOnly(file: FileSnapshot): FileSnapshot {
+  return { size: file.size, mtimeMs: file.mtimeMs, identity: file.identity };
 }
 
 function folderKey(name: string): string {

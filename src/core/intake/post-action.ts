@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { EOL } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as fs from 'node:fs/promises';
+import { openRegularFile } from '../util/regular-file.ts';
 import { fsyncDirectory } from '../util/fsync.ts';
 import { MAX_NAME_BYTES, cleanName, escapeForNote, fitName, temporaryName, utf8Length } from '../util/file-names.ts';
 
@@ -141,15 +142,21 @@ async function moveReserved(source: string, destination: string): Promise<void> 
 async function copyAcrossVolumes(source: string, destination: string): Promise<void> {
   const temp = join(dirname(destination), temporaryName(basename(destination), `${randomBytes(6).toString('hex')}.part`));
   try {
-    await fs.copyFile(source, temp);
-    const stats = await fs.stat(source);
-    await fs.utimes(temp, stats.atime, stats.mtime); // keep the date the user knows the file by
-    const handle = await fs.open(temp, 'r+');
+    // From a no-follow, non-blocking handle: a link or FIFO swapped in is neither followed nor read.
+    const { handle: input, stats } = await openRegularFile(source);
     try {
-      await handle.sync();
+      const output = await fs.open(temp, 'wx', Number(stats.mode & 0o777n));
+      try {
+        await copyContent(input, output);
+        await output.sync();
+      } finally {
+        await output.close();
+      }
     } finally {
-      await handle.close();
+      await input.close();
     }
+    // Keep the date the user knows the file by (seconds, to the microsecond).
+    await fs.utimes(temp, Number(stats.atimeNs / 1000n) / 1e6, Number(stats.mtimeNs / 1000n) / 1e6);
     await fs.rename(temp, destination);
   } catch (error) {
     await fs.rm(temp, { force: true });
@@ -158,6 +165,15 @@ async function copyAcrossVolumes(source: string, destination: string): Promise<v
 }
 
 /** The attempt-th candidate name, cleaned and cut so that, ' (N)' included, it measures at most maxBytes. */
+async function copyContent(input: fs.FileHandle, output: fs.FileHandle): Promise<void> {
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  for (;;) {
+    const { bytesRead } = await input.read(chunk, 0, chunk.byteLength, null);
+    if (bytesRead === 0) return;
+    for (let written = 0; written < bytesRead; ) written += (await output.write(chunk, written, bytesRead - written)).bytesWritten;
+  }
+}
+
 function numberedName(name: string, attempt: number, maxBytes: number): string {
   // Keeps a signed file's double extension together; a leading dot is a name, not an extension.
   return fitName(cleanName(name), maxBytes, { suffix: attempt === 1 ? '' : ` (${attempt})` });

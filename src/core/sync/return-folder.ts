@@ -1,7 +1,8 @@
 // The return channel for ERPs that only read files: for each document of a profile with a return
 // folder, `<name>.status.json` rewritten atomically at every change, and each file the hub provided
 // (SDI notifications, the converted or signed invoice) copied there once under its own name.
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { readRegularFile } from '../util/regular-file.ts';
 import { join } from 'node:path';
 import type { Store } from '../store/store.ts';
 import type { Spool } from '../intake/spool.ts';
@@ -113,7 +114,7 @@ export class ReturnFolderWriter {
         continue;
       }
       const target = join(folder, name);
-      const existing = await readFile(target).catch(() => null);
+      const existing = await readRegularFile(target).catch(() => null); // a link or FIFO put there is replaced, never read
       if (existing === null) await replaceFileAtomically(target, bytes);
       else if (!existing.equals(bytes)) log.warn('return folder already holds another file with this name; left as it is', { document: document.id, name });
       names.push(name);
@@ -149,7 +150,7 @@ export class ReturnFolderWriter {
       const mine = owner === null || owner.id === status.id || outranks(status, owner);
       const target = mine ? primary : join(folder, `${base}${qualified}`);
       const json = `${JSON.stringify(status, null, 2)}\n`;
-      if ((await readFile(target, 'utf8').catch(() => null)) !== json) await replaceFileAtomically(target, json);
+      if ((await readRegularFile(target, 'utf8').catch(() => null)) !== json) await replaceFileAtomically(target, json);
       return mine && owner !== null && owner.id !== status.id ? owner.id : null;
     });
     if (displaced !== null) this.write(displaced).catch(() => undefined); // failures are logged by writeNow
@@ -180,7 +181,7 @@ function outranks(mine: Owner, theirs: Owner): boolean {
 
 async function readOwner(file: string): Promise<Owner | null> {
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<Owner>;
+    const parsed = JSON.parse(await readRegularFile(file, 'utf8')) as Partial<Owner>;
     if (typeof parsed.id !== 'string' || typeof parsed.capturedAt !== 'string') return null;
     return { id: parsed.id, state: parsed.state ?? 'captured', capturedAt: parsed.capturedAt };
   } catch {

@@ -14,6 +14,7 @@ import type {
   CaptureResultMessage,
   CaptureWorkerData,
   CaptureWorkerFaults,
+  CaptureWorkerMessage,
   PreparedCapture,
 } from './messages.ts';
 
@@ -28,8 +29,14 @@ export interface CaptureWorkerPoolOptions {
   spoolDir: string;
   limits: InspectLimits;
   log: Logger;
-  /** A capture not answered by then is taken as a hung worker: it fails and the worker is replaced. */
+  /**
+   * A capture not answered by then is taken as a hung worker: it fails and the worker is replaced.
+   * Counted from when the worker is ready: a worker slow to load its modules (a busy machine at
+   * boot) is not hung.
+   */
   jobTimeoutMs?: number;
+  /** A worker not ready by then is taken as hung (default 60 s). */
+  startTimeoutMs?: number;
   /** Only for tests of the pool's recovery. */
   faults?: CaptureWorkerFaults;
 }
@@ -55,6 +62,7 @@ export function defaultCaptureWorkerCount(cores = availableParallelism()): numbe
 }
 
 export const DEFAULT_CAPTURE_JOB_TIMEOUT_MS = 120_000;
+const DEFAULT_START_TIMEOUT_MS = 60_000;
 const CLOSE_GRACE_MS = 10_000;
 
 // Run from source the worker is capture-worker.ts; built into dist/ it is capture-worker.js.
@@ -64,7 +72,8 @@ interface Job {
   label: string;
   resolve: (result: PreparedCapture) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Runs once the worker is ready. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 interface Slot {
@@ -72,6 +81,8 @@ interface Slot {
   jobs: Map<number, Job>;
   /** Why the worker is going away, once known (uncaught error, timeout). */
   failure: string | null;
+  /** Until the worker's first message, only the start timer runs. */
+  startTimer: NodeJS.Timeout | undefined;
 }
 
 export class CaptureWorkerPool implements CapturePreparer {
@@ -96,8 +107,9 @@ export class CaptureWorkerPool implements CapturePreparer {
     const id = this.#nextJobId++;
     const label = request.type === 'file' ? request.path : `"${request.name}"`;
     return new Promise<PreparedCapture>((resolve, reject) => {
-      const timer = setTimeout(() => this.#timedOut(slot, label), this.#jobTimeoutMs);
-      slot.jobs.set(id, { label, resolve, reject, timer });
+      const job: Job = { label, resolve, reject, timer: undefined };
+      slot.jobs.set(id, job);
+      if (slot.startTimer === undefined) this.#startJobTimer(slot, job);
       if (slot.jobs.size === 1) slot.worker.ref(); // a capture under way keeps the process alive
       try {
         const { message, transfer } = jobMessage(id, request);
@@ -142,8 +154,10 @@ export class CaptureWorkerPool implements CapturePreparer {
     const workerData: CaptureWorkerData = { spoolDir, limits, ...(faults ? { faults } : {}) };
     const worker = new Worker(WORKER_URL, { workerData, name: 'recapito-capture' });
     worker.unref(); // an idle worker never keeps the process alive
-    const slot: Slot = { worker, jobs: new Map(), failure: null };
-    worker.on('message', (message: CaptureResultMessage) => this.#answered(slot, message));
+    const slot: Slot = { worker, jobs: new Map(), failure: null, startTimer: undefined };
+    slot.startTimer = setTimeout(() => this.#timedOut(slot, 'its start', this.#options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS), this.#options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    slot.startTimer.unref();
+    worker.on('message', (message: CaptureWorkerMessage) => ('ready' in message ? this.#ready(slot) : this.#answered(slot, message)));
     worker.on('error', (error) => (slot.failure ??= `crashed: ${describe(error)}`));
     worker.on('exit', (exitCode) => this.#exited(slot, exitCode));
     this.#slots.push(slot);
@@ -154,6 +168,16 @@ export class CaptureWorkerPool implements CapturePreparer {
     return slot;
   }
 
+  #ready(slot: Slot): void {
+    clearTimeout(slot.startTimer);
+    slot.startTimer = undefined;
+    for (const job of slot.jobs.values()) this.#startJobTimer(slot, job);
+  }
+
+  #startJobTimer(slot: Slot, job: Job): void {
+    job.timer = setTimeout(() => this.#timedOut(slot, job.label, this.#jobTimeoutMs), this.#jobTimeoutMs);
+  }
+
   #answered(slot: Slot, message: CaptureResultMessage): void {
     const job = this.#settle(slot, message.id);
     if (!job) return; // already failed (timeout): the answer comes too late
@@ -162,12 +186,13 @@ export class CaptureWorkerPool implements CapturePreparer {
   }
 
   /** A hung worker: its captures fail now, and it is stopped so a fresh one takes the next capture. */
-  #timedOut(slot: Slot, label: string): void {
+  #timedOut(slot: Slot, label: string, timeoutMs: number): void {
+    clearTimeout(slot.startTimer);
     if (!this.#retire(slot)) return;
-    slot.failure = `was stopped: capturing ${label} took more than ${this.#jobTimeoutMs / 1000} s`;
+    slot.failure = `was stopped: ${label === 'its start' ? 'starting' : `capturing ${label}`} took more than ${timeoutMs / 1000} s`;
     this.#options.log.error('capture worker did not answer in time; stopping it, its captures will be retried', {
       capture: label,
-      timeoutMs: this.#jobTimeoutMs,
+      timeoutMs,
       captures: [...slot.jobs.values()].map((job) => job.label),
     });
     this.#failAll(slot, slot.failure);
@@ -175,6 +200,7 @@ export class CaptureWorkerPool implements CapturePreparer {
   }
 
   #exited(slot: Slot, exitCode: number): void {
+    clearTimeout(slot.startTimer);
     const unexpected = this.#retire(slot) && !this.#closed;
     if (!unexpected && slot.jobs.size === 0) return;
     slot.failure ??= `stopped unexpectedly (exit code ${exitCode})`;

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Spool } from '../spool.ts';
 import { prepareCapture } from './prepare-capture.ts';
-import type { CaptureJobMessage, CaptureResultMessage, CaptureWorkerData, CaptureWorkerFaults, SerializedError } from './messages.ts';
+import type { CaptureJobMessage, CaptureResultMessage, CaptureWorkerData, CaptureWorkerFaults, CaptureWorkerReady, SerializedError } from './messages.ts';
 
 if (!parentPort) throw new Error('capture-worker.ts runs as a worker thread (new Worker), not on its own');
 const port = parentPort;
@@ -11,6 +11,9 @@ const data = workerData as CaptureWorkerData;
 const spool = new Spool(data.spoolDir);
 
 port.on('message', (message: CaptureJobMessage) => void handle(message));
+// A slow start (a loaded machine) as a test sees it: the thread is blocked, not idle.
+if (data.faults?.startDelayMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, data.faults.startDelayMs);
+port.postMessage({ ready: true } satisfies CaptureWorkerReady);
 
 async function handle({ id, request }: CaptureJobMessage): Promise<void> {
   if (simulateFault(request.name, data.faults)) return;

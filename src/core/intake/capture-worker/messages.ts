@@ -2,10 +2,14 @@
 // bytes: by the time a worker answers, the bytes are in the spool, fsynced.
 import type { DocumentKind } from '../../../contract/states.ts';
 import type { InspectLimits } from '../inspect-capture.ts';
+import type { FileSnapshot } from '../stable-file.ts';
 
-/** A stable file of a watched folder (`size` as the watcher saw it), or bytes from the API or printer. */
+/**
+ * A stable file of a watched folder, with the snapshot the watcher checked (the worker reads only
+ * that very file), or bytes from the API or printer.
+ */
 export type CaptureRequest =
-  | { type: 'file'; path: string; name: string; size: number }
+  | ({ type: 'file'; path: string; name: string } & FileSnapshot)
   | { type: 'bytes'; name: string; bytes: Uint8Array };
 
 /** A document to record: what inspection found, and where its bytes are (`sha256` in the spool). */
@@ -35,6 +39,8 @@ export interface CaptureWorkerFaults {
   crashOnName?: string;
   /** A capture whose name contains this blocks the worker's thread forever. */
   hangOnName?: string;
+  /** The worker blocks this long before it says it is ready (Infinity: never). */
+  startDelayMs?: number;
 }
 
 export interface CaptureWorkerData {
@@ -55,3 +61,10 @@ export interface SerializedError {
 }
 
 export type CaptureResultMessage = { id: number; ok: true; result: PreparedCapture } | { id: number; ok: false; error: SerializedError };
+
+/** A worker's first message: its modules are loaded, so from now on a silence means a hang. */
+export interface CaptureWorkerReady {
+  ready: true;
+}
+
+export type CaptureWorkerMessage = CaptureResultMessage | CaptureWorkerReady;

@@ -1,9 +1,10 @@
 // The per-file capture work, run in a capture worker: read the bytes (or only hash them, over the
 // size limit), inspect them, spool every part durably. The answer carries no bytes: they are on
 // disk and fsynced before it is sent, so the main thread can record them at once.
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { openStableFile, SourceChangedError } from '../stable-file.ts';
+import { openRegularFile } from '../../util/regular-file.ts';
 import { sha256Hex, type Spool } from '../spool.ts';
 import { inspectCapture, type CapturedPart, type InspectLimits } from '../inspect-capture.ts';
 import { inspectInvoice } from '../inspect-invoice.ts';
@@ -18,9 +19,16 @@ export async function prepareCapture(request: CaptureRequest, context: PrepareCo
   const { limits } = context;
   let bytes: Buffer;
   if (request.type === 'file') {
-    // Files over the size limit are hashed as a stream, never held whole.
-    if (request.size > limits.maxFileBytes) return tooLarge(request.name, request.size, limits.maxFileBytes, await hashFile(request.path));
-    bytes = await readFile(request.path);
+    const handle = await openStableFile(request.path, request);
+    try {
+      // Files over the size limit are hashed as a stream, never held whole.
+      if (request.size > limits.maxFileBytes) return tooLarge(request.name, request.size, limits.maxFileBytes, await hashHandle(handle));
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+    // A writer still appending to the very file we opened: what we hold is not what was checked.
+    if (bytes.byteLength !== request.size) throw new SourceChangedError(request.path, 'changed while it was read');
   } else {
     // Structured clone delivers a Uint8Array; inspection expects a Buffer (same memory, no copy).
     bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
@@ -65,8 +73,23 @@ function tooLarge(name: string, size: number, limit: number, sha256: string): Pr
   return { sha256, size, parts: [part] };
 }
 
-export async function hashFile(path: string): Promise<string> {
+async function hashHandle(handle: FileHandle): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  for (let position = 0; ; ) {
+    const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, position);
+    if (bytesRead === 0) return hash.digest('hex');
+    hash.update(chunk.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+}
+
+/** The hash of a regular file's content, without following a link or opening a FIFO (see openRegularFile). */
+export async function hashRegularFile(path: string): Promise<string> {
+  const { handle } = await openRegularFile(path);
+  try {
+    return await hashHandle(handle);
+  } finally {
+    await handle.close();
+  }
 }
