@@ -1,10 +1,10 @@
-// The official samples in ../shared/fixtures and small documents made in tests.
+// The official samples in test/fixtures (see its SOURCES.md) and small documents made in tests.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import yazl from 'yazl';
 
-export const SHARED_FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+export const SHARED_FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const FATTURAPA_SAMPLES = ['IT01234567890_FPA01.xml', 'IT01234567890_FPA02.xml', 'IT01234567890_FPR01.xml'] as const;
 
 export function fixture(...path: string[]): Buffer {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyBytes, DEFAULT_CLASSIFY_LIMITS } from '../../src/core/inspect/classify.ts';
 import type { Classification } from '../../src/core/inspect/classify.ts';
+import { SHARED_FIXTURES } from '../helpers/fixtures.ts';
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = SHARED_FIXTURES;
 const fixture = (path: string): Buffer => readFileSync(join(FIXTURES, path));
 
 function expectRefused(result: Classification, code: string): string {

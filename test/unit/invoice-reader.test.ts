@@ -21,7 +21,7 @@ const ALPHA_TO_BETA_PA = {
   signed: null,
 } as const;
 
-// Literal values of ../shared/fixtures/fatturapa. None carries ImportoTotaleDocumento: total is null.
+// Literal values of test/fixtures/fatturapa. None carries ImportoTotaleDocumento: total is null.
 const SAMPLES: Record<string, InvoiceReading> = {
   'IT01234567890_FPA01.xml': {
     format: 'FPA12',

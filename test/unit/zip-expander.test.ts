@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SHARED_FIXTURES } from '../helpers/fixtures.ts';
 import { describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { DEFAULT_ZIP_LIMITS, expandZip, ZipRefusedError } from '../../src/core/intake/zip-expander.ts';
@@ -52,7 +54,7 @@ async function refusal(bytes: Buffer, limits?: ZipLimits): Promise<ZipRefusedErr
   return error as ZipRefusedError;
 }
 
-const invoice = readFileSync('/work/shared/fixtures/fatturapa/IT01234567890_FPR01.xml');
+const invoice = readFileSync(join(SHARED_FIXTURES, 'fatturapa', 'IT01234567890_FPR01.xml'));
 
 describe('expandZip: good archives', () => {
   it('expands files with their paths and bytes, skipping folders, __MACOSX and dot-files', async () => {
