@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +12,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './test/reporters/summary-line.ts'],
+    // Agents started by tests register here, not among the user's running agents (src/cli/running-agents.ts).
+    env: { RECAPITO_RUNNING_DIR: mkdtempSync(join(tmpdir(), 'recapito-running-')) },
   },
 });

@@ -14,6 +14,7 @@ import type { Settings } from '../core/config/settings-schema.ts';
 import { createFileSecretStore, knownSecretValues, type SecretStore } from '../core/config/secret-store.ts';
 import { createLogger, type Logger } from '../core/log/logger.ts';
 import { writeDurably } from '../core/util/fsync.ts';
+import { registerRunningAgent } from './running-agents.ts';
 
 export interface RunningAgent {
   /** The agent now (replaced when settings are changed through the API). */
@@ -31,8 +32,11 @@ function uiDirectory(): string | null {
   return existsSync(join(candidate, 'index.html')) ? candidate : null;
 }
 
-/** `uiDir`: serve the UI from this folder instead of dist/ui (tests build the current sources elsewhere). */
-export async function runAgent(dataDir: string, overrides: { settings?: Settings; consoleLog?: boolean; secrets?: SecretStore; uiDir?: string } = {}): Promise<RunningAgent> {
+/**
+ * `kind` names the agent in the list of running agents the CLI finds it by ('serve', 'demo',
+ * 'desktop'); `uiDir`: serve the UI from this folder instead of dist/ui (tests build the current sources elsewhere).
+ */
+export async function runAgent(dataDir: string, overrides: { settings?: Settings; consoleLog?: boolean; secrets?: SecretStore; uiDir?: string; kind?: string } = {}): Promise<RunningAgent> {
   const paths = dataPaths(dataDir);
   const settings = overrides.settings ?? (await loadSettings(paths.config));
   // The desktop shell brings its OS-backed store; headless uses the 0600 file (or the environment).
@@ -97,6 +101,8 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
   await writePrinterUrls(join(dataDir, 'printer-url'), agent);
   await writeDurably(paths.apiUrl, `${api.url}\n`, 0o600);
   await writeFile(join(dataDir, 'agent.pid'), `${process.pid}\n`, { mode: 0o600 });
+  // Last: once listed, CLI commands without --data talk to this agent.
+  const unregister = await registerRunningAgent({ dataDir, apiUrl: api.url, kind: overrides.kind ?? 'serve' });
   log.info('agent started', { api: api.url, dataDir });
   return {
     get agent() {
@@ -107,6 +113,7 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
     log,
     dataDir,
     stop: async () => {
+      await unregister().catch((error: unknown) => log.warn('could not remove this agent from the list of running agents', { error: String(error) }));
       await api.close();
       await agent.stop();
       log.info('agent stopped');
@@ -120,13 +127,25 @@ export async function writePrinterUrls(file: string, agent: Agent): Promise<void
   await writeDurably(file, urls.map((u) => `${u.url}\n`).join(''), 0o600);
 }
 
-/** Resolves when SIGINT or SIGTERM arrives. */
+/** A signal repeated within this long is the same request (npm forwards the Ctrl+C the terminal also sent us). */
+const REPEATED_SIGNAL_MS = 2000;
+
+/**
+ * Resolves when SIGINT or SIGTERM arrives. The stop that follows is then clean even if the signal
+ * comes twice (under `npm run`, Ctrl+C reaches node from the terminal and again from npm); a signal
+ * later than that means "stop now" and exits at once.
+ */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let first: number | null = null;
     const handler = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-      resolve(signal);
+      if (first === null) {
+        first = Date.now();
+        resolve(signal);
+      } else if (Date.now() - first > REPEATED_SIGNAL_MS) {
+        console.error(`${signal} again: stopping at once, without waiting for the agent`);
+        process.exit(130);
+      }
     };
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);

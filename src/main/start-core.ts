@@ -4,5 +4,5 @@ import { runAgent, type RunningAgent } from '../cli/run-agent.ts';
 import type { SecretStore } from '../core/config/secret-store.ts';
 
 export function startCore(dataDir: string, secrets: SecretStore): Promise<RunningAgent> {
-  return runAgent(dataDir, { secrets });
+  return runAgent(dataDir, { secrets, kind: 'desktop' });
 }

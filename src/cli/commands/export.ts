@@ -2,7 +2,7 @@
 // the delivery history from the running agent, as CSV for Excel ("-" writes it to standard output).
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { defaultDataDir } from '../../core/config/data-dir.ts';
+import { resolveDataDir } from '../running-agents.ts';
 import { writeDurably } from '../../core/util/fsync.ts';
 import { apiTarget } from '../local-api-client.ts';
 
@@ -26,7 +26,7 @@ export async function exportCommand(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const target = await apiTarget(resolve(values.data ?? defaultDataDir()));
+  const target = await apiTarget(await resolveDataDir(values.data));
   const query = new URLSearchParams();
   for (const key of ['from', 'to', 'profile', 'state', 'separator'] as const) {
     const value = values[key];

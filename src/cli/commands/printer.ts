@@ -2,8 +2,9 @@
 // queues (one per profile) that point at the agent's virtual printer. See docs/printer-install.md.
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { defaultDataDir, dataPaths } from '../../core/config/data-dir.ts';
+import { join } from 'node:path';
+import { dataPaths } from '../../core/config/data-dir.ts';
+import { resolveDataDir } from '../running-agents.ts';
 import { loadSettings } from '../../core/config/config-store.ts';
 import { createQueueManager, QueueError } from '../../core/printer/os-queue/queue-manager.ts';
 import type { QueueManager, QueueState } from '../../core/printer/os-queue/queue-manager.ts';
@@ -50,7 +51,7 @@ export async function printerCommand(args: string[], deps: PrinterCommandDeps = 
     return 2;
   }
 
-  const dataDir = resolve(values.data ?? defaultDataDir());
+  const dataDir = await resolveDataDir(values.data);
   const plan = planPrinterQueues(await loadSettings(dataPaths(dataDir).config), await readOptional(join(dataDir, 'printer-url')));
   const targets = values.profile === undefined ? plan.targets : plan.targets.filter((t) => t.profileId === values.profile);
   if (values.profile !== undefined && targets.length === 0) {

@@ -1,8 +1,8 @@
 // `recapito send FILE…`: hands files to the running agent (same pipeline as a watched folder).
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
-import { defaultDataDir } from '../../core/config/data-dir.ts';
+import { basename } from 'node:path';
+import { resolveDataDir } from '../running-agents.ts';
 import { apiTarget, callApi } from '../local-api-client.ts';
 
 export async function sendCommand(args: string[]): Promise<number> {
@@ -11,7 +11,7 @@ export async function sendCommand(args: string[]): Promise<number> {
     console.error('usage: recapito send FILE… [--profile ID] [--data DIR]');
     return 2;
   }
-  const target = await apiTarget(resolve(values.data ?? defaultDataDir()));
+  const target = await apiTarget(await resolveDataDir(values.data));
   let failures = 0;
   for (const file of positionals) {
     try {

@@ -1,13 +1,12 @@
 // `recapito status [ID]`: the agent's health and queue, or one document with its history.
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
-import { defaultDataDir } from '../../core/config/data-dir.ts';
+import { resolveDataDir } from '../running-agents.ts';
 import { apiTarget, callApi } from '../local-api-client.ts';
 import type { AgentStatus, DocumentDetail } from '../../contract/local-api.ts';
 
 export async function statusCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { data: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-  const target = await apiTarget(resolve(values.data ?? defaultDataDir()));
+  const target = await apiTarget(await resolveDataDir(values.data));
   const id = positionals[0];
   if (id) {
     const document = (await callApi(target, 'GET', `/documents/${encodeURIComponent(id)}`)) as DocumentDetail;
