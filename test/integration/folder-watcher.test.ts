@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderWatcher } from '../../src/core/intake/folder-watcher.ts';
 import type { FolderWatcherOptions, StableFile, WatcherState } from '../../src/core/intake/folder-watcher.ts';
+import { NOBODY } from '../helpers/become-user.ts';
 
 let root: string;
 let folder: string;
@@ -29,10 +30,13 @@ interface Harness {
   errors: string[];
 }
 
-/** Root reads every file: as root the watcher runs in a child process of user nobody. */
+/**
+ * Root reads every file: as root the watcher runs in a child process that becomes user nobody
+ * (after loading its modules, so nobody needs no access to the checkout) and says so in its ready line.
+ */
 function startWatcherChild(watched: string): { process: ChildProcess; lines: Record<string, unknown>[] } {
-  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../helpers/watch-folder-child.ts', import.meta.url)), watched], { stdio: ['ignore', 'pipe', 'inherit'], ...asNobody });
+  const asNobody = process.getuid?.() === 0 ? [String(NOBODY)] : [];
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../helpers/watch-folder-child.ts', import.meta.url)), watched, ...asNobody], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: Record<string, unknown>[] = [];
   let buffered = '';
   child.stdout?.on('data', (chunk: Buffer) => {

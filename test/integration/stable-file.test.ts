@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkReadable, type ReadCheck } from '../../src/core/intake/stable-file.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
+import { NOBODY } from '../helpers/become-user.ts';
 
 let cleanup: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -14,15 +15,25 @@ afterEach(async () => {
   cleanup = null;
 });
 
-const NOBODY = 65534;
 const STABLE_FILE_MODULE = new URL('../../src/core/intake/stable-file.ts', import.meta.url).href;
+const BECOME_USER_MODULE = new URL('../helpers/become-user.ts', import.meta.url).href;
 
-/** Root reads everything: as root the check runs in a child process of user nobody. */
+/**
+ * Root reads everything: as root the check runs in a child process that becomes user nobody once
+ * its modules are loaded (nobody may not reach the checkout, e.g. in a 0700 home folder).
+ */
 async function checkReadableAsUser(path: string, platform: NodeJS.Platform): Promise<ReadCheck> {
   if (process.getuid?.() !== 0) return checkReadable(path, platform);
-  const script = `const { checkReadable } = await import(${JSON.stringify(STABLE_FILE_MODULE)}); console.log(JSON.stringify(await checkReadable(${JSON.stringify(path)}, ${JSON.stringify(platform)})));`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { uid: NOBODY, gid: NOBODY });
-  return JSON.parse(stdout) as ReadCheck;
+  const script = [
+    `const { checkReadable } = await import(${JSON.stringify(STABLE_FILE_MODULE)});`,
+    `const { becomeUser } = await import(${JSON.stringify(BECOME_USER_MODULE)});`,
+    `becomeUser(${NOBODY});`,
+    `console.log(JSON.stringify({ uid: process.getuid(), check: await checkReadable(${JSON.stringify(path)}, ${JSON.stringify(platform)}) }));`,
+  ].join(' ');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  const { uid, check } = JSON.parse(stdout) as { uid: number; check: ReadCheck };
+  expect(uid).toBe(NOBODY);
+  return check;
 }
 
 describe('checkReadable', () => {
