@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureCups, removeCupsQueue } from '../../test/helpers/cups.ts';
+import { needs } from '../../test/helpers/system-tools.ts';
 import type { Cleanup } from './cleanup.ts';
 
 const execFileAsync = promisify(execFile);
@@ -37,7 +38,7 @@ export async function cupsAvailable(): Promise<{ available: true } | { available
   const keepAlive = setInterval(() => undefined, 1000);
   try {
     const cups = await ensureCups();
-    return cups.available ? { available: true } : { available: false, reason: 'see the warning above' };
+    return cups.ok ? { available: true } : { available: false, reason: cups.reason };
   } catch (error) {
     return { available: false, reason: (error as Error).message };
   } finally {
@@ -52,7 +53,7 @@ export async function cupsAvailable(): Promise<{ available: true } | { available
 export async function installBenchQueue(options: { dataDir: string; queue: string; cleanup: Cleanup }): Promise<string> {
   const { dataDir, queue } = options;
   options.cleanup.add(`remove the CUPS queue ${queue}`, async () => {
-    await execFileAsync('/usr/bin/cancel', ['-a', queue], { env: cleanEnv(), timeout: 10_000 }).catch(() => undefined);
+    await execFileAsync(needs('cancel').path('cancel'), ['-a', queue], { env: cleanEnv(), timeout: 10_000 }).catch(() => undefined);
     const removed = await cli(['printer', 'uninstall', '--data', dataDir]);
     if (removed.code !== 0) console.error(`bench: recapito printer uninstall failed (${removed.output}); removing ${queue} with lpadmin -x`);
     await removeCupsQueue(queue);
@@ -72,7 +73,7 @@ export interface LpResult {
 /** `lp -d QUEUE -t TITLE FILE`; rejects if lp fails. */
 export function lp(queue: string, title: string, file: string): Promise<LpResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/lp', ['-d', queue, '-t', title, file], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(needs('lp').path('lp'), ['-d', queue, '-t', title, file], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -92,7 +93,7 @@ export function lp(queue: string, title: string, file: string): Promise<LpResult
 export async function waitForQueueIdle(queue: string, timeoutMs: number, pollMs = 20): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { stdout } = await execFileAsync('/usr/bin/lpstat', ['-o', queue], { env: cleanEnv(), timeout: 10_000 });
+    const { stdout } = await execFileAsync(needs('lpstat').path('lpstat'), ['-o', queue], { env: cleanEnv(), timeout: 10_000 });
     if (stdout.trim() === '') return true;
     if (Date.now() > deadline) return false;
     await sleep(pollMs);

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { sshdAvailable, startSshd, type Sshd } from '../../test/helpers/sshd.ts';
+import { needsSshd, startSshd, type Sshd } from '../../test/helpers/sshd.ts';
 import type { Cleanup } from './cleanup.ts';
 import { stopWithin } from './child-exit.ts';
 import { clockTicks } from './process-cpu.ts';
@@ -36,7 +36,8 @@ export interface BenchSshd {
 
 /** A real sshd on 127.0.0.1 with a fresh host key and an authorised client key, for the user running the benchmark. */
 export async function startBenchSshd(dir: string, cleanup: Cleanup): Promise<BenchSshd> {
-  if (!sshdAvailable()) throw new Error('the SFTP benchmark needs OpenSSH (sshd and ssh-keygen): install openssh-server, or run with --only https');
+  const tools = needsSshd();
+  if (!tools.ok) throw new Error(`the SFTP benchmark needs OpenSSH (${tools.reason}), or run it with --only https`);
   const sshd: Sshd = await startSshd(dir);
   cleanup.add(`stop sshd on port ${sshd.port}`, () => sshd.stop());
   // startSshd does not expose the child: sshd writes its pid to the PidFile of its config.

@@ -1,7 +1,7 @@
 // kill -9 of the agent at random moments during a 500-file drop-and-send, restarted each time:
 // every file reaches the hub exactly once, none is left behind, and no file is both left in the
 // drop folder and sent. The agent is a real child process (`recapito serve`) on a real data folder.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, rename, writeFile, readFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
@@ -11,7 +11,8 @@ import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox
 import { saveSettings } from '../../src/core/config/config-store.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { TRANSPORTS, sftpSettings, testSettings, type Transport } from '../helpers/harness.ts';
-import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.ts';
+import { needsSshd, startSshd, type Sshd } from '../helpers/sshd.ts';
+import { needs } from '../helpers/system-tools.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -24,7 +25,8 @@ let root: string;
 let cleanup: () => Promise<void>;
 let hub: SandboxHub;
 let sshd: Sshd | null = null;
-const transports = TRANSPORTS.filter((t) => t === 'https' || sshdAvailable());
+const needsFor = (transport: Transport) => (transport === 'sftp' ? needsSshd() : needs());
+const transports = TRANSPORTS.filter((transport) => needsFor(transport).ok);
 
 beforeAll(async () => {
   ({ dir: root, cleanup } = await makeTempDir('recapito-crash-'));
@@ -55,7 +57,7 @@ function killHard(child: ChildProcess): Promise<void> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.each(transports)('crash safety over %s', (transport: Transport) => {
+for (const transport of TRANSPORTS) needsFor(transport).describe(`crash safety over ${transport}`, () => {
   it(`kill -9 at random moments during a ${FILES}-file drop: each file reaches the hub exactly once`, async () => {
     const dataDir = join(root, transport, 'agent');
     const dropDir = join(root, transport, 'drop');

@@ -20,7 +20,7 @@
 // a public site (--ip-address-space-overrides). From the public site, Chromium 156 blocks the
 // no-cors fetches before they are sent (net::ERR_FAILED) but not the forms, which open top-level
 // windows: those reach the API. The server must refuse either way, whatever the browser does.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -30,7 +30,7 @@ import { chromium, type Browser, type BrowserContext, type Request } from 'playw
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { startLocalApi, type LocalApi } from '../../src/core/api/local-api-server.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
-import { CHROMIUM, chromiumFor, launchChromium } from '../helpers/chromium.ts';
+import { chromiumPath, launchChromium, needsChromium } from '../helpers/chromium.ts';
 import { fixture, makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -171,9 +171,8 @@ interface ServerAnswer {
 
 const describeAnswer = (a: ServerAnswer) => `${a.method} ${a.target} (${a.contentType}, Origin ${a.origin}) -> ${a.status}`;
 
-const haveChromium = chromiumFor('local API cross-origin');
 
-describe.runIf(haveChromium)('local API attacked from a web page in Chromium', () => {
+needsChromium().describe('local API attacked from a web page in Chromium', () => {
   let attacker: http.Server;
   let attackerPort = 0;
   /** What the attacker's server serves next: the page is made per test (the API port changes). */
@@ -204,7 +203,7 @@ describe.runIf(haveChromium)('local API attacked from a web page in Chromium', (
     // The helper's launch takes no extra flags; this is the same browser with the same switches,
     // plus a resolver rule and an address-space override that make the page a public site.
     publicBrowser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: chromiumPath(),
       args: [
         '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
         `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1`,

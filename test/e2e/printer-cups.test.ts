@@ -2,13 +2,14 @@
 // `lp` of a PDF, a text file and a PNG: each is captured as a PDF, queued and delivered by the
 // sandbox hub. With the agent down while a job is printed, CUPS keeps it; when the agent is back,
 // the job arrives, once.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { ensureCups, freePort, removeCupsQueue } from '../helpers/cups.ts';
+import { ensureCups, freePort, needsCupsAdmin, removeCupsQueue } from '../helpers/cups.ts';
+import { needs } from '../helpers/system-tools.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { saveSettings } from '../../src/core/config/config-store.ts';
@@ -17,8 +18,8 @@ import { printerCommand } from '../../src/cli/commands/printer.ts';
 import { cupsQueueName } from '../../src/core/printer/os-queue/queue-manager.ts';
 
 const execFileAsync = promisify(execFile);
-const cups = await ensureCups();
-const run = cups.available ? describe : describe.skip;
+// CUPS turns the text file and the PNG into PDF with its filters; Ghostscript draws the PNG.
+const cups = (await ensureCups()).and(needsCupsAdmin()).and(needs('gs', 'texttopdf'));
 const DISPLAY_NAME = 'Recapito – Stampa Srl';
 const QUEUE = cupsQueueName(DISPLAY_NAME);
 
@@ -29,7 +30,7 @@ afterAll(async () => {
 });
 
 async function lp(file: string, title: string): Promise<string> {
-  const { stdout } = await execFileAsync('lp', ['-d', QUEUE, '-t', title, file]);
+  const { stdout } = await execFileAsync(cups.path('lp'), ['-d', QUEUE, '-t', title, file]);
   return stdout.trim();
 }
 
@@ -37,7 +38,7 @@ function printed(h: Harness, name: string) {
   return h.agent.documents({ limit: 100 }).documents.filter((d) => d.source === 'printer' && d.name === name);
 }
 
-run('virtual printer through real CUPS', () => {
+cups.describe('virtual printer through real CUPS', () => {
   it('installs the queue, and a PDF, a text file and a PNG printed with lp arrive as PDFs and are delivered', async () => {
     const port = await freePort();
     const h = (harness = await startHarness({
@@ -54,12 +55,12 @@ run('virtual printer through real CUPS', () => {
     await h.agent.printer.checkOsQueues();
     expect(h.agent.status().printers[0]).toMatchObject({ installed: false, error: expect.stringContaining('recapito printer install') });
     expect(await printerCommand(['install', '--data', h.dataDir])).toBe(0);
-    const { stdout: lpstat } = await execFileAsync('lpstat', ['-v', QUEUE]);
+    const { stdout: lpstat } = await execFileAsync(cups.path('lpstat'), ['-v', QUEUE]);
     expect(lpstat).toContain(`ipp://127.0.0.1:${port}/ipp/print/test`);
 
     await writeFile(join(h.root, 'fattura.pdf'), makePdf('Fattura stampata 2026/17'));
     await writeFile(join(h.root, 'nota.txt'), 'Nota di credito 4\nImporto: 12,50 EUR\n');
-    const { stdout: _png } = await execFileAsync('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-sDEVICE=png16m', '-r72', '-g200x100', `-sOutputFile=${join(h.root, 'logo.png')}`, '-c', '1 0 0 setrgbcolor 0 0 200 100 rectfill showpage']);
+    const { stdout: _png } = await execFileAsync(cups.path('gs'), ['-q', '-dNOPAUSE', '-dBATCH', '-sDEVICE=png16m', '-r72', '-g200x100', `-sOutputFile=${join(h.root, 'logo.png')}`, '-c', '1 0 0 setrgbcolor 0 0 200 100 rectfill showpage']);
     await lp(join(h.root, 'fattura.pdf'), 'Fattura 2026-17');
     await lp(join(h.root, 'nota.txt'), 'Nota di credito 4');
     await lp(join(h.root, 'logo.png'), 'Logo');
@@ -83,7 +84,7 @@ run('virtual printer through real CUPS', () => {
       await writeFile(join(h.root, 'offline.pdf'), makePdf('stampata ad agente fermo'));
       await lp(join(h.root, 'offline.pdf'), 'Fattura offline');
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      const { stdout: pending } = await execFileAsync('lpstat', ['-o', QUEUE]);
+      const { stdout: pending } = await execFileAsync(cups.path('lpstat'), ['-o', QUEUE]);
       expect(pending).toContain(QUEUE); // still in CUPS' queue
     });
     const [offline] = await waitFor('the held job after the restart', () => {

@@ -12,7 +12,7 @@ import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
 import { fixture, makePdf } from '../helpers/fixtures.ts';
 import type { LocalApi } from '../../src/core/api/local-api-server.ts';
 import { formatInvoiceDate, formatTotal, formatXmlAmount } from '../../src/renderer/ui/invoice-format.ts';
-import { REPO, chromiumFor, inPage, launchChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { REPO, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
 
 const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-invoice-screenshot.png');
 const TOKEN = 'ui-invoice-test-token-'.padEnd(43, 'k');
@@ -55,9 +55,8 @@ describe('invoice values in the reader format', () => {
   });
 });
 
-const haveChromium = chromiumFor('invoice UI');
 
-describe.runIf(haveChromium)('invoice data and checks in the local UI', () => {
+needsChromium().describe('invoice data and checks in the local UI', () => {
   let ui: UiAgent | undefined;
   let temp: UiAgent['temp'];
   let harness: Harness;

@@ -21,16 +21,17 @@ import { testSettings } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.ts';
-import { buildUi, chromiumFor, inPage, launchChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { needsSshd, startSshd, type Sshd } from '../helpers/sshd.ts';
+import { buildUi, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
 
 const STEP_TIMEOUT = 15_000;
 /** Set UI_SCREENSHOT_DIR to keep screenshots of the panel for a person to look at. */
 const keepDir = process.env['UI_SCREENSHOT_DIR'];
 
-const haveChromium = chromiumFor('settings UI');
-// Under CI a missing sshd throws here; elsewhere the SFTP steps skip with a warning.
-const haveSshd = haveChromium && sshdAvailable();
+const chromium = needsChromium();
+// The SFTP steps need sshd too: without it they skip (or fail, under CI) and the rest runs.
+const sftp = chromium.and(needsSshd());
+const haveSshd = sftp.ok;
 
 /**
  * The browser logs every failed answer as a console error. One is expected: the refused save (400
@@ -48,7 +49,7 @@ describe('settings contract', () => {
   });
 });
 
-describe.runIf(haveChromium)('settings panel in Chromium', () => {
+chromium.describe('settings panel in Chromium', () => {
   let temp: { dir: string; cleanup: () => Promise<void> };
   let hub: SandboxHub;
   let sshd: Sshd | null = null;
@@ -240,7 +241,7 @@ describe.runIf(haveChromium)('settings panel in Chromium', () => {
     }
   });
 
-  it.runIf(haveSshd)('switches to SFTP typed into the page, key pasted write-only: all SFTP stages pass and a PDF is delivered over SFTP', async () => {
+  sftp.it('switches to SFTP typed into the page, key pasted write-only: all SFTP stages pass and a PDF is delivered over SFTP', async () => {
     const server = sshd!;
     await panel().getByRole('radio', { name: /^SFTP/ }).check();
     const sftp = panel().getByTestId('sftp-fields');
@@ -278,7 +279,7 @@ describe.runIf(haveChromium)('settings panel in Chromium', () => {
     expect(hub.listDocuments().find((d) => d.fileName === 'Fattura via SFTP.pdf')?.channel).toBe('sftp');
   });
 
-  it.runIf(haveSshd)('with a wrong host key pinned, the test stops at the host key with the reason', async () => {
+  sftp.it('with a wrong host key pinned, the test stops at the host key with the reason', async () => {
     await openSettings();
     await panel().getByLabel('Impronta della chiave del server').fill(`SHA256:${'A'.repeat(43)}`);
     await save('saved');

@@ -2,7 +2,7 @@
 // local API and sandbox hub: the token from the URL, live updates without reload, upload through
 // the page, the detail panel with history and the hub's RC file, pause/resume, the MC and NS texts,
 // English, and a page that loads under the strict CSP with no violation and no console error.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -11,7 +11,7 @@ import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import type { LocalApi } from '../../src/core/api/local-api-server.ts';
-import { REPO, chromiumFor, inPage, launchChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { REPO, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
 
 const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-screenshot.png');
 const TOKEN = 'ui-test-token-'.padEnd(43, 'k');
@@ -20,9 +20,8 @@ const STEP_TIMEOUT = 20_000;
 /** Set UI_SCREENSHOT_DIR to keep more screenshots for a person checking the look. */
 const keepDir = process.env['UI_SCREENSHOT_DIR'];
 
-const haveChromium = chromiumFor('UI');
 
-describe.runIf(haveChromium)('local UI in Chromium', () => {
+needsChromium().describe('local UI in Chromium', () => {
   let ui: UiAgent | undefined;
   let temp: UiAgent['temp'];
   let harness: Harness;

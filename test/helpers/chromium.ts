@@ -1,37 +1,19 @@
-// The local UI in Debian's Chromium (through playwright-core), shared by the browser tests: where
-// the browser is, what to do when it is missing (skip loudly here, fail in CI), building the UI from
-// the current sources, and a page that records CSP violations and console errors.
+// The local UI in Debian's Chromium (through playwright-core), shared by the browser tests: the
+// browser as a requirement (skipped with the install command when missing, failing under CI),
+// building the UI from the current sources, and a page that records CSP violations and console errors.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type ConsoleMessage, type Page } from 'playwright-core';
+import { needs, type Requirement } from './system-tools.ts';
 
-/** Debian's Chromium; RECAPITO_CHROMIUM points elsewhere (another system, or to check the missing-browser path). */
-export const CHROMIUM = process.env['RECAPITO_CHROMIUM'] ?? '/usr/bin/chromium';
+/** Debian's Chromium (RECAPITO_CHROMIUM points at another build; see system-tools-data.ts). */
+export const needsChromium = (): Requirement => needs('chromium');
+/** Its path, for tests that launch it themselves (only inside a needsChromium() block). */
+export const chromiumPath = (): string => needsChromium().path('chromium');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * Whether the browser tests of `what` can run. Without Chromium they skip with a loud reason, except
- * under CI=true, where a test named "has Debian Chromium in CI" is registered and fails.
- */
-export function chromiumFor(what: string): boolean {
-  const haveChromium = existsSync(CHROMIUM);
-  if (haveChromium) return true;
-  if (process.env['CI'] !== 'true') {
-    console.warn(`\n!!! SKIPPING the ${what} browser test: ${CHROMIUM} is missing. Install it with "apt-get install chromium" (or set RECAPITO_CHROMIUM) (CI installs it and fails without it).\n`);
-    return false;
-  }
-  describe(`${what} browser test prerequisites`, () => {
-    it('has Debian Chromium in CI', () => {
-      expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: CI must install the chromium package for the UI test`).toBe(true);
-    });
-  });
-  return false;
-}
 
 /** Builds the current sources into `outDir` (not whatever dist/ui holds). */
 export async function buildUi(outDir: string): Promise<void> {
@@ -39,7 +21,7 @@ export async function buildUi(outDir: string): Promise<void> {
 }
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }
 
 /**

@@ -1,9 +1,10 @@
 // Real CUPS for the print-queue tests: makes sure the scheduler runs (starting cupsd when we are
 // root) and starts CUPS's own reference IPP Everywhere printer, ippeveprinter, on a loopback port.
-// Under CI=true anything missing fails the test; elsewhere the tests skip with a loud reason.
+// Each is a Requirement (system-tools.ts): missing, the tests skip with the reason and the command
+// that fixes it; under CI=true they fail.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { freePort } from './free-port.ts';
@@ -11,58 +12,63 @@ import { freePort } from './free-port.ts';
 export { freePort };
 import { join } from 'node:path';
 import { waitFor } from './wait-for.ts';
+import { isRoot, needs, requires, type Requirement } from './system-tools.ts';
 
 const execFileAsync = promisify(execFile);
 
-export const CUPSD = '/usr/sbin/cupsd';
-export const IPPEVEPRINTER = '/usr/sbin/ippeveprinter';
-export const DBUS_DAEMON = '/usr/bin/dbus-daemon';
-const CUPS_TOOLS = [CUPSD, '/usr/sbin/lpadmin', '/usr/bin/lpstat', '/usr/bin/lp', '/usr/bin/lpoptions'];
 const C_LOCALE = { ...process.env, LC_ALL: 'C', LANG: 'C' };
-
-function unavailable(reason: string): { available: false } {
-  if (process.env['CI'] === 'true') throw new Error(`${reason} — required under CI`);
-  console.warn(`\n*** SKIPPING CUPS TESTS: ${reason} ***\n`);
-  return { available: false };
-}
+/** The CUPS tools the helpers and the queue tests run. */
+export const needsCupsTools = (): Requirement => needs('cupsd', 'lpadmin', 'lpstat', 'lp', 'lpoptions', 'cupsenable', 'cupsdisable', 'cupsaccept', 'cupsreject');
+const lpstat = (): string => needs('lpstat').path('lpstat');
+const lpadmin = (): string => needs('lpadmin').path('lpadmin');
 
 async function schedulerRunning(): Promise<boolean> {
   try {
-    const { stdout } = await execFileAsync('/usr/bin/lpstat', ['-r'], { env: C_LOCALE, timeout: 5000 });
+    const { stdout } = await execFileAsync(lpstat(), ['-r'], { env: C_LOCALE, timeout: 5000 });
     return /scheduler is running/.test(stdout);
   } catch {
     return false;
   }
 }
 
-/** The CUPS scheduler is running (started here if it was not and we may), or the reason it is not. */
-export async function ensureCups(): Promise<{ available: boolean }> {
-  const missing = CUPS_TOOLS.filter((tool) => !existsSync(tool));
-  if (missing.length > 0) return unavailable(`CUPS is not installed (missing ${missing.join(', ')}): apt install cups cups-client cups-daemon`);
-  if (await schedulerRunning()) return { available: true };
-  if (process.getuid?.() !== 0) return unavailable('the CUPS scheduler is not running and only root can start it (sudo cupsd, or systemctl start cups)');
+/** The CUPS tools, with the scheduler running (started here if it was not and we are root). */
+export async function ensureCups(): Promise<Requirement> {
+  const tools = needsCupsTools();
+  if (!tools.ok) return tools;
+  if (await schedulerRunning()) return tools;
+  if (!isRoot()) return requires(false, 'needs the CUPS scheduler running, which only root can start', 'start it: sudo systemctl start cups (or sudo cupsd)');
   // Without -f cupsd daemonizes: the parent returns once the child is ready. A second test file
   // starting it at the same moment is harmless: that copy cannot bind and exits.
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(CUPSD, [], { stdio: 'ignore', detached: true });
+    const child = spawn(tools.path('cupsd'), [], { stdio: 'ignore', detached: true });
     child.once('error', reject);
     child.once('exit', () => resolve());
     child.unref();
   });
   await waitFor('the CUPS scheduler to run (lpstat -r)', schedulerRunning, 15_000, 100);
-  return { available: true };
+  return tools;
+}
+
+/**
+ * Adding a queue needs root or, on Debian, membership of lpadmin (CUPS' SystemGroup). A user
+ * without either sees the tests that add queues skipped with this reason (root runs them in CI).
+ */
+export function needsCupsAdmin(): Requirement {
+  let member = false;
+  try {
+    const gid = /^lpadmin:[^:]*:(\d+):/m.exec(readFileSync('/etc/group', 'utf8'))?.[1];
+    member = gid !== undefined && (process.getgroups?.() ?? []).includes(Number(gid));
+  } catch {
+    // no /etc/group: not a member
+  }
+  return requires(isRoot() || member, 'needs the right to add CUPS queues: root or the lpadmin group', 'run the tests as root, or join the group: sudo usermod -aG lpadmin $USER (then log in again)');
 }
 
 /**
  * ippeveprinter needs a D-Bus system bus for its DNS-SD code even with DNS-SD off (-r off): each
  * printer gets a private bus from dbus-daemon, so nothing is announced and no system bus is needed.
  */
-export function ippEvePrinterAvailable(): boolean {
-  const missing = [IPPEVEPRINTER, DBUS_DAEMON].filter((tool) => !existsSync(tool));
-  if (missing.length === 0) return true;
-  unavailable(`missing ${missing.join(', ')}: apt install cups-ipp-utils dbus-daemon`);
-  return false;
-}
+export const needsIppEvePrinter = (): Requirement => needs('ippeveprinter', 'dbus-daemon');
 
 export interface IppEvePrinter {
   port: number;
@@ -82,7 +88,7 @@ export async function startIppEvePrinter(dir: string, name: string, formats = 'a
   const bus = await startPrivateBus(join(dir, 'bus'));
   const port = await freePort();
   // -c: "print" with a command that returns at once; without one ippeveprinter simulates 5-15 s of printing.
-  const printer = spawn(IPPEVEPRINTER, ['-r', 'off', '-p', String(port), '-f', formats, '-c', '/bin/true', '-d', spoolDir, '-k', name], {
+  const printer = spawn(needsIppEvePrinter().path('ippeveprinter'), ['-r', 'off', '-p', String(port), '-f', formats, '-c', '/bin/true', '-d', spoolDir, '-k', name], {
     env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus.address },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -111,7 +117,7 @@ export async function startIppEvePrinter(dir: string, name: string, formats = 'a
 }
 
 async function startPrivateBus(socketPath: string): Promise<{ address: string; stop: () => Promise<void> }> {
-  const daemon = spawn(DBUS_DAEMON, ['--session', '--nofork', `--address=unix:path=${socketPath}`, '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const daemon = spawn(needsIppEvePrinter().path('dbus-daemon'), ['--session', '--nofork', `--address=unix:path=${socketPath}`, '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   daemon.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   daemon.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -150,7 +156,7 @@ function accepting(port: number): Promise<boolean> {
 /** The queues CUPS knows (lpstat -v), for checking that nothing was left behind. */
 export async function cupsQueueNames(): Promise<string[]> {
   try {
-    const { stdout } = await execFileAsync('/usr/bin/lpstat', ['-v'], { env: C_LOCALE, timeout: 10_000 });
+    const { stdout } = await execFileAsync(lpstat(), ['-v'], { env: C_LOCALE, timeout: 10_000 });
     return stdout.split('\n').map((line) => /^device for ([^:]+):/.exec(line)?.[1]).filter((name): name is string => name !== undefined);
   } catch {
     return []; // "No destinations added" exits 1
@@ -159,5 +165,9 @@ export async function cupsQueueNames(): Promise<string[]> {
 
 /** Removes a queue a failed test may have left (errors ignored). */
 export async function removeCupsQueue(name: string): Promise<void> {
-  await execFileAsync('/usr/sbin/lpadmin', ['-x', name], { env: C_LOCALE, timeout: 10_000 }).catch(() => undefined);
+  try {
+    await execFileAsync(lpadmin(), ['-x', name], { env: C_LOCALE, timeout: 10_000 });
+  } catch {
+    // not there, or CUPS is missing
+  }
 }

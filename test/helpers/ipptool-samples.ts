@@ -8,9 +8,11 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { PWG_RASTER_RESOLUTIONS, PWG_RASTER_TYPES } from '../../src/core/printer/server/capabilities.ts';
+import { needs } from './system-tools.ts';
 
 const run = promisify(execFile);
 
+/** Installed with ipptool (cups-ipp-utils). */
 export const IPPTOOL_SUITE_DIR = '/usr/share/cups/ipptool';
 
 /** Ghostscript's -dcupsColorSpace / -dcupsBitsPerColor for each pwg-raster-document-type. */
@@ -65,7 +67,7 @@ interface Ghostscript {
 
 async function ghostscript(job: Ghostscript): Promise<void> {
   await mkdir(dirname(job.output), { recursive: true });
-  await run('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-dFIXEDMEDIA', ...PAGE_SIZES[job.page]!, ...job.device, `-sOutputFile=${job.output}`, job.source]);
+  await run(needs('gs').path('gs'), ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-dFIXEDMEDIA', ...PAGE_SIZES[job.page]!, ...job.device, `-sOutputFile=${job.output}`, job.source]);
 }
 
 /** Runs the jobs two at a time (the machine has two cores). */
@@ -94,7 +96,7 @@ async function referencedFiles(dir: string, suite: string, seen = new Set<string
 const PWG_SAMPLE = /^pwg-raster-samples-(\d+)dpi\/([a-z0-9-]+)\/(.+)-([a-z0-9]+-\d+)-(\d+)dpi\.pwg$/;
 
 /**
- * Fills `dir` with CUPS' .test files and every sample document the given suites reference.
+ * Fills `dir` with CUPS' .test files (callers need ipptool and gs: `needs('ipptool', 'gs')`) and every sample document the given suites reference.
  * Returns the paths of the samples rendered for real (the rest are copies).
  */
 export async function prepareIpptoolWorkFolder(dir: string, suites: readonly string[]): Promise<{ rendered: string[]; copied: string[] }> {

@@ -1,31 +1,20 @@
 // A real OpenSSH server on 127.0.0.1 for the SFTP tests: its own config, host key and an
 // authorised client key made in the test, for the user running the tests (sshd started by a
-// non-root user can only log in that user). Under CI=true a missing sshd fails the test;
-// elsewhere the tests skip with a loud reason.
+// non-root user can only log in that user). Tests ask for it with `needsSshd()` (skipped with the
+// install command when sshd is missing, failing under CI=true).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile, rm, chmod } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
+import { needs, type Requirement } from './system-tools.ts';
 
 const execFileAsync = promisify(execFile);
 
-export const SSHD = '/usr/sbin/sshd';
-export const SSH_KEYGEN = '/usr/bin/ssh-keygen';
-
-/** Whether a real sshd can run here; under CI it must. */
-export function sshdAvailable(): boolean {
-  const present = existsSync(SSHD) && existsSync(SSH_KEYGEN);
-  if (!present) {
-    const message = `sshd or ssh-keygen missing (${SSHD}, ${SSH_KEYGEN}): install openssh-server and openssh-client`;
-    if (process.env['CI'] === 'true') throw new Error(`${message} — required under CI`);
-    console.warn(`\n*** SKIPPING SFTP TESTS: ${message} ***\n`);
-  }
-  return present;
-}
+/** What startSshd runs: sshd, ssh-keygen for the keys, ps to find the sessions it kills. */
+export const needsSshd = (): Requirement => needs('sshd', 'ssh-keygen', 'ps');
 
 export interface Sshd {
   host: string;
@@ -47,14 +36,19 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
+function tools(): { sshd: string; keygen: string; ps: string } {
+  const sshd = needsSshd();
+  return { sshd: sshd.path('sshd'), keygen: sshd.path('ssh-keygen'), ps: sshd.path('ps') };
+}
+
 async function keygen(file: string, comment: string): Promise<void> {
   await rm(file, { force: true });
   await rm(`${file}.pub`, { force: true });
-  await execFileAsync(SSH_KEYGEN, ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+  await execFileAsync(tools().keygen, ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
 }
 
 async function fingerprint(publicKeyFile: string): Promise<string> {
-  const { stdout } = await execFileAsync(SSH_KEYGEN, ['-l', '-E', 'sha256', '-f', publicKeyFile]);
+  const { stdout } = await execFileAsync(tools().keygen, ['-l', '-E', 'sha256', '-f', publicKeyFile]);
   const match = /SHA256:[A-Za-z0-9+/]+/.exec(stdout);
   if (!match) throw new Error(`cannot read the fingerprint of ${publicKeyFile}: ${stdout}`);
   return match[0];
@@ -76,7 +70,7 @@ function accepting(port: number): Promise<boolean> {
 }
 
 async function descendants(root: number): Promise<number[]> {
-  const { stdout } = await execFileAsync('ps', ['-eo', 'pid=,ppid=']);
+  const { stdout } = await execFileAsync(tools().ps, ['-eo', 'pid=,ppid=']);
   const children = new Map<number, number[]>();
   for (const line of stdout.trim().split('\n')) {
     const [pid, ppid] = line.trim().split(/\s+/).map(Number);
@@ -137,7 +131,7 @@ export async function startSshd(dir: string): Promise<Sshd> {
   let hostKeyFingerprint = await fingerprint(`${hostKey}.pub`);
 
   const start = async (): Promise<void> => {
-    const started = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const started = spawn(tools().sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     started.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child = started;

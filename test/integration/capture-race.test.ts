@@ -2,7 +2,7 @@
 // link to a file outside the folder, or for a FIFO, before the capture reads it. The capture must
 // read exactly the file it checked — from a handle opened without following links or blocking —
 // and nothing outside the folder may ever be read, nor any pool thread be held by a FIFO.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { constants } from 'node:fs';
 import { appendFile, open, readFile, readdir, rename, symlink, utimes, writeFile } from 'node:fs/promises';
@@ -18,8 +18,11 @@ import { makePdf } from '../helpers/fixtures.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { needs, requires } from '../helpers/system-tools.ts';
 
 const POSIX = process.platform !== 'win32';
+/** mkfifo makes the FIFOs; Windows has none (nor symbolic links a user may make). */
+const posixTools = POSIX ? needs('mkfifo') : requires(false, 'POSIX only', 'Windows has no FIFOs', { failInCi: false });
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -28,7 +31,7 @@ afterEach(async () => {
 const fifos: string[] = [];
 /** A FIFO, released at the end even if a broken reader blocked on it (a writer end opens it). */
 function makeFifo(path: string): string {
-  execFileSync('mkfifo', [path]);
+  execFileSync(posixTools.path('mkfifo'), [path]);
   fifos.push(path);
   return path;
 }
@@ -53,7 +56,7 @@ async function swap(path: string, make: (temp: string) => Promise<unknown>): Pro
   await rename(temp, path);
 }
 
-describe.runIf(POSIX)('reading the checked file only', () => {
+posixTools.describe('reading the checked file only', () => {
   let dir: string;
   let secret: Buffer;
   let secretPath: string;
@@ -152,7 +155,7 @@ describe.runIf(POSIX)('reading the checked file only', () => {
   });
 });
 
-describe.runIf(POSIX)('a watched folder under a swap race', () => {
+posixTools.describe('a watched folder under a swap race', () => {
   let harness: Harness | null = null;
   afterEach(async () => {
     await releaseFifos();

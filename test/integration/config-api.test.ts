@@ -13,7 +13,7 @@ import { sftpSettings, testSettings } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.ts';
+import { needsSshd, startSshd, type Sshd } from '../helpers/sshd.ts';
 
 let running: RunningAgent | null = null;
 let hub: SandboxHub | null = null;
@@ -120,7 +120,7 @@ describe('config API', () => {
     expect((result.body['stages'] as { stage: string; ok: boolean }[]).map((s) => s.stage)).toEqual(['dns', 'tcp', 'tls', 'auth']);
   });
 
-  it.skipIf(!sshdAvailable())('switches to SFTP through the API: credentials, connection test, then delivery', async () => {
+  needsSshd().it('switches to SFTP through the API: credentials, connection test, then delivery', async () => {
     const { call, root, dropDir } = await start({ sftp: true });
     const settings = (await call('GET', '/config')).body['settings'] as Settings;
     const credentials = await fetch(`${running!.api.url}/api/v1/credentials`, {

@@ -1,6 +1,6 @@
 // The CUPS queue manager against real CUPS, with CUPS's own reference IPP Everywhere printer
 // (ippeveprinter) standing in for the agent's printer server.
-import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFile } from 'node:fs/promises';
@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { cupsQueueNames, ensureCups, freePort, ippEvePrinterAvailable, removeCupsQueue, startIppEvePrinter, type IppEvePrinter } from '../helpers/cups.ts';
+import { cupsQueueNames, ensureCups, freePort, needsCupsAdmin, needsIppEvePrinter, removeCupsQueue, startIppEvePrinter, type IppEvePrinter } from '../helpers/cups.ts';
+import { isRoot, needs, requires } from '../helpers/system-tools.ts';
 import { createQueueManager, QueueError, type CommandRunner } from '../../src/core/printer/os-queue/queue-manager.ts';
 import { CupsQueueManager } from '../../src/core/printer/os-queue/cups-queue-manager.ts';
 import { defaultCommandRunner } from '../../src/core/printer/os-queue/command-runner.ts';
@@ -18,7 +19,14 @@ import { probeIppPrinter } from '../../src/core/printer/os-queue/ipp-probe.ts';
 import { printerCommand } from '../../src/cli/commands/printer.ts';
 
 const execFileAsync = promisify(execFile);
-const available = (await ensureCups()).available && ippEvePrinterAvailable();
+const cups = (await ensureCups()).and(needsIppEvePrinter());
+/** Adding a queue (the refusals below stop before lpadmin adds anything). */
+const admin = needsCupsAdmin();
+/**
+ * Seeing lpadmin refuse takes a user who may not administer CUPS: as root, user nobody (setpriv);
+ * otherwise the user running the tests, if it is not in lpadmin.
+ */
+const refusal = isRoot() ? needs('setpriv') : requires(!admin.ok, 'needs a user that may not administer CUPS: this one is in lpadmin', 'run the tests as root (the test then runs lpadmin as user nobody)', { failInCi: false });
 const C_LOCALE = { ...process.env, LC_ALL: 'C', LANG: 'C' };
 
 /** Unique per run: the CUPS scheduler is shared with whatever else runs on this machine. */
@@ -34,7 +42,7 @@ async function caught(promise: Promise<unknown>): Promise<QueueError> {
   throw new Error('expected a QueueError, but the call succeeded');
 }
 
-describe.skipIf(!available)('CUPS print queues (real cupsd + ippeveprinter)', () => {
+cups.describe('CUPS print queues (real cupsd + ippeveprinter)', () => {
   let temp: { dir: string; cleanup: () => Promise<void> };
   let printer: IppEvePrinter;
   const made: string[] = [];
@@ -53,7 +61,7 @@ describe.skipIf(!available)('CUPS print queues (real cupsd + ippeveprinter)', ()
     await temp?.cleanup();
   });
 
-  it('installs a driverless queue that prints to the IPP server, and removes it', async () => {
+  admin.it('installs a driverless queue that prints to the IPP server, and removes it', async () => {
     const manager = createQueueManager('linux');
     const queue = `RecapitoTest-${tag}`;
     made.push(queue);
@@ -64,29 +72,29 @@ describe.skipIf(!available)('CUPS print queues (real cupsd + ippeveprinter)', ()
 
     expect(await manager.status(queue)).toEqual({ installed: true, uri: printer.uri, driverless: true, enabled: true, accepting: true });
     // The PPD really was built from the printer's attributes, and the queue is not offered to the LAN.
-    const { stdout: ppdOptions } = await execFileAsync('lpoptions', ['-p', queue, '-l'], { env: C_LOCALE });
+    const { stdout: ppdOptions } = await execFileAsync(cups.path('lpoptions'), ['-p', queue, '-l'], { env: C_LOCALE });
     expect(ppdOptions).toMatch(/^PageSize\//m);
-    const { stdout: attributes } = await execFileAsync('lpoptions', ['-p', queue], { env: C_LOCALE });
+    const { stdout: attributes } = await execFileAsync(cups.path('lpoptions'), ['-p', queue], { env: C_LOCALE });
     expect(parseLpoptions(attributes)).toMatchObject({ 'printer-info': 'Recapito test queue', 'printer-is-shared': 'false' });
     // A stopped queue, or one that refuses jobs, is reported as such.
-    await execFileAsync('cupsdisable', [queue], { env: C_LOCALE });
-    await execFileAsync('cupsreject', [queue], { env: C_LOCALE });
+    await execFileAsync(cups.path('cupsdisable'), [queue], { env: C_LOCALE });
+    await execFileAsync(cups.path('cupsreject'), [queue], { env: C_LOCALE });
     expect(await manager.status(queue)).toMatchObject({ installed: true, enabled: false, accepting: false });
-    await execFileAsync('cupsenable', [queue], { env: C_LOCALE });
-    await execFileAsync('cupsaccept', [queue], { env: C_LOCALE });
+    await execFileAsync(cups.path('cupsenable'), [queue], { env: C_LOCALE });
+    await execFileAsync(cups.path('cupsaccept'), [queue], { env: C_LOCALE });
     expect(await manager.status(queue)).toMatchObject({ enabled: true, accepting: true });
 
     const document = join(temp.dir, 'invoice.pdf');
     await writeFile(document, minimalPdf());
     const before = await printer.jobs();
-    await execFileAsync('lp', ['-d', queue, '-t', 'fattura-1', document], { env: C_LOCALE });
+    await execFileAsync(cups.path('lp'), ['-d', queue, '-t', 'fattura-1', document], { env: C_LOCALE });
     const received = await waitFor('ippeveprinter to receive the job', async () => {
       const jobs = (await printer.jobs()).filter((file) => !before.includes(file));
       return jobs.length > 0 ? jobs : null;
     }, 20_000);
     expect(received[0]).toMatch(/\.pdf$/);
     // Let CUPS close the job before the queue goes (its backend is still asking for the job state).
-    await waitFor('CUPS to finish the job', async () => (await execFileAsync('lpstat', ['-o', queue], { env: C_LOCALE }).catch(() => ({ stdout: 'error' }))).stdout.trim() === '', 20_000, 100);
+    await waitFor('CUPS to finish the job', async () => (await execFileAsync(cups.path('lpstat'), ['-o', queue], { env: C_LOCALE }).catch(() => ({ stdout: 'error' }))).stdout.trim() === '', 20_000, 100);
 
     await manager.uninstall(queue);
     expect(await manager.status(queue)).toEqual({ installed: false });
@@ -94,7 +102,7 @@ describe.skipIf(!available)('CUPS print queues (real cupsd + ippeveprinter)', ()
     await manager.uninstall(queue); // idempotent
   });
 
-  it('derives a CUPS-safe queue name from a display name with spaces, an en dash and quotes, and keeps the display name as description', async () => {
+  admin.it('derives a CUPS-safe queue name from a display name with spaces, an en dash and quotes, and keeps the display name as description', async () => {
     const manager = createQueueManager('linux');
     const displayName = `Recapito – Dell'Acqua “Rossi” Srl ${tag}`;
     const queue = manager.queueName(displayName);
@@ -105,7 +113,7 @@ describe.skipIf(!available)('CUPS print queues (real cupsd + ippeveprinter)', ()
 
     expect(await cupsQueueNames()).toContain(queue);
     expect(await manager.status(displayName)).toMatchObject({ installed: true, driverless: true });
-    const { stdout } = await execFileAsync('lpoptions', ['-p', queue], { env: C_LOCALE });
+    const { stdout } = await execFileAsync(cups.path('lpoptions'), ['-p', queue], { env: C_LOCALE });
     expect(parseLpoptions(stdout)['printer-info']).toBe(displayName);
     await manager.uninstall(displayName);
     expect(await cupsQueueNames()).not.toContain(queue);
@@ -125,7 +133,7 @@ describe.skipIf(!available)('CUPS print queues (real cupsd + ippeveprinter)', ()
     expect(await cupsQueueNames()).not.toContain(queue);
   });
 
-  it('verifies the PPD: a server that answers but describes no printer gets retried, then refused, with nothing left behind', async () => {
+  admin.it('verifies the PPD: a server that answers but describes no printer gets retried, then refused, with nothing left behind', async () => {
     // Answers every IPP request with successful-ok and no printer attributes: lpadmin exits 0 but
     // can only make a raw queue, which is the failure mode the verification exists for.
     let requests = 0;
@@ -157,10 +165,10 @@ describe.skipIf(!available)('CUPS print queues (real cupsd + ippeveprinter)', ()
     }
   });
 
-  it.skipIf(process.getuid?.() !== 0)('says clearly when the user may not administer CUPS ("lpadmin: Forbidden")', async () => {
-    // The same real lpadmin, run as the unprivileged user "nobody".
-    const asNobody: CommandRunner = (command, args, options) => defaultCommandRunner('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', command, ...args], options);
-    const manager = createQueueManager('linux', asNobody);
+  refusal.it('says clearly when the user may not administer CUPS ("lpadmin: Forbidden")', async () => {
+    // The same real lpadmin, run as the unprivileged user "nobody" (or as this user, who is not in lpadmin).
+    const asNobody: CommandRunner = (command, args, options) => defaultCommandRunner(refusal.path('setpriv'), ['--reuid=65534', '--regid=65534', '--clear-groups', command, ...args], options);
+    const manager = createQueueManager('linux', isRoot() ? asNobody : defaultCommandRunner);
     const queue = `RecapitoNobody-${tag}`;
     made.push(queue);
 

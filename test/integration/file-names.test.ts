@@ -9,7 +9,7 @@ import { startHarness, type Harness } from '../helpers/harness.ts';
 import { apiRequest, startApiHarness } from '../helpers/local-api-request.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { sshdAvailable } from '../helpers/sshd.ts';
+import { needsSshd } from '../helpers/sshd.ts';
 
 let closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -147,7 +147,7 @@ describe('file names', () => {
     expect(h.hub.listDocuments().map((d) => d.fileName).sort()).toEqual(['Fattura n°5 è.pdf', NAME_255].sort());
   });
 
-  it.skipIf(!sshdAvailable())('a 255-byte name of two-byte characters is delivered over SFTP, shortened in whole characters with its extension', async () => {
+  needsSshd().it('a 255-byte name of two-byte characters is delivered over SFTP, shortened in whole characters with its extension', async () => {
     const { h, returnDir } = await withReturnFolder('sftp');
     await writeFile(join(h.dropDir, NAME_255), makePdf('sftp'));
     const document = await waitFor('captured', () => h.agent.documents({ limit: 10 }).documents.find((d) => d.name === NAME_255));

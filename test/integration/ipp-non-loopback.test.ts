@@ -1,13 +1,14 @@
 // The virtual printer answers this computer only. Even when its listening address is widened by
 // mistake, a request from another host (a network namespace of our own, over a veth pair) is
 // refused, and the printer keeps serving this computer. Needs root and iproute2 (CI has both).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIppPrinterServer, type IppPrinterServer } from '../../src/core/printer/ipp-printer-server.ts';
+import { isRoot, needs, requires } from '../helpers/system-tools.ts';
 
 const execFileAsync = promisify(execFile);
 const sh = (command: string, ...args: string[]) => execFileAsync(command, args);
@@ -19,37 +20,24 @@ const NS_SIDE = `rcpb${process.pid % 100000}`;
 const HOST_IP = '10.213.77.1';
 const NS_IP = '10.213.77.2';
 
-async function namespacesAvailable(): Promise<boolean> {
-  if (process.getuid?.() !== 0) {
-    if (process.env['CI'] === 'true') throw new Error('the non-loopback test needs root (network namespaces) under CI');
-    console.warn('\n*** SKIPPING the non-loopback printer test: network namespaces need root ***\n');
-    return false;
-  }
-  try {
-    await sh('ip', '-V');
-    return true;
-  } catch (error) {
-    if (process.env['CI'] === 'true') throw new Error(`iproute2 is required under CI: ${(error as Error).message}`);
-    console.warn('\n*** SKIPPING the non-loopback printer test: iproute2 (ip) is missing ***\n');
-    return false;
-  }
-}
-
-const available = await namespacesAvailable();
+// ip makes the namespace and its veth pair (root only), curl sends the requests from either side.
+const needed = needs('ip', 'curl').and(requires(isRoot(), 'needs root: the test makes a network namespace and a veth pair', 'run the tests as root (sudo npm test)'));
+const available = needed.ok;
+const ip = (...args: string[]) => sh(needed.path('ip'), ...args);
 let server: IppPrinterServer | null = null;
 let spoolDir = '';
 let received = 0;
 
 beforeAll(async () => {
   if (!available) return;
-  await sh('ip', 'netns', 'add', NS);
-  await sh('ip', 'link', 'add', HOST_SIDE, 'type', 'veth', 'peer', 'name', NS_SIDE);
-  await sh('ip', 'link', 'set', NS_SIDE, 'netns', NS);
-  await sh('ip', 'addr', 'add', `${HOST_IP}/30`, 'dev', HOST_SIDE);
-  await sh('ip', 'link', 'set', HOST_SIDE, 'up');
-  await sh('ip', 'netns', 'exec', NS, 'ip', 'addr', 'add', `${NS_IP}/30`, 'dev', NS_SIDE);
-  await sh('ip', 'netns', 'exec', NS, 'ip', 'link', 'set', NS_SIDE, 'up');
-  await sh('ip', 'netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up');
+  await ip('netns', 'add', NS);
+  await ip('link', 'add', HOST_SIDE, 'type', 'veth', 'peer', 'name', NS_SIDE);
+  await ip('link', 'set', NS_SIDE, 'netns', NS);
+  await ip('addr', 'add', `${HOST_IP}/30`, 'dev', HOST_SIDE);
+  await ip('link', 'set', HOST_SIDE, 'up');
+  await ip('netns', 'exec', NS, needed.path('ip'), 'addr', 'add', `${NS_IP}/30`, 'dev', NS_SIDE);
+  await ip('netns', 'exec', NS, needed.path('ip'), 'link', 'set', NS_SIDE, 'up');
+  await ip('netns', 'exec', NS, needed.path('ip'), 'link', 'set', 'lo', 'up');
   spoolDir = await mkdtemp(join(tmpdir(), 'recapito-ipp-'));
   let jobId = 1;
   server = await startIppPrinterServer({
@@ -67,8 +55,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   if (available) {
-    await sh('ip', 'link', 'del', HOST_SIDE).catch(() => undefined);
-    await sh('ip', 'netns', 'del', NS).catch(() => undefined);
+    await ip('link', 'del', HOST_SIDE).catch(() => undefined);
+    await ip('netns', 'del', NS).catch(() => undefined);
   }
   if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
 });
@@ -102,12 +90,12 @@ async function post(fromNamespace: boolean, host: string): Promise<{ status: num
   await writeFile(file, getPrinterAttributes(url.replace('http:', 'ipp:')));
   const output = join(spoolDir, `answer-${Date.now()}.bin`);
   // A loopback Host header even from the other host: only the peer address can give it away.
-  const curl = ['curl', '-s', '-o', output, '-w', '%{http_code}', '-H', 'Content-Type: application/ipp', '-H', `Host: 127.0.0.1:${server!.port}`, '--data-binary', `@${file}`, '--max-time', '10', url];
-  const { stdout } = fromNamespace ? await sh('ip', 'netns', 'exec', NS, ...curl) : await sh(curl[0]!, ...curl.slice(1));
+  const curl = [needed.path('curl'), '-s', '-o', output, '-w', '%{http_code}', '-H', 'Content-Type: application/ipp', '-H', `Host: 127.0.0.1:${server!.port}`, '--data-binary', `@${file}`, '--max-time', '10', url];
+  const { stdout } = fromNamespace ? await ip('netns', 'exec', NS, ...curl) : await sh(curl[0]!, ...curl.slice(1));
   return { status: Number(stdout), body: await readFile(output).catch(() => Buffer.alloc(0)) };
 }
 
-(available ? describe : describe.skip)('virtual printer: non-loopback peers', () => {
+needed.describe('virtual printer: non-loopback peers', () => {
   it('refuses a request from another host and keeps serving this computer', async () => {
     const foreign = await post(true, HOST_IP);
     const refusedByHttp = foreign.status === 403;

@@ -1,10 +1,11 @@
 // The walking skeleton, end to end in one process: files dropped into a watched folder reach the
 // sandbox hub over real TLS exactly once and come back with the SDI states its rules give.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TRANSPORTS, startHarness, type Harness } from '../helpers/harness.ts';
-import { sshdAvailable } from '../helpers/sshd.ts';
+import { needsSshd } from '../helpers/sshd.ts';
+import { needs } from '../helpers/system-tools.ts';
 import { distinctSamples, makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -16,7 +17,7 @@ afterEach(async () => {
 
 const byName = (h: Harness, name: string) => h.agent.documents({ limit: 500 }).documents.find((d) => d.name === name);
 
-describe.each(TRANSPORTS.filter((t) => t === 'https' || sshdAvailable()))('pipeline over %s: watched folder -> hub -> SDI states', (transport) => {
+for (const transport of TRANSPORTS) (transport === 'sftp' ? needsSshd() : needs()).describe(`pipeline over ${transport}: watched folder -> hub -> SDI states`, () => {
   it('delivers the official samples and a PDF once each, with notifications', async () => {
     const h = (harness = await startHarness({ transport }));
     for (const sample of distinctSamples()) await writeFile(join(h.dropDir, sample.name), sample.bytes);

@@ -12,6 +12,7 @@ import {
   uniqueDestination,
   writeFileAtomic,
 } from '../../src/core/intake/post-action.ts';
+import { needs, requires } from '../helpers/system-tools.ts';
 
 let root: string;
 
@@ -32,6 +33,9 @@ const read = (path: string): Promise<string> => fs.readFile(path, 'utf8');
 
 // A second filesystem to exercise the EXDEV (cross-volume) path for real.
 const otherVolume = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev ? '/dev/shm' : null;
+const crossVolume = requires(otherVolume !== null, 'needs a second filesystem: /dev/shm is not a separate tmpfs here', 'mount a tmpfs on /dev/shm', { failInCi: false });
+/** mkfifo puts a FIFO in place; Windows has none. */
+const crossVolumeFifo = crossVolume.and(process.platform === 'win32' ? requires(false, 'POSIX only', 'Windows has no FIFOs', { failInCi: false }) : needs('mkfifo'));
 
 describe('uniqueDestination', () => {
   it('returns the name when free, then numbered names, keeping .xml.p7m together', async () => {
@@ -63,7 +67,7 @@ describe('moveFileDurably', () => {
     expect(existsSync(source)).toBe(false);
   });
 
-  it.skipIf(!otherVolume)('moves across volumes (EXDEV): copy, fsync, unlink, keeping the date and leaving no temp file', async () => {
+  crossVolume.it('moves across volumes (EXDEV): copy, fsync, unlink, keeping the date and leaving no temp file', async () => {
     const otherRoot = await fs.mkdtemp(join(otherVolume ?? '', 'recapito-exdev-'));
     try {
       const source = await put(join(otherRoot, 'b.xml'), '<fattura/>');
@@ -80,13 +84,13 @@ describe('moveFileDurably', () => {
     }
   });
 
-  it.skipIf(!otherVolume || process.platform === 'win32')('across volumes, neither follows a link nor blocks on a FIFO put in the source’s place', async () => {
+  crossVolumeFifo.it('across volumes, neither follows a link nor blocks on a FIFO put in the source’s place', async () => {
     const otherRoot = await fs.mkdtemp(join(otherVolume ?? '', 'recapito-exdev-'));
     try {
       const secret = await put(join(otherRoot, 'secret.txt'), 'outside');
       await fs.symlink(secret, join(otherRoot, 'link.xml'));
       await expect(moveFileDurably(join(otherRoot, 'link.xml'), join(root, 'sent', 'link.xml'))).rejects.toThrow(/symbolic link/);
-      execFileSync('mkfifo', [join(otherRoot, 'pipe.xml')]);
+      execFileSync(crossVolumeFifo.path('mkfifo'), [join(otherRoot, 'pipe.xml')]);
       await expect(moveFileDurably(join(otherRoot, 'pipe.xml'), join(root, 'sent', 'pipe.xml'))).rejects.toThrow(/named pipe/);
       expect(await fs.readdir(join(root, 'sent')).catch(() => [])).toEqual([]);
     } finally {

@@ -9,11 +9,14 @@ import { readFile } from 'node:fs/promises';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { needs } from '../helpers/system-tools.ts';
 import { encodeIppMessage } from '../../src/core/printer/ipp/encoder.ts';
 import { decodeIppMessage } from '../../src/core/printer/ipp/decoder.ts';
 import { attr, v } from '../../src/core/printer/ipp/attributes.ts';
 
 const execFileAsync = promisify(execFile);
+/** Ghostscript draws the JPEG that is printed. */
+const gs = needs('gs');
 let harness: Harness | null = null;
 afterEach(async () => {
   await harness?.close();
@@ -72,10 +75,10 @@ describe('virtual printer in the agent', () => {
     expect(h.agent.document(good.id)!.metadata['printer']).toMatchObject({ user: 'mario.rossi', jobName: 'Fattura 9', format: 'application/pdf' });
   });
 
-  it('turns a printed JPEG into a delivered PDF, and job ids keep growing across a restart', async () => {
+  gs.it('turns a printed JPEG into a delivered PDF, and job ids keep growing across a restart', async () => {
     const { h, url } = await start();
     const jpeg = join(h.root, 'scan.jpg');
-    await execFileAsync('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-sDEVICE=jpeg', '-r72', '-g120x80', `-sOutputFile=${jpeg}`, '-c', '0 0 1 setrgbcolor 0 0 120 80 rectfill showpage']);
+    await execFileAsync(gs.path('gs'), ['-q', '-dNOPAUSE', '-dBATCH', '-sDEVICE=jpeg', '-r72', '-g120x80', `-sOutputFile=${jpeg}`, '-c', '0 0 1 setrgbcolor 0 0 120 80 rectfill showpage']);
     expect(await printJob(url, 'Scansione', 'image/jpeg', await readFile(jpeg))).toBe(0x0000);
     const scan = await waitFor('jpeg recorded', () => printed(h, 'Scansione.pdf'));
     expect(scan.kind).toBe('pdf');

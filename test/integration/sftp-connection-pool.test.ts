@@ -2,17 +2,14 @@
 // (SFTP tags each request), never more connections or callers than configured, a connection that
 // dies under its callers fails them all and is replaced, and a write with its close sent right
 // behind it stores exactly the bytes, small or large.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startSshd, sshdAvailable, type Sshd } from '../helpers/sshd.ts';
+import { needsSshd, startSshd, type Sshd } from '../helpers/sshd.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { SftpConnectionPool, openSftpSession, type SftpSession } from '../../src/core/hub/sftp-connection-pool.ts';
 
-const inCi = process.env['CI'] === 'true';
-if (!sshdAvailable() && !inCi) console.warn('\n!!! SKIPPING the SFTP pool tests: no sshd here (apt-get install openssh-server); CI installs it and fails without it.\n');
-
-describe.runIf(sshdAvailable() || inCi)('SFTP connection pool (real sshd)', () => {
+needsSshd().describe('SFTP connection pool (real sshd)', () => {
   let temp: { dir: string; cleanup: () => Promise<void> };
   let sshd: Sshd;
   let opened = 0;

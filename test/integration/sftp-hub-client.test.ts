@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startSshd, sshdAvailable, type Sshd } from '../helpers/sshd.ts';
+import { needsSshd, startSshd, type Sshd } from '../helpers/sshd.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { createSftpHubClient, type SftpHubClientOptions } from '../../src/core/hub/sftp-hub-client.ts';
@@ -16,10 +16,9 @@ import { sftpFingerprintCommand } from '../../src/cli/commands/sftp-fingerprint.
 import { HubRequestError, type HubClient, type UploadRequest } from '../../src/core/hub/hub-client.ts';
 import type { HubEvent } from '../../src/contract/hub-protocol.ts';
 
-const run = sshdAvailable() ? describe : describe.skip;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-run('SFTP hub client (real sshd)', () => {
+needsSshd().describe('SFTP hub client (real sshd)', () => {
   let temp: { dir: string; cleanup: () => Promise<void> };
   let sshd: Sshd;
   let roots = 0;

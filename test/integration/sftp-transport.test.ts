@@ -2,12 +2,12 @@
 // upload even when sshd dies mid-batch; a changed host key, refused credentials or an unusable
 // in/ folder hold the queue with the reason and clear by themselves when fixed; a malformed status
 // file is moved aside; a status re-read after a crash before its deletion is applied once.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { startHarness, sftpSettings, type Harness } from '../helpers/harness.ts';
-import { sshdAvailable } from '../helpers/sshd.ts';
+import { needsSshd } from '../helpers/sshd.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { createAgent } from '../../src/core/agent.ts';
@@ -22,12 +22,11 @@ afterEach(async () => {
   harness = null;
 });
 
-const run = sshdAvailable() ? describe : describe.skip;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sftpRoot = (h: Harness) => h.settings.hub.sftp!.root;
 const byName = (h: Harness, name: string) => h.agent.documents({ limit: 500 }).documents.find((d) => d.name === name);
 
-run('SFTP transport', () => {
+needsSshd().describe('SFTP transport', () => {
   it('sshd killed during a batch: no partial file ever appears in in/, every document arrives once', async () => {
     const h = (harness = await startHarness({ transport: 'sftp' }));
     const originals = new Map<string, Buffer>();

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, decodePDFRawStream } from 'pdf-lib';
 import { ConversionError, convertToPdf } from '../../src/core/printer/convert/to-pdf.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
+import { needs } from '../helpers/system-tools.ts';
 
 const run = promisify(execFile);
+/** Ghostscript makes the test JPEGs and renders the PDFs back to pixels. */
+const gs = needs('gs');
 
 /** 40 x 20 pt: the left half red, the right half blue. */
 const RED_BLUE_PS = `<< /PageSize [40 20] >> setpagedevice
@@ -80,7 +83,7 @@ function withExif(jpeg: Buffer, orientation: number): Buffer {
   return Buffer.concat([jpeg.subarray(0, afterApp0), exifOrientation(orientation), jpeg.subarray(afterApp0)]);
 }
 
-describe('convertToPdf: JPEG', () => {
+gs.describe('convertToPdf: JPEG', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await makeTempDir('recapito-jpeg-')));
@@ -90,7 +93,7 @@ describe('convertToPdf: JPEG', () => {
     const ps = join(dir, 'drawing.ps');
     const jpeg = join(dir, `${device}-${dpi}.jpg`);
     await writeFile(ps, RED_BLUE_PS);
-    await run('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', `-sDEVICE=${device}`, `-r${dpi}`, `-sOutputFile=${jpeg}`, ps]);
+    await run(gs.path('gs'), ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', `-sDEVICE=${device}`, `-r${dpi}`, `-sOutputFile=${jpeg}`, ps]);
     return readFile(jpeg);
   }
 
@@ -105,7 +108,7 @@ describe('convertToPdf: JPEG', () => {
     const pdfFile = join(dir, 'render.pdf');
     const ppmFile = join(dir, 'render.ppm');
     await writeFile(pdfFile, pdf);
-    await run('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=ppmraw', `-r${dpi}`, `-sOutputFile=${ppmFile}`, pdfFile]);
+    await run(gs.path('gs'), ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=ppmraw', `-r${dpi}`, `-sOutputFile=${ppmFile}`, pdfFile]);
     const ppm = await readFile(ppmFile);
     const header = /^P6\s+(?:#.*\n\s*)*(\d+)\s+\d+\s+255\s/.exec(ppm.toString('latin1', 0, 200))!; // may carry a # comment
     const width = Number(header[1]);

@@ -8,8 +8,10 @@ import { PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, rgb } from 'pdf
 import { ConversionError, convertToPdf } from '../../src/core/printer/convert/to-pdf.ts';
 import { bytesPerLine, encodeLine, pwgPageHeader, writePwgRaster, type PwgTestPage } from '../helpers/pwg-raster.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
+import { needs } from '../helpers/system-tools.ts';
 
 const run = promisify(execFile);
+const gs = needs('gs');
 
 interface PageImage {
   page: { width: number; height: number };
@@ -169,14 +171,14 @@ describe('convertToPdf: PWG raster', () => {
     expect(images.map((i) => [i.width, i.height])).toEqual([[83, 117], [170, 110], [30, 60]]);
   });
 
-  it('converts a raster that Ghostscript rendered from a PDF page (sGray 8 and Black 1)', async () => {
+  gs.it('converts a raster that Ghostscript rendered from a PDF page (sGray 8 and Black 1)', async () => {
     const source = await PDFDocument.create();
     source.addPage([288, 432]).drawRectangle({ x: 72, y: 216, width: 144, height: 144, color: rgb(0, 0, 0) }); // 4x6 in, a black square
     const sourceFile = join(dir, 'source.pdf');
     await writeFile(sourceFile, await source.save());
     for (const [name, args] of [['gray', ['-dcupsColorSpace=18', '-dcupsBitsPerColor=8']], ['black', []]] as const) {
       const rasterFile = join(dir, `${name}.pwg`);
-      await run('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=pwgraster', '-r36', ...args, `-sOutputFile=${rasterFile}`, sourceFile]);
+      await run(gs.path('gs'), ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=pwgraster', '-r36', ...args, `-sOutputFile=${rasterFile}`, sourceFile]);
       const { pdf, pages } = await convertToPdf({ file: rasterFile, format: 'image/pwg-raster' });
       expect(pages).toBe(1);
       const [image] = await pageImages(pdf);

@@ -9,8 +9,10 @@ import { parseMediaSize } from '../../src/core/printer/convert/media-size.ts';
 import { writePwgRaster } from '../helpers/pwg-raster.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
+import { needs } from '../helpers/system-tools.ts';
 
 const run = promisify(execFile);
+const gs = needs('gs');
 
 describe('convertToPdf', () => {
   let dir: string;
@@ -57,10 +59,10 @@ describe('convertToPdf', () => {
     expect(error.message).toBe('Documents of type "text/plain" cannot be printed here; send application/pdf, image/jpeg, image/pwg-raster.');
   });
 
-  it('accepts MIME types with parameters or capitals, and recognises application/octet-stream by content', async () => {
+  gs.it('accepts MIME types with parameters or capitals, and recognises application/octet-stream by content', async () => {
     const jpegFile = join(dir, 'photo.jpg');
     const ps = await saved('square.ps', Buffer.from('<< /PageSize [20 20] >> setpagedevice 0 0 10 10 rectfill showpage'));
-    await run('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=jpeg', '-r72', `-sOutputFile=${jpegFile}`, ps]);
+    await run(gs.path('gs'), ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=jpeg', '-r72', `-sOutputFile=${jpegFile}`, ps]);
     const jpeg = await readFile(jpegFile);
     const raster = writePwgRaster([{ width: 8, height: 2, colorSpace: 'sgray', bitsPerColor: 8, line: () => Buffer.alloc(8, 255) }]);
     const pdf = makePdf('printed');

@@ -8,6 +8,7 @@ import { lpadminInstallArgs, shellCommand, shellQuote } from '../../src/core/pri
 import { commandEnvironment, defaultCommandRunner } from '../../src/core/printer/os-queue/command-runner.ts';
 import { createQueueManager, QueueError } from '../../src/core/printer/os-queue/queue-manager.ts';
 import type { CommandRunner } from '../../src/core/printer/os-queue/queue-manager.ts';
+import { needs } from '../helpers/system-tools.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -63,9 +64,9 @@ describe('command lines', () => {
     ]);
   });
 
-  it('the command shown to a person is what /bin/sh runs: each argument arrives intact', async () => {
+  needs('sh').it('the command shown to a person is what /bin/sh runs: each argument arrives intact', async () => {
     const args = ['-D', "Recapito – Dell'Acqua $(touch /tmp/x) `id` \"q\" \\ ; & |", 'plain-1.2', '', "'"];
-    const { stdout } = await execFileAsync('/bin/sh', ['-c', `${shellCommand('printf', ['%s\\0', ...args])}`]);
+    const { stdout } = await execFileAsync(needs('sh').path('sh'), ['-c', `${shellCommand('printf', ['%s\\0', ...args])}`]);
     expect(stdout.split('\0').slice(0, -1)).toEqual(args);
     expect(shellQuote('ipp://127.0.0.1:8631/ipp/print/demo')).toBe('ipp://127.0.0.1:8631/ipp/print/demo');
     expect(shellCommand('lpadmin', ['-x', 'A B'], { sudo: true })).toBe("sudo lpadmin -x 'A B'");
@@ -73,8 +74,8 @@ describe('command lines', () => {
 });
 
 describe('the command runner', () => {
-  it('runs without a shell, in the C locale, with sbin on PATH', async () => {
-    const result = await defaultCommandRunner('/bin/sh', ['-c', 'printf "%s|%s|%s" "$LC_ALL" "$1" "$PATH"', 'sh', 'a b;c']);
+  needs('sh').it('runs without a shell, in the C locale, with sbin on PATH', async () => {
+    const result = await defaultCommandRunner(needs('sh').path('sh'), ['-c', 'printf "%s|%s|%s" "$LC_ALL" "$1" "$PATH"', 'sh', 'a b;c']);
     const [locale, arg, path] = result.stdout.split('|');
     expect(result.code).toBe(0);
     expect(locale).toBe('C');
@@ -83,10 +84,10 @@ describe('the command runner', () => {
     expect(commandEnvironment({ PATH: 'C:\\x' }, 'win32')).toEqual({ PATH: 'C:\\x' });
   });
 
-  it('reports a missing program as code 127 and a hung one as a timeout', async () => {
+  needs('sleep').it('reports a missing program as code 127 and a hung one as a timeout', async () => {
     expect(await defaultCommandRunner('/nonexistent/lpadmin', [])).toMatchObject({ code: 127, stderr: expect.stringContaining('command not found') });
     const started = Date.now();
-    const hung = await defaultCommandRunner('/bin/sleep', ['10'], { timeoutMs: 200 });
+    const hung = await defaultCommandRunner(needs('sleep').path('sleep'), ['10'], { timeoutMs: 200 });
     expect(hung.code).toBe(124);
     expect(hung.stderr).toMatch(/no answer after/);
     expect(Date.now() - started).toBeLessThan(5000);

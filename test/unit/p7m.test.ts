@@ -10,6 +10,7 @@ import { FATTURAPA_SAMPLES, fixture } from '../helpers/fixtures.ts';
 import { buildP7m, createTestSigner, toBase64P7m, toIndefiniteLengthBer } from '../helpers/p7m.ts';
 import type { TestSigner } from '../helpers/p7m.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
+import { needs } from '../helpers/system-tools.ts';
 
 let signer: TestSigner;
 let temp: { dir: string; cleanup: () => Promise<void> };
@@ -120,25 +121,16 @@ describe('extractSignedContent', () => {
     }
   });
 
-  const openssl = onPath('openssl');
-  it.skipIf(!openssl)('builds envelopes that OpenSSL verifies too (the test envelopes are real CMS)', async () => {
+  const openssl = needs('openssl');
+  openssl.it('builds envelopes that OpenSSL verifies too (the test envelopes are real CMS)', async () => {
     const xml = fixture('fatturapa', 'IT01234567890_FPA01.xml');
     const der = await buildP7m(xml, signer);
     for (const [name, bytes] of [['der.p7m', der], ['ber.p7m', toIndefiniteLengthBer(der)]] as const) {
       const input = join(temp.dir, name);
       const output = join(temp.dir, `${name}.xml`);
       await writeFile(input, bytes);
-      execFileSync('openssl', ['cms', '-verify', '-noverify', '-binary', '-inform', 'DER', '-in', input, '-out', output], { stdio: 'pipe' });
+      execFileSync(openssl.path('openssl'), ['cms', '-verify', '-noverify', '-binary', '-inform', 'DER', '-in', input, '-out', output], { stdio: 'pipe' });
       expect((await readFile(output)).equals(xml)).toBe(true);
     }
   });
 });
-
-function onPath(tool: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -10,6 +10,7 @@ import { guessFromPdfText, normaliseDate } from '../../src/core/inspect/invoice/
 import { PdfTextReader } from '../../src/core/inspect/invoice/pdf-text.ts';
 import { readInvoiceDocument } from '../../src/core/inspect/invoice/read-invoice.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
+import { needs } from '../helpers/system-tools.ts';
 
 describe('guessFromPdfText', () => {
   it('reads the usual Italian wording', () => {
@@ -73,24 +74,7 @@ describe('guessFromPdfText', () => {
   });
 });
 
-function onPath(tool: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const ghostscript = onPath('gs');
-const inCi = process.env.CI === 'true';
-if (!ghostscript && inCi) {
-  describe('Ghostscript prerequisite', () => {
-    it('has gs installed (required under CI)', () => {
-      expect.fail('gs not found on PATH: install ghostscript');
-    });
-  });
-}
+const gs = needs('gs');
 
 // Helvetica re-encoded with the Euro sign at \200, as office software prints "€".
 const PS_PROLOG = `%!PS
@@ -106,7 +90,7 @@ function psLines(lines: string[]): string {
   return `${PS_PROLOG}${shown.join('\n')}\nshowpage\n`;
 }
 
-describe.skipIf(!ghostscript)('PDFs made by Ghostscript', () => {
+gs.describe('PDFs made by Ghostscript', () => {
   let temp: { dir: string; cleanup: () => Promise<void> };
   let reader: PdfTextReader;
   beforeAll(async () => {
@@ -122,7 +106,7 @@ describe.skipIf(!ghostscript)('PDFs made by Ghostscript', () => {
     const source = join(temp.dir, `${name}.ps`);
     const output = join(temp.dir, `${name}.pdf`);
     await writeFile(source, postScript.replace(/€/g, '\\200'), 'latin1');
-    execFileSync('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', ...extraArgs, `-sOutputFile=${output}`, source]);
+    execFileSync(gs.path('gs'), ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', ...extraArgs, `-sOutputFile=${output}`, source]);
     return readFile(output);
   }
 

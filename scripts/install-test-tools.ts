@@ -1,0 +1,69 @@
+// Run by `npm test` before the suite: installs the Debian packages of the system tools the tests
+// need (test/helpers/system-tools-data.ts) when some are missing and it may (root, or sudo without
+// a password, with apt-get). Otherwise it prints the install command once and the tests that need
+// the missing tools skip, each with a line saying so (under CI=true they fail).
+//
+//   node scripts/install-test-tools.ts              install what is missing, if it may
+//   node scripts/install-test-tools.ts --dry-run    print what it would do, change nothing
+//   node scripts/install-test-tools.ts --packages   print every package, one a line
+//
+// RECAPITO_NO_INSTALL=1 (or any non-empty value but 0) never installs anything.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { ALL_PACKAGES, missingTools, planInstall, SYSTEM_TOOLS, type ToolName } from '../test/helpers/system-tools-data.ts';
+
+const args = process.argv.slice(2);
+const dryRun = args.includes('--dry-run');
+const say = (line: string): void => void process.stderr.write(`npm test: ${line}\n`);
+
+if (args.includes('--packages')) {
+  process.stdout.write(`${ALL_PACKAGES.join('\n')}\n`);
+  process.exit(0);
+}
+
+const missing = missingTools();
+if (missing.length === 0) process.exit(0);
+
+const root = process.getuid?.() === 0;
+const hasApt = process.platform === 'linux' && existsSync('/usr/bin/apt-get');
+const optOut = process.env['RECAPITO_NO_INSTALL'];
+const plan = planInstall({
+  missing,
+  hasApt,
+  root,
+  passwordlessSudo: !root && hasApt && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0,
+  optedOut: optOut !== undefined && optOut !== '' && optOut !== '0',
+});
+
+/** "ghostscript (Ghostscript: makes the sample …)", one line per package. */
+function why(tools: readonly ToolName[]): string[] {
+  const byPackage = new Map<string, ToolName[]>();
+  for (const tool of tools) byPackage.set(SYSTEM_TOOLS[tool].package, [...(byPackage.get(SYSTEM_TOOLS[tool].package) ?? []), tool]);
+  return [...byPackage].map(([name, its]) => `  ${name}: ${[...new Set(its.map((tool) => `${SYSTEM_TOOLS[tool].label} — ${SYSTEM_TOOLS[tool].neededBy}`))].join('; ')}`);
+}
+
+if (plan.kind === 'nothing') process.exit(0);
+
+if (plan.kind === 'cannot') {
+  say(`${plan.packages.length} system package(s) the tests need are missing, and will not be installed here: ${plan.why}.`);
+  for (const line of why(missing)) process.stderr.write(`${line}\n`);
+  say(`the tests that need them will be SKIPPED${process.env['CI'] === 'true' ? ' (under CI=true: FAIL)' : ''}. To run them, install them with:`);
+  process.stderr.write(`\n    ${plan.command}\n\n`);
+  process.exit(0);
+}
+
+say(`${dryRun ? 'would install' : 'installing'} ${plan.packages.length} system package(s) the tests need:`);
+for (const line of why(missing)) process.stderr.write(`${line}\n`);
+for (const command of plan.commands) {
+  process.stderr.write(`  $ ${command.join(' ')}\n`);
+  if (dryRun) continue;
+  const result = spawnSync(command[0]!, command.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) {
+    say(`${command.join(' ')} failed (${result.error?.message ?? `exit code ${result.status}`}); the tests that need these packages will be skipped (under CI=true: fail).`);
+    process.exit(process.env['CI'] === 'true' ? 1 : 0);
+  }
+}
+if (!dryRun) {
+  const still = missingTools();
+  if (still.length > 0) say(`still missing after the install: ${still.join(', ')}`);
+}
