@@ -75,6 +75,8 @@ export interface PreflightIssue {
   code: string;
   /** Where in the file, relative to the root and without it, e.g. `FatturaElettronicaHeader/DatiTrasmissione/CodiceDestinatario`. */
   path?: string;
+  /** The SDI error code (of an NS notification) this finding anticipates, e.g. `00423`; absent when SDI has none for it. */
+  sdiCode?: string;
   /** What is wrong and what to fix, for the user. */
   message: { it: string; en: string };
 }

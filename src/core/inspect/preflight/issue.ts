@@ -6,12 +6,20 @@ export interface Bilingual {
   en: string;
 }
 
-export function preflightError(code: string, path: string | undefined, message: Bilingual): PreflightIssue {
-  return path === undefined ? { severity: 'error', code, message } : { severity: 'error', code, path, message };
+function issue(severity: PreflightIssue['severity'], code: string, path: string | undefined, message: Bilingual, sdiCode: string | undefined): PreflightIssue {
+  const built: PreflightIssue = { severity, code, message };
+  if (path !== undefined) built.path = path;
+  if (sdiCode !== undefined) built.sdiCode = sdiCode;
+  return built;
 }
 
-export function preflightWarning(code: string, path: string | undefined, message: Bilingual): PreflightIssue {
-  return path === undefined ? { severity: 'warning', code, message } : { severity: 'warning', code, path, message };
+/** `sdiCode`: the SDI error code (NS notification) the finding anticipates, e.g. `00423`. */
+export function preflightError(code: string, path: string | undefined, message: Bilingual, sdiCode?: string): PreflightIssue {
+  return issue('error', code, path, message, sdiCode);
+}
+
+export function preflightWarning(code: string, path: string | undefined, message: Bilingual, sdiCode?: string): PreflightIssue {
+  return issue('warning', code, path, message, sdiCode);
 }
 
 /** A value shown inside a message: quoted and cut short so a huge field cannot flood the UI. */

@@ -18,9 +18,9 @@ export function preflightFatturaPaXml(xml: Uint8Array | string, context: Omit<Pr
       preflightError('not_well_formed', undefined, {
         it: `Il file non è un XML valido e SDI lo scarterebbe (${detail}). Rigenerarlo dal gestionale o correggerlo.`,
         en: `The file is not well-formed XML and SDI would reject it (${detail}). Export it again from the invoicing software or fix it.`,
-      }),
+      }, '00200'),
       ...checkFile(context.fileName, size),
     ];
   }
-  return preflightFatturaPa(root, { fileName: context.fileName, size, history: context.history });
+  return preflightFatturaPa(root, { fileName: context.fileName, size, history: context.history, today: context.today });
 }

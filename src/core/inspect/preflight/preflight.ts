@@ -2,6 +2,8 @@
 // Errors block sending (the document becomes `invalid`); warnings are shown and let it go.
 // docs/preflight.md lists every rule with its texts.
 import type { XmlElement } from '../../xml/safe-xml.ts';
+import { checkContent } from './content/content-check.ts';
+import { romeDate } from './content/rome-date.ts';
 import { checkFile } from './file-checks.ts';
 import { checkHistory } from './history-check.ts';
 import { preflightWarning } from './issue.ts';
@@ -11,6 +13,7 @@ import { checkRoot } from './root-check.ts';
 import { checkSchema } from './schema-check.ts';
 import type { InvoiceHistory, PreflightContext, PreflightIssue } from './types.ts';
 
+export { romeDate } from './content/rome-date.ts';
 export type { InvoiceHistory, PreflightContext, PreflightIssue, SentInvoiceRef } from './types.ts';
 export { checkCodiceFiscale, checkPartitaIva } from './fiscal-ids.ts';
 export { sellerKeyOf } from './fatturapa-paths.ts';
@@ -33,6 +36,7 @@ function errorsFirst(issues: PreflightIssue[]): PreflightIssue[] {
 }
 
 export function preflightFatturaPa(root: XmlElement, context: PreflightContext): PreflightIssue[] {
+  const today = context.today ?? romeDate(new Date());
   const rootCheck = checkRoot(root);
   const fileIssues = checkFile(context.fileName, context.size);
   if (!rootCheck.isFatturaPa) return errorsFirst([...rootCheck.issues, ...fileIssues]);
@@ -40,12 +44,16 @@ export function preflightFatturaPa(root: XmlElement, context: PreflightContext):
   // The root check already explains a bad versione attribute; the schema would say it again.
   const versioneReported = rootCheck.issues.some((issue) => issue.code === 'invalid_versione');
   const schemaIssues = checkSchema(root).filter((issue) => !(versioneReported && issue.path === '@versione'));
+  // Like SDI, the content rules run on a file that conforms to the schema: on a broken one they
+  // would mostly repeat the schema's findings in other words.
+  const conforms = !rootCheck.issues.some((issue) => issue.severity === 'error') && !schemaIssues.some((issue) => issue.severity === 'error');
   return errorsFirst([
     ...rootCheck.issues,
     ...fileIssues,
     ...schemaIssues,
     ...checkRecipient(root),
     ...checkPartyIds(root),
+    ...(conforms ? checkContent(root, today) : []),
     ...historyChecks(root, context.history),
   ]);
 }

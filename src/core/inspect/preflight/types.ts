@@ -30,4 +30,9 @@ export interface PreflightContext {
   size: number;
   /** Null when there is no history (first run, tests): duplicate and gap checks are skipped. */
   history: InvoiceHistory | null;
+  /**
+   * The day SDI would receive the invoice, YYYY-MM-DD in Europe/Rome (an invoice dated later is
+   * refused, SDI error 00403). Default: today in Rome, from the clock; tests pass a fixed day.
+   */
+  today?: string;
 }
