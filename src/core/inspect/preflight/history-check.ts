@@ -34,7 +34,7 @@ function duplicatesInFile(documents: CompleteDocument[], duplicates: Set<Complet
     issues.push(preflightError('duplicate_in_file', numberPath(document), {
       it: `La fattura numero ${document.number} (${document.docType}, anno ${document.year}) compare due volte in questo file (anche in ${first.path}): SDI la scarterebbe come duplicata. Dare a ciascuna fattura un numero diverso.`,
       en: `Invoice number ${document.number} (${document.docType}, year ${document.year}) appears twice in this file (also in ${first.path}): SDI would reject it as a duplicate. Give each invoice its own number.`,
-    }));
+    }, '00409'));
   }
   return issues;
 }
@@ -45,7 +45,7 @@ function duplicateInHistory(document: CompleteDocument, sellerKey: string, histo
   return preflightError('duplicate_invoice', numberPath(document), {
     it: `La fattura numero ${document.number} (${document.docType}, anno ${document.year}) di questo cedente è già stata acquisita come "${earlier.name}" (documento ${earlier.documentId}, ${earlier.sentAt}): SDI la scarterebbe come duplicata (errore 00404). Se è una correzione, emettere una nota di credito o usare un nuovo numero.`,
     en: `Invoice number ${document.number} (${document.docType}, year ${document.year}) from this seller was already captured as "${earlier.name}" (document ${earlier.documentId}, ${earlier.sentAt}): SDI would reject it as a duplicate (error 00404). If it is a correction, issue a credit note or use a new number.`,
-  });
+  }, '00404');
 }
 
 function gapIssues(

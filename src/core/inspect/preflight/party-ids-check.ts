@@ -10,11 +10,13 @@ interface Party {
   path: string;
   it: string;
   en: string;
+  /** The SDI error for a VAT number (and a codice fiscale) its register does not know. */
+  sdi: { vat: string; cf?: string };
 }
 
 const PARTIES: Party[] = [
-  { path: SELLER_DATA, it: 'del cedente/prestatore', en: "seller's" },
-  { path: BUYER_DATA, it: 'del cessionario/committente', en: "buyer's" },
+  { path: SELLER_DATA, it: 'del cedente/prestatore', en: "seller's", sdi: { vat: '00301' } },
+  { path: BUYER_DATA, it: 'del cessionario/committente', en: "buyer's", sdi: { vat: '00305', cf: '00306' } },
 ];
 
 function vatIssue(root: XmlElement, party: Party): PreflightIssue | null {
@@ -24,9 +26,9 @@ function vatIssue(root: XmlElement, party: Party): PreflightIssue | null {
     ? { it: 'la cifra di controllo non torna', en: 'its check digit is wrong' }
     : { it: 'non è di 11 cifre', en: 'it is not 11 digits' };
   return preflightWarning('vat_check_digit', `${party.path}/IdFiscaleIVA/IdCodice`, {
-    it: `La partita IVA ${party.it} IT${id.code} sembra errata (${shape.it}): verificarla, SDI scarta le fatture con partite IVA inesistenti.`,
-    en: `The ${party.en} VAT number IT${id.code} looks wrong (${shape.en}): double-check it, SDI rejects invoices with VAT numbers that do not exist.`,
-  });
+    it: `La partita IVA ${party.it} IT${id.code} sembra errata (${shape.it}): verificarla, SDI scarta le fatture con partite IVA inesistenti (errore ${party.sdi.vat}).`,
+    en: `The ${party.en} VAT number IT${id.code} looks wrong (${shape.en}): double-check it, SDI rejects invoices with VAT numbers that do not exist (error ${party.sdi.vat}).`,
+  }, party.sdi.vat);
 }
 
 function codiceFiscaleIssue(root: XmlElement, party: Party): PreflightIssue | null {
@@ -37,10 +39,11 @@ function codiceFiscaleIssue(root: XmlElement, party: Party): PreflightIssue | nu
     : cf.length === 11
       ? { it: 'la cifra di controllo non torna', en: 'its check digit is wrong' }
       : { it: 'deve avere 16 caratteri (persona) o 11 cifre (società)', en: 'it must have 16 characters (a person) or 11 digits (a company)' };
+  const sdi = party.sdi.cf;
   return preflightWarning('cf_check', `${party.path}/CodiceFiscale`, {
-    it: `Il codice fiscale ${party.it} ${cf} sembra errato (${shape.it}): verificarlo.`,
-    en: `The ${party.en} codice fiscale ${cf} looks wrong (${shape.en}): double-check it.`,
-  });
+    it: `Il codice fiscale ${party.it} ${cf} sembra errato (${shape.it}): verificarlo${sdi ? `, SDI scarta le fatture con codici fiscali inesistenti (errore ${sdi})` : ''}.`,
+    en: `The ${party.en} codice fiscale ${cf} looks wrong (${shape.en}): double-check it${sdi ? `, SDI rejects invoices with codici fiscali that do not exist (error ${sdi})` : ''}.`,
+  }, sdi);
 }
 
 export function checkPartyIds(root: XmlElement): PreflightIssue[] {

@@ -4,6 +4,8 @@
 import type { XmlElement } from '../../xml/safe-xml.ts';
 import { checkContent } from './content/content-check.ts';
 import { romeDate } from './content/rome-date.ts';
+import { checkSimplified } from './content/simplified.ts';
+import { SIMPLIFIED_NAMESPACE } from './fatturapa-paths.ts';
 import { checkFile } from './file-checks.ts';
 import { checkHistory } from './history-check.ts';
 import { preflightWarning } from './issue.ts';
@@ -35,11 +37,18 @@ function errorsFirst(issues: PreflightIssue[]): PreflightIssue[] {
   return [...issues.filter((issue) => issue.severity === 'error'), ...issues.filter((issue) => issue.severity === 'warning')];
 }
 
+function isSimplified(root: XmlElement): boolean {
+  return root.uri === SIMPLIFIED_NAMESPACE && root.local === 'FatturaElettronicaSemplificata';
+}
+
 export function preflightFatturaPa(root: XmlElement, context: PreflightContext): PreflightIssue[] {
   const today = context.today ?? romeDate(new Date());
   const rootCheck = checkRoot(root);
   const fileIssues = checkFile(context.fileName, context.size);
-  if (!rootCheck.isFatturaPa) return errorsFirst([...rootCheck.issues, ...fileIssues]);
+  if (!rootCheck.isFatturaPa) {
+    const simplified = isSimplified(root) ? checkSimplified(root, today) : [];
+    return errorsFirst([...rootCheck.issues, ...fileIssues, ...simplified]);
+  }
 
   // The root check already explains a bad versione attribute; the schema would say it again.
   const versioneReported = rootCheck.issues.some((issue) => issue.code === 'invalid_versione');

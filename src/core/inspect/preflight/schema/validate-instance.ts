@@ -27,7 +27,7 @@ class IssueCollector {
   }
 
   add(code: string, path: string, message: Bilingual): void {
-    if (this.issues.length < this.max) this.issues.push(preflightError(code, path || undefined, message));
+    if (this.issues.length < this.max) this.issues.push(preflightError(code, path || undefined, message, '00200'));
     else this.hidden += 1;
   }
 
@@ -37,8 +37,8 @@ class IssueCollector {
   }
 
   finish(): PreflightIssue[] {
-    if (this.namespaceRepeats > 1) this.issues.push(preflightError('schema_wrong_namespace', undefined, schemaMessages.wrongNamespaceMore(this.namespaceRepeats - 1)));
-    if (this.hidden > 0) this.issues.push(preflightError('schema_more_errors', undefined, schemaMessages.moreErrors(this.hidden)));
+    if (this.namespaceRepeats > 1) this.issues.push(preflightError('schema_wrong_namespace', undefined, schemaMessages.wrongNamespaceMore(this.namespaceRepeats - 1), '00200'));
+    if (this.hidden > 0) this.issues.push(preflightError('schema_more_errors', undefined, schemaMessages.moreErrors(this.hidden), '00201'));
     return this.issues;
   }
 }
