@@ -163,6 +163,13 @@ describe('00419 / 00443 / 00444: summaries match the lines and the welfare fund'
     expectErrors(goods([taxed], [taxedSummary, { rate: '10.00', taxable: '0.00', tax: '0.00' }]), [['summary_rate_unused', '00443', `${SUMMARY}[2]/AliquotaIVA`]]);
   });
 
+  it('a summary with the wrong rate gives 00419 and 00443, not also a wrong sum (00422)', () => {
+    expectErrors(goods([{ ...taxed, rate: '10.00' }], [taxedSummary]), [
+      ['summary_missing_for_rate', '00419', SUMMARY],
+      ['summary_rate_unused', '00443', `${SUMMARY}/AliquotaIVA`],
+    ]);
+  });
+
   it('a line nature missing from the summaries is refused (00444), and a summary nature no line has', () => {
     const lines = [{ ...taxed, rate: '0.00', nature: 'N4' }, { ...taxed, rate: '0.00', nature: 'N2.2' }];
     expectErrors(goods(lines, [{ rate: '0.00', nature: 'N4', taxable: '10.00', tax: '0.00' }]), [['summary_nature_mismatch', '00444', SUMMARY]]);

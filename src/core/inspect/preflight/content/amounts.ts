@@ -91,6 +91,8 @@ interface RateGroup {
   funds: Decimal;
   /** Some amount is not a number: the schema reports it, the sum is not checked. */
   unreadable: boolean;
+  /** No line or contribution has this rate: that is 00443's finding, not a wrong sum. */
+  used: boolean;
 }
 
 function rateGroups(context: RuleContext): Map<string, RateGroup> {
@@ -100,7 +102,7 @@ function rateGroups(context: RuleContext): Map<string, RateGroup> {
     const key = decimalKey(summary.rate);
     let group = groups.get(key);
     if (!group) {
-      group = { rate: summary.rate, summaries: [], taxable: ZERO, rounding: ZERO, lines: ZERO, funds: ZERO, unreadable: false };
+      group = { rate: summary.rate, summaries: [], taxable: ZERO, rounding: ZERO, lines: ZERO, funds: ZERO, unreadable: false, used: false };
       groups.set(key, group);
     }
     group.summaries.push(summary);
@@ -113,12 +115,14 @@ function rateGroups(context: RuleContext): Map<string, RateGroup> {
   for (const line of context.body.lines) {
     const group = line.rate ? groups.get(decimalKey(line.rate)) : undefined;
     if (!group) continue;
+    group.used = true;
     if (line.totalPrice) group.lines = add(group.lines, line.totalPrice);
     else group.unreadable = true;
   }
   for (const fund of context.body.funds) {
     const group = fund.rate ? groups.get(decimalKey(fund.rate)) : undefined;
     if (!group) continue;
+    group.used = true;
     if (fund.contribution) group.funds = add(group.funds, fund.contribution);
     else group.unreadable = true;
   }
@@ -128,7 +132,7 @@ function rateGroups(context: RuleContext): Map<string, RateGroup> {
 function summaryTaxables(context: RuleContext): PreflightIssue[] {
   const issues: PreflightIssue[] = [];
   for (const group of rateGroups(context).values()) {
-    if (group.unreadable) continue;
+    if (group.unreadable || !group.used) continue;
     const expected = add(add(group.lines, group.funds), group.rounding);
     if (within(group.taxable, expected, SUMMARY_TOLERANCE)) continue;
     const first = group.summaries[0];
