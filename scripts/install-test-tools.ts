@@ -10,7 +10,7 @@
 // RECAPITO_NO_INSTALL=1 (or any non-empty value but 0) never installs anything.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { ALL_PACKAGES, missingTools, planInstall, SYSTEM_TOOLS, type ToolName } from '../test/helpers/system-tools-data.ts';
+import { ALL_PACKAGES, missingTools, planInstall, pretendMissing, SYSTEM_TOOLS, type ToolName } from '../test/helpers/system-tools-data.ts';
 
 const args = process.argv.slice(2);
 const dryRun = args.includes('--dry-run');
@@ -64,6 +64,7 @@ for (const command of plan.commands) {
   }
 }
 if (!dryRun) {
-  const still = missingTools();
+  const pretended = pretendMissing();
+  const still = missingTools().map((tool) => (pretended.has(tool) ? `${tool} (RECAPITO_PRETEND_MISSING)` : tool));
   if (still.length > 0) say(`still missing after the install: ${still.join(', ')}`);
 }
