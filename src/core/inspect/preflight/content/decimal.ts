@@ -25,10 +25,13 @@ const DECIMAL = /^([+-]?)([0-9]+)(?:\.([0-9]+))?$/;
 /** "12.50", "-0.01", "5" → a Decimal; anything else (the schema check reports it) → null. */
 export function parseDecimal(text: string | undefined): Decimal | null {
   if (text === undefined) return null;
+  if (text.length > 40) return null;
   const match = DECIMAL.exec(text);
-  if (!match || text.length > 40) return null;
+  if (!match) return null;
   const fraction = match[3] ?? '';
-  const units = BigInt(`${match[2]}${fraction}`);
+  const digits = fraction === '' ? match[2] ?? '' : `${match[2]}${fraction}`;
+  // Up to 15 digits a Number is exact and BigInt(number) is cheaper than parsing a string.
+  const units = digits.length <= 15 ? BigInt(Number(digits)) : BigInt(digits);
   return { units: match[1] === '-' ? -units : units, scale: fraction.length };
 }
 

@@ -22,6 +22,12 @@ export interface ContentAutomaton {
   /** Most occurrences of each key the model allows in total. */
   maxTotal: Map<string, number>;
   stepCache: Map<string, number[]>;
+  /**
+   * The same steps keyed by the state array itself: step() hands back cached arrays, so the next
+   * step from them finds its answer without building the string key (most of the time spent on
+   * a 1,000-line invoice went into those keys).
+   */
+  stepByStates: WeakMap<number[], Map<string, number[]>>;
 }
 
 export type ContentProblem =
@@ -141,6 +147,7 @@ export function contentAutomaton(type: ComplexTypeDef): ContentAutomaton {
     decls: builder.decls,
     maxTotal: builder.maxTotal,
     stepCache: new Map(),
+    stepByStates: new WeakMap(),
   };
   automaton.start = closure(automaton, [start]);
   automata.set(type, automaton);
@@ -148,15 +155,24 @@ export function contentAutomaton(type: ComplexTypeDef): ContentAutomaton {
 }
 
 function step(automaton: ContentAutomaton, states: number[], key: string): number[] {
+  let byKey = automaton.stepByStates.get(states);
+  const known = byKey?.get(key);
+  if (known) return known;
   const cacheKey = `${states.join(',')}>${key}`;
-  const cached = automaton.stepCache.get(cacheKey);
-  if (cached) return cached;
-  const targets: number[] = [];
-  for (const state of states) {
-    for (const edge of automaton.edges[state] ?? []) if (edge.key === key) targets.push(edge.to);
+  let next = automaton.stepCache.get(cacheKey);
+  if (!next) {
+    const targets: number[] = [];
+    for (const state of states) {
+      for (const edge of automaton.edges[state] ?? []) if (edge.key === key) targets.push(edge.to);
+    }
+    next = targets.length === 0 ? [] : closure(automaton, targets);
+    if (automaton.stepCache.size < STEP_CACHE_LIMIT) automaton.stepCache.set(cacheKey, next);
   }
-  const next = targets.length === 0 ? [] : closure(automaton, targets);
-  if (automaton.stepCache.size < STEP_CACHE_LIMIT) automaton.stepCache.set(cacheKey, next);
+  if (!byKey) {
+    byKey = new Map();
+    automaton.stepByStates.set(states, byKey);
+  }
+  if (byKey.size < STEP_CACHE_LIMIT) byKey.set(key, next);
   return next;
 }
 
