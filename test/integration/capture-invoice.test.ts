@@ -170,6 +170,9 @@ describe('capture reads and preflights invoices', () => {
     <DatiBeniServizi><Descrizione>CAFFE</Descrizione><Importo>1.22</Importo><DatiIVA><Aliquota>22.00</Aliquota></DatiIVA></DatiBeniServizi>
   </FatturaElettronicaBody>
 </p:FatturaElettronicaSemplificata>`;
+    // Held, not sent: an invoice the (simulated) SDI rejected no longer counts as sent, so a quick
+    // rejection of the first would let the second through, as it should, and race this check.
+    h.agent.pause();
     const first = await submit(h, 'IT01234567890_S0001.xml', Buffer.from(fsm));
     expectGoingOut(first);
     expect((first.metadata['invoice'] as InvoiceReading).format).toBe('FSM10');
