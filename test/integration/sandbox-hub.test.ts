@@ -264,7 +264,6 @@ describe('sandbox hub: simulated SDI', () => {
     ['a DOCTYPE', Buffer.from('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'), /DOCTYPE/],
     ['the wrong root', Buffer.from('<?xml version="1.0"?><Fattura versione="FPR12"/>'), /<Fattura>/],
     ['the wrong namespace', withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace('docs/xsd/fatture/v1.2"', 'docs/xsd/fatture/v9.9"')), /namespace/],
-    ['FormatoTrasmissione unlike versione', withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace('<FormatoTrasmissione>FPR12', '<FormatoTrasmissione>FPA12')), /FormatoTrasmissione/],
     ['no CedentePrestatore', withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace(/<CedentePrestatore>[\s\S]*<\/CedentePrestatore>/, '')), /CedentePrestatore/],
     ['no body', withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace(/<FatturaElettronicaBody>[\s\S]*<\/FatturaElettronicaBody>/, '')), /FatturaElettronicaBody/],
   ];
@@ -275,6 +274,14 @@ describe('sandbox hub: simulated SDI', () => {
     expect(error?.code).toBe('00200');
     expect(error?.description).toMatch(reason);
     await notificationOf(doc, doc.history[3] as HubEvent, 'NS', 'NotificaScarto');
+  });
+
+  it('rejects FormatoTrasmissione unlike versione with NS 00428, as SDI does', async () => {
+    const doc = await settled(await send(withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace('<FormatoTrasmissione>FPR12', '<FormatoTrasmissione>FPA12')), 'application/xml'), 4);
+    expect(statuses(doc)).toEqual(['received', 'processing', 'sent', 'rejected']);
+    expect(doc.history[3]?.errors).toEqual([
+      { code: '00428', description: "1.1.3 <FormatoTrasmissione> non coerente con il valore dell'attributo VERSION: <FormatoTrasmissione> FPA12, attributo versione FPR12" },
+    ]);
   });
 
   it('PDF markers: SANDBOX-REJECT is rejected, SANDBOX-NOT-DELIVERED is MC, bytes that are no PDF fail', async () => {

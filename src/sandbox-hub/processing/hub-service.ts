@@ -139,7 +139,7 @@ export class HubService {
       companyId,
       createdAt: now,
       createdBody,
-      plan: planDocument(upload.kind, upload.bytes),
+      plan: planDocument(upload.kind, upload.bytes, new Date(now)),
       channel: upload.channel ?? 'https',
     });
     this.deps.events.append(auth.accountId, { documentId: id, idempotencyKey: upload.idempotencyKey, status: 'received', at: now, message: 'Received by the hub.' });

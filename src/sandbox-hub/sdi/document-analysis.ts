@@ -1,14 +1,17 @@
-// Decides, from the uploaded bytes, what the simulated SDI will do (see magic-values.ts).
+// Decides, from the uploaded bytes, what the simulated SDI will do: its format check, then SDI's
+// content rules (sdi-content-rules.ts), then the delivery rules and magic values (magic-values.ts).
 import { checkFatturaPA } from './fatturapa-check.ts';
-import { fatturaPASteps, pdfSteps, rejectedSteps } from './magic-values.ts';
+import { failedSteps, fatturaPASteps, pdfSteps, rejectedSteps, rejectedWith } from './magic-values.ts';
 import { extractSignedXml } from './p7m-extract.ts';
+import { sdiContentErrors } from './sdi-content-rules.ts';
 import type { SdiPlan } from './sdi-plan.ts';
 
 export type UploadKind = 'xml' | 'pdf' | 'p7m';
 
 const UNKNOWN_RECIPIENT = { code: '0000000', description: 'Destinatario non determinato' };
 
-export function planDocument(kind: UploadKind, bytes: Buffer): SdiPlan {
+/** `receivedAt`: when the hub accepted the file (the day SDI receives it, for the date rule 00403). */
+export function planDocument(kind: UploadKind, bytes: Buffer, receivedAt: Date): SdiPlan {
   if (kind === 'pdf') {
     return {
       documentKind: 'pdf',
@@ -25,14 +28,22 @@ export function planDocument(kind: UploadKind, bytes: Buffer): SdiPlan {
   }
   const check = checkFatturaPA(xml);
   if (!check.ok) {
-    return { documentKind, transmittedExtension, recipient: UNKNOWN_RECIPIENT, steps: rejectedSteps('00200', check.problem) };
+    return { documentKind, transmittedExtension, recipient: UNKNOWN_RECIPIENT, steps: rejectedSteps(check.code, check.problem) };
   }
   const { header } = check;
-  return {
+  const plan = {
     documentKind,
     transmittedExtension,
     recipient: { code: header.codiceDestinatario, description: header.buyerName },
     ...(header.firstInvoice ? { invoice: header.firstInvoice } : {}),
-    steps: fatturaPASteps(header),
-  };
+  } as const;
+  let errors;
+  try {
+    errors = sdiContentErrors(check.root, header.formato, receivedAt);
+  } catch (error) {
+    // The rules expect a schema-valid file and the sandbox does not validate against the XSD: a
+    // tree they cannot read is a sandbox limit, shown as such rather than as a made-up SDI answer.
+    return { ...plan, steps: failedSteps(`The sandbox hub could not apply SDI's content rules to this document: ${(error as Error).message}`) };
+  }
+  return { ...plan, steps: errors.length > 0 ? rejectedWith(errors) : fatturaPASteps(header) };
 }

@@ -1,6 +1,8 @@
 // The simulated SDI's format check of a FatturaPA file: what makes SDI answer NS 00200 ("file non
-// conforme al formato"), plus the header fields the delivery rules need. Not a full XSD validation:
-// it checks what decides routing and the mistakes ERPs really make. Parsed only with safe-xml.
+// conforme al formato") or 00428 (FormatoTrasmissione unlike versione), plus the header fields the
+// delivery rules need. Not a full XSD validation: it checks what decides routing and the mistakes
+// ERPs really make. Parsed only with safe-xml; the parsed root goes on to SDI's content rules
+// (sdi-content-rules.ts).
 import { childElements, elementAt, parseXml, textAt, XmlRefusedError } from '../../core/xml/safe-xml.ts';
 import type { XmlElement } from '../../core/xml/safe-xml.ts';
 
@@ -18,7 +20,18 @@ export interface FatturaPAHeader {
   firstInvoice: { number: string; year: string } | undefined;
 }
 
-export type FatturaPACheck = { ok: true; header: FatturaPAHeader } | { ok: false; problem: string };
+/** `code`: the SDI error code of the refusal (00200, or 00428 for FormatoTrasmissione unlike versione). */
+export type FatturaPACheck = { ok: true; header: FatturaPAHeader; root: XmlElement } | { ok: false; code: string; problem: string };
+
+const ROOT_OF: Record<FormatoTrasmissione, string> = {
+  FPA12: 'FatturaElettronica',
+  FPR12: 'FatturaElettronica',
+  FSM10: 'FatturaElettronicaSemplificata',
+};
+
+function refused(problem: string, code = '00200'): FatturaPACheck {
+  return { ok: false, code, problem };
+}
 
 const NAMESPACE_OF: Record<FormatoTrasmissione, string> = {
   FPA12: FATTURAPA_NAMESPACE_V12,
@@ -31,44 +44,48 @@ export function checkFatturaPA(bytes: Uint8Array): FatturaPACheck {
   try {
     root = parseXml(bytes);
   } catch (error) {
-    if (error instanceof XmlRefusedError) return { ok: false, problem: `il file non è un XML valido (${error.message})` };
+    if (error instanceof XmlRefusedError) return refused(`il file non è un XML valido (${error.message})`);
     throw error;
   }
-  if (root.local !== 'FatturaElettronica') {
-    return { ok: false, problem: `elemento radice <${root.local}> invece di <FatturaElettronica>` };
+  if (root.local !== 'FatturaElettronica' && root.local !== 'FatturaElettronicaSemplificata') {
+    return refused(`elemento radice <${root.local}> invece di <FatturaElettronica>`);
   }
   const versione = root.attributes.versione;
   if (!versione || !(versione in NAMESPACE_OF)) {
-    return { ok: false, problem: `attributo versione "${versione ?? ''}" non valido (atteso FPA12, FPR12 o FSM10)` };
+    return refused(`attributo versione "${versione ?? ''}" non valido (atteso FPA12, FPR12 o FSM10)`);
   }
   const formatoFromVersion = versione as FormatoTrasmissione;
+  if (root.local !== ROOT_OF[formatoFromVersion]) {
+    return refused(`elemento radice <${root.local}> con versione ${versione} (atteso <${ROOT_OF[formatoFromVersion]}>)`);
+  }
   if (root.uri !== NAMESPACE_OF[formatoFromVersion]) {
-    return { ok: false, problem: `namespace "${root.uri}" non valido per la versione ${versione} (atteso ${NAMESPACE_OF[formatoFromVersion]})` };
+    return refused(`namespace "${root.uri}" non valido per la versione ${versione} (atteso ${NAMESPACE_OF[formatoFromVersion]})`);
   }
 
   const header = elementAt(root, 'FatturaElettronicaHeader');
-  if (!header) return { ok: false, problem: 'manca <FatturaElettronicaHeader>' };
+  if (!header) return refused('manca <FatturaElettronicaHeader>');
   const transmission = elementAt(header, 'DatiTrasmissione');
-  if (!transmission) return { ok: false, problem: 'manca <DatiTrasmissione>' };
+  if (!transmission) return refused('manca <DatiTrasmissione>');
   for (const path of [['IdTrasmittente', 'IdPaese'], ['IdTrasmittente', 'IdCodice'], ['ProgressivoInvio'], ['FormatoTrasmissione'], ['CodiceDestinatario']]) {
-    if (!textAt(transmission, ...path)) return { ok: false, problem: `manca <DatiTrasmissione/${path.join('/')}>` };
+    if (!textAt(transmission, ...path)) return refused(`manca <DatiTrasmissione/${path.join('/')}>`);
   }
   const formato = textAt(transmission, 'FormatoTrasmissione') as string;
   if (formato !== versione) {
-    return { ok: false, problem: `<FormatoTrasmissione> ${formato} non coerente con l'attributo versione ${versione}` };
+    return refused(`<FormatoTrasmissione> ${formato}, attributo versione ${versione}`, '00428');
   }
   const codiceDestinatario = textAt(transmission, 'CodiceDestinatario') as string;
   if (!/^[A-Z0-9]{6,7}$/.test(codiceDestinatario)) {
-    return { ok: false, problem: `<CodiceDestinatario> "${codiceDestinatario}" non rispetta il formato [A-Z0-9]{6,7}` };
+    return refused(`<CodiceDestinatario> "${codiceDestinatario}" non rispetta il formato [A-Z0-9]{6,7}`);
   }
-  if (!elementAt(header, 'CedentePrestatore')) return { ok: false, problem: 'manca <CedentePrestatore>' };
+  if (!elementAt(header, 'CedentePrestatore')) return refused('manca <CedentePrestatore>');
   const buyer = elementAt(header, 'CessionarioCommittente');
-  if (!buyer) return { ok: false, problem: 'manca <CessionarioCommittente>' };
+  if (!buyer) return refused('manca <CessionarioCommittente>');
   const bodies = childElements(root, 'FatturaElettronicaBody');
-  if (bodies.length === 0) return { ok: false, problem: 'manca <FatturaElettronicaBody>' };
+  if (bodies.length === 0) return refused('manca <FatturaElettronicaBody>');
 
   return {
     ok: true,
+    root,
     header: {
       formato: formatoFromVersion,
       codiceDestinatario,

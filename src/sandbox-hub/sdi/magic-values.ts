@@ -32,7 +32,11 @@ const head: SdiStep[] = [
 ];
 
 export function rejectedSteps(code: string, detail?: string): SdiStep[] {
-  const errors: HubError[] = [{ code, description: sdiErrorDescription(code, detail) }];
+  return rejectedWith([{ code, description: sdiErrorDescription(code, detail) }]);
+}
+
+/** An NS whose ListaErrori lists these errors. */
+export function rejectedWith(errors: HubError[]): SdiStep[] {
   return [...head, { kind: 'notification', delay: 'outcome', type: 'NS', status: 'rejected', errors }];
 }
 
