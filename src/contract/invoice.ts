@@ -79,7 +79,15 @@ export interface PreflightIssue {
   sdiCode?: string;
   /** What is wrong and what to fix, for the user. */
   message: { it: string; en: string };
+  /**
+   * Set on an error that did not block sending because the user set `intake.preflight` to `"warn"`
+   * (docs/preflight.md, "Block or warn"): its `severity` is then `warning`, and SDI decides.
+   */
+  downgraded?: true;
 }
+
+/** `intake.preflight`: preflight's errors block sending (`block`, the default) or only warn (`warn`). */
+export type PreflightMode = 'block' | 'warn';
 
 /** The one line a document list shows for an invoice: its first body, and how many there are. */
 export interface InvoiceSummary {

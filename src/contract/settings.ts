@@ -6,6 +6,8 @@ export type HubTransport = 'https' | 'sftp';
 export type SftpAuth = 'key' | 'password';
 export type FolderPostAction = 'move' | 'delete' | 'leave';
 export type LogLevelSetting = 'error' | 'warn' | 'info' | 'debug';
+/** `intake.preflight`: preflight's errors block sending, or are only shown as warnings. */
+export type PreflightSetting = 'block' | 'warn';
 
 export interface SftpSettingsData {
   host: string;
@@ -62,6 +64,7 @@ export interface SettingsData {
     rescanIntervalMs: number;
     maxFileBytes: number;
     zip: { maxEntries: number; maxTotalBytes: number; maxEntryBytes: number; maxRatio: number; maxDepth: number };
+    preflight: PreflightSetting;
   };
   outbox: { concurrency: number; memoryBudgetBytes: number; leaseSeconds: number; backoffBaseMs: number; backoffCapMs: number };
   retention: { historyDays: number; spoolDays: number; purgeIntervalHours: number };

@@ -119,7 +119,7 @@ export class Agent {
     this.captureWorkers = new CaptureWorkerPool({
       size: workers.size ?? defaultCaptureWorkerCount(),
       spoolDir: this.spool.dir,
-      limits: { maxFileBytes: settings.intake.maxFileBytes, zip: settings.intake.zip },
+      limits: { maxFileBytes: settings.intake.maxFileBytes, zip: settings.intake.zip, preflight: settings.intake.preflight },
       log: deps.log.child('intake'),
       ...(workers.jobTimeoutMs ? { jobTimeoutMs: workers.jobTimeoutMs } : {}),
       ...(workers.faults ? { faults: workers.faults } : {}),
@@ -129,6 +129,7 @@ export class Agent {
       workers: this.captureWorkers,
       log: deps.log.child('intake'),
       onQueued: () => this.outbox.wake(),
+      preflight: settings.intake.preflight,
     });
     this.follower = new StatusFollower({
       store: this.store,

@@ -21,6 +21,7 @@ import { testSettings } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { contentCases } from '../helpers/content-rule-invoices.ts';
 import { needsSshd, startSshd, type Sshd } from '../helpers/sshd.ts';
 import { buildUi, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
 
@@ -214,6 +215,37 @@ chromium.describe('settings panel in Chromium', () => {
     await caField.fill(hub.caFile);
     expect(await panel().getByRole('button', { name: 'Salva' }).isDisabled()).toBe(true);
     if (keepDir) await page.screenshot({ path: join(keepDir, 'settings-https.png'), fullPage: true });
+  });
+
+  it('sets the checks to warn only: an invoice with an error goes out, SDI rejects it, the error shows as sent anyway', async () => {
+    const choice = panel().getByTestId('preflight-mode');
+    expect(await choice.getByRole('radio', { name: /^Ferma la fattura/ }).isChecked()).toBe(true);
+    await choice.getByRole('radio', { name: /^Inviala comunque/ }).check();
+    await save('saved');
+    expect((await savedConfig()).intake.preflight).toBe('warn');
+    expect(await panel().getByTestId('restart-required').count()).toBe(0);
+
+    await backToList();
+    const prezzo = contentCases(400).find((c) => c.sdi === '00423')!;
+    await writeFile(join(dropDir, 'prezzo-avviso.xml'), prezzo.xml);
+    const row = page.locator('tr[data-testid="document-row"]', { hasText: 'prezzo-avviso.xml' });
+    await row.locator('.badge', { hasText: 'Scartata' }).waitFor({ timeout: STEP_TIMEOUT });
+    await row.locator('button.document-name').click();
+    const detail = page.locator('[data-testid="detail-panel"]');
+    const downgraded = detail.locator('[data-testid="preflight-issue"][data-downgraded="true"]');
+    await downgraded.waitFor({ timeout: STEP_TIMEOUT });
+    expect(await downgraded.getAttribute('data-severity')).toBe('warning');
+    expect(await downgraded.locator('.preflight-severity').textContent()).toBe('Errore, inviata comunque');
+    expect(await downgraded.locator('.preflight-message').textContent()).toContain('errore 00423');
+    // What SDI said, in its words.
+    expect(await detail.getByTestId('state-explanation').textContent()).toContain('00423: 2.2.1.11 <PrezzoTotale> non calcolato secondo le regole definite nelle specifiche tecniche');
+    await detail.getByRole('button', { name: 'Chiudi' }).first().click();
+
+    // Back to blocking, as the following tests expect.
+    await openSettings();
+    await panel().getByTestId('preflight-mode').getByRole('radio', { name: /^Ferma la fattura/ }).check();
+    await save('saved');
+    expect((await savedConfig()).intake.preflight).toBe('block');
   });
 
   it('is read-only, with the reason, when the agent runs with fixed settings', async () => {

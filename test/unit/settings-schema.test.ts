@@ -34,6 +34,7 @@ describe('defaultSettings', () => {
       rescanIntervalMs: 30_000,
       maxFileBytes: 20 * MiB,
       zip: { maxEntries: 1000, maxTotalBytes: 200 * MiB, maxEntryBytes: 20 * MiB, maxRatio: 200, maxDepth: 2 },
+      preflight: 'block',
     });
     expect(s.outbox).toEqual({ concurrency: 16, memoryBudgetBytes: 64 * 1024 * 1024, leaseSeconds: 120, backoffBaseMs: 1000, backoffCapMs: 300_000 });
     expect(s.retention).toEqual({ historyDays: 3650, spoolDays: 400, purgeIntervalHours: 24 });
@@ -128,6 +129,15 @@ describe('validateSettings', () => {
     expect(messageAt({ profiles: [{ id: 'a' }] }, 'profiles[0].name')).toBe('This setting is required.');
     expect(messageAt({ intake: { zip: { maxEntryBytes: 300 * MiB } } }, 'intake.zip.maxEntryBytes')).toMatch(/maxTotalBytes/);
     expect(messageAt({ outbox: { backoffBaseMs: 5000, backoffCapMs: 1000 } }, 'outbox.backoffCapMs')).toMatch(/backoffBaseMs/);
+  });
+
+  it('takes intake.preflight "block" (the default) or "warn", nothing else', () => {
+    const warn = validateSettings({ intake: { preflight: 'warn' } });
+    expect(warn.ok && warn.settings.intake.preflight).toBe('warn');
+    const block = validateSettings({ intake: { preflight: 'block' } });
+    expect(block.ok && block.settings.intake.preflight).toBe('block');
+    expect(messageAt({ intake: { preflight: 'off' } }, 'intake.preflight')).toBe('Must be one of "block", "warn", but found the text "off".');
+    expect(messageAt({ intake: { preflight: false } }, 'intake.preflight')).toMatch(/"block", "warn"/);
   });
 
   it('reports every problem at once, not just the first', () => {

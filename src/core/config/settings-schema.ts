@@ -142,6 +142,11 @@ const intakeSchema = z.strictObject({
   rescanIntervalMs: wholeNumber(100, 86_400_000).default(30_000),
   maxFileBytes: wholeNumber(1, 4 * GiB).default(20 * MiB),
   zip: zipSchema.prefault({}),
+  /**
+   * Preflight's errors (docs/preflight.md) block sending (`block`), or are shown as warnings and
+   * logged while the invoice goes to SDI anyway (`warn`: for a business hit by a false refusal).
+   */
+  preflight: z.enum(['block', 'warn']).default('block'),
 });
 
 const outboxSchema = z.strictObject({

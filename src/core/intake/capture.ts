@@ -15,6 +15,8 @@ import type { FileSnapshot } from './stable-file.ts';
 import { checkCapturedInvoice, invoiceReadingOf } from './capture-history.ts';
 import { moveFileDurably, moveToErrors, removeFile, uniqueDestination } from './post-action.ts';
 import type { CaptureSource, DocumentState } from '../../contract/states.ts';
+import type { PreflightMode } from '../../contract/invoice.ts';
+import { downgradedCodes, type InvoiceMetadata } from './inspect-invoice.ts';
 import type { Logger } from '../log/logger.ts';
 
 export interface CaptureProfile {
@@ -28,6 +30,9 @@ export interface CapturedDocument {
   state: DocumentState;
   reason: string | null;
 }
+
+/** Preflight errors that `intake.preflight` "warn" let through (codes, with the SDI code), for the log. */
+const letThroughOf = new WeakMap<CapturedDocument, string[]>();
 
 export interface FolderCapture extends FileSnapshot {
   profile: CaptureProfile;
@@ -43,6 +48,8 @@ export interface CaptureServiceOptions {
   log: Logger;
   /** Called after documents were queued, so the outbox can start at once. */
   onQueued: () => void;
+  /** `intake.preflight`: "warn" lets invoices with preflight errors go (logged); default "block". */
+  preflight?: PreflightMode;
 }
 
 export class CaptureService {
@@ -161,7 +168,7 @@ export class CaptureService {
           reasonCode = 'duplicate';
           reason = `same content as "${original.name}" captured ${original.createdAt} (document ${original.id}); not sent again — retry it to send anyway`;
         } else {
-          const verdict = checkCapturedInvoice(part.metadata, store.invoices);
+          const verdict = checkCapturedInvoice(part.metadata, store.invoices, this.options.preflight ?? 'block');
           if (verdict.invalid) {
             state = 'invalid';
             reason = verdict.invalid.reason;
@@ -194,7 +201,10 @@ export class CaptureService {
       if (invoice) store.invoices.record(id, invoice);
       // Parked until the commit is on disk (afterRecord): nothing is sent that a power cut could un-record.
       if (state === 'queued') store.jobs.enqueue('upload', id, PARKED);
-      return { id, name: part.name, state, reason };
+      const captured: CapturedDocument = { id, name: part.name, state, reason };
+      const letThrough = state === 'invalid' ? [] : downgradedCodes((part.metadata as InvoiceMetadata).preflight);
+      if (letThrough.length > 0) letThroughOf.set(captured, letThrough);
+      return captured;
     });
   }
 
@@ -206,6 +216,10 @@ export class CaptureService {
       // Every capture is in the event log; the log file gets the refusals (and everything at debug).
       const level = document.state === 'invalid' || document.state === 'duplicate' ? 'warn' : 'debug';
       this.options.log[level]('captured', { id: document.id, name: document.name, state: document.state, reason: document.reason });
+      const letThrough = letThroughOf.get(document);
+      if (letThrough) {
+        this.options.log.warn('preflight errors let through: intake.preflight is "warn", SDI decides', { id: document.id, name: document.name, errors: letThrough });
+      }
     }
     if (documents.some((d) => d.state === 'queued')) this.options.onQueued();
   }

@@ -5,6 +5,7 @@ import { classifyBytes, type Classification } from '../inspect/classify.ts';
 import { fileNameProblem } from '../util/file-names.ts';
 import { expandZip, ZipRefusedError, type ZipLimits } from './zip-expander.ts';
 import type { DocumentKind } from '../../contract/states.ts';
+import type { PreflightMode } from '../../contract/invoice.ts';
 
 export interface CapturedPart {
   name: string;
@@ -19,6 +20,8 @@ export interface CapturedPart {
 export interface InspectLimits {
   maxFileBytes: number;
   zip: ZipLimits;
+  /** `intake.preflight`: whether preflight's errors block sending (default) or only warn. */
+  preflight?: PreflightMode;
 }
 
 function fromClassification(name: string, bytes: Buffer, classification: Classification, metadata: Record<string, unknown>): CapturedPart {

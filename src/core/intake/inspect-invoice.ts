@@ -1,9 +1,10 @@
 // Reads what a captured invoice carries and preflights it, in the capture worker: the invoice's
 // parties, numbers and totals go into the document's metadata (shown the moment it is captured),
-// preflight's findings go with them, and an error makes the part `invalid` with the reason.
+// preflight's findings go with them, and an error makes the part `invalid` with the reason (with
+// `intake.preflight` "warn", errors are kept as warnings instead and the part goes out: SDI decides).
 // The checks that need the history of captured invoices run later, on the main thread
 // (capture-history.ts), because only there do they see every capture in order.
-import type { InvoiceReading, PdfGuess, PreflightIssue } from '../../contract/invoice.ts';
+import type { InvoiceReading, PdfGuess, PreflightIssue, PreflightMode } from '../../contract/invoice.ts';
 import { readInvoiceDocument } from '../inspect/invoice/read-invoice.ts';
 import { preflightFatturaPa } from '../inspect/preflight/preflight.ts';
 import { preflightError } from '../inspect/preflight/issue.ts';
@@ -19,7 +20,7 @@ export interface InvoiceMetadata {
   preflight?: PreflightIssue[];
 }
 
-export async function inspectInvoice(part: CapturedPart): Promise<void> {
+export async function inspectInvoice(part: CapturedPart, mode: PreflightMode = 'block'): Promise<void> {
   if (part.invalid) return;
   if (part.kind === 'pdf') return inspectPdf(part);
   if (part.kind !== 'fatturapa' && part.kind !== 'p7m') return;
@@ -36,8 +37,22 @@ export async function inspectInvoice(part: CapturedPart): Promise<void> {
   if (reading.error && !issues.some((issue) => issue.severity === 'error' && issue.code !== 'file_too_large')) {
     issues.unshift(unreadable(reading.error.code, reading.error.reason));
   }
-  metadata.preflight = issues;
-  part.invalid = refusalOf(issues);
+  metadata.preflight = applyMode(issues, mode);
+  part.invalid = refusalOf(metadata.preflight);
+}
+
+/**
+ * With `warn`, each error becomes a warning marked `downgraded` (still listed first): nothing
+ * blocks, the user sees what preflight found, and the capture log says it was let through.
+ */
+export function applyMode(issues: PreflightIssue[], mode: PreflightMode): PreflightIssue[] {
+  if (mode === 'block') return issues;
+  return issues.map((issue) => (issue.severity === 'error' ? { ...issue, severity: 'warning', downgraded: true } : issue));
+}
+
+/** The codes of the errors a `warn` setting let through, for the log; empty when none. */
+export function downgradedCodes(issues: PreflightIssue[] | undefined): string[] {
+  return (issues ?? []).filter((issue) => issue.downgraded).map((issue) => (issue.sdiCode ? `${issue.code} (${issue.sdiCode})` : issue.code));
 }
 
 /** What preflight's errors make of a document: the first error's code and every error's English text. */

@@ -1,5 +1,6 @@
 // What preflight found, in the reader's language: errors (red, they block sending) first, then
-// warnings (amber), each with where in the file; a green "no problems" for a clean invoice.
+// warnings (amber; "error, sent anyway" when intake.preflight is "warn"), each with where in the
+// file; a green "no problems" for a clean invoice.
 import type { DocumentDetail } from '../../contract/local-api.ts';
 import type { PreflightIssue } from '../../contract/invoice.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -31,8 +32,15 @@ export function PreflightList({ issues }: { issues: PreflightIssue[] }) {
   return (
     <ul className="preflight-list">
       {issues.map((issue, index) => (
-        <li key={index} className={`preflight-issue preflight-${issue.severity}`} data-testid="preflight-issue" data-severity={issue.severity} data-code={issue.code}>
-          <span className="preflight-severity">{issue.severity === 'error' ? t.checks.error : t.checks.warning}</span>
+        <li
+          key={index}
+          className={`preflight-issue preflight-${issue.severity}${issue.downgraded ? ' preflight-downgraded' : ''}`}
+          data-testid="preflight-issue"
+          data-severity={issue.severity}
+          data-code={issue.code}
+          {...(issue.downgraded ? { 'data-downgraded': 'true', title: t.checks.downgradedHelp } : {})}
+        >
+          <span className="preflight-severity">{issue.severity === 'error' ? t.checks.error : issue.downgraded ? t.checks.downgraded : t.checks.warning}</span>
           <span className="preflight-message">{issue.message[language]}</span>
           {issue.path ? <span className="preflight-path mono">{issue.path}</span> : null}
         </li>

@@ -189,6 +189,8 @@ export const en: Messages = {
     none: 'No problems found',
     error: 'Error',
     warning: 'Warning',
+    downgraded: 'Error, sent anyway',
+    downgradedHelp: 'The checks are set to warn only: this invoice was sent despite the error, and SDI decides.',
     errorsToFix: 'Problems to fix:',
   },
 
@@ -354,6 +356,16 @@ export const en: Messages = {
     addFolder: 'Add folder',
     removeFolder: 'Remove',
     noFolders: 'No watched folder in this profile.',
+
+    checksTitle: 'Checks before sending',
+    checksIntro:
+      'Before an invoice leaves this computer, Recapito checks it for the mistakes that make SDI reject it (format, amounts, VAT rates and natures, dates, document types).',
+    preflight: 'When a check finds an error',
+    preflightBlock: 'Stop the invoice (recommended)',
+    preflightBlockHelp: 'The invoice is not sent: it shows as “Invalid” with what to fix, and costs no credit.',
+    preflightWarn: 'Send it anyway, with a warning',
+    preflightWarnHelp:
+      'Only if a check refuses an invoice you know is right: the error is shown next to the document and written in the log, and SDI decides. If SDI rejects it, the invoice is not issued.',
 
     save: 'Save',
     saving: 'Saving…',

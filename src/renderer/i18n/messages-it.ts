@@ -196,6 +196,8 @@ export const it = {
     none: 'Nessun problema trovato',
     error: 'Errore',
     warning: 'Avviso',
+    downgraded: 'Errore, inviata comunque',
+    downgradedHelp: "I controlli sono impostati per avvisare soltanto: questa fattura è stata inviata nonostante l'errore, e decide SDI.",
     errorsToFix: 'Problemi da correggere:',
   },
 
@@ -366,6 +368,16 @@ export const it = {
     addFolder: 'Aggiungi cartella',
     removeFolder: 'Rimuovi',
     noFolders: 'Nessuna cartella sorvegliata in questo profilo.',
+
+    checksTitle: "Controlli prima dell'invio",
+    checksIntro:
+      'Prima che una fattura lasci questo computer, Recapito cerca gli errori per cui SDI la scarterebbe (formato, importi, aliquote e nature IVA, date, tipi documento).',
+    preflight: 'Quando un controllo trova un errore',
+    preflightBlock: 'Ferma la fattura (consigliato)',
+    preflightBlockHelp: 'La fattura non viene inviata: compare come “Non valida” con cosa correggere, e non consuma crediti.',
+    preflightWarn: 'Inviala comunque, con un avviso',
+    preflightWarnHelp:
+      "Solo se un controllo rifiuta una fattura che sai corretta: l'errore è mostrato accanto al documento e scritto nel registro, e decide SDI. Se SDI la scarta, la fattura non è emessa.",
 
     save: 'Salva',
     saving: 'Salvataggio…',

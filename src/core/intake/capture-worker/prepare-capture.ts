@@ -47,7 +47,7 @@ export async function prepareCapture(request: CaptureRequest, context: PrepareCo
  */
 async function inspect(name: string, bytes: Buffer, limits: InspectLimits): Promise<CapturedPart[]> {
   const parts = await inspectCapture(name, bytes, limits);
-  for (const part of parts) await inspectInvoice(part);
+  for (const part of parts) await inspectInvoice(part, limits.preflight ?? 'block');
   return parts;
 }
 

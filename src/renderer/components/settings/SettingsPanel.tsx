@@ -14,6 +14,7 @@ import { HubSettings, type HubEdit } from './HubSettings.tsx';
 import { SecretFields } from './SecretFields.tsx';
 import { ConnectionTest } from './ConnectionTest.tsx';
 import { ProfileSettings, type DraftRestructure, type SettingsEdit } from './ProfileSettings.tsx';
+import { PreflightSettings } from './PreflightSettings.tsx';
 
 interface SettingsPanelProps {
   api: ApiClient;
@@ -169,6 +170,18 @@ function SettingsEditor({ api, view, reload, onSaved }: SettingsEditorProps) {
           <h3 id="settings-profiles-title">{s.profilesTitle}</h3>
           <p className="muted section-note">{s.profilesIntro}</p>
           <ProfileSettings draft={draft} errors={errors} onEdit={edit} onRestructure={restructure} />
+        </section>
+      </fieldset>
+
+      <fieldset className="settings-fields" disabled={!editable || busy}>
+        <section className="settings-card" aria-labelledby="settings-checks-title">
+          <h3 id="settings-checks-title">{s.checksTitle}</h3>
+          <p className="muted section-note">{s.checksIntro}</p>
+          <PreflightSettings
+            value={draft.settings.intake.preflight}
+            errors={errors}
+            onChange={(preflight) => edit('intake.preflight', (settings) => ({ ...settings, intake: { ...settings.intake, preflight } }))}
+          />
         </section>
       </fieldset>
 
