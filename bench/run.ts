@@ -1,5 +1,5 @@
-// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer]`:
-// three parts, each measuring the agent against baselines taken in this run on the same kind of
+// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight]`:
+// four parts, each measuring the agent against baselines taken in this run on the same kind of
 // files, so the agent is reported as a ratio to baselines measured on the same (noisy) machine at
 // the same time.
 // - HTTPS: baseline A (raw disk), baseline B (raw transport) and the agent pipeline; writes
@@ -9,6 +9,8 @@
 //   bench/results/latest-sftp.json.
 // - Printer (issue 4): `lp` → document recorded through real CUPS, and Print-Job requests against
 //   plain POSTs to the same agent; writes bench/results/latest-printer.json.
+// - Preflight (issue 12): preflight's CPU time per invoice, a typical one and 1,000 lines, against
+//   parsing the same bytes with the XML parser alone; writes bench/results/latest-preflight.json.
 // Prints a table per part. Stops by itself; child processes and temp folders are removed however it
 // ends. See docs/performance.md for how to read the numbers.
 import { defaultSettings } from '../src/core/config/settings-schema.ts';
@@ -20,16 +22,18 @@ import { measureRawDisk } from './raw-disk.bench.ts';
 import { measureRawTransport } from './raw-transport.bench.ts';
 import { measureSftp } from './sftp.bench.ts';
 import { measurePrinter, PRINT_CONCURRENCY } from './printer.bench.ts';
+import { measurePreflight } from './preflight.bench.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { startHubChild } from './lib/hub-child.ts';
 import { makeInvoices } from './lib/invoices.ts';
 import { describeMachine } from './lib/machine.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './lib/options.ts';
-import { buildPrinterReport, buildReport, buildSftpReport, formatPrinterReport, formatReport, formatSftpReport } from './lib/report.ts';
+import { buildPreflightReport, buildPrinterReport, buildReport, buildSftpReport, formatPreflightReport, formatPrinterReport, formatReport, formatSftpReport } from './lib/report.ts';
 
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const SFTP_RESULTS_FILE = fileURLToPath(new URL('./results/latest-sftp.json', import.meta.url));
 const PRINTER_RESULTS_FILE = fileURLToPath(new URL('./results/latest-printer.json', import.meta.url));
+const PREFLIGHT_RESULTS_FILE = fileURLToPath(new URL('./results/latest-preflight.json', import.meta.url));
 const PROFILE_FILE = fileURLToPath(new URL('./results/agent.cpuprofile', import.meta.url));
 const SFTP_PROFILE_FILE = fileURLToPath(new URL('./results/agent-sftp.cpuprofile', import.meta.url));
 const PRINTER_PROFILE_FILE = fileURLToPath(new URL('./results/agent-printer.cpuprofile', import.meta.url));
@@ -67,6 +71,8 @@ async function main(): Promise<number> {
     if (options.parts.includes('https')) complete = (await runHttpsPart(options, join(root, 'https'), cleanup)) && complete;
     if (options.parts.includes('sftp')) complete = (await runSftpPart(options, join(root, 'sftp'), cleanup)) && complete;
     if (options.parts.includes('printer')) complete = (await runPrinterPart(options, join(root, 'printer'), cleanup)) && complete;
+    // Last: CPU time in this process, measured once the other parts' children are gone.
+    if (options.parts.includes('preflight')) await runPreflightPart(options);
     return complete ? 0 : 1;
   } catch (error) {
     console.error(`bench: the run failed: ${(error as Error).stack ?? String(error)}`);
@@ -214,6 +220,22 @@ async function runPrinterPart(options: BenchOptions, root: string, cleanup: Clea
   console.log(formatPrinterReport(report));
   console.log(`\nresults written to ${PRINTER_RESULTS_FILE}`);
   return measurement.complete;
+}
+
+/** Preflight per invoice against parsing the same bytes, in this process (no child, a few seconds). */
+async function runPreflightPart(options: BenchOptions): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const measurement = measurePreflight(log);
+  const report = buildPreflightReport({
+    ...measurement,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench${options.parts.length === 1 ? ' -- --only preflight' : ''}`,
+    machine: describeMachine(),
+  });
+  await writeFile(PREFLIGHT_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(formatPreflightReport(report));
+  console.log(`\nresults written to ${PREFLIGHT_RESULTS_FILE}`);
 }
 
 process.exitCode = await main();

@@ -1,5 +1,5 @@
 // Command-line options of `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N]
-// [--print-burst N] [--only https|sftp|printer] [--profile]`.
+// [--print-burst N] [--only https|sftp|printer|preflight] [--profile]`.
 import { parseArgs } from 'node:util';
 
 export const DEFAULT_FILES = 10_000;
@@ -11,10 +11,10 @@ export const DEFAULT_PRINT_BURST = 500;
 const MAX_FILES = 200_000;
 /** Each `lp` job is printed, waited for and checked one at a time: a few hundred ms apiece. */
 const MAX_PRINT_JOBS = 5000;
-export const PARTS = ['https', 'sftp', 'printer'] as const;
+export const PARTS = ['https', 'sftp', 'printer', 'preflight'] as const;
 export type BenchPart = (typeof PARTS)[number];
 
-export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer] [--profile]
+export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight] [--profile]
 
   --files N        HTTPS part: how many files to drop at once and send (default ${DEFAULT_FILES}; 2000 for a quick run)
   --sftp-files N   SFTP part: how many files to drop at once and send over SFTP (default ${DEFAULT_SFTP_FILES})
@@ -23,9 +23,10 @@ export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--pr
   --print-burst N  printer part: how many Print-Job requests (and as many plain POSTs) each throughput
                    run sends, 4 at a time (default ${DEFAULT_PRINT_BURST}; 3 runs of each)
   --only PART      run one part only: "https" (baselines A and B and the pipeline over HTTPS),
-                   "sftp" (the ssh2 upload loop and the pipeline over SFTP through a real sshd) or
-                   "printer" (the virtual printer through real CUPS, and Print-Job against a plain POST);
-                   all three run by default
+                   "sftp" (the ssh2 upload loop and the pipeline over SFTP through a real sshd),
+                   "printer" (the virtual printer through real CUPS, and Print-Job against a plain POST)
+                   or "preflight" (preflight's CPU time per invoice against parsing the same bytes,
+                   a few seconds); all four run by default
   --profile        also record the agent's CPU profile (node --cpu-prof) into
                    bench/results/agent.cpuprofile (HTTPS), agent-sftp.cpuprofile (SFTP) and
                    agent-printer.cpuprofile (printer) and print where its time goes; the profiler
@@ -35,7 +36,9 @@ The HTTPS part runs baseline A (raw disk), baseline B (raw transport) and the ag
 same files and writes bench/results/latest.json; the SFTP part runs a plain ssh2 upload loop and the
 agent pipeline and writes bench/results/latest-sftp.json; the printer part (needs CUPS) measures
 \`lp\` → document recorded and Print-Job throughput against a plain HTTP POST and writes
-bench/results/latest-printer.json. Each prints a table. See docs/performance.md.`;
+bench/results/latest-printer.json; the preflight part measures preflight on a typical invoice and a
+1,000-line one against parsing the same bytes and writes bench/results/latest-preflight.json. Each
+prints a table. See docs/performance.md.`;
 
 export interface BenchOptions {
   files: number;

@@ -1,12 +1,13 @@
 // The run's results: targets checked, the JSON kept in bench/results/, and the table printed.
-// The HTTPS part (BenchReport), the SFTP part (SftpReport) and the printer part (PrinterReport)
-// each have their own.
+// The HTTPS part (BenchReport), the SFTP part (SftpReport), the printer part (PrinterReport) and the
+// preflight part (PreflightReport) each have their own.
 import type { MachineInfo } from './machine.ts';
 import type { PipelineResult } from '../pipeline.bench.ts';
 import type { RawDiskResult } from '../raw-disk.bench.ts';
 import type { RawTransportResult } from '../raw-transport.bench.ts';
 import type { SftpBaselineResult, SftpMeasurement, SftpPipelineResult } from '../sftp.bench.ts';
 import type { PrinterMeasurement, PrinterThroughputRun } from '../printer.bench.ts';
+import type { CpuTiming, PreflightMeasurement } from '../preflight.bench.ts';
 import type { Distribution } from './stats.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
 
@@ -329,6 +330,50 @@ export function formatPrinterReport(report: PrinterReport): string {
   if (!latency.complete) lines.push(`INCOMPLETE LATENCY RUN: ${latency.incompleteReason ?? 'unknown reason'}`);
   if (!report.complete) lines.push('INCOMPLETE RUN: not every job was recorded, or some were refused (see the final states) — these numbers do not measure the printer');
   return lines.join('\n');
+}
+
+export interface PreflightReport extends PreflightMeasurement {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  machine: MachineInfo;
+  /** Every target met (preflight on the parsed tree, best batch). */
+  met: boolean;
+}
+
+export function buildPreflightReport(parts: Omit<PreflightReport, 'version' | 'met'>): PreflightReport {
+  return { version: 1, ...parts, met: parts.invoices.every((invoice) => invoice.target.met) };
+}
+
+export function formatPreflightReport(report: PreflightReport): string {
+  const { machine } = report;
+  const timing = (t: CpuTiming): string => `${fixed(t.bestMs).padStart(8)} / ${fixed(t.medianMs).padStart(8)}`;
+  const lines = [
+    '',
+    `Recapito preflight benchmark — CPU time per invoice (best / median of ${report.invoices[0]?.parse.batches ?? 0} batches, ms)`,
+    `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${gib(machine.memoryBytes)} RAM, Node ${machine.node}, ${machine.platform} ${machine.kernel}`,
+    '',
+    '| invoice                          |   KiB | A parse (baseline)  | preflight (tree)    | of it: content rules | parse + preflight   | preflight ÷ A | target     |',
+    '|----------------------------------|------:|--------------------:|--------------------:|---------------------:|--------------------:|--------------:|:-----------|',
+  ];
+  for (const invoice of report.invoices) {
+    lines.push(
+      `| ${invoice.label.padEnd(32)} | ${(invoice.bytes / 1024).toFixed(1).padStart(5)} | ${timing(invoice.parse)} | ${timing(invoice.preflight)} | ${timing(invoice.contentRules).padStart(20)} | ${timing(invoice.parseAndPreflight)} | ${invoice.ratioToParse.toFixed(2).padStart(13)} | < ${invoice.target.maxMs} ms: ${verdict(invoice.target.met)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `A = parsing the same bytes with the agent's XML parser alone (safe-xml), which capture does for every XML invoice anyway; preflight runs on that tree, as capture runs it; "parse + preflight" is from bytes (preflightFatturaPaXml)`,
+    `the first preflight in a process also compiles the FatturaPA XSD: ${fixed(report.firstPreflightMs)} ms of wall time, once`,
+    `what preflight found in the inputs (warnings only): ${report.invoices.map((invoice) => `${invoice.label}: ${invoice.issues.join(', ') || 'nothing'}`).join('; ')}`,
+    `noise: other processes kept ${cores(report.noiseCores)} cores busy meanwhile (0.00 = quiet machine; the best batch is the cost, the median shows the noise)`,
+  );
+  return lines.join('\n');
+}
+
+function fixed(value: number): string {
+  return value < 1 ? value.toFixed(3) : value.toFixed(2);
 }
 
 function formatRunProfile(label: string, profile: ProfileSummary): string[] {
