@@ -5,6 +5,15 @@ import globals from 'globals';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net'];
 
+// core, contract, sandbox-hub and cli: no Electron, no React, no shell.
+const noShell = {
+  paths: [{ name: 'electron', message: 'core/contract/cli/sandbox-hub never import electron (architecture.md).' }],
+  patterns: [
+    { group: ['electron/*', 'react', 'react-dom', 'react/*', 'react-dom/*'], message: 'No Electron or React outside main/preload/renderer.' },
+    { group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'The core does not depend on a shell.' },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'tools/', 'dist/', 'coverage/', '.demo/', 'src/renderer/dist/'] },
   js.configs.recommended,
@@ -19,13 +28,16 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**/*.ts', 'src/contract/**/*.ts', 'src/sandbox-hub/**/*.ts', 'src/cli/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', noShell] },
+  },
+  {
+    // The sandbox hub is a test double that may reuse the agent's code (the XML parser, TLS, the
+    // preflight rules its simulated SDI applies: one copy); the agent never depends on it.
+    files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'core/contract/cli/sandbox-hub never import electron (architecture.md).' }],
-        patterns: [
-          { group: ['electron/*', 'react', 'react-dom', 'react/*', 'react-dom/*'], message: 'No Electron or React outside main/preload/renderer.' },
-          { group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'The core does not depend on a shell.' },
-        ],
+        ...noShell,
+        patterns: [...noShell.patterns, { group: ['**/sandbox-hub/**'], message: 'The agent (core) never depends on the sandbox hub; the hub may use core, not the other way round.' }],
       }],
     },
   },
