@@ -4,7 +4,7 @@
 // invoice does anyway. Preflight runs on the parsed tree, as capture runs it (inspect-invoice.ts);
 // "parse + preflight" is the whole cost from bytes (preflightFatturaPaXml). SDI's content rules
 // alone (content/) are shown too. CPU time of this process, in batches: the best batch is the cost,
-// the median says how noisy the machine was. No child process, a few seconds.
+// the median says how noisy the machine was. No child process, about 15 s.
 import { readFileSync } from 'node:fs';
 import { parseXml } from '../src/core/xml/safe-xml.ts';
 import { preflightFatturaPa } from '../src/core/inspect/preflight/preflight.ts';

@@ -222,7 +222,7 @@ async function runPrinterPart(options: BenchOptions, root: string, cleanup: Clea
   return measurement.complete;
 }
 
-/** Preflight per invoice against parsing the same bytes, in this process (no child, a few seconds). */
+/** Preflight per invoice against parsing the same bytes, in this process (no child, about 15 s). */
 async function runPreflightPart(options: BenchOptions): Promise<void> {
   const startedAt = new Date().toISOString();
   const measurement = measurePreflight(log);

@@ -26,7 +26,7 @@ export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--pr
                    "sftp" (the ssh2 upload loop and the pipeline over SFTP through a real sshd),
                    "printer" (the virtual printer through real CUPS, and Print-Job against a plain POST)
                    or "preflight" (preflight's CPU time per invoice against parsing the same bytes,
-                   a few seconds); all four run by default
+                   about 15 s); all four run by default
   --profile        also record the agent's CPU profile (node --cpu-prof) into
                    bench/results/agent.cpuprofile (HTTPS), agent-sftp.cpuprofile (SFTP) and
                    agent-printer.cpuprofile (printer) and print where its time goes; the profiler

@@ -2,12 +2,14 @@
 // plain types for the UI, mirroring src/core/config/settings-schema.ts (the core validates; this
 // side only describes). Secrets are never part of the settings: only whether each one is set.
 
+import type { PreflightMode } from './invoice.ts';
+
 export type HubTransport = 'https' | 'sftp';
 export type SftpAuth = 'key' | 'password';
 export type FolderPostAction = 'move' | 'delete' | 'leave';
 export type LogLevelSetting = 'error' | 'warn' | 'info' | 'debug';
 /** `intake.preflight`: preflight's errors block sending, or are only shown as warnings. */
-export type PreflightSetting = 'block' | 'warn';
+export type PreflightSetting = PreflightMode;
 
 export interface SftpSettingsData {
   host: string;
