@@ -69,14 +69,16 @@ describe('bad inputs', () => {
   });
 
   it('waits for a file that is still being written and takes it whole, once', async () => {
-    const h = (harness = await startHarness({ settings: (s) => ({ ...s, intake: { ...s.intake, stableWindowMs: 400 } }) }));
+    // Pieces come every 50 ms, far inside the 2 s window: the test itself would have to stall 2 s between
+    // two pieces (a busy machine) for the half-written file to count as complete.
+    const h = (harness = await startHarness({ settings: (s) => ({ ...s, intake: { ...s.intake, stableWindowMs: 2000 } }) }));
     const full = makePdf('written slowly '.repeat(2000));
     const handle = await open(join(h.dropDir, 'slow.pdf'), 'w');
     const pieces = 12;
     const step = Math.ceil(full.length / pieces);
     for (let i = 0; i < pieces; i += 1) {
       await handle.write(full.subarray(i * step, (i + 1) * step));
-      await new Promise((resolve) => setTimeout(resolve, 50)); // well inside the 400 ms stable window
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await handle.close();
     const document = await waitFor('slow file captured', () => h.agent.documents({ limit: 10 }).documents.find((d) => d.name === 'slow.pdf'));

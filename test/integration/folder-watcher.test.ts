@@ -68,7 +68,8 @@ function createWatcher(options: Partial<FolderWatcherOptions> = {}): Harness {
   return { watcher, emitted, states, errors };
 }
 
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Waits for something that must happen. Long on purpose: it returns as soon as it does. */
+async function waitFor(what: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -77,6 +78,20 @@ async function waitFor(what: string, predicate: () => boolean, timeoutMs = 5000)
 }
 
 const names = (files: StableFile[]): string[] => files.map((file) => file.name).sort();
+
+let sentinels = 0;
+/**
+ * Proves that something was not handed over without sleeping "long enough": writes a new file and
+ * waits until `seen()` lists it. The watcher checks files in the order it notices them, all with the
+ * same stability window, so by then whatever it noticed earlier (a change, a rescan's listing) has
+ * been handed over or dropped. Returns the sentinel's name, for tests that then leave it out.
+ */
+async function sentinel(seen: () => string[], inFolder = folder): Promise<string> {
+  const name = `sentinel-${(sentinels += 1)}.pdf`;
+  await fs.writeFile(join(inFolder, name), '%PDF-sentinel');
+  await waitFor(`${name} handed over`, () => seen().includes(name));
+  return name;
+}
 
 describe('FolderWatcher', () => {
   it('emits existing files at start, never ignored names, subfolders or excluded folders', async () => {
@@ -97,8 +112,8 @@ describe('FolderWatcher', () => {
     await waitFor('two existing files', () => emitted.length >= 2);
     for (const name of ['later.tmp', '.later', '~$later.xlsx']) await fs.writeFile(join(folder, name), 'ignored');
     await fs.writeFile(join(folder, 'sent', 'late.pdf'), 'nested');
-    await sleep(400);
-    expect(names(emitted)).toEqual(['a.pdf', 'b.xml']);
+    const last = await sentinel(() => names(emitted));
+    expect(names(emitted)).toEqual(['a.pdf', 'b.xml', last]);
     expect(emitted.find((file) => file.name === 'a.pdf')).toMatchObject({ path: join(folder, 'a.pdf'), size: 6 });
   });
 
@@ -111,30 +126,34 @@ describe('FolderWatcher', () => {
     // mtimeMs as a plain stat() reports it: the capture compares it with what it opens.
     expect(emitted[0]).toEqual({ path: join(folder, 'new.pdf'), name: 'new.pdf', size: 8, mtimeMs: (await fs.stat(join(folder, 'new.pdf'))).mtimeMs, identity: `${stats.dev}:${stats.ino}` });
     await watcher.rescanNow();
-    await sleep(300);
-    expect(emitted).toHaveLength(1); // unchanged after handling: not emitted again
+    const last = await sentinel(() => names(emitted));
+    expect(names(emitted)).toEqual(['new.pdf', last]); // unchanged after handling: not emitted again
   });
 
   it('waits for a file written slowly in pieces and emits it once, with its final size', async () => {
-    const { watcher, emitted } = createWatcher({ stableWindowMs: 500 });
+    // Pieces come every 150 ms, far inside the 2 s window: a pause of the test itself between two
+    // pieces (a busy machine) would have to last 2 s to make the file legitimately "stable" early.
+    const window = 2000;
+    const handedOver: { name: string; size: number; at: number }[] = [];
+    const { watcher } = createWatcher({ stableWindowMs: window, onStable: async (file) => void handedOver.push({ name: file.name, size: file.size, at: Date.now() }) });
     await watcher.start();
     const path = join(folder, 'slow.xml');
     const handle = await fs.open(path, 'w');
     const chunk = Buffer.alloc(1000, 0x41);
+    let lastWriteAt = 0;
     for (let piece = 0; piece < 10; piece += 1) {
-      await handle.write(chunk);
-      await handle.sync();
+      lastWriteAt = Date.now();
+      await handle.write(chunk); // stat() sees each piece at once: no fsync needed (it only slows a busy disk)
       await sleep(150);
-      expect(emitted, `emitted while still being written (piece ${piece})`).toHaveLength(0);
+      expect(handedOver, `emitted while still being written (piece ${piece})`).toHaveLength(0);
     }
     await handle.close();
-    const finishedAt = Date.now();
-    await waitFor('slow file', () => emitted.length === 1, 4000);
-    const emittedAt = Date.now();
-    expect(emitted[0]?.size).toBe(10_000);
-    expect(emittedAt - finishedAt).toBeGreaterThanOrEqual(300);
-    await sleep(300);
-    expect(emitted).toHaveLength(1);
+    await waitFor('slow file', () => handedOver.length === 1);
+    expect(handedOver[0]?.size).toBe(10_000);
+    // The window runs from the last change the watcher saw, which it saw after the last write began.
+    expect(handedOver[0]!.at - lastWriteAt).toBeGreaterThanOrEqual(window);
+    const last = await sentinel(() => handedOver.map((file) => file.name));
+    expect(handedOver.map((file) => file.name)).toEqual(['slow.xml', last]);
   });
 
   it('emits a file again when it changes after being handled', async () => {
@@ -152,22 +171,37 @@ describe('FolderWatcher', () => {
     const running = new Set<string>();
     let overlaps = 0;
     const sizes: number[] = [];
+    const others: string[] = [];
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
     const { watcher } = createWatcher({
       rescanIntervalMs: 150,
       onStable: async (file) => {
+        if (file.name !== 'busy.pdf') {
+          others.push(file.name);
+          return;
+        }
         if (running.has(file.path)) overlaps += 1;
         running.add(file.path);
         sizes.push(file.size);
-        await sleep(500);
+        if (sizes.length === 1) await firstHeld; // held until the test has changed the file
         running.delete(file.path);
       },
     });
     await watcher.start();
     const path = join(folder, 'busy.pdf');
-    await fs.writeFile(path, 'one');
-    await waitFor('first hand-over', () => sizes.length === 1);
-    await fs.appendFile(path, '-two');
-    await waitFor('second hand-over', () => sizes.length === 2, 4000);
+    try {
+      await fs.writeFile(path, 'one');
+      await waitFor('first hand-over', () => sizes.length === 1);
+      await fs.appendFile(path, '-two');
+      // The change (its event, rescans every 150 ms) meets a path whose handler runs: a file written
+      // after it is handed over only once the change has been looked at.
+      await sentinel(() => others);
+      expect(sizes).toEqual([3]);
+    } finally {
+      releaseFirst(); // stop() waits for the handler
+    }
+    await waitFor('second hand-over', () => sizes.length === 2);
     expect(overlaps).toBe(0);
     expect(sizes).toEqual([3, 7]);
   });
@@ -175,11 +209,10 @@ describe('FolderWatcher', () => {
   it('retries a file whose handler throws, with a delay that does not hold up other files', async () => {
     const attempts: number[] = [];
     const order: string[] = [];
-    let otherHandledAt = 0;
     const { watcher, errors } = createWatcher({
+      stableWindowMs: 50,
       onStable: async (file) => {
         order.push(file.name);
-        if (file.name === 'other.pdf') otherHandledAt = Date.now();
         if (file.name !== 'retry.pdf') return;
         attempts.push(Date.now());
         if (attempts.length === 1) throw new Error('database is locked');
@@ -188,18 +221,18 @@ describe('FolderWatcher', () => {
     await watcher.start();
     await fs.writeFile(join(folder, 'retry.pdf'), '%PDF-retry');
     await waitFor('first attempt', () => attempts.length === 1);
-    // By now the failed file waits for its backoff (>= 800 ms after the failure) on the check timer;
-    // a new file must not wait behind it.
-    await sleep(400);
-    const otherWrittenAt = Date.now();
+    // Shortly after, the failed file waits for its backoff (>= 800 ms after the failure) on the check
+    // timer. A new file must not wait behind it: with its 50 ms window it is handed over long before
+    // the retry; one that waited for the check timer would come after the retry (see `order`).
+    await sleep(100);
     await fs.writeFile(join(folder, 'other.pdf'), '%PDF-other');
-    await waitFor('retry', () => attempts.length === 2, 5000);
-    expect(otherHandledAt - otherWrittenAt).toBeLessThan(550);
+    await waitFor('retry', () => attempts.length === 2);
+    expect(order).toEqual(['retry.pdf', 'other.pdf', 'retry.pdf']);
     expect((attempts[1] ?? 0) - (attempts[0] ?? 0)).toBeGreaterThanOrEqual(750);
     expect(errors).toContain('file handler failed; will retry');
-    expect(order).toEqual(['retry.pdf', 'other.pdf', 'retry.pdf']);
-    await sleep(400);
+    const last = await sentinel(() => order);
     expect(attempts).toHaveLength(2); // succeeded the second time: done
+    expect(order).toEqual(['retry.pdf', 'other.pdf', 'retry.pdf', last]);
   });
 
   it('emits 200 files dropped at once exactly once each, within the concurrency limit', async () => {
@@ -219,11 +252,12 @@ describe('FolderWatcher', () => {
     });
     await watcher.start();
     await Promise.all(Array.from({ length: 200 }, (_, index) => fs.writeFile(join(folder, `IT01234567890_${index}.xml`), `<f n="${index}"/>`)));
-    await waitFor('200 files', () => seen.length >= 200, 10_000);
+    await waitFor('200 files', () => seen.length >= 200);
     await watcher.rescanNow();
-    await sleep(400);
-    expect(seen).toHaveLength(200);
-    expect(new Set(seen).size).toBe(200);
+    const last = await sentinel(() => seen);
+    expect(seen).toHaveLength(201);
+    expect(new Set(seen).size).toBe(201);
+    expect(seen.at(-1)).toBe(last);
     expect(maxInFlight).toBeLessThanOrEqual(3);
     expect(maxInFlight).toBeGreaterThan(1);
   });
@@ -235,17 +269,17 @@ describe('FolderWatcher', () => {
     await waitFor('existing file', () => emitted.length === 1);
 
     await fs.rm(folder, { recursive: true });
-    await waitFor('missing state', () => watcher.state === 'missing', 3000);
+    await waitFor('missing state', () => watcher.state === 'missing');
     await fs.mkdir(folder);
     await fs.writeFile(join(folder, 'after.pdf'), '%PDF-after');
-    await waitFor('watching again', () => watcher.state === 'watching', 3000);
-    await waitFor('file in the new folder', () => emitted.length === 2, 3000);
+    await waitFor('watching again', () => watcher.state === 'watching');
+    await waitFor('file in the new folder', () => emitted.length === 2);
     expect(names(emitted)).toEqual(['after.pdf', 'before.pdf']);
     expect(states).toEqual(['starting', 'watching', 'missing', 'watching']);
 
     // Events work again on the recreated folder (not only the rescan).
     await fs.writeFile(join(folder, 'events.pdf'), '%PDF-events');
-    await waitFor('file after recreation', () => emitted.length === 3, 3000);
+    await waitFor('file after recreation', () => emitted.length === 3);
   });
 
   it('follows a folder deleted and recreated between rescans (new watcher on the new folder)', async () => {
@@ -256,7 +290,8 @@ describe('FolderWatcher', () => {
     await watcher.rescanNow();
     expect(watcher.state).toBe('watching');
     await fs.writeFile(join(folder, 'fresh.pdf'), '%PDF-fresh');
-    await waitFor('file in the replaced folder, from events', () => emitted.length === 1, 2000);
+    // From events: the first timed rescan is at least 48 s away (60 s, jittered), far beyond this wait.
+    await waitFor('file in the replaced folder, from events', () => emitted.length === 1);
   });
 
   it('does not treat an unmounted folder as "all files gone": handled files stay handled when it returns', async () => {
@@ -272,9 +307,9 @@ describe('FolderWatcher', () => {
     await watcher.rescanNow();
     expect(watcher.state).toBe('watching');
     // The one rescan that brought the folder back also queued what appeared meanwhile.
-    await waitFor('file added while away', () => emitted.length === 2, 2000);
-    await sleep(400);
-    expect(emitted.map((file) => file.name)).toEqual(['kept.pdf', 'added-while-away.pdf']);
+    await waitFor('file added while away', () => emitted.length === 2);
+    const last = await sentinel(() => names(emitted));
+    expect(emitted.map((file) => file.name)).toEqual(['kept.pdf', 'added-while-away.pdf', last]);
   });
 
   it('starts in the missing state for a folder that does not exist, then picks it up', async () => {
@@ -284,7 +319,7 @@ describe('FolderWatcher', () => {
     expect(watcher.state).toBe('missing');
     await fs.mkdir(folder);
     await fs.writeFile(join(folder, 'first.pdf'), '%PDF-first');
-    await waitFor('first file', () => emitted.length === 1, 3000);
+    await waitFor('first file', () => emitted.length === 1);
     expect(states).toEqual(['starting', 'missing', 'watching']);
   });
 
@@ -302,7 +337,7 @@ describe('FolderWatcher', () => {
     const { watcher, emitted } = createWatcher({ usePolling: true, pollIntervalMs: 100 });
     await watcher.start();
     await fs.writeFile(join(folder, 'polled.xml'), '<polled/>');
-    await waitFor('polled file', () => emitted.length === 1, 4000);
+    await waitFor('polled file', () => emitted.length === 1); // the first timed rescan is >= 48 s away
     expect(emitted[0]?.name).toBe('polled.xml');
   });
 
@@ -311,17 +346,19 @@ describe('FolderWatcher', () => {
     const { watcher, emitted } = createWatcher({ usePolling: true, pollIntervalMs: 60_000, rescanIntervalMs: 250 });
     await watcher.start();
     await fs.writeFile(join(folder, 'rescued.pdf'), '%PDF-rescued');
-    await waitFor('rescued file', () => emitted.length === 1, 3000);
+    await waitFor('rescued file', () => emitted.length === 1); // polling would see it only after 60 s
   });
 
   it('does not see a file without events or rescans (control for the test above)', async () => {
     const { watcher, emitted } = createWatcher({ usePolling: true, pollIntervalMs: 60_000 });
     await watcher.start();
     await fs.writeFile(join(folder, 'unseen.pdf'), '%PDF-unseen');
+    // Nothing can signal "not seen" here (no event, no rescan: that is the point), so a short wait: two
+    // stability windows, on an idle machine. A busy one may catch less, but never fails wrongly.
     await sleep(400);
     expect(emitted).toHaveLength(0);
     await watcher.rescanNow();
-    await waitFor('file after a manual rescan', () => emitted.length === 1, 2000);
+    await waitFor('file after a manual rescan', () => emitted.length === 1);
   });
 
   it('waits while a file cannot be opened for reading (the watcher runs as an unprivileged user)', async () => {
@@ -332,11 +369,11 @@ describe('FolderWatcher', () => {
     await fs.chmod(folder, 0o777);
     const child = startWatcherChild(folder);
     try {
-      await waitFor('watcher ready', () => child.lines.some((line) => 'ready' in line), 10_000);
-      await sleep(700);
-      expect(child.lines.filter((line) => 'name' in line)).toHaveLength(0);
+      await waitFor('watcher ready', () => child.lines.some((line) => 'ready' in line));
+      const readable = await sentinel(() => child.lines.map((line) => String(line['name'])));
+      expect(child.lines.filter((line) => 'name' in line).map((line) => line['name'])).toEqual([readable]);
       await fs.chmod(path, 0o644);
-      await waitFor('unlocked file', () => child.lines.some((line) => line['name'] === 'locked.pdf'), 4000);
+      await waitFor('unlocked file', () => child.lines.some((line) => line['name'] === 'locked.pdf'));
     } finally {
       child.process.kill('SIGTERM');
     }
@@ -358,6 +395,7 @@ describe('FolderWatcher', () => {
     expect(finished).toBe(true);
     expect(watcher.state).toBe('stopped');
     await fs.writeFile(join(folder, 'two.pdf'), '%PDF-two');
+    // Stopped: no later file can show that nothing comes, so a short wait (over the 200 ms window).
     await sleep(300);
     expect(emitted).toHaveLength(1);
   });
