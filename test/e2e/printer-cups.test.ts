@@ -92,7 +92,11 @@ cups.describe('virtual printer through real CUPS', () => {
       return found.length ? found : null;
     }, 90_000, 250);
     await h.waitForState(offline!.id, 'delivered', 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // A second copy of the held job would come before a job printed after it (CUPS sends a queue's
+    // jobs one at a time, in order): print one more and wait for it, instead of sleeping "long enough".
+    await writeFile(join(h.root, 'after.pdf'), makePdf('stampata dopo'));
+    await lp(join(h.root, 'after.pdf'), 'Fattura dopo');
+    await waitFor('the job printed after it', () => printed(h, 'Fattura dopo.pdf').length > 0, 90_000, 250);
     expect(printed(h, 'Fattura offline.pdf')).toHaveLength(1);
     expect(h.hub.listDocuments().filter((d) => d.fileName === 'Fattura offline.pdf')).toHaveLength(1);
 

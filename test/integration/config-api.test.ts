@@ -1,7 +1,7 @@
 // Settings through the local API, on the real host the CLI runs: read without secrets, refused
 // with errors that name each field, applied live (a new watched folder works at once), rolled
 // back when they cannot run, and a transport switch to SFTP checked with "test connection".
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runAgent, type RunningAgent } from '../../src/cli/run-agent.ts';
@@ -154,8 +154,10 @@ describe('config API during a switch', () => {
     const { call } = await start();
     const settings = (await call('GET', '/config')).body['settings'] as Settings;
     const { lastSeq } = (await call('GET', '/events?since=0&limit=1000')).body as { lastSeq: number };
+    // The long poll subscribes to the old agent's event log: the sign that it is waiting there.
+    const subscribed = vi.spyOn(running!.agent.store.events, 'onAppended');
     const waiting = call('GET', `/events?since=${lastSeq + 1000}&timeout=20`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor('the long poll to wait on the old agent', () => subscribed.mock.calls.length > 0);
     const saved = await call('PUT', '/config', { ...settings, hub: { ...settings.hub, accountPollSeconds: 120 } });
     expect(saved.status).toBe(200);
     const answer = await waiting;

@@ -3,11 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HubAccount, HubDocument } from '../../src/contract/hub-protocol.ts';
 import { createSandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import type { SandboxHub, SandboxHubOptions } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { SandboxHttpsClient } from '../../src/sandbox-hub/sandbox-hub-client.ts';
+import { FaultInjector } from '../../src/sandbox-hub/http/fault-injector.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -40,18 +41,23 @@ describe('sandbox hub: restart', () => {
     const b2b = await first.client.upload(apiKey, fixture('fatturapa', 'IT01234567890_FPR01.xml'), { contentType: 'application/xml', idempotencyKey: b2bKey });
     const pa = await first.client.upload(apiKey, fixture('fatturapa', 'IT01234567890_FPA01.xml'), { contentType: 'application/xml', idempotencyKey: paKey });
     expect([b2b.status, pa.status]).toEqual([201, 201]);
-    await waitFor('both documents sent to SDI', () => first.hub.listDocuments().every((record) => record.status === 'sent'), 5000, 10);
+    await waitFor('both documents sent to SDI', () => first.hub.listDocuments().every((record) => record.status === 'sent'), 20_000, 10);
     const before = first.hub.listDocuments();
 
     // Neither a request the hub is holding nor a long poll may keep close() waiting.
     const lastSeq = (await first.client.get(apiKey, '/v1/events?since=0&limit=1000')).json<{ lastSeq: number }>().lastSeq;
+    // Every /v1 request asks the fault injector first: the sign that both have reached the hub.
+    const arrived = vi.spyOn(FaultInjector.prototype, 'take');
     const poll = first.client.get(apiKey, `/v1/events?since=${lastSeq}&timeout=30`).then((response) => response.status, () => 'dropped');
     first.hub.injectFaults([{ route: 'GET /v1/account', kind: 'timeout' }]);
     const held = first.client.get(apiKey, '/v1/account').then(() => 'answered', () => 'dropped');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor('the hub to hold the request and the long poll', () => ['/v1/events', '/v1/account'].every((path) => arrived.mock.calls.some((call) => call[2] === path)), 20_000, 10);
+    arrived.mockRestore();
     const closeStarted = Date.now();
     await first.hub.close();
-    expect(Date.now() - closeStarted).toBeLessThan(2000);
+    // Waiting for the held request would never end, for the long poll 30 s; 10 s is far above a close
+    // on a loaded machine.
+    expect(Date.now() - closeStarted).toBeLessThan(10_000);
     expect(await held).toBe('dropped');
     expect([200, 'dropped']).toContain(await poll);
 
@@ -69,7 +75,7 @@ describe('sandbox hub: restart', () => {
       waitFor(`${id} to be ${status}`, async () => {
         const doc = (await second.client.get(apiKey, `/v1/documents/${id}`)).json<HubDocument>();
         return doc.status === status ? doc : null;
-      }, 10_000, 20);
+      }, 20_000, 20);
     const [b2bDoc, paDoc] = await Promise.all([settled(b2bKey, 'delivered'), settled(paKey, 'accepted')]);
     expect(b2bDoc.history.map((event) => event.status)).toEqual(['received', 'processing', 'sent', 'delivered']);
     expect(paDoc.history.map((event) => event.status)).toEqual(['received', 'processing', 'sent', 'delivered', 'accepted']);

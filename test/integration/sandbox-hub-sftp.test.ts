@@ -7,13 +7,14 @@ import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HubDocument, HubEvent } from '../../src/contract/hub-protocol.ts';
 import { parseXml } from '../../src/core/xml/safe-xml.ts';
 import { createSandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import type { SandboxHub, SandboxHubOptions } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { SandboxHttpsClient } from '../../src/sandbox-hub/sandbox-hub-client.ts';
 import { encodeSafeName } from '../../src/sandbox-hub/sftp/file-names.ts';
+import { EventNotifier } from '../../src/sandbox-hub/processing/event-notifier.ts';
 import { fixture, makePdf } from '../helpers/fixtures.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -83,7 +84,21 @@ async function settle(root: string, key: string, finalStatus: string): Promise<S
   return waitFor(`${key} to reach ${finalStatus} in out/`, async () => {
     const files = await statusFiles(root, key);
     return files.some((file) => file.status === finalStatus) ? files : null;
-  }, 10_000, 20);
+  }, 20_000, 20);
+}
+
+/**
+ * Waits until the SFTP face has made `count` more whole passes over in/ and out/: the positive sign
+ * that what it would have done by then (a status file it must not write) would be done. Each pass
+ * ends waiting on the hub's notifier; the first wait seen may end a pass begun before, hence + 1.
+ */
+async function passes(count: number): Promise<void> {
+  const waits = vi.spyOn(EventNotifier.prototype, 'wait');
+  try {
+    await waitFor(`${count} more passes of the SFTP face`, () => waits.mock.calls.length >= count + 1, 20_000, 10);
+  } finally {
+    waits.mockRestore();
+  }
 }
 
 /**
@@ -214,8 +229,8 @@ describe('sandbox hub: SFTP face', () => {
     // An HTTPS upload to the same account leaves out/ alone.
     const httpsKey = randomUUID();
     expect((await client.upload(apiKey, makePdf('over https'), { contentType: 'application/pdf', idempotencyKey: httpsKey })).status).toBe(201);
-    await waitFor('the HTTPS document to be delivered', () => hub.listDocuments().find((record) => record.idempotencyKey === httpsKey)?.status === 'delivered', 5000, 20);
-    await new Promise((resolve) => setTimeout(resolve, 4 * POLL_MS));
+    await waitFor('the HTTPS document to be delivered', () => hub.listDocuments().find((record) => record.idempotencyKey === httpsKey)?.status === 'delivered', 20_000, 20);
+    await passes(4);
     expect((await visible(join(root, 'out'))).filter((name) => name.includes(httpsKey))).toEqual([]);
     expect(hub.listDocuments().find((record) => record.idempotencyKey === httpsKey)?.channel).toBe('https');
 
@@ -233,7 +248,7 @@ describe('sandbox hub: SFTP face', () => {
 
     // Same key, same bytes: nothing new, the file just leaves in/.
     await drop(root, key, 'twice.pdf', pdf);
-    await waitFor('the replayed file to leave in/', async () => (await visible(join(root, 'in'))).length === 0, 5000, 20);
+    await waitFor('the replayed file to leave in/', async () => (await visible(join(root, 'in'))).length === 0, 20_000, 20);
     // Same key, other bytes: one failed status file, and the file leaves in/.
     await drop(root, key, 'twice.pdf', makePdf('other bytes'));
     const failed = await settle(root, key, 'failed');
@@ -266,14 +281,14 @@ describe('sandbox hub: SFTP face', () => {
     await writeFile(join(root, 'in', 'no-separator.pdf'), pdf);
     await writeFile(join(root, 'in', `${randomUUID()}__bad name.pdf`), pdf);
     await mkdir(join(root, 'in', 'a-folder'));
-    await waitFor('the misnamed entries to move to in/.rejected/', async () => (await visible(join(root, 'in'))).length === 0, 5000, 20);
+    await waitFor('the misnamed entries to move to in/.rejected/', async () => (await visible(join(root, 'in'))).length === 0, 20_000, 20);
     const rejected = await readdir(join(root, 'in', '.rejected'));
     expect(rejected).toHaveLength(3);
     expect(rejected).toEqual(expect.arrayContaining(['a-folder', expect.stringMatching(/__bad name\.pdf$/), 'no-separator.pdf']));
     expect(hub.listDocuments()).toHaveLength(2);
 
     const statusCount = (await statusFiles(root)).length;
-    await new Promise((resolve) => setTimeout(resolve, 5 * POLL_MS));
+    await passes(5);
     expect((await statusFiles(root)).length).toBe(statusCount);
     await reader.stop();
     expect(reader.problems).toEqual([]);
@@ -288,7 +303,7 @@ describe('sandbox hub: SFTP face', () => {
     const held = await settle(root, key, 'held');
     expect(held).toHaveLength(1);
     expect(held[0]?.event).toMatchObject({ documentId: '', idempotencyKey: key, status: 'held', errors: [{ code: 'credits_exhausted', description: expect.any(String) }] });
-    await new Promise((resolve) => setTimeout(resolve, 8 * POLL_MS)); // many more polls
+    await passes(8); // many more polls
     expect(await statusesOf(root, key)).toEqual(['held']);
     expect(await visible(join(root, 'in'))).toEqual([name]);
     expect(hub.listDocuments()).toEqual([]);
@@ -324,6 +339,7 @@ describe('sandbox hub: SFTP face', () => {
     for (const name of await visible(join(root, 'out'))) await rm(join(root, 'out', name));
     const pdfKey = randomUUID();
     await drop(root, pdfKey, 'while-down.pdf', makePdf('while the hub was down'));
+    // Closed: no pass can show that nothing comes, so a short wait of a few poll periods.
     await new Promise((resolve) => setTimeout(resolve, 4 * POLL_MS));
     expect(await visible(join(root, 'out'))).toEqual([]); // closed: no polling any more
     expect(await visible(join(root, 'in'))).toHaveLength(1);

@@ -76,12 +76,18 @@ needsSshd().describe('SFTP connection pool (real sshd)', () => {
     const pool = new SftpConnectionPool(2, open, 4);
     let inside = 0;
     let most = 0;
+    // Everyone stays inside until 8 are in at once: the test does not count on the second connection
+    // opening before the first one's callers are done (its handshake can take long on a busy machine).
+    // A pool that lets more in fails `most`; one that lets fewer in never gets there (test timeout).
+    let allIn!: () => void;
+    const eightInside = new Promise<void>((resolve) => (allIn = resolve));
     try {
       await Promise.all(Array.from({ length: 20 }, () => pool.use(async (session) => {
         inside += 1;
         most = Math.max(most, inside);
+        if (inside === 8) allIn();
         await session.list(files);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await eightInside;
         inside -= 1;
       })));
       expect(most).toBe(8);
