@@ -63,7 +63,7 @@ needsSshd().describe('SFTP transport', () => {
       const original = originals.get(record.fileName)!;
       expect(record.sha256).toBe(createHash('sha256').update(original).digest('hex'));
     }
-  });
+  }, 120_000); // its waits allow 80 s: 40 documents over SFTP, an outage and the retries took over 30 s under load
 
   it('a changed host key is refused with both fingerprints and holds the queue until the new key is pinned', async () => {
     const h = (harness = await startHarness({ transport: 'sftp' }));
