@@ -39,7 +39,12 @@ const plan = planInstall({
 function why(tools: readonly ToolName[]): string[] {
   const byPackage = new Map<string, ToolName[]>();
   for (const tool of tools) byPackage.set(SYSTEM_TOOLS[tool].package, [...(byPackage.get(SYSTEM_TOOLS[tool].package) ?? []), tool]);
-  return [...byPackage].map(([name, its]) => `  ${name}: ${[...new Set(its.map((tool) => `${SYSTEM_TOOLS[tool].label} — ${SYSTEM_TOOLS[tool].neededBy}`))].join('; ')}`);
+  return [...byPackage].map(([name, its]) => {
+    // Tools of one package needed for the same reason share it: "lpadmin, lpstat, lp — the CUPS tests".
+    const byReason = new Map<string, string[]>();
+    for (const tool of its) byReason.set(SYSTEM_TOOLS[tool].neededBy, [...new Set([...(byReason.get(SYSTEM_TOOLS[tool].neededBy) ?? []), SYSTEM_TOOLS[tool].label])]);
+    return `  ${name}: ${[...byReason].map(([reason, labels]) => `${labels.join(', ')} — ${reason}`).join('; ')}`;
+  });
 }
 
 if (plan.kind === 'nothing') process.exit(0);
