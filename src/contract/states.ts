@@ -38,13 +38,7 @@ export function isDocumentState(value: string): value is DocumentState {
   return (DOCUMENT_STATES as readonly string[]).includes(value);
 }
 
-/** States the agent will not move a document out of by itself. */
-export const FINAL_LOCAL_STATES: readonly DocumentState[] = ['invalid', 'duplicate', 'failed', 'cancelled'];
-
-/** Hub statuses after which nothing more is expected for a B2B (FPR12/PDF) document. */
-export const B2B_TERMINAL: readonly HubState[] = ['delivered', 'not_delivered', 'rejected', 'paid'];
-/** Hub statuses after which nothing more is expected for a PA (FPA12) document. */
-export const PA_TERMINAL: readonly HubState[] = ['accepted', 'refused', 'expired', 'undeliverable', 'rejected', 'paid'];
+// What each state allows, and when a document is settled: document-lifecycle.ts.
 
 export type DocumentKind = 'pdf' | 'fatturapa' | 'p7m' | 'zip' | 'sdi_notification' | 'unknown';
 export type CaptureSource = 'printer' | 'folder' | 'api' | 'upload';

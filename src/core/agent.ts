@@ -25,6 +25,7 @@ import type { SecretStore } from './config/secret-store.ts';
 import type { Logger } from './log/logger.ts';
 import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from '../contract/local-api.ts';
 import type { CaptureSource, DocumentState } from '../contract/states.ts';
+import { allows } from '../contract/document-lifecycle.ts';
 import type { DocumentQuery } from './store/documents.ts';
 import { readRegularFile } from './util/regular-file.ts';
 import { AgentError } from './agent-error.ts';
@@ -55,9 +56,6 @@ interface WatcherEntry {
   state: WatcherState;
   error: string | null;
 }
-
-const RETRYABLE: readonly DocumentState[] = ['failed', 'duplicate', 'cancelled', 'queued', 'held'];
-const CANCELLABLE: readonly DocumentState[] = ['queued', 'held', 'awaiting_approval', 'duplicate', 'captured'];
 
 export class Agent {
   readonly settings: Settings;
@@ -285,7 +283,7 @@ export class Agent {
 
   retry(id: string): DocumentState {
     const record = this.requireDocument(id);
-    if (!RETRYABLE.includes(record.state)) {
+    if (!allows(record.state, 'retry')) {
       const hint = record.state === 'invalid' || record.state === 'rejected' ? ': fix the document and capture it again' : '';
       throw new AgentError('not_retryable', `a document in state "${record.state}" cannot be retried${hint}`, 409);
     }
@@ -303,7 +301,7 @@ export class Agent {
 
   cancel(id: string): void {
     const record = this.requireDocument(id);
-    if (!CANCELLABLE.includes(record.state)) {
+    if (!allows(record.state, 'cancel')) {
       throw new AgentError('not_cancellable', `a document in state "${record.state}" cannot be cancelled${record.hubId ? ': the hub already has it' : ''}`, 409);
     }
     this.store.transaction(() => {

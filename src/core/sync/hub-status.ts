@@ -10,14 +10,3 @@ export function documentStateForHubStatus(status: HubStatus): DocumentState | nu
       return status;
   }
 }
-
-const FINAL: ReadonlySet<string> = new Set(['rejected', 'failed', 'delivered', 'not_delivered', 'accepted', 'refused', 'expired', 'undeliverable', 'paid', 'invalid', 'duplicate', 'cancelled']);
-
-/**
- * Whether nothing more is expected from the hub. For a PA invoice (FPA12) delivered/not_delivered
- * are not final: the NE, DT or AT comes later.
- */
-export function isSettled(state: DocumentState, formato: string | undefined): boolean {
-  if (formato === 'FPA12' && (state === 'delivered' || state === 'not_delivered')) return false;
-  return FINAL.has(state);
-}

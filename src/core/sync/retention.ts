@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { Store } from '../store/store.ts';
 import type { Spool } from '../intake/spool.ts';
 import type { Logger } from '../log/logger.ts';
-import { isSettled } from './hub-status.ts';
+import { isSettled } from '../../contract/document-lifecycle.ts';
 import type { DocumentState } from '../../contract/states.ts';
 import { BackgroundLoop } from './background-loop.ts';
 

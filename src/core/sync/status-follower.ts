@@ -10,7 +10,8 @@ import type { HubHealth } from './hub-health.ts';
 import type { Logger } from '../log/logger.ts';
 import { fullJitterBackoff } from './wakeable-sleep.ts';
 import { BackgroundLoop } from './background-loop.ts';
-import { documentStateForHubStatus, isSettled } from './hub-status.ts';
+import { documentStateForHubStatus } from './hub-status.ts';
+import { isSettled, statesToReconcile } from '../../contract/document-lifecycle.ts';
 import type { ServiceHealth } from './service-health.ts';
 
 const CURSOR_KEY = 'hub.events.cursor';
@@ -125,7 +126,7 @@ export class StatusFollower {
   async reconcile(signal?: AbortSignal): Promise<number> {
     const { store } = this.options;
     const open = store.documents
-      .withState(['received', 'processing', 'sent', 'delivered', 'not_delivered', 'sending', 'queued', 'held'])
+      .withState(statesToReconcile())
       .filter((d) => d.hubId !== null || d.state !== 'queued')
       .filter((d) => !isSettled(d.state, d.metadata['formato'] as string | undefined));
     if (open.length === 0) return 0;

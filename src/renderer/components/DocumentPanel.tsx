@@ -6,7 +6,7 @@ import type { DocumentDetail } from '../../contract/local-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { ApiClient, Download } from '../api/client.ts';
 import { formatBytes, formatDateTime, formatLocale } from '../ui/format.ts';
-import { CANCELLABLE, RETRYABLE } from '../ui/states.ts';
+import { allows } from '../../contract/document-lifecycle.ts';
 import { saveBlob } from '../ui/save-blob.ts';
 import { StateBadge } from './StateBadge.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
@@ -77,12 +77,12 @@ export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged }
           <StateExplanation detail={detail} />
 
           <div className="detail-actions">
-            {RETRYABLE.includes(detail.state) ? (
+            {allows(detail.state, 'retry') ? (
               <button type="button" disabled={busy} onClick={() => act(() => api.retry(detail.id), true)}>
                 {t.retry}
               </button>
             ) : null}
-            {CANCELLABLE.includes(detail.state) ? (
+            {allows(detail.state, 'cancel') ? (
               <button type="button" className="danger" disabled={busy} onClick={() => act(() => api.cancel(detail.id), true)}>
                 {t.cancel}
               </button>

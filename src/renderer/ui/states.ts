@@ -53,9 +53,6 @@ const STATE_RANK: Record<DocumentState, number> = {
 
 export const STATE_ORDER: readonly DocumentState[] = [...DOCUMENT_STATES].sort((a, b) => STATE_RANK[a] - STATE_RANK[b]);
 
-/** Mirrors the agent's rules (src/core/agent.ts); the API still decides and explains a refusal. */
-export const RETRYABLE: readonly DocumentState[] = ['failed', 'duplicate', 'cancelled', 'queued', 'held'];
-export const CANCELLABLE: readonly DocumentState[] = ['queued', 'held', 'awaiting_approval', 'duplicate', 'captured'];
 
 /** SDI rejection reasons come as "code: description; code: description". */
 export function splitErrors(reason: string | null): string[] {
