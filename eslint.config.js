@@ -1,4 +1,5 @@
-// Lint, including the layering rules of docs/architecture.md: they are enforced here, not by goodwill.
+// Lint, including the layering rules of docs/architecture.md ("Layering"): what is enforced here is
+// marked there, and so is what is not enforced yet.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -7,7 +8,7 @@ const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', '
 
 // core, contract, sandbox-hub and cli: no Electron, no React, no shell.
 const noShell = {
-  paths: [{ name: 'electron', message: 'core/contract/cli/sandbox-hub never import electron (architecture.md).' }],
+  paths: [{ name: 'electron', message: 'core/contract/cli/sandbox-hub never import electron (docs/architecture.md).' }],
   patterns: [
     { group: ['electron/*', 'react', 'react-dom', 'react/*', 'react-dom/*'], message: 'No Electron or React outside main/preload/renderer.' },
     { group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'The core does not depend on a shell.' },

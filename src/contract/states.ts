@@ -1,4 +1,4 @@
-// Document states: the names product.md lists. Scripts and ERPs rely on them; never rename.
+// Document states: the names docs/states.md lists. Scripts and ERPs rely on them; never rename.
 
 /** States owned by the agent, before or instead of the hub. */
 export const LOCAL_STATES = [
@@ -13,7 +13,7 @@ export const LOCAL_STATES = [
   'cancelled',
 ] as const;
 
-/** States reported by the hub and SDI (hub-protocol.md), mirrored one to one. */
+/** States reported by the hub and SDI (docs/hub-protocol.md), mirrored one to one. */
 export const HUB_STATES = [
   'received',
   'processing',

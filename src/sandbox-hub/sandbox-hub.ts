@@ -40,7 +40,7 @@ export interface SandboxHubOptions {
   eventRetention?: number;
   /** Cap for `GET /v1/events?timeout=`. Default 30. */
   longPollMaxSeconds?: number;
-  /** The SFTP face (hub-protocol.md, SFTP): the hub works on this folder; a real sshd serves it to the agent. */
+  /** The SFTP face (docs/hub-protocol.md, SFTP): the hub works on this folder; a real sshd serves it to the agent. */
   sftp?: SftpOptions;
 }
 

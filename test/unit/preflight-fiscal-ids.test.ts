@@ -4,7 +4,7 @@ import { codiceFiscaleCheckLetter } from '../../src/core/inspect/preflight/fisca
 
 describe('checkPartitaIva', () => {
   it('accepts numbers whose check digit is right', () => {
-    // Check digits computed by hand with the algorithm of sdi.md.
+    // Check digits computed by hand with the algorithm of docs/preflight.md.
     for (const vat of ['01234567897', '09876543217', '12345678903', '00112233440', '07431230965']) {
       expect(checkPartitaIva(vat), vat).toBe(true);
     }

@@ -1,4 +1,4 @@
-// The hub over HTTPS (hub-protocol.md): verified TLS (system roots plus an optional extra CA),
+// The hub over HTTPS (docs/hub-protocol.md): verified TLS (system roots plus an optional extra CA),
 // proxies from the environment, keep-alive, and every failure classified for the outbox.
 import https from 'node:https';
 import tls from 'node:tls';
@@ -310,7 +310,7 @@ function parseBody<T>(response: AxiosResponse<Buffer>, schema: z.ZodType<T>, sub
   return result.data;
 }
 
-// ---- Wire shapes (hub-protocol.md). Extra fields are kept: a newer hub may add some. ----
+// ---- Wire shapes (docs/hub-protocol.md). Extra fields are kept: a newer hub may add some. ----
 
 const text = z.string();
 

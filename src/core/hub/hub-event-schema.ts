@@ -1,4 +1,4 @@
-// The hub's event as it travels on the wire (hub-protocol.md): the same JSON in an HTTPS events
+// The hub's event as it travels on the wire (docs/hub-protocol.md): the same JSON in an HTTPS events
 // page and in an SFTP status file, so one schema checks both. Extra fields are kept: a newer hub may
 // add some.
 import { z } from 'zod';

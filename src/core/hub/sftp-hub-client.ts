@@ -1,4 +1,4 @@
-// The hub over SFTP (hub-protocol.md, SFTP), with the same semantics as the HTTPS client: uploads
+// The hub over SFTP (docs/hub-protocol.md, SFTP), with the same semantics as the HTTPS client: uploads
 // land in in/ under a dot-name and are renamed when whole; status files in out/ are the event feed,
 // deleted with the files they name only after the caller committed them.
 import { posix } from 'node:path';
@@ -387,7 +387,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-// ---- Status files: the same JSON as an Event (hub-protocol.md), named after it. ----
+// ---- Status files: the same JSON as an Event (docs/hub-protocol.md), named after it. ----
 
 export function parseStatusFile(name: string, bytes: Buffer): { ok: true; event: HubEvent } | { ok: false; problem: string } {
   const named = STATUS_FILE.exec(name);

@@ -1,5 +1,5 @@
 // Which language the UI speaks: the person's explicit choice (kept in localStorage), else English
-// when the browser asks for it, else Italian (product.md: Italian users first).
+// when the browser asks for it, else Italian (docs/ui.md: Italian by default).
 export type Language = 'it' | 'en';
 
 export const LANGUAGES: readonly Language[] = ['it', 'en'];

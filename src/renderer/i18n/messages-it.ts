@@ -1,4 +1,4 @@
-// Italian texts: the UI's default language (product.md: Italian users first). Every key here must
+// Italian texts: the UI's default language (docs/ui.md). Every key here must
 // exist in messages-en.ts too; the Messages type makes the compiler check it.
 import type { CaptureSource, DocumentKind, DocumentState } from '../../contract/states.ts';
 import type { ConnectionStage, FolderPostAction } from '../../contract/settings.ts';

@@ -1,4 +1,4 @@
-// The hub protocol v1 over HTTPS (hub-protocol.md): thin mapping from requests to HubService.
+// The hub protocol v1 over HTTPS (docs/hub-protocol.md): thin mapping from requests to HubService.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

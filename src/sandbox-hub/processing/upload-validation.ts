@@ -1,4 +1,4 @@
-// Checks of an upload's metadata (hub-protocol.md, POST /v1/documents), independent of the transport:
+// Checks of an upload's metadata (docs/hub-protocol.md, POST /v1/documents), independent of the transport:
 // the HTTPS face feeds them headers, a file-drop face can feed them what it derives from names.
 import { createHash } from 'node:crypto';
 import type { CaptureSource } from '../../contract/states.ts';

@@ -1,4 +1,4 @@
-// The names of the SFTP folder's files (hub-protocol.md, SFTP): uploads in in/ are
+// The names of the SFTP folder's files (docs/hub-protocol.md, SFTP): uploads in in/ are
 // `<idempotencyKey>__<safe name>`, status files in out/ `<seq 12 digits>__<idempotencyKey>__<status>.json`,
 // and the files events name `<idempotencyKey>__<file name>`.
 import { HubProtocolError } from '../hub-protocol-error.ts';

@@ -1,5 +1,5 @@
 // What a notification means for the invoice it is about: the state it leads to and a text a
-// person understands, in Italian and English (sdi.md, docs/states.md).
+// person understands, in Italian and English (docs/return-folder.md, docs/states.md).
 import type { DocumentState } from '../../../contract/states.ts';
 import type { SdiError, SdiNotification } from './notification-types.ts';
 import { hintForSdiError } from './sdi-error-hints.ts';

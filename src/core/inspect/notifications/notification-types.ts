@@ -1,4 +1,4 @@
-// The shape every SDI notification is read into (MessaggiTypes v1.0/v1.1/v1.2, sdi.md), whatever its type.
+// The shape every SDI notification is read into (MessaggiTypes v1.0/v1.1/v1.2, docs/return-folder.md), whatever its type.
 
 export type NotificationType = 'RC' | 'NS' | 'MC' | 'NE' | 'DT' | 'AT' | 'MT' | 'EC' | 'SE';
 
