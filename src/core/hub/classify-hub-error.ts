@@ -4,6 +4,7 @@ import { isAxiosError } from 'axios';
 import { HubRequestError } from './hub-client.ts';
 import { parseRetryAfter } from './retry-after.ts';
 import { NETWORK_REASONS as SHARED_NETWORK_REASONS } from './network-reasons.ts';
+import { sanitize } from './sanitize.ts';
 
 export interface HubErrorContext {
   /** What the call was about, for messages: "the document", "the event feed"… */
@@ -166,7 +167,7 @@ function classifyTransportError(error: unknown, context: HubErrorContext): HubRe
   if (/maxContentLength/i.test(text)) {
     return new HubRequestError({ kind: 'transient', code: 'response_too_large', message: 'hub answer is larger than this agent accepts', cause });
   }
-  const summary = sanitize(errorMessages(error)[0] ?? String(error));
+  const summary = sanitize(errorMessages(error)[0] ?? String(error), MAX_HUB_MESSAGE_CHARS);
   return new HubRequestError({ kind: 'transient', code: codes[0] ?? 'request_failed', message: `hub request failed${via}: ${summary}`, cause });
 }
 
@@ -229,7 +230,7 @@ function parseJsonBody(body: unknown): unknown {
 function hubErrorFields(body: unknown, status: number, statusText: string): HubErrorFields {
   const error = isRecord(body) && isRecord(body.error) ? body.error : null;
   const code = error && typeof error.code === 'string' && error.code ? sanitize(error.code, 80) : `http_${status}`;
-  const message = error && typeof error.message === 'string' ? sanitize(error.message) : sanitize(statusText);
+  const message = error && typeof error.message === 'string' ? sanitize(error.message, MAX_HUB_MESSAGE_CHARS) : sanitize(statusText, MAX_HUB_MESSAGE_CHARS);
   return { code, message, details: error?.details };
 }
 
@@ -250,13 +251,6 @@ function headerValue(headers: unknown, name: string): string | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
   return undefined;
-}
-
-/** Text from the network goes into messages a person reads: one line, printable, bounded. */
-function sanitize(text: string, maxChars = MAX_HUB_MESSAGE_CHARS): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return clean.length > maxChars ? `${clean.slice(0, maxChars - 1)}…` : clean;
 }
 
 function formatSeconds(ms: number): string {

@@ -4,6 +4,7 @@
 import { HubRequestError } from './hub-client.ts';
 import { HostKeyMismatchError } from './host-key.ts';
 import { NETWORK_REASONS as SHARED_NETWORK_REASONS } from './network-reasons.ts';
+import { sanitize } from './sanitize.ts';
 
 export interface SftpErrorContext {
   /** host:port, for messages. */
@@ -98,9 +99,9 @@ export function classifySftpError(error: unknown, context: SftpErrorContext): Hu
     return new HubRequestError({ kind: 'transient', code: 'connection_lost', message: `the connection to the SFTP server ${server} was lost${context.folder ? ` while working on ${context.folder}` : ''}`, cause });
   }
   if (/handshake failed|no matching|kex|unsupported (key|algorithm)/i.test(message)) {
-    return new HubRequestError({ kind: 'transient', code: 'handshake_failed', message: `the SSH handshake with ${server} failed: ${sanitize(message)}`, cause });
+    return new HubRequestError({ kind: 'transient', code: 'handshake_failed', message: `the SSH handshake with ${server} failed: ${sanitize(message, MAX_DETAIL_CHARS)}`, cause });
   }
-  return new HubRequestError({ kind: 'transient', code: 'sftp_failed', message: `the SFTP call to ${server} failed${context.folder ? ` on ${context.folder}` : ''}: ${sanitize(message)}`, cause });
+  return new HubRequestError({ kind: 'transient', code: 'sftp_failed', message: `the SFTP call to ${server} failed${context.folder ? ` on ${context.folder}` : ''}: ${sanitize(message, MAX_DETAIL_CHARS)}`, cause });
 }
 
 function classifySftpStatus(code: number, message: string, context: SftpErrorContext, cause: unknown): HubRequestError | null {
@@ -138,7 +139,7 @@ function classifySftpStatus(code: number, message: string, context: SftpErrorCon
         return new HubRequestError({
           kind: 'transient',
           code: 'sftp_failed',
-          message: `the SFTP server ${server} could not ${context.action ?? 'use'} ${folder}${where}: ${sanitize(message)} (SFTP status ${code})`,
+          message: `the SFTP server ${server} could not ${context.action ?? 'use'} ${folder}${where}: ${sanitize(message, MAX_DETAIL_CHARS)} (SFTP status ${code})`,
           cause,
         });
       }
@@ -150,12 +151,5 @@ function privateKeyProblem(message: string): string {
   if (/no passphrase given/i.test(message)) return 'it is encrypted and no passphrase is configured';
   if (/bad passphrase|decrypt/i.test(message)) return 'the passphrase is wrong';
   if (/unsupported key format|does not contain/i.test(message)) return 'it is not a private key in a format this agent reads (OpenSSH or PEM)';
-  return sanitize(message.replace(/^.*?cannot parse privatekey:\s*/i, ''));
-}
-
-/** Text from the server goes into messages a person reads: one line, printable, bounded. */
-function sanitize(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return clean.length > MAX_DETAIL_CHARS ? `${clean.slice(0, MAX_DETAIL_CHARS - 1)}…` : clean;
+  return sanitize(message.replace(/^.*?cannot parse privatekey:\s*/i, ''), MAX_DETAIL_CHARS);
 }
