@@ -490,7 +490,7 @@ describe('API key', () => {
     const error = await failure(client({ apiKey: () => 'secret-key-123' }).account());
     expect(error.kind).toBe('auth');
     expect(error.message).not.toContain('secret-key-123');
-    expect(error.message).toContain('[api key]');
+    expect(error.message).toContain('[redacted]');
   });
 });
 

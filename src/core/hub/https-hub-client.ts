@@ -15,6 +15,7 @@ import { HubRequestError } from './hub-client.ts';
 import type { EventsRequest, HubClient, UploadRequest, UploadResult } from './hub-client.ts';
 import { classifyHubError, hubProtocolError } from './classify-hub-error.ts';
 import type { HubErrorContext } from './classify-hub-error.ts';
+import { withoutSecrets } from './without-secrets.ts';
 import { contentDigestSha256 } from './content-digest.ts';
 
 export { contentDigestSha256 } from './content-digest.ts';
@@ -98,7 +99,7 @@ export function createHttpsHubClient(options: HttpsHubClientOptions): HubClient 
       });
     } catch (error) {
       if (spec.signal?.aborted) throw spec.signal.reason;
-      throw withoutSecret(classifyHubError(error, context), apiKey);
+      throw withoutSecrets(classifyHubError(error, context), [apiKey]);
     }
   }
 
@@ -276,22 +277,6 @@ function assertEventsRequest(request: EventsRequest): void {
     && Number.isSafeInteger(request.limit) && request.limit > 0
     && Number.isFinite(request.timeoutSeconds) && request.timeoutSeconds >= 0;
   if (!valid) throw new RangeError(`invalid event feed request: ${JSON.stringify(request)}`);
-}
-
-/** The hub's API key must never reach a message or a log, even if the hub echoes it back. */
-function withoutSecret(error: HubRequestError, secret: string): HubRequestError {
-  const details = error.details === undefined ? '' : JSON.stringify(error.details) ?? '';
-  if (!error.message.includes(secret) && !details.includes(secret)) return error;
-  return new HubRequestError({
-    kind: error.kind,
-    code: error.code,
-    status: error.status,
-    retryAfterMs: error.retryAfterMs,
-    lastSeq: error.lastSeq,
-    message: error.message.split(secret).join('[api key]'),
-    details: details.includes(secret) ? undefined : error.details,
-    cause: error.cause,
-  });
 }
 
 function parseBody<T>(response: AxiosResponse<Buffer>, schema: z.ZodType<T>, subject: string): T {

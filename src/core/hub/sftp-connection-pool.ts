@@ -6,6 +6,7 @@ import type { Client, ConnectConfig, SFTPWrapper, Stats } from 'ssh2';
 import { HubRequestError } from './hub-client.ts';
 import { pinnedHostKey } from './host-key.ts';
 import { classifySftpError, type SftpErrorContext } from './classify-sftp-error.ts';
+import { withoutSecrets } from './without-secrets.ts';
 
 export interface SftpCredentials {
   password?: string | null;
@@ -317,20 +318,18 @@ export async function openSftpSession(options: SftpConnectOptions): Promise<Sftp
     return session;
   } catch (error) {
     ssh.destroy();
-    throw withoutSecrets(classifySftpError(pin.mismatch() ?? rawError ?? error, context), credentials);
+    throw withoutSecrets(classifySftpError(pin.mismatch() ?? rawError ?? error, context), credentialSecrets(credentials));
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** A credential must never reach a message, even if a server echoes it back. */
-export function withoutSecrets(error: HubRequestError, credentials: SftpCredentials): HubRequestError {
-  const secrets = [credentials.password, credentials.passphrase, credentials.privateKey].filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  const leaked = secrets.filter((secret) => error.message.includes(secret));
-  if (leaked.length === 0) return error;
-  let message = error.message;
-  for (const secret of leaked) message = message.split(secret).join('[secret]');
-  return new HubRequestError({ kind: error.kind, code: error.code, status: error.status, message, details: undefined });
+/**
+ * The credentials a message must never show (withoutSecrets), even if a server echoes one back.
+ * Values shorter than four characters are left out: they would blot out ordinary words.
+ */
+export function credentialSecrets(credentials: SftpCredentials): string[] {
+  return [credentials.password, credentials.passphrase, credentials.privateKey].filter((s): s is string => typeof s === 'string' && s.length >= 4);
 }
 
 /**

@@ -8,7 +8,8 @@ import type { HubAccount, HubEvent, HubEventsPage } from '../../contract/hub-pro
 import { HubRequestError } from './hub-client.ts';
 import type { EventsRequest, HubClient, UploadRequest, UploadResult } from './hub-client.ts';
 import { classifySftpError, type SftpErrorContext } from './classify-sftp-error.ts';
-import { SftpConnectionPool, openSftpSession, serverLabel, withoutSecrets } from './sftp-connection-pool.ts';
+import { SftpConnectionPool, credentialSecrets, openSftpSession, serverLabel } from './sftp-connection-pool.ts';
+import { withoutSecrets } from './without-secrets.ts';
 import type { RemoteEntry, SftpCredentials, SftpLog, SftpSession } from './sftp-connection-pool.ts';
 import { fitName } from '../util/file-names.ts';
 
@@ -108,7 +109,7 @@ export function createSftpHubClient(options: SftpHubClientOptions): HubClient {
     try {
       return await work();
     } catch (error) {
-      throw withoutSecrets(classifySftpError(error, { server, username: options.username, root, ...where }), options.credentials());
+      throw withoutSecrets(classifySftpError(error, { server, username: options.username, root, ...where }), credentialSecrets(options.credentials()));
     }
   }
 

@@ -17,7 +17,15 @@ export function isSensitiveKey(key: string): boolean {
 
 /** Replaces every known secret (and its JSON- and URL-encoded spellings) and every auth header value in `text`. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text.replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`);
+  return redactKnownSecrets(text.replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`), secrets);
+}
+
+/**
+ * Replaces every known secret (and its JSON- and URL-encoded spellings) in `text`, and nothing
+ * else: for messages a person reads, where "Bearer token required" must stay as the hub wrote it.
+ */
+export function redactKnownSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
   for (const spelling of secretSpellings(secrets)) {
     if (out.includes(spelling)) out = out.split(spelling).join(REDACTED);
   }
