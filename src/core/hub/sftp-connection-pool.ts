@@ -5,7 +5,7 @@ import SftpClient from 'ssh2-sftp-client';
 import type { Client, ConnectConfig, SFTPWrapper, Stats } from 'ssh2';
 import { HubRequestError } from './hub-client.ts';
 import { pinnedHostKey } from './host-key.ts';
-import { classifySftpError, type SftpErrorContext } from './classify-sftp-error.ts';
+import { SFTP_STATUS, classifySftpError, type SftpErrorContext } from './classify-sftp-error.ts';
 import { withoutSecrets } from './without-secrets.ts';
 
 export interface SftpCredentials {
@@ -118,7 +118,7 @@ export class SftpSession {
       await this.stat(path);
       return true;
     } catch (error) {
-      if ((error as { code?: unknown }).code === 2) return false;
+      if ((error as { code?: unknown }).code === SFTP_STATUS.NO_SUCH_FILE) return false;
       throw error;
     }
   }
@@ -185,7 +185,7 @@ export class SftpSession {
     try {
       await this.#run<void>((done) => this.#sftp.unlink(path, (error) => done(error)));
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 2) throw error;
+      if ((error as { code?: unknown }).code !== SFTP_STATUS.NO_SUCH_FILE) throw error;
     }
   }
 
