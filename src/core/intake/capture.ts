@@ -13,7 +13,7 @@ import type { PreparedPart } from './capture-worker/messages.ts';
 import { hashRegularFile } from './capture-worker/prepare-capture.ts';
 import type { FileSnapshot } from './stable-file.ts';
 import { checkCapturedInvoice, invoiceReadingOf } from './capture-history.ts';
-import { moveFileDurably, moveToErrors, removeFile, uniqueDestination } from './post-action.ts';
+import { SENT_FOLDER, moveFileDurably, moveToErrors, removeFile, uniqueDestination } from './post-action.ts';
 import type { CaptureSource, DocumentState } from '../../contract/states.ts';
 import type { PreflightMode } from '../../contract/invoice.ts';
 import { downgradedCodes, type InvoiceMetadata } from './inspect-invoice.ts';
@@ -124,7 +124,7 @@ export class CaptureService {
       if (record.postAction === 'delete') {
         await removeFile(record.path);
       } else if (record.postAction === 'move') {
-        const destination = record.destination ?? (await uniqueDestination(join(record.folder, 'sent'), basename(record.path)));
+        const destination = record.destination ?? (await uniqueDestination(join(record.folder, SENT_FOLDER), basename(record.path)));
         if (!record.destination) await store.groupCommit.batched(() => store.intake.setDestination(record.id, destination));
         await moveFileDurably(record.path, destination);
       } else {

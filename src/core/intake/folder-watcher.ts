@@ -32,7 +32,7 @@ export interface FolderWatcherOptions {
   /** Stat polling instead of native events, for network shares. */
   usePolling?: boolean;
   pollIntervalMs?: number;
-  /** Subfolder names never watched (the agent passes 'sent', 'errors'). */
+  /** Subfolder names never watched (the agent passes SENT_FOLDER and ERRORS_FOLDER of post-action.ts). */
   excludeDirs?: string[];
   /** Awaited; at most `concurrency` run at once; a path is never handed over again while its handler runs. */
   onStable: (file: StableFile) => Promise<void>;
