@@ -12,7 +12,6 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, type Stats } fr
 import { basename, join } from 'node:path';
 import { dataPaths } from './data-dir.ts';
 
-export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
 
 export interface PermissionLog {

@@ -185,8 +185,6 @@ export const settingsSchema = z.strictObject({
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type ProfileSettings = Settings['profiles'][number];
-export type FolderSettings = ProfileSettings['folders'][number];
-export type LogLevel = Settings['log']['level'];
 
 export interface SettingsError {
   /** Where the problem is, e.g. `profiles[0].folders[1].path`; `(root)` for the whole file. */

@@ -18,9 +18,6 @@ import type { HubErrorContext } from './classify-hub-error.ts';
 import { withoutSecrets } from './without-secrets.ts';
 import { contentDigestSha256 } from './content-digest.ts';
 
-export { contentDigestSha256 } from './content-digest.ts';
-export { parseRetryAfter } from './retry-after.ts';
-export { classifyHubError } from './classify-hub-error.ts';
 
 export interface HttpsHubClientOptions {
   /** https://host[:port][/prefix]; plain http is refused (it would expose the API key). */

@@ -54,9 +54,6 @@ export interface HubClient {
  */
 export type HubFailureKind = 'transient' | 'tls' | 'permanent' | 'conflict' | 'auth' | 'credits' | 'cursor_expired' | 'host_key' | 'permissions';
 
-/** Failures that stop the whole queue until the cause is fixed, instead of failing one document. */
-export const HOLDING_KINDS: readonly HubFailureKind[] = ['auth', 'credits', 'host_key', 'permissions'];
-
 export class HubRequestError extends Error {
   readonly kind: HubFailureKind;
   readonly status: number | null;

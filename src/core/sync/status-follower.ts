@@ -26,8 +26,6 @@ export interface StatusFollowerOptions {
   pageSize?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
-  /** Called after statuses were applied (return folder, notifications). */
-  onApplied?: (documentIds: string[]) => void;
   services?: ServiceHealth;
 }
 
@@ -109,16 +107,12 @@ export class StatusFollower {
     }
     const events = [...page.events].sort((a, b) => a.seq - b.seq);
     const downloads = await this.downloadFiles(events, signal);
-    const touched = new Set<string>();
     store.transaction(() => {
-      for (const event of events) {
-        if (this.applyEvent(event, downloads)) touched.add(event.idempotencyKey);
-      }
+      for (const event of events) this.applyEvent(event, downloads);
       store.kv.set(CURSOR_KEY, Math.max(since, page.lastSeq, events.at(-1)?.seq ?? 0));
     });
     await hub.acknowledge(events.at(-1)?.seq ?? since);
     health.synced();
-    if (touched.size) this.options.onApplied?.([...touched]);
     return events.length;
   }
 
@@ -140,7 +134,6 @@ export class StatusFollower {
         for (const event of events) if (this.applyEvent(event, downloads)) applied += 1;
       });
     }
-    if (applied) this.options.onApplied?.(documents.map((d) => d.idempotencyKey));
     return applied;
   }
 

@@ -18,11 +18,6 @@ export interface PemKeyPair {
   privateKeyPem: string;
 }
 
-export interface ServerCertificateBundle {
-  ca: PemKeyPair;
-  server: PemKeyPair;
-}
-
 function toPem(der: ArrayBuffer, label: string): string {
   const base64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
   return `-----BEGIN ${label}-----\n${base64}\n-----END ${label}-----\n`;
@@ -86,11 +81,6 @@ export async function issueServerCertificate(
     ],
   });
   return { certificatePem: certificate.toString('pem') + '\n', privateKeyPem: await exportKey(keys.privateKey) };
-}
-
-export async function createServerCertificateBundle(hostNames?: string[], ipAddresses?: string[]): Promise<ServerCertificateBundle> {
-  const ca = await createCertificateAuthority();
-  return { ca, server: await issueServerCertificate(ca, hostNames, ipAddresses) };
 }
 
 async function importPrivateKey(pem: string): Promise<Key> {

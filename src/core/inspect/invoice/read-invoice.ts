@@ -10,7 +10,6 @@ import { InvoiceFormatError, readFatturaPa } from './read-fatturapa.ts';
 import type { InvoiceReading, PdfGuess, ReadFailure } from './types.ts';
 
 export { readFatturaPa, InvoiceFormatError } from './read-fatturapa.ts';
-export { P7mError, extractSignedContent } from './p7m.ts';
 
 export interface InvoiceDocumentReading {
   invoice: InvoiceReading | null;

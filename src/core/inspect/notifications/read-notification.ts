@@ -4,10 +4,10 @@
 import { XmlRefusedError, childElement, childElements, elementAt, parseXml, textAt, type XmlElement, type XmlLimits } from '../../xml/safe-xml.ts';
 import { NOTIFICATION_ROOT_TYPES, NotificationError, SDI_MESSAGES_NAMESPACE, type SdiError, type SdiNotification } from './notification-types.ts';
 
-export type { NotificationType, SdiError, SdiNotification, NotificationErrorCode } from './notification-types.ts';
-export { NotificationError, SDI_MESSAGES_NAMESPACE } from './notification-types.ts';
-export { explainNotification, type NotificationExplanation } from './explain-notification.ts';
-export { matchNotification, type NotificationCandidate } from './match-notification.ts';
+export type { NotificationType, SdiNotification } from './notification-types.ts';
+export { NotificationError } from './notification-types.ts';
+export { explainNotification } from './explain-notification.ts';
+export { matchNotification } from './match-notification.ts';
 
 /** A notification is a few KB (an NS lists at most 200 errors); anything far bigger is not one. */
 const NOTIFICATION_LIMITS: XmlLimits = { maxBytes: 2 * 1024 * 1024, maxDepth: 32, maxElements: 20_000 };

@@ -10,10 +10,6 @@ export const DATI_TRASMISSIONE = 'FatturaElettronicaHeader/DatiTrasmissione';
 export const SELLER_DATA = 'FatturaElettronicaHeader/CedentePrestatore/DatiAnagrafici';
 export const BUYER_DATA = 'FatturaElettronicaHeader/CessionarioCommittente/DatiAnagrafici';
 
-export function at(root: XmlElement, path: string): XmlElement | undefined {
-  return elementAt(root, ...path.split('/'));
-}
-
 export function textOf(root: XmlElement, path: string): string | undefined {
   const value = textAt(root, ...path.split('/'));
   return value === undefined || value === '' ? undefined : value;

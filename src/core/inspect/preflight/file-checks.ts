@@ -12,10 +12,6 @@ export function baseName(fileName: string): string {
   return fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
 }
 
-export function isSdiFileName(fileName: string): boolean {
-  return SDI_FILE_NAME.test(baseName(fileName));
-}
-
 function megabytes(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(1);
 }

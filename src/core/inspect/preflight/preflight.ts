@@ -15,8 +15,6 @@ import { checkRoot } from './root-check.ts';
 import { checkSchema } from './schema-check.ts';
 import type { InvoiceHistory, PreflightContext, PreflightIssue } from './types.ts';
 
-export { romeDate } from './content/rome-date.ts';
-export type { InvoiceHistory, PreflightContext, PreflightIssue, SentInvoiceRef } from './types.ts';
 export { checkCodiceFiscale, checkPartitaIva } from './fiscal-ids.ts';
 export { sellerKeyOf } from './fatturapa-paths.ts';
 

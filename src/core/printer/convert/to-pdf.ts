@@ -7,8 +7,7 @@ import { passThroughPdf, looksLikePdf } from './pdf-passthrough.ts';
 import { DEFAULT_RASTER_LIMITS, pwgRasterToPdf, type RasterLimits } from './pwg-raster-to-pdf.ts';
 import { PWG_SYNC_WORD } from './pwg-raster-header.ts';
 
-export { ConversionError, type ConversionErrorCode } from './conversion-error.ts';
-export { DEFAULT_RASTER_LIMITS, type RasterLimits } from './pwg-raster-to-pdf.ts';
+export { ConversionError } from './conversion-error.ts';
 
 export const CONVERTIBLE_FORMATS = ['application/pdf', 'image/jpeg', 'image/pwg-raster'] as const;
 

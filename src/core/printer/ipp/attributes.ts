@@ -113,11 +113,3 @@ export function numberValue(value: IppValue | undefined): number | undefined {
   if (!value || (value.tag !== 'integer' && value.tag !== 'enum')) return undefined;
   return value.value;
 }
-
-export function booleanValue(value: IppValue | undefined): boolean | undefined {
-  return value?.tag === 'boolean' ? value.value : undefined;
-}
-
-export function isOutOfBand(value: IppValue): boolean {
-  return OUT_OF_BAND_TAGS.has(value.tag);
-}

@@ -7,8 +7,8 @@ import { QueueError } from './queue-types.ts';
 import type { CommandRunner, QueueManager } from './queue-types.ts';
 
 export { QueueError };
-export type { CommandResult, CommandRunner, QueueErrorCode, QueueManager, QueueSpec, QueueState } from './queue-types.ts';
-export { cupsQueueName, windowsPrinterName } from './queue-name.ts';
+export type { CommandResult, CommandRunner, QueueManager, QueueSpec, QueueState } from './queue-types.ts';
+export { cupsQueueName } from './queue-name.ts';
 
 export function createQueueManager(platform: NodeJS.Platform = process.platform, runner: CommandRunner = defaultCommandRunner): QueueManager {
   switch (platform) {

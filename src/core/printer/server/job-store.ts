@@ -1,7 +1,7 @@
 // The printer's jobs, in memory. Job ids come from the caller (persisted, so they never repeat across
 // restarts); finished jobs are kept for a while so clients can read their final state, then forgotten.
 import type { IppAttribute } from '../ipp/attributes.ts';
-import { JOB_STATE, type JobStateName } from '../ipp/tags.ts';
+import type { JobStateName } from '../ipp/tags.ts';
 import type { PrinterQueue } from '../ipp-printer-server.ts';
 
 export interface ReceivedDocument {
@@ -135,8 +135,4 @@ export class JobStore {
       if (index < excess || (job.completedAt && job.completedAt.getTime() < cutoff)) this.jobs.delete(job.id);
     });
   }
-}
-
-export function jobStateCode(job: Job): number {
-  return JOB_STATE[job.state];
 }

@@ -1,6 +1,6 @@
 // What every content rule shares: the finding names the SDI error it anticipates, says where (the
 // invoice of a batch, the line) and, for many lines with the same mistake, lists the first few.
-import { preflightError, preflightWarning } from '../issue.ts';
+import { preflightError } from '../issue.ts';
 import type { Bilingual } from '../issue.ts';
 import type { PreflightIssue } from '../types.ts';
 import { formatDecimal } from './decimal.ts';
@@ -56,11 +56,6 @@ export const amount = (value: Decimal): string => formatDecimal(value, 2);
 export function contentError(context: RuleContext, code: string, sdiCode: string, path: string, message: Bilingual): PreflightIssue {
   const prefix = invoicePrefix(context);
   return preflightError(code, path, { it: `${prefix.it}${message.it}`, en: `${prefix.en}${message.en}` }, sdiCode);
-}
-
-export function contentWarning(context: RuleContext, code: string, sdiCode: string, path: string, message: Bilingual): PreflightIssue {
-  const prefix = invoicePrefix(context);
-  return preflightWarning(code, path, { it: `${prefix.it}${message.it}`, en: `${prefix.en}${message.en}` }, sdiCode);
 }
 
 /**
