@@ -3,7 +3,7 @@
 // ui-origin, drop-folder, login-item); this class only connects them to Electron.
 import os from 'node:os';
 import { app, dialog, ipcMain, Notification, shell, type BrowserWindow } from 'electron';
-import type { RunningAgent } from '../cli/run-agent.ts';
+import type { RunningAgent } from '../core/agent/run-agent.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { OpenDropFolderResult } from '../preload/bridge.ts';
 import type { DesktopPreferencesStore } from './desktop-preferences.ts';
@@ -55,13 +55,13 @@ export class DesktopShell {
     this.log = options.running.log.child('desktop');
     this.uiOrigin = uiOriginFrom(options.running.api.url);
     const { agent } = options.running;
-    const lastSeq = agent.store.events.lastSeq();
+    const lastSeq = agent.lastEventSeq();
     const remembered = options.preferences.get().lastNotifiedSeq;
     const afterSeq = remembered === null || remembered > lastSeq ? lastSeq : Math.max(remembered, lastSeq - MAX_CATCH_UP_EVENTS);
     this.feed = new NotificationFeed({
       source: {
         events: (since, timeoutSeconds, limit, signal) => agent.events(since, timeoutSeconds, limit, signal),
-        documentName: (id) => agent.store.documents.get(id)?.name ?? null,
+        documentName: (id) => agent.documentName(id),
       },
       afterSeq,
       locale: options.locale,

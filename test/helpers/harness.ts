@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSandboxHub, type SandboxHub, type SandboxHubOptions } from '../../src/sandbox-hub/sandbox-hub.ts';
-import { createAgent, type Agent } from '../../src/core/agent.ts';
+import { createAgent, type Agent } from '../../src/core/agent/agent.ts';
 import { defaultSettings, type Settings } from '../../src/core/config/settings-schema.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { createLogger } from '../../src/core/log/logger.ts';

@@ -12,7 +12,7 @@ import type { CaptureRequest } from '../../src/core/intake/capture-worker/messag
 import { probeFile } from '../../src/core/intake/stable-file.ts';
 import { Spool, sha256Hex } from '../../src/core/intake/spool.ts';
 import { DEFAULT_ZIP_LIMITS } from '../../src/core/intake/zip-expander.ts';
-import { createAgent, type Agent } from '../../src/core/agent.ts';
+import { createAgent, type Agent } from '../../src/core/agent/agent.ts';
 import { defaultSettings, type Settings } from '../../src/core/config/settings-schema.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { createLogger, type Logger } from '../../src/core/log/logger.ts';

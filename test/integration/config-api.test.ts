@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runAgent, type RunningAgent } from '../../src/cli/run-agent.ts';
+import { runAgent, type RunningAgent } from '../../src/core/agent/run-agent.ts';
+import type { Agent } from '../../src/core/agent/agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { saveSettings } from '../../src/core/config/config-store.ts';
@@ -88,7 +89,7 @@ describe('config API', () => {
 
     await writeFile(join(second, 'nuova.pdf'), makePdf('new folder'));
     const document = await waitFor('captured from the new folder', () => running!.agent.documents({ limit: 5 }).documents.find((d) => d.name === 'nuova.pdf'));
-    await waitFor('delivered', () => running!.agent.store.documents.get(document.id)?.state === 'delivered');
+    await waitFor('delivered', () => running!.agent.document(document.id)?.state === 'delivered');
 
     const unusable = { ...next, hub: { ...next.hub, caFile: join(root, 'missing-ca.pem') } };
     const rolledBack = await call('PUT', '/config', unusable);
@@ -98,7 +99,7 @@ describe('config API', () => {
     expect(JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')).hub.caFile).toBe(next.hub.caFile);
     await writeFile(join(second, 'ancora.pdf'), makePdf('still working'));
     const after = await waitFor('still capturing', () => running!.agent.documents({ limit: 10 }).documents.find((d) => d.name === 'ancora.pdf'));
-    await waitFor('delivered after rollback', () => running!.agent.store.documents.get(after.id)?.state === 'delivered');
+    await waitFor('delivered after rollback', () => running!.agent.document(after.id)?.state === 'delivered');
   });
 
   it('answers 400 to a deeply nested settings body, and keeps the settings', async () => {
@@ -144,7 +145,7 @@ describe('config API', () => {
     expect((ok.body['stages'] as { stage: string }[]).map((s) => s.stage)).toEqual(['dns', 'tcp', 'host_key', 'auth', 'permissions']);
     await writeFile(join(dropDir, 'via-sftp.pdf'), makePdf('over sftp'));
     const document = await waitFor('captured', () => running!.agent.documents({ limit: 5 }).documents.find((d) => d.name === 'via-sftp.pdf'));
-    await waitFor('delivered over SFTP', () => running!.agent.store.documents.get(document.id)?.state === 'delivered', 30_000);
+    await waitFor('delivered over SFTP', () => running!.agent.document(document.id)?.state === 'delivered', 30_000);
     expect(hub!.listDocuments().find((d) => d.fileName === 'via-sftp.pdf')?.channel).toBe('sftp');
   });
 });
@@ -155,7 +156,7 @@ describe('config API during a switch', () => {
     const settings = (await call('GET', '/config')).body['settings'] as Settings;
     const { lastSeq } = (await call('GET', '/events?since=0&limit=1000')).body as { lastSeq: number };
     // The long poll subscribes to the old agent's event log: the sign that it is waiting there.
-    const subscribed = vi.spyOn(running!.agent.store.events, 'onAppended');
+    const subscribed = vi.spyOn((running!.agent as Agent).store.events, 'onAppended');
     const waiting = call('GET', `/events?since=${lastSeq + 1000}&timeout=20`);
     await waitFor('the long poll to wait on the old agent', () => subscribed.mock.calls.length > 0);
     const saved = await call('PUT', '/config', { ...settings, hub: { ...settings.hub, accountPollSeconds: 120 } });

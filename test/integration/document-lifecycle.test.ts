@@ -4,7 +4,7 @@
 // change to it is a deliberate change to this test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { createAgent, type Agent } from '../../src/core/agent.ts';
+import { createAgent, type Agent } from '../../src/core/agent/agent.ts';
 import { defaultSettings } from '../../src/core/config/settings-schema.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { createLogger } from '../../src/core/log/logger.ts';

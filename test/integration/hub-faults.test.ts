@@ -120,7 +120,7 @@ describe('hub failures', () => {
     const [name] = await drop(h, 1, 'revoked');
     const document = await waitFor('captured', () => documentsNamed(h, [name!])[0]);
     await h.waitForState(document.id, 'held');
-    await h.agent.setHubApiKey(h.hub.createApiKey({ name: 'replacement' }));
+    await h.agent.setCredentials({ hubApiKey: h.hub.createApiKey({ name: 'replacement' }) });
     await h.waitForState(document.id, 'delivered', 30_000);
   });
 

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDemo, type Demo } from '../../src/cli/commands/demo.ts';
 import { exportCommand } from '../../src/cli/commands/export.ts';
-import { runAgent, type RunningAgent } from '../../src/cli/run-agent.ts';
+import { runAgent, type RunningAgent } from '../../src/core/agent/run-agent.ts';
 import { preparePrivateDataDir } from '../../src/core/config/private-data.ts';
 import { LOG_FILE_NAME } from '../../src/core/log/logger.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
@@ -73,9 +73,9 @@ function stopLater(running: RunningAgent): void {
 async function deliverOne(demo: Demo): Promise<void> {
   await writeFile(join(demo.dropDir, 'consegnata.xml'), fixture('fatturapa', 'IT01234567890_FPR01.xml'));
   await waitFor('consegnata.xml delivered, with its receipt spooled', () => {
-    const store = demo.running.agent.store;
-    const document = store.documents.list({ limit: 10 }).documents.find((d) => d.name === 'consegnata.xml');
-    return document?.state === 'delivered' && store.documents.files(document.id).length > 0;
+    const summary = demo.running.agent.documents({ limit: 10 }).documents.find((d) => d.name === 'consegnata.xml');
+    const document = summary ? demo.running.agent.document(summary.id) : null;
+    return document?.state === 'delivered' && document.files.length > 0;
   }, 30_000, 100);
 }
 

@@ -7,7 +7,7 @@ import { startHarness, type Harness } from '../helpers/harness.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { InstanceLock } from '../../src/core/store/instance-lock.ts';
-import { createAgent } from '../../src/core/agent.ts';
+import { createAgent } from '../../src/core/agent/agent.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
 
 let harness: Harness | null = null;
@@ -75,7 +75,12 @@ describe('instance lock', () => {
   it('refuses a second agent on the same data folder and takes over a stale lock', async () => {
     const h = (harness = await startHarness());
     const log = createLogger({ dir: join(h.dataDir, 'logs2'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
-    expect(() => createAgent(h.settings, { dataDir: h.dataDir, secrets: { get: () => null, set: async () => {}, delete: async () => {} }, log })).toThrow(/another Recapito agent/);
+    const second = createAgent(h.settings, { dataDir: h.dataDir, secrets: { get: () => null, set: async () => {}, delete: async () => {} }, log });
+    await expect(second.start()).rejects.toThrow(/another Recapito agent/);
+    // The refused agent opened nothing and took nothing: the first one still runs on its folder.
+    expect(() => second.status()).toThrow(/not running/);
+    expect(h.agent.status().counts).toBeDefined();
+    await second.stop();
     // A lock whose process is gone (kill -9) is taken over.
     const lockFile = join(h.root, 'other', 'agent.lock');
     await mkdir(join(h.root, 'other'), { recursive: true });

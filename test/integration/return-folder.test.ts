@@ -12,7 +12,7 @@ import { createLogger, type Logger } from '../../src/core/log/logger.ts';
 import { ReturnFolderWriter, type ReturnStatus } from '../../src/core/sync/return-folder.ts';
 import type { DocumentState } from '../../src/contract/states.ts';
 import type { NewDocument } from '../../src/core/store/documents.ts';
-import { createAgent, type Agent } from '../../src/core/agent.ts';
+import { createAgent, type Agent } from '../../src/core/agent/agent.ts';
 import { defaultSettings } from '../../src/core/config/settings-schema.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { dataPaths } from '../../src/core/config/data-dir.ts';

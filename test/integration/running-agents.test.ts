@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listRunningAgents, registerRunningAgent, resolveDataDir, runningAgentsDir } from '../../src/cli/running-agents.ts';
+import { listRunningAgents, registerRunningAgent, resolveDataDir, runningAgentsDir } from '../../src/core/config/running-agents.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { defaultDataDir } from '../../src/core/config/data-dir.ts';
 

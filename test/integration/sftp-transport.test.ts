@@ -10,7 +10,7 @@ import { startHarness, sftpSettings, type Harness } from '../helpers/harness.ts'
 import { needsSshd } from '../helpers/sshd.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { createAgent } from '../../src/core/agent.ts';
+import { createAgent } from '../../src/core/agent/agent.ts';
 import { createSftpHubClient } from '../../src/core/hub/sftp-hub-client.ts';
 import type { HubClient } from '../../src/core/hub/hub-client.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';

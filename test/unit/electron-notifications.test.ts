@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
 import type { DocumentEvent } from '../../src/contract/local-api.ts';
-import { createAgent, type Agent } from '../../src/core/agent.ts';
+import { createAgent, type Agent } from '../../src/core/agent/agent.ts';
 import { defaultSettings } from '../../src/core/config/settings-schema.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { createLogger } from '../../src/core/log/logger.ts';

@@ -13,12 +13,13 @@ import { cupsQueueName, windowsPrinterName } from '../../core/printer/os-queue/q
 import { freePort, isPortFree } from '../../core/util/ports.ts';
 import { createFileSecretStore } from '../../core/config/secret-store.ts';
 import { writeDurably } from '../../core/util/fsync.ts';
-import { runAgent, untilSignal, writePrinterUrls, type RunningAgent } from '../run-agent.ts';
+import { runAgent, writePrinterUrls, type RunningAgent } from '../../core/agent/run-agent.ts';
+import { untilSignal } from '../signals.ts';
 
-export const DEMO_SDI_DELAYS_MS = { processing: 300, sent: 600, outcome: 1200, paOutcome: 1800 };
+const DEMO_SDI_DELAYS_MS = { processing: 300, sent: 600, outcome: 1200, paOutcome: 1800 };
 const DEMO_QUEUE_DISPLAY_NAME = 'Recapito – Demo Srl';
 /** The name of the demo's queue in this computer's print system (what `lp -d` takes). */
-export const DEMO_QUEUE_NAME = process.platform === 'win32' ? windowsPrinterName(DEMO_QUEUE_DISPLAY_NAME) : cupsQueueName(DEMO_QUEUE_DISPLAY_NAME);
+const DEMO_QUEUE_NAME = process.platform === 'win32' ? windowsPrinterName(DEMO_QUEUE_DISPLAY_NAME) : cupsQueueName(DEMO_QUEUE_DISPLAY_NAME);
 
 // From the sources (npm run demo) the command is run through npm; built, it is on PATH.
 const RECAPITO = import.meta.url.endsWith('.ts') ? 'npm run recapito --' : 'recapito';
@@ -32,7 +33,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   console.log(`  Drop invoices (FatturaPA XML, P7M, PDF, ZIP) into: ${dropDir}`);
   console.log(`  UI:            ${running.api.url}/#token=${running.token}`);
   console.log(`  Local API:     ${running.api.url}/api/v1   (token in ${join(dir, 'api-token')})`);
-  for (const { url } of running.agent.printer.urls()) console.log(`  Printer (IPP): ${url}`);
+  for (const { url } of running.agent.printerUrls()) console.log(`  Printer (IPP): ${url}`);
   console.log(`  Print queue:   ${DEMO_QUEUE_NAME}: add it once with \`${RECAPITO} printer install\` (root or lpadmin), then \`lp -d ${DEMO_QUEUE_NAME} FILE\``);
   console.log(`  Sandbox hub:   ${hub.url}   (simulated SDI; magic values in docs/sandbox-hub.md)`);
   console.log(`  Commands:      \`${RECAPITO} status\`, \`${RECAPITO} send FILE\` find this demo by themselves.`);

@@ -2,7 +2,7 @@
 // the delivery history from the running agent, as CSV for Excel ("-" writes it to standard output).
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { resolveDataDir } from '../running-agents.ts';
+import { resolveDataDir } from '../../core/config/running-agents.ts';
 import { writeDurably } from '../../core/util/fsync.ts';
 import { apiTarget } from '../local-api-client.ts';
 

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dataPaths } from '../../core/config/data-dir.ts';
-import { resolveDataDir } from '../running-agents.ts';
+import { resolveDataDir } from '../../core/config/running-agents.ts';
 import { loadSettings } from '../../core/config/config-store.ts';
 import { createQueueManager, QueueError } from '../../core/printer/os-queue/queue-manager.ts';
 import type { QueueManager, QueueState } from '../../core/printer/os-queue/queue-manager.ts';

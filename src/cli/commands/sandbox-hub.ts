@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { resolve, join } from 'node:path';
 import { defaultDataDir } from '../../core/config/data-dir.ts';
 import { createSandboxHub } from '../../sandbox-hub/sandbox-hub.ts';
-import { untilSignal } from '../run-agent.ts';
+import { untilSignal } from '../signals.ts';
 import { writeDurably } from '../../core/util/fsync.ts';
 
 export async function sandboxHubCommand(args: string[]): Promise<number> {

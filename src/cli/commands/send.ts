@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { resolveDataDir } from '../running-agents.ts';
+import { resolveDataDir } from '../../core/config/running-agents.ts';
 import { apiTarget, callApi } from '../local-api-client.ts';
 
 export async function sendCommand(args: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 // `recapito status [ID]`: the agent's health and queue, or one document with its history.
 import { parseArgs } from 'node:util';
-import { resolveDataDir } from '../running-agents.ts';
+import { resolveDataDir } from '../../core/config/running-agents.ts';
 import { apiTarget, callApi } from '../local-api-client.ts';
 import type { AgentStatus, DocumentDetail } from '../../contract/local-api.ts';
 

@@ -1,30 +1,21 @@
 // The local HTTP API (docs/local-api.md): loopback only, token, Host check, no CORS, security
 // headers, errors as {error:{code,message}} and never a stack trace. Also serves the UI.
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Agent } from '../agent.ts';
+import type { AgentApi } from '../agent/agent-api.ts';
+import type { AgentHost } from '../agent/agent-host.ts';
 import { AgentError } from '../agent-error.ts';
 import { createRequestGuard, type RouteBody } from './request-guard.ts';
 import { registerDocumentRoutes } from './routes/documents.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerUiRoutes } from './routes/ui.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Settings } from '../config/settings-schema.ts';
 import { registerConfigRoutes } from './routes/config.ts';
 import { registerExportRoutes } from './routes/export.ts';
 import { JsonTooDeepError, parseBoundedJson } from '../util/bounded-json.ts';
 
-/** Who answers requests: the agent now, and, where the host supports it, applying new settings. */
-export interface AgentHost {
-  current(): Agent;
-  /** Resolves once no settings change is in progress (requests wait for the new agent). */
-  ready?(): Promise<void>;
-  /** Saves and applies settings; returns the keys that only take effect after a full restart. */
-  applySettings?(settings: Settings): Promise<{ restartRequired: string[] }>;
-}
-
 export interface LocalApiOptions {
   /** A fixed agent, or a host whose agent can be replaced when settings change. */
-  agent?: Agent;
+  agent?: AgentApi;
   agentHost?: AgentHost;
   token: string;
   host: string;
@@ -102,7 +93,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'no such route' } }));
 
   app.get('/api/v1/health', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
-  const current = (): Agent => host.current();
+  const current = (): AgentApi => host.current();
   registerAgentRoutes(app, current);
   registerDocumentRoutes(app, current);
   registerConfigRoutes(app, host);

@@ -12,7 +12,7 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, type Stats } fr
 import { basename, join } from 'node:path';
 import { dataPaths } from './data-dir.ts';
 
-export const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_DIR_MODE = 0o700;
 
 export interface PermissionLog {
   info(message: string): void;
@@ -40,8 +40,8 @@ function privateFileNames(dataDir: string): Set<string> {
     `${basename(paths.db)}-wal`,
     `${basename(paths.db)}-shm`,
     'agent.lock', // store/instance-lock.ts, via agent.ts
-    'agent.pid', // cli/run-agent.ts
-    'printer-url', // cli/run-agent.ts
+    'agent.pid', // agent/run-agent.ts
+    'printer-url', // agent/run-agent.ts
     'secrets.safe.json', // the desktop shell's encrypted secrets (main/safe-storage-secret-store.ts)
     'desktop.json', // the desktop shell's preferences (main/desktop-preferences.ts)
   ]);

@@ -13,7 +13,7 @@ import type { HubHealth } from './hub-health.ts';
 import type { Logger } from '../log/logger.ts';
 import { WakeableSleep, fullJitterBackoff } from './wakeable-sleep.ts';
 import type { DocumentRecord } from '../store/documents.ts';
-import type { ServiceHealth } from './service-health.ts';
+import type { ServiceHealth } from '../lifecycle/service-health.ts';
 import { ByteBudget } from '../util/byte-budget.ts';
 
 export interface OutboxSettings {

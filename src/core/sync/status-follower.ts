@@ -12,7 +12,7 @@ import { fullJitterBackoff } from './wakeable-sleep.ts';
 import { BackgroundLoop } from './background-loop.ts';
 import { documentStateForHubStatus } from './hub-status.ts';
 import { isSettled, statesToReconcile } from '../../contract/document-lifecycle.ts';
-import type { ServiceHealth } from './service-health.ts';
+import type { ServiceHealth } from '../lifecycle/service-health.ts';
 
 const CURSOR_KEY = 'hub.events.cursor';
 

@@ -1,6 +1,6 @@
 // Agent-wide routes: status, events, pause/resume, credentials, audit.
 import type { FastifyInstance } from 'fastify';
-import type { Agent } from '../../agent.ts';
+import type { AgentApi } from '../../agent/agent-api.ts';
 import { AgentError } from '../../agent-error.ts';
 import { intParam } from './params.ts';
 import { z } from 'zod';
@@ -8,8 +8,8 @@ import { z } from 'zod';
 const secret = z.string().trim().min(1).max(64 * 1024);
 const credentialsBody = z.strictObject({ hubApiKey: secret.min(8).optional(), sftpPassword: secret.optional(), sftpPrivateKey: secret.optional(), sftpPassphrase: secret.optional() });
 
-export function registerAgentRoutes(app: FastifyInstance, current: () => Agent): void {
-  const agent = (): Agent => current();
+export function registerAgentRoutes(app: FastifyInstance, current: () => AgentApi): void {
+  const agent = (): AgentApi => current();
   app.get('/api/v1/status', async () => agent().status());
 
   app.get('/api/v1/events', async (request) => {

@@ -1,7 +1,7 @@
 // Settings over the local API: read without secrets (secrets are write-only, shown only as set or
 // not), and replaced as a whole after validation, with errors that name each field.
 import type { FastifyInstance } from 'fastify';
-import type { AgentHost } from '../local-api-server.ts';
+import type { AgentHost } from '../../agent/agent-host.ts';
 import { AgentError } from '../../agent-error.ts';
 import { validateSettings } from '../../config/settings-schema.ts';
 

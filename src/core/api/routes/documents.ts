@@ -1,6 +1,6 @@
 // Document routes: list, detail, content, files, upload, retry, cancel.
 import type { FastifyInstance } from 'fastify';
-import type { Agent } from '../../agent.ts';
+import type { AgentApi } from '../../agent/agent-api.ts';
 import { AgentError } from '../../agent-error.ts';
 import { isDocumentState, type DocumentState } from '../../../contract/states.ts';
 import { intParam } from './params.ts';
@@ -10,8 +10,8 @@ function contentDisposition(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-export function registerDocumentRoutes(app: FastifyInstance, current: () => Agent): void {
-  const agent = (): Agent => current();
+export function registerDocumentRoutes(app: FastifyInstance, current: () => AgentApi): void {
+  const agent = (): AgentApi => current();
   app.get('/api/v1/documents', async (request) => {
     const query = request.query as Record<string, string | undefined>;
     const states = (query['state'] ?? '').split(',').filter(Boolean);

@@ -3,12 +3,12 @@
 // whole day) or an ISO date-time.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Agent } from '../../agent.ts';
+import type { AgentApi } from '../../agent/agent-api.ts';
 import { AgentError } from '../../agent-error.ts';
 import { isDocumentState, type DocumentState } from '../../../contract/states.ts';
-import { historyCsv, type CsvSeparator } from '../../sync/return-folder/history-csv.ts';
+import type { CsvSeparator } from '../../sync/return-folder/history-csv.ts';
 
-export function registerExportRoutes(app: FastifyInstance, current: () => Agent): void {
+export function registerExportRoutes(app: FastifyInstance, current: () => AgentApi): void {
   app.get('/api/v1/export.csv', async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     const states = (query['state'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -18,8 +18,7 @@ export function registerExportRoutes(app: FastifyInstance, current: () => Agent)
     const to = dateBound(query['to'], 'to');
     if (from && to && from >= to) throw new AgentError('bad_parameter', `from (${query['from']}) must be before to (${query['to']})`, 400);
     const separator = separatorParam(query['separator']);
-    const rows = historyCsv(
-      current().store.documents,
+    const rows = current().historyCsv(
       {
         ...(states.length ? { state: states as DocumentState[] } : {}),
         ...(query['profile'] ? { profile: query['profile'] } : {}),

@@ -4,8 +4,8 @@
 // gone (a crash, kill -9) is ignored and removed by the next reader.
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { dataPaths, defaultDataDir } from '../core/config/data-dir.ts';
-import { writeDurably } from '../core/util/fsync.ts';
+import { dataPaths, defaultDataDir } from './data-dir.ts';
+import { writeDurably } from '../util/fsync.ts';
 
 export interface RunningAgentEntry {
   pid: number;

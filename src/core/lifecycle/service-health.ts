@@ -22,6 +22,10 @@ export class ServiceHealth {
     this.set(name, 'running');
   }
 
+  stopped(name: string): void {
+    this.set(name, 'stopped');
+  }
+
   failed(name: string, error: unknown): void {
     this.set(name, 'failed', error instanceof Error ? error.message : String(error));
   }

@@ -1,0 +1,52 @@
+// What the local API's routes, the CLI host and the desktop shell may ask of an agent, and nothing
+// more: they never reach into its store, spool or services. Tests of those layers can stand in a
+// fake; the real one is Agent (agent.ts).
+import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from '../../contract/local-api.ts';
+import type { CaptureSource, DocumentState } from '../../contract/states.ts';
+import type { Settings } from '../config/settings-schema.ts';
+import type { SecretName } from '../config/secret-store.ts';
+import type { ConnectionCheckResult } from '../hub/https-probe.ts';
+import type { DocumentQuery } from '../store/documents.ts';
+import type { CapturedDocument } from '../intake/capture.ts';
+import type { CsvSeparator } from '../sync/return-folder/history-csv.ts';
+
+export type HistoryFilter = Omit<DocumentQuery, 'cursor' | 'limit'>;
+
+export interface SubmittedFile {
+  bytes: Buffer;
+  name: string;
+  profile?: string | null;
+  source: CaptureSource;
+  metadata?: Record<string, unknown>;
+}
+
+export interface AgentApi {
+  readonly settings: Settings;
+  status(): AgentStatus;
+
+  documents(query: DocumentQuery): DocumentsPage;
+  document(id: string): DocumentDetail | null;
+  /** Just the name (notifications), without loading the history. */
+  documentName(id: string): string | null;
+  content(id: string): Promise<{ bytes: Buffer; name: string; contentType: string } | null>;
+  file(id: string, name: string): Promise<Buffer | null>;
+  /** The delivery history as CSV, piece by piece (docs/local-api.md, export.csv). */
+  historyCsv(filter: HistoryFilter, separator: CsvSeparator): Iterable<string>;
+
+  submit(input: SubmittedFile): Promise<CapturedDocument[]>;
+  /** Follows the state table (contract/document-lifecycle.ts); 409 AgentError otherwise. */
+  retry(id: string): DocumentState;
+  cancel(id: string): void;
+  pause(): void;
+  resume(): void;
+
+  events(since: number, timeoutSeconds: number, limit: number, signal?: AbortSignal): Promise<EventsPage>;
+  lastEventSeq(): number;
+
+  setCredentials(values: Partial<Record<SecretName, string>>): Promise<void>;
+  secretPresence(): Record<SecretName, boolean>;
+  testConnection(): Promise<ConnectionCheckResult>;
+  verifyAudit(): { ok: boolean; checked: number; firstBad?: number };
+  /** The virtual printer's IPP addresses, one per profile with a queue. */
+  printerUrls(): { profile: string; url: string }[];
+}

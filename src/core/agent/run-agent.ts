@@ -1,0 +1,103 @@
+// Starts an agent and its local API on a data folder: what `serve` and `demo` share.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { createAgent } from './agent.ts';
+import { startLocalApi, type LocalApi } from '../api/local-api-server.ts';
+import { SwappingAgentHost } from './agent-host.ts';
+import type { AgentApi } from './agent-api.ts';
+import { loadOrCreateApiToken } from '../api/api-token.ts';
+import { dataPaths } from '../config/data-dir.ts';
+import { preparePrivateDataDir } from '../config/private-data.ts';
+import { loadSettings, saveSettings } from '../config/config-store.ts';
+import type { Settings } from '../config/settings-schema.ts';
+import { createFileSecretStore, knownSecretValues, type SecretStore } from '../config/secret-store.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { writeDurably } from '../util/fsync.ts';
+import { registerRunningAgent } from '../config/running-agents.ts';
+
+export interface RunningAgent {
+  /** The agent now (replaced when settings are changed through the API). */
+  readonly agent: AgentApi;
+  api: LocalApi;
+  token: string;
+  log: Logger;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** The built UI, when present (renderer build output). */
+function uiDirectory(): string | null {
+  const candidate = fileURLToPath(new URL('../../../dist/ui/', import.meta.url));
+  return existsSync(join(candidate, 'index.html')) ? candidate : null;
+}
+
+/**
+ * `kind` names the agent in the list of running agents the CLI finds it by ('serve', 'demo',
+ * 'desktop'); `uiDir`: serve the UI from this folder instead of dist/ui (tests build the current sources elsewhere).
+ */
+export async function runAgent(dataDir: string, overrides: { settings?: Settings; consoleLog?: boolean; secrets?: SecretStore; uiDir?: string; kind?: string } = {}): Promise<RunningAgent> {
+  const paths = dataPaths(dataDir);
+  const settings = overrides.settings ?? (await loadSettings(paths.config));
+  // The desktop shell brings its OS-backed store; headless uses the 0600 file (or the environment).
+  const secrets = overrides.secrets ?? (await createFileSecretStore(paths.secrets));
+  const log = createLogger({
+    dir: paths.logs,
+    level: settings.log.level,
+    maxFileBytes: settings.log.maxFileBytes,
+    maxFiles: settings.log.maxFiles,
+    console: overrides.consoleLog ?? false,
+    secrets: () => [...knownSecretValues(secrets), token],
+  });
+  // Before the agent opens its files: what an earlier version left readable by others is tightened.
+  preparePrivateDataDir(dataDir, log.child('files'));
+  const token = await loadOrCreateApiToken(paths.apiToken);
+  const agent = createAgent(settings, { dataDir, secrets, log });
+  await agent.start();
+  // New settings through the API: a new agent takes over the same data folder; the API keeps listening.
+  const host = new SwappingAgentHost({
+    agent,
+    create: (next) => createAgent(next, { dataDir, secrets, log }),
+    save: (next) => saveSettings(paths.config, next),
+    swapped: (next) => writePrinterUrls(join(dataDir, 'printer-url'), next),
+    log,
+  });
+  const api = await startLocalApi({
+    agentHost: host,
+    token,
+    host: settings.api.host,
+    port: settings.api.port,
+    log: log.child('api'),
+    maxUploadBytes: Math.max(settings.intake.maxFileBytes, settings.intake.zip.maxTotalBytes) + 1024 * 1024,
+    uiDir: overrides.uiDir ?? uiDirectory(),
+  });
+  // api-url last: it is what tools wait for (the token file already exists).
+  await writePrinterUrls(join(dataDir, 'printer-url'), agent);
+  await writeDurably(paths.apiUrl, `${api.url}\n`, 0o600);
+  await writeFile(join(dataDir, 'agent.pid'), `${process.pid}\n`, { mode: 0o600 });
+  // Last: once listed, CLI commands without --data talk to this agent.
+  const unregister = await registerRunningAgent({ dataDir, apiUrl: api.url, kind: overrides.kind ?? 'serve' });
+  log.info('agent started', { api: api.url, dataDir });
+  return {
+    get agent() {
+      return host.current();
+    },
+    api,
+    token,
+    log,
+    dataDir,
+    stop: async () => {
+      await unregister().catch((error: unknown) => log.warn('could not remove this agent from the list of running agents', { error: String(error) }));
+      await api.close();
+      await host.current().stop();
+      log.info('agent stopped');
+    },
+  };
+}
+
+/** The virtual printer's IPP URLs, one line per profile, for ipptool, lpadmin or `recapito printer install`. */
+export async function writePrinterUrls(file: string, agent: Pick<AgentApi, 'printerUrls'>): Promise<void> {
+  const urls = agent.printerUrls();
+  await writeDurably(file, urls.map((u) => `${u.url}\n`).join(''), 0o600);
+}
