@@ -48,7 +48,7 @@ export async function loadDesktopPreferences(file: string): Promise<LoadedPrefer
   return { preferences: parsed.data, firstRun: false, problem: null };
 }
 
-export async function saveDesktopPreferences(file: string, preferences: DesktopPreferences): Promise<void> {
+async function saveDesktopPreferences(file: string, preferences: DesktopPreferences): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(preferencesSchema.parse(preferences), null, 2)}\n`);
 }
 

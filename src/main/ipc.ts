@@ -37,7 +37,7 @@ export interface IpcSender {
   isMainFrame: boolean;
 }
 
-export function isBridgeChannel(channel: string): channel is BridgeChannel {
+function isBridgeChannel(channel: string): channel is BridgeChannel {
   return Object.hasOwn(ARGUMENTS, channel);
 }
 

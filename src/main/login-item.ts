@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Settings as LoginItemSettings } from 'electron';
 
 export const HIDDEN_FLAG = '--hidden';
-export const AUTOSTART_FILE_NAME = 'recapito.desktop';
+const AUTOSTART_FILE_NAME = 'recapito.desktop';
 
 export interface StartAtLoginSettings {
   enabled: boolean;

@@ -36,7 +36,7 @@ const REMEMBERED_DOCUMENTS = 5000;
  * hub may repeat a status), again after it moved on (retried, then failed again); a queue hold
  * once until the hold is released.
  */
-export class NotificationDeduper {
+class NotificationDeduper {
   private readonly lastState = new Map<string, DocumentState>();
   private heldKey: string | null = null;
 

@@ -70,7 +70,7 @@ export async function createSafeStorageSecretStore(file: string, safeStorage: Sa
 }
 
 /** Throws SecretStoreUnavailableError unless the OS can really encrypt our secrets. */
-export async function assertSafeStorageUsable(safeStorage: SafeStorageLike, platform: NodeJS.Platform): Promise<void> {
+async function assertSafeStorageUsable(safeStorage: SafeStorageLike, platform: NodeJS.Platform): Promise<void> {
   if (platform === 'linux') {
     const backend = safeStorage.getSelectedStorageBackend();
     if (backend === 'basic_text') {

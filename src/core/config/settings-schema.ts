@@ -8,7 +8,7 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
 
-export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
+const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
 
 /** Keys that name a secret. Matched anywhere in the input, at any depth, case-insensitively. */
 const SECRET_KEY_PATTERN = /api[-_]?key|password|passwd|token|secret|passphrase|private[-_]?key|credential/i;
@@ -171,7 +171,7 @@ const logSchema = z.strictObject({
   maxFiles: wholeNumber(0, 100).default(5),
 });
 
-export const settingsSchema = z.strictObject({
+const settingsSchema = z.strictObject({
   version: z.literal(1).default(1),
   hub: hubSchema.prefault({}),
   api: apiSchema.prefault({}),

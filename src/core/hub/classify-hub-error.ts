@@ -56,7 +56,7 @@ export function classifyHubError(error: unknown, context: HubErrorContext = {}):
 }
 
 /** A non-2xx answer from the hub (or from a proxy on the way). */
-export function classifyHubResponse(
+function classifyHubResponse(
   status: number,
   statusText: string,
   retryAfter: string | undefined,

@@ -59,7 +59,7 @@ export function serverLabel(host: string, port: number): string {
 }
 
 /** How the credentials log in, for messages ("the SFTP server refused the key…"). */
-export function authMethodLabel(credentials: SftpCredentials): string {
+function authMethodLabel(credentials: SftpCredentials): string {
   if (credentials.privateKey && credentials.password) return 'key and password';
   return credentials.privateKey ? 'key' : 'password';
 }

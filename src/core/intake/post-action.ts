@@ -12,7 +12,7 @@ import { MAX_NAME_BYTES, cleanName, escapeForNote, fitName, temporaryName, utf8L
 
 export const SENT_FOLDER = 'sent';
 export const ERRORS_FOLDER = 'errors';
-export const ERROR_NOTE_SUFFIX = '.error.txt';
+const ERROR_NOTE_SUFFIX = '.error.txt';
 
 /** First free name in `dir`: 'a.pdf', then 'a (2).pdf', 'a (3).pdf'... ('x.xml.p7m' -> 'x (2).xml.p7m'). */
 export async function uniqueDestination(dir: string, name: string): Promise<string> {

@@ -111,7 +111,7 @@ function formatLine(scope: string | null, message: string, meta: Record<string, 
  * recapito.log -> recapito.1.log, recapito.1.log -> recapito.2.log, …, dropping the oldest, so at
  * most `maxFiles` archives exist. electron-log calls this synchronously before the next write.
  */
-export function rotate(current: string, maxFiles: number, clearInPlace: () => void): void {
+function rotate(current: string, maxFiles: number, clearInPlace: () => void): void {
   const { dir, name, ext } = path.parse(current);
   const archive = (n: number) => path.join(dir, `${name}.${n}${ext}`);
   try {

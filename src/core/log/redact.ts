@@ -11,7 +11,7 @@ const AUTH_SCHEME = /\b(Bearer|Basic)\s+(?!(?:Bearer|Basic)\b)[^\s"'<>,;]+/gi;
 
 const MAX_DEPTH = 8;
 
-export function isSensitiveKey(key: string): boolean {
+function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEY.test(key);
 }
 

@@ -35,7 +35,7 @@ export interface PrinterServiceOptions {
   queueManager?: QueueManager | null;
 }
 
-export function queueDisplayName(profile: Settings['profiles'][number]): string {
+function queueDisplayName(profile: Settings['profiles'][number]): string {
   return profile.printer.queueName ?? `Recapito – ${profile.name}`;
 }
 

@@ -33,7 +33,7 @@ export function cached(db: Db, sql: string): Database.Statement {
   return statement;
 }
 
-export function schemaVersion(db: Db): number {
+function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 

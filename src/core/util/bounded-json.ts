@@ -2,7 +2,7 @@
 // 200,000 deep parses fine but overflows the stack of whatever walks it next (validation), which
 // answered 500. Counting brackets outside strings first costs one pass over text we hold anyway.
 
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 export class JsonTooDeepError extends Error {
   constructor(limit: number) {

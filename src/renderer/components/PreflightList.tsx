@@ -27,7 +27,7 @@ export function ChecksSection({ detail }: { detail: DocumentDetail }) {
   );
 }
 
-export function PreflightList({ issues }: { issues: PreflightIssue[] }) {
+function PreflightList({ issues }: { issues: PreflightIssue[] }) {
   const { t, language } = useI18n();
   return (
     <ul className="preflight-list">

@@ -5,7 +5,7 @@ export type Language = 'it' | 'en';
 export const LANGUAGES: readonly Language[] = ['it', 'en'];
 const STORAGE_KEY = 'recapito.language';
 
-export function isLanguage(value: unknown): value is Language {
+function isLanguage(value: unknown): value is Language {
   return value === 'it' || value === 'en';
 }
 

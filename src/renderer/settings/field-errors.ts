@@ -29,7 +29,7 @@ export function withoutField(errors: FieldErrors, path: string): FieldErrors {
 }
 
 /** Every path the panel shows a field for, given what is on screen now. */
-export function shownFieldPaths(settings: SettingsData): Set<string> {
+function shownFieldPaths(settings: SettingsData): Set<string> {
   const paths = new Set(['hub.transport', 'hub.sftp']);
   if (settings.hub.transport === 'https') {
     for (const field of ['url', 'caFile', 'companyId']) paths.add(`hub.${field}`);

@@ -59,7 +59,7 @@ export interface HubServiceDeps {
   now: () => Date;
 }
 
-export const MAX_IDS_PER_QUERY = 100;
+const MAX_IDS_PER_QUERY = 100;
 
 export class HubService {
   private readonly deps: HubServiceDeps;

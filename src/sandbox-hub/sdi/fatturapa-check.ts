@@ -6,8 +6,8 @@
 import { childElements, elementAt, parseXml, textAt, XmlRefusedError } from '../../core/xml/safe-xml.ts';
 import type { XmlElement } from '../../core/xml/safe-xml.ts';
 
-export const FATTURAPA_NAMESPACE_V12 = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2';
-export const FATTURAPA_NAMESPACE_SIMPLIFIED = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0';
+const FATTURAPA_NAMESPACE_V12 = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2';
+const FATTURAPA_NAMESPACE_SIMPLIFIED = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0';
 
 export type FormatoTrasmissione = 'FPA12' | 'FPR12' | 'FSM10';
 

@@ -9,7 +9,7 @@ import type { SdiStep } from './sdi-plan.ts';
 export const REFUSE_422_MARKER = 'SANDBOX-REFUSE-422';
 
 /** In a PDF's bytes (uncompressed): the outcome of the hub's "conversion" and SDI. */
-export const PDF_MARKERS = {
+const PDF_MARKERS = {
   reject: 'SANDBOX-REJECT',
   notDelivered: 'SANDBOX-NOT-DELIVERED',
   fail: 'SANDBOX-FAIL',
@@ -17,8 +17,8 @@ export const PDF_MARKERS = {
 } as const;
 
 /** CodiceDestinatario values with a scripted outcome. */
-export const B2B_CODES = { notDelivered: 'SBXMC00', paid: 'SBXPAID', fail: 'SBXFAIL' } as const;
-export const PA_CODES = { refused: 'SBXEC2', expired: 'SBXDT0', undeliverable: 'SBXAT0', paid: 'SBXPAY' } as const;
+const B2B_CODES = { notDelivered: 'SBXMC00', paid: 'SBXPAID', fail: 'SBXFAIL' } as const;
+const PA_CODES = { refused: 'SBXEC2', expired: 'SBXDT0', undeliverable: 'SBXAT0', paid: 'SBXPAY' } as const;
 /** `NS` + 5 digits (FPR12) or `NS` + 4 digits (FPA12, code 0dddd): rejected with that SDI error code. */
 const B2B_NS_CODE = /^NS(\d{5})$/;
 const PA_NS_CODE = /^NS(\d{4})$/;

@@ -4,9 +4,9 @@
 import type { HubError } from '../../contract/hub-protocol.ts';
 import type { NotificationType } from './sdi-plan.ts';
 
-export const SDI_MESSAGES_NAMESPACE = 'http://www.fatturapa.gov.it/sdi/messaggi/v1.0';
+const SDI_MESSAGES_NAMESPACE = 'http://www.fatturapa.gov.it/sdi/messaggi/v1.0';
 
-export const NOTIFICATION_ROOTS: Record<NotificationType, string> = {
+const NOTIFICATION_ROOTS: Record<NotificationType, string> = {
   RC: 'RicevutaConsegna',
   NS: 'NotificaScarto',
   MC: 'NotificaMancataConsegna',
@@ -92,7 +92,7 @@ function render(nodes: Node[], depth: number): string {
 }
 
 /** xsd:dateTime in UTC without milliseconds, e.g. 2026-01-31T09:15:00Z. */
-export function xsdDateTime(date: Date): string {
+function xsdDateTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

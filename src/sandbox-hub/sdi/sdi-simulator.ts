@@ -13,7 +13,7 @@ import type { SdiStep, StepDelay } from './sdi-plan.ts';
 import { stepMessage } from './step-messages.ts';
 
 /** The hub's own identity as SDI transmitter: the `IT…` prefix of the file names it assigns. */
-export const HUB_TRANSMITTER_ID = '12345678903';
+const HUB_TRANSMITTER_ID = '12345678903';
 
 export type SdiDelays = Record<StepDelay, number>;
 

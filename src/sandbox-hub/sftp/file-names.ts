@@ -4,7 +4,7 @@
 import { HubProtocolError } from '../hub-protocol-error.ts';
 import { checkIdempotencyKey, decodeFileName } from '../processing/upload-validation.ts';
 
-export const SEPARATOR = '__';
+const SEPARATOR = '__';
 const SAFE_NAME = /^(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})+$/;
 
 export type ParsedInboxName = { ok: true; idempotencyKey: string; fileName: string } | { ok: false; problem: string };

@@ -16,7 +16,7 @@ import { detectContentType } from './content-detection.ts';
 import { parseInboxName } from './file-names.ts';
 
 /** Where uploads whose names do not follow the protocol are moved (a dot-folder: never scanned). */
-export const REJECTED_FOLDER = '.rejected';
+const REJECTED_FOLDER = '.rejected';
 
 export interface InboxProcessorDeps {
   inDir: string;

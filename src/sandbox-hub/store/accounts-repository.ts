@@ -23,7 +23,7 @@ export interface ApiKeyRow {
   revokedAt: string | null;
 }
 
-export const SANDBOX_ACCOUNT = { id: 'acc_sandbox', name: 'Sandbox account' } as const;
+const SANDBOX_ACCOUNT = { id: 'acc_sandbox', name: 'Sandbox account' } as const;
 const DEFAULT_CREDITS = 1000;
 // The first matches the official FatturaPA samples' seller, so they upload as-is.
 const SANDBOX_COMPANIES: CompanyRow[] = [

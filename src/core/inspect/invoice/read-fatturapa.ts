@@ -6,8 +6,8 @@ import { readOrdinaryInvoice } from './ordinary-invoice.ts';
 import { readSimplifiedInvoice } from './simplified-invoice.ts';
 import type { InvoiceReading } from './types.ts';
 
-export const ORDINARY_NAMESPACE = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2';
-export const SIMPLIFIED_NAMESPACE = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0';
+const ORDINARY_NAMESPACE = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2';
+const SIMPLIFIED_NAMESPACE = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0';
 
 export class InvoiceFormatError extends Error {
   readonly code: 'not_fatturapa' | 'fatturapa_namespace' | 'fatturapa_format';

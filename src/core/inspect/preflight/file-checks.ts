@@ -3,12 +3,12 @@ import { preflightError, preflightWarning } from './issue.ts';
 import type { PreflightIssue } from './types.ts';
 
 /** SDI's limit per invoice file. */
-export const SDI_MAX_FILE_BYTES = 5 * 1024 * 1024;
+const SDI_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 // Country code + transmitter id (11–16) + '_' + progressive (1–5 alphanumerics) + .xml / .xml.p7m.
 const SDI_FILE_NAME = /^[A-Z]{2}[A-Za-z0-9]{11,16}_[A-Za-z0-9]{1,5}\.(?:xml|XML)(?:\.(?:p7m|P7M))?$/;
 
-export function baseName(fileName: string): string {
+function baseName(fileName: string): string {
   return fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
 }
 

@@ -8,7 +8,7 @@ import type { InvoiceNumber } from './numbering.ts';
 import type { InvoiceHistory, PreflightIssue } from './types.ts';
 import type { InvoiceReading } from '../../../contract/invoice.ts';
 
-export const GAP_LIST_LIMIT = 20;
+const GAP_LIST_LIMIT = 20;
 
 type CompleteDocument = BodyDocument & { docType: string; number: string; year: string };
 

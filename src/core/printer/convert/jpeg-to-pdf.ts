@@ -7,7 +7,7 @@ import { fitCentered, placementMatrix, swapsAxes } from './image-placement.ts';
 import { addImagePage, newPdfDocument, savePdf } from './pdf-image-page.ts';
 
 /** Used when the JPEG declares no plausible resolution: a sensible print size for scans and photos. */
-export const DEFAULT_JPEG_DPI = 300;
+const DEFAULT_JPEG_DPI = 300;
 const MIN_DECLARED_DPI = 72;
 const MAX_DECLARED_DPI = 2400;
 /** PDF viewers' largest page side (200 inches). */

@@ -7,7 +7,7 @@ export const PWG_SYNC_WORD = 'RaS2';
 export const PWG_HEADER_BYTES = 1796;
 
 /** Byte offsets of the header fields used (PWG 5102.4 table 1). */
-export const PWG_HEADER_OFFSETS = {
+const PWG_HEADER_OFFSETS = {
   HWResolution: 276,
   PageSize: 352,
   Width: 372,

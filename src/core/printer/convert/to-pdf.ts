@@ -9,7 +9,7 @@ import { PWG_SYNC_WORD } from './pwg-raster-header.ts';
 
 export { ConversionError } from './conversion-error.ts';
 
-export const CONVERTIBLE_FORMATS = ['application/pdf', 'image/jpeg', 'image/pwg-raster'] as const;
+const CONVERTIBLE_FORMATS = ['application/pdf', 'image/jpeg', 'image/pwg-raster'] as const;
 
 export interface ConversionInput {
   file: string;

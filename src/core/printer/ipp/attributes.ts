@@ -57,10 +57,6 @@ export interface IppMessage {
   groups: IppGroup[];
 }
 
-export const OUT_OF_BAND_TAGS: ReadonlySet<IppValueTag> = new Set<IppOutOfBandTag>([
-  'unsupported', 'default', 'unknown', 'no-value', 'not-settable', 'delete-attribute', 'admin-define',
-]);
-
 /** Value constructors, so attribute tables read as `v.keyword('none')`. */
 export const v = {
   integer: (value: number): IppValue => ({ tag: 'integer', value }),

@@ -26,7 +26,7 @@ export function queueDisplayName(profile: { name: string; printer: { queueName: 
   return profile.printer.queueName ?? `Recapito – ${profile.name}`;
 }
 
-export function printerUri(port: number, profileId: string): string {
+function printerUri(port: number, profileId: string): string {
   return `ipp://127.0.0.1:${port}/ipp/print/${encodeURIComponent(profileId)}`;
 }
 

@@ -9,7 +9,7 @@ import type { AttributeSelector } from './requested-attributes.ts';
 
 export const ANONYMOUS_USER = 'anonymous';
 
-export function jobDisplayName(job: Job): string {
+function jobDisplayName(job: Job): string {
   return truncateUtf8(job.name ?? `Job ${job.id}`, 255);
 }
 

@@ -18,13 +18,13 @@ export const MEDIA_SIZES: readonly MediaSize[] = [
   { name: 'na_index-4x6_4x6in', width: 10160, height: 15240 },
 ];
 
-export const BORDERLESS_MEDIA: readonly string[] = ['iso_a4_210x297mm', 'na_letter_8.5x11in', 'na_index-4x6_4x6in'];
+const BORDERLESS_MEDIA: readonly string[] = ['iso_a4_210x297mm', 'na_letter_8.5x11in', 'na_index-4x6_4x6in'];
 
 export const DEFAULT_MEDIA = 'iso_a4_210x297mm';
 export const READY_MEDIA: readonly string[] = ['iso_a4_210x297mm', 'na_letter_8.5x11in'];
 
 /** 4.23 mm, the usual IPP Everywhere margin, in hundredths of millimetres. */
-export const MARGIN = 423;
+const MARGIN = 423;
 export const MARGINS_SUPPORTED: readonly number[] = [0, MARGIN];
 
 export const MEDIA_SOURCE = 'auto';

@@ -2,7 +2,7 @@
 // jobs at /ipp/print/<profileId>/jobs/<jobId>, a page and an icon for people and print dialogs.
 import type { PrinterQueue } from '../ipp-printer-server.ts';
 
-export const PRINTER_ROOT = '/ipp/print';
+const PRINTER_ROOT = '/ipp/print';
 
 export interface PrinterPath {
   /** null for the bare /ipp/print, which stands for the first queue. */

@@ -6,7 +6,7 @@ import { invoiceSummaryOf } from '../../inspect/invoice/invoice-summary.ts';
 
 export type CsvSeparator = ';' | ',';
 
-export const CSV_COLUMNS = ['id', 'name', 'profile', 'source', 'state', 'reason', 'sdiId', 'capturedAt', 'updatedAt', 'invoiceNumber', 'invoiceDate', 'invoiceTotal', 'invoiceCurrency', 'seller', 'buyer'] as const;
+const CSV_COLUMNS = ['id', 'name', 'profile', 'source', 'state', 'reason', 'sdiId', 'capturedAt', 'updatedAt', 'invoiceNumber', 'invoiceDate', 'invoiceTotal', 'invoiceCurrency', 'seller', 'buyer'] as const;
 
 const BOM = '\uFEFF';
 const PAGE_SIZE = 500;
@@ -25,7 +25,7 @@ export function* historyCsv(documents: Pick<DocumentRepository, 'list'>, query: 
   } while (cursor);
 }
 
-export function documentCells(document: DocumentRecord, separator: CsvSeparator): Cell[] {
+function documentCells(document: DocumentRecord, separator: CsvSeparator): Cell[] {
   // The first invoice of the file (a batch shows its first), or what a PDF's text suggested.
   const invoice = invoiceSummaryOf(document.metadata);
   return [
@@ -48,17 +48,17 @@ export function documentCells(document: DocumentRecord, separator: CsvSeparator)
 }
 
 /** One record, CRLF-terminated (RFC 4180). */
-export function csvLine(cells: Cell[], separator: CsvSeparator): string {
+function csvLine(cells: Cell[], separator: CsvSeparator): string {
   return `${cells.map((cell) => csvField(typeof cell === 'string' ? neutraliseFormula(cell) : cell.number, separator)).join(separator)}\r\n`;
 }
 
 /** Quotes a field holding the separator, a quote or a line break, doubling its quotes. */
-export function csvField(value: string, separator: CsvSeparator): string {
+function csvField(value: string, separator: CsvSeparator): string {
   return value.includes(separator) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 /** Excel and LibreOffice run a cell starting with = + - @ (or a tab or CR before them) as a formula. */
-export function neutraliseFormula(value: string): string {
+function neutraliseFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 

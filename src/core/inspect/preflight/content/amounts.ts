@@ -10,9 +10,9 @@ import { amount, capitalized, capped, contentError, lineLabel, sdiRejects } from
 import type { RuleContext } from './rule-kit.ts';
 
 /** ±1 cent on PrezzoTotale (00423). */
-export const LINE_TOLERANCE = dec('0.01');
+const LINE_TOLERANCE = dec('0.01');
 /** ±1 euro on ImponibileImporto (00422) and Imposta (00421). */
-export const SUMMARY_TOLERANCE = dec('1.00');
+const SUMMARY_TOLERANCE = dec('1.00');
 const ONE = dec('1');
 /** Intermediate prices keep this many decimals: far below any tolerance, and bounded work. */
 const WORKING_SCALE = 20;
@@ -30,7 +30,7 @@ interface LineExpectation {
 }
 
 /** Null when something needed is missing or not a number (the schema or 00438 reports it). */
-export function expectedLineTotal(line: Line): LineExpectation | null {
+function expectedLineTotal(line: Line): LineExpectation | null {
   if (!line.unitPrice || line.quantity === null) return null;
   let cascade = line.unitPrice;
   let flat = line.unitPrice;

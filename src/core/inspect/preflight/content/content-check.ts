@@ -13,7 +13,7 @@ import { checkSummaryMatch } from './summary-match.ts';
 import { checkVatNature } from './vat-nature.ts';
 import { checkWithholding } from './withholding-fund.ts';
 
-export function headerFacts(root: XmlElement): HeaderFacts {
+function headerFacts(root: XmlElement): HeaderFacts {
   return {
     sellerVat: fiscalIdAt(root, SELLER_DATA),
     sellerCf: textOf(root, `${SELLER_DATA}/CodiceFiscale`),

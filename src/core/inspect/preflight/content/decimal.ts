@@ -65,7 +65,7 @@ export function divideByPowerOfTen(value: Decimal, exponent: number): Decimal {
   return { units: value.units, scale: value.scale + exponent };
 }
 
-export function negate(value: Decimal): Decimal {
+function negate(value: Decimal): Decimal {
   return { units: -value.units, scale: value.scale };
 }
 

@@ -27,7 +27,7 @@ export interface RuleContext {
 }
 
 /** At most this many findings of one rule per invoice; the last says how many more there are. */
-export const MAX_PER_RULE = 10;
+const MAX_PER_RULE = 10;
 
 /** "SDI would reject the invoice (error 00423)". */
 export function sdiRejects(sdiCode: string): Bilingual {
@@ -35,7 +35,7 @@ export function sdiRejects(sdiCode: string): Bilingual {
 }
 
 /** "Invoice 17: " in a batch, nothing otherwise. */
-export function invoicePrefix(context: RuleContext): Bilingual {
+function invoicePrefix(context: RuleContext): Bilingual {
   if (!context.batch) return { it: '', en: '' };
   const number = context.body.number ?? '?';
   return { it: `Fattura ${number}: `, en: `Invoice ${number}: ` };

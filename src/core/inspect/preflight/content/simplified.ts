@@ -12,7 +12,7 @@ import { amount, contentError, sdiRejects } from './rule-kit.ts';
 import type { HeaderFacts, RuleContext } from './rule-kit.ts';
 
 /** Art. 21-bis DPR 633/72 and DM 10 May 2019. */
-export const SIMPLIFIED_LIMIT = dec('400.00');
+const SIMPLIFIED_LIMIT = dec('400.00');
 /** Sellers under these regimes may issue simplified invoices of any amount (specifications v1.9). */
 const NO_LIMIT_REGIMES = new Set(['RF19', 'RF20']);
 

@@ -48,7 +48,7 @@ const MAX_INSERTION = 3;
 const MAX_SEARCH = 2000;
 const STEP_CACHE_LIMIT = 10_000;
 
-export function elementKey(namespace: string, name: string): string {
+function elementKey(namespace: string, name: string): string {
   return `${namespace}|${name}`;
 }
 

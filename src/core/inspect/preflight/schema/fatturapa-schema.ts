@@ -20,7 +20,7 @@ export function fatturaPaSchemaLocations(): string[] {
   return locations;
 }
 
-export function loadSchemaFile(file: string): CompiledSchema {
+function loadSchemaFile(file: string): CompiledSchema {
   return compileXsd(parseXml(readFileSync(file)));
 }
 

@@ -14,7 +14,7 @@ const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 const ALLOWED_XSI = new Set(['schemaLocation', 'noNamespaceSchemaLocation']);
 
-export const DEFAULT_MAX_SCHEMA_ISSUES = 50;
+const DEFAULT_MAX_SCHEMA_ISSUES = 50;
 
 class IssueCollector {
   readonly issues: PreflightIssue[] = [];

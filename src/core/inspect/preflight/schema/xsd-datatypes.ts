@@ -34,12 +34,12 @@ function validDay(yearText: string, monthText: string, dayText: string): boolean
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
-export function isValidDate(value: string): boolean {
+function isValidDate(value: string): boolean {
   const match = DATE.exec(value);
   return !!match && validDay(match[2] ?? '', match[3] ?? '', match[4] ?? '') && validTimeZone(match[5]);
 }
 
-export function isValidDateTime(value: string): boolean {
+function isValidDateTime(value: string): boolean {
   const match = DATE_TIME.exec(value);
   if (!match || !validDay(match[2] ?? '', match[3] ?? '', match[4] ?? '') || !validTimeZone(match[9])) return false;
   const hours = Number(match[5]);
