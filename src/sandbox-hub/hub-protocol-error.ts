@@ -1,5 +1,5 @@
 // A refusal the hub answers with: HTTP status + protocol error body `{error:{code, message, details?}}`.
-// Thrown by the transport-independent processing core; each face (HTTPS now, SFTP later) maps it.
+// Thrown by the transport-independent processing core; each face (HTTPS, SFTP) maps it.
 
 export class HubProtocolError extends Error {
   readonly status: number;

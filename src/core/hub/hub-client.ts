@@ -1,4 +1,4 @@
-// The agent's view of a hub, whatever the transport (HTTPS now, SFTP later): same semantics.
+// The agent's view of a hub, whatever the transport (HTTPS or SFTP): same semantics.
 import type { CaptureSource } from '../../contract/states.ts';
 import type { HubAccount, HubDocument, HubEventsPage } from '../../contract/hub-protocol.ts';
 

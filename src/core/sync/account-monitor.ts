@@ -1,5 +1,6 @@
-// Polls GET /v1/account for credits and key expiry, and releases a hub hold as soon as the account
-// is usable again (credits bought, key renewed) — quickly while held, slowly otherwise.
+// Polls the hub's account (over HTTPS, GET /v1/account: credits and key expiry; over SFTP, whether
+// in/ and out/ can be used), and releases a hub hold as soon as the account is usable again
+// (credits bought, key renewed, folder fixed) — quickly while held, slowly otherwise.
 import type { HubClient } from '../hub/hub-client.ts';
 import { isHubRequestError } from '../hub/hub-client.ts';
 import type { HoldController } from './hold.ts';
