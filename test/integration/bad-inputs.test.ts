@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { makePdf, makeZip } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { sha256Hex } from '../../src/core/intake/spool.ts';
+import { sha256Hex } from '../../src/core/store/spool.ts';
 
 let harness: Harness | null = null;
 afterEach(async () => {

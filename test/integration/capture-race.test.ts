@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { CaptureWorkerPool } from '../../src/core/intake/capture-worker/capture-pool.ts';
 import type { CaptureRequest } from '../../src/core/intake/capture-worker/messages.ts';
 import { openStableFile, probeFile, SourceChangedError, type FileSnapshot } from '../../src/core/intake/stable-file.ts';
-import { sha256Hex } from '../../src/core/intake/spool.ts';
+import { sha256Hex } from '../../src/core/store/spool.ts';
 import { DEFAULT_ZIP_LIMITS } from '../../src/core/intake/zip-expander.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
 import { readRegularFile } from '../../src/core/util/regular-file.ts';

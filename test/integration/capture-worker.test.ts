@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { CaptureWorkerPool, defaultCaptureWorkerCount, type CaptureWorkerPoolOptions } from '../../src/core/intake/capture-worker/capture-pool.ts';
 import type { CaptureRequest } from '../../src/core/intake/capture-worker/messages.ts';
 import { probeFile } from '../../src/core/intake/stable-file.ts';
-import { Spool, sha256Hex } from '../../src/core/intake/spool.ts';
+import { Spool, sha256Hex } from '../../src/core/store/spool.ts';
 import { DEFAULT_ZIP_LIMITS } from '../../src/core/intake/zip-expander.ts';
 import { createAgent, type Agent } from '../../src/core/agent/agent.ts';
 import { defaultSettings, type Settings } from '../../src/core/config/settings-schema.ts';

@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { Store } from '../../src/core/store/store.ts';
-import { Spool } from '../../src/core/intake/spool.ts';
+import { Spool } from '../../src/core/store/spool.ts';
 import { createLogger, type Logger } from '../../src/core/log/logger.ts';
 import { ReturnFolderWriter, type ReturnStatus } from '../../src/core/sync/return-folder.ts';
 import type { DocumentState } from '../../src/contract/states.ts';

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFile, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SMALL_FILE_BYTES, Spool, SpoolCorruptError } from '../../src/core/intake/spool.ts';
+import { SMALL_FILE_BYTES, Spool, SpoolCorruptError } from '../../src/core/store/spool.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 
 let cleanup: (() => Promise<void>) | null = null;

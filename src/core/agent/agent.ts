@@ -8,7 +8,7 @@ import { Store } from '../store/store.ts';
 import { toSummary } from '../store/documents.ts';
 import type { DocumentQuery } from '../store/documents.ts';
 import { InstanceLock } from '../store/instance-lock.ts';
-import { Spool } from '../intake/spool.ts';
+import { Spool } from '../store/spool.ts';
 import type { CapturedDocument } from '../intake/capture.ts';
 import type { Settings } from '../config/settings-schema.ts';
 import { SECRET_NAMES, type SecretName } from '../config/secret-store.ts';

@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings-schema.ts';
 import type { SecretStore } from '../config/secret-store.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/store.ts';
-import type { Spool } from '../intake/spool.ts';
+import type { Spool } from '../store/spool.ts';
 import type { HubClient } from '../hub/hub-client.ts';
 import { CaptureService, type CaptureProfile } from '../intake/capture.ts';
 import { CaptureWorkerPool, defaultCaptureWorkerCount } from '../intake/capture-worker/capture-pool.ts';

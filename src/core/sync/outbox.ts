@@ -5,7 +5,7 @@
 // Leases of uploads under way are renewed, so a slow one is never claimed a second time.
 import type { Store } from '../store/store.ts';
 import type { Job } from '../store/jobs.ts';
-import type { Spool } from '../intake/spool.ts';
+import type { Spool } from '../store/spool.ts';
 import type { HubClient } from '../hub/hub-client.ts';
 import { isHubRequestError } from '../hub/hub-client.ts';
 import type { HoldController } from './hold.ts';

@@ -5,7 +5,7 @@
 // spool write and the commit) are removed after a day.
 import { stat } from 'node:fs/promises';
 import type { Store } from '../store/store.ts';
-import type { Spool } from '../intake/spool.ts';
+import type { Spool } from '../store/spool.ts';
 import type { Logger } from '../log/logger.ts';
 import { isSettled } from '../../contract/document-lifecycle.ts';
 import type { DocumentState } from '../../contract/states.ts';

@@ -5,7 +5,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { readRegularFile } from '../util/regular-file.ts';
 import { join } from 'node:path';
 import type { Store } from '../store/store.ts';
-import type { Spool } from '../intake/spool.ts';
+import type { Spool } from '../store/spool.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DocumentRecord } from '../store/documents.ts';
 import type { DocumentFile } from '../../contract/local-api.ts';

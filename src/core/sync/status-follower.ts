@@ -2,7 +2,7 @@
 // name (SDI notifications) into the spool, and applies statuses in one transaction per page.
 // Reconciles open documents on start and when the hub says the cursor is too old (410).
 import type { Store } from '../store/store.ts';
-import type { Spool } from '../intake/spool.ts';
+import type { Spool } from '../store/spool.ts';
 import type { HubClient } from '../hub/hub-client.ts';
 import { isHubRequestError } from '../hub/hub-client.ts';
 import type { HubDocument, HubEvent } from '../../contract/hub-protocol.ts';

@@ -1,7 +1,7 @@
 // Entry of a capture worker thread: takes capture requests from the pool, runs several at once
 // (their file I/O overlaps), and answers each with its prepared parts or its error.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Spool } from '../spool.ts';
+import { Spool } from '../../store/spool.ts';
 import { prepareCapture } from './prepare-capture.ts';
 import type { CaptureJobMessage, CaptureResultMessage, CaptureWorkerData, CaptureWorkerFaults, CaptureWorkerReady, SerializedError } from './messages.ts';
 

@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { openStableFile, SourceChangedError } from '../stable-file.ts';
 import { openRegularFile } from '../../util/regular-file.ts';
-import { sha256Hex, type Spool } from '../spool.ts';
+import { sha256Hex, type Spool } from '../../store/spool.ts';
 import { inspectCapture, type CapturedPart, type InspectLimits } from '../inspect-capture.ts';
 import { inspectInvoice } from '../inspect-invoice.ts';
 import type { CaptureRequest, PreparedCapture, PreparedPart } from './messages.ts';
