@@ -43,6 +43,21 @@ export default tseslint.config(
     },
   },
   {
+    // The store keeps records and bytes; what they mean (inspect) and who writes or sends them
+    // (intake, sync, hub, printer, api, agent) live above it (architecture.md, Layering).
+    files: ['src/core/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        ...noShell,
+        patterns: [
+          ...noShell.patterns,
+          { group: ['**/sandbox-hub/**'], message: 'The agent (core) never depends on the sandbox hub; the hub may use core, not the other way round.' },
+          { group: ['**/inspect/**', '**/intake/**', '**/sync/**', '**/hub/**', '**/printer/**', '**/api/**', '**/agent/**'], message: 'The store depends on nothing above it: pass it plain values (architecture.md).' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['src/contract/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Store } from '../../src/core/store/store.ts';
 import { sellerKeyOfReading as sellerKey } from '../../src/core/inspect/preflight/history-check.ts';
+import { invoiceRowsOf } from '../../src/core/intake/capture-history.ts';
 import type { InvoiceReading } from '../../src/core/inspect/invoice/types.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 
@@ -37,7 +38,7 @@ describe('invoice registry', () => {
     const capture = (id: string, state: 'queued' | 'invalid' | 'delivered' | 'rejected', invoice: InvoiceReading) =>
       s.transaction(() => {
         s.documents.insert({ id, profile: 'p', source: 'folder', name: `${id}.xml`, kind: 'fatturapa', size: 1, sha256: id, spooled: true, state });
-        s.invoices.record(id, invoice);
+        s.invoices.record(id, invoiceRowsOf(invoice));
       });
     capture('a', 'delivered', reading(['1', '2']));
     capture('b', 'queued', reading(['5']));

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Store } from '../store/store.ts';
-import { toSummary } from '../store/documents.ts';
+import { toSummary } from './document-summary.ts';
 import type { DocumentQuery } from '../store/documents.ts';
 import { InstanceLock } from '../store/instance-lock.ts';
 import { Spool } from '../store/spool.ts';

@@ -3,7 +3,9 @@
 // before the invoice is recorded, so two copies captured at the same moment cannot both pass.
 import type { InvoiceReading, PreflightIssue, PreflightMode } from '../../contract/invoice.ts';
 import { bodyDocumentsOfReading, checkHistoryOf, sellerKeyOfReading } from '../inspect/preflight/history-check.ts';
+import { parseInvoiceNumber } from '../inspect/preflight/numbering.ts';
 import type { InvoiceHistory } from '../inspect/preflight/types.ts';
+import type { InvoiceRow } from '../store/invoices.ts';
 import { applyMode, refusalOf, type InvoiceMetadata } from './inspect-invoice.ts';
 
 export interface HistoryVerdict {
@@ -30,6 +32,27 @@ export function checkCapturedInvoice(metadata: Record<string, unknown>, history:
 
 export function invoiceReadingOf(metadata: Record<string, unknown>): InvoiceReading | null {
   return (metadata as InvoiceMetadata).invoice ?? null;
+}
+
+/** What the store's invoice history keeps of a reading: one row per body, keyed as the history rules look it up. */
+export function invoiceRowsOf(reading: InvoiceReading): InvoiceRow[] {
+  const seller = sellerKeyOfReading(reading);
+  const identities = bodyDocumentsOfReading(reading);
+  return reading.bodies.map((body, index) => {
+    const identity = identities[index];
+    const parsed = identity?.number !== undefined ? parseInvoiceNumber(identity.number, identity.year) : null;
+    return {
+      sellerKey: seller,
+      docType: identity?.docType ?? null,
+      number: identity?.number ?? null,
+      year: identity?.year ?? null,
+      date: body.date,
+      total: body.total,
+      currency: body.currency,
+      series: parsed?.series ?? null,
+      counter: parsed?.counter ?? null,
+    };
+  });
 }
 
 function issueKey(issue: PreflightIssue): string {

@@ -12,7 +12,7 @@ import type { CapturePreparer } from './capture-worker/capture-pool.ts';
 import type { PreparedPart } from './capture-worker/messages.ts';
 import { hashRegularFile } from './capture-worker/prepare-capture.ts';
 import type { FileSnapshot } from './stable-file.ts';
-import { checkCapturedInvoice, invoiceReadingOf } from './capture-history.ts';
+import { checkCapturedInvoice, invoiceReadingOf, invoiceRowsOf } from './capture-history.ts';
 import { SENT_FOLDER, moveFileDurably, moveToErrors, removeFile, uniqueDestination } from './post-action.ts';
 import type { CaptureSource, DocumentState } from '../../contract/states.ts';
 import type { PreflightMode } from '../../contract/invoice.ts';
@@ -198,7 +198,7 @@ export class CaptureService {
       );
       // Recorded whatever the state: the history counts only the ones not refused (store/invoices.ts).
       const invoice = invoiceReadingOf(part.metadata);
-      if (invoice) store.invoices.record(id, invoice);
+      if (invoice) store.invoices.record(id, invoiceRowsOf(invoice));
       // Parked until the commit is on disk (afterRecord): nothing is sent that a power cut could un-record.
       if (state === 'queued') store.jobs.enqueue('upload', id, PARKED);
       const captured: CapturedDocument = { id, name: part.name, state, reason };

@@ -4,9 +4,8 @@ import { cached, type Db } from './database.ts';
 import type { EventLog } from './event-log.ts';
 import type { CaptureSource, DocumentKind, DocumentState } from '../../contract/states.ts';
 import type { DocumentFile, DocumentSummary } from '../../contract/local-api.ts';
-import { invoiceSummaryOf, preflightReasonOf, preflightWarningsOf } from '../inspect/invoice/invoice-summary.ts';
 
-/** A row as stored; the summary's invoice line and warning count are derived from its metadata. */
+/** A row as stored; the summary's invoice line and warning count are derived from its metadata (agent/document-summary.ts). */
 export interface DocumentRecord extends Omit<DocumentSummary, 'invoice' | 'warnings' | 'reasonText'> {
   sourcePath: string | null;
   contentType: string | null;
@@ -251,29 +250,6 @@ export class DocumentRepository {
   hasFile(documentId: string, name: string): boolean {
     return cached(this.db, 'SELECT 1 FROM document_files WHERE document_id = ? AND name = ?').get(documentId, name) !== undefined;
   }
-}
-
-export function toSummary(record: DocumentRecord): DocumentSummary {
-  return {
-    id: record.id,
-    profile: record.profile,
-    source: record.source,
-    name: record.name,
-    kind: record.kind,
-    size: record.size,
-    sha256: record.sha256,
-    state: record.state,
-    reason: record.reason,
-    hubId: record.hubId,
-    sdiId: record.sdiId,
-    duplicateOf: record.duplicateOf,
-    parentId: record.parentId,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    invoice: invoiceSummaryOf(record.metadata),
-    warnings: preflightWarningsOf(record.metadata),
-    reasonText: preflightReasonOf(record.state, record.metadata),
-  };
 }
 
 function toRecord(row: DocumentRow): DocumentRecord {

@@ -1,35 +1,51 @@
 // The invoices read from captured documents, one row per body, so preflight can tell a second
-// sending of the same invoice and gaps in a seller's numbering (the InvoiceHistory it asks for).
+// sending of the same invoice and gaps in a seller's numbering (the InvoiceHistory it asks for,
+// inspect/preflight/types.ts). The rows come keyed as preflight asks (intake/capture-history.ts):
+// the store keeps and finds them, it does not read invoices.
 import { cached, type Db } from './database.ts';
-import type { InvoiceHistory, SentInvoiceRef } from '../inspect/preflight/types.ts';
-import type { InvoiceReading } from '../inspect/invoice/types.ts';
-import { bodyDocumentsOfReading, sellerKeyOfReading } from '../inspect/preflight/history-check.ts';
-import { parseInvoiceNumber } from '../inspect/preflight/numbering.ts';
+
+/** One body of a captured invoice, as the history indexes it. */
+export interface InvoiceRow {
+  /** The seller's IdPaese + IdCodice in upper case, e.g. `IT01234567890`. */
+  sellerKey: string | null;
+  docType: string | null;
+  number: string | null;
+  /** The first four characters of the body's date. */
+  year: string | null;
+  date: string | null;
+  total: string | null;
+  currency: string | null;
+  /** The number as a numbering series and a counter in it, when it has one (preflight/numbering.ts). */
+  series: string | null;
+  counter: number | null;
+}
+
+export interface RecordedInvoiceRef {
+  documentId: string;
+  name: string;
+  sentAt: string;
+}
 
 /** Refused captures do not count as sent. */
 const NOT_SENT = "('invalid','cancelled','duplicate','failed','rejected')";
 
-export class InvoiceRegistry implements InvoiceHistory {
+export class InvoiceRegistry {
   private readonly db: Db;
 
   constructor(db: Db) {
     this.db = db;
   }
 
-  /** Call inside the capture transaction. */
-  record(documentId: string, reading: InvoiceReading): void {
-    const seller = sellerKeyOfReading(reading);
-    const identities = bodyDocumentsOfReading(reading);
+  /** One row per body, in the invoice's order; call inside the capture transaction. */
+  record(documentId: string, rows: readonly InvoiceRow[]): void {
     const insert = cached(this.db, `INSERT OR REPLACE INTO invoices (document_id, body_index, seller_key, doc_type, number, year, date, total, currency, series, counter)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    reading.bodies.forEach((body, index) => {
-      const identity = identities[index];
-      const parsed = identity?.number !== undefined ? parseInvoiceNumber(identity.number, identity.year) : null;
-      insert.run(documentId, index, seller, identity?.docType ?? null, identity?.number ?? null, identity?.year ?? null, body.date, body.total, body.currency, parsed?.series ?? null, parsed?.counter ?? null);
+    rows.forEach((row, index) => {
+      insert.run(documentId, index, row.sellerKey, row.docType, row.number, row.year, row.date, row.total, row.currency, row.series, row.counter);
     });
   }
 
-  findSame(seller: string, docType: string, number: string, year: string): SentInvoiceRef | null {
+  findSame(seller: string, docType: string, number: string, year: string): RecordedInvoiceRef | null {
     const row = cached(this.db, `SELECT d.id, d.name, d.created_at FROM invoices i JOIN documents d ON d.id = i.document_id
         WHERE i.seller_key = ? AND i.doc_type = ? AND i.number = ? AND i.year = ? AND d.state NOT IN ${NOT_SENT} ORDER BY d.created_at LIMIT 1`)
       .get(seller, docType, number, year) as { id: string; name: string; created_at: string } | undefined;
