@@ -3,6 +3,7 @@
 // side only describes). Secrets are never part of the settings: only whether each one is set.
 
 import type { PreflightMode } from './invoice.ts';
+import type { SecretName } from './secrets.ts';
 
 export type HubTransport = 'https' | 'sftp';
 export type SftpAuth = 'key' | 'password';
@@ -73,7 +74,8 @@ export interface SettingsData {
   log: { level: LogLevelSetting; maxFileBytes: number; maxFiles: number };
 }
 
-export type SecretKey = 'hubApiKey' | 'sftpPassword' | 'sftpPrivateKey' | 'sftpPassphrase';
+/** A secret's name (contract/secrets.ts). */
+export type SecretKey = SecretName;
 
 /** GET /config. */
 export interface SettingsView {

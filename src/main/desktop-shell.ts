@@ -5,7 +5,7 @@ import os from 'node:os';
 import { app, dialog, ipcMain, Notification, shell, type BrowserWindow } from 'electron';
 import type { RunningAgent } from '../core/agent/run-agent.ts';
 import type { Logger } from '../core/log/logger.ts';
-import type { OpenDropFolderResult } from '../preload/bridge.ts';
+import type { OpenDropFolderResult } from '../contract/bridge.ts';
 import type { DesktopPreferencesStore } from './desktop-preferences.ts';
 import { dropFolderFor } from './drop-folder.ts';
 import { stringsFor, type Locale } from './i18n.ts';

@@ -1,7 +1,7 @@
 // Which folder "Open drop folder" opens: the first watched folder of the named profile, or of the
 // first profile that has one. Pure; the shell hands the answer to shell.openPath.
 import type { Settings } from '../core/config/settings-schema.ts';
-import type { OpenDropFolderResult } from '../preload/bridge.ts';
+import type { OpenDropFolderResult } from '../contract/bridge.ts';
 
 export function dropFolderFor(settings: Pick<Settings, 'profiles'>, profileId: string | null): OpenDropFolderResult {
   if (profileId !== null) {

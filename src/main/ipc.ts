@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { AgentStatus } from '../contract/local-api.ts';
 import type { Logger } from '../core/log/logger.ts';
-import type { BridgeChannel, BridgeChannels, OpenDropFolderResult } from '../preload/bridge.ts';
+import type { BridgeChannel, BridgeChannels, OpenDropFolderResult } from '../contract/bridge.ts';
 import { originOf } from './ui-origin.ts';
 
 export const IPC_CHANNELS = {

@@ -4,7 +4,7 @@
 // (types are erased); build/compile-preload.ts turns it into dist/preload/preload.cjs.
 import { contextBridge, ipcRenderer } from 'electron';
 import type { AgentStatus } from '../contract/local-api.ts';
-import type { BridgeChannels, BridgeGlobalName, OpenDropFolderResult, RecapitoBridge } from './bridge.ts';
+import type { BridgeChannels, BridgeGlobalName, OpenDropFolderResult, RecapitoBridge } from '../contract/bridge.ts';
 
 const CHANNELS = {
   status: 'recapito:status',

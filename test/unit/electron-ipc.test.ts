@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compilePreload } from '../../build/compile-preload.ts';
 import type { AgentStatus } from '../../src/contract/local-api.ts';
 import { IPC_CHANNELS, registerIpcHandlers, validateIpcCall, type IpcHandlers } from '../../src/main/ipc.ts';
-import type { RecapitoBridge } from '../../src/preload/bridge.ts';
+import type { RecapitoBridge } from '../../src/contract/bridge.ts';
 
 const UI = 'http://127.0.0.1:7420';
 const TOP = { url: `${UI}/documents`, isMainFrame: true };

@@ -4,8 +4,9 @@
 import { promises as fs } from 'node:fs';
 import { isErrnoException, parseJson, writeFileAtomic } from './config-store.ts';
 
-export const SECRET_NAMES = ['hubApiKey', 'sftpPassword', 'sftpPrivateKey', 'sftpPassphrase'] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
+import { SECRET_NAMES, type SecretName } from '../../contract/secrets.ts';
+
+export { SECRET_NAMES, type SecretName };
 
 export interface SecretStore {
   get(name: SecretName): string | null;

@@ -1,5 +1,6 @@
 // The settings being edited: a copy of what GET /config returned, changed field by field, and what
 // Save sends back (PUT /config takes the whole object). Pure functions, no React.
+import { SECRET_NAMES } from '../../contract/secrets.ts';
 import type { FolderSettingsData, ProfileSettingsData, SecretKey, SettingsData, SftpAuth, SftpSettingsData } from '../../contract/settings.ts';
 
 export interface SettingsDraft {
@@ -10,7 +11,7 @@ export interface SettingsDraft {
 
 export type SecretInputs = Record<SecretKey, string>;
 
-export const EMPTY_SECRETS: SecretInputs = { hubApiKey: '', sftpPassword: '', sftpPrivateKey: '', sftpPassphrase: '' };
+export const EMPTY_SECRETS: SecretInputs = Object.fromEntries(SECRET_NAMES.map((name) => [name, ''])) as SecretInputs;
 
 export function draftFrom(settings: SettingsData): SettingsDraft {
   return { settings: structuredClone(settings), profileOrigins: settings.profiles.map((p) => p.id) };

@@ -4,9 +4,10 @@ import type { AgentApi } from '../../agent/agent-api.ts';
 import { AgentError } from '../../agent-error.ts';
 import { intParam } from './params.ts';
 import { z } from 'zod';
+import { SECRET_NAMES, type SecretName } from '../../../contract/secrets.ts';
 
 const secret = z.string().trim().min(1).max(64 * 1024);
-const credentialsBody = z.strictObject({ hubApiKey: secret.min(8).optional(), sftpPassword: secret.optional(), sftpPrivateKey: secret.optional(), sftpPassphrase: secret.optional() });
+const credentialsBody = z.strictObject({ hubApiKey: secret.min(8).optional(), sftpPassword: secret.optional(), sftpPrivateKey: secret.optional(), sftpPassphrase: secret.optional() } satisfies Record<SecretName, z.ZodType>);
 
 export function registerAgentRoutes(app: FastifyInstance, current: () => AgentApi): void {
   const agent = (): AgentApi => current();
@@ -34,7 +35,7 @@ export function registerAgentRoutes(app: FastifyInstance, current: () => AgentAp
   app.put('/api/v1/credentials', { config: { body: 'json' } }, async (request, reply) => {
     const parsed = credentialsBody.safeParse(request.body);
     if (!parsed.success || Object.keys(parsed.data).length === 0) {
-      throw new AgentError('bad_credentials', 'send one or more of {"hubApiKey", "sftpPassword", "sftpPrivateKey", "sftpPassphrase"} as non-empty strings', 400);
+      throw new AgentError('bad_credentials', `send one or more of ${SECRET_NAMES.map((name) => `"${name}"`).join(', ')} as non-empty strings`, 400);
     }
     await agent().setCredentials(parsed.data);
     return reply.code(204).send();

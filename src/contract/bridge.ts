@@ -1,8 +1,8 @@
 // The narrow bridge the desktop shell exposes to the UI as `window.recapito`: its shape and the
 // IPC channel behind each method. Types only, so the sandboxed preload (one file, no imports at
-// run time) and the main process agree at compile time without sharing code.
-// (A natural home for these types is src/contract/, next to the local API shapes.)
-import type { AgentStatus } from '../contract/local-api.ts';
+// run time) and the main process agree at compile time without sharing code: each declares its
+// channel table `satisfies BridgeChannels`.
+import type { AgentStatus } from './local-api.ts';
 
 export type OpenDropFolderResult = { ok: true; path: string } | { ok: false; reason: string };
 
