@@ -1,6 +1,8 @@
-// The CLI talks to a running agent through its local API (api-url and api-token in the data folder).
+// The CLI talks to a running agent through its local API (api-url and api-token in the data folder),
+// with calls built from the contract's route table.
 import { readFile } from 'node:fs/promises';
 import { dataPaths } from '../core/config/data-dir.ts';
+import { pathOf, type AnswerOf, type ParamsOf, type Route } from '../contract/routes.ts';
 
 export interface ApiTarget {
   baseUrl: string;
@@ -18,17 +20,38 @@ export async function apiTarget(dataDir: string): Promise<ApiTarget> {
   }
 }
 
-export async function callApi(target: ApiTarget, method: string, path: string, body?: { bytes: Buffer; headers: Record<string, string> }): Promise<unknown> {
-  const response = await fetch(`${target.baseUrl}/api/v1${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${target.token}`, ...(body?.headers ?? {}) },
-    ...(body ? { body: new Uint8Array(body.bytes) } : {}),
+export interface CallOptions<R> {
+  params?: Record<ParamsOf<R>, string>;
+  query?: URLSearchParams;
+  body?: { bytes: Buffer; headers: Record<string, string> };
+}
+
+/** The raw answer; refusals become an Error with the API's message. */
+export async function callApiRaw<R extends Route<unknown, unknown, string>>(target: ApiTarget, route: R, options: CallOptions<R> = {}): Promise<Response> {
+  const path = (pathOf as (route: R, params?: Record<string, string>) => string)(route, options.params);
+  const query = options.query?.size ? `?${options.query}` : '';
+  const response = await fetch(`${target.baseUrl}${path}${query}`, {
+    method: route.method,
+    headers: { Authorization: `Bearer ${target.token}`, ...(options.body?.headers ?? {}) },
+    ...(options.body ? { body: new Uint8Array(options.body.bytes) } : {}),
   });
-  const text = await response.text();
-  const parsed: unknown = text ? JSON.parse(text) : null;
   if (!response.ok) {
-    const message = (parsed as { error?: { message?: string } } | null)?.error?.message ?? response.statusText;
-    throw new Error(`${method} ${path}: ${response.status} ${message}`);
+    const text = await response.text();
+    let message = response.statusText;
+    try {
+      // The agent's {error:{message}}, or a bare {message} from the HTTP layer.
+      const parsed = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
+      message = (typeof parsed.error === 'object' ? parsed.error.message : undefined) ?? parsed.message ?? message;
+    } catch {
+      // Not JSON: keep the status text.
+    }
+    throw new Error(`${route.method} ${path}: ${response.status} ${message}`);
   }
-  return parsed;
+  return response;
+}
+
+/** A JSON route's answer, typed by the route table. */
+export async function callApi<R extends Route<unknown, unknown, string>>(target: ApiTarget, route: R, options: CallOptions<R> = {}): Promise<AnswerOf<R>> {
+  const text = await (await callApiRaw(target, route, options)).text();
+  return (text ? JSON.parse(text) : null) as AnswerOf<R>;
 }

@@ -8,6 +8,7 @@ import type { LocalApi, RegisteredRoute } from '../../src/core/api/local-api-ser
 import { makePdf, makeZip } from '../helpers/fixtures.ts';
 import { apiRequest, startApiHarness } from '../helpers/local-api-request.ts';
 import { nonCanonicalTarget } from '../../src/core/api/request-guard.ts';
+import { ROUTES } from '../../src/contract/routes.ts';
 
 let harness: Harness;
 let api: LocalApi;
@@ -76,6 +77,9 @@ describe('local API guard', () => {
     for (const expected of ['GET /api/v1/status', 'POST /api/v1/documents', 'PUT /api/v1/config', 'PUT /api/v1/credentials', 'POST /api/v1/pause', 'GET /api/v1/documents/:id/content', 'GET /api/v1/export.csv']) {
       expect(keys).toContain(expected);
     }
+    // Exactly the contract's table (src/contract/routes.ts), plus the UI's files.
+    const served = new Set(api.routes.filter((route) => route.method !== 'HEAD' && route.url !== '/*').map((route) => `${route.method} ${route.url} ${route.access} ${route.body}`));
+    expect(served).toEqual(new Set(Object.values(ROUTES).map((route) => `${route.method} ${route.path} ${route.access} ${route.body}`)));
     // Public: the health probe and the UI's files; nothing else.
     expect(api.routes.filter((route) => route.access === 'public').map((route) => route.url).sort()).toEqual(['/*', '/*', '/api/v1/health', '/api/v1/health']);
   });

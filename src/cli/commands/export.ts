@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { resolveDataDir } from '../../core/config/running-agents.ts';
 import { writeDurably } from '../../core/util/fsync.ts';
-import { apiTarget } from '../local-api-client.ts';
+import { apiTarget, callApiRaw } from '../local-api-client.ts';
+import { ROUTES } from '../../contract/routes.ts';
 
 const USAGE = 'usage: recapito export --csv FILE|- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ID] [--state STATE,…] [--separator ";"|","] [--data DIR]';
 
@@ -32,9 +33,7 @@ export async function exportCommand(args: string[]): Promise<number> {
     const value = values[key];
     if (value !== undefined) query.set(key, value);
   }
-  const response = await fetch(`${target.baseUrl}/api/v1/export.csv${query.size ? `?${query}` : ''}`, { headers: { Authorization: `Bearer ${target.token}` } });
-  const body = Buffer.from(await response.arrayBuffer());
-  if (!response.ok) throw new Error(`export: ${response.status} ${errorMessage(body) ?? response.statusText}`);
+  const body = Buffer.from(await (await callApiRaw(target, ROUTES.exportCsv, { query })).arrayBuffer());
   if (values.csv === '-') {
     process.stdout.write(body);
     return 0;
@@ -44,14 +43,4 @@ export async function exportCommand(args: string[]): Promise<number> {
   await writeDurably(file, body, 0o600);
   console.error(`history written to ${file}`);
   return 0;
-}
-
-/** The agent's `{error:{message}}`, or a bare `{message}` from the HTTP layer. */
-function errorMessage(body: Buffer): string | null {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: string } | string; message?: string };
-    return (typeof parsed.error === 'object' ? parsed.error.message : undefined) ?? parsed.message ?? null;
-  } catch {
-    return null;
-  }
 }

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { resolveDataDir } from '../../core/config/running-agents.ts';
 import { apiTarget, callApi } from '../local-api-client.ts';
+import { ROUTES } from '../../contract/routes.ts';
 
 export async function sendCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { data: { type: 'string' }, profile: { type: 'string' } }, allowPositionals: true, strict: true });
@@ -18,7 +19,7 @@ export async function sendCommand(args: string[]): Promise<number> {
       const bytes = await readFile(file);
       const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream', 'X-Filename': encodeURIComponent(basename(file)), 'X-Source': 'upload' };
       if (values.profile) headers['X-Profile'] = values.profile;
-      const result = (await callApi(target, 'POST', '/documents', { bytes, headers })) as { documents: { id: string; name: string; state: string; reason: string | null }[] };
+      const result = await callApi(target, ROUTES.upload, { body: { bytes, headers } });
       for (const document of result.documents) {
         console.log(`${document.id}  ${document.state.padEnd(10)}  ${document.name}${document.reason ? `  (${document.reason})` : ''}`);
         if (document.state === 'invalid') failures += 1;

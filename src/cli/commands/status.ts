@@ -2,14 +2,14 @@
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../../core/config/running-agents.ts';
 import { apiTarget, callApi } from '../local-api-client.ts';
-import type { AgentStatus, DocumentDetail } from '../../contract/local-api.ts';
+import { ROUTES } from '../../contract/routes.ts';
 
 export async function statusCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { data: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   const target = await apiTarget(await resolveDataDir(values.data));
   const id = positionals[0];
   if (id) {
-    const document = (await callApi(target, 'GET', `/documents/${encodeURIComponent(id)}`)) as DocumentDetail;
+    const document = await callApi(target, ROUTES.document, { params: { id } });
     if (values.json) return print(document);
     console.log(`${document.name}  ${document.state}${document.reason ? `  — ${document.reason}` : ''}`);
     console.log(`id ${document.id}  hub ${document.hubId ?? '-'}  SDI ${document.sdiId ?? '-'}`);
@@ -17,7 +17,7 @@ export async function statusCommand(args: string[]): Promise<number> {
     for (const file of document.files) console.log(`  file ${file.name} (${file.kind}, ${file.size} bytes)`);
     return 0;
   }
-  const status = (await callApi(target, 'GET', '/status')) as AgentStatus;
+  const status = await callApi(target, ROUTES.status);
   if (values.json) return print(status);
   console.log(`Recapito ${status.version}  hub ${status.hub.url || '(none)'}  reachable: ${status.hub.reachable ?? 'unknown'}`);
   if (status.hold) console.log(`ON HOLD: ${status.hold.reason}`);

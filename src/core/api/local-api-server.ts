@@ -11,6 +11,8 @@ import { registerUiRoutes } from './routes/ui.ts';
 import type { Logger } from '../log/logger.ts';
 import { registerConfigRoutes } from './routes/config.ts';
 import { registerExportRoutes } from './routes/export.ts';
+import { ROUTES } from '../../contract/routes.ts';
+import { on } from './routes/route.ts';
 import { JsonTooDeepError, parseBoundedJson } from '../util/bounded-json.ts';
 
 export interface LocalApiOptions {
@@ -92,7 +94,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'no such route' } }));
 
-  app.get('/api/v1/health', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  on(app, ROUTES.health, async () => ({ status: 'ok' }) as const);
   const current = (): AgentApi => host.current();
   registerAgentRoutes(app, current);
   registerDocumentRoutes(app, current);

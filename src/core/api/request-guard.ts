@@ -10,8 +10,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tokenMatches } from './api-token.ts';
 
-/** What a route accepts as its body: none (or an ignored JSON body), JSON, or a file's raw bytes. */
-export type RouteBody = 'none' | 'json' | 'file';
+import type { RouteBody } from '../../contract/routes.ts';
+
+export type { RouteBody };
 
 declare module 'fastify' {
   interface FastifyContextConfig {

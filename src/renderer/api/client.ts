@@ -1,9 +1,12 @@
-// The local API v1 client used by the UI (docs/local-api.md). Same-origin requests with the Bearer
-// token; every refusal becomes an ApiError carrying the API's message.
+// The local API v1 client used by the UI (docs/local-api.md), built from the contract's route table.
+// Same-origin requests with the Bearer token; every refusal becomes an ApiError carrying the API's message.
 import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from '../../contract/local-api.ts';
 import type { DocumentState } from '../../contract/states.ts';
 import type { ConnectionTestResult, CredentialsUpdate, SettingsData, SettingsSaved, SettingsView } from '../../contract/settings.ts';
 import { ApiError, NETWORK_ERROR_STATUS, isAbort } from './api-error.ts';
+import { ROUTES, pathOf, type AnswerOf, type UploadAnswer } from '../../contract/routes.ts';
+
+export type { UploadAnswer, UploadedDocument } from '../../contract/routes.ts';
 
 export interface DocumentQuery {
   states: readonly DocumentState[];
@@ -11,20 +14,6 @@ export interface DocumentQuery {
   q: string;
   cursor: string | null;
   limit: number;
-}
-
-export interface UploadedDocument {
-  id: string;
-  name: string;
-  state: DocumentState;
-  reason: string | null;
-}
-
-export interface UploadAnswer {
-  id: string | null;
-  state: DocumentState | null;
-  reason: string | null;
-  documents: UploadedDocument[];
 }
 
 export interface Download {
@@ -56,20 +45,21 @@ export interface ApiClientOptions {
   token: string;
   /** Called once per 401 answer: the token is wrong or was replaced. */
   onUnauthorized(): void;
-  base?: string;
+  /** Where the API is: the page's own origin when omitted. */
+  origin?: string;
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const base = options.base ?? '/api/v1';
+  const origin = options.origin ?? '';
 
   async function send(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set('Authorization', `Bearer ${options.token}`);
     let response: Response;
     try {
-      response = await fetch(`${base}${path}`, { ...init, headers, cache: 'no-store', credentials: 'omit' });
+      response = await fetch(`${origin}${path}`, { ...init, headers, cache: 'no-store', credentials: 'omit' });
     } catch (error) {
       if (isAbort(error)) throw error;
       throw new ApiError(NETWORK_ERROR_STATUS, 'network', 'the agent did not answer');
@@ -91,10 +81,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   return {
-    status: (signal) => json<AgentStatus>('/status', { signal: signal ?? null }),
-    documents: (query, signal) => json<DocumentsPage>(`/documents?${documentSearch(query)}`, { signal: signal ?? null }),
-    document: (id, signal) => json<DocumentDetail>(`/documents/${encodeURIComponent(id)}`, { signal: signal ?? null }),
-    events: (since, timeoutSeconds, limit, signal) => json<EventsPage>(`/events?since=${since}&timeout=${timeoutSeconds}&limit=${limit}`, { signal: signal ?? null }),
+    status: (signal) => json<AnswerOf<typeof ROUTES.status>>(pathOf(ROUTES.status), { signal: signal ?? null }),
+    documents: (query, signal) => json<AnswerOf<typeof ROUTES.documents>>(`${pathOf(ROUTES.documents)}?${documentSearch(query)}`, { signal: signal ?? null }),
+    document: (id, signal) => json<AnswerOf<typeof ROUTES.document>>(pathOf(ROUTES.document, { id }), { signal: signal ?? null }),
+    events: (since, timeoutSeconds, limit, signal) => json<AnswerOf<typeof ROUTES.events>>(`${pathOf(ROUTES.events)}?since=${since}&timeout=${timeoutSeconds}&limit=${limit}`, { signal: signal ?? null }),
     upload: (file, profile) => {
       const headers: Record<string, string> = {
         // Any type but application/json: the API reads the body as the file's bytes.
@@ -103,27 +93,27 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         'X-Source': 'upload',
       };
       if (profile) headers['X-Profile'] = profile;
-      return json<UploadAnswer>('/documents', { method: 'POST', headers, body: file });
+      return json<UploadAnswer>(pathOf(ROUTES.upload), { method: ROUTES.upload.method, headers, body: file });
     },
-    retry: (id) => json(`/documents/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
-    cancel: (id) => json(`/documents/${encodeURIComponent(id)}/cancel`, { method: 'POST' }),
+    retry: (id) => json<AnswerOf<typeof ROUTES.retry>>(pathOf(ROUTES.retry, { id }), { method: ROUTES.retry.method }),
+    cancel: (id) => json<AnswerOf<typeof ROUTES.cancel>>(pathOf(ROUTES.cancel, { id }), { method: ROUTES.cancel.method }),
     pause: async () => {
-      await send('/pause', { method: 'POST' });
+      await send(pathOf(ROUTES.pause), { method: ROUTES.pause.method });
     },
     resume: async () => {
-      await send('/resume', { method: 'POST' });
+      await send(pathOf(ROUTES.resume), { method: ROUTES.resume.method });
     },
     setHubApiKey: async (key) => {
-      await send('/credentials', { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ hubApiKey: key }) });
+      await send(pathOf(ROUTES.credentials), { method: ROUTES.credentials.method, headers: JSON_HEADERS, body: JSON.stringify({ hubApiKey: key }) });
     },
-    config: (signal) => json<SettingsView>('/config', { signal: signal ?? null }),
-    saveConfig: (settings) => json<SettingsSaved>('/config', { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify(settings) }),
+    config: (signal) => json<AnswerOf<typeof ROUTES.config>>(pathOf(ROUTES.config), { signal: signal ?? null }),
+    saveConfig: (settings) => json<AnswerOf<typeof ROUTES.saveConfig>>(pathOf(ROUTES.saveConfig), { method: ROUTES.saveConfig.method, headers: JSON_HEADERS, body: JSON.stringify(settings) }),
     setCredentials: async (values) => {
-      await send('/credentials', { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify(values) });
+      await send(pathOf(ROUTES.credentials), { method: ROUTES.credentials.method, headers: JSON_HEADERS, body: JSON.stringify(values) });
     },
-    testConnection: () => json<ConnectionTestResult>('/hub/test', { method: 'POST' }),
-    downloadContent: (id, fallbackName) => download(`/documents/${encodeURIComponent(id)}/content`, fallbackName),
-    downloadFile: (id, name) => download(`/documents/${encodeURIComponent(id)}/files/${encodeURIComponent(name)}`, name),
+    testConnection: () => json<AnswerOf<typeof ROUTES.hubTest>>(pathOf(ROUTES.hubTest), { method: ROUTES.hubTest.method }),
+    downloadContent: (id, fallbackName) => download(pathOf(ROUTES.content, { id }), fallbackName),
+    downloadFile: (id, name) => download(pathOf(ROUTES.file, { id, name }), name),
   };
 }
 

@@ -1,5 +1,7 @@
 // Agent-wide routes: status, events, pause/resume, credentials, audit.
 import type { FastifyInstance } from 'fastify';
+import { ROUTES } from '../../../contract/routes.ts';
+import { on } from './route.ts';
 import type { AgentApi } from '../../agent/agent-api.ts';
 import { AgentError } from '../../agent-error.ts';
 import { intParam } from './params.ts';
@@ -11,9 +13,9 @@ const credentialsBody = z.strictObject({ hubApiKey: secret.min(8).optional(), sf
 
 export function registerAgentRoutes(app: FastifyInstance, current: () => AgentApi): void {
   const agent = (): AgentApi => current();
-  app.get('/api/v1/status', async () => agent().status());
+  on(app, ROUTES.status, async () => agent().status());
 
-  app.get('/api/v1/events', async (request) => {
+  on(app, ROUTES.events, async (request) => {
     const query = request.query as Record<string, string | undefined>;
     const since = intParam(query['since'], 0, 0, Number.MAX_SAFE_INTEGER, 'since');
     const timeout = intParam(query['timeout'], 0, 0, 60, 'timeout');
@@ -23,16 +25,16 @@ export function registerAgentRoutes(app: FastifyInstance, current: () => AgentAp
     return agent().events(since, timeout, limit, controller.signal);
   });
 
-  app.post('/api/v1/pause', async () => {
+  on(app, ROUTES.pause, async () => {
     agent().pause();
-    return { paused: true };
+    return { paused: true } as const;
   });
-  app.post('/api/v1/resume', async () => {
+  on(app, ROUTES.resume, async () => {
     agent().resume();
-    return { paused: false };
+    return { paused: false } as const;
   });
 
-  app.put('/api/v1/credentials', { config: { body: 'json' } }, async (request, reply) => {
+  on(app, ROUTES.credentials, async (request, reply) => {
     const parsed = credentialsBody.safeParse(request.body);
     if (!parsed.success || Object.keys(parsed.data).length === 0) {
       throw new AgentError('bad_credentials', `send one or more of ${SECRET_NAMES.map((name) => `"${name}"`).join(', ')} as non-empty strings`, 400);
@@ -41,7 +43,7 @@ export function registerAgentRoutes(app: FastifyInstance, current: () => AgentAp
     return reply.code(204).send();
   });
 
-  app.post('/api/v1/hub/test', async () => agent().testConnection());
+  on(app, ROUTES.hubTest, async () => agent().testConnection());
 
-  app.get('/api/v1/audit/verify', async () => agent().verifyAudit());
+  on(app, ROUTES.auditVerify, async () => agent().verifyAudit());
 }

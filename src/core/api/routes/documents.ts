@@ -1,5 +1,7 @@
 // Document routes: list, detail, content, files, upload, retry, cancel.
 import type { FastifyInstance } from 'fastify';
+import { ROUTES } from '../../../contract/routes.ts';
+import { on } from './route.ts';
 import type { AgentApi } from '../../agent/agent-api.ts';
 import { AgentError } from '../../agent-error.ts';
 import { isDocumentState, type DocumentState } from '../../../contract/states.ts';
@@ -12,7 +14,7 @@ function contentDisposition(name: string): string {
 
 export function registerDocumentRoutes(app: FastifyInstance, current: () => AgentApi): void {
   const agent = (): AgentApi => current();
-  app.get('/api/v1/documents', async (request) => {
+  on(app, ROUTES.documents, async (request) => {
     const query = request.query as Record<string, string | undefined>;
     const states = (query['state'] ?? '').split(',').filter(Boolean);
     const bad = states.find((s) => !isDocumentState(s));
@@ -28,21 +30,21 @@ export function registerDocumentRoutes(app: FastifyInstance, current: () => Agen
     });
   });
 
-  app.get('/api/v1/documents/:id', async (request) => {
+  on(app, ROUTES.document, async (request) => {
     const { id } = request.params as { id: string };
     const document = agent().document(id);
     if (!document) throw new AgentError('not_found', `no document with id ${id}`, 404);
     return document;
   });
 
-  app.get('/api/v1/documents/:id/content', async (request, reply) => {
+  on(app, ROUTES.content, async (request, reply) => {
     const { id } = request.params as { id: string };
     const content = await agent().content(id);
     if (!content) throw new AgentError('not_found', `no stored content for document ${id}`, 404);
     return reply.header('Content-Type', content.contentType).header('Content-Disposition', contentDisposition(content.name)).send(content.bytes);
   });
 
-  app.get('/api/v1/documents/:id/files/:name', async (request, reply) => {
+  on(app, ROUTES.file, async (request, reply) => {
     const { id, name } = request.params as { id: string; name: string };
     const bytes = await agent().file(id, name);
     if (!bytes) throw new AgentError('not_found', `document ${id} has no file "${name}"`, 404);
@@ -50,7 +52,7 @@ export function registerDocumentRoutes(app: FastifyInstance, current: () => Agen
     return reply.header('Content-Type', type).header('Content-Disposition', contentDisposition(name)).send(bytes);
   });
 
-  app.post('/api/v1/documents', { config: { body: 'file' } }, async (request, reply) => {
+  on(app, ROUTES.upload, async (request, reply) => {
     const body = request.body;
     if (!Buffer.isBuffer(body)) throw new AgentError('bad_body', "send the file's bytes as the request body, with the file's Content-Type or application/octet-stream", 400);
     const header = request.headers['x-filename'];
@@ -68,14 +70,14 @@ export function registerDocumentRoutes(app: FastifyInstance, current: () => Agen
     return reply.code(201).send({ id: first?.id ?? null, state: first?.state ?? null, reason: first?.reason ?? null, documents });
   });
 
-  app.post('/api/v1/documents/:id/retry', async (request) => {
+  on(app, ROUTES.retry, async (request) => {
     const { id } = request.params as { id: string };
     return { id, state: agent().retry(id) };
   });
 
-  app.post('/api/v1/documents/:id/cancel', async (request) => {
+  on(app, ROUTES.cancel, async (request) => {
     const { id } = request.params as { id: string };
     agent().cancel(id);
-    return { id, state: 'cancelled' };
+    return { id, state: 'cancelled' as const };
   });
 }

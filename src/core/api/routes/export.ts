@@ -3,13 +3,15 @@
 // whole day) or an ISO date-time.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { ROUTES } from '../../../contract/routes.ts';
+import { on } from './route.ts';
 import type { AgentApi } from '../../agent/agent-api.ts';
 import { AgentError } from '../../agent-error.ts';
 import { isDocumentState, type DocumentState } from '../../../contract/states.ts';
 import type { CsvSeparator } from '../../sync/return-folder/history-csv.ts';
 
 export function registerExportRoutes(app: FastifyInstance, current: () => AgentApi): void {
-  app.get('/api/v1/export.csv', async (request, reply) => {
+  on(app, ROUTES.exportCsv, async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     const states = (query['state'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const bad = states.find((s) => !isDocumentState(s));

@@ -1,0 +1,94 @@
+// The local API v1 as one table (docs/local-api.md): for each route its method, path, who may call it,
+// what body it takes and what it answers. The server registers exactly these routes (and its request
+// guard enforces their access and body), the UI's client and the CLI's client build their calls from
+// them, so a route cannot change on one side only.
+import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from './local-api.ts';
+import type { ConnectionTestResult, CredentialsUpdate, SettingsData, SettingsSaved, SettingsView } from './settings.ts';
+import type { DocumentState } from './states.ts';
+
+export type RouteMethod = 'GET' | 'POST' | 'PUT';
+/** none: no body (or an ignored JSON one); json: application/json; file: the file's bytes, with its own type. */
+export type RouteBody = 'none' | 'json' | 'file';
+/** An answer that is not JSON: the bytes of a file, or CSV text. */
+export interface BytesAnswer {
+  readonly bytes: true;
+}
+/** A body that is a file's raw bytes (a Blob in the browser, a Buffer in Node). */
+export interface FileBody {
+  readonly file: true;
+}
+
+export interface Route<Answer, Body = undefined, Params extends string = never> {
+  method: RouteMethod;
+  /** With `:name` placeholders for its parameters. */
+  path: string;
+  access: 'public' | 'token';
+  body: RouteBody;
+  /** Types only: what the route answers, what it takes, its path parameters. */
+  readonly __types?: { answer: Answer; body: Body; params: Params };
+}
+
+function route<Answer, Body = undefined, Params extends string = never>(method: RouteMethod, path: string, options: { access?: 'public'; body?: RouteBody } = {}): Route<Answer, Body, Params> {
+  return { method, path, access: options.access ?? 'token', body: options.body ?? 'none' };
+}
+
+/** POST /documents: what was captured (a ZIP yields several documents). */
+export interface UploadedDocument {
+  id: string;
+  name: string;
+  state: DocumentState;
+  reason: string | null;
+}
+
+export interface UploadAnswer {
+  id: string | null;
+  state: DocumentState | null;
+  reason: string | null;
+  documents: UploadedDocument[];
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  checked: number;
+  firstBad?: number;
+}
+
+export const ROUTES = {
+  health: route<{ status: 'ok' }>('GET', '/api/v1/health', { access: 'public' }),
+  status: route<AgentStatus>('GET', '/api/v1/status'),
+  /** ?since=SEQ&timeout=S&limit=N: a long poll. */
+  events: route<EventsPage>('GET', '/api/v1/events'),
+  pause: route<{ paused: true }>('POST', '/api/v1/pause'),
+  resume: route<{ paused: false }>('POST', '/api/v1/resume'),
+  /** ?state=a,b&profile=&q=&from=&to=&cursor=&limit= */
+  documents: route<DocumentsPage>('GET', '/api/v1/documents'),
+  document: route<DocumentDetail, undefined, 'id'>('GET', '/api/v1/documents/:id'),
+  content: route<BytesAnswer, undefined, 'id'>('GET', '/api/v1/documents/:id/content'),
+  file: route<BytesAnswer, undefined, 'id' | 'name'>('GET', '/api/v1/documents/:id/files/:name'),
+  /** Headers X-Filename (percent-encoded UTF-8), X-Profile, X-Source: upload. */
+  upload: route<UploadAnswer, FileBody>('POST', '/api/v1/documents', { body: 'file' }),
+  retry: route<{ id: string; state: DocumentState }, undefined, 'id'>('POST', '/api/v1/documents/:id/retry'),
+  cancel: route<{ id: string; state: DocumentState }, undefined, 'id'>('POST', '/api/v1/documents/:id/cancel'),
+  config: route<SettingsView>('GET', '/api/v1/config'),
+  saveConfig: route<SettingsSaved, SettingsData>('PUT', '/api/v1/config', { body: 'json' }),
+  /** Write-only; answers 204. */
+  credentials: route<null, CredentialsUpdate>('PUT', '/api/v1/credentials', { body: 'json' }),
+  hubTest: route<ConnectionTestResult>('POST', '/api/v1/hub/test'),
+  auditVerify: route<AuditVerification>('GET', '/api/v1/audit/verify'),
+  /** ?from=&to=&profile=&state=&separator= */
+  exportCsv: route<BytesAnswer>('GET', '/api/v1/export.csv'),
+} as const;
+
+export type RouteName = keyof typeof ROUTES;
+export type AnswerOf<R> = R extends Route<infer Answer, infer _Body, infer _Params> ? Answer : never;
+export type BodyOf<R> = R extends Route<infer _Answer, infer Body, infer _Params> ? Body : never;
+export type ParamsOf<R> = R extends Route<infer _Answer, infer _Body, infer Params> ? Params : never;
+
+/** The route's path with its parameters filled in, each percent-encoded. */
+export function pathOf<R extends Route<unknown, unknown, string>>(route: R, ...[params]: [ParamsOf<R>] extends [never] ? [] : [Record<ParamsOf<R>, string>]): string {
+  return route.path.replace(/:([a-z]+)/g, (_, name: string) => {
+    const value = (params as Record<string, string> | undefined)?.[name];
+    if (value === undefined) throw new Error(`${route.path}: missing parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}
