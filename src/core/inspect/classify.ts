@@ -3,7 +3,8 @@
 import type { DocumentKind } from '../../contract/states.ts';
 import { DEFAULT_XML_LIMITS, XmlRefusedError, parseXml, textAt } from '../xml/safe-xml.ts';
 import type { XmlElement } from '../xml/safe-xml.ts';
-import { NOTIFICATION_ROOT_TYPES, SDI_MESSAGES_NAMESPACE } from './notifications/notification-types.ts';
+import { NOTIFICATION_ROOT_TYPES } from './notifications/notification-types.ts';
+import { FATTURAPA_NAMESPACE, SDI_MESSAGES_NAMESPACE, SIMPLIFIED_NAMESPACE } from './namespaces.ts';
 
 export interface ClassifyLimits {
   maxBytes: number;
@@ -23,10 +24,7 @@ export type Classification =
   | { ok: true; kind: Exclude<DocumentKind, 'unknown'>; contentType: string; details: ClassificationDetails }
   | { ok: false; code: string; reason: string };
 
-const FATTURAPA_NAMESPACES = new Set([
-  'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2',
-  'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0',
-]);
+const FATTURAPA_NAMESPACES = new Set([FATTURAPA_NAMESPACE, SIMPLIFIED_NAMESPACE]);
 // FSM10 (simplified invoice, namespace v1.0) names its root FatturaElettronicaSemplificata.
 const FATTURAPA_ROOTS = new Set(['FatturaElettronica', 'FatturaElettronicaSemplificata']);
 

@@ -6,8 +6,7 @@
 import { childElements, elementAt, parseXml, textAt, XmlRefusedError } from '../../core/xml/safe-xml.ts';
 import type { XmlElement } from '../../core/xml/safe-xml.ts';
 
-const FATTURAPA_NAMESPACE_V12 = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2';
-const FATTURAPA_NAMESPACE_SIMPLIFIED = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0';
+import { FATTURAPA_NAMESPACE as FATTURAPA_NAMESPACE_V12, SIMPLIFIED_NAMESPACE as FATTURAPA_NAMESPACE_SIMPLIFIED } from '../../core/inspect/namespaces.ts';
 
 export type FormatoTrasmissione = 'FPA12' | 'FPR12' | 'FSM10';
 

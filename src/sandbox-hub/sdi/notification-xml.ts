@@ -4,7 +4,7 @@
 import type { HubError } from '../../contract/hub-protocol.ts';
 import type { NotificationType } from './sdi-plan.ts';
 
-const SDI_MESSAGES_NAMESPACE = 'http://www.fatturapa.gov.it/sdi/messaggi/v1.0';
+import { SDI_MESSAGES_NAMESPACE } from '../../core/inspect/namespaces.ts';
 
 const NOTIFICATION_ROOTS: Record<NotificationType, string> = {
   RC: 'RicevutaConsegna',

@@ -6,8 +6,7 @@ import { readOrdinaryInvoice } from './ordinary-invoice.ts';
 import { readSimplifiedInvoice } from './simplified-invoice.ts';
 import type { InvoiceReading } from './types.ts';
 
-const ORDINARY_NAMESPACE = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2';
-const SIMPLIFIED_NAMESPACE = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0';
+import { FATTURAPA_NAMESPACE as ORDINARY_NAMESPACE, SIMPLIFIED_NAMESPACE } from '../namespaces.ts';
 
 export class InvoiceFormatError extends Error {
   readonly code: 'not_fatturapa' | 'fatturapa_namespace' | 'fatturapa_format';

@@ -2,7 +2,7 @@
 
 export type NotificationType = 'RC' | 'NS' | 'MC' | 'NE' | 'DT' | 'AT' | 'MT' | 'EC' | 'SE';
 
-export const SDI_MESSAGES_NAMESPACE = 'http://www.fatturapa.gov.it/sdi/messaggi/v1.0';
+export { SDI_MESSAGES_NAMESPACE } from '../namespaces.ts';
 
 /** Root element (local name) of each notification type. */
 export const NOTIFICATION_ROOT_TYPES: Readonly<Record<string, NotificationType>> = {

@@ -2,8 +2,7 @@
 import { childElements, elementAt, textAt } from '../../xml/safe-xml.ts';
 import type { XmlElement } from '../../xml/safe-xml.ts';
 
-export const FATTURAPA_NAMESPACE = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2';
-export const SIMPLIFIED_NAMESPACE = 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0';
+export { FATTURAPA_NAMESPACE, SIMPLIFIED_NAMESPACE } from '../namespaces.ts';
 export const FORMATI_ORDINARI = ['FPA12', 'FPR12'] as const;
 
 export const DATI_TRASMISSIONE = 'FatturaElettronicaHeader/DatiTrasmissione';
