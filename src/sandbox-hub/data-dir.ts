@@ -1,7 +1,8 @@
 // The files the sandbox hub keeps in its data folder besides hub.sqlite: its TLS material (made on
 // first run, reused afterwards), the admin token and the URL it listens on.
 import { X509Certificate } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeDurably } from '../core/util/fsync.ts';
 import path from 'node:path';
 import { createCertificateAuthority, issueServerCertificate } from '../core/tls/certificates.ts';
 import type { PemKeyPair } from '../core/tls/certificates.ts';
@@ -16,11 +17,8 @@ export interface TlsMaterial {
 // Reissue the server certificate a while before it runs out, so a long-lived demo folder keeps working.
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
-/** Writes a file atomically (temp + rename) with the given mode. */
-async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, data, { mode });
-  await rename(temp, file);
+function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
+  return writeDurably(file, data, { mode });
 }
 
 async function readPair(certificateFile: string, keyFile: string): Promise<PemKeyPair | undefined> {

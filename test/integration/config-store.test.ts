@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadSettings, saveSettings, writeFileAtomic } from '../../src/core/config/config-store.ts';
+import { ConfigError, loadSettings, saveSettings } from '../../src/core/config/config-store.ts';
 import { dataPaths, defaultDataDir } from '../../src/core/config/data-dir.ts';
 import { defaultSettings } from '../../src/core/config/settings-schema.ts';
 import type { Settings } from '../../src/core/config/settings-schema.ts';
@@ -119,15 +119,6 @@ describe('saveSettings', () => {
     const port = (await loadSettings(file)).api.port;
     expect(port).toBeGreaterThanOrEqual(8000);
     expect(port).toBeLessThan(8020);
-  });
-});
-
-describe('writeFileAtomic', () => {
-  it('removes its temporary file when the rename fails', async () => {
-    const target = path.join(dir, 'occupied');
-    await fs.mkdir(path.join(target, 'child'), { recursive: true }); // a non-empty folder cannot be replaced by a file
-    await expect(writeFileAtomic(target, 'x')).rejects.toThrow();
-    expect((await fs.readdir(dir)).sort()).toEqual(['occupied']);
   });
 });
 

@@ -10,9 +10,9 @@ import {
   moveToSent,
   removeFile,
   uniqueDestination,
-  writeFileAtomic,
 } from '../../src/core/intake/post-action.ts';
 import { needs, requires } from '../helpers/system-tools.ts';
+import { writeDurably } from '../../src/core/util/fsync.ts';
 
 let root: string;
 
@@ -103,19 +103,27 @@ describe('moveFileDurably', () => {
   });
 });
 
-describe('writeFileAtomic', () => {
+describe('writeDurably', () => {
   it('writes and replaces whole content, leaving no temp files', async () => {
     const path = join(root, 'status.json');
-    await writeFileAtomic(path, '{"state":"queued"}');
+    await writeDurably(path, '{"state":"queued"}');
     expect(await read(path)).toBe('{"state":"queued"}');
-    await writeFileAtomic(path, Buffer.from('{"state":"delivered"}'));
+    await writeDurably(path, Buffer.from('{"state":"delivered"}'));
     expect(await read(path)).toBe('{"state":"delivered"}');
     expect(await fs.readdir(root)).toEqual(['status.json']);
+    expect((await fs.stat(path)).mode & 0o777).toBe(0o600);
   });
 
-  it('rejects when the folder is missing, and leaves nothing behind', async () => {
-    await expect(writeFileAtomic(join(root, 'nope', 'x.txt'), 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+  it('without createFolder, rejects when the folder is missing, and leaves nothing behind', async () => {
+    await expect(writeDurably(join(root, 'nope', 'x.txt'), 'x', { createFolder: false })).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await fs.readdir(root)).toEqual([]);
+  });
+
+  it('removes its temporary file when the rename fails', async () => {
+    const target = join(root, 'occupied');
+    await fs.mkdir(join(target, 'child'), { recursive: true }); // a non-empty folder cannot be replaced by a file
+    await expect(writeDurably(target, 'x')).rejects.toThrow();
+    expect(await fs.readdir(root)).toEqual(['occupied']);
   });
 });
 

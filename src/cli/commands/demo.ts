@@ -79,9 +79,9 @@ export async function startDemo(dir: string): Promise<Demo> {
 
   const running = await runAgent(agentDir, { settings, kind: 'demo' });
   // api-url last: tools wait for it, and everything else must be there when it appears.
-  await writeDurably(join(dir, 'api-token'), `${running.token}\n`, 0o600);
+  await writeDurably(join(dir, 'api-token'), `${running.token}\n`);
   await writePrinterUrls(join(dir, 'printer-url'), running.agent);
-  await writeDurably(join(dir, 'api-url'), `${running.api.url}\n`, 0o600);
+  await writeDurably(join(dir, 'api-url'), `${running.api.url}\n`);
   return { running, hub, dropDir, portsMoved: ports.moved };
 }
 

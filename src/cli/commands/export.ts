@@ -40,7 +40,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   }
   const file = resolve(values.csv);
   // Whole or not at all: a half-written export opened in Excel would look like a short history.
-  await writeDurably(file, body, 0o600);
+  await writeDurably(file, body);
   console.error(`history written to ${file}`);
   return 0;
 }

@@ -34,7 +34,7 @@ export async function sandboxHubCommand(args: string[]): Promise<number> {
   if (hub.sftpRootDir) console.log(`SFTP folder (serve it with sshd; uploads in in/, status files in out/): ${hub.sftpRootDir}`);
   if (values['create-key']) {
     const key = hub.createApiKey({ name: 'cli' });
-    await writeDurably(join(dataDir, 'api-key'), `${key}\n`, 0o600);
+    await writeDurably(join(dataDir, 'api-key'), `${key}\n`);
     console.log(`A new API key was written to ${join(dataDir, 'api-key')}`);
   }
   await untilSignal();

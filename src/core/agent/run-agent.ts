@@ -74,7 +74,7 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
   });
   // api-url last: it is what tools wait for (the token file already exists).
   await writePrinterUrls(join(dataDir, 'printer-url'), agent);
-  await writeDurably(paths.apiUrl, `${api.url}\n`, 0o600);
+  await writeDurably(paths.apiUrl, `${api.url}\n`);
   await writeFile(join(dataDir, 'agent.pid'), `${process.pid}\n`, { mode: 0o600 });
   // Last: once listed, CLI commands without --data talk to this agent.
   const unregister = await registerRunningAgent({ dataDir, apiUrl: api.url, kind: overrides.kind ?? 'serve' });
@@ -99,5 +99,5 @@ export async function runAgent(dataDir: string, overrides: { settings?: Settings
 /** The virtual printer's IPP URLs, one line per profile, for ipptool, lpadmin or `recapito printer install`. */
 export async function writePrinterUrls(file: string, agent: Pick<AgentApi, 'printerUrls'>): Promise<void> {
   const urls = agent.printerUrls();
-  await writeDurably(file, urls.map((u) => `${u.url}\n`).join(''), 0o600);
+  await writeDurably(file, urls.map((u) => `${u.url}\n`).join(''));
 }

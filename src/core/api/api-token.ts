@@ -14,7 +14,7 @@ export async function loadOrCreateApiToken(file: string): Promise<string> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const token = randomBytes(32).toString('base64url');
-  await writeDurably(file, `${token}\n`, 0o600);
+  await writeDurably(file, `${token}\n`);
   return token;
 }
 

@@ -1,9 +1,8 @@
 // Loading and saving the settings file. Saving is atomic (temp file, fsync, rename, fsync of the
 // folder) so a crash or a full disk never leaves a half-written config that stops the agent starting.
 import { JsonTooDeepError, parseBoundedJson } from '../util/bounded-json.ts';
-import { randomBytes } from 'node:crypto';
+import { writeDurably } from '../util/fsync.ts';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { defaultSettings, validateSettings } from './settings-schema.ts';
 import type { Settings, SettingsError } from './settings-schema.ts';
 
@@ -47,41 +46,9 @@ export async function saveSettings(file: string, settings: Settings): Promise<vo
   await writeFileAtomic(file, `${JSON.stringify(result.settings, null, 2)}\n`);
 }
 
-/**
- * Writes `content` to `file` so that readers see either the old or the new content, never a mix:
- * temp file in the same folder (same file system, so rename is atomic), fsync, rename, fsync the folder
- * (so the rename itself survives a power cut). The file is private to the user (0600) on POSIX.
- */
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-
-  const handle = await fs.open(temp, 'wx', 0o600);
-  try {
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
-  await syncDirectory(dir);
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Windows cannot open a folder for fsync; NTFS journals the rename itself.
-  if (process.platform === 'win32') return;
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** Replaces a private file (0600) whole or not at all (util/fsync.ts). */
+export function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+  return writeDurably(file, content);
 }
 
 type JsonParse = { ok: true; value: unknown } | { ok: false; message: string };

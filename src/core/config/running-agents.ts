@@ -33,7 +33,7 @@ export async function registerRunningAgent(entry: Omit<RunningAgentEntry, 'pid' 
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${process.pid}.json`);
   const record: RunningAgentEntry = { pid: process.pid, ...entry, dataDir: resolve(entry.dataDir), startedAt: new Date().toISOString() };
-  await writeDurably(file, `${JSON.stringify(record, null, 2)}\n`, 0o600);
+  await writeDurably(file, `${JSON.stringify(record, null, 2)}\n`);
   return async () => {
     await rm(file, { force: true });
   };

@@ -7,7 +7,7 @@ import { EOL } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as fs from 'node:fs/promises';
 import { openRegularFile } from '../util/regular-file.ts';
-import { fsyncDirectory } from '../util/fsync.ts';
+import { fsyncDirectory, writeDurably } from '../util/fsync.ts';
 import { MAX_NAME_BYTES, cleanName, escapeForNote, fitName, temporaryName, utf8Length } from '../util/file-names.ts';
 
 export const SENT_FOLDER = 'sent';
@@ -46,26 +46,6 @@ async function renameCreatingFolder(source: string, destination: string): Promis
   }
 }
 
-/** Writes through a temp file in the same folder, so readers see the old content or the new, never half. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
-  // Dot-name + .tmp: ignored by the folder watcher if it lands in a watched folder.
-  const temp = join(dirname(path), temporaryName(basename(path), `${randomBytes(6).toString('hex')}.tmp`));
-  try {
-    const handle = await fs.open(temp, 'wx');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, path);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-  await fsyncDirectory(dirname(path));
-}
-
 /**
  * Moves the file to `<watched>/errors/` under a free name and writes '<that name>.error.txt' beside it.
  * `reasons` are one line each; names and reasons are escaped, so none can add a line to the note.
@@ -85,7 +65,8 @@ export async function moveToErrors(source: string, watchedFolder: string, reason
     ...lines.map((line, index) => `${(index === 0 ? 'Reason:' : '').padEnd(15)}${line}`),
     '',
   ].join(EOL);
-  await writeFileAtomic(destination + ERROR_NOTE_SUFFIX, note);
+  // The user's folder: the note gets the mode a file they made would (0666 less their umask).
+  await writeDurably(destination + ERROR_NOTE_SUFFIX, note, { mode: 0o666, createFolder: false });
   await moveReserved(source, destination);
   return destination;
 }

@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.ts';
 import type { DocumentRecord } from '../store/documents.ts';
 import type { DocumentFile } from '../../contract/local-api.ts';
 import { readNotification, type SdiNotification } from '../inspect/notifications/read-notification.ts';
-import { replaceFileAtomically } from './return-folder/atomic-replace.ts';
+import { writeDurably } from '../util/fsync.ts';
 import { plainFileName, safeBaseName } from './return-folder/safe-file-name.ts';
 import { utf8Length } from '../util/file-names.ts';
 import { buildReturnStatus, type ReturnStatus } from './return-folder/status-document.ts';
@@ -115,7 +115,7 @@ export class ReturnFolderWriter {
       }
       const target = join(folder, name);
       const existing = await readRegularFile(target).catch(() => null); // a link or FIFO put there is replaced, never read
-      if (existing === null) await replaceFileAtomically(target, bytes);
+      if (existing === null) await writeDurably(target, bytes, { createFolder: false });
       else if (!existing.equals(bytes)) log.warn('return folder already holds another file with this name; left as it is', { document: document.id, name });
       names.push(name);
       store.kv.set(copiedKey(document.id), { folder, names } satisfies CopiedFiles);
@@ -150,7 +150,7 @@ export class ReturnFolderWriter {
       const mine = owner === null || owner.id === status.id || outranks(status, owner);
       const target = mine ? primary : join(folder, `${base}${qualified}`);
       const json = `${JSON.stringify(status, null, 2)}\n`;
-      if ((await readRegularFile(target, 'utf8').catch(() => null)) !== json) await replaceFileAtomically(target, json);
+      if ((await readRegularFile(target, 'utf8').catch(() => null)) !== json) await writeDurably(target, json, { createFolder: false });
       return mine && owner !== null && owner.id !== status.id ? owner.id : null;
     });
     if (displaced !== null) this.write(displaced).catch(() => undefined); // failures are logged by writeNow

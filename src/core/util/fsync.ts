@@ -1,7 +1,8 @@
 // Durable file writes: data fsynced before the rename, the directory fsynced after it.
 import { open, rename, mkdir, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { temporaryName } from './file-names.ts';
 
 /**
  * Shares fsyncs of one folder among concurrent callers. A sync already running may have started
@@ -60,24 +61,59 @@ async function syncDirectoryOnce(dir: string): Promise<void> {
   }
 }
 
+export interface DurableWriteOptions {
+  /** The new file's mode (a umask can only take bits away). Default 0600: private to the user. */
+  mode?: number;
+  /** Default true: the file and the rename survive a power cut. False for what can be fetched again. */
+  sync?: boolean;
+  /** Default true: create missing folders (0700 for a private file). */
+  createFolder?: boolean;
+}
+
+// Windows: a rename fails while another program (an ERP, an antivirus) holds the target open without
+// sharing delete; that lasts milliseconds, so it is retried for a while.
+const BUSY_CODES = new Set(['EPERM', 'EACCES', 'EBUSY']);
+const RENAME_ATTEMPTS = 20;
+
 /**
- * Writes `data` to `file` so that a crash leaves either the old file or the whole new one; `sync` also
- * survives a power cut. The file is created with `mode` (a umask can only take bits away): private
- * (0600) unless a caller asks otherwise; folders created for a private file are private (0700).
+ * Replaces `file` with `data` so that a reader or a crash sees the old file or the whole new one,
+ * never a part: a hidden temporary file in the same folder (a dot-name ending in .tmp, which the
+ * folder watcher and ERPs looking for *.xml or *.json skip), written, fsynced, renamed over the
+ * target, and the folder fsynced. The one way the agent writes a whole file.
  */
-export async function writeDurably(file: string, data: Uint8Array | string, mode = 0o600, sync = true): Promise<void> {
-  await mkdir(dirname(file), { recursive: true, ...((mode & 0o077) === 0 ? { mode: 0o700 } : {}) });
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'w', mode);
+export async function writeDurably(file: string, data: Uint8Array | string, options: DurableWriteOptions = {}): Promise<void> {
+  const { mode = 0o600, sync = true, createFolder = true } = options;
+  const folder = dirname(file);
+  if (createFolder) await mkdir(folder, { recursive: true, ...((mode & 0o077) === 0 ? { mode: 0o700 } : {}) });
+  const temporary = join(folder, temporaryName(basename(file), `${randomBytes(6).toString('hex')}.tmp`));
+  const handle = await open(temporary, 'wx', mode);
   try {
     await handle.writeFile(data);
     if (sync) await handle.sync();
   } catch (error) {
-    await handle.close();
+    await handle.close().catch(() => undefined);
     await unlink(temporary).catch(() => undefined);
     throw error;
   }
   await handle.close();
-  await rename(temporary, file);
-  if (sync) await fsyncDirectory(dirname(file));
+  try {
+    await renameRetryingWhileBusy(temporary, file);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+  if (sync) await fsyncDirectory(folder);
+}
+
+async function renameRetryingWhileBusy(from: string, to: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await rename(from, to);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (!BUSY_CODES.has(code) || attempt >= RENAME_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(25 * attempt, 250)));
+    }
+  }
 }
