@@ -1,12 +1,8 @@
-// What the agent knows about the hub right now, for /status and the tray.
-export interface HubHealthSnapshot {
-  reachable: boolean | null;
-  lastContactAt: string | null;
-  lastError: string | null;
-  lastSyncAt: string | null;
-  credits: number | null;
-  keyExpiresAt: string | null;
-}
+// What the agent knows about the hub right now, for /status and the tray: `hub` of AgentStatus
+// without what the settings say (transport, url).
+import type { AgentStatus } from '../../contract/local-api.ts';
+
+export type HubHealthSnapshot = Omit<AgentStatus['hub'], 'transport' | 'url'>;
 
 export class HubHealth {
   private snapshot: HubHealthSnapshot = { reachable: null, lastContactAt: null, lastError: null, lastSyncAt: null, credits: null, keyExpiresAt: null };
