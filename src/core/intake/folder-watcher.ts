@@ -9,6 +9,7 @@ import type { FSWatcher } from 'chokidar';
 import { isIgnoredName } from './ignored-names.ts';
 import { checkReadable, isUnreachableError, probeFile, probeFolder, sameSnapshot } from './stable-file.ts';
 import type { FileSnapshot, FolderProbe } from './stable-file.ts';
+import { systemClock, type Clock, type Timer } from '../util/clock.ts';
 
 export interface StableFile extends FileSnapshot {
   path: string;
@@ -39,6 +40,8 @@ export interface FolderWatcherOptions {
   concurrency?: number;
   onStateChange?: (state: WatcherState, error?: string) => void;
   log?: WatcherLog;
+  /** The stability window, retries, rescans and their timers run on it (default: the system clock). */
+  clock?: Clock;
 }
 
 interface Pending extends FileSnapshot {
@@ -72,12 +75,13 @@ export class FolderWatcher {
   readonly #concurrency: number;
   readonly #onStateChange: ((state: WatcherState, error?: string) => void) | undefined;
   readonly #log: WatcherLog;
+  readonly #clock: Clock;
 
   #state: WatcherState = 'stopped';
   #running = false;
   #watcher: FSWatcher | undefined;
-  #rescanTimer: NodeJS.Timeout | undefined;
-  #checkTimer: NodeJS.Timeout | undefined;
+  #rescanTimer: Timer | undefined;
+  #checkTimer: Timer | undefined;
   #checkDueAt = 0;
   #checking = false;
   /** dev:ino of the folder chokidar watches: a folder deleted and recreated needs a new watcher. */
@@ -106,6 +110,7 @@ export class FolderWatcher {
     this.#concurrency = Math.max(1, options.concurrency ?? 4);
     this.#onStateChange = options.onStateChange;
     this.#log = options.log ?? SILENT_LOG;
+    this.#clock = options.clock ?? systemClock;
   }
 
   get state(): WatcherState {
@@ -123,8 +128,8 @@ export class FolderWatcher {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    clearTimeout(this.#rescanTimer);
-    clearTimeout(this.#checkTimer);
+    this.#clock.clearTimeout(this.#rescanTimer);
+    this.#clock.clearTimeout(this.#checkTimer);
     this.#rescanTimer = undefined;
     this.#checkTimer = undefined;
     this.#pending.clear();
@@ -143,7 +148,7 @@ export class FolderWatcher {
 
   async #rescan(): Promise<void> {
     if (!this.#running) return;
-    clearTimeout(this.#rescanTimer);
+    this.#clock.clearTimeout(this.#rescanTimer);
     try {
       await this.#scanFolder();
     } catch (error) {
@@ -222,12 +227,12 @@ export class FolderWatcher {
       void this.rescanNow();
     });
     await new Promise<void>((resolveReady) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         this.#log.warn('folder watcher slow to start; relying on rescans meanwhile', { folder: this.#folder });
         resolveReady();
       }, READY_TIMEOUT_MS);
       watcher.once('ready', () => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         resolveReady();
       });
     });
@@ -255,9 +260,9 @@ export class FolderWatcher {
     if (this.#inFlight.has(path) || this.#ready.has(path)) return; // re-checked when its handler ends
     const pending = this.#pending.get(path);
     if (pending) {
-      pending.nextCheckAt = Math.min(pending.nextCheckAt, Date.now());
+      pending.nextCheckAt = Math.min(pending.nextCheckAt, this.#clock.now());
     } else {
-      const now = Date.now();
+      const now = this.#clock.now();
       this.#pending.set(path, { size: -1, mtimeMs: -1, identity: '', since: now, nextCheckAt: now, waitLogged: false });
     }
     this.#scheduleCheck(0);
@@ -285,7 +290,7 @@ export class FolderWatcher {
    * FOLDER_PROBE_REUSE_MS answers them all. A folder that vanished meanwhile is found by the next.
    */
   #recentFolderProbe(): Promise<FolderProbe> {
-    const now = Date.now();
+    const now = this.#clock.now();
     if (!this.#folderProbe || now - this.#folderProbe.startedAt > FOLDER_PROBE_REUSE_MS) {
       this.#folderProbe = { startedAt: now, result: probeFolder(this.#folder) };
     }
@@ -295,13 +300,13 @@ export class FolderWatcher {
   /** One timer for all pending files; an earlier need (a new file) pulls a later timer (a retry) forward. */
   #scheduleCheck(delayMs: number): void {
     if (!this.#running || this.#checking) return;
-    const dueAt = Date.now() + delayMs;
+    const dueAt = this.#clock.now() + delayMs;
     if (this.#checkTimer) {
       if (this.#checkDueAt <= dueAt) return;
-      clearTimeout(this.#checkTimer);
+      this.#clock.clearTimeout(this.#checkTimer);
     }
     this.#checkDueAt = dueAt;
-    this.#checkTimer = setTimeout(() => {
+    this.#checkTimer = this.#clock.setTimeout(() => {
       this.#checkTimer = undefined;
       void this.#checkPending();
     }, delayMs);
@@ -310,7 +315,7 @@ export class FolderWatcher {
   async #checkPending(): Promise<void> {
     this.#checking = true;
     try {
-      const now = Date.now();
+      const now = this.#clock.now();
       const due = [...this.#pending.entries()].filter(([, pending]) => pending.nextCheckAt <= now);
       await Promise.all(due.map(([path, pending]) => this.#checkOne(path, pending)));
     } catch (error) {
@@ -321,14 +326,14 @@ export class FolderWatcher {
     this.#dispatch();
     if (this.#pending.size > 0) {
       const next = Math.min(...[...this.#pending.values()].map((pending) => pending.nextCheckAt));
-      this.#scheduleCheck(Math.max(next - Date.now(), this.#tickMs()));
+      this.#scheduleCheck(Math.max(next - this.#clock.now(), this.#tickMs()));
     }
   }
 
   async #checkOne(path: string, pending: Pending): Promise<void> {
     const probe = await probeFile(path);
     if (this.#pending.get(path) !== pending) return; // superseded while probing
-    const now = Date.now();
+    const now = this.#clock.now();
     if (probe.status === 'gone' || probe.status === 'not_a_file') {
       await this.#gone(path);
       return;
@@ -396,7 +401,7 @@ export class FolderWatcher {
       const previous = this.#retries.get(file.path);
       const attempts = previous && sameSnapshot(previous.snapshot, file) ? previous.attempts + 1 : 1;
       const delay = jitter(Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS));
-      this.#retries.set(file.path, { attempts, notBefore: Date.now() + delay, snapshot: snapshotOnly(file) });
+      this.#retries.set(file.path, { attempts, notBefore: this.#clock.now() + delay, snapshot: snapshotOnly(file) });
       this.#log.error('file handler failed; will retry', { path: file.path, attempts, retryInMs: Math.round(delay), error: describe(error) });
     } finally {
       this.#inFlight.delete(file.path);
@@ -408,8 +413,8 @@ export class FolderWatcher {
 
   #scheduleRescan(): void {
     if (!this.#running) return;
-    clearTimeout(this.#rescanTimer);
-    this.#rescanTimer = setTimeout(() => void this.rescanNow(), jitter(this.#rescanIntervalMs));
+    this.#clock.clearTimeout(this.#rescanTimer);
+    this.#rescanTimer = this.#clock.setTimeout(() => void this.rescanNow(), jitter(this.#rescanIntervalMs));
   }
 
   #tickMs(): number {

@@ -15,6 +15,7 @@ import { WakeableSleep, fullJitterBackoff } from './wakeable-sleep.ts';
 import type { DocumentRecord } from '../store/documents.ts';
 import type { ServiceHealth } from '../lifecycle/service-health.ts';
 import { ByteBudget } from '../util/byte-budget.ts';
+import { systemClock, type Clock, type Timer } from '../util/clock.ts';
 
 export interface OutboxSettings {
   concurrency: number;
@@ -35,21 +36,26 @@ export interface OutboxOptions {
   companyFor: (profileId: string) => string | null;
   log: Logger;
   services?: ServiceHealth;
+  /** Leases, their renewal, backoff and the wait for the next due job run on it (default: the system clock). */
+  clock?: Clock;
 }
 
 const SENDABLE = new Set(['queued', 'sending', 'held']);
 
 export class Outbox {
   private readonly options: OutboxOptions;
-  private readonly sleeper = new WakeableSleep();
+  private readonly clock: Clock;
+  private readonly sleeper: WakeableSleep;
   private readonly inflight = new Map<number, Promise<void>>();
   private readonly uploadBudget: ByteBudget;
   private controller: AbortController | null = null;
   private loop: Promise<void> | null = null;
-  private leaseRenewal: NodeJS.Timeout | null = null;
+  private leaseRenewal: Timer | null = null;
 
   constructor(options: OutboxOptions) {
     this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.sleeper = new WakeableSleep(this.clock);
     this.uploadBudget = new ByteBudget(options.settings.memoryBudgetBytes);
     options.hold.onChange(() => this.wake());
   }
@@ -58,7 +64,7 @@ export class Outbox {
     if (this.loop) return;
     const { store } = this.options;
     store.jobs.releaseForeignLeases();
-    store.jobs.releaseAllParked();
+    store.jobs.releaseAllParked(this.clock.now());
     // Documents that were being sent when the agent stopped go back to the queue (same key: no duplicate).
     store.transaction(() => {
       for (const document of store.documents.withState(['sending'])) {
@@ -67,13 +73,13 @@ export class Outbox {
     });
     this.controller = new AbortController();
     this.options.services?.running('outbox');
-    this.leaseRenewal = setInterval(() => void this.renewLeases(), Math.max(100, this.options.settings.leaseMs / 3));
+    this.leaseRenewal = this.clock.setInterval(() => void this.renewLeases(), Math.max(100, this.options.settings.leaseMs / 3));
     this.leaseRenewal.unref(); // the uploads keep the process alive, not their renewals
     this.loop = this.run(this.controller.signal);
   }
 
   async stop(): Promise<void> {
-    if (this.leaseRenewal) clearInterval(this.leaseRenewal);
+    this.clock.clearInterval(this.leaseRenewal);
     this.leaseRenewal = null;
     this.controller?.abort(new Error('agent stopping'));
     this.sleeper.wake();
@@ -114,7 +120,7 @@ export class Outbox {
         } else if (jobs.length < free) {
           // Nothing more is ready: sleep until the next scheduled retry (or a new capture wakes us).
           const next = store.jobs.nextRunAfter('upload');
-          const wait = next === null ? 30_000 : Math.min(30_000, Math.max(10, next - Date.now()));
+          const wait = next === null ? 30_000 : Math.min(30_000, Math.max(10, next - this.clock.now()));
           await this.sleeper.sleep(wait, signal);
         }
       } catch (error) {
@@ -131,7 +137,7 @@ export class Outbox {
     if (this.inflight.size === 0) return;
     const ids = [...this.inflight.keys()];
     try {
-      await store.groupCommit.batched(() => store.jobs.renewLeases(ids, Date.now() + settings.leaseMs));
+      await store.groupCommit.batched(() => store.jobs.renewLeases(ids, this.clock.now() + settings.leaseMs));
     } catch (error) {
       log.warn('could not renew upload leases', { error: String(error) });
     }
@@ -141,7 +147,7 @@ export class Outbox {
   private claim(limit: number): Job[] {
     const { store, settings } = this.options;
     // An upload under way is never taken a second time, even if its lease ran out (renewals failed).
-    const jobs = store.jobs.claim('upload', limit, settings.leaseMs).filter((job) => !this.inflight.has(job.id));
+    const jobs = store.jobs.claim('upload', limit, settings.leaseMs, this.clock.now()).filter((job) => !this.inflight.has(job.id));
     for (const job of jobs) {
       const document = store.documents.get(job.documentId);
       if (document && SENDABLE.has(document.state)) {
@@ -217,7 +223,7 @@ export class Outbox {
       const reason = signal.aborted ? null : `unexpected error: ${String(error)}`;
       if (reason) log.error('upload failed unexpectedly', { id: document.id, error: String(error) });
       store.transaction(() => {
-        store.jobs.reschedule(job.id, Date.now() + (signal.aborted ? 0 : 5_000), reason, signal.aborted);
+        store.jobs.reschedule(job.id, this.clock.now() + (signal.aborted ? 0 : 5_000), reason, signal.aborted);
         store.documents.transition(document.id, { state: 'queued', reason }, { type: 'document.queued', message: reason ?? 'agent stopping; will send on restart' });
       });
       return;
@@ -227,7 +233,7 @@ export class Outbox {
       case 'tls':
       case 'cursor_expired': {
         const delay = error.retryAfterMs ?? fullJitterBackoff(job.attempts, settings.backoffBaseMs, settings.backoffCapMs);
-        const at = new Date(Date.now() + delay);
+        const at = new Date(this.clock.now() + delay);
         if (error.status === null || error.kind === 'tls') health.unreachable(error.message);
         else health.contact();
         const reason = `${error.message}; retry ${job.attempts + 1} at ${at.toISOString().slice(11, 19)} UTC`;
@@ -254,7 +260,7 @@ export class Outbox {
       case 'permissions': {
         health.contact();
         store.transaction(() => {
-          store.jobs.reschedule(job.id, Date.now(), error.message, true);
+          store.jobs.reschedule(job.id, this.clock.now(), error.message, true);
           store.documents.transition(document.id, { state: 'queued', reason: null }, { type: 'document.queued', message: 'queue held' });
         });
         hold.enter(error.kind, error.message);

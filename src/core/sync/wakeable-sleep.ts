@@ -1,7 +1,14 @@
 // A sleep that a `wake()` or an abort ends early: workers wait on it instead of polling hot.
+import { systemClock, type Clock } from '../util/clock.ts';
+
 export class WakeableSleep {
+  private readonly clock: Clock;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+
+  constructor(clock: Clock = systemClock) {
+    this.clock = clock;
+  }
 
   wake(): void {
     this.woken = true;
@@ -15,13 +22,13 @@ export class WakeableSleep {
     }
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         signal?.removeEventListener('abort', done);
         this.wakeUp = null;
         this.woken = false;
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      const timer = this.clock.setTimeout(done, Math.max(0, ms));
       this.wakeUp = done;
       signal?.addEventListener('abort', done, { once: true });
     });
