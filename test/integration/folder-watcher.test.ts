@@ -1,13 +1,17 @@
+// The folder watcher on real folders, files and chokidar. The tests about its own time (the
+// stability window, retries, rescans, stop()) give it a manual clock (test/helpers/manual-clock.ts)
+// and name the exact instant; the others run on real time and prove "not handed over" with a sentinel.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FolderWatcher } from '../../src/core/intake/folder-watcher.ts';
 import type { FolderWatcherOptions, StableFile, WatcherState } from '../../src/core/intake/folder-watcher.ts';
 import { NOBODY } from '../helpers/become-user.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 
 let root: string;
 let folder: string;
@@ -19,6 +23,7 @@ beforeEach(async () => {
   await fs.mkdir(folder);
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await Promise.all(watchers.splice(0).map((watcher) => watcher.stop()));
   await fs.rm(root, { recursive: true, force: true });
 });
@@ -79,6 +84,16 @@ async function waitFor(what: string, predicate: () => boolean, timeoutMs = 20_00
 
 const names = (files: StableFile[]): string[] => files.map((file) => file.name).sort();
 
+/**
+ * On a manual clock: makes the watcher look at the folder now, at this instant of the clock, as a
+ * chokidar event would (whose notice comes in real time, whenever it comes: it may come too, and
+ * then it is seen at the same instant).
+ */
+async function lookNow(watcher: FolderWatcher, clock: ManualClock): Promise<void> {
+  await watcher.rescanNow();
+  await clock.advance(0);
+}
+
 let sentinels = 0;
 /**
  * Proves that something was not handed over without sleeping "long enough": writes a new file and
@@ -130,30 +145,63 @@ describe('FolderWatcher', () => {
     expect(names(emitted)).toEqual(['new.pdf', last]); // unchanged after handling: not emitted again
   });
 
-  it('waits for a file written slowly in pieces and emits it once, with its final size', async () => {
-    // Pieces come every 150 ms, far inside the 2 s window: a pause of the test itself between two
-    // pieces (a busy machine) would have to last 2 s to make the file legitimately "stable" early.
-    const window = 2000;
+  it('hands a file over when it has held still for the window: not 1 ms before, not 1 ms after', async () => {
+    const clock = new ManualClock();
+    const window = 500;
+    const handedOver: { name: string; at: number }[] = [];
+    const { watcher } = createWatcher({ clock, stableWindowMs: window, onStable: async (file) => void handedOver.push({ name: file.name, at: clock.now() }) });
+    await fs.writeFile(join(folder, 'first.pdf'), '%PDF-first');
+    await watcher.start(); // its listing queues the file
+    await clock.advance(0); // the first look notes size and mtime: the window starts
+    const firstSeen = clock.now();
+    await clock.advance(window - 1);
+    expect(handedOver).toEqual([]);
+    await clock.advance(1); // the watcher's own timer, exactly at the end of the window
+    expect(handedOver).toEqual([{ name: 'first.pdf', at: firstSeen + window }]);
+
+    // The comparison itself, looked at on purpose either side of the end of the window.
+    await fs.writeFile(join(folder, 'second.pdf'), '%PDF-second');
+    await lookNow(watcher, clock);
+    const secondSeen = clock.now();
+    await clock.advance(window - 1);
+    await lookNow(watcher, clock);
+    expect(handedOver.map((file) => file.name)).toEqual(['first.pdf']);
+    await clock.advance(1);
+    await lookNow(watcher, clock);
+    expect(handedOver).toEqual([{ name: 'first.pdf', at: firstSeen + window }, { name: 'second.pdf', at: secondSeen + window }]);
+  });
+
+  it('restarts the window at each change it sees, and hands a file written in pieces over once, whole', async () => {
+    const clock = new ManualClock();
+    const window = 1000;
     const handedOver: { name: string; size: number; at: number }[] = [];
-    const { watcher } = createWatcher({ stableWindowMs: window, onStable: async (file) => void handedOver.push({ name: file.name, size: file.size, at: Date.now() }) });
+    const { watcher } = createWatcher({ clock, stableWindowMs: window, onStable: async (file) => void handedOver.push({ name: file.name, size: file.size, at: clock.now() }) });
     await watcher.start();
-    const path = join(folder, 'slow.xml');
-    const handle = await fs.open(path, 'w');
+    const handle = await fs.open(join(folder, 'slow.xml'), 'w');
     const chunk = Buffer.alloc(1000, 0x41);
-    let lastWriteAt = 0;
-    for (let piece = 0; piece < 10; piece += 1) {
-      lastWriteAt = Date.now();
-      await handle.write(chunk); // stat() sees each piece at once: no fsync needed (it only slows a busy disk)
-      await sleep(150);
-      expect(handedOver, `emitted while still being written (piece ${piece})`).toHaveLength(0);
+    let lastChangeSeen = 0;
+    try {
+      for (let piece = 0; piece < 10; piece += 1) {
+        await handle.write(chunk); // stat() sees each piece at once: no fsync needed
+        await lookNow(watcher, clock);
+        lastChangeSeen = clock.now();
+        // 1.5 s of pieces in all, longer than the window, but never a pause as long. A look between
+        // two pieces sees no change: the window counts from the last change, not the first sight.
+        await clock.advance(75);
+        await lookNow(watcher, clock);
+        await clock.advance(75);
+        expect(handedOver, `handed over while still being written (piece ${piece})`).toEqual([]);
+      }
+    } finally {
+      await handle.close();
     }
-    await handle.close();
-    await waitFor('slow file', () => handedOver.length === 1);
-    expect(handedOver[0]?.size).toBe(10_000);
-    // The window runs from the last change the watcher saw, which it saw after the last write began.
-    expect(handedOver[0]!.at - lastWriteAt).toBeGreaterThanOrEqual(window);
-    const last = await sentinel(() => handedOver.map((file) => file.name));
-    expect(handedOver.map((file) => file.name)).toEqual(['slow.xml', last]);
+    await clock.advance(window - 150 - 1);
+    expect(handedOver).toEqual([]);
+    await clock.advance(1);
+    expect(handedOver).toEqual([{ name: 'slow.xml', size: 10_000, at: lastChangeSeen + window }]);
+    await clock.advance(10 * window);
+    await lookNow(watcher, clock);
+    expect(handedOver).toHaveLength(1); // unchanged after handling: not handed over again
   });
 
   it('emits a file again when it changes after being handled', async () => {
@@ -206,33 +254,45 @@ describe('FolderWatcher', () => {
     expect(sizes).toEqual([3, 7]);
   });
 
-  it('retries a file whose handler throws, with a delay that does not hold up other files', async () => {
+  it('retries a file whose handler throws after 1 s, then 2 s, without holding up other files', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5); // the ±20% jitter at its middle: exactly 1 s, then 2 s
+    const clock = new ManualClock();
+    const window = 50;
     const attempts: number[] = [];
     const order: string[] = [];
     const { watcher, errors } = createWatcher({
-      stableWindowMs: 50,
+      clock,
+      stableWindowMs: window,
       onStable: async (file) => {
         order.push(file.name);
         if (file.name !== 'retry.pdf') return;
-        attempts.push(Date.now());
-        if (attempts.length === 1) throw new Error('database is locked');
+        attempts.push(clock.now());
+        if (attempts.length <= 2) throw new Error('database is locked');
       },
     });
-    await watcher.start();
     await fs.writeFile(join(folder, 'retry.pdf'), '%PDF-retry');
-    await waitFor('first attempt', () => attempts.length === 1);
-    // Shortly after, the failed file waits for its backoff (>= 800 ms after the failure) on the check
-    // timer. A new file must not wait behind it: with its 50 ms window it is handed over long before
-    // the retry; one that waited for the check timer would come after the retry (see `order`).
-    await sleep(100);
-    await fs.writeFile(join(folder, 'other.pdf'), '%PDF-other');
-    await waitFor('retry', () => attempts.length === 2);
-    expect(order).toEqual(['retry.pdf', 'other.pdf', 'retry.pdf']);
-    expect((attempts[1] ?? 0) - (attempts[0] ?? 0)).toBeGreaterThanOrEqual(750);
+    await watcher.start();
+    await clock.advance(0);
+    await clock.advance(window);
+    const failedAt = clock.now();
+    expect(attempts).toEqual([failedAt]);
     expect(errors).toContain('file handler failed; will retry');
-    const last = await sentinel(() => order);
-    expect(attempts).toHaveLength(2); // succeeded the second time: done
-    expect(order).toEqual(['retry.pdf', 'other.pdf', 'retry.pdf', last]);
+
+    // While the failed file waits, a new one is handed over after its own window, not after the retry.
+    await fs.writeFile(join(folder, 'other.pdf'), '%PDF-other');
+    await lookNow(watcher, clock);
+    await clock.advance(window);
+    expect(order).toEqual(['retry.pdf', 'other.pdf']);
+    await clock.advance(500 - window);
+    await lookNow(watcher, clock); // looked at half-way: still waiting
+    expect(attempts).toEqual([failedAt]);
+
+    await clock.advance(500 + 2000);
+    expect(attempts).toEqual([failedAt, failedAt + 1000, failedAt + 3000]);
+    await clock.advance(10 * 60_000); // rescans included
+    await lookNow(watcher, clock);
+    expect(attempts).toHaveLength(3); // succeeded the third time: done
+    expect(order).toEqual(['retry.pdf', 'other.pdf', 'retry.pdf', 'retry.pdf']);
   });
 
   it('emits 200 files dropped at once exactly once each, within the concurrency limit', async () => {
@@ -341,12 +401,25 @@ describe('FolderWatcher', () => {
     expect(emitted[0]?.name).toBe('polled.xml');
   });
 
-  it('finds files through the periodic rescan when no event arrives', async () => {
-    // Polling once a minute stands in for a share that sends no events: only the rescan can see the file.
-    const { watcher, emitted } = createWatcher({ usePolling: true, pollIntervalMs: 60_000, rescanIntervalMs: 250 });
+  it('rescans every rescanIntervalMs, jittered, and so finds files no event announced', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0); // the ±20% jitter at its low end: every 8 s of 10 s
+    const clock = new ManualClock();
+    const window = 200;
+    const handedOver: { name: string; at: number }[] = [];
+    // Polling once a minute stands in for a share that sends no events: only the rescan can see a file
+    // (within this test's real time; the control test below shows it).
+    const { watcher } = createWatcher({ clock, usePolling: true, pollIntervalMs: 60_000, rescanIntervalMs: 10_000, stableWindowMs: window, onStable: async (file) => void handedOver.push({ name: file.name, at: clock.now() }) });
     await watcher.start();
-    await fs.writeFile(join(folder, 'rescued.pdf'), '%PDF-rescued');
-    await waitFor('rescued file', () => emitted.length === 1); // polling would see it only after 60 s
+    const startedAt = clock.now();
+    await fs.writeFile(join(folder, 'first.pdf'), '%PDF-first');
+    await clock.advance(8_000 + window);
+    await fs.writeFile(join(folder, 'second.pdf'), '%PDF-second');
+    await clock.advance(8_000);
+    // Each found by a rescan (at 8 s, then 16 s), and handed over one window later.
+    expect(handedOver).toEqual([
+      { name: 'first.pdf', at: startedAt + 8_000 + window },
+      { name: 'second.pdf', at: startedAt + 16_000 + window },
+    ]);
   });
 
   it('does not see a file without events or rescans (control for the test above)', async () => {
@@ -379,24 +452,34 @@ describe('FolderWatcher', () => {
     }
   });
 
-  it('stop() waits for running handlers and stops emitting', async () => {
+  it('stop() waits for running handlers, then leaves no timer and hands nothing over', async () => {
+    const clock = new ManualClock();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
     let finished = false;
     const { watcher, emitted } = createWatcher({
+      clock,
       onStable: async (file) => {
         emitted.push(file);
-        await sleep(300);
+        await held;
         finished = true;
       },
     });
-    await watcher.start();
     await fs.writeFile(join(folder, 'one.pdf'), '%PDF-one');
-    await waitFor('handler started', () => emitted.length === 1);
-    await watcher.stop();
+    await watcher.start();
+    await clock.advance(200); // the first look, then the 200 ms window
+    expect(names(emitted)).toEqual(['one.pdf']);
+    let stopped = false;
+    const stopping = watcher.stop().then(() => (stopped = true));
+    await clock.settle(); // the watcher closed, its files and promises settled: only the handler is left
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
     expect(finished).toBe(true);
     expect(watcher.state).toBe('stopped');
+    expect(clock.pending()).toEqual([]); // no rescan, no check, no start-up timer left
     await fs.writeFile(join(folder, 'two.pdf'), '%PDF-two');
-    // Stopped: no later file can show that nothing comes, so a short wait (over the 200 ms window).
-    await sleep(300);
-    expect(emitted).toHaveLength(1);
+    await clock.advance(10 * 60_000);
+    expect(names(emitted)).toEqual(['one.pdf']);
   });
 });
