@@ -29,7 +29,7 @@ export interface CallOptions<R> {
 /** The raw answer; refusals become an Error with the API's message. */
 export async function callApiRaw<R extends Route<unknown, unknown, string>>(target: ApiTarget, route: R, options: CallOptions<R> = {}): Promise<Response> {
   const path = (pathOf as (route: R, params?: Record<string, string>) => string)(route, options.params);
-  const query = options.query?.size ? `?${options.query}` : '';
+  const query = options.query?.size ? `?${options.query.toString()}` : '';
   const response = await fetch(`${target.baseUrl}${path}${query}`, {
     method: route.method,
     headers: { Authorization: `Bearer ${target.token}`, ...(options.body?.headers ?? {}) },

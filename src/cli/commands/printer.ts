@@ -23,8 +23,6 @@ export interface PrinterCommandDeps {
   err?: (line: string) => void;
 }
 
-type Action = 'install' | 'uninstall' | 'status';
-
 export async function printerCommand(args: string[], deps: PrinterCommandDeps = {}): Promise<number> {
   const out = deps.out ?? ((line: string) => console.log(line));
   const err = deps.err ?? ((line: string) => console.error(line));
@@ -70,7 +68,7 @@ export async function printerCommand(args: string[], deps: PrinterCommandDeps = 
     err((error as Error).message);
     return 1;
   }
-  const run = { install, uninstall, status }[action as Action];
+  const run = { install, uninstall, status }[action];
   return run({ manager, plan, targets, explicit: values.profile !== undefined, json: values.json === true, out, err });
 }
 

@@ -57,7 +57,7 @@ export interface AgentParts {
   printer: PrinterService;
   watchers: WatcherEntry[];
   /** Null until the hub client is built (at start), and when no hub is configured. */
-  hub(): HubClient | null;
+  hub: () => HubClient | null;
 }
 
 export function profileSettings(settings: Settings, id: string): Settings['profiles'][number] | null {

@@ -57,7 +57,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const config = route.config as { access?: 'public'; body?: RouteBody } | undefined;
+    const config = route.config;
     for (const method of methods) routes.push({ method, url: route.url, access: config?.access ?? 'token', body: config?.body ?? 'none' });
   });
 

@@ -51,7 +51,7 @@ export function createRequestGuard(options: GuardOptions) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const refusal = checkPeerAndHost(request, options.port()) ?? checkTarget(request.raw.url ?? '') ?? checkAccess(request, options);
     if (!refusal) return;
-    if (refusal.status === 401) void reply.header('WWW-Authenticate', 'Bearer');
+    if (refusal.status === 401) reply.header('WWW-Authenticate', 'Bearer');
     await reply.code(refusal.status).send({ error: { code: refusal.code, message: refusal.message } });
   };
 }

@@ -131,7 +131,7 @@ export function createHttpsHubClient(options: HttpsHubClientOptions): HubClient 
         timeout: String(request.timeoutSeconds),
       });
       const timeoutMs = request.timeoutSeconds * 1000 + LONG_POLL_GRACE_MS;
-      const response = await call({ method: 'GET', path: `v1/events?${query}`, subject, timeoutMs, signal });
+      const response = await call({ method: 'GET', path: `v1/events?${query.toString()}`, subject, timeoutMs, signal });
       return parseBody(response, eventsPageSchema, subject) satisfies HubEventsPage;
     },
 

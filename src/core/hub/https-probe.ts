@@ -6,19 +6,13 @@ import { connect as connectTls, type PeerCertificate } from 'node:tls';
 import type { HubClient } from './hub-client.ts';
 import { isHubRequestError } from './hub-client.ts';
 import { trustedCertificateAuthorities } from './https-hub-client.ts';
+import { withTimeout } from './with-timeout.ts';
 
 export type ProbeStage = 'dns' | 'tcp' | 'tls' | 'host_key' | 'auth' | 'permissions';
 
 export interface ConnectionCheckResult {
   ok: boolean;
   stages: { stage: ProbeStage; ok: boolean; message: string }[];
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
-    promise.then((value) => (clearTimeout(timer), resolve(value)), (error: unknown) => (clearTimeout(timer), reject(error)));
-  });
 }
 
 export async function testHttpsConnection(options: { url: string; extraCaPem: string | null; client: HubClient; timeoutMs?: number }): Promise<ConnectionCheckResult> {
@@ -70,7 +64,7 @@ export async function testHttpsConnection(options: { url: string; extraCaPem: st
       timeoutMs,
       'TLS handshake',
     );
-    stages.push({ stage: 'tls', ok: true, message: `certificate for ${certificate.subject?.CN ?? host} issued by ${certificate.issuer?.CN ?? 'unknown'}, valid until ${certificate.valid_to}` });
+    stages.push({ stage: 'tls', ok: true, message: `certificate for ${commonName(certificate.subject?.CN) ?? host} issued by ${commonName(certificate.issuer?.CN) ?? 'unknown'}, valid until ${certificate.valid_to}` });
   } catch (error) {
     return fail('tls', `the hub's certificate is not trusted: ${(error as Error).message}. If the hub uses a private CA, set hub.caFile`);
   }
@@ -82,4 +76,9 @@ export async function testHttpsConnection(options: { url: string; extraCaPem: st
     return fail('auth', isHubRequestError(error) ? error.message : String(error));
   }
   return { ok: true, stages };
+}
+
+/** A certificate name's CN; a name with several CNs lists them all. */
+function commonName(cn: string | string[] | undefined): string | undefined {
+  return Array.isArray(cn) ? cn.join(', ') : cn;
 }

@@ -150,11 +150,12 @@ export class SftpSession {
       if (failed) throw failed.reason;
       return;
     }
-    let failure: unknown = null;
+    // Every writer's failure, in order: the first is the upload's.
+    const failures: unknown[] = [];
     try {
       let next = 0;
       const writer = async (): Promise<void> => {
-        while (next < bytes.length && failure === null) {
+        while (next < bytes.length && failures.length === 0) {
           const offset = next;
           const length = Math.min(WRITE_CHUNK_BYTES, bytes.length - offset);
           next += length;
@@ -163,17 +164,17 @@ export class SftpSession {
       };
       const writers = Array.from({ length: WRITES_IN_FLIGHT }, () =>
         writer().catch((error: unknown) => {
-          failure ??= error;
+          failures.push(error);
         }),
       );
       await Promise.all(writers);
     } finally {
       // Closing commits the write on the server; a close error is the write's error.
       const closing = this.#run<void>((done) => this.#sftp.close(handle, (error) => done(error)));
-      if (failure === null) await closing;
+      if (failures.length === 0) await closing;
       else await closing.catch(() => undefined);
     }
-    if (failure !== null) throw failure;
+    if (failures.length > 0) throw failures[0];
   }
 
   rename(from: string, to: string): Promise<void> {
@@ -436,7 +437,7 @@ export class SftpConnectionPool {
   #release(session: SftpSession): void {
     const users = this.#users.get(session);
     if (this.#closed || users === undefined) {
-      void session.end();
+      void session.end(); // never rejects (end() catches the goodbye's failure)
     } else if (session.broken) {
       this.#users.set(session, users - 1);
       if (users - 1 === 0) this.#discard(session);
@@ -453,6 +454,6 @@ export class SftpConnectionPool {
 
   #discard(session: SftpSession): void {
     this.#users.delete(session);
-    void session.end();
+    void session.end(); // never rejects (end() catches the goodbye's failure)
   }
 }

@@ -370,22 +370,19 @@ function jittered(ms: number): number {
   return Math.max(1, Math.round(ms * (1 - POLL_JITTER + Math.random() * 2 * POLL_JITTER)));
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
+/** Waits `ms`; an abort ends the wait at once and rejects with the signal's reason. */
+async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
       clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', done);
       resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
+  signal?.throwIfAborted();
 }
 
 // ---- Status files: the same JSON as an Event (docs/hub-protocol.md), named after it. ----

@@ -9,6 +9,7 @@ import { hostKeyType, sha256Fingerprint } from './host-key.ts';
 import { classifySftpError } from './classify-sftp-error.ts';
 import { openSftpSession, serverLabel } from './sftp-connection-pool.ts';
 import { createSftpHubClient, type SftpHubClientOptions } from './sftp-hub-client.ts';
+import { withTimeout } from './with-timeout.ts';
 
 export type SftpProbeStage = 'dns' | 'tcp' | 'host_key' | 'auth' | 'permissions';
 
@@ -130,14 +131,4 @@ export async function testSftpConnection(options: SftpHubClientOptions): Promise
     await client.close();
   }
   return { ok: true, stages };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
 }

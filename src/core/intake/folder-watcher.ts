@@ -140,7 +140,10 @@ export class FolderWatcher {
     this.#setState('stopped');
   }
 
-  /** Checks the folder, (re)starts watching if it came back, and queues every top-level file. */
+  /**
+   * Checks the folder, (re)starts watching if it came back, and queues every top-level file. Never
+   * rejects (#rescan logs its failures), so the events and timers that start a rescan need not wait.
+   */
   rescanNow(): Promise<void> {
     this.#rescanChain = this.#rescanChain.then(() => this.#rescan());
     return this.#rescanChain;
@@ -218,6 +221,7 @@ export class FolderWatcher {
     this.#watcher = watcher;
     watcher.on('add', (path) => this.#consider(resolve(path)));
     watcher.on('change', (path) => this.#consider(resolve(path)));
+    // #gone and rescanNow never reject.
     watcher.on('unlink', (path) => void this.#gone(resolve(path)));
     watcher.on('unlinkDir', (path) => {
       if (resolve(path) === this.#folder) void this.rescanNow();
@@ -271,6 +275,7 @@ export class FolderWatcher {
   /**
    * A file that vanished. An unmounted share or a renamed folder makes its files vanish too: forget
    * what was handled only while the folder is still there, so nothing is emitted twice when it returns.
+   * Never rejects: probeFolder answers every failure as a status.
    */
   async #gone(path: string): Promise<void> {
     this.#pending.delete(path);
@@ -280,7 +285,7 @@ export class FolderWatcher {
       this.#handled.delete(path);
       this.#retries.delete(path);
     } else {
-      void this.rescanNow();
+      void this.rescanNow(); // never rejects
     }
   }
 
@@ -308,7 +313,7 @@ export class FolderWatcher {
     this.#checkDueAt = dueAt;
     this.#checkTimer = this.#clock.setTimeout(() => {
       this.#checkTimer = undefined;
-      void this.#checkPending();
+      void this.#checkPending(); // never rejects: a failed check is logged
     }, delayMs);
   }
 
@@ -388,7 +393,7 @@ export class FolderWatcher {
       this.#inFlight.add(path); // before the call: a synchronous throw still finds it
       const run = this.#runHandler(file);
       this.#handlerRuns.add(run);
-      void run.finally(() => this.#handlerRuns.delete(run));
+      void run.finally(() => this.#handlerRuns.delete(run)); // never rejects: #runHandler catches
     }
   }
 
@@ -414,7 +419,7 @@ export class FolderWatcher {
   #scheduleRescan(): void {
     if (!this.#running) return;
     this.#clock.clearTimeout(this.#rescanTimer);
-    this.#rescanTimer = this.#clock.setTimeout(() => void this.rescanNow(), jitter(this.#rescanIntervalMs));
+    this.#rescanTimer = this.#clock.setTimeout(() => void this.rescanNow(), jitter(this.#rescanIntervalMs)); // never rejects
   }
 
   #tickMs(): number {

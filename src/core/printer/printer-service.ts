@@ -78,6 +78,7 @@ export class PrinterService {
       this.health.set(queue.profileId, { profile: queue.profileId, queueName: queue.name, url: this.server.url(queue.profileId), installed: null, error: null });
     }
     log.info('virtual printer serving', { port: this.server.port, queues: this.queues.map((q) => q.name) });
+    // In the background; never rejects: checkEachQueue reports every failure in the queues' health.
     void this.checkOsQueues();
   }
 
@@ -94,6 +95,7 @@ export class PrinterService {
 
   /** The queues' health; older than RECHECK_MS, it is refreshed in the background (install or removal by hand). */
   status(): PrinterQueueHealth[] {
+    // In the background (see start): never rejects.
     if (this.server && !this.checking && Date.now() - this.checkedAt > RECHECK_MS) void this.checkOsQueues();
     return [...this.health.values()].map((entry) => ({ ...entry }));
   }

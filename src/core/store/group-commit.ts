@@ -43,7 +43,7 @@ export class GroupCommit {
       this.queue.push({ work, durable, resolve, reject } as Pending<unknown>);
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.flush());
+        setImmediate(() => void this.flush()); // never rejects: every failure goes to the batch's callers
       }
     });
   }

@@ -69,7 +69,8 @@ export class Store {
   }
 
   close(): void {
-    void this.walHandle?.close().catch(() => undefined);
+    // close() is synchronous: the WAL handle closes in the background; a failure to close it is moot.
+    this.walHandle?.close().catch(() => undefined);
     this.walHandle = null;
     if (this.db.open) this.db.close();
   }

@@ -35,7 +35,7 @@ export class WalCheckpointer {
     this.#worker.on('message', (message: { type: string; message?: string }) => {
       if (message.type === 'error') this.#log.warn('WAL checkpoint failed; retrying', { error: message.message });
     });
-    this.#worker.on('error', (error) => this.#fallBack(`the checkpoint thread failed: ${error.message}`));
+    this.#worker.on('error', (error: unknown) => this.#fallBack(`the checkpoint thread failed: ${error instanceof Error ? error.message : String(error)}`));
     this.#worker.on('exit', (code) => {
       if (!this.#stopped) this.#fallBack(`the checkpoint thread stopped (exit code ${code})`);
     });

@@ -73,6 +73,7 @@ export class Outbox {
     });
     this.controller = new AbortController();
     this.options.services?.running('outbox');
+    // renewLeases never rejects: a failed renewal is logged (the next one tries again).
     this.leaseRenewal = this.clock.setInterval(() => void this.renewLeases(), Math.max(100, this.options.settings.leaseMs / 3));
     this.leaseRenewal.unref(); // the uploads keep the process alive, not their renewals
     this.loop = this.run(this.controller.signal);

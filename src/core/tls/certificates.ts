@@ -8,7 +8,6 @@ import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
-type KeyPair = webcrypto.CryptoKeyPair;
 type Key = webcrypto.CryptoKey;
 
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -32,7 +31,7 @@ async function exportKey(key: Key): Promise<string> {
 }
 
 export async function createCertificateAuthority(commonName = 'Recapito Sandbox CA', days = 3650): Promise<PemKeyPair> {
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as KeyPair;
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const now = new Date();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -58,7 +57,7 @@ export async function issueServerCertificate(
 ): Promise<PemKeyPair> {
   const caCertificate = new x509.X509Certificate(ca.certificatePem);
   const caKey = await importPrivateKey(ca.privateKeyPem);
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as KeyPair;
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const now = new Date();
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),

@@ -35,6 +35,8 @@ export class DirectorySyncCoalescer {
       entry.next = null;
       void entry.running.catch(() => undefined).finally(advance);
     };
+    // These chains cannot reject (the sync's failure is its callers', through the promise returned
+    // to them; advance only updates the map): they only move on to the next sync.
     void entry.running.catch(() => undefined).finally(advance);
     return entry.running;
   }

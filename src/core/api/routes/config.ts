@@ -10,7 +10,7 @@ import { validateSettings } from '../../config/settings-schema.ts';
 export function registerConfigRoutes(app: FastifyInstance, host: AgentHost): void {
   on(app, ROUTES.config, async () => {
     const agent = host.current();
-    return { settings: agent.settings, secrets: agent.secretPresence(), editable: Boolean(host.applySettings) };
+    return { settings: agent.settings, secrets: agent.secretPresence(), editable: host.applySettings !== undefined };
   });
 
   on(app, ROUTES.saveConfig, async (request) => {

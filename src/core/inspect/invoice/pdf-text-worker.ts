@@ -8,6 +8,7 @@ import type { PdfTextReply, PdfTextRequest } from './pdf-text-protocol.ts';
 type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 
 const port = parentPort;
+// readPdf never rejects: a failure is its answer.
 if (port) port.on('message', (request: PdfTextRequest) => void readPdf(request));
 
 function post(reply: PdfTextReply): void {

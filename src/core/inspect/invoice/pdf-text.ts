@@ -88,7 +88,7 @@ export class PdfTextReader {
 
   #discard(worker: Worker): void {
     if (this.#worker === worker) this.#worker = null;
-    void worker.terminate();
+    void worker.terminate(); // never rejects: it resolves with the exit code
   }
 
   #scheduleIdleStop(worker: Worker): void {

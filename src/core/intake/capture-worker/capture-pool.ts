@@ -196,7 +196,7 @@ export class CaptureWorkerPool implements CapturePreparer {
       captures: [...slot.jobs.values()].map((job) => job.label),
     });
     this.#failAll(slot, slot.failure);
-    void slot.worker.terminate();
+    void slot.worker.terminate(); // never rejects: it resolves with the exit code; #exited cleans up
   }
 
   #exited(slot: Slot, exitCode: number): void {
@@ -254,7 +254,7 @@ export class CaptureWorkerPool implements CapturePreparer {
 function jobMessage(id: number, request: CaptureRequest): { message: CaptureJobMessage; transfer: ArrayBuffer[] } {
   if (request.type !== 'bytes') return { message: { id, request }, transfer: [] };
   const copy = Uint8Array.prototype.slice.call(request.bytes);
-  return { message: { id, request: { ...request, bytes: copy } }, transfer: [copy.buffer as ArrayBuffer] };
+  return { message: { id, request: { ...request, bytes: copy } }, transfer: [copy.buffer] };
 }
 
 function describe(error: unknown): string {

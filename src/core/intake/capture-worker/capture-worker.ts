@@ -10,6 +10,7 @@ const port = parentPort;
 const data = workerData as CaptureWorkerData;
 const spool = new Spool(data.spoolDir);
 
+// handle never rejects: a failure is its answer.
 port.on('message', (message: CaptureJobMessage) => void handle(message));
 // A slow start (a loaded machine) as a test sees it: the thread is blocked, not idle.
 if (data.faults?.startDelayMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, data.faults.startDelayMs);
@@ -23,7 +24,13 @@ async function handle({ id, request }: CaptureJobMessage): Promise<void> {
   } catch (error) {
     answer = { id, ok: false, error: serialize(error) };
   }
-  port.postMessage(answer);
+  try {
+    port.postMessage(answer);
+  } catch (error) {
+    // An answer that cannot be sent (not cloneable) fails this capture alone, not the thread and
+    // every capture under way in it.
+    port.postMessage({ id, ok: false, error: serialize(error) } satisfies CaptureResultMessage);
+  }
 }
 
 /** True when the request is never to be answered (the worker is about to crash). */

@@ -27,7 +27,8 @@ export function createIppHttpHandler(runtime: PrinterRuntime, fallbackAuthority:
     try {
       await handle(runtime, fallbackAuthority, request, response);
     } catch (error) {
-      runtime.log.error('the printer failed to answer a request', { reason: (error as Error).message, url: request.url });
+      // Nothing here may throw: the server does not wait for this promise (a rejection would end the process).
+      runtime.log.error('the printer failed to answer a request', { reason: error instanceof Error ? error.message : String(error), url: request.url });
       if (!response.headersSent) sendText(request, response, 500, 'The printer failed to answer this request.');
       else response.destroy();
     }
@@ -63,7 +64,7 @@ async function handleIppRequest(runtime: PrinterRuntime, request: IncomingMessag
   const source = decodeContentCoding(request, request.headers['content-encoding']);
   if (!source) return sendText(request, response, 415, `Content-Encoding "${request.headers['content-encoding']}" is not supported; use gzip, deflate or none.`);
 
-  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks = source[Symbol.asyncIterator]();
   let body: RequestBody;
   try {
     body = await readRequestBody(chunks, runtime.limits);

@@ -42,6 +42,11 @@ export class OpenJobTimeouts {
     this.log.warn('print job abandoned: no document arrived', { queue: job.queue.profileId, jobId: job.id });
     const document = job.document;
     job.document = null;
-    if (document) void rm(document.file, { force: true });
+    // Not awaited (a timer called this): a failure is logged, never left to end the process.
+    if (document) {
+      rm(document.file, { force: true }).catch((error: unknown) => {
+        this.log.warn('cannot remove an abandoned print job\'s file', { file: document.file, error: error instanceof Error ? error.message : String(error) });
+      });
+    }
   }
 }

@@ -64,8 +64,9 @@ function neutraliseFormula(value: string): string {
 
 /** A total as a number cell (decimal comma with ';'), or as guarded text when it is not a plain number. */
 function amount(total: unknown, separator: CsvSeparator): Cell {
-  if (total === null || total === undefined || total === '') return '';
+  if (typeof total !== 'string' && typeof total !== 'number') return '';
   const value = String(total).trim();
+  if (value === '') return '';
   if (!/^-?\d+(\.\d+)?$/.test(value)) return value;
   return { number: separator === ';' ? value.replace('.', ',') : value };
 }

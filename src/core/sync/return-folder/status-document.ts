@@ -73,10 +73,15 @@ function currentErrors(state: DocumentState, events: DocumentEvent[]): { code: s
     if (Array.isArray(errors) && errors.length > 0) {
       return errors
         .filter((e): e is { code: unknown; description: unknown } => typeof e === 'object' && e !== null)
-        .map((e) => ({ code: String(e.code ?? ''), description: String(e.description ?? '') }));
+        .map((e) => ({ code: textOf(e.code), description: textOf(e.description) }));
     }
   }
   return [];
+}
+
+/** A field of stored JSON shown as text: a string as it is, a number spelled out, anything else empty. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 }
 
 function rejectionFrom(document: DocumentRecord, errors: { code: string; description: string }[]): SdiNotification {
