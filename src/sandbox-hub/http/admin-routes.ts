@@ -31,7 +31,7 @@ const schemas = {
         delayMs: z.number().int().min(0).max(600_000).optional(),
       }),
     ),
-  }),
+  }) satisfies z.ZodType<{ rules: FaultRule[] }>,
 };
 
 function parse<T>(schema: z.ZodType<T>, request: FastifyRequest, shape: string): T {
@@ -77,7 +77,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
   app.post('/_sandbox/faults', { bodyLimit }, async (request) => {
     const { rules } = parse(schemas.faults, request, '{"rules": [{"route": "POST /v1/documents", "status": 503}]}');
     try {
-      faults.replace(rules as FaultRule[]);
+      faults.replace(rules);
     } catch (error) {
       throw new HubProtocolError(400, 'invalid_fault_rule', (error as Error).message);
     }

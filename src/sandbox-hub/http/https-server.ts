@@ -67,12 +67,12 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
   registerProtocolRoutes(app, { service: options.service, longPollMaxSeconds: options.longPollMaxSeconds, maxDocumentBytes: options.maxDocumentBytes });
 
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''} on this hub.` } });
+    reply.code(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''} on this hub.` } });
   });
   app.setErrorHandler((error: FastifyError | HubProtocolError, request, reply) => {
     const protocolError = toProtocolError(error, request);
     if (protocolError.status >= 500) console.error('[sandbox-hub] internal error', error);
-    void reply.code(protocolError.status).send(protocolError.toBody());
+    reply.code(protocolError.status).send(protocolError.toBody());
   });
   return app;
 }
@@ -89,8 +89,8 @@ function applyFault(
       const code = FAULT_CODES[action.status] ?? 'injected_fault';
       const extra = action.status === 410 ? { lastSeq: lastSeq() } : {};
       const error = new HubProtocolError(action.status, code, `Injected fault: the sandbox hub answers ${action.status} to this request.`, { extra });
-      if (action.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.ceil(action.retryAfterSeconds)));
-      void reply.code(action.status).send(error.toBody());
+      if (action.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.ceil(action.retryAfterSeconds)));
+      reply.code(action.status).send(error.toBody());
       return;
     }
     case 'reset':

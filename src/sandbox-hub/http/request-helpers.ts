@@ -30,11 +30,15 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 export function jsonBody(request: FastifyRequest): unknown {
   const body = request.body;
   if (body === undefined || body === null || (Buffer.isBuffer(body) && body.length === 0)) return {};
-  try {
-    return JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : String(body));
-  } catch {
-    throw new HubProtocolError(400, 'invalid_json', 'The request body is not valid JSON.');
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : null;
+  if (text !== null) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // answered below
+    }
   }
+  throw new HubProtocolError(400, 'invalid_json', 'The request body is not valid JSON.');
 }
 
 export function queryString(request: FastifyRequest, name: string): string | undefined {
