@@ -91,7 +91,7 @@ export class DesktopShell {
     );
     this.refreshTimer = setInterval(() => this.refresh(), STATUS_REFRESH_MS);
     this.feed.start();
-    void this.syncStartAtLogin();
+    void this.syncStartAtLogin(); // never rejects: a failure is logged
     if (!this.options.startHidden) this.showWindow();
   }
 
@@ -116,7 +116,9 @@ export class DesktopShell {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.progressTimer) clearTimeout(this.progressTimer);
     await this.feed.stop();
-    await this.options.preferences.update({ lastNotifiedSeq: this.feed.lastSeq() }).catch(() => undefined);
+    await this.options.preferences.update({ lastNotifiedSeq: this.feed.lastSeq() }).catch((error: unknown) => {
+      this.log.warn('cannot save the desktop preferences', { error: describe(error) });
+    });
     this.unregisterIpc?.();
     this.tray?.destroy();
     this.tray = null;
@@ -170,17 +172,23 @@ export class DesktopShell {
         this.resume();
         return;
       case 'open-drop-folder':
-        void this.openDropFolder(null).then((result) => {
-          if (!result.ok) void dialog.showMessageBox({ type: 'warning', title: stringsFor(this.options.locale).dialogs.dropFolderTitle, message: result.reason });
+        this.openDropFolderFromTray().catch((error: unknown) => {
+          this.log.warn('cannot open the drop folder', { error: describe(error) });
         });
         return;
       case 'toggle-start-at-login':
-        void this.setStartAtLogin(!this.options.preferences.get().startAtLogin);
+        void this.setStartAtLogin(!this.options.preferences.get().startAtLogin); // never rejects: a failure is logged
         return;
       case 'quit':
         this.options.requestQuit();
         return;
     }
+  }
+
+  /** The tray's "open drop folder": a folder that cannot be opened is said in a dialog. */
+  private async openDropFolderFromTray(): Promise<void> {
+    const result = await this.openDropFolder(null);
+    if (!result.ok) await dialog.showMessageBox({ type: 'warning', title: stringsFor(this.options.locale).dialogs.dropFolderTitle, message: result.reason });
   }
 
   private async setStartAtLogin(enabled: boolean): Promise<void> {

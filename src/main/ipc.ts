@@ -54,7 +54,7 @@ export function validateIpcCall(channel: string, sender: IpcSender, args: readon
     return { ok: false, reason: `Refused ${channel}: bad arguments (${detail}).` };
   }
   if (channel === 'recapito:open-drop-folder') {
-    const [id] = parsed.data as [] | [string];
+    const [id] = parsed.data;
     return { ok: true, call: { channel, profileId: id ?? null } };
   }
   return { ok: true, call: { channel } };

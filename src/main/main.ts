@@ -37,12 +37,20 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     if (quitting) return;
     quitting = true;
+    // shutdown never rejects: it logs what did not stop cleanly.
     void shutdown().finally(() => {
       stopped = true;
       app.quit();
     });
   });
-  void app.whenReady().then(start);
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      // start() answers its own failures with a dialog; this is a failure of that answer: leave.
+      console.error('Recapito: cannot start:', error);
+      app.exit(1);
+    });
 }
 
 async function start(): Promise<void> {

@@ -15,7 +15,7 @@ export interface ShellLayout {
 export interface ShellPaths {
   preload: string;
   appIcon: string;
-  trayIcon(icon: TrayIcon): string;
+  trayIcon: (icon: TrayIcon) => string;
 }
 
 export function shellPaths(layout: ShellLayout): ShellPaths {

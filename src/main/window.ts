@@ -111,12 +111,17 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     while (crashes.length > 0 && (crashes[0] ?? now) < now - 60_000) crashes.shift();
     const reload = crashes.length <= 3 && !window.isDestroyed();
     options.log.error(reload ? 'the window renderer stopped; reloading' : 'the window renderer keeps stopping; not reloading', { reason: details.reason, exitCode: details.exitCode });
-    if (reload) void window.loadURL(options.url).catch(() => undefined);
+    if (reload) loadUi(window, options);
   });
-  void window.loadURL(options.url).catch((error: unknown) => {
+  loadUi(window, options);
+  return window;
+}
+
+/** Loads the UI; a page that does not load is logged (the window stays, empty, until the next reload). */
+function loadUi(window: BrowserWindow, options: MainWindowOptions): void {
+  window.loadURL(options.url).catch((error: unknown) => {
     options.log.error('cannot load the local UI', { error: error instanceof Error ? error.message : String(error) });
   });
-  return window;
 }
 
 /** Brings the window to the front, restoring it from the tray or the taskbar. */
