@@ -44,7 +44,7 @@ export interface ApiClient {
 export interface ApiClientOptions {
   token: string;
   /** Called once per 401 answer: the token is wrong or was replaced. */
-  onUnauthorized(): void;
+  onUnauthorized: () => void;
   /** Where the API is: the page's own origin when omitted. */
   origin?: string;
 }

@@ -23,7 +23,7 @@ import { DropOverlay } from './DropOverlay.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 
-export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthorized(): void }) {
+export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthorized: () => void }) {
   const api = useMemo(() => createApiClient({ token, onUnauthorized }), [token, onUnauthorized]);
   const [refreshKey, refresh] = useRefresh();
   const feed = useEventFeed(api, refresh);

@@ -20,9 +20,9 @@ interface DocumentPanelProps {
   api: ApiClient;
   detail: DocumentDetail | null;
   error: unknown;
-  onClose(): void;
-  onOpen(id: string): void;
-  onChanged(): void;
+  onClose: () => void;
+  onOpen: (id: string) => void;
+  onChanged: () => void;
 }
 
 export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged }: DocumentPanelProps) {
@@ -104,7 +104,7 @@ export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged }
   );
 }
 
-function DataList({ detail, onOpen }: { detail: DocumentDetail; onOpen(id: string): void }) {
+function DataList({ detail, onOpen }: { detail: DocumentDetail; onOpen: (id: string) => void }) {
   const { t, language } = useI18n();
   const locale = formatLocale(language);
   const link = (id: string | null) =>
@@ -149,7 +149,7 @@ function DataList({ detail, onOpen }: { detail: DocumentDetail; onOpen(id: strin
             {metadata.map(([key, value]) => (
               <div key={key} className="data-row">
                 <dt>{key}</dt>
-                <dd>{typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>
+                <dd>{metadataText(value)}</dd>
               </div>
             ))}
           </dl>
@@ -159,7 +159,7 @@ function DataList({ detail, onOpen }: { detail: DocumentDetail; onOpen(id: strin
   );
 }
 
-function HubFiles({ detail, busy, onDownload }: { detail: DocumentDetail; busy: boolean; onDownload(name: string): void }) {
+function HubFiles({ detail, busy, onDownload }: { detail: DocumentDetail; busy: boolean; onDownload: (name: string) => void }) {
   const { t, language } = useI18n();
   const locale = formatLocale(language);
   return (
@@ -179,4 +179,11 @@ function HubFiles({ detail, busy, onDownload }: { detail: DocumentDetail; busy: 
       </ul>
     </section>
   );
+}
+
+/** A metadata value (stored JSON) as text: strings as they are, anything else as its JSON. */
+function metadataText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? '';
 }

@@ -16,8 +16,8 @@ interface DocumentTableProps {
   loading: boolean;
   error: unknown;
   hasMore: boolean;
-  onOpen(id: string): void;
-  onLoadMore(): void;
+  onOpen: (id: string) => void;
+  onLoadMore: () => void;
 }
 
 export function DocumentTable({ documents, selectedId, filtered, loading, error, hasMore, onOpen, onLoadMore }: DocumentTableProps) {

@@ -22,7 +22,7 @@ interface HoldBannerProps {
   transport: AgentStatus['hub']['transport'];
   busy: boolean;
   api: ApiClient;
-  onResume(): void;
+  onResume: () => void;
 }
 
 export function HoldBanner({ hold, paused, transport, busy, api, onResume }: HoldBannerProps) {

@@ -3,7 +3,7 @@
 import type { DocumentSummary } from '../../contract/local-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 
-export function ReasonText({ document, onOpen }: { document: DocumentSummary; onOpen(id: string): void }) {
+export function ReasonText({ document, onOpen }: { document: DocumentSummary; onOpen: (id: string) => void }) {
   const { t, language } = useI18n();
   if (document.state === 'not_delivered') {
     return <span className="reason reason-issued">{t.notDeliveredShort}</span>;

@@ -8,7 +8,7 @@ import { STATE_ORDER, STATE_TONE } from '../ui/states.ts';
 interface StateChipsProps {
   counts: Partial<Record<DocumentState, number>>;
   selected: DocumentState | null;
-  onSelect(state: DocumentState | null): void;
+  onSelect: (state: DocumentState | null) => void;
 }
 
 export function StateChips({ counts, selected, onSelect }: StateChipsProps) {

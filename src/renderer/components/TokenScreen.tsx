@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 
-export function TokenScreen({ rejected, onToken }: { rejected: boolean; onToken(token: string): void }) {
+export function TokenScreen({ rejected, onToken }: { rejected: boolean; onToken: (token: string) => void }) {
   const { t } = useI18n();
   const [value, setValue] = useState('');
   const submit = (event: FormEvent) => {

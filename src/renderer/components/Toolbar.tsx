@@ -4,11 +4,11 @@ import { useI18n } from '../i18n/i18n.tsx';
 
 interface ToolbarProps {
   query: string;
-  onQuery(query: string): void;
+  onQuery: (query: string) => void;
   profiles: string[];
   profile: string | null;
-  onProfile(profile: string | null): void;
-  onFiles(files: File[]): void;
+  onProfile: (profile: string | null) => void;
+  onFiles: (files: File[]) => void;
 }
 
 export function Toolbar({ query, onQuery, profiles, profile, onProfile, onFiles }: ToolbarProps) {

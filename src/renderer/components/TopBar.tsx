@@ -12,9 +12,9 @@ interface TopBarProps {
   status: AgentStatus | null;
   feed: FeedState;
   busy: boolean;
-  onPause(): void;
+  onPause: () => void;
   settingsOpen: boolean;
-  onSettings(): void;
+  onSettings: () => void;
 }
 
 export function TopBar({ status, feed, busy, onPause, settingsOpen, onSettings }: TopBarProps) {

@@ -9,7 +9,7 @@ interface UploadResultsProps {
   uploads: Uploads;
   /** The states the list shows now: an upload's state moves on after the agent answered. */
   currentStates: ReadonlyMap<string, DocumentState>;
-  onOpen(id: string): void;
+  onOpen: (id: string) => void;
 }
 
 export function UploadResults({ uploads, currentStates, onOpen }: UploadResultsProps) {

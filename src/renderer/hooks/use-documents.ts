@@ -20,7 +20,7 @@ export interface DocumentListState {
   nextCursor: string | null;
   loading: boolean;
   error: unknown;
-  loadMore(): void;
+  loadMore: () => void;
 }
 
 export function useDocuments(api: ApiClient, filter: DocumentFilter, refreshKey: number): DocumentListState {

@@ -61,7 +61,7 @@ export function useEventFeed(api: ApiClient, onEvents: (events: DocumentEvent[])
       }
     }
 
-    void run();
+    void run(); // never rejects: the loop catches every failure, reports it and tries again
     return () => controller.abort();
   }, [api]);
 

@@ -8,7 +8,7 @@ import { isAbort } from '../api/api-error.ts';
 export interface SettingsState {
   view: SettingsView | null;
   error: unknown;
-  reload(): Promise<SettingsView | null>;
+  reload: () => Promise<SettingsView | null>;
 }
 
 export function useSettings(api: ApiClient): SettingsState {

@@ -14,8 +14,8 @@ export interface UploadEntry {
 
 export interface Uploads {
   entries: UploadEntry[];
-  upload(files: File[]): void;
-  dismiss(): void;
+  upload: (files: File[]) => void;
+  dismiss: () => void;
 }
 
 export function useUploads(api: ApiClient, onUploaded: () => void): Uploads {

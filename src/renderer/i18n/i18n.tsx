@@ -9,7 +9,7 @@ const MESSAGES: Record<Language, Messages> = { it, en };
 export interface I18n {
   language: Language;
   t: Messages;
-  setLanguage(language: Language): void;
+  setLanguage: (language: Language) => void;
 }
 
 const I18nContext = createContext<I18n>({ language: 'it', t: it, setLanguage: () => undefined });

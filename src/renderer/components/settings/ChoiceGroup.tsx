@@ -12,7 +12,7 @@ interface ChoiceGroupProps<T extends string> {
   name: string;
   value: T;
   options: readonly Choice<T>[];
-  onChange(value: T): void;
+  onChange: (value: T) => void;
   compact?: boolean;
   testId?: string;
 }

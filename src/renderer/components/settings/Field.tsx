@@ -15,7 +15,7 @@ interface FieldProps {
   errors?: readonly string[] | undefined;
   /** Spans the whole row of the field grid. */
   wide?: boolean;
-  children(wiring: InputWiring): ReactNode;
+  children: (wiring: InputWiring) => ReactNode;
 }
 
 export function Field({ label, help, errors, wide = false, children }: FieldProps) {
@@ -56,7 +56,7 @@ interface TextFieldProps {
   help?: string | undefined;
   errors?: readonly string[] | undefined;
   value: string;
-  onChange(value: string): void;
+  onChange: (value: string) => void;
   placeholder?: string;
   wide?: boolean;
   mono?: boolean;
@@ -88,7 +88,7 @@ interface NumberFieldProps {
   help?: string | undefined;
   errors?: readonly string[] | undefined;
   value: number;
-  onChange(value: number): void;
+  onChange: (value: number) => void;
   /** Shown instead of the API's errors while the text is not a whole number. */
   notANumber: string;
 }

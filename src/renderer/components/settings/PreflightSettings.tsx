@@ -9,7 +9,7 @@ import { ChoiceGroup } from './ChoiceGroup.tsx';
 interface PreflightSettingsProps {
   value: PreflightSetting;
   errors: FieldErrors;
-  onChange(value: PreflightSetting): void;
+  onChange: (value: PreflightSetting) => void;
 }
 
 export function PreflightSettings({ value, errors, onChange }: PreflightSettingsProps) {

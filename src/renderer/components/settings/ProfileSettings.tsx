@@ -68,14 +68,14 @@ interface ProfileEditorProps {
   errors: FieldErrors;
   onEdit: SettingsEdit;
   onRestructure: DraftRestructure;
-  onRemove(): void;
+  onRemove: () => void;
 }
 
 function ProfileEditor({ profile, index, saved, errors, onEdit, onRestructure, onRemove }: ProfileEditorProps) {
   const { t } = useI18n();
   const s = t.settings;
   const base = `profiles[${index}]`;
-  const setFolder = (f: number, field: keyof FolderSettingsData, value: FolderSettingsData[keyof FolderSettingsData]) =>
+  const setFolder = <K extends keyof FolderSettingsData>(f: number, field: K, value: FolderSettingsData[K]) =>
     onEdit(`${base}.folders[${f}].${field}`, (settings) =>
       withProfile(settings, index, (pr) => ({ ...pr, folders: pr.folders.map((folder, i) => (i === f ? { ...folder, [field]: value } : folder)) })),
     );
@@ -108,7 +108,14 @@ function ProfileEditor({ profile, index, saved, errors, onEdit, onRestructure, o
               <TextField wide mono label={s.folderPath} errors={at('path')} value={folder.path} placeholder={s.folderPathPlaceholder} onChange={(value) => setFolder(f, 'path', value)} />
               <Field label={s.postAction} errors={at('postAction')}>
                 {(wiring) => (
-                  <select {...wiring} value={folder.postAction} onChange={(event) => setFolder(f, 'postAction', event.target.value as FolderPostAction)}>
+                  <select
+                    {...wiring}
+                    value={folder.postAction}
+                    onChange={(event) => {
+                      const action = POST_ACTIONS.find((a) => a === event.target.value);
+                      if (action) setFolder(f, 'postAction', action);
+                    }}
+                  >
                     {POST_ACTIONS.map((action) => (
                       <option key={action} value={action}>
                         {s.postActionLabel[action]}

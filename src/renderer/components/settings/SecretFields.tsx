@@ -9,7 +9,7 @@ interface SecretFieldsProps {
   hub: HubSettingsData;
   presence: Record<SecretKey, boolean>;
   inputs: SecretInputs;
-  onInput(key: SecretKey, value: string): void;
+  onInput: (key: SecretKey, value: string) => void;
 }
 
 export function SecretFields({ hub, presence, inputs, onInput }: SecretFieldsProps) {

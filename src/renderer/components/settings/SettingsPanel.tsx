@@ -18,9 +18,9 @@ import { PreflightSettings } from './PreflightSettings.tsx';
 
 interface SettingsPanelProps {
   api: ApiClient;
-  onClose(): void;
+  onClose: () => void;
   /** The agent now runs with new settings: refresh what the dashboard shows. */
-  onSaved(): void;
+  onSaved: () => void;
 }
 
 export function SettingsPanel({ api, onClose, onSaved }: SettingsPanelProps) {
@@ -51,8 +51,8 @@ type Outcome =
 interface SettingsEditorProps {
   api: ApiClient;
   view: SettingsView;
-  reload(): Promise<SettingsView | null>;
-  onSaved(): void;
+  reload: () => Promise<SettingsView | null>;
+  onSaved: () => void;
 }
 
 function SettingsEditor({ api, view, reload, onSaved }: SettingsEditorProps) {
@@ -140,6 +140,7 @@ function SettingsEditor({ api, view, reload, onSaved }: SettingsEditorProps) {
       className="settings-form"
       onSubmit={(event) => {
         event.preventDefault();
+        // save never rejects: it shows its failure, and reload() answers null on one.
         if (editable && dirty && !busy) void save();
       }}
     >
