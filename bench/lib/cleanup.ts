@@ -41,6 +41,7 @@ export class Cleanup {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.once(signal, () => {
         console.error(`\nbench: ${signal} received; stopping child processes and removing temp folders`);
+        // runAll never rejects: runStep reports a failed step and goes on.
         void this.runAll().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)));
       });
     }

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   const apiKey = hub.createApiKey({ name: 'benchmark' });
 
   let closing: Promise<void> | null = null;
+  // Never rejects (a failed close is reported), so the handlers below need not wait for it.
   const shutdown = (): Promise<void> => {
     closing ??= hub.close().catch((error: unknown) => console.error(`hub-process: close failed: ${(error as Error).message}`));
     return closing;

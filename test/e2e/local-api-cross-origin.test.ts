@@ -258,7 +258,12 @@ needsChromium().describe('local API attacked from a web page in Chromium', () =>
     const ours = (request: Request) => request.method() === 'POST' && request.url().startsWith(`${apiUrl}/`);
     const what = (request: Request) => `${request.isNavigationRequest() ? 'form ' : 'fetch'} POST ${request.url().slice(apiUrl.length)} (${(request.headers()['content-type'] ?? 'none').split(';')[0]})`;
     context.on('requestfinished', (request) => {
-      if (ours(request)) void request.response().then((response) => seen.push({ what: what(request), result: response?.status() ?? 'no response' }));
+      if (!ours(request)) return;
+      // A response the browser no longer has (the context closed) is an answer too, never an unhandled rejection.
+      request.response().then(
+        (response) => seen.push({ what: what(request), result: response?.status() ?? 'no response' }),
+        () => seen.push({ what: what(request), result: 'no response' }),
+      );
     });
     context.on('requestfailed', (request) => {
       if (ours(request)) seen.push({ what: what(request), result: request.failure()?.errorText ?? 'failed' });

@@ -12,7 +12,7 @@ import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
 import { fixture, makePdf } from '../helpers/fixtures.ts';
 import type { LocalApi } from '../../src/core/api/local-api-server.ts';
 import { formatInvoiceDate, formatTotal, formatXmlAmount } from '../../src/renderer/ui/invoice-format.ts';
-import { REPO, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { REPO, inPage, launchChromium, needsChromium, openRecordedPage, type PageElement } from '../helpers/chromium.ts';
 
 const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-invoice-screenshot.png');
 const TOKEN = 'ui-invoice-test-token-'.padEnd(43, 'k');
@@ -133,7 +133,7 @@ needsChromium().describe('invoice data and checks in the local UI', () => {
     const checks = panel().locator('[data-testid="checks-section"]');
     expect(await checks.locator('h3').textContent()).toBe('Controlli');
     const issues = checks.locator('[data-testid="preflight-issue"]');
-    expect(await issues.evaluateAll((items) => items.map((item) => `${item.getAttribute('data-severity')} ${item.getAttribute('data-code')}`))).toEqual(['warning vat_check_digit', 'warning cf_check']);
+    expect(await issues.evaluateAll((items: PageElement[]) => items.map((item) => `${item.getAttribute('data-severity')} ${item.getAttribute('data-code')}`))).toEqual(['warning vat_check_digit', 'warning cf_check']);
     expect(await issues.nth(0).locator('.preflight-severity').textContent()).toBe('Avviso');
     expect(await issues.nth(0).locator('.preflight-message').textContent()).toContain('La partita IVA del cedente/prestatore IT01234567890 sembra errata');
     expect(await issues.nth(0).locator('.preflight-path').textContent()).toBe('FatturaElettronicaHeader/CedentePrestatore/DatiAnagrafici/IdFiscaleIVA/IdCodice');
@@ -194,7 +194,7 @@ needsChromium().describe('invoice data and checks in the local UI', () => {
     expect(await explanation.textContent()).not.toContain('Required element');
 
     const issues = panel().locator('[data-testid="checks-section"] [data-testid="preflight-issue"]');
-    expect(await issues.evaluateAll((items) => items.map((item) => item.getAttribute('data-severity')))).toEqual(['error', 'warning', 'warning']);
+    expect(await issues.evaluateAll((items: PageElement[]) => items.map((item) => item.getAttribute('data-severity')))).toEqual(['error', 'warning', 'warning']);
     expect(await issues.nth(0).locator('.preflight-severity').textContent()).toBe('Errore');
     expect(await issues.nth(0).locator('.preflight-message').textContent()).toContain("Manca l'elemento obbligatorio Numero");
     expect(await issues.nth(0).locator('.preflight-path').textContent()).toBe('FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento/Numero');

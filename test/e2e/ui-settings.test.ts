@@ -23,7 +23,7 @@ import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { contentCases } from '../helpers/content-rule-invoices.ts';
 import { needsSshd, startSshd, type Sshd } from '../helpers/sshd.ts';
-import { buildUi, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { buildUi, inPage, launchChromium, needsChromium, openRecordedPage, type PageElement } from '../helpers/chromium.ts';
 
 const STEP_TIMEOUT = 15_000;
 /** Set UI_SCREENSHOT_DIR to keep screenshots of the panel for a person to look at. */
@@ -121,7 +121,7 @@ chromium.describe('settings panel in Chromium', () => {
     await outcome.waitFor({ timeout: STEP_TIMEOUT });
     const stages = await panel()
       .getByTestId('test-stage')
-      .evaluateAll((rows) => rows.map((row) => ({ stage: row.getAttribute('data-stage'), ok: row.getAttribute('data-ok') === 'true', text: row.textContent ?? '' })));
+      .evaluateAll((rows: PageElement[]) => rows.map((row) => ({ stage: row.getAttribute('data-stage'), ok: row.getAttribute('data-ok') === 'true', text: row.textContent ?? '' })));
     return { ok: (await outcome.getAttribute('data-ok')) === 'true', stages };
   };
   const savedConfig = async () => JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')) as Settings;

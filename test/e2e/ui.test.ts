@@ -11,7 +11,7 @@ import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import type { LocalApi } from '../../src/core/api/local-api-server.ts';
-import { REPO, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { REPO, inPage, launchChromium, needsChromium, openRecordedPage, type PageElement } from '../helpers/chromium.ts';
 
 const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-screenshot.png');
 const TOKEN = 'ui-test-token-'.padEnd(43, 'k');
@@ -180,7 +180,7 @@ needsChromium().describe('local UI in Chromium', () => {
   it('filters by state chip and searches', async () => {
     await page.locator('button.chip[data-state="cancelled"]').click();
     await waitFor('only cancelled rows', async () => {
-      const states = await page.locator('tr[data-testid="document-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')));
+      const states = await page.locator('tr[data-testid="document-row"]').evaluateAll((rows: PageElement[]) => rows.map((r) => r.getAttribute('data-state')));
       return states.length === 2 && states.every((state) => state === 'cancelled');
     });
     await page.getByRole('button', { name: /^Tutti/ }).click();

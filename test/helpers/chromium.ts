@@ -48,6 +48,16 @@ export async function openRecordedPage(
   return { context, page };
 }
 
+/**
+ * The DOM members the tests' page functions (`locator.evaluateAll`) use. The tests are compiled
+ * without the DOM library, where Playwright's `Element` does not resolve: the parameter says what
+ * the function relies on instead.
+ */
+export interface PageElement {
+  getAttribute(name: string): string | null;
+  readonly textContent: string | null;
+}
+
 /** Evaluates a browser-side expression (a string: the tests are compiled without the DOM library). */
 export function inPage(target: Page, expression: string): Promise<unknown> {
   return target.evaluate(expression);

@@ -10,8 +10,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-type EngineCrypto = ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'];
-const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as EngineCrypto });
+const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto });
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 const OID_DATA = '1.2.840.113549.1.7.1';
@@ -41,8 +40,8 @@ export async function createTestSigner(options: TestSignerOptions = {}): Promise
   const commonName = options.commonName ?? 'ROSSI MARIO';
   const subjectSerialNumber = options.subjectSerialNumber === undefined ? 'TINIT-RSSMRA80A01H501U' : options.subjectSerialNumber;
   const issuerCommonName = options.issuerCommonName ?? 'Test Qualified Signatures CA';
-  const caKeys = (await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const keys = (await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const caKeys = await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify']);
+  const keys = await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify']);
   const serialNumberHex = '5a1e' + createHash('sha256').update(commonName).digest('hex').slice(0, 12);
   const notAfter = new Date(Date.UTC(2029, 5, 30, 23, 59, 59));
   const subject = [`CN=${commonName}`, subjectSerialNumber ? `2.5.4.5=${subjectSerialNumber}` : null, 'C=IT'].filter(Boolean).join(', ');

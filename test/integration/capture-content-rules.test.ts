@@ -13,7 +13,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
-import { TRANSPORTS, startHarness, type Harness, type Transport } from '../helpers/harness.ts';
+import { TRANSPORTS, startHarness, type Harness } from '../helpers/harness.ts';
 import { apiRequest, startApiHarness } from '../helpers/local-api-request.ts';
 import { needsSshd, startSshd } from '../helpers/sshd.ts';
 import { needs } from '../helpers/system-tools.ts';
@@ -129,7 +129,7 @@ async function expectRejectedBySdi(h: Harness, cases: ContentCase[]): Promise<vo
 for (const transport of TRANSPORTS) {
   (transport === 'sftp' ? needsSshd() : needs()).describe(`around preflight: intake.preflight "warn", over ${transport}`, () => {
     it('sends each invoice of the issue; the simulated SDI rejects it with the same codes; the valid one is delivered', async () => {
-      const h = await harnessWith({ transport: transport as Transport, settings: (s) => ({ ...s, intake: { ...s.intake, preflight: 'warn' } }) });
+      const h = await harnessWith({ transport, settings: (s) => ({ ...s, intake: { ...s.intake, preflight: 'warn' } }) });
       const cases = contentCases();
       await writeFile(join(h.dropDir, GOOD), contentInvoice(200));
       for (const { name, xml } of cases) await writeFile(join(h.dropDir, name), xml);
@@ -186,7 +186,10 @@ needsSshd().describe('around the agent: any SFTP client writing straight into th
     const statusOf = async (key: string): Promise<HubEvent | null> => {
       const names = (await sftp.list(`${root}/out`)).map((entry) => entry.name);
       const final = names.find((file) => file.includes(`__${key}__`) && /__(rejected|delivered)\.json$/.test(file));
-      return final ? (JSON.parse((await sftp.get(`${root}/out/${final}`)).toString('utf8')) as HubEvent) : null;
+      if (!final) return null;
+      const bytes = await sftp.get(`${root}/out/${final}`);
+      if (!Buffer.isBuffer(bytes)) throw new Error(`${final}: expected the file's bytes`);
+      return JSON.parse(bytes.toString('utf8')) as HubEvent;
     };
     for (const { key, name, codes } of uploads) {
       const event = await waitFor(`${name}: final status file in out/`, () => statusOf(key), 20_000);

@@ -2,13 +2,13 @@
 // with errors that name each field, applied live (a new watched folder works at once), rolled
 // back when they cannot run, and a transport switch to SFTP checked with "test connection".
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runAgent, type RunningAgent } from '../../src/core/agent/run-agent.ts';
 import type { Agent } from '../../src/core/agent/agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
-import { saveSettings } from '../../src/core/config/config-store.ts';
+import { loadSettings, saveSettings } from '../../src/core/config/config-store.ts';
 import type { Settings } from '../../src/core/config/settings-schema.ts';
 import { sftpSettings, testSettings } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
@@ -85,7 +85,7 @@ describe('config API', () => {
     const applied = await call('PUT', '/config', next);
     expect(applied.status).toBe(200);
     expect(applied.body['restartRequired']).toEqual([]);
-    expect(JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')).profiles[0].folders).toHaveLength(2);
+    expect((await loadSettings(join(dataDir, 'config.json'))).profiles[0]?.folders).toHaveLength(2);
 
     await writeFile(join(second, 'nuova.pdf'), makePdf('new folder'));
     const document = await waitFor('captured from the new folder', () => running!.agent.documents({ limit: 5 }).documents.find((d) => d.name === 'nuova.pdf'));
@@ -96,7 +96,7 @@ describe('config API', () => {
     expect(rolledBack.status).toBe(400);
     expect((rolledBack.body['error'] as { code: string; message: string }).message).toContain('missing-ca.pem');
     expect(running!.agent.settings.hub.caFile).toBe(next.hub.caFile);
-    expect(JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')).hub.caFile).toBe(next.hub.caFile);
+    expect((await loadSettings(join(dataDir, 'config.json'))).hub.caFile).toBe(next.hub.caFile);
     await writeFile(join(second, 'ancora.pdf'), makePdf('still working'));
     const after = await waitFor('still capturing', () => running!.agent.documents({ limit: 10 }).documents.find((d) => d.name === 'ancora.pdf'));
     await waitFor('delivered after rollback', () => running!.agent.document(after.id)?.state === 'delivered');

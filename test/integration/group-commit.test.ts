@@ -32,7 +32,7 @@ describe('group commit', () => {
         }),
       ),
     );
-    expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual(
+    expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value)).toEqual(
       Array.from({ length: 20 }, (_, i) => i * 2).filter((v) => v !== 14),
     );
     expect((results[7] as PromiseRejectedResult).reason).toEqual(new Error('piece 7 fails'));

@@ -104,7 +104,12 @@ const value = (attributes: IppAttribute[] | undefined, name: string): unknown =>
   return found && 'value' in found ? found.value : found?.tag;
 };
 const values = (attributes: IppAttribute[] | undefined, name: string): IppValue[] => findAttribute(attributes, name)?.values ?? [];
-const jobId = (reply: IppReply): number => value(reply.objects[0], 'job-id') as number;
+const intValue = (attributes: IppAttribute[] | undefined, name: string): number => {
+  const found = value(attributes, name);
+  if (typeof found !== 'number') throw new Error(`${name} is not an integer: ${JSON.stringify(found)}`);
+  return found;
+};
+const jobId = (reply: IppReply): number => intValue(reply.objects[0], 'job-id');
 const jobOperation = (port: number, id: number, extra: IppAttribute[] = []): IppAttribute[] => [...baseOperation(port, '/ipp/print/main'), attr('job-id', v.integer(id)), ...extra];
 
 async function* chunksOf(total: number, size = 64 * 1024, seed = 1): AsyncGenerator<Buffer> {
@@ -209,7 +214,7 @@ describe('virtual printer: printer attributes', () => {
     const database = values(reply.objects[0], 'media-col-database').map((entry) => {
       const members = (entry as { value: IppAttribute[] }).value;
       const size = (findAttribute(members, 'media-size')!.values[0] as { value: IppAttribute[] }).value;
-      return `${value(size, 'x-dimension')}x${value(size, 'y-dimension')}/${value(members, 'media-top-margin')}`;
+      return `${intValue(size, 'x-dimension')}x${intValue(size, 'y-dimension')}/${intValue(members, 'media-top-margin')}`;
     });
     expect(database).toEqual(expect.arrayContaining(['21000x29700/423', '21000x29700/0', '21590x27940/423', '21590x27940/0']));
   });
@@ -575,7 +580,7 @@ describe('virtual printer: malformed and hostile requests', () => {
     let injected = '192.168.1.20';
     const server = createServer((request, response) => {
       Object.defineProperty(request.socket, 'remoteAddress', { value: injected, configurable: true });
-      void handler(request, response);
+      void handler(request, response); // never rejects: it answers 500 on a failure
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));

@@ -119,7 +119,7 @@ class OutReader {
     // Besides listing in a loop, read each file the moment it appears (inotify), when a
     // non-atomic write would still be empty or half-written.
     this.watcher = watch(dir, (_event, name) => {
-      if (name && !name.startsWith('.')) void this.check(name, null);
+      if (name && !name.startsWith('.')) void this.check(name, null); // never rejects: records problems
     });
   }
 

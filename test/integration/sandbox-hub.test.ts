@@ -240,17 +240,17 @@ describe('sandbox hub: simulated SDI', () => {
       send(fpa('SBXDT0'), 'application/xml').then((id) => settled(id, 5)),
       send(transmitted, 'application/xml').then((id) => settled(id, 5)),
     ]);
-    expect(statuses(refused as HubDocument)).toEqual(['received', 'processing', 'sent', 'delivered', 'refused']);
-    const ne = await notificationOf(refused as HubDocument, refused?.history[4] as HubEvent, 'NE', 'NotificaEsito');
+    expect(statuses(refused)).toEqual(['received', 'processing', 'sent', 'delivered', 'refused']);
+    const ne = await notificationOf(refused, refused?.history[4] as HubEvent, 'NE', 'NotificaEsito');
     expect(textAt(ne, 'EsitoCommittente', 'Esito')).toBe('EC02');
 
-    expect(statuses(expired as HubDocument)).toEqual(['received', 'processing', 'sent', 'delivered', 'expired']);
-    const dt = await notificationOf(expired as HubDocument, expired?.history[4] as HubEvent, 'DT', 'NotificaDecorrenzaTermini');
+    expect(statuses(expired)).toEqual(['received', 'processing', 'sent', 'delivered', 'expired']);
+    const dt = await notificationOf(expired, expired?.history[4] as HubEvent, 'DT', 'NotificaDecorrenzaTermini');
     expect(textAt(dt, 'RiferimentoFattura', 'AnnoFattura')).toBe('2017');
 
-    expect(statuses(undeliverable as HubDocument)).toEqual(['received', 'processing', 'sent', 'not_delivered', 'undeliverable']);
-    await notificationOf(undeliverable as HubDocument, undeliverable?.history[3] as HubEvent, 'MC', 'NotificaMancataConsegna');
-    const at = await notificationOf(undeliverable as HubDocument, undeliverable?.history[4] as HubEvent, 'AT', 'AttestazioneTrasmissioneFattura');
+    expect(statuses(undeliverable)).toEqual(['received', 'processing', 'sent', 'not_delivered', 'undeliverable']);
+    await notificationOf(undeliverable, undeliverable?.history[3] as HubEvent, 'MC', 'NotificaMancataConsegna');
+    const at = await notificationOf(undeliverable, undeliverable?.history[4] as HubEvent, 'AT', 'AttestazioneTrasmissioneFattura');
     expect(textAt(at, 'HashFileOriginale')).toBe(createHash('sha256').update(transmitted).digest('hex'));
   });
 

@@ -26,8 +26,8 @@ interface BuilderConfig {
 async function loadConfig(overrides: Record<string, unknown> | null = null): Promise<BuilderConfig> {
   // Deep paths of the exact, pinned app-builder-lib that electron-builder itself uses.
   const { getConfig, validateConfiguration } = require(`${root}node_modules/app-builder-lib/out/util/config/config.js`) as {
-    getConfig(dir: string, path: string | null, overrides: unknown): Promise<BuilderConfig>;
-    validateConfiguration(config: BuilderConfig, logger: unknown): Promise<void>;
+    getConfig: (dir: string, path: string | null, overrides: unknown) => Promise<BuilderConfig>;
+    validateConfiguration: (config: BuilderConfig, logger: unknown) => Promise<void>;
   };
   const { DebugLogger } = require(`${root}node_modules/builder-util/out/DebugLogger.js`) as { DebugLogger: new (enabled: boolean) => unknown };
   const config = await getConfig(root, null, overrides);

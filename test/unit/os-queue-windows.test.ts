@@ -43,7 +43,7 @@ function powershell(answer: (script: string) => { raw: Partial<CommandResult> } 
     const script = Buffer.from(encoded, 'base64').toString('utf16le');
     calls.push({ command, script, timeoutMs: options?.timeoutMs });
     const reply = answer(script);
-    if ('raw' in reply) return { code: 0, stdout: '', stderr: '', ...(reply as { raw: Partial<CommandResult> }).raw };
+    if ('raw' in reply) return { code: 0, stdout: '', stderr: '', ...reply.raw };
     return { code: 0, stdout: `WARNING: noise\r\n${RESULT_MARKER}${JSON.stringify(reply)}\r\n`, stderr: '' };
   };
   return { runner, calls };

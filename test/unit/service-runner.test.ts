@@ -14,7 +14,7 @@ function recordingLog(lines: string[]): Logger {
     error: (message: string, meta?: object) => void lines.push(`error ${message} ${JSON.stringify(meta ?? {})}`),
     child: () => log,
   };
-  return log as unknown as Logger;
+  return log;
 }
 
 function setup() {

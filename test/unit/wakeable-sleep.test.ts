@@ -4,6 +4,7 @@ import { BackgroundLoop } from '../../src/core/sync/background-loop.ts';
 import { WakeableSleep, fullJitterBackoff } from '../../src/core/sync/wakeable-sleep.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 
+// sleep() never rejects (an abort ends it like a wake), so the sleeps these tests only watch may float.
 describe('WakeableSleep', () => {
   it('ends after its time and not a millisecond before', async () => {
     const clock = new ManualClock(0);
