@@ -1,5 +1,8 @@
 // Lint, including the layering rules of docs/architecture.md ("Layering"): what is enforced here is
 // marked there, and so is what is not enforced yet.
+//
+// Type-aware (typescript-eslint's recommendedTypeChecked): every linted file belongs to one of the
+// three TypeScript projects below, which `npm run typecheck` checks too.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -18,13 +21,43 @@ const noShell = {
 export default tseslint.config(
   { ignores: ['node_modules/', 'tools/', 'dist/', 'coverage/', '.demo/', 'src/renderer/dist/'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { globals: { ...globals.node } },
+    languageOptions: {
+      globals: { ...globals.node },
+      // Node code, tests, bench, build, scripts and the config files; the two shells' projects below.
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+      // A promise is awaited, returned, given a .catch that handles it, or marked `void` with a comment
+      // saying why it cannot reject (the agent has no unhandledRejection handler: one ends the process).
+      '@typescript-eslint/no-floating-promises': 'error',
+      // No async callback where a void one is expected (event handlers, timers): its rejection would float.
+      '@typescript-eslint/no-misused-promises': 'error',
+      // Off: `async` without `await` is how a function that must return a promise (fastify handlers and
+      // hooks, IPP operations, interface implementations, test doubles) turns its throws into rejections;
+      // dropping `async` would make them synchronous throws. A forgotten await is no-floating-promises' job.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { project: './tsconfig.renderer.json' } },
+  },
+  {
+    files: ['src/main/**/*.ts', 'src/preload/**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.electron.json' } },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // Off in tests: vitest types its asymmetric matchers (expect.any, expect.stringContaining,
+      // expect.objectContaining…) as `any`, and every finding was one of them. The other no-unsafe-*
+      // rules still catch an `any` that is used.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
     },
   },
   {
