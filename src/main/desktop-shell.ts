@@ -3,7 +3,7 @@
 // ui-origin, drop-folder, login-item); this class only connects them to Electron.
 import os from 'node:os';
 import { app, dialog, ipcMain, Notification, shell, type BrowserWindow } from 'electron';
-import type { RunningAgent } from '../core/agent/run-agent.ts';
+import type { RunningAgent } from '../core/host/run-agent.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { OpenDropFolderResult } from '../contract/bridge.ts';
 import type { DesktopPreferencesStore } from './desktop-preferences.ts';

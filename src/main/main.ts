@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, safeStorage } from 'electron';
-import type { RunningAgent } from '../core/agent/run-agent.ts';
+import type { RunningAgent } from '../core/host/run-agent.ts';
 import { defaultDataDir } from '../core/config/data-dir.ts';
 import { DESKTOP_PREFERENCES_FILE_NAME, DesktopPreferencesStore, loadDesktopPreferences } from './desktop-preferences.ts';
 import { DesktopShell } from './desktop-shell.ts';

@@ -13,7 +13,7 @@ import { needs } from '../helpers/system-tools.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { saveSettings } from '../../src/core/config/config-store.ts';
-import { writePrinterUrls } from '../../src/core/agent/run-agent.ts';
+import { writePrinterUrls } from '../../src/core/host/run-agent.ts';
 import { printerCommand } from '../../src/cli/commands/printer.ts';
 import { cupsQueueName } from '../../src/core/printer/os-queue/queue-manager.ts';
 

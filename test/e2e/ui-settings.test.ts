@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { runAgent, type RunningAgent } from '../../src/core/agent/run-agent.ts';
+import { runAgent, type RunningAgent } from '../../src/core/host/run-agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { saveSettings } from '../../src/core/config/config-store.ts';

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runAgent, type RunningAgent } from '../../src/core/agent/run-agent.ts';
+import { runAgent, type RunningAgent } from '../../src/core/host/run-agent.ts';
 import type { Agent } from '../../src/core/agent/agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';

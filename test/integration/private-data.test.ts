@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDemo, type Demo } from '../../src/cli/commands/demo.ts';
 import { exportCommand } from '../../src/cli/commands/export.ts';
-import { runAgent, type RunningAgent } from '../../src/core/agent/run-agent.ts';
+import { runAgent, type RunningAgent } from '../../src/core/host/run-agent.ts';
 import { preparePrivateDataDir } from '../../src/core/config/private-data.ts';
 import { LOG_FILE_NAME } from '../../src/core/log/logger.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';

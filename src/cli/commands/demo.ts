@@ -13,7 +13,7 @@ import { cupsQueueName, windowsPrinterName } from '../../core/printer/os-queue/q
 import { freePort, isPortFree } from '../../core/util/ports.ts';
 import { createFileSecretStore } from '../../core/config/secret-store.ts';
 import { writeDurably } from '../../core/util/fsync.ts';
-import { runAgent, writePrinterUrls, type RunningAgent } from '../../core/agent/run-agent.ts';
+import { runAgent, writePrinterUrls, type RunningAgent } from '../../core/host/run-agent.ts';
 import { untilSignal } from '../signals.ts';
 
 const DEMO_SDI_DELAYS_MS = { processing: 300, sent: 600, outcome: 1200, paOutcome: 1800 };

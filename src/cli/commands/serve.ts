@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { defaultDataDir } from '../../core/config/data-dir.ts';
-import { runAgent } from '../../core/agent/run-agent.ts';
+import { runAgent } from '../../core/host/run-agent.ts';
 import { untilSignal } from '../signals.ts';
 
 export async function serveCommand(args: string[]): Promise<number> {

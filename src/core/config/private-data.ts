@@ -40,8 +40,8 @@ function privateFileNames(dataDir: string): Set<string> {
     `${basename(paths.db)}-wal`,
     `${basename(paths.db)}-shm`,
     'agent.lock', // store/instance-lock.ts, via agent.ts
-    'agent.pid', // agent/run-agent.ts
-    'printer-url', // agent/run-agent.ts
+    'agent.pid', // host/run-agent.ts
+    'printer-url', // host/run-agent.ts
     'secrets.safe.json', // the desktop shell's encrypted secrets (main/safe-storage-secret-store.ts)
     'desktop.json', // the desktop shell's preferences (main/desktop-preferences.ts)
   ]);

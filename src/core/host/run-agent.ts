@@ -1,12 +1,13 @@
-// Starts an agent and its local API on a data folder: what `serve` and `demo` share.
+// Starts an agent and its local API on a data folder: what `serve`, `demo` and the desktop share.
+// The host sits above both: the local API imports the agent's interface, never the other way round.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { createAgent } from './agent.ts';
+import { createAgent } from '../agent/agent.ts';
 import { startLocalApi, type LocalApi } from '../api/local-api-server.ts';
-import { SwappingAgentHost } from './agent-host.ts';
-import type { AgentApi } from './agent-api.ts';
+import { SwappingAgentHost } from '../agent/agent-host.ts';
+import type { AgentApi } from '../agent/agent-api.ts';
 import { loadOrCreateApiToken } from '../api/api-token.ts';
 import { dataPaths } from '../config/data-dir.ts';
 import { preparePrivateDataDir } from '../config/private-data.ts';
