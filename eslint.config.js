@@ -37,7 +37,20 @@ const CORE = {
   sync: { src: ['core/hub', 'core/store', 'core/inspect', 'core/lifecycle', 'core/log', 'core/util', 'contract'], packages: [] },
   api: { src: ['core/agent', 'core/agent-error.ts', 'core/config', 'core/sync', 'core/log', 'core/util', 'contract'], packages: ['fastify', 'zod'] },
   agent: {
-    src: ['core/agent-error.ts', 'core/config', 'core/store', 'core/intake', 'core/hub', 'core/sync', 'core/printer', 'core/lifecycle', 'core/log', 'core/util', 'core/inspect/invoice/invoice-summary.ts', 'contract'],
+    src: [
+      'core/agent-error.ts',
+      'core/config',
+      'core/store',
+      'core/intake',
+      'core/hub',
+      'core/sync',
+      'core/printer',
+      'core/lifecycle',
+      'core/log',
+      'core/util',
+      'core/inspect/invoice/invoice-summary.ts',
+      'contract',
+    ],
     packages: [],
   },
   host: { src: ['core/agent', 'core/api', 'core/config', 'core/log', 'core/util'], packages: [] },
@@ -126,13 +139,25 @@ const ELECTRON_RENDERER_MODULES = ['contextBridge', 'crashReporter', 'ipcRendere
 const preloadRule = {
   files: ['src/preload/**/*.ts'],
   rules: {
-    'no-restricted-imports': ['error', {
-      paths: [{ name: 'electron', allowImportNames: ELECTRON_RENDERER_MODULES, message: `preload imports only electron's renderer modules ${LAYERING}.` }],
-      patterns: [
-        { regex: '^(?!electron$|\\./|\\.\\./contract/)', caseSensitive: true, message: `preload may import electron, and types from contract and preload, only ${LAYERING}.` },
-        { regex: '^(?:\\./|\\.\\./contract/)', caseSensitive: true, allowTypeImports: true, message: `preload imports contract and preload for types only (import type): a sandboxed preload cannot load modules ${LAYERING}.` },
-      ],
-    }],
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [{ name: 'electron', allowImportNames: ELECTRON_RENDERER_MODULES, message: `preload imports only electron's renderer modules ${LAYERING}.` }],
+        patterns: [
+          {
+            regex: '^(?!electron$|\\./|\\.\\./contract/)',
+            caseSensitive: true,
+            message: `preload may import electron, and types from contract and preload, only ${LAYERING}.`,
+          },
+          {
+            regex: '^(?:\\./|\\.\\./contract/)',
+            caseSensitive: true,
+            allowTypeImports: true,
+            message: `preload imports contract and preload for types only (import type): a sandboxed preload cannot load modules ${LAYERING}.`,
+          },
+        ],
+      },
+    ],
   },
 };
 
@@ -142,7 +167,10 @@ const preloadRule = {
 const contractRule = {
   files: ['src/contract/**/*.ts'],
   rules: {
-    'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', caseSensitive: true, message: `contract imports only contract: no other folder, no package, no Node ${LAYERING}.` }] }],
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ regex: '^(?!\\./)', caseSensitive: true, message: `contract imports only contract: no other folder, no package, no Node ${LAYERING}.` }] },
+    ],
   },
 };
 
@@ -197,7 +225,17 @@ export default tseslint.config(
   {
     files: ['src/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^', message: `A folder of src/ that the layering tables do not list: add its row to eslint.config.js and docs/architecture.md ${LAYERING}.` }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^',
+              message: `A folder of src/ that the layering tables do not list: add its row to eslint.config.js and docs/architecture.md ${LAYERING}.`,
+            },
+          ],
+        },
+      ],
     },
   },
   ...Object.entries(CORE).map(([place, row]) => coreRule(place, row)),
@@ -207,9 +245,13 @@ export default tseslint.config(
   {
     files: ['src/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-syntax': ['error',
+      'no-restricted-syntax': [
+        'error',
         { selector: 'ImportExpression', message: `No dynamic import() in src/: the layering rules do not see it; import statically ${LAYERING}.` },
-        { selector: "CallExpression[callee.name='createRequire']", message: `No require() in src/: the layering rules do not see it; import statically ${LAYERING}.` },
+        {
+          selector: "CallExpression[callee.name='createRequire']",
+          message: `No require() in src/: the layering rules do not see it; import statically ${LAYERING}.`,
+        },
       ],
     },
   },

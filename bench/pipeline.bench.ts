@@ -71,7 +71,15 @@ export function benchAgentSettings(hub: { url: string; caFile: string }, dropDir
     api: { ...defaults.api, port: 0 },
     printer: { ...defaults.printer, enabled: false },
     profiles: [
-      { id: 'bench', name: 'Benchmark Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false, printer: { enabled: false, queueName: null } },
+      {
+        id: 'bench',
+        name: 'Benchmark Srl',
+        hubCompanyId: null,
+        folders: [{ path: dropDir, postAction: 'move', usePolling: false }],
+        returnFolder: null,
+        requireApproval: false,
+        printer: { enabled: false, queueName: null },
+      },
     ],
   };
 }
@@ -188,7 +196,10 @@ async function waitUntilSettled(
   for (;;) {
     const progress = reader.progress();
     if (progress.accepted + progress.refused >= total) {
-      return { complete: progress.refused === 0, incompleteReason: progress.refused === 0 ? null : `${progress.refused} documents were refused: ${JSON.stringify(progress.states)}` };
+      return {
+        complete: progress.refused === 0,
+        incompleteReason: progress.refused === 0 ? null : `${progress.refused} documents were refused: ${JSON.stringify(progress.states)}`,
+      };
     }
     const now = Date.now();
     if (progress.captured !== last.captured || progress.accepted !== last.accepted) lastChangeAt = now;
@@ -201,7 +212,10 @@ async function waitUntilSettled(
       return { complete: false, incompleteReason: `the agent process ended during the run (accepted ${progress.accepted}/${total})` };
     }
     if (now - lastChangeAt > STALL_MS) {
-      return { complete: false, incompleteReason: `no progress for ${STALL_MS / 1000} s (captured ${progress.captured}, accepted ${progress.accepted} of ${total}; states ${JSON.stringify(progress.states)})` };
+      return {
+        complete: false,
+        incompleteReason: `no progress for ${STALL_MS / 1000} s (captured ${progress.captured}, accepted ${progress.accepted} of ${total}; states ${JSON.stringify(progress.states)})`,
+      };
     }
     if (now > deadline) {
       return { complete: false, incompleteReason: `time limit reached (captured ${progress.captured}, accepted ${progress.accepted} of ${total})` };
@@ -258,4 +272,3 @@ function differences(from: Map<string, number>, to: Map<string, number>): number
   }
   return values;
 }
-

@@ -70,10 +70,13 @@ export function typicalInvoice(): string {
  * slowest arithmetic preflight does), and one VAT summary that adds up.
  */
 export function invoiceWithLines(count: number): string {
-  const lines = Array.from({ length: count }, (_, index) =>
-    `<DettaglioLinee><NumeroLinea>${index + 1}</NumeroLinea><Descrizione>RIGA ${index + 1}</Descrizione><Quantita>3.00</Quantita>`
-    + '<PrezzoUnitario>0.33333333</PrezzoUnitario><ScontoMaggiorazione><Tipo>SC</Tipo><Percentuale>10.00</Percentuale></ScontoMaggiorazione>'
-    + '<PrezzoTotale>0.90</PrezzoTotale><AliquotaIVA>22.00</AliquotaIVA></DettaglioLinee>').join('');
+  const lines = Array.from(
+    { length: count },
+    (_, index) =>
+      `<DettaglioLinee><NumeroLinea>${index + 1}</NumeroLinea><Descrizione>RIGA ${index + 1}</Descrizione><Quantita>3.00</Quantita>` +
+      '<PrezzoUnitario>0.33333333</PrezzoUnitario><ScontoMaggiorazione><Tipo>SC</Tipo><Percentuale>10.00</Percentuale></ScontoMaggiorazione>' +
+      '<PrezzoTotale>0.90</PrezzoTotale><AliquotaIVA>22.00</AliquotaIVA></DettaglioLinee>',
+  ).join('');
   const taxable = (0.9 * count).toFixed(2);
   const tax = ((0.9 * count * 22) / 100).toFixed(2);
   const summary = `<DatiRiepilogo><AliquotaIVA>22.00</AliquotaIVA><ImponibileImporto>${taxable}</ImponibileImporto><Imposta>${tax}</Imposta><EsigibilitaIVA>I</EsigibilitaIVA></DatiRiepilogo>`;
@@ -107,7 +110,8 @@ function measureInvoice(label: string, xml: string, maxMs: number): PreflightInv
   const context = { fileName: FILE_NAME, size: bytes.byteLength, history: null, today: TODAY };
   const root = parseXml(bytes);
   const issues = preflightFatturaPa(root, context);
-  if (issues.some((issue) => issue.severity === 'error')) throw new Error(`${label}: preflight finds errors in the bench invoice: ${describe(issues).join(', ')}`);
+  if (issues.some((issue) => issue.severity === 'error'))
+    throw new Error(`${label}: preflight finds errors in the bench invoice: ${describe(issues).join(', ')}`);
   const parse = timeCpu(() => parseXml(bytes));
   const preflight = timeCpu(() => preflightFatturaPa(root, context));
   const contentRules = timeCpu(() => checkContent(root, TODAY));

@@ -34,7 +34,14 @@ import { keepAliveAgent } from './lib/http-post.ts';
 import type { BenchFile } from './lib/invoices.ts';
 import { makeBenchPdfs } from './lib/pdfs.ts';
 import { pollUntil } from './lib/poll-until.ts';
-import { JOB_TIMEOUT_MS, measureDirectLatency, measureLpLatency, RECORDED_POLL_MS, type DirectLatencyResult, type PrinterLatencyResult } from './lib/printer-latency.ts';
+import {
+  JOB_TIMEOUT_MS,
+  measureDirectLatency,
+  measureLpLatency,
+  RECORDED_POLL_MS,
+  type DirectLatencyResult,
+  type PrinterLatencyResult,
+} from './lib/printer-latency.ts';
 import { agentAddresses, sendPlainPost, sendPrintJob } from './lib/printer-requests.ts';
 import { startCpuMeter, startNoiseMeter } from './lib/process-cpu.ts';
 import { RecordedDocumentsReader, type RecordedSource } from './lib/recorded-documents.ts';
@@ -136,7 +143,9 @@ export async function measurePrinter(options: {
   const { latencyJobs, burstJobs, root, cleanup, log } = options;
   const cups = await cupsAvailable();
   if (!cups.available) {
-    throw new Error(`the printer part needs CUPS with its scheduler running (lp, lpstat, lpadmin; as root the benchmark starts cupsd itself): ${cups.reason}. Leave the part out with --only https or --only sftp`);
+    throw new Error(
+      `the printer part needs CUPS with its scheduler running (lp, lpstat, lpadmin; as root the benchmark starts cupsd itself): ${cups.reason}. Leave the part out with --only https or --only sftp`,
+    );
   }
 
   // Every set has its own text (so no duplicates) and the same size (so the same bytes to carry).
@@ -178,33 +187,50 @@ export async function measurePrinter(options: {
     log(`printer latency: as many Print-Job requests, then plain POSTs, straight to the agent, one at a time (the agent's share, without CUPS)`);
     const direct = {
       printJob: await withClient((client) =>
-        measureDirectLatency({ pdfs: directPdfs, source: 'printer', send: (file, index) => sendPrintJob(agentAt, file, index + 1, client), documents, agent, hubPid: hub.pid })),
+        measureDirectLatency({
+          pdfs: directPdfs,
+          source: 'printer',
+          send: (file, index) => sendPrintJob(agentAt, file, index + 1, client),
+          documents,
+          agent,
+          hubPid: hub.pid,
+        }),
+      ),
       plainPost: await withClient((client) =>
-        measureDirectLatency({ pdfs: directPostPdfs, source: 'api', send: (file) => sendPlainPost(agentAt, file, client), documents, agent, hubPid: hub.pid })),
+        measureDirectLatency({ pdfs: directPostPdfs, source: 'api', send: (file) => sendPlainPost(agentAt, file, client), documents, agent, hubPid: hub.pid }),
+      ),
     };
     log(`printer latency: sent → recorded p50 ${ms(direct.printJob.latencyMs.p50)} by Print-Job, ${ms(direct.plainPost.latencyMs.p50)} by POST`);
     const printJobRuns: PrinterThroughputRun[] = [];
     const plainPostRuns: PrinterThroughputRun[] = [];
     const common = { documents, progress, agent, hubPid: hub.pid, log };
     for (const [round, { posts, jobs }] of rounds.entries()) {
-      plainPostRuns.push(await withClient((client) => measureBurst({
-        ...common,
-        kind: 'plain-post',
-        label: `plain POST /api/v1/documents (run ${round + 1}/${THROUGHPUT_ROUNDS})`,
-        files: posts,
-        source: 'api',
-        prefix: prefixOf(posts),
-        send: (file) => sendPlainPost(agentAt, file, client),
-      })));
-      printJobRuns.push(await withClient((client) => measureBurst({
-        ...common,
-        kind: 'print-job',
-        label: `Print-Job to the IPP server (run ${round + 1}/${THROUGHPUT_ROUNDS})`,
-        files: jobs,
-        source: 'printer',
-        prefix: prefixOf(jobs),
-        send: (file, index) => sendPrintJob(agentAt, file, index + 1, client),
-      })));
+      plainPostRuns.push(
+        await withClient((client) =>
+          measureBurst({
+            ...common,
+            kind: 'plain-post',
+            label: `plain POST /api/v1/documents (run ${round + 1}/${THROUGHPUT_ROUNDS})`,
+            files: posts,
+            source: 'api',
+            prefix: prefixOf(posts),
+            send: (file) => sendPlainPost(agentAt, file, client),
+          }),
+        ),
+      );
+      printJobRuns.push(
+        await withClient((client) =>
+          measureBurst({
+            ...common,
+            kind: 'print-job',
+            label: `Print-Job to the IPP server (run ${round + 1}/${THROUGHPUT_ROUNDS})`,
+            files: jobs,
+            source: 'printer',
+            prefix: prefixOf(jobs),
+            send: (file, index) => sendPrintJob(agentAt, file, index + 1, client),
+          }),
+        ),
+      );
     }
 
     // The end state: every document uploaded (or refused), and what the hub holds.
@@ -223,8 +249,15 @@ export async function measurePrinter(options: {
     }
 
     const runs = [...printJobRuns, ...plainPostRuns];
-    const refused = [latency.finalStates, direct.printJob.finalStates, direct.plainPost.finalStates, ...runs.map((run) => run.finalStates)].some((states) => REFUSED_STATES.some((state) => (states[state] ?? 0) > 0));
-    const complete = latency.complete && !refused && direct.printJob.failures === 0 && direct.plainPost.failures === 0 && runs.every((run) => run.failures === 0 && run.recorded === run.jobs);
+    const refused = [latency.finalStates, direct.printJob.finalStates, direct.plainPost.finalStates, ...runs.map((run) => run.finalStates)].some((states) =>
+      REFUSED_STATES.some((state) => (states[state] ?? 0) > 0),
+    );
+    const complete =
+      latency.complete &&
+      !refused &&
+      direct.printJob.failures === 0 &&
+      direct.plainPost.failures === 0 &&
+      runs.every((run) => run.failures === 0 && run.recorded === run.jobs);
     return {
       complete,
       queue: { displayName: BENCH_QUEUE_DISPLAY_NAME, cupsName, uri: expectedUrl, installOutput },
@@ -354,7 +387,9 @@ async function measureBurst(options: {
     window,
     cpuProfile: null,
   };
-  log(`printer throughput: ${options.label}: ${run.jobsPerSecond.toFixed(0)} jobs/s (${run.recorded}/${run.jobs} recorded in ${(elapsedMs / 1000).toFixed(2)} s, ${run.failures} failures)`);
+  log(
+    `printer throughput: ${options.label}: ${run.jobsPerSecond.toFixed(0)} jobs/s (${run.recorded}/${run.jobs} recorded in ${(elapsedMs / 1000).toFixed(2)} s, ${run.failures} failures)`,
+  );
   return run;
 }
 

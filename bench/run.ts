@@ -28,7 +28,16 @@ import { startHubChild } from './lib/hub-child.ts';
 import { makeInvoices } from './lib/invoices.ts';
 import { describeMachine } from './lib/machine.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './lib/options.ts';
-import { buildPreflightReport, buildPrinterReport, buildReport, buildSftpReport, formatPreflightReport, formatPrinterReport, formatReport, formatSftpReport } from './lib/report.ts';
+import {
+  buildPreflightReport,
+  buildPrinterReport,
+  buildReport,
+  buildSftpReport,
+  formatPreflightReport,
+  formatPrinterReport,
+  formatReport,
+  formatSftpReport,
+} from './lib/report.ts';
 
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const SFTP_RESULTS_FILE = fileURLToPath(new URL('./results/latest-sftp.json', import.meta.url));

@@ -34,7 +34,15 @@ import { dropFiles, dropPaced, type DropResult } from './lib/drop.ts';
 import type { BenchFile } from './lib/invoices.ts';
 import { startCpuMeter, startNoiseMeter, startOwnCpuMeter } from './lib/process-cpu.ts';
 import { readProcessMemory } from './lib/process-memory.ts';
-import { HUB_SFTP_POLL_MS, startBenchSshd, startSftpHubChild, startTreeCpuMeter, type BenchSshd, type SftpHubChild, type SftpHubRecord } from './lib/sshd-child.ts';
+import {
+  HUB_SFTP_POLL_MS,
+  startBenchSshd,
+  startSftpHubChild,
+  startTreeCpuMeter,
+  type BenchSshd,
+  type SftpHubChild,
+  type SftpHubRecord,
+} from './lib/sshd-child.ts';
 import { distribution, ratePerSecond, type Distribution } from './lib/stats.ts';
 
 const POLL_MS = 250;
@@ -157,13 +165,25 @@ export async function measureSftp(options: {
     const hub = await freshHub(`sftp-baseline-${round}`);
     const result = await measureSftpUploadLoop({ files, sshd, hub, connections, log });
     await hub.close();
-    log(`sftp baseline (run ${round}/2): ${result.filesPerSecond.toFixed(0)} files/s to in/, ${result.hubFilesPerSecond?.toFixed(0) ?? 'n/a'} files/s stored by the hub`);
+    log(
+      `sftp baseline (run ${round}/2): ${result.filesPerSecond.toFixed(0)} files/s to in/, ${result.hubFilesPerSecond?.toFixed(0) ?? 'n/a'} files/s stored by the hub`,
+    );
     return result;
   };
   const before = await baseline(1);
   log('sftp pipeline: starting a fresh sandbox hub and the agent');
   const hub = await freshHub('sftp-pipeline');
-  const pipeline = await measureSftpPipeline({ files, idleFiles, backlogFiles, workDir: join(root, 'sftp-pipeline'), sshd, hub, cleanup, log, cpuProfileDir: options.cpuProfileDir ?? null });
+  const pipeline = await measureSftpPipeline({
+    files,
+    idleFiles,
+    backlogFiles,
+    workDir: join(root, 'sftp-pipeline'),
+    sshd,
+    hub,
+    cleanup,
+    log,
+    cpuProfileDir: options.cpuProfileDir ?? null,
+  });
   await hub.close();
   const after = await baseline(2);
   return {
@@ -190,7 +210,15 @@ export function sftpAgentSettings(sshd: Pick<BenchSshd, 'host' | 'port' | 'usern
     // This part measures folders over SFTP: no virtual printer (it would also take port 8631).
     printer: { ...defaults.printer, enabled: false },
     profiles: [
-      { id: 'bench', name: 'Benchmark Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false, printer: { enabled: false, queueName: null } },
+      {
+        id: 'bench',
+        name: 'Benchmark Srl',
+        hubCompanyId: null,
+        folders: [{ path: dropDir, postAction: 'move', usePolling: false }],
+        returnFolder: null,
+        requireApproval: false,
+        printer: { enabled: false, queueName: null },
+      },
     ],
   };
   const validation = validateSettings(input);
@@ -200,7 +228,13 @@ export function sftpAgentSettings(sshd: Pick<BenchSshd, 'host' | 'port' | 'usern
 
 // ---- Baseline: a plain ssh2 upload loop ----
 
-export async function measureSftpUploadLoop(options: { files: readonly BenchFile[]; sshd: BenchSshd; hub: SftpHubChild; connections: number; log: Log }): Promise<SftpBaselineResult> {
+export async function measureSftpUploadLoop(options: {
+  files: readonly BenchFile[];
+  sshd: BenchSshd;
+  hub: SftpHubChild;
+  connections: number;
+  log: Log;
+}): Promise<SftpBaselineResult> {
   const { files, sshd, hub } = options;
   const inDir = posix.join(hub.rootDir, 'in');
   // Connected before the clock starts: the loop measures uploads, not handshakes.
@@ -278,7 +312,14 @@ function connectSftp(sshd: BenchSshd): Promise<{ client: ssh2.Client; sftp: SFTP
         }
       });
     });
-    client.connect({ host: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.clientPrivateKey, hostVerifier: pin.verify, readyTimeout: CONNECT_TIMEOUT_MS });
+    client.connect({
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKey: sshd.clientPrivateKey,
+      hostVerifier: pin.verify,
+      readyTimeout: CONNECT_TIMEOUT_MS,
+    });
   });
 }
 
@@ -335,7 +376,9 @@ export async function measureSftpPipeline(options: {
     const noise = startNoiseMeter([agent.pid, hub.pid, ...sshd.pids()]);
     const burstStart = monotonicMicros();
     const drop = dropFiles(files, staging, dropDir);
-    log(`sftp pipeline: dropped ${files.length} files in ${(drop.elapsedMs / 1000).toFixed(2)} s; waiting for the agent to hand them over and the hub to store them`);
+    log(
+      `sftp pipeline: dropped ${files.length} files in ${(drop.elapsedMs / 1000).toFixed(2)} s; waiting for the agent to hand them over and the hub to store them`,
+    );
     const outcome = await waitForAgentAndHub(reader, agent, hub, idleFiles.length + files.length, log);
     const burstWindow: ProfileWindow = { fromMicros: burstStart, toMicros: monotonicMicros() };
     const agentShare = agentCpu.stop();
@@ -361,7 +404,10 @@ export async function measureSftpPipeline(options: {
     const backlog = backlogRun
       ? backlogTiming(backlogRun, timelines, stored)
       : skippedBacklog(backlogFiles.length, `not run: the burst did not complete (${outcome.incompleteReason ?? 'unknown reason'})`);
-    if (backlogRun) log(`sftp backlog: ${backlog.docsPerSecond.toFixed(0)} docs/s resume → last handed over, ${backlog.hubDocsPerSecond?.toFixed(0) ?? 'n/a'} docs/s resume → last stored by the hub`);
+    if (backlogRun)
+      log(
+        `sftp backlog: ${backlog.docsPerSecond.toFixed(0)} docs/s resume → last handed over, ${backlog.hubDocsPerSecond?.toFixed(0) ?? 'n/a'} docs/s resume → last stored by the hub`,
+      );
     return {
       ...outcome,
       files: files.length,
@@ -391,7 +437,13 @@ export async function measureSftpPipeline(options: {
         logLevel: settings.log.level,
         hubPollMs: HUB_SFTP_POLL_MS,
       },
-      idle: { files: idleFiles.length, intervalMs: IDLE_INTERVAL_MS, complete: idleOutcome.complete, latencyMs: idle.latencyMs, hubLatencyMs: idle.hubLatencyMs },
+      idle: {
+        files: idleFiles.length,
+        intervalMs: IDLE_INTERVAL_MS,
+        complete: idleOutcome.complete,
+        latencyMs: idle.latencyMs,
+        hubLatencyMs: idle.hubLatencyMs,
+      },
       backlog,
       cpuProfile: cpuProfileDir ? await readMainThreadProfile(cpuProfileDir, burstWindow) : null,
     };
@@ -453,7 +505,15 @@ async function runBacklog(options: {
   const retriesBefore = reader.eventCount('document.retry');
   if (!captured.complete) {
     await api.resume();
-    return { files, outcome: captured, capturedAfterMs, resumedAt: Date.now(), retries: 0, cpu: { agentProcess: null, agentMainThread: null, hub: null, sshd: null }, noiseCores: null };
+    return {
+      files,
+      outcome: captured,
+      capturedAfterMs,
+      resumedAt: Date.now(),
+      retries: 0,
+      cpu: { agentProcess: null, agentMainThread: null, hub: null, sshd: null },
+      noiseCores: null,
+    };
   }
   log(`sftp backlog: ${files.length} documents held after ${((capturedAfterMs ?? 0) / 1000).toFixed(2)} s; resuming`);
 
@@ -498,7 +558,9 @@ function backlogTiming(run: BacklogRun, timelines: Map<string, DocumentTimeline>
   const counted = run.outcome.complete && resumeToAccepted.length === run.files.length && storedCount === run.files.length;
   return {
     complete: counted,
-    incompleteReason: counted ? null : run.outcome.incompleteReason ?? `${resumeToAccepted.length}/${run.files.length} handed over, ${storedCount}/${run.files.length} stored by the hub`,
+    incompleteReason: counted
+      ? null
+      : (run.outcome.incompleteReason ?? `${resumeToAccepted.length}/${run.files.length} handed over, ${storedCount}/${run.files.length} stored by the hub`),
     files: run.files.length,
     capturedAfterMs: run.capturedAfterMs,
     accepted: resumeToAccepted.length,
@@ -541,7 +603,13 @@ function skippedBacklog(files: number, reason: string): SftpBacklogResult {
 }
 
 /** Until the agent has handed over `total` documents and the hub has stored them (or it cannot happen). */
-async function waitForAgentAndHub(reader: AgentDatabaseReader, agent: AgentChild, hub: SftpHubChild, total: number, log: Log): Promise<{ complete: boolean; incompleteReason: string | null }> {
+async function waitForAgentAndHub(
+  reader: AgentDatabaseReader,
+  agent: AgentChild,
+  hub: SftpHubChild,
+  total: number,
+  log: Log,
+): Promise<{ complete: boolean; incompleteReason: string | null }> {
   let refused = 0;
   let states: Record<string, number> = {};
   const outcome = await waitForProgress({
@@ -648,4 +716,3 @@ function timing(drop: DropResult, timelines: Map<string, DocumentTimeline>, stor
     lastCapturedAfterMs: since(lastCaptured),
   };
 }
-

@@ -29,7 +29,9 @@ export function compilePreload(source: string, fileName = 'preload.ts'): string 
   const required = [...result.outputText.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1] ?? '');
   const refused = required.filter((name) => !ALLOWED_REQUIRES.has(name));
   if (refused.length > 0) {
-    throw new Error(`${fileName} loads ${refused.join(', ')} at run time; a sandboxed preload can load only ${[...ALLOWED_REQUIRES].join(', ')} (use "import type" for types).`);
+    throw new Error(
+      `${fileName} loads ${refused.join(', ')} at run time; a sandboxed preload can load only ${[...ALLOWED_REQUIRES].join(', ')} (use "import type" for types).`,
+    );
   }
   if (/\bimport\s*\(/.test(result.outputText)) throw new Error(`${fileName} uses a dynamic import(), which a sandboxed preload cannot do.`);
   return result.outputText;

@@ -19,6 +19,9 @@ const sources = ['src/renderer', 'src/contract', 'vite.config.ts'].map((p) => jo
 const stale = !existsSync(output) || sources.some((source) => newestMtime(source) > statSync(output).mtimeMs);
 if (stale) {
   console.error('building the local UI (dist/ui)…');
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   process.exit(result.status ?? 1);
 }

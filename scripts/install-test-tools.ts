@@ -42,7 +42,8 @@ function why(tools: readonly ToolName[]): string[] {
   return [...byPackage].map(([name, its]) => {
     // Tools of one package needed for the same reason share it: "lpadmin, lpstat, lp — the CUPS tests".
     const byReason = new Map<string, string[]>();
-    for (const tool of its) byReason.set(SYSTEM_TOOLS[tool].neededBy, [...new Set([...(byReason.get(SYSTEM_TOOLS[tool].neededBy) ?? []), SYSTEM_TOOLS[tool].label])]);
+    for (const tool of its)
+      byReason.set(SYSTEM_TOOLS[tool].neededBy, [...new Set([...(byReason.get(SYSTEM_TOOLS[tool].neededBy) ?? []), SYSTEM_TOOLS[tool].label])]);
     return `  ${name}: ${[...byReason].map(([reason, labels]) => `${labels.join(', ')} — ${reason}`).join('; ')}`;
   });
 }
@@ -64,7 +65,9 @@ for (const command of plan.commands) {
   if (dryRun) continue;
   const result = spawnSync(command[0]!, command.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) {
-    say(`${command.join(' ')} failed (${result.error?.message ?? `exit code ${result.status}`}); the tests that need these packages will be skipped (under CI=true: fail).`);
+    say(
+      `${command.join(' ')} failed (${result.error?.message ?? `exit code ${result.status}`}); the tests that need these packages will be skipped (under CI=true: fail).`,
+    );
     process.exit(process.env['CI'] === 'true' ? 1 : 0);
   }
 }

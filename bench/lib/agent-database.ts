@@ -46,10 +46,12 @@ export class AgentDatabaseReader {
   /** The first captured / sending / accepted event of each document, by file name. */
   timelines(): Map<string, DocumentTimeline> {
     const rows = this.#db
-      .prepare(`SELECT d.name AS name, e.type AS type, MIN(e.at) AS at
+      .prepare(
+        `SELECT d.name AS name, e.type AS type, MIN(e.at) AS at
                 FROM events e JOIN documents d ON d.id = e.document_id
                 WHERE e.type IN ('document.captured', 'document.sending', 'document.accepted')
-                GROUP BY d.id, e.type`)
+                GROUP BY d.id, e.type`,
+      )
       .all() as { name: string; type: string; at: string }[];
     const timelines = new Map<string, DocumentTimeline>();
     for (const row of rows) {

@@ -104,7 +104,10 @@ function isProjectCode(node: ProfileNode): boolean {
 function describeFrame(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
   if (!url) return functionName || '(native)';
-  const shortUrl = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*?\/(src\/)/, '$1');
+  const shortUrl = url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, '')
+    .replace(/^.*?\/(src\/)/, '$1');
   return `${functionName || '(anonymous)'} ${shortUrl}:${lineNumber + 1}`;
 }
 

@@ -16,12 +16,16 @@ export function keepAliveAgent(sockets: number): http.Agent {
 
 export function postBytes(url: string, body: Buffer, headers: Record<string, string>, agent: http.Agent): Promise<PostReply> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', agent, headers: { ...headers, 'Content-Length': String(body.length) }, timeout: REQUEST_TIMEOUT_MS }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      response.once('error', reject);
-    });
+    const request = http.request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'Content-Length': String(body.length) }, timeout: REQUEST_TIMEOUT_MS },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.once('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        response.once('error', reject);
+      },
+    );
     request.once('timeout', () => request.destroy(new Error(`POST ${url}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
     request.once('error', reject);
     request.end(body);

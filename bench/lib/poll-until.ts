@@ -5,7 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export type Polled<T> = { value: T; reason: null } | { value: null; reason: string };
 
 /** Calls `probe` until it returns something other than null, `stopped` gives a reason, or `timeoutMs` pass. */
-export async function pollUntil<T>(probe: () => T | null, options: { timeoutMs: number; intervalMs: number; stopped: () => string | null }): Promise<Polled<T>> {
+export async function pollUntil<T>(
+  probe: () => T | null,
+  options: { timeoutMs: number; intervalMs: number; stopped: () => string | null },
+): Promise<Polled<T>> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     const value = probe();

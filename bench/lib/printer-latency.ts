@@ -88,7 +88,11 @@ export async function measureLpLatency(options: {
       lpFailure = (error as Error).message;
       return null;
     });
-    const recorded = await pollUntil(() => documents.find('printer', pdf.name), { timeoutMs: JOB_TIMEOUT_MS, intervalMs: RECORDED_POLL_MS, stopped: () => lpFailure ?? (agent.running() ? null : 'the agent process ended') });
+    const recorded = await pollUntil(() => documents.find('printer', pdf.name), {
+      timeoutMs: JOB_TIMEOUT_MS,
+      intervalMs: RECORDED_POLL_MS,
+      stopped: () => lpFailure ?? (agent.running() ? null : 'the agent process ended'),
+    });
     const recordedMono = performance.now();
     const lpResult = await lpRun;
     if (lpResult === null || recorded.value === null) {
@@ -153,7 +157,11 @@ export async function measureDirectLatency(options: {
       continue;
     }
     response.push(performance.now() - started);
-    const recorded = await pollUntil(() => documents.find(options.source, pdf.name), { timeoutMs: JOB_TIMEOUT_MS, intervalMs: RECORDED_POLL_MS, stopped: () => (agent.running() ? null : 'the agent process ended') });
+    const recorded = await pollUntil(() => documents.find(options.source, pdf.name), {
+      timeoutMs: JOB_TIMEOUT_MS,
+      intervalMs: RECORDED_POLL_MS,
+      stopped: () => (agent.running() ? null : 'the agent process ended'),
+    });
     if (recorded.value === null) {
       failures.push(`"${pdf.name}" was not recorded: ${recorded.reason}`);
       continue;

@@ -25,12 +25,17 @@ export async function agentAddresses(dataDir: string, printerPort: number, profi
 
 /** POST /api/v1/documents with the PDF as the body; the agent answers 201 once it has recorded it. */
 export async function sendPlainPost(agent: AgentAddresses, file: BenchFile, client: http.Agent): Promise<void> {
-  const reply = await postBytes(`${agent.api.baseUrl}/api/v1/documents`, file.bytes, {
-    Authorization: `Bearer ${agent.api.token}`,
-    'Content-Type': 'application/pdf',
-    'X-Filename': encodeURIComponent(file.name),
-    'X-Profile': agent.profileId,
-  }, client);
+  const reply = await postBytes(
+    `${agent.api.baseUrl}/api/v1/documents`,
+    file.bytes,
+    {
+      Authorization: `Bearer ${agent.api.token}`,
+      'Content-Type': 'application/pdf',
+      'X-Filename': encodeURIComponent(file.name),
+      'X-Profile': agent.profileId,
+    },
+    client,
+  );
   if (reply.status !== 201) throw new Error(`POST /api/v1/documents answered ${reply.status}: ${reply.body.toString('utf8').slice(0, 200)}`);
 }
 

@@ -59,8 +59,16 @@ export function buildReport(parts: Omit<BenchReport, 'version' | 'ratios' | 'tar
       toRawTransport: pipeline.docsPerSecond / rawTransport.filesPerSecond,
     },
     targets: {
-      throughput: { target: `pipeline ≥ ${TARGETS.minRatioToRawBaseline * 100}% of min(A, B)`, ratio, met: pipeline.complete && ratio >= TARGETS.minRatioToRawBaseline },
-      latencyP50: { target: `p50 drop → accepted < ${TARGETS.maxP50LatencyMs} ms`, p50Ms: p50, met: pipeline.complete && p50 !== null && p50 < TARGETS.maxP50LatencyMs },
+      throughput: {
+        target: `pipeline ≥ ${TARGETS.minRatioToRawBaseline * 100}% of min(A, B)`,
+        ratio,
+        met: pipeline.complete && ratio >= TARGETS.minRatioToRawBaseline,
+      },
+      latencyP50: {
+        target: `p50 drop → accepted < ${TARGETS.maxP50LatencyMs} ms`,
+        p50Ms: p50,
+        met: pipeline.complete && p50 !== null && p50 < TARGETS.maxP50LatencyMs,
+      },
     },
   };
 }
@@ -119,17 +127,21 @@ export function bottleneck(pipeline: PipelineResult): string {
   const queueWait = pipeline.stagesMs.capturedToSending.p50 ?? 0;
   const intakeWait = pipeline.stagesMs.dropToCaptured.p50 ?? 0;
   const eventLoopBusy = pipeline.cpuProfile?.busyShare ?? null;
-  const saturated = eventLoopBusy !== null && eventLoopBusy >= 0.85
-    ? `; the agent's event loop was busy ${percent(eventLoopBusy)} of the burst (on CPU ${percent(pipeline.cpu.agentMainThread)}, the rest blocked in synchronous calls such as SQLite commits with fsync), and intake and outbox share it`
-    : eventLoopBusy === null ? ` (agent main thread on CPU ${percent(pipeline.cpu.agentMainThread)} of the burst; --profile shows how busy its event loop was)` : '';
+  const saturated =
+    eventLoopBusy !== null && eventLoopBusy >= 0.85
+      ? `; the agent's event loop was busy ${percent(eventLoopBusy)} of the burst (on CPU ${percent(pipeline.cpu.agentMainThread)}, the rest blocked in synchronous calls such as SQLite commits with fsync), and intake and outbox share it`
+      : eventLoopBusy === null
+        ? ` (agent main thread on CPU ${percent(pipeline.cpu.agentMainThread)} of the burst; --profile shows how busy its event loop was)`
+        : '';
   if (captured / accepted < 0.9) {
-    return `intake finished at ${(100 * captured / accepted).toFixed(0)}% of the run and documents then waited in the queue (captured → sending p50 ${ms(queueWait)}): the outbox/upload side limits the rate${saturated}`;
+    return `intake finished at ${((100 * captured) / accepted).toFixed(0)}% of the run and documents then waited in the queue (captured → sending p50 ${ms(queueWait)}): the outbox/upload side limits the rate${saturated}`;
   }
-  return `captures kept pace with acceptances to the end (last capture at ${(100 * captured / accepted).toFixed(0)}% of the run; drop → captured p50 ${ms(intakeWait)}, captured → sending p50 ${ms(queueWait)}): intake limits the rate and the outbox keeps up${saturated}`;
+  return `captures kept pace with acceptances to the end (last capture at ${((100 * captured) / accepted).toFixed(0)}% of the run; drop → captured p50 ${ms(intakeWait)}, captured → sending p50 ${ms(queueWait)}): intake limits the rate and the outbox keeps up${saturated}`;
 }
 
 function formatProfile(profile: NonNullable<PipelineResult['cpuProfile'] | SftpPipelineResult['cpuProfile']>): string[] {
-  const entry = (e: { name: string; ms: number; share: number }): string => `    ${(100 * e.share).toFixed(1).padStart(5)}%  ${String(e.ms).padStart(6)} ms  ${e.name}`;
+  const entry = (e: { name: string; ms: number; share: number }): string =>
+    `    ${(100 * e.share).toFixed(1).padStart(5)}%  ${String(e.ms).padStart(6)} ms  ${e.name}`;
   return [
     `agent CPU profile over the burst (${profile.file}): event loop busy ${(100 * profile.busyShare).toFixed(0)}% of ${(profile.totalMs / 1000).toFixed(1)} s`,
     '  most self time:',
@@ -218,9 +230,21 @@ export function formatSftpReport(report: SftpReport): string {
     '',
     '| measurement                                      | files/s | time (s) | stored by hub/s | hub time (s) |',
     '|--------------------------------------------------|--------:|---------:|----------------:|-------------:|',
-    sftpRow(`baseline: ssh2 upload loop, ${baseline.connections} connections`, baseline.filesPerSecond, baseline.elapsedMs, baseline.hubFilesPerSecond, baseline.hubStoredAfterMs),
+    sftpRow(
+      `baseline: ssh2 upload loop, ${baseline.connections} connections`,
+      baseline.filesPerSecond,
+      baseline.elapsedMs,
+      baseline.hubFilesPerSecond,
+      baseline.hubStoredAfterMs,
+    ),
     sftpRow('agent outbox: queued backlog → last handed over', backlog.docsPerSecond, backlog.elapsedMs, backlog.hubDocsPerSecond, backlog.hubStoredAfterMs),
-    sftpRow('agent end to end: first drop → last handed over', pipeline.docsPerSecond, pipeline.elapsedMs, pipeline.hubDocsPerSecond, pipeline.hubStoredAfterMs),
+    sftpRow(
+      'agent end to end: first drop → last handed over',
+      pipeline.docsPerSecond,
+      pipeline.elapsedMs,
+      pipeline.hubDocsPerSecond,
+      pipeline.hubStoredAfterMs,
+    ),
     '',
     `the loop ran before and after the pipeline, each on a fresh hub; the faster run counts: ${runs}`,
     `transport: agent outbox ÷ loop = ${ratios.transport.toFixed(2)} (queued backlog, from the resume to the rename into in/) — target: agent's SFTP transport ≥ ${SFTP_TARGETS.minRatioToUploadLoop.toFixed(2)} of the ssh2 loop: ${verdict(report.target.met)}; to the hub's records: ${ratio(ratios.transportHubStored)}`,
@@ -255,9 +279,9 @@ export function sftpBottleneck(pipeline: SftpPipelineResult): string {
   const busy = pipeline.cpuProfile ? `, its event loop busy ${percent(pipeline.cpuProfile.busyShare)}` : '';
   const mainThread = `agent main thread on CPU ${percent(pipeline.cpu.agentMainThread)} of the burst${busy}`;
   if (captured / accepted < 0.9) {
-    return `intake finished at ${(100 * captured / accepted).toFixed(0)}% of the run and documents then waited in the queue (captured → sending p50 ${ms(queueWait)}, one upload p50 ${ms(upload)}): the outbox/SFTP side limits the rate (${mainThread})`;
+    return `intake finished at ${((100 * captured) / accepted).toFixed(0)}% of the run and documents then waited in the queue (captured → sending p50 ${ms(queueWait)}, one upload p50 ${ms(upload)}): the outbox/SFTP side limits the rate (${mainThread})`;
   }
-  return `captures kept pace with hand-overs to the end (last capture at ${(100 * captured / accepted).toFixed(0)}% of the run; drop → captured p50 ${ms(pipeline.stagesMs.dropToCaptured.p50)}, captured → sending p50 ${ms(queueWait)}, one upload p50 ${ms(upload)}): intake limits the rate (${mainThread})`;
+  return `captures kept pace with hand-overs to the end (last capture at ${((100 * captured) / accepted).toFixed(0)}% of the run; drop → captured p50 ${ms(pipeline.stagesMs.dropToCaptured.p50)}, captured → sending p50 ${ms(queueWait)}, one upload p50 ${ms(upload)}): intake limits the rate (${mainThread})`;
 }
 
 export interface PrinterReport extends PrinterMeasurement {
@@ -288,7 +312,8 @@ function fastestRun(runs: PrinterThroughputRun[]): PrinterThroughputRun {
 
 export function formatPrinterReport(report: PrinterReport): string {
   const { machine, latency, direct, printJob, plainPost } = report;
-  const runs = (list: PrinterThroughputRun[]): string => list.map((run) => `${run.jobsPerSecond.toFixed(0)} jobs/s (noise ${cores(run.noiseCores)})`).join(', then ');
+  const runs = (list: PrinterThroughputRun[]): string =>
+    list.map((run) => `${run.jobsPerSecond.toFixed(0)} jobs/s (noise ${cores(run.noiseCores)})`).join(', then ');
   const throughputRow = (run: PrinterThroughputRun, ratio: number | null): string =>
     `| ${run.label.padEnd(48)} | ${run.jobsPerSecond.toFixed(0).padStart(6)} | ${(run.elapsedMs / 1000).toFixed(2).padStart(8)} | ${pair(run.requestMs).padStart(17)} | ${(ratio === null ? '—' : ratio.toFixed(2)).padStart(16)} |`;
   const lines = [
@@ -316,7 +341,10 @@ export function formatPrinterReport(report: PrinterReport): string {
     `agent: peak RSS ${mib(report.agentPeakRssBytes)}, ${report.agentLog.warnings} WARN and ${report.agentLog.errors} ERROR log lines; final states: lp ${JSON.stringify(latency.finalStates)}, direct Print-Job ${JSON.stringify(direct.printJob.finalStates)}, direct POST ${JSON.stringify(direct.plainPost.finalStates)}, Print-Job ${JSON.stringify(printJob.finalStates)}, POST ${JSON.stringify(plainPost.finalStates)}`,
     `agent settings: production defaults, printer on port ${report.settings.printerPort} (max job ${mib(report.settings.maxJobBytes)}), outbox concurrency ${report.settings.outboxConcurrency}, log level ${report.settings.logLevel}`,
   ];
-  for (const [name, run] of [['Print-Job', printJob], ['POST', plainPost]] as const) {
+  for (const [name, run] of [
+    ['Print-Job', printJob],
+    ['POST', plainPost],
+  ] as const) {
     if (run.cpuProfile) lines.push(...formatRunProfile(`${name} (${run.label})`, run.cpuProfile));
   }
   for (const run of [...report.printJobRuns, ...report.plainPostRuns]) {
@@ -324,11 +352,15 @@ export function formatPrinterReport(report: PrinterReport): string {
     if (run.failures > 0) lines.push(`FAILURES in ${run.label}: ${run.failures}: ${run.failureExamples.join(' | ')}`);
   }
   if (report.agentLog.examples.length > 0) lines.push(`agent log examples: ${report.agentLog.examples.join(' | ')}`);
-  for (const [name, result] of [['Print-Job', direct.printJob], ['POST', direct.plainPost]] as const) {
+  for (const [name, result] of [
+    ['Print-Job', direct.printJob],
+    ['POST', direct.plainPost],
+  ] as const) {
     if (result.failures > 0) lines.push(`FAILURES in the direct ${name} latency: ${result.failures}: ${result.failureExamples.join(' | ')}`);
   }
   if (!latency.complete) lines.push(`INCOMPLETE LATENCY RUN: ${latency.incompleteReason ?? 'unknown reason'}`);
-  if (!report.complete) lines.push('INCOMPLETE RUN: not every job was recorded, or some were refused (see the final states) — these numbers do not measure the printer');
+  if (!report.complete)
+    lines.push('INCOMPLETE RUN: not every job was recorded, or some were refused (see the final states) — these numbers do not measure the printer');
   return lines.join('\n');
 }
 
@@ -377,7 +409,8 @@ function fixed(value: number): string {
 }
 
 function formatRunProfile(label: string, profile: ProfileSummary): string[] {
-  const entry = (e: { name: string; ms: number; share: number }): string => `    ${(100 * e.share).toFixed(1).padStart(5)}%  ${String(e.ms).padStart(6)} ms  ${e.name}`;
+  const entry = (e: { name: string; ms: number; share: number }): string =>
+    `    ${(100 * e.share).toFixed(1).padStart(5)}%  ${String(e.ms).padStart(6)} ms  ${e.name}`;
   return [
     `agent CPU profile, ${label}: event loop busy ${(100 * profile.busyShare).toFixed(0)}% of ${(profile.totalMs / 1000).toFixed(2)} s`,
     '  most self time:',

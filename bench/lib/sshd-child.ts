@@ -92,7 +92,13 @@ export interface SftpHubChild {
  * `recapito sandbox-hub --dir D --sftp-root R --delay-ms 0 --credits N` in its own process: the hub
  * gets a core to itself instead of sharing the event loop of the upload loop it is measured against.
  */
-export async function startSftpHubChild(options: { dataDir: string; rootDir: string; credits: number; logFile: string; cleanup: Cleanup }): Promise<SftpHubChild> {
+export async function startSftpHubChild(options: {
+  dataDir: string;
+  rootDir: string;
+  credits: number;
+  logFile: string;
+  cleanup: Cleanup;
+}): Promise<SftpHubChild> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('RECAPITO_')));
   const args = [CLI, 'sandbox-hub', '--dir', options.dataDir, '--sftp-root', options.rootDir, '--delay-ms', '0', '--credits', String(options.credits)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -147,12 +153,16 @@ export async function startSftpHubChild(options: { dataDir: string; rootDir: str
     rootDir: options.rootDir,
     count: () => (db().prepare(`SELECT COUNT(*) AS n FROM documents WHERE channel = 'sftp'`).get() as { n: number }).n,
     records: () =>
-      (db().prepare(`SELECT file_name AS fileName, idempotency_key AS idempotencyKey, created_at AS createdAt, uploads FROM documents WHERE channel = 'sftp'`).all() as {
-        fileName: string;
-        idempotencyKey: string;
-        createdAt: string;
-        uploads: number;
-      }[]).map((row) => ({ ...row, createdAt: Date.parse(row.createdAt) })),
+      (
+        db()
+          .prepare(`SELECT file_name AS fileName, idempotency_key AS idempotencyKey, created_at AS createdAt, uploads FROM documents WHERE channel = 'sftp'`)
+          .all() as {
+          fileName: string;
+          idempotencyKey: string;
+          createdAt: string;
+          uploads: number;
+        }[]
+      ).map((row) => ({ ...row, createdAt: Date.parse(row.createdAt) })),
     close: unregister,
   };
 }
@@ -196,7 +206,6 @@ function treeCpuSeconds(root: number): number | null {
   }
   return total / clockTicks();
 }
-
 
 /** The fields of /proc/<pid>/stat after the command name: [state, ppid, …]; null if it is gone. */
 function statFields(pid: number): string[] | null {

@@ -1,8 +1,19 @@
 // Wire shapes of hub protocol v1 (docs/hub-protocol.md): shared by the agent's clients and the sandbox hub.
 
 export type HubStatus =
-  | 'received' | 'processing' | 'sent' | 'delivered' | 'not_delivered' | 'rejected'
-  | 'accepted' | 'refused' | 'expired' | 'undeliverable' | 'failed' | 'paid' | 'held';
+  | 'received'
+  | 'processing'
+  | 'sent'
+  | 'delivered'
+  | 'not_delivered'
+  | 'rejected'
+  | 'accepted'
+  | 'refused'
+  | 'expired'
+  | 'undeliverable'
+  | 'failed'
+  | 'paid'
+  | 'held';
 
 export interface HubError {
   code: string;

@@ -28,7 +28,11 @@ export interface Route<Answer, Body = undefined, Params extends string = never> 
   readonly __types?: { answer: Answer; body: Body; params: Params };
 }
 
-function route<Answer, Body = undefined, Params extends string = never>(method: RouteMethod, path: string, options: { access?: 'public'; body?: RouteBody } = {}): Route<Answer, Body, Params> {
+function route<Answer, Body = undefined, Params extends string = never>(
+  method: RouteMethod,
+  path: string,
+  options: { access?: 'public'; body?: RouteBody } = {},
+): Route<Answer, Body, Params> {
   return { method, path, access: options.access ?? 'token', body: options.body ?? 'none' };
 }
 
@@ -85,7 +89,10 @@ export type BodyOf<R> = R extends Route<infer _Answer, infer Body, infer _Params
 export type ParamsOf<R> = R extends Route<infer _Answer, infer _Body, infer Params> ? Params : never;
 
 /** The route's path with its parameters filled in, each percent-encoded. */
-export function pathOf<R extends Route<unknown, unknown, string>>(route: R, ...[params]: [ParamsOf<R>] extends [never] ? [] : [Record<ParamsOf<R>, string>]): string {
+export function pathOf<R extends Route<unknown, unknown, string>>(
+  route: R,
+  ...[params]: [ParamsOf<R>] extends [never] ? [] : [Record<ParamsOf<R>, string>]
+): string {
   return route.path.replace(/:([a-z]+)/g, (_, name: string) => {
     const value = (params as Record<string, string> | undefined)?.[name];
     if (value === undefined) throw new Error(`${route.path}: missing parameter ${name}`);

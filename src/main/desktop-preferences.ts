@@ -43,7 +43,11 @@ export async function loadDesktopPreferences(file: string): Promise<LoadedPrefer
   const parsed = preferencesSchema.safeParse(json.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { preferences: defaultPreferences(), firstRun: false, problem: `${file} is not valid (${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'unexpected content'})` };
+    return {
+      preferences: defaultPreferences(),
+      firstRun: false,
+      problem: `${file} is not valid (${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'unexpected content'})`,
+    };
   }
   return { preferences: parsed.data, firstRun: false, problem: null };
 }

@@ -106,7 +106,7 @@ const it: ShellStrings = {
     startupFailedTitle: 'Recapito non può partire',
     startupFailedIntro: "Recapito non è riuscito ad avviare l'agente.",
     noKeyringIntro:
-      "Recapito non trova un portachiavi di sistema in cui custodire la chiave API in modo cifrato. Sblocca o installa un portachiavi (GNOME Keyring, KWallet) e riavvia, oppure usa la modalità senza interfaccia (recapito serve) con un file dei segreti leggibile solo da te.",
+      'Recapito non trova un portachiavi di sistema in cui custodire la chiave API in modo cifrato. Sblocca o installa un portachiavi (GNOME Keyring, KWallet) e riavvia, oppure usa la modalità senza interfaccia (recapito serve) con un file dei segreti leggibile solo da te.',
     dropFolderTitle: 'Cartella di deposito',
   },
 };

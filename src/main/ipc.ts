@@ -26,8 +26,7 @@ const ARGUMENTS = {
 } as const satisfies Record<BridgeChannel, z.ZodType>;
 
 export type IpcCall =
-  | { channel: 'recapito:status' | 'recapito:pause' | 'recapito:resume' }
-  | { channel: 'recapito:open-drop-folder'; profileId: string | null };
+  { channel: 'recapito:status' | 'recapito:pause' | 'recapito:resume' } | { channel: 'recapito:open-drop-folder'; profileId: string | null };
 
 export type IpcValidation = { ok: true; call: IpcCall } | { ok: false; reason: string };
 

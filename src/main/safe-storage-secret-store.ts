@@ -57,7 +57,11 @@ export interface SafeStorageSecretStoreOptions {
  * event: before it, safeStorage cannot tell which backend it uses. Decrypts everything once;
  * `get` answers from memory.
  */
-export async function createSafeStorageSecretStore(file: string, safeStorage: SafeStorageLike, options: SafeStorageSecretStoreOptions = {}): Promise<FileSecretStore> {
+export async function createSafeStorageSecretStore(
+  file: string,
+  safeStorage: SafeStorageLike,
+  options: SafeStorageSecretStoreOptions = {},
+): Promise<FileSecretStore> {
   const platform = options.platform ?? process.platform;
   const env = options.env ?? process.env;
   await assertSafeStorageUsable(safeStorage, platform);
@@ -81,14 +85,20 @@ async function assertSafeStorageUsable(safeStorage: SafeStorageLike, platform: N
       );
     }
     if (backend === 'unknown') {
-      throw new SecretStoreUnavailableError('backend_unknown', 'The secret store was opened before the app was ready, so the Linux keyring is not known yet; open it after app.whenReady().');
+      throw new SecretStoreUnavailableError(
+        'backend_unknown',
+        'The secret store was opened before the app was ready, so the Linux keyring is not known yet; open it after app.whenReady().',
+      );
     }
   }
   let available: boolean;
   try {
     available = await safeStorage.isAsyncEncryptionAvailable();
   } catch (error) {
-    throw new SecretStoreUnavailableError('encryption_unavailable', `Refusing to keep secrets: the OS secret storage failed to start (${describe(error)}). ${HEADLESS_WAY_OUT}`);
+    throw new SecretStoreUnavailableError(
+      'encryption_unavailable',
+      `Refusing to keep secrets: the OS secret storage failed to start (${describe(error)}). ${HEADLESS_WAY_OUT}`,
+    );
   }
   if (!available) {
     throw new SecretStoreUnavailableError(
@@ -130,13 +140,17 @@ function decodeFile(file: string, text: string): Map<SecretName, Buffer> {
   if (!parsed.ok) throw new SecretStoreError(`The encrypted secrets file ${file} is not valid JSON: ${parsed.message}`);
   const content = parsed.value as Partial<SafeSecretsFile> | null;
   if (typeof content !== 'object' || content === null || content.version !== 1 || content.encryption !== 'electron-safeStorage') {
-    throw new SecretStoreError(`The encrypted secrets file ${file} is not in the expected format ({"version": 1, "encryption": "electron-safeStorage", "secrets": {...}}).`);
+    throw new SecretStoreError(
+      `The encrypted secrets file ${file} is not in the expected format ({"version": 1, "encryption": "electron-safeStorage", "secrets": {...}}).`,
+    );
   }
   const secrets = content.secrets;
-  if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets)) throw new SecretStoreError(`The encrypted secrets file ${file} has no "secrets" object.`);
+  if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets))
+    throw new SecretStoreError(`The encrypted secrets file ${file} has no "secrets" object.`);
   const map = new Map<SecretName, Buffer>();
   for (const [name, value] of Object.entries(secrets)) {
-    if (!isSecretName(name)) throw new SecretStoreError(`The encrypted secrets file ${file} names an unknown secret "${name}"; known names are ${SECRET_NAMES.join(', ')}.`);
+    if (!isSecretName(name))
+      throw new SecretStoreError(`The encrypted secrets file ${file} names an unknown secret "${name}"; known names are ${SECRET_NAMES.join(', ')}.`);
     if (typeof value !== 'string' || value === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) {
       throw new SecretStoreError(`The secret ${name} in ${file} is not base64 text as Recapito writes it; the file was damaged or edited.`);
     }

@@ -6,7 +6,6 @@ import type { Locale } from './i18n.ts';
 import { trayMenuFor, type TrayAction, type TrayMenuEntry } from './tray-menu.ts';
 import { trayStateFor, type TrayIcon } from './tray-state.ts';
 
-
 export interface ShellTrayOptions {
   locale: Locale;
   iconPath(icon: TrayIcon): string;

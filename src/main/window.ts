@@ -110,7 +110,10 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     crashes.push(now);
     while (crashes.length > 0 && (crashes[0] ?? now) < now - 60_000) crashes.shift();
     const reload = crashes.length <= 3 && !window.isDestroyed();
-    options.log.error(reload ? 'the window renderer stopped; reloading' : 'the window renderer keeps stopping; not reloading', { reason: details.reason, exitCode: details.exitCode });
+    options.log.error(reload ? 'the window renderer stopped; reloading' : 'the window renderer keeps stopping; not reloading', {
+      reason: details.reason,
+      exitCode: details.exitCode,
+    });
     if (reload) loadUi(window, options);
   });
   loadUi(window, options);

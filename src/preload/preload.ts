@@ -21,7 +21,9 @@ const bridge: RecapitoBridge = {
   resume: () => ipcRenderer.invoke(CHANNELS.resume) as Promise<AgentStatus>,
   // Only the one argument travels; whatever else the page passes stays in the page.
   openDropFolder: (profileId?: string) =>
-    (profileId === undefined ? ipcRenderer.invoke(CHANNELS.openDropFolder) : ipcRenderer.invoke(CHANNELS.openDropFolder, profileId)) as Promise<OpenDropFolderResult>,
+    (profileId === undefined
+      ? ipcRenderer.invoke(CHANNELS.openDropFolder)
+      : ipcRenderer.invoke(CHANNELS.openDropFolder, profileId)) as Promise<OpenDropFolderResult>,
 };
 
 contextBridge.exposeInMainWorld(GLOBAL_NAME, Object.freeze(bridge));

@@ -43,15 +43,19 @@ export class SandboxHttpsClient {
   request(method: string, path: string, options: SandboxRequestOptions = {}): Promise<SandboxResponse> {
     const url = new URL(path, this.baseUrl);
     return new Promise((resolve, reject) => {
-      const request = https.request(url, { method, agent: this.agent, headers: options.headers ?? {}, ...(options.signal ? { signal: options.signal } : {}) }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const body = Buffer.concat(chunks);
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body, json: <T>() => JSON.parse(body.toString('utf8')) as T });
-        });
-      });
+      const request = https.request(
+        url,
+        { method, agent: this.agent, headers: options.headers ?? {}, ...(options.signal ? { signal: options.signal } : {}) },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const body = Buffer.concat(chunks);
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body, json: <T>() => JSON.parse(body.toString('utf8')) as T });
+          });
+        },
+      );
       request.on('error', reject);
       request.end(options.body);
     });

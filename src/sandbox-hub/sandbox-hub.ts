@@ -195,6 +195,7 @@ function checkSettings(settings: typeof DEFAULTS & { sdiDelaysMs?: Record<string
     if (settings.sftp.pollIntervalMs !== undefined) positive('sftp.pollIntervalMs', settings.sftp.pollIntervalMs);
   }
   for (const [name, value] of Object.entries(settings.sdiDelaysMs ?? {})) {
-    if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new Error(`sandbox hub option sdiDelaysMs.${name} must be 0 or more (got ${value})`);
+    if (value !== undefined && (!Number.isFinite(value) || value < 0))
+      throw new Error(`sandbox hub option sdiDelaysMs.${name} must be 0 or more (got ${value})`);
   }
 }

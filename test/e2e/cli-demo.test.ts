@@ -23,7 +23,7 @@ let demo: ChildProcess | null = null;
 let cleanup: (() => Promise<void>) | null = null;
 
 afterAll(async () => {
-  if (demo?.pid && demo.exitCode === null && demo.signalCode === null) process.kill(-demo.pid, "SIGKILL");
+  if (demo?.pid && demo.exitCode === null && demo.signalCode === null) process.kill(-demo.pid, 'SIGKILL');
   await cleanup?.();
 });
 
@@ -65,18 +65,26 @@ describe('CLI demo', () => {
       'ricevuta.pdf': 'delivered',
     };
     const started = Date.now();
-    const final = await waitFor('every document in its final state', async () => {
-      const page = await api<DocumentsPage>('/documents?limit=100');
-      const done = Object.entries(expected).every(([name, state]) => page.documents.some((d) => d.name === name && d.state === state));
-      return done ? page : null;
-    }, 60_000, 200);
+    const final = await waitFor(
+      'every document in its final state',
+      async () => {
+        const page = await api<DocumentsPage>('/documents?limit=100');
+        const done = Object.entries(expected).every(([name, state]) => page.documents.some((d) => d.name === name && d.state === state));
+        return done ? page : null;
+      },
+      60_000,
+      200,
+    );
     // The demo's simulated SDI is quick (delays ≤ 2 s per step), but not instant.
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(final.documents).toHaveLength(4);
 
     const hubDir = join(dir, 'sandbox-hub');
     const hubUrl = (await readFile(join(hubDir, 'url'), 'utf8')).trim();
-    const admin = new SandboxAdminClient(await SandboxHttpsClient.fromFiles(hubUrl, join(hubDir, 'tls', 'ca.pem')), (await readFile(join(hubDir, 'admin-token'), 'utf8')).trim());
+    const admin = new SandboxAdminClient(
+      await SandboxHttpsClient.fromFiles(hubUrl, join(hubDir, 'tls', 'ca.pem')),
+      (await readFile(join(hubDir, 'admin-token'), 'utf8')).trim(),
+    );
     const atHub = await admin.listDocuments();
     expect(atHub).toHaveLength(4);
     for (const document of final.documents) expect(atHub.filter((d) => d.idempotencyKey === document.id)).toHaveLength(1);
@@ -97,7 +105,9 @@ describe('CLI demo', () => {
     const history = (await cli('status', sentId!)).stdout;
     expect(history).toContain('extra.pdf  delivered');
     expect(history).toMatch(/_RC_\w+\.xml/);
-    const invalid = await cli('send', join(SHARED_FIXTURES, 'SOURCES.md'), '--data', join(dir, 'agent')).catch((error: { code: number; stdout: string }) => error);
+    const invalid = await cli('send', join(SHARED_FIXTURES, 'SOURCES.md'), '--data', join(dir, 'agent')).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
     expect((invalid as { code: number }).code).toBe(1);
     expect((invalid as { stdout: string }).stdout).toMatch(/invalid/);
 
@@ -125,9 +135,16 @@ describe('CLI demo', () => {
     // As the README says: the original FPA02 is the same invoice as FPA01 (number 123 of 2017),
     // so it is refused as a duplicate before it is sent, and moved to errors/ with the reason.
     await writeFile(join(dir, 'drop', 'IT01234567890_FPA02.xml'), fixture('fatturapa', 'IT01234567890_FPA02.xml'));
-    const duplicate = await waitFor('the original FPA02 refused', async () => (await api<DocumentsPage>('/documents?state=invalid')).documents.find((d) => d.name === 'IT01234567890_FPA02.xml') ?? null, 30_000, 200);
+    const duplicate = await waitFor(
+      'the original FPA02 refused',
+      async () => (await api<DocumentsPage>('/documents?state=invalid')).documents.find((d) => d.name === 'IT01234567890_FPA02.xml') ?? null,
+      30_000,
+      200,
+    );
     expect(duplicate.reason).toMatch(/already captured as "IT01234567890_FPA01\.xml".*00404/);
-    await waitFor('FPA02 in errors/', async () => (await readdir(join(dir, 'drop', 'errors')).catch((): string[] => [])).includes('IT01234567890_FPA02.xml.error.txt'));
+    await waitFor('FPA02 in errors/', async () =>
+      (await readdir(join(dir, 'drop', 'errors')).catch((): string[] => [])).includes('IT01234567890_FPA02.xml.error.txt'),
+    );
 
     // SIGTERM to the npm process alone (a service manager, `kill <npm pid>`) stops the demo too.
     await stopAndCheck(demo, () => process.kill(demo!.pid!, 'SIGTERM'));
@@ -139,12 +156,24 @@ describe('CLI demo', () => {
       await waitFor('the demo to report its stop', () => output.includes('Stopping'), 10_000);
       const db = openDatabase(join(dir, 'agent', 'recapito.sqlite'));
       try {
-        await waitFor('agent.stopped recorded', () => (db.prepare('SELECT type FROM events ORDER BY seq DESC LIMIT 1').get() as { type: string }).type === 'agent.stopped', 10_000);
+        await waitFor(
+          'agent.stopped recorded',
+          () => (db.prepare('SELECT type FROM events ORDER BY seq DESC LIMIT 1').get() as { type: string }).type === 'agent.stopped',
+          10_000,
+        );
       } finally {
         db.close();
       }
       // Nothing of it is left: the local API no longer answers.
-      await waitFor('the local API closed', () => fetch(`${apiUrl}/api/v1/health`).then(() => false, () => true), 10_000);
+      await waitFor(
+        'the local API closed',
+        () =>
+          fetch(`${apiUrl}/api/v1/health`).then(
+            () => false,
+            () => true,
+          ),
+        10_000,
+      );
     }
   }, 180_000);
 });

@@ -57,78 +57,84 @@ function killHard(child: ChildProcess): Promise<void> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-for (const transport of TRANSPORTS) needsFor(transport).describe(`crash safety over ${transport}`, () => {
-  it(`kill -9 at random moments during a ${FILES}-file drop: each file reaches the hub exactly once`, async () => {
-    const dataDir = join(root, transport, 'agent');
-    const dropDir = join(root, transport, 'drop');
-    const staging = join(root, transport, 'staging');
-    const before = hub.listDocuments().length;
-    await mkdir(dropDir, { recursive: true });
-    await mkdir(staging, { recursive: true });
-    const settings = transport === 'sftp' ? sftpSettings(testSettings(hub, dropDir), sshd!, join(root, 'hub-sftp')) : testSettings(hub, dropDir);
-    settings.intake.rescanIntervalMs = 500;
-    settings.hub.eventsLongPollSeconds = 1;
-    await mkdir(dataDir, { recursive: true });
-    await saveSettings(join(dataDir, 'config.json'), settings);
-    const secrets = await createFileSecretStore(join(dataDir, 'secrets.json'), {});
-    await secrets.set('hubApiKey', hub.createApiKey({ name: 'crash-test' }));
-    if (sshd) await secrets.set('sftpPrivateKey', sshd.clientPrivateKey);
+for (const transport of TRANSPORTS)
+  needsFor(transport).describe(`crash safety over ${transport}`, () => {
+    it(`kill -9 at random moments during a ${FILES}-file drop: each file reaches the hub exactly once`, async () => {
+      const dataDir = join(root, transport, 'agent');
+      const dropDir = join(root, transport, 'drop');
+      const staging = join(root, transport, 'staging');
+      const before = hub.listDocuments().length;
+      await mkdir(dropDir, { recursive: true });
+      await mkdir(staging, { recursive: true });
+      const settings = transport === 'sftp' ? sftpSettings(testSettings(hub, dropDir), sshd!, join(root, 'hub-sftp')) : testSettings(hub, dropDir);
+      settings.intake.rescanIntervalMs = 500;
+      settings.hub.eventsLongPollSeconds = 1;
+      await mkdir(dataDir, { recursive: true });
+      await saveSettings(join(dataDir, 'config.json'), settings);
+      const secrets = await createFileSecretStore(join(dataDir, 'secrets.json'), {});
+      await secrets.set('hubApiKey', hub.createApiKey({ name: 'crash-test' }));
+      if (sshd) await secrets.set('sftpPrivateKey', sshd.clientPrivateKey);
 
-    const names: string[] = [];
-    for (let i = 0; i < FILES; i += 1) {
-      const name = `${transport}-fattura-${String(i).padStart(4, '0')}.pdf`;
-      await writeFile(join(staging, name), makePdf(`Fattura ${i} — crash test over ${transport}`));
-      names.push(name);
-    }
+      const names: string[] = [];
+      for (let i = 0; i < FILES; i += 1) {
+        const name = `${transport}-fattura-${String(i).padStart(4, '0')}.pdf`;
+        await writeFile(join(staging, name), makePdf(`Fattura ${i} — crash test over ${transport}`));
+        names.push(name);
+      }
 
-    const logFile = join(root, `agent-output-${transport}.log`);
-    let agent = startAgent(dataDir, logFile);
-    let dropped = 0;
-    let kills = 0;
-    // Drop in batches (rename is atomic, as an ERP writing elsewhere and moving in would do) while
-    // killing the agent at random moments, through start-up, intake, upload and status sync.
-    while (dropped < FILES || kills < 8) {
-      const batch = names.slice(dropped, dropped + 40 + Math.floor(Math.random() * 40));
-      for (const name of batch) await rename(join(staging, name), join(dropDir, name));
-      dropped += batch.length;
-      await pause(150 + Math.random() * 1200);
-      await killHard(agent);
-      kills += 1;
-      agent = startAgent(dataDir, logFile);
-    }
+      const logFile = join(root, `agent-output-${transport}.log`);
+      let agent = startAgent(dataDir, logFile);
+      let dropped = 0;
+      let kills = 0;
+      // Drop in batches (rename is atomic, as an ERP writing elsewhere and moving in would do) while
+      // killing the agent at random moments, through start-up, intake, upload and status sync.
+      while (dropped < FILES || kills < 8) {
+        const batch = names.slice(dropped, dropped + 40 + Math.floor(Math.random() * 40));
+        for (const name of batch) await rename(join(staging, name), join(dropDir, name));
+        dropped += batch.length;
+        await pause(150 + Math.random() * 1200);
+        await killHard(agent);
+        kills += 1;
+        agent = startAgent(dataDir, logFile);
+      }
 
-    try {
-      await waitFor('every file at the hub', () => hub.listDocuments().length - before >= FILES, 120_000, 250);
-      const db = openDatabase(join(dataDir, 'recapito.sqlite'));
       try {
-        await waitFor('every document delivered', () => {
-          const row = db.prepare(`SELECT COUNT(*) AS n FROM documents WHERE state = 'delivered'`).get() as { n: number };
-          return row.n === FILES;
-        }, 120_000, 250);
-        const states = db.prepare('SELECT state, COUNT(*) AS n FROM documents GROUP BY state').all();
-        expect(states).toEqual([{ state: 'delivered', n: FILES }]);
+        await waitFor('every file at the hub', () => hub.listDocuments().length - before >= FILES, 120_000, 250);
+        const db = openDatabase(join(dataDir, 'recapito.sqlite'));
+        try {
+          await waitFor(
+            'every document delivered',
+            () => {
+              const row = db.prepare(`SELECT COUNT(*) AS n FROM documents WHERE state = 'delivered'`).get() as { n: number };
+              return row.n === FILES;
+            },
+            120_000,
+            250,
+          );
+          const states = db.prepare('SELECT state, COUNT(*) AS n FROM documents GROUP BY state').all();
+          expect(states).toEqual([{ state: 'delivered', n: FILES }]);
+        } finally {
+          db.close();
+        }
+        await waitFor('drop folder emptied', async () => (await readdir(dropDir)).filter((n) => n.endsWith('.pdf')).length === 0, 30_000);
+        if (transport === 'sftp') {
+          // Every status file was applied and then deleted from the hub's out/ folder.
+          await waitFor('out/ drained', async () => (await readdir(join(root, 'hub-sftp', 'out'))).filter((n) => n.endsWith('.json')).length === 0, 30_000);
+        }
       } finally {
-        db.close();
+        await killHard(agent);
       }
-      await waitFor('drop folder emptied', async () => (await readdir(dropDir)).filter((n) => n.endsWith('.pdf')).length === 0, 30_000);
-      if (transport === 'sftp') {
-        // Every status file was applied and then deleted from the hub's out/ folder.
-        await waitFor('out/ drained', async () => (await readdir(join(root, 'hub-sftp', 'out'))).filter((n) => n.endsWith('.json')).length === 0, 30_000);
-      }
-    } finally {
-      await killHard(agent);
-    }
 
-    const atHub = hub.listDocuments().filter((d) => d.fileName.startsWith(`${transport}-`));
-    expect(atHub).toHaveLength(FILES);
-    expect(new Set(atHub.map((d) => d.idempotencyKey)).size).toBe(FILES);
-    expect(new Set(atHub.map((d) => d.fileName))).toEqual(new Set(names));
-    // No file both left in the drop folder and sent: all in sent/, none in errors/, none left.
-    const sent = (await readdir(join(dropDir, 'sent'))).sort();
-    expect(sent).toEqual([...names].sort());
-    expect(await readdir(join(dropDir, 'errors')).catch(() => [])).toEqual([]);
-    expect(kills).toBeGreaterThanOrEqual(8);
-    const output = await readFile(logFile, 'utf8');
-    expect(output).not.toMatch(/Unhandled|TypeError|ReferenceError/);
-  }, 300_000);
-});
+      const atHub = hub.listDocuments().filter((d) => d.fileName.startsWith(`${transport}-`));
+      expect(atHub).toHaveLength(FILES);
+      expect(new Set(atHub.map((d) => d.idempotencyKey)).size).toBe(FILES);
+      expect(new Set(atHub.map((d) => d.fileName))).toEqual(new Set(names));
+      // No file both left in the drop folder and sent: all in sent/, none in errors/, none left.
+      const sent = (await readdir(join(dropDir, 'sent'))).sort();
+      expect(sent).toEqual([...names].sort());
+      expect(await readdir(join(dropDir, 'errors')).catch(() => [])).toEqual([]);
+      expect(kills).toBeGreaterThanOrEqual(8);
+      const output = await readFile(logFile, 'utf8');
+      expect(output).not.toMatch(/Unhandled|TypeError|ReferenceError/);
+    }, 300_000);
+  });

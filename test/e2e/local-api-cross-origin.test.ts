@@ -46,7 +46,13 @@ type Enctype = 'text/plain' | 'application/x-www-form-urlencoded' | 'multipart/f
 /** What the page fires; `body` and file bodies travel base64-encoded. */
 type Attack =
   | { kind: 'fetch'; url: string; contentType: Enctype; body: string }
-  | { kind: 'form'; url: string; enctype: Enctype; fields: { name: string; value: string }[]; file?: { field: string; name: string; type: string; body: string } };
+  | {
+      kind: 'form';
+      url: string;
+      enctype: Enctype;
+      fields: { name: string; value: string }[];
+      file?: { field: string; name: string; type: string; body: string };
+    };
 
 const b64 = (data: Buffer | string): string => Buffer.from(data).toString('base64');
 
@@ -80,7 +86,12 @@ function attacksFor(set: AttackSet, apiOrigin: string): Attack[] {
       attacks.push({ kind: 'form', url: url('documents'), enctype: 'text/plain', fields: textPlainFields(makePdf(`form ${tag}`).toString('latin1')) });
       attacks.push({ kind: 'form', url: url('documents'), enctype: 'text/plain', fields: textPlainFields(invoiceXml(9200 + index)) });
       // (3) urlencoded and multipart forms (a PDF file attached to the multipart one).
-      attacks.push({ kind: 'form', url: url('documents'), enctype: 'application/x-www-form-urlencoded', fields: [{ name: 'file', value: makePdf(`urlencoded ${tag}`).toString('latin1') }] });
+      attacks.push({
+        kind: 'form',
+        url: url('documents'),
+        enctype: 'application/x-www-form-urlencoded',
+        fields: [{ name: 'file', value: makePdf(`urlencoded ${tag}`).toString('latin1') }],
+      });
       attacks.push({
         kind: 'form',
         url: url('documents'),
@@ -171,7 +182,6 @@ interface ServerAnswer {
 
 const describeAnswer = (a: ServerAnswer) => `${a.method} ${a.target} (${a.contentType}, Origin ${a.origin}) -> ${a.status}`;
 
-
 needsChromium().describe('local API attacked from a web page in Chromium', () => {
   let attacker: http.Server;
   let attackerPort = 0;
@@ -187,7 +197,14 @@ needsChromium().describe('local API attacked from a web page in Chromium', () =>
     const { request, response, socket } = message as { request: http.IncomingMessage; response: http.ServerResponse; socket: Socket };
     if (!api || socket.localPort !== api.port) return;
     const header = (name: string) => String(request.headers[name] ?? 'none').split(';')[0] ?? '';
-    answers.push({ method: request.method ?? '', target: request.url ?? '', contentType: header('content-type'), origin: header('origin'), token: Boolean(request.headers.authorization), status: response.statusCode });
+    answers.push({
+      method: request.method ?? '',
+      target: request.url ?? '',
+      contentType: header('content-type'),
+      origin: header('origin'),
+      token: Boolean(request.headers.authorization),
+      status: response.statusCode,
+    });
   };
 
   beforeAll(async () => {
@@ -205,7 +222,13 @@ needsChromium().describe('local API attacked from a web page in Chromium', () =>
     publicBrowser = await chromium.launch({
       executablePath: chromiumPath(),
       args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
         `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1`,
         `--ip-address-space-overrides=127.0.0.1:${attackerPort}=public`,
       ],
@@ -256,7 +279,8 @@ needsChromium().describe('local API attacked from a web page in Chromium', () =>
     const seen: BrowserOutcome[] = [];
     // Only the page's POSTs count: a window showing an answer also asks the API for /favicon.ico.
     const ours = (request: Request) => request.method() === 'POST' && request.url().startsWith(`${apiUrl}/`);
-    const what = (request: Request) => `${request.isNavigationRequest() ? 'form ' : 'fetch'} POST ${request.url().slice(apiUrl.length)} (${(request.headers()['content-type'] ?? 'none').split(';')[0]})`;
+    const what = (request: Request) =>
+      `${request.isNavigationRequest() ? 'form ' : 'fetch'} POST ${request.url().slice(apiUrl.length)} (${(request.headers()['content-type'] ?? 'none').split(';')[0]})`;
     context.on('requestfinished', (request) => {
       if (!ours(request)) return;
       // A response the browser no longer has (the context closed) is an answer too, never an unhandled rejection.
@@ -275,8 +299,14 @@ needsChromium().describe('local API attacked from a web page in Chromium', () =>
     const fromPage = answers.filter((a) => !a.token && a.method === 'POST');
     console.info(
       `${set} from ${origin}: ${fromPage.length} of ${attacks.length} requests reached the API\n` +
-        `  in the browser:\n${seen.map((o) => `    ${o.what} -> ${o.result}`).sort().join('\n')}\n` +
-        `  at the API:\n${fromPage.map((a) => `    ${describeAnswer(a)}`).sort().join('\n')}`,
+        `  in the browser:\n${seen
+          .map((o) => `    ${o.what} -> ${o.result}`)
+          .sort()
+          .join('\n')}\n` +
+        `  at the API:\n${fromPage
+          .map((a) => `    ${describeAnswer(a)}`)
+          .sort()
+          .join('\n')}`,
     );
     return fromPage;
   }
@@ -286,7 +316,11 @@ needsChromium().describe('local API attacked from a web page in Chromium', () =>
    * capturing and sending all along (unless an attack paused it: then it is only captured).
    */
   async function legitimateUpload(label: string): Promise<{ id: string; sha256: string; reachedHub: boolean }> {
-    const answer = await withToken('/api/v1/documents', { method: 'POST', headers: { 'Content-Type': 'application/pdf', 'X-Filename': encodeURIComponent(`${label}.pdf`) }, body: makePdf(`legit ${label}`) });
+    const answer = await withToken('/api/v1/documents', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/pdf', 'X-Filename': encodeURIComponent(`${label}.pdf`) },
+      body: makePdf(`legit ${label}`),
+    });
     expect(answer.status, 'the legitimate upload with the token').toBe(201);
     const { id } = (await answer.json()) as { id: string };
     const document = harness?.agent.store.documents.get(id);
@@ -317,10 +351,39 @@ needsChromium().describe('local API attacked from a web page in Chromium', () =>
     const listed = (await json('/api/v1/documents?limit=500'))['documents'] as { id: string; name: string; source: string; state: string }[];
     const hubDocuments = h.hub.listDocuments();
 
-    expect.soft(fromPage.filter((a) => a.status < 300).map(describeAnswer).sort(), 'attack requests the API carried out (2xx)').toEqual([]);
-    expect.soft(listed.map((d) => d.id), 'the agent lists the legitimate upload').toContain(legit.id);
-    expect.soft(listed.filter((d) => d.id !== legit.id).map((d) => `${d.name} (${d.source}, ${d.state})`).sort(), 'documents in the agent besides the legitimate upload').toEqual([]);
-    expect.soft(hubDocuments.filter((d) => d.sha256 !== legit.sha256).map((d) => `${d.fileName} (${d.contentType}, ${d.size} bytes)`).sort(), 'documents the hub received besides the legitimate one').toEqual([]);
+    expect
+      .soft(
+        fromPage
+          .filter((a) => a.status < 300)
+          .map(describeAnswer)
+          .sort(),
+        'attack requests the API carried out (2xx)',
+      )
+      .toEqual([]);
+    expect
+      .soft(
+        listed.map((d) => d.id),
+        'the agent lists the legitimate upload',
+      )
+      .toContain(legit.id);
+    expect
+      .soft(
+        listed
+          .filter((d) => d.id !== legit.id)
+          .map((d) => `${d.name} (${d.source}, ${d.state})`)
+          .sort(),
+        'documents in the agent besides the legitimate upload',
+      )
+      .toEqual([]);
+    expect
+      .soft(
+        hubDocuments
+          .filter((d) => d.sha256 !== legit.sha256)
+          .map((d) => `${d.fileName} (${d.contentType}, ${d.size} bytes)`)
+          .sort(),
+        'documents the hub received besides the legitimate one',
+      )
+      .toEqual([]);
     expect.soft(status['paused'], 'sending is not paused').toBe(false);
     expect.soft(status['hold'], 'no hold (paused, credentials)').toBeNull();
     expect.soft(legit.reachedHub, 'the legitimate upload reached the hub').toBe(true);

@@ -60,16 +60,31 @@ cups.describe('virtual printer through real CUPS', () => {
 
     await writeFile(join(h.root, 'fattura.pdf'), makePdf('Fattura stampata 2026/17'));
     await writeFile(join(h.root, 'nota.txt'), 'Nota di credito 4\nImporto: 12,50 EUR\n');
-    const { stdout: _png } = await execFileAsync(cups.path('gs'), ['-q', '-dNOPAUSE', '-dBATCH', '-sDEVICE=png16m', '-r72', '-g200x100', `-sOutputFile=${join(h.root, 'logo.png')}`, '-c', '1 0 0 setrgbcolor 0 0 200 100 rectfill showpage']);
+    const { stdout: _png } = await execFileAsync(cups.path('gs'), [
+      '-q',
+      '-dNOPAUSE',
+      '-dBATCH',
+      '-sDEVICE=png16m',
+      '-r72',
+      '-g200x100',
+      `-sOutputFile=${join(h.root, 'logo.png')}`,
+      '-c',
+      '1 0 0 setrgbcolor 0 0 200 100 rectfill showpage',
+    ]);
     await lp(join(h.root, 'fattura.pdf'), 'Fattura 2026-17');
     await lp(join(h.root, 'nota.txt'), 'Nota di credito 4');
     await lp(join(h.root, 'logo.png'), 'Logo');
 
     for (const name of ['Fattura 2026-17.pdf', 'Nota di credito 4.pdf', 'Logo.pdf']) {
-      const [document] = await waitFor(`${name} printed`, () => {
-        const found = printed(h, name);
-        return found.length ? found : null;
-      }, 60_000, 200);
+      const [document] = await waitFor(
+        `${name} printed`,
+        () => {
+          const found = printed(h, name);
+          return found.length ? found : null;
+        },
+        60_000,
+        200,
+      );
       expect(document!.kind).toBe('pdf');
       await h.waitForState(document!.id, 'delivered', 30_000);
       const detail = h.agent.document(document!.id)!;
@@ -87,10 +102,15 @@ cups.describe('virtual printer through real CUPS', () => {
       const { stdout: pending } = await execFileAsync(cups.path('lpstat'), ['-o', QUEUE]);
       expect(pending).toContain(QUEUE); // still in CUPS' queue
     });
-    const [offline] = await waitFor('the held job after the restart', () => {
-      const found = printed(h, 'Fattura offline.pdf');
-      return found.length ? found : null;
-    }, 90_000, 250);
+    const [offline] = await waitFor(
+      'the held job after the restart',
+      () => {
+        const found = printed(h, 'Fattura offline.pdf');
+        return found.length ? found : null;
+      },
+      90_000,
+      250,
+    );
     await h.waitForState(offline!.id, 'delivered', 30_000);
     // A second copy of the held job would come before a job printed after it (CUPS sends a queue's
     // jobs one at a time, in order): print one more and wait for it, instead of sleeping "long enough".

@@ -34,7 +34,11 @@ function edit(xml: string, from: string | RegExp, to: string): string {
 
 /** The sample renumbered 124 with a total of 1220.00, plus a second invoice 125 of 35.50: a batch. */
 function batchOf(sample: string): string {
-  const renumbered = edit(edit(sample, '<ProgressivoInvio>00001</ProgressivoInvio>', '<ProgressivoInvio>00003</ProgressivoInvio>'), '<Numero>123</Numero>', '<Numero>124</Numero><ImportoTotaleDocumento>1220.00</ImportoTotaleDocumento>');
+  const renumbered = edit(
+    edit(sample, '<ProgressivoInvio>00001</ProgressivoInvio>', '<ProgressivoInvio>00003</ProgressivoInvio>'),
+    '<Numero>123</Numero>',
+    '<Numero>124</Numero><ImportoTotaleDocumento>1220.00</ImportoTotaleDocumento>',
+  );
   const body = /<FatturaElettronicaBody>[\s\S]*<\/FatturaElettronicaBody>/.exec(renumbered)?.[0];
   if (!body) throw new Error('the FPR01 sample has no FatturaElettronicaBody');
   const second = edit(edit(body, '<Numero>124</Numero>', '<Numero>125</Numero>'), '1220.00', '35.50');
@@ -54,7 +58,6 @@ describe('invoice values in the reader format', () => {
     expect(formatInvoiceDate('18/12/2014', 'it-IT')).toBe('18/12/2014');
   });
 });
-
 
 needsChromium().describe('invoice data and checks in the local UI', () => {
   let ui: UiAgent | undefined;
@@ -133,13 +136,21 @@ needsChromium().describe('invoice data and checks in the local UI', () => {
     const checks = panel().locator('[data-testid="checks-section"]');
     expect(await checks.locator('h3').textContent()).toBe('Controlli');
     const issues = checks.locator('[data-testid="preflight-issue"]');
-    expect(await issues.evaluateAll((items: PageElement[]) => items.map((item) => `${item.getAttribute('data-severity')} ${item.getAttribute('data-code')}`))).toEqual(['warning vat_check_digit', 'warning cf_check']);
+    expect(
+      await issues.evaluateAll((items: PageElement[]) => items.map((item) => `${item.getAttribute('data-severity')} ${item.getAttribute('data-code')}`)),
+    ).toEqual(['warning vat_check_digit', 'warning cf_check']);
     expect(await issues.nth(0).locator('.preflight-severity').textContent()).toBe('Avviso');
     expect(await issues.nth(0).locator('.preflight-message').textContent()).toContain('La partita IVA del cedente/prestatore IT01234567890 sembra errata');
-    expect(await issues.nth(0).locator('.preflight-path').textContent()).toBe('FatturaElettronicaHeader/CedentePrestatore/DatiAnagrafici/IdFiscaleIVA/IdCodice');
-    expect(await issues.nth(1).locator('.preflight-message').textContent()).toContain('Il codice fiscale del cessionario/committente 09876543210 sembra errato');
+    expect(await issues.nth(0).locator('.preflight-path').textContent()).toBe(
+      'FatturaElettronicaHeader/CedentePrestatore/DatiAnagrafici/IdFiscaleIVA/IdCodice',
+    );
+    expect(await issues.nth(1).locator('.preflight-message').textContent()).toContain(
+      'Il codice fiscale del cessionario/committente 09876543210 sembra errato',
+    );
     // The colours say which is which: amber for a warning.
-    expect(await inPage(page, `getComputedStyle(document.querySelector('[data-testid="preflight-issue"][data-severity="warning"]')).borderLeftColor`)).toBe('rgb(224, 161, 0)');
+    expect(await inPage(page, `getComputedStyle(document.querySelector('[data-testid="preflight-issue"][data-severity="warning"]')).borderLeftColor`)).toBe(
+      'rgb(224, 161, 0)',
+    );
 
     // The generic metadata list keeps its other keys but no longer dumps the invoice as JSON.
     const metadataKeys = await panel().locator('.data-row dt').allTextContents();
@@ -190,11 +201,17 @@ needsChromium().describe('invoice data and checks in the local UI', () => {
     await open(BROKEN_NAME);
     const explanation = panel().locator('[data-testid="state-explanation"]');
     await explanation.getByText('Problemi da correggere:').waitFor({ timeout: STEP_TIMEOUT });
-    expect(await explanation.locator('.error-list li').allTextContents()).toEqual(["Manca l'elemento obbligatorio Numero in DatiGeneraliDocumento, da inserire prima di Causale: aggiungerlo."]);
+    expect(await explanation.locator('.error-list li').allTextContents()).toEqual([
+      "Manca l'elemento obbligatorio Numero in DatiGeneraliDocumento, da inserire prima di Causale: aggiungerlo.",
+    ]);
     expect(await explanation.textContent()).not.toContain('Required element');
 
     const issues = panel().locator('[data-testid="checks-section"] [data-testid="preflight-issue"]');
-    expect(await issues.evaluateAll((items: PageElement[]) => items.map((item) => item.getAttribute('data-severity')))).toEqual(['error', 'warning', 'warning']);
+    expect(await issues.evaluateAll((items: PageElement[]) => items.map((item) => item.getAttribute('data-severity')))).toEqual([
+      'error',
+      'warning',
+      'warning',
+    ]);
     expect(await issues.nth(0).locator('.preflight-severity').textContent()).toBe('Errore');
     expect(await issues.nth(0).locator('.preflight-message').textContent()).toContain("Manca l'elemento obbligatorio Numero");
     expect(await issues.nth(0).locator('.preflight-path').textContent()).toBe('FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento/Numero');

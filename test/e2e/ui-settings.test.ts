@@ -85,13 +85,11 @@ chromium.describe('settings panel in Chromium', () => {
       running = await runAgent(dataDir, { uiDir });
     };
     // Build the current sources (not whatever dist/ui holds) while the hub, sshd and agent start.
-    await Promise.all([
-      buildUi(uiDir),
-      startEverything(),
-    ]);
+    await Promise.all([buildUi(uiDir), startEverything()]);
     browser = await launchChromium();
     ({ page } = await openRecordedPage(browser, { locale: 'it-IT', viewport: { width: 1280, height: 900 } }, consoleErrors, (message) =>
-      expectedFailure(message.location().url, message.text()) ? null : `${message.text()} (${message.location().url})`));
+      expectedFailure(message.location().url, message.text()) ? null : `${message.text()} (${message.location().url})`,
+    ));
   }, 60_000);
 
   afterAll(async () => {
@@ -121,7 +119,9 @@ chromium.describe('settings panel in Chromium', () => {
     await outcome.waitFor({ timeout: STEP_TIMEOUT });
     const stages = await panel()
       .getByTestId('test-stage')
-      .evaluateAll((rows: PageElement[]) => rows.map((row) => ({ stage: row.getAttribute('data-stage'), ok: row.getAttribute('data-ok') === 'true', text: row.textContent ?? '' })));
+      .evaluateAll((rows: PageElement[]) =>
+        rows.map((row) => ({ stage: row.getAttribute('data-stage'), ok: row.getAttribute('data-ok') === 'true', text: row.textContent ?? '' })),
+      );
     return { ok: (await outcome.getAttribute('data-ok')) === 'true', stages };
   };
   const savedConfig = async () => JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')) as Settings;
@@ -133,7 +133,11 @@ chromium.describe('settings panel in Chromium', () => {
     await page.getByText('Aggiornato in tempo reale').waitFor({ timeout: STEP_TIMEOUT });
     await openSettings();
     expect(await page.locator('main.layout').isHidden()).toBe(true);
-    expect(await panel().getByRole('radio', { name: /^HTTPS/ }).isChecked()).toBe(true);
+    expect(
+      await panel()
+        .getByRole('radio', { name: /^HTTPS/ })
+        .isChecked(),
+    ).toBe(true);
     expect(await panel().getByLabel("Indirizzo dell'hub").inputValue()).toBe(hub.url);
     expect(await panel().getByLabel('Certificato CA aggiuntivo (facoltativo)').inputValue()).toBe(hub.caFile);
     const keyState = panel().locator('[data-testid="secret-state"][data-secret="hubApiKey"]');
@@ -238,19 +242,32 @@ chromium.describe('settings panel in Chromium', () => {
     expect(await downgraded.locator('.preflight-severity').textContent()).toBe('Errore, inviata comunque');
     expect(await downgraded.locator('.preflight-message').textContent()).toContain('errore 00423');
     // What SDI said, in its words.
-    expect(await detail.getByTestId('state-explanation').textContent()).toContain('00423: 2.2.1.11 <PrezzoTotale> non calcolato secondo le regole definite nelle specifiche tecniche');
+    expect(await detail.getByTestId('state-explanation').textContent()).toContain(
+      '00423: 2.2.1.11 <PrezzoTotale> non calcolato secondo le regole definite nelle specifiche tecniche',
+    );
     await detail.getByRole('button', { name: 'Chiudi' }).first().click();
 
     // Back to blocking, as the following tests expect.
     await openSettings();
-    await panel().getByTestId('preflight-mode').getByRole('radio', { name: /^Ferma la fattura/ }).check();
+    await panel()
+      .getByTestId('preflight-mode')
+      .getByRole('radio', { name: /^Ferma la fattura/ })
+      .check();
     await save('saved');
     expect((await savedConfig()).intake.preflight).toBe('block');
   });
 
   it('is read-only, with the reason, when the agent runs with fixed settings', async () => {
     // The same agent behind an API that cannot apply settings: GET /config says editable: false.
-    const fixed = await startLocalApi({ agent: running.agent, token: running.token, host: '127.0.0.1', port: 0, log: running.log.child('fixed-api'), maxUploadBytes: 1 << 20, uiDir });
+    const fixed = await startLocalApi({
+      agent: running.agent,
+      token: running.token,
+      host: '127.0.0.1',
+      port: 0,
+      log: running.log.child('fixed-api'),
+      maxUploadBytes: 1 << 20,
+      uiDir,
+    });
     // Its own browser context: closing it drops its connections, so the API can close at once.
     const otherContext = await browser.newContext({ locale: 'it-IT' });
     const other = await otherContext.newPage();
@@ -295,7 +312,19 @@ chromium.describe('settings panel in Chromium', () => {
     expect(await panel().getByLabel('Chiave privata (incollala qui)').inputValue()).toBe('');
     const marker = server.clientPrivateKey.split('\n')[1]!;
     expect(await page.content()).not.toContain(marker);
-    expect((await savedConfig()).hub).toMatchObject({ transport: 'sftp', url: hub.url, sftp: { host: server.host, port: server.port, username: server.username, root: sftpRoot, hostKeyFingerprint: server.hostKeyFingerprint, auth: 'key', pollSeconds: 1 } });
+    expect((await savedConfig()).hub).toMatchObject({
+      transport: 'sftp',
+      url: hub.url,
+      sftp: {
+        host: server.host,
+        port: server.port,
+        username: server.username,
+        root: sftpRoot,
+        hostKeyFingerprint: server.hostKeyFingerprint,
+        auth: 'key',
+        pollSeconds: 1,
+      },
+    });
     expect(JSON.stringify(await savedConfig())).not.toContain(marker);
 
     const result = await runConnectionTest();
@@ -313,7 +342,9 @@ chromium.describe('settings panel in Chromium', () => {
 
   sftp.it('with a wrong host key pinned, the test stops at the host key with the reason', async () => {
     await openSettings();
-    await panel().getByLabel('Impronta della chiave del server').fill(`SHA256:${'A'.repeat(43)}`);
+    await panel()
+      .getByLabel('Impronta della chiave del server')
+      .fill(`SHA256:${'A'.repeat(43)}`);
     await save('saved');
     const result = await runConnectionTest();
     expect(result.ok).toBe(false);

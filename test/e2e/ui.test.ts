@@ -20,7 +20,6 @@ const STEP_TIMEOUT = 20_000;
 /** Set UI_SCREENSHOT_DIR to keep more screenshots for a person checking the look. */
 const keepDir = process.env['UI_SCREENSHOT_DIR'];
 
-
 needsChromium().describe('local UI in Chromium', () => {
   let ui: UiAgent | undefined;
   let temp: UiAgent['temp'];
@@ -102,7 +101,10 @@ needsChromium().describe('local UI in Chromium', () => {
     expect(await panel.getByText('Consegnata al cliente').count()).toBe(1);
     expect(await panel.getByRole('button', { name: 'Riprova' }).count()).toBe(0);
 
-    const [notification] = await Promise.all([page.waitForEvent('download'), panel.locator('[data-testid="hub-file"]', { hasText: '_RC_' }).getByRole('button').click()]);
+    const [notification] = await Promise.all([
+      page.waitForEvent('download'),
+      panel.locator('[data-testid="hub-file"]', { hasText: '_RC_' }).getByRole('button').click(),
+    ]);
     expect(notification.suggestedFilename()).toMatch(/_RC_\d{3}\.xml$/);
     expect(await readFile((await notification.path()) ?? '', 'utf8')).toContain('RicevutaConsegna');
 
@@ -158,7 +160,10 @@ needsChromium().describe('local UI in Chromium', () => {
   it('shows the API error message when an action is refused (409) on a stale page', async () => {
     harness.agent.pause();
     await writeFile(join(harness.dropDir, 'Vecchia.pdf'), makePdf('vecchia'));
-    const id = await waitFor('the dropped file to be held', () => harness.agent.documents({ state: ['held'], cursor: null, limit: 10 }).documents.find((d) => d.name === 'Vecchia.pdf')?.id);
+    const id = await waitFor(
+      'the dropped file to be held',
+      () => harness.agent.documents({ state: ['held'], cursor: null, limit: 10 }).documents.find((d) => d.name === 'Vecchia.pdf')?.id,
+    );
     // A second tab whose live feed is cut: it keeps showing what it loaded.
     const stale = await context.newPage();
     try {
@@ -167,7 +172,7 @@ needsChromium().describe('local UI in Chromium', () => {
       await stale.locator('tr[data-testid="document-row"]', { hasText: 'Vecchia.pdf' }).locator('button.document-name').click();
       const panel = stale.locator('[data-testid="detail-panel"]');
       await panel.getByRole('button', { name: 'Annulla invio' }).waitFor({ timeout: STEP_TIMEOUT });
-      await stale.getByText('Collegamento con l\'agente perso', { exact: false }).waitFor({ timeout: STEP_TIMEOUT });
+      await stale.getByText("Collegamento con l'agente perso", { exact: false }).waitFor({ timeout: STEP_TIMEOUT });
       harness.agent.cancel(id); // someone else cancels it meanwhile
       await panel.getByRole('button', { name: 'Annulla invio' }).click();
       await panel.getByRole('alert').getByText('cannot be cancelled', { exact: false }).waitFor({ timeout: STEP_TIMEOUT });

@@ -12,12 +12,24 @@ import { needs, type Requirement } from './system-tools.ts';
 export const needsChromium = (): Requirement => needs('chromium');
 /** Its path, for tests that launch it themselves (only inside a needsChromium() block). */
 export const chromiumPath = (): string => needsChromium().path('chromium');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Builds the current sources into `outDir` (not whatever dist/ui holds). */
 export async function buildUi(outDir: string): Promise<void> {
-  await promisify(execFile)(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO });
+  await promisify(execFile)(
+    process.execPath,
+    [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    { cwd: REPO },
+  );
 }
 
 export function launchChromium(): Promise<Browser> {
@@ -37,7 +49,8 @@ export async function openRecordedPage(
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext(options);
   await context.addInitScript({
-    content: "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
+    content:
+      "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
   });
   const page = await context.newPage();
   page.on('console', (message) => {

@@ -18,7 +18,8 @@ const execFileAsync = promisify(execFile);
 
 const C_LOCALE = { ...process.env, LC_ALL: 'C', LANG: 'C' };
 /** The CUPS tools the helpers and the queue tests run. */
-export const needsCupsTools = (): Requirement => needs('cupsd', 'lpadmin', 'lpstat', 'lp', 'lpoptions', 'cupsenable', 'cupsdisable', 'cupsaccept', 'cupsreject');
+export const needsCupsTools = (): Requirement =>
+  needs('cupsd', 'lpadmin', 'lpstat', 'lp', 'lpoptions', 'cupsenable', 'cupsdisable', 'cupsaccept', 'cupsreject');
 const lpstat = (): string => needs('lpstat').path('lpstat');
 const lpadmin = (): string => needs('lpadmin').path('lpadmin');
 
@@ -61,7 +62,11 @@ export function needsCupsAdmin(): Requirement {
   } catch {
     // no /etc/group: not a member
   }
-  return requires(isRoot() || member, 'needs the right to add CUPS queues: root or the lpadmin group', 'run the tests as root, or join the group: sudo usermod -aG lpadmin $USER (then log in again)');
+  return requires(
+    isRoot() || member,
+    'needs the right to add CUPS queues: root or the lpadmin group',
+    'run the tests as root, or join the group: sudo usermod -aG lpadmin $USER (then log in again)',
+  );
 }
 
 /**
@@ -88,17 +93,25 @@ export async function startIppEvePrinter(dir: string, name: string, formats = 'a
   const bus = await startPrivateBus(join(dir, 'bus'));
   const port = await freePort();
   // -c: "print" with a command that returns at once; without one ippeveprinter simulates 5-15 s of printing.
-  const printer = spawn(needsIppEvePrinter().path('ippeveprinter'), ['-r', 'off', '-p', String(port), '-f', formats, '-c', '/bin/true', '-d', spoolDir, '-k', name], {
-    env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus.address },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const printer = spawn(
+    needsIppEvePrinter().path('ippeveprinter'),
+    ['-r', 'off', '-p', String(port), '-f', formats, '-c', '/bin/true', '-d', spoolDir, '-k', name],
+    {
+      env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus.address },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   printer.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   try {
-    await waitFor(`ippeveprinter on port ${port}`, async () => {
-      if (printer.exitCode !== null) throw new Error(`ippeveprinter exited (${printer.exitCode}): ${stderr}`);
-      return accepting(port);
-    }, 10_000);
+    await waitFor(
+      `ippeveprinter on port ${port}`,
+      async () => {
+        if (printer.exitCode !== null) throw new Error(`ippeveprinter exited (${printer.exitCode}): ${stderr}`);
+        return accepting(port);
+      },
+      10_000,
+    );
   } catch (error) {
     await stopChild(printer);
     await bus.stop();
@@ -117,15 +130,21 @@ export async function startIppEvePrinter(dir: string, name: string, formats = 'a
 }
 
 async function startPrivateBus(socketPath: string): Promise<{ address: string; stop: () => Promise<void> }> {
-  const daemon = spawn(needsIppEvePrinter().path('dbus-daemon'), ['--session', '--nofork', `--address=unix:path=${socketPath}`, '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const daemon = spawn(needsIppEvePrinter().path('dbus-daemon'), ['--session', '--nofork', `--address=unix:path=${socketPath}`, '--print-address=1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   daemon.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   daemon.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
-    await waitFor('a private D-Bus for ippeveprinter', () => {
-      if (daemon.exitCode !== null) throw new Error(`dbus-daemon exited (${daemon.exitCode}): ${output}`);
-      return output.includes('unix:path=');
-    }, 10_000);
+    await waitFor(
+      'a private D-Bus for ippeveprinter',
+      () => {
+        if (daemon.exitCode !== null) throw new Error(`dbus-daemon exited (${daemon.exitCode}): ${output}`);
+        return output.includes('unix:path=');
+      },
+      10_000,
+    );
   } catch (error) {
     await stopChild(daemon);
     throw error;
@@ -157,7 +176,10 @@ function accepting(port: number): Promise<boolean> {
 export async function cupsQueueNames(): Promise<string[]> {
   try {
     const { stdout } = await execFileAsync(lpstat(), ['-v'], { env: C_LOCALE, timeout: 10_000 });
-    return stdout.split('\n').map((line) => /^device for ([^:]+):/.exec(line)?.[1]).filter((name): name is string => name !== undefined);
+    return stdout
+      .split('\n')
+      .map((line) => /^device for ([^:]+):/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined);
   } catch {
     return []; // "No destinations added" exits 1
   }

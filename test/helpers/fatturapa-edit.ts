@@ -15,7 +15,9 @@ function escapeText(value: string): string {
 }
 
 function serialize(element: XmlElement): string {
-  const attributes = Object.entries(element.attributes).map(([name, value]) => ` ${name}="${escapeText(value).replace(/"/g, '&quot;')}"`).join('');
+  const attributes = Object.entries(element.attributes)
+    .map(([name, value]) => ` ${name}="${escapeText(value).replace(/"/g, '&quot;')}"`)
+    .join('');
   const content = element.children.length > 0 ? element.children.map(serialize).join('') : escapeText(element.text);
   return content === '' ? `<${element.name}${attributes}/>` : `<${element.name}${attributes}>${content}</${element.name}>`;
 }

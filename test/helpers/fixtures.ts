@@ -55,6 +55,9 @@ export function makeZip(entries: { name: string; data: Buffer }[]): Promise<Buff
     for (const entry of entries) archive.addBuffer(entry.data, entry.name, { compress: true });
     archive.end();
     const chunks: Buffer[] = [];
-    archive.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    archive.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
   });
 }

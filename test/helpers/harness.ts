@@ -42,7 +42,17 @@ export function testSettings(hub: SandboxHub, dropDir: string): Settings {
     intake: { ...defaults.intake, stableWindowMs: 100, rescanIntervalMs: 1000 },
     outbox: { ...defaults.outbox, backoffBaseMs: 50, backoffCapMs: 500, leaseSeconds: 30 },
     log: { ...defaults.log, level: 'debug' },
-    profiles: [{ id: 'test', name: 'Test Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false, printer: { enabled: true, queueName: null } }],
+    profiles: [
+      {
+        id: 'test',
+        name: 'Test Srl',
+        hubCompanyId: null,
+        folders: [{ path: dropDir, postAction: 'move', usePolling: false }],
+        returnFolder: null,
+        requireApproval: false,
+        printer: { enabled: true, queueName: null },
+      },
+    ],
   };
 }
 
@@ -53,12 +63,25 @@ export function sftpSettings(settings: Settings, sshd: Sshd, rootDir: string): S
     hub: {
       ...settings.hub,
       transport: 'sftp',
-      sftp: { host: sshd.host, port: sshd.port, username: sshd.username, root: rootDir, hostKeyFingerprint: sshd.hostKeyFingerprint, auth: 'key', connections: 2, pollSeconds: 1, keepaliveSeconds: 15, connectTimeoutSeconds: 5 },
+      sftp: {
+        host: sshd.host,
+        port: sshd.port,
+        username: sshd.username,
+        root: rootDir,
+        hostKeyFingerprint: sshd.hostKeyFingerprint,
+        auth: 'key',
+        connections: 2,
+        pollSeconds: 1,
+        keepaliveSeconds: 15,
+        connectTimeoutSeconds: 5,
+      },
     },
   };
 }
 
-export async function startHarness(options: { transport?: Transport; hub?: Partial<SandboxHubOptions>; settings?: (s: Settings) => Settings } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { transport?: Transport; hub?: Partial<SandboxHubOptions>; settings?: (s: Settings) => Settings } = {},
+): Promise<Harness> {
   const transport = options.transport ?? 'https';
   const { dir: root, cleanup } = await makeTempDir();
   const sshd = transport === 'sftp' ? await startSshd(join(root, 'sshd')) : null;
@@ -104,10 +127,14 @@ export async function startHarness(options: { transport?: Transport; hub?: Parti
     },
     async waitForState(id, states, timeoutMs = 20_000) {
       const wanted = Array.isArray(states) ? states : [states];
-      return waitFor(`document ${id} to reach ${wanted.join('|')}`, () => {
-        const document = agent.store.documents.get(id);
-        return document && wanted.includes(document.state) ? document.state : null;
-      }, timeoutMs);
+      return waitFor(
+        `document ${id} to reach ${wanted.join('|')}`,
+        () => {
+          const document = agent.store.documents.get(id);
+          return document && wanted.includes(document.state) ? document.state : null;
+        },
+        timeoutMs,
+      );
     },
     async close() {
       await agent.stop().catch(() => undefined);

@@ -67,15 +67,27 @@ interface Ghostscript {
 
 async function ghostscript(job: Ghostscript): Promise<void> {
   await mkdir(dirname(job.output), { recursive: true });
-  await run(needs('gs').path('gs'), ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-dFIXEDMEDIA', ...PAGE_SIZES[job.page]!, ...job.device, `-sOutputFile=${job.output}`, job.source]);
+  await run(needs('gs').path('gs'), [
+    '-q',
+    '-dSAFER',
+    '-dBATCH',
+    '-dNOPAUSE',
+    '-dFIXEDMEDIA',
+    ...PAGE_SIZES[job.page]!,
+    ...job.device,
+    `-sOutputFile=${job.output}`,
+    job.source,
+  ]);
 }
 
 /** Runs the jobs two at a time (the machine has two cores). */
 async function runAll(jobs: Ghostscript[]): Promise<void> {
   const queue = [...jobs];
-  await Promise.all([0, 1].map(async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) await ghostscript(job);
-  }));
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) await ghostscript(job);
+    }),
+  );
 }
 
 /** The files a suite and the suites it INCLUDEs reference with FILE or SKIP-IF-MISSING (variables excluded). */
@@ -140,9 +152,16 @@ export async function prepareIpptoolWorkFolder(dir: string, suites: readonly str
       continue;
     }
     const { colorSpace, bits } = RASTER_TYPES[type!]!;
-    const [input, page] = source === 'color.jpg-4x6' || source === 'gray.jpg-4x6' ? [picturePs, '4x6' as const]
-      : [source!.startsWith('onepage') ? onePagePs : documentPs, source!.endsWith('letter') ? 'letter' as const : 'a4' as const];
-    renders.push({ source: input, page, device: ['-sDEVICE=pwgraster', `-r${dpi}`, `-dcupsColorSpace=${colorSpace}`, `-dcupsBitsPerColor=${bits}`], output: join(dir, file) });
+    const [input, page] =
+      source === 'color.jpg-4x6' || source === 'gray.jpg-4x6'
+        ? [picturePs, '4x6' as const]
+        : [source!.startsWith('onepage') ? onePagePs : documentPs, source!.endsWith('letter') ? ('letter' as const) : ('a4' as const)];
+    renders.push({
+      source: input,
+      page,
+      device: ['-sDEVICE=pwgraster', `-r${dpi}`, `-dcupsColorSpace=${colorSpace}`, `-dcupsBitsPerColor=${bits}`],
+      output: join(dir, file),
+    });
   }
   await runAll([...basics, ...renders]);
   // Skipped samples only need to be readable: any small real file will do.

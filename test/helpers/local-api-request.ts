@@ -47,7 +47,15 @@ export async function startApiHarness(options: { uiDir?: string } = {}): Promise
   const harness = await startHarness();
   const log = createLogger({ dir: join(harness.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
   try {
-    const api = await startLocalApi({ agent: harness.agent, token: TEST_TOKEN, host: '127.0.0.1', port: 0, log, maxUploadBytes: 25 * 1024 * 1024, uiDir: options.uiDir ?? null });
+    const api = await startLocalApi({
+      agent: harness.agent,
+      token: TEST_TOKEN,
+      host: '127.0.0.1',
+      port: 0,
+      log,
+      maxUploadBytes: 25 * 1024 * 1024,
+      uiDir: options.uiDir ?? null,
+    });
     return {
       harness,
       api,

@@ -114,14 +114,17 @@ export class ManualClock implements Clock {
    */
   async settle(): Promise<void> {
     const deadline = realNow() + SETTLE_TIMEOUT_MS;
-    for (let quiet = 0; quiet < QUIET_ROUNDS; ) {
+    for (let quiet = 0; quiet < QUIET_ROUNDS;) {
       await new Promise((resolve) => realSetImmediate(resolve));
       if (!fileRequestsInFlight()) {
         quiet += 1;
         continue;
       }
       quiet = 0;
-      if (realNow() > deadline) throw new Error(`ManualClock.settle: file-system requests still in flight after ${SETTLE_TIMEOUT_MS} ms: ${process.getActiveResourcesInfo().join(', ')}`);
+      if (realNow() > deadline)
+        throw new Error(
+          `ManualClock.settle: file-system requests still in flight after ${SETTLE_TIMEOUT_MS} ms: ${process.getActiveResourcesInfo().join(', ')}`,
+        );
       await new Promise((resolve) => realSetTimeout(resolve, 1)); // a real millisecond, not a hot loop
     }
   }

@@ -164,8 +164,7 @@ function need<T>(value: T | undefined): T {
 
 function definite(tag: number, content: Buffer): Buffer {
   const length = content.length;
-  const header =
-    length < 0x80 ? [tag, length] : length < 0x100 ? [tag, 0x81, length] : length < 0x10000 ? [tag, 0x82, length >> 8, length & 0xff] : null;
+  const header = length < 0x80 ? [tag, length] : length < 0x100 ? [tag, 0x81, length] : length < 0x10000 ? [tag, 0x82, length >> 8, length & 0xff] : null;
   if (!header) throw new Error('chunk too large');
   return Buffer.concat([Buffer.from(header), content]);
 }

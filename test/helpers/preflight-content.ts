@@ -21,16 +21,12 @@ export const BUYER = 'FatturaElettronicaHeader/CessionarioCommittente/DatiAnagra
 
 /** FPR01 (one line 5 × 1.00 at 22%, summary 5.00 / 1.10) with a seller VAT number and buyer CF that pass their check digits. */
 export function fpr01(): InvoiceEdit {
-  return InvoiceEdit.sample('IT01234567890_FPR01.xml')
-    .set(`${SELLER}/IdFiscaleIVA/IdCodice`, VALID_SELLER_VAT)
-    .set(`${BUYER}/CodiceFiscale`, VALID_BUYER_CF);
+  return InvoiceEdit.sample('IT01234567890_FPR01.xml').set(`${SELLER}/IdFiscaleIVA/IdCodice`, VALID_SELLER_VAT).set(`${BUYER}/CodiceFiscale`, VALID_BUYER_CF);
 }
 
 /** FPA01 (public administration, two lines at 22%) with valid identifiers. */
 export function fpa01(): InvoiceEdit {
-  return InvoiceEdit.sample('IT01234567890_FPA01.xml')
-    .set(`${SELLER}/IdFiscaleIVA/IdCodice`, VALID_SELLER_VAT)
-    .set(`${BUYER}/CodiceFiscale`, VALID_BUYER_CF);
+  return InvoiceEdit.sample('IT01234567890_FPA01.xml').set(`${SELLER}/IdFiscaleIVA/IdCodice`, VALID_SELLER_VAT).set(`${BUYER}/CodiceFiscale`, VALID_BUYER_CF);
 }
 
 /** The buyer as a company with an Italian VAT number instead of a codice fiscale. */
@@ -69,18 +65,26 @@ export interface SummarySpec {
 }
 
 export function lineXml(spec: LineSpec, number: number): string {
-  const discounts = (spec.discounts ?? []).map((discount) =>
-    `<ScontoMaggiorazione><Tipo>${discount.type}</Tipo>${discount.percent ? `<Percentuale>${discount.percent}</Percentuale>` : ''}${discount.amount ? `<Importo>${discount.amount}</Importo>` : ''}</ScontoMaggiorazione>`).join('');
-  return `<DettaglioLinee><NumeroLinea>${number}</NumeroLinea>${spec.kind ? `<TipoCessionePrestazione>${spec.kind}</TipoCessionePrestazione>` : ''}<Descrizione>RIGA ${number}</Descrizione>`
-    + `${spec.quantity ? `<Quantita>${spec.quantity}</Quantita>` : ''}<PrezzoUnitario>${spec.unit}</PrezzoUnitario>${discounts}`
-    + `<PrezzoTotale>${spec.total}</PrezzoTotale><AliquotaIVA>${spec.rate}</AliquotaIVA>${spec.withholding ? '<Ritenuta>SI</Ritenuta>' : ''}`
-    + `${spec.nature ? `<Natura>${spec.nature}</Natura>` : ''}</DettaglioLinee>`;
+  const discounts = (spec.discounts ?? [])
+    .map(
+      (discount) =>
+        `<ScontoMaggiorazione><Tipo>${discount.type}</Tipo>${discount.percent ? `<Percentuale>${discount.percent}</Percentuale>` : ''}${discount.amount ? `<Importo>${discount.amount}</Importo>` : ''}</ScontoMaggiorazione>`,
+    )
+    .join('');
+  return (
+    `<DettaglioLinee><NumeroLinea>${number}</NumeroLinea>${spec.kind ? `<TipoCessionePrestazione>${spec.kind}</TipoCessionePrestazione>` : ''}<Descrizione>RIGA ${number}</Descrizione>` +
+    `${spec.quantity ? `<Quantita>${spec.quantity}</Quantita>` : ''}<PrezzoUnitario>${spec.unit}</PrezzoUnitario>${discounts}` +
+    `<PrezzoTotale>${spec.total}</PrezzoTotale><AliquotaIVA>${spec.rate}</AliquotaIVA>${spec.withholding ? '<Ritenuta>SI</Ritenuta>' : ''}` +
+    `${spec.nature ? `<Natura>${spec.nature}</Natura>` : ''}</DettaglioLinee>`
+  );
 }
 
 export function summaryXml(spec: SummarySpec): string {
-  return `<DatiRiepilogo><AliquotaIVA>${spec.rate}</AliquotaIVA>${spec.nature ? `<Natura>${spec.nature}</Natura>` : ''}`
-    + `${spec.rounding ? `<Arrotondamento>${spec.rounding}</Arrotondamento>` : ''}<ImponibileImporto>${spec.taxable}</ImponibileImporto><Imposta>${spec.tax}</Imposta>`
-    + `${spec.chargeability ? `<EsigibilitaIVA>${spec.chargeability}</EsigibilitaIVA>` : ''}${spec.reference ? `<RiferimentoNormativo>${spec.reference}</RiferimentoNormativo>` : ''}</DatiRiepilogo>`;
+  return (
+    `<DatiRiepilogo><AliquotaIVA>${spec.rate}</AliquotaIVA>${spec.nature ? `<Natura>${spec.nature}</Natura>` : ''}` +
+    `${spec.rounding ? `<Arrotondamento>${spec.rounding}</Arrotondamento>` : ''}<ImponibileImporto>${spec.taxable}</ImponibileImporto><Imposta>${spec.tax}</Imposta>` +
+    `${spec.chargeability ? `<EsigibilitaIVA>${spec.chargeability}</EsigibilitaIVA>` : ''}${spec.reference ? `<RiferimentoNormativo>${spec.reference}</RiferimentoNormativo>` : ''}</DatiRiepilogo>`
+  );
 }
 
 /** Replaces the lines and summaries of body `body` (1-based) with these. */

@@ -68,7 +68,7 @@ function encodePageLines(page: PwgTestPage): Buffer {
   const pixelBytes = Math.max(1, Math.ceil((page.bitsPerColor * CHANNELS[page.colorSpace]) / 8));
   const white = page.colorSpace === 'sgray' || page.colorSpace === 'srgb' || page.colorSpace === 'adobergb' ? 0xff : 0x00;
   const parts: Buffer[] = [];
-  for (let y = 0; y < page.height; ) {
+  for (let y = 0; y < page.height;) {
     const line = page.line(y);
     if (line.length !== bytesPerLine(page)) throw new Error(`line ${y} has ${line.length} bytes, expected ${bytesPerLine(page)}`);
     let repeat = 1;

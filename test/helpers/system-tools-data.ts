@@ -25,7 +25,8 @@ export const SYSTEM_TOOLS = {
     label: 'Ghostscript',
     paths: ['/usr/bin/gs'],
     package: 'ghostscript',
-    neededBy: 'makes the sample JPEG, PWG Raster and PDF files of the printer conversion tests (convert-*, pdf-guess, printer-agent), the ipptool suites and the CUPS print test, and renders converted PDFs to check their pixels',
+    neededBy:
+      'makes the sample JPEG, PWG Raster and PDF files of the printer conversion tests (convert-*, pdf-guess, printer-agent), the ipptool suites and the CUPS print test, and renders converted PDFs to check their pixels',
   },
   sshd: {
     label: 'OpenSSH server (sshd)',
@@ -37,13 +38,13 @@ export const SYSTEM_TOOLS = {
     label: 'ssh-keygen',
     paths: ['/usr/bin/ssh-keygen'],
     package: 'openssh-client',
-    neededBy: 'makes the SFTP tests\' host and client keys and their fingerprints',
+    neededBy: "makes the SFTP tests' host and client keys and their fingerprints",
   },
   ps: {
     label: 'ps',
     paths: ['/usr/bin/ps', '/bin/ps'],
     package: 'procps',
-    neededBy: 'finds the SFTP test server\'s session processes, to kill them with it',
+    neededBy: "finds the SFTP test server's session processes, to kill them with it",
   },
   cupsd: {
     label: 'the CUPS scheduler (cupsd)',
@@ -70,13 +71,13 @@ export const SYSTEM_TOOLS = {
     label: 'ipptool',
     paths: ['/usr/bin/ipptool'],
     package: 'cups-ipp-utils',
-    neededBy: 'runs CUPS\' IPP conformance suites (ipp-1.1, ipp-2.0, ipp-everywhere) against the virtual printer',
+    neededBy: "runs CUPS' IPP conformance suites (ipp-1.1, ipp-2.0, ipp-everywhere) against the virtual printer",
   },
   ippeveprinter: {
     label: 'ippeveprinter',
     paths: ['/usr/sbin/ippeveprinter'],
     package: 'cups-ipp-utils',
-    neededBy: 'CUPS\' reference IPP Everywhere printer, the printer the cups-queue tests add queues for',
+    neededBy: "CUPS' reference IPP Everywhere printer, the printer the cups-queue tests add queues for",
   },
   'dbus-daemon': {
     label: 'dbus-daemon',
@@ -95,7 +96,7 @@ export const SYSTEM_TOOLS = {
     label: 'ip (iproute2)',
     paths: ['/usr/sbin/ip', '/usr/bin/ip', '/sbin/ip', '/bin/ip'],
     package: 'iproute2',
-    neededBy: 'the printer\'s refusal of other hosts is tested from a network namespace of its own (ipp-non-loopback)',
+    neededBy: "the printer's refusal of other hosts is tested from a network namespace of its own (ipp-non-loopback)",
   },
   curl: {
     label: 'curl',
@@ -113,7 +114,7 @@ export const SYSTEM_TOOLS = {
     label: 'sleep',
     paths: ['/usr/bin/sleep', '/bin/sleep'],
     package: 'coreutils',
-    neededBy: 'a program that hangs, for the CUPS command runner\'s timeout test (os-queue-cups)',
+    neededBy: "a program that hangs, for the CUPS command runner's timeout test (os-queue-cups)",
   },
   sh: {
     label: 'sh',
@@ -144,7 +145,10 @@ export const ALL_PACKAGES: readonly string[] = [...new Set(TOOL_NAMES.map((name)
 
 /** RECAPITO_PRETEND_MISSING as a set of tool names (a package name stands for all of its tools). */
 export function pretendMissing(env: NodeJS.ProcessEnv = process.env): Set<ToolName> {
-  const names = (env['RECAPITO_PRETEND_MISSING'] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const names = (env['RECAPITO_PRETEND_MISSING'] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   return new Set(TOOL_NAMES.filter((tool) => names.includes(tool) || names.includes(SYSTEM_TOOLS[tool].package)));
 }
 
@@ -181,9 +185,7 @@ export interface InstallPlanInput {
 }
 
 export type InstallPlan =
-  | { kind: 'nothing' }
-  | { kind: 'install'; packages: string[]; commands: string[][] }
-  | { kind: 'cannot'; packages: string[]; why: string; command: string };
+  { kind: 'nothing' } | { kind: 'install'; packages: string[]; commands: string[][] } | { kind: 'cannot'; packages: string[]; why: string; command: string };
 
 /** What `npm test` does about missing tools: nothing, install them, or say how to. */
 export function planInstall(input: InstallPlanInput): InstallPlan {

@@ -68,7 +68,11 @@ describe('settings swap', () => {
       save: async (s) => void saved.push(s),
       log,
     });
-    await expect(host.applySettings({ ...settings, intake: { ...settings.intake, stableWindowMs: 900 } })).rejects.toMatchObject({ code: 'apply_failed', status: 400, message: expect.stringMatching(/cannot build this agent/) });
+    await expect(host.applySettings({ ...settings, intake: { ...settings.intake, stableWindowMs: 900 } })).rejects.toMatchObject({
+      code: 'apply_failed',
+      status: 400,
+      message: expect.stringMatching(/cannot build this agent/),
+    });
     expect(host.current()).toBe(first);
     expect(host.current().settings).toEqual(settings);
     expect(saved).toEqual([]);

@@ -35,7 +35,11 @@ describe('bad inputs', () => {
       'empty.xml': { bytes: Buffer.alloc(0), code: /^empty$/, reason: /empty/i },
       'truncated.pdf': { bytes: good.subarray(0, Math.floor(good.length / 2)), code: /pdf_truncated/, reason: /truncated/i },
       'not-a-pdf.pdf': { bytes: Buffer.from('Gentile cliente, in allegato la fattura.\n'), code: /unsupported_type/, reason: /not a PDF/i },
-      'huge.pdf': { bytes: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(300 * 1024, 0x41), Buffer.from('\n%%EOF\n')]), code: /too_large/, reason: /over the .* limit/ },
+      'huge.pdf': {
+        bytes: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(300 * 1024, 0x41), Buffer.from('\n%%EOF\n')]),
+        code: /too_large/,
+        reason: /over the .* limit/,
+      },
       'bomb.zip': { bytes: bomb, code: /zip_bomb|zip_too_large/, reason: /./ },
       'traversal.zip': { bytes: traversalBytes, code: /zip_path_traversal/, reason: /\.\.\/evil\.xml/ },
       'laughs.xml': { bytes: Buffer.from(billionLaughs), code: /xml_doctype/, reason: /DTD|DOCTYPE/ },

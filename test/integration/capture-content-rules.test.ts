@@ -49,7 +49,10 @@ const sdiErrors = (codes: string[]) => codes.map((code) => ({ code, description:
 function listaErrori(xml: Buffer): { code: string; description: string }[] {
   const root = parseXml(xml);
   expect(root.local).toBe('NotificaScarto');
-  return childElements(elementAt(root, 'ListaErrori'), 'Errore').map((errore) => ({ code: textAt(errore, 'Codice') ?? '', description: textAt(errore, 'Descrizione') ?? '' }));
+  return childElements(elementAt(root, 'ListaErrori'), 'Errore').map((errore) => ({
+    code: textAt(errore, 'Codice') ?? '',
+    description: textAt(errore, 'Descrizione') ?? '',
+  }));
 }
 
 describe('through the agent: refused before sending, nothing reaches the hub', () => {
@@ -63,10 +66,15 @@ describe('through the agent: refused before sending, nothing reaches the hub', (
       const document = await waitFor(`${name} captured`, () => h.agent.documents({}).documents.find((d) => d.name === name && d.state !== 'received'));
       expect(document.state, name).toBe('invalid');
       const preflight = h.agent.document(document.id)!.metadata['preflight'] as PreflightIssue[];
-      expect(errorsOf(preflight).map((issue) => issue.sdiCode), name).toEqual(codes);
+      expect(
+        errorsOf(preflight).map((issue) => issue.sdiCode),
+        name,
+      ).toEqual(codes);
       expect(document.reason, name).toContain(`(error ${sdi})`);
     }
-    await waitFor('prezzo.xml moved to errors/ with the reason', async () => (await readdir(join(h.dropDir, 'errors')).catch(() => [] as string[])).includes('prezzo.xml.error.txt'));
+    await waitFor('prezzo.xml moved to errors/ with the reason', async () =>
+      (await readdir(join(h.dropDir, 'errors')).catch(() => [] as string[])).includes('prezzo.xml.error.txt'),
+    );
     expect(await readFile(join(h.dropDir, 'errors', 'prezzo.xml.error.txt'), 'utf8')).toContain('expected 5.00, found 3.10');
 
     const good = await waitFor(`${GOOD} captured`, () => h.agent.documents({}).documents.find((d) => d.name === GOOD));
@@ -78,7 +86,11 @@ describe('through the agent: refused before sending, nothing reaches the hub', (
     const { harness: h, api, close } = await startApiHarness();
     toClose.push(close);
     const post = (name: string, xml: string) =>
-      apiRequest(api.port, '/api/v1/documents', { method: 'POST', body: xml, headers: { 'Content-Type': 'application/xml', 'X-Filename': encodeURIComponent(name) } });
+      apiRequest(api.port, '/api/v1/documents', {
+        method: 'POST',
+        body: xml,
+        headers: { 'Content-Type': 'application/xml', 'X-Filename': encodeURIComponent(name) },
+      });
 
     for (const { name, sdi, codes, xml } of contentCases()) {
       const answer = await post(name, xml);
@@ -87,7 +99,10 @@ describe('through the agent: refused before sending, nothing reaches the hub', (
       expect(body.state, name).toBe('invalid');
       expect(body.reason, name).toContain(`(error ${sdi})`);
       const detail = (await apiRequest(api.port, `/api/v1/documents/${body.id}`)).json() as { metadata: { preflight: PreflightIssue[] } };
-      expect(errorsOf(detail.metadata.preflight).map((issue) => issue.sdiCode), name).toEqual(codes);
+      expect(
+        errorsOf(detail.metadata.preflight).map((issue) => issue.sdiCode),
+        name,
+      ).toEqual(codes);
     }
     const good = (await post(GOOD, contentInvoice(200))).json() as { id: string; state: string };
     expect(good.state).toBe('queued');
@@ -106,7 +121,10 @@ async function expectRejectedBySdi(h: Harness, cases: ContentCase[]): Promise<vo
     // What preflight found is still shown with the document: the errors, kept as warnings.
     const preflight = detail.metadata['preflight'] as PreflightIssue[];
     expect(errorsOf(preflight), name).toEqual([]);
-    expect(preflight.filter((issue) => issue.downgraded).map((issue) => [issue.severity, issue.sdiCode]), name).toEqual(codes.map((code) => ['warning', code]));
+    expect(
+      preflight.filter((issue) => issue.downgraded).map((issue) => [issue.severity, issue.sdiCode]),
+      name,
+    ).toEqual(codes.map((code) => ['warning', code]));
 
     // The hub's NS: the same codes, SDI's descriptions, in the event and in the notification file.
     const ns = detail.files.find((file) => /_NS_\d{3}\.xml$/.test(file.name));
@@ -155,7 +173,7 @@ for (const transport of TRANSPORTS) {
   });
 }
 
-needsSshd().describe('around the agent: any SFTP client writing straight into the hub\'s in/ folder', () => {
+needsSshd().describe("around the agent: any SFTP client writing straight into the hub's in/ folder", () => {
   it('gets an NS with the same codes in out/ for each invoice of the issue, and an RC for the valid one', async () => {
     const temp = await makeTempDir('content-rules-sftp-');
     toClose.push(temp.cleanup);
@@ -176,7 +194,10 @@ needsSshd().describe('around the agent: any SFTP client writing straight into th
     });
     toClose.push(() => sftp.end());
 
-    const uploads = [{ name: GOOD, sdi: '', codes: [] as string[], xml: contentInvoice(200) }, ...contentCases()].map((upload) => ({ ...upload, key: randomUUID() }));
+    const uploads = [{ name: GOOD, sdi: '', codes: [] as string[], xml: contentInvoice(200) }, ...contentCases()].map((upload) => ({
+      ...upload,
+      key: randomUUID(),
+    }));
     for (const { key, name, xml } of uploads) {
       // As the protocol asks: a dot-file first, renamed once complete.
       await sftp.put(Buffer.from(xml), `${root}/in/.${key}.part`);

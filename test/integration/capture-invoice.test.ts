@@ -52,7 +52,18 @@ describe('capture reads and preflights invoices', () => {
     // The official samples fail the check digits on purpose: two warnings, nothing blocking.
     expect(codes(detail.metadata['preflight'] as PreflightIssue[])).toEqual(['vat_check_digit', 'cf_check']);
     expect(detail.warnings).toBe(2);
-    expect(detail.invoice).toEqual({ format: 'FPR12', guessed: false, type: 'TD01', number: '123', date: '2014-12-18', total: null, currency: 'EUR', seller: "SOCIETA' ALPHA SRL", buyer: 'DITTA BETA', count: 1 });
+    expect(detail.invoice).toEqual({
+      format: 'FPR12',
+      guessed: false,
+      type: 'TD01',
+      number: '123',
+      date: '2014-12-18',
+      total: null,
+      currency: 'EUR',
+      seller: "SOCIETA' ALPHA SRL",
+      buyer: 'DITTA BETA',
+      count: 1,
+    });
     // The list carries the same line, and finds the document by its buyer.
     expect(h.agent.documents({ q: 'DITTA BETA' }).documents.map((d) => d.id)).toEqual([detail.id]);
     await h.waitForState(detail.id, 'delivered');
@@ -73,7 +84,9 @@ describe('capture reads and preflights invoices', () => {
     // Still read: the user sees which invoice it was.
     expect(document.invoice?.number).toBe('130');
 
-    await waitFor('moved to errors/ with the reason', async () => (await readdir(join(h.dropDir, 'errors')).catch(() => [] as string[])).includes('sbagliata.xml.error.txt'));
+    await waitFor('moved to errors/ with the reason', async () =>
+      (await readdir(join(h.dropDir, 'errors')).catch(() => [] as string[])).includes('sbagliata.xml.error.txt'),
+    );
     expect(await readFile(join(h.dropDir, 'errors', 'sbagliata.xml.error.txt'), 'utf8')).toMatch(/CodiceDestinatario/);
     expect(h.hub.listDocuments()).toHaveLength(0);
   });
@@ -83,7 +96,11 @@ describe('capture reads and preflights invoices', () => {
     const first = await submit(h, 'fattura-123.xml', fpr('123'));
     expectGoingOut(first);
     // Same seller, type, number and year; different bytes (another ProgressivoInvio), so not a byte duplicate.
-    const again = await submit(h, 'fattura-123-bis.xml', fpr('123', (xml) => xml.replace('<ProgressivoInvio>00001</ProgressivoInvio>', '<ProgressivoInvio>00002</ProgressivoInvio>')));
+    const again = await submit(
+      h,
+      'fattura-123-bis.xml',
+      fpr('123', (xml) => xml.replace('<ProgressivoInvio>00001</ProgressivoInvio>', '<ProgressivoInvio>00002</ProgressivoInvio>')),
+    );
     expect(again.state).toBe('invalid');
     expect(h.agent.store.documents.get(again.id)!.reasonCode).toBe('duplicate_invoice');
     expect(again.reason).toContain('fattura-123.xml');
@@ -92,19 +109,29 @@ describe('capture reads and preflights invoices', () => {
     expect(duplicate.message.it).toMatch(/già stata acquisita come "fattura-123\.xml"/);
 
     // A year later the same number is a new invoice.
-    const nextYear = await submit(h, 'fattura-123-2015.xml', fpr('123', (xml) => xml.replace('<Data>2014-12-18</Data>', '<Data>2015-01-02</Data>')));
+    const nextYear = await submit(
+      h,
+      'fattura-123-2015.xml',
+      fpr('123', (xml) => xml.replace('<Data>2014-12-18</Data>', '<Data>2015-01-02</Data>')),
+    );
     expectGoingOut(nextYear);
 
     // SDI rejected the first (never issued): sending the corrected invoice with its number is right.
     await h.waitForState(first.id, 'delivered');
     h.agent.store.transaction(() => h.agent.store.documents.transition(first.id, { state: 'rejected', reason: 'NS 00311' }, { type: 'test.rejected' }));
-    const corrected = await submit(h, 'fattura-123-corretta.xml', fpr('123', (xml) => xml.replace('<ProgressivoInvio>00001</ProgressivoInvio>', '<ProgressivoInvio>00003</ProgressivoInvio>')));
+    const corrected = await submit(
+      h,
+      'fattura-123-corretta.xml',
+      fpr('123', (xml) => xml.replace('<ProgressivoInvio>00001</ProgressivoInvio>', '<ProgressivoInvio>00003</ProgressivoInvio>')),
+    );
     expectGoingOut(corrected);
   });
 
   it('lets only one of two copies of an invoice dropped at the same moment through', async () => {
     const h = (harness = await startHarness());
-    const copies = ['00011', '00012', '00013'].map((progressivo) => fpr('140', (xml) => xml.replace('<ProgressivoInvio>00001</ProgressivoInvio>', `<ProgressivoInvio>${progressivo}</ProgressivoInvio>`)));
+    const copies = ['00011', '00012', '00013'].map((progressivo) =>
+      fpr('140', (xml) => xml.replace('<ProgressivoInvio>00001</ProgressivoInvio>', `<ProgressivoInvio>${progressivo}</ProgressivoInvio>`)),
+    );
     await Promise.all(copies.map((bytes, index) => writeFile(join(h.dropDir, `copia-${index}.xml`), bytes)));
     const documents = await waitFor('three copies captured', () => {
       const found = h.agent.documents({}).documents.filter((d) => d.name.startsWith('copia-'));

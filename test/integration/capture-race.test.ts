@@ -121,7 +121,13 @@ posixTools.describe('reading the checked file only', () => {
 
   it('a capture worker given a swapped path reads nothing outside the folder and answers at once', async () => {
     const log = createLogger({ dir: join(dir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
-    const pool = new CaptureWorkerPool({ size: 1, spoolDir: join(dir, 'spool'), limits: { maxFileBytes: 1 << 20, zip: DEFAULT_ZIP_LIMITS }, log, jobTimeoutMs: 20_000 });
+    const pool = new CaptureWorkerPool({
+      size: 1,
+      spoolDir: join(dir, 'spool'),
+      limits: { maxFileBytes: 1 << 20, zip: DEFAULT_ZIP_LIMITS },
+      log,
+      jobTimeoutMs: 20_000,
+    });
     cleanups.push(() => pool.close());
     const request = (path: string, checked: FileSnapshot): CaptureRequest => ({ type: 'file', path, name: basename(path), ...checked });
 
@@ -184,9 +190,7 @@ posixTools.describe('a watched folder under a swap race', () => {
           await new Promise((resolve) => setTimeout(resolve, window * 0.6 + Math.random() * window * 1.4));
           const kind = kinds[index % kinds.length]!;
           await swap(path, (temp) =>
-            kind === 'link' ? symlink(secretPath, temp)
-            : kind === 'link-to-fifo' ? symlink(outsideFifo, temp)
-            : Promise.resolve(makeFifo(temp)),
+            kind === 'link' ? symlink(secretPath, temp) : kind === 'link-to-fifo' ? symlink(outsideFifo, temp) : Promise.resolve(makeFifo(temp)),
           ).catch(() => undefined); // already moved to sent/ by its capture: nothing left to swap
         }),
       );
@@ -195,7 +199,11 @@ posixTools.describe('a watched folder under a swap race', () => {
     // Responsive: a file dropped now is captured and delivered (captures need libuv's pool threads).
     const after = join(h.dropDir, 'after-the-race.pdf');
     await writeFile(after, makePdf('after the race'));
-    const id = await waitFor('the file dropped after the race to be captured', () => h.agent.store.documents.list({ limit: 500 }).documents.find((d) => d.name === 'after-the-race.pdf')?.id ?? null, 20_000);
+    const id = await waitFor(
+      'the file dropped after the race to be captured',
+      () => h.agent.store.documents.list({ limit: 500 }).documents.find((d) => d.name === 'after-the-race.pdf')?.id ?? null,
+      20_000,
+    );
     await h.waitForState(id, 'delivered');
 
     const documents = h.agent.store.documents.list({ limit: 500 }).documents;
@@ -212,6 +220,8 @@ posixTools.describe('a watched folder under a swap race', () => {
     const captured = documents.filter((d) => d.name.startsWith('race-')).map((d) => d.name);
     expect(new Set([...left, ...captured]).size).toBe(120);
     const log = await readFile(join(h.dataDir, 'logs', 'recapito.log'), 'utf8');
-    console.info(`swap race: ${captured.length} captured before their swap, ${(log.match(/after it was checked; not read/g) ?? []).length} swaps caught between check and read`);
+    console.info(
+      `swap race: ${captured.length} captured before their swap, ${(log.match(/after it was checked; not read/g) ?? []).length} swaps caught between check and read`,
+    );
   }, 90_000);
 });

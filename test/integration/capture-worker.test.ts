@@ -95,13 +95,18 @@ describe('capture worker pool', () => {
 
     await writeFile(join(dir, 'big.xml'), invoice);
     const big = await pool.prepare(await fileRequest(join(dir, 'big.xml')));
-    expect(big.parts).toEqual([expect.objectContaining({ sha256: sha256Hex(invoice), size: invoice.length, spooled: false, invalid: expect.objectContaining({ code: 'too_large' }) })]);
+    expect(big.parts).toEqual([
+      expect.objectContaining({ sha256: sha256Hex(invoice), size: invoice.length, spooled: false, invalid: expect.objectContaining({ code: 'too_large' }) }),
+    ]);
     expect(await spool.has(sha256Hex(invoice))).toBe(false);
   });
 
   it('fails a capture whose file cannot be read, with its error code, and goes on', async () => {
     const { dir, pool } = await startPool();
-    await expect(pool.prepare({ type: 'file', path: join(dir, 'gone.xml'), name: 'gone.xml', size: 10, mtimeMs: 0, identity: '0:0' })).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/gone\.xml/) });
+    await expect(pool.prepare({ type: 'file', path: join(dir, 'gone.xml'), name: 'gone.xml', size: 10, mtimeMs: 0, identity: '0:0' })).rejects.toMatchObject({
+      code: 'ENOENT',
+      message: expect.stringMatching(/gone\.xml/),
+    });
     await writeFile(join(dir, 'ok.xml'), invoice);
     expect((await pool.prepare(await fileRequest(join(dir, 'ok.xml')))).parts[0]!.kind).toBe('fatturapa');
   });
@@ -210,7 +215,17 @@ describe('capture workers in the agent', () => {
       api: { ...defaults.api, port: 0 },
       printer: { ...defaults.printer, enabled: false, port: 0 },
       intake: { ...defaults.intake, stableWindowMs: 100, rescanIntervalMs: 1000 },
-      profiles: [{ id: 'test', name: 'Test Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false, printer: { enabled: false, queueName: null } }],
+      profiles: [
+        {
+          id: 'test',
+          name: 'Test Srl',
+          hubCompanyId: null,
+          folders: [{ path: dropDir, postAction: 'move', usePolling: false }],
+          returnFolder: null,
+          requireApproval: false,
+          printer: { enabled: false, queueName: null },
+        },
+      ],
     };
     const secrets = await createFileSecretStore(join(dataDir, 'secrets.json'), {});
     const log = createLogger({ dir: join(dataDir, 'logs'), level: 'debug', maxFileBytes: 5 * 1024 * 1024, maxFiles: 1 });

@@ -81,7 +81,10 @@ describe('config API', () => {
     const settings = (await call('GET', '/config')).body['settings'] as Settings;
     const second = join(root, 'second-drop');
     await mkdir(second, { recursive: true });
-    const next: Settings = { ...settings, profiles: [{ ...settings.profiles[0]!, folders: [...settings.profiles[0]!.folders, { path: second, postAction: 'move', usePolling: false }] }] };
+    const next: Settings = {
+      ...settings,
+      profiles: [{ ...settings.profiles[0]!, folders: [...settings.profiles[0]!.folders, { path: second, postAction: 'move', usePolling: false }] }],
+    };
     const applied = await call('PUT', '/config', next);
     expect(applied.status).toBe(200);
     expect(applied.body['restartRequired']).toEqual([]);
@@ -106,9 +109,16 @@ describe('config API', () => {
     const { call } = await start();
     const before = (await call('GET', '/config')).body['settings'];
     for (const body of ['['.repeat(200_000) + ']'.repeat(200_000), '{"hub":'.repeat(100_000) + '{}' + '}'.repeat(100_000)]) {
-      const response = await fetch(`${running!.api.url}/api/v1/config`, { method: 'PUT', headers: { Authorization: `Bearer ${running!.token}`, 'Content-Type': 'application/json' }, body });
+      const response = await fetch(`${running!.api.url}/api/v1/config`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${running!.token}`, 'Content-Type': 'application/json' },
+        body,
+      });
       expect(response.status).toBe(400);
-      expect(((await response.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'bad_json', message: expect.stringMatching(/nested more than 64 levels/) });
+      expect(((await response.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+        code: 'bad_json',
+        message: expect.stringMatching(/nested more than 64 levels/),
+      });
     }
     expect((await call('GET', '/config')).body['settings']).toEqual(before);
   });

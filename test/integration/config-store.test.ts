@@ -37,7 +37,10 @@ function configured(): Settings {
 }
 
 async function loadError(): Promise<ConfigError> {
-  const error: unknown = await loadSettings(file).then(() => null, (e: unknown) => e);
+  const error: unknown = await loadSettings(file).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ConfigError);
   return error as ConfigError;
 }
@@ -66,7 +69,10 @@ describe('loadSettings', () => {
   });
 
   it('lists every invalid field as "path: message"', async () => {
-    await fs.writeFile(file, JSON.stringify({ api: { host: '0.0.0.0' }, hub: { apiKey: 'k-123' }, profiles: [{ id: 'a', name: 'A', folders: [{ path: 'rel' }] }] }));
+    await fs.writeFile(
+      file,
+      JSON.stringify({ api: { host: '0.0.0.0' }, hub: { apiKey: 'k-123' }, profiles: [{ id: 'a', name: 'A', folders: [{ path: 'rel' }] }] }),
+    );
     const error = await loadError();
     expect(error.errors.map((e) => e.path).sort()).toEqual(['api.host', 'hub.apiKey', 'profiles[0].folders[0].path']);
     expect(error.message).toMatch(/has 3 problems/);

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { cupsQueueNames, ensureCups, freePort, needsCupsAdmin, needsIppEvePrinter, removeCupsQueue, startIppEvePrinter, type IppEvePrinter } from '../helpers/cups.ts';
+import {
+  cupsQueueNames,
+  ensureCups,
+  freePort,
+  needsCupsAdmin,
+  needsIppEvePrinter,
+  removeCupsQueue,
+  startIppEvePrinter,
+  type IppEvePrinter,
+} from '../helpers/cups.ts';
 import { isRoot, needs, requires } from '../helpers/system-tools.ts';
 import { createQueueManager, QueueError, type CommandRunner } from '../../src/core/printer/os-queue/queue-manager.ts';
 import { CupsQueueManager } from '../../src/core/printer/os-queue/cups-queue-manager.ts';
@@ -26,7 +35,14 @@ const admin = needsCupsAdmin();
  * Seeing lpadmin refuse takes a user who may not administer CUPS: as root, user nobody (setpriv);
  * otherwise the user running the tests, if it is not in lpadmin.
  */
-const refusal = isRoot() ? needs('setpriv') : requires(!admin.ok, 'needs a user that may not administer CUPS: this one is in lpadmin', 'run the tests as root (the test then runs lpadmin as user nobody)', { failInCi: false });
+const refusal = isRoot()
+  ? needs('setpriv')
+  : requires(
+      !admin.ok,
+      'needs a user that may not administer CUPS: this one is in lpadmin',
+      'run the tests as root (the test then runs lpadmin as user nobody)',
+      { failInCi: false },
+    );
 const C_LOCALE = { ...process.env, LC_ALL: 'C', LANG: 'C' };
 
 /** Unique per run: the CUPS scheduler is shared with whatever else runs on this machine. */
@@ -88,13 +104,22 @@ cups.describe('CUPS print queues (real cupsd + ippeveprinter)', () => {
     await writeFile(document, minimalPdf());
     const before = await printer.jobs();
     await execFileAsync(cups.path('lp'), ['-d', queue, '-t', 'fattura-1', document], { env: C_LOCALE });
-    const received = await waitFor('ippeveprinter to receive the job', async () => {
-      const jobs = (await printer.jobs()).filter((file) => !before.includes(file));
-      return jobs.length > 0 ? jobs : null;
-    }, 20_000);
+    const received = await waitFor(
+      'ippeveprinter to receive the job',
+      async () => {
+        const jobs = (await printer.jobs()).filter((file) => !before.includes(file));
+        return jobs.length > 0 ? jobs : null;
+      },
+      20_000,
+    );
     expect(received[0]).toMatch(/\.pdf$/);
     // Let CUPS close the job before the queue goes (its backend is still asking for the job state).
-    await waitFor('CUPS to finish the job', async () => (await execFileAsync(cups.path('lpstat'), ['-o', queue], { env: C_LOCALE }).catch(() => ({ stdout: 'error' }))).stdout.trim() === '', 20_000, 100);
+    await waitFor(
+      'CUPS to finish the job',
+      async () => (await execFileAsync(cups.path('lpstat'), ['-o', queue], { env: C_LOCALE }).catch(() => ({ stdout: 'error' }))).stdout.trim() === '',
+      20_000,
+      100,
+    );
 
     await manager.uninstall(queue);
     expect(await manager.status(queue)).toEqual({ installed: false });
@@ -167,7 +192,8 @@ cups.describe('CUPS print queues (real cupsd + ippeveprinter)', () => {
 
   refusal.it('says clearly when the user may not administer CUPS ("lpadmin: Forbidden")', async () => {
     // The same real lpadmin, run as the unprivileged user "nobody" (or as this user, who is not in lpadmin).
-    const asNobody: CommandRunner = (command, args, options) => defaultCommandRunner(refusal.path('setpriv'), ['--reuid=65534', '--regid=65534', '--clear-groups', command, ...args], options);
+    const asNobody: CommandRunner = (command, args, options) =>
+      defaultCommandRunner(refusal.path('setpriv'), ['--reuid=65534', '--regid=65534', '--clear-groups', command, ...args], options);
     const manager = createQueueManager('linux', isRoot() ? asNobody : defaultCommandRunner);
     const queue = `RecapitoNobody-${tag}`;
     made.push(queue);
@@ -222,7 +248,12 @@ function emptyOperationAttributes(): Buffer {
     const v = Buffer.from(value);
     return Buffer.concat([Buffer.from([tag, n.length >> 8, n.length & 255]), n, Buffer.from([v.length >> 8, v.length & 255]), v]);
   };
-  return Buffer.concat([Buffer.from([0x01]), attribute(0x47, 'attributes-charset', 'utf-8'), attribute(0x48, 'attributes-natural-language', 'en'), Buffer.from([0x03])]);
+  return Buffer.concat([
+    Buffer.from([0x01]),
+    attribute(0x47, 'attributes-charset', 'utf-8'),
+    attribute(0x48, 'attributes-natural-language', 'en'),
+    Buffer.from([0x03]),
+  ]);
 }
 
 /** A one-page PDF with correct xref offsets. */

@@ -38,7 +38,24 @@ afterAll(async () => {
 function documentIn(state: DocumentState): string {
   counter += 1;
   const id = `00000000-0000-7000-8000-${String(counter).padStart(12, '0')}`;
-  agent.store.transaction(() => agent.store.documents.insert({ id, profile: 'default', source: 'api', name: `${state}.pdf`, kind: 'pdf', contentType: 'application/pdf', size: 1, sha256: `${counter}`.padStart(64, '0'), spooled: false, state, reason: null, reasonCode: null, duplicateOf: null, metadata: {} }));
+  agent.store.transaction(() =>
+    agent.store.documents.insert({
+      id,
+      profile: 'default',
+      source: 'api',
+      name: `${state}.pdf`,
+      kind: 'pdf',
+      contentType: 'application/pdf',
+      size: 1,
+      sha256: `${counter}`.padStart(64, '0'),
+      spooled: false,
+      state,
+      reason: null,
+      reasonCode: null,
+      duplicateOf: null,
+      metadata: {},
+    }),
+  );
   return id;
 }
 
@@ -63,7 +80,12 @@ describe('document actions follow the state table', () => {
       expect(agent.store.documents.get(id)!.state).toBe(result.ok ? result.state : null);
     } else {
       expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.error).toMatchObject({ status: 409, code: action === 'retry' ? 'not_retryable' : 'not_cancellable', message: expect.stringContaining(`"${state}"`) });
+      if (!result.ok)
+        expect(result.error).toMatchObject({
+          status: 409,
+          code: action === 'retry' ? 'not_retryable' : 'not_cancellable',
+          message: expect.stringContaining(`"${state}"`),
+        });
       expect(agent.store.documents.get(id)!.state).toBe(state); // refused: nothing changed
     }
   });
@@ -82,7 +104,20 @@ describe('document actions follow the state table', () => {
     expect(statesAllowing('cancel')).toEqual(['captured', 'duplicate', 'awaiting_approval', 'queued', 'held']);
     expect(statesToReconcile()).toEqual(['queued', 'sending', 'held', 'received', 'processing', 'sent', 'delivered', 'not_delivered']);
     const settled = (formato: string) => DOCUMENT_STATES.filter((state) => isSettled(state, formato));
-    expect(settled('FPR12')).toEqual(['invalid', 'duplicate', 'failed', 'cancelled', 'delivered', 'not_delivered', 'rejected', 'accepted', 'refused', 'expired', 'undeliverable', 'paid']);
+    expect(settled('FPR12')).toEqual([
+      'invalid',
+      'duplicate',
+      'failed',
+      'cancelled',
+      'delivered',
+      'not_delivered',
+      'rejected',
+      'accepted',
+      'refused',
+      'expired',
+      'undeliverable',
+      'paid',
+    ]);
     // A public administration's invoice waits for its outcome (NE, DT, AT) after delivery.
     expect(settled('FPA12')).toEqual(['invalid', 'duplicate', 'failed', 'cancelled', 'rejected', 'accepted', 'refused', 'expired', 'undeliverable', 'paid']);
   });

@@ -32,14 +32,23 @@ async function withReturnFolder(transport: 'https' | 'sftp' = 'https'): Promise<
 }
 
 /** The return folder's status file of the document with this name, once it shows `state`. */
-async function statusFileOf(returnDir: string, name: string, state: string): Promise<{ file: string; status: { name: string; state: string; reason: string | null } }> {
-  return waitFor(`status file of ${name.slice(0, 40)}… in state ${state}`, async () => {
-    for (const file of (await readdir(returnDir)).filter((f) => f.endsWith('.status.json'))) {
-      const status = JSON.parse(await readFile(join(returnDir, file), 'utf8')) as { name: string; state: string; reason: string | null };
-      if (status.name === name && status.state === state) return { file, status };
-    }
-    return null;
-  }, 30_000, 100);
+async function statusFileOf(
+  returnDir: string,
+  name: string,
+  state: string,
+): Promise<{ file: string; status: { name: string; state: string; reason: string | null } }> {
+  return waitFor(
+    `status file of ${name.slice(0, 40)}… in state ${state}`,
+    async () => {
+      for (const file of (await readdir(returnDir)).filter((f) => f.endsWith('.status.json'))) {
+        const status = JSON.parse(await readFile(join(returnDir, file), 'utf8')) as { name: string; state: string; reason: string | null };
+        if (status.name === name && status.state === state) return { file, status };
+      }
+      return null;
+    },
+    30_000,
+    100,
+  );
 }
 
 /** errors/ once the move is done (the source gone from the drop folder): the file and its note. */
@@ -119,7 +128,11 @@ describe('file names', () => {
     closers.push(started.close);
     const { harness: h, api } = started;
     const upload = (name: string, text: string) =>
-      apiRequest(api.port, '/api/v1/documents', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream', 'X-Filename': encodeURIComponent(name) }, body: makePdf(text) });
+      apiRequest(api.port, '/api/v1/documents', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/octet-stream', 'X-Filename': encodeURIComponent(name) },
+        body: makePdf(text),
+      });
 
     const refusals: Record<string, RegExp> = {
       [`${'è'.repeat(128)}.pdf`]: /260 bytes long/,
@@ -144,7 +157,12 @@ describe('file names', () => {
       passed.push(String(answer.json()['id']));
     }
     for (const id of passed) await h.waitForState(id, 'delivered');
-    expect(h.hub.listDocuments().map((d) => d.fileName).sort()).toEqual(['Fattura n°5 è.pdf', NAME_255].sort());
+    expect(
+      h.hub
+        .listDocuments()
+        .map((d) => d.fileName)
+        .sort(),
+    ).toEqual(['Fattura n°5 è.pdf', NAME_255].sort());
   });
 
   needsSshd().it('a 255-byte name of two-byte characters is delivered over SFTP, shortened in whole characters with its extension', async () => {

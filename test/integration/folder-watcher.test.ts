@@ -41,7 +41,9 @@ interface Harness {
  */
 function startWatcherChild(watched: string): { process: ChildProcess; lines: Record<string, unknown>[] } {
   const asNobody = process.getuid?.() === 0 ? [String(NOBODY)] : [];
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../helpers/watch-folder-child.ts', import.meta.url)), watched, ...asNobody], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../helpers/watch-folder-child.ts', import.meta.url)), watched, ...asNobody], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines: Record<string, unknown>[] = [];
   let buffered = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -112,7 +114,20 @@ describe('FolderWatcher', () => {
   it('emits existing files at start, never ignored names, subfolders or excluded folders', async () => {
     await fs.writeFile(join(folder, 'a.pdf'), '%PDF-a');
     await fs.writeFile(join(folder, 'b.xml'), '<b/>');
-    const ignored = ['.hidden.pdf', 'x.tmp', 'y.part', '~$fattura.docx', 'dl.pdf.crdownload', 'a.pdf~', 'Thumbs.db', 'desktop.ini', 'a.pdf.error.txt', 'z.partial', 'w.temp', '.swp.swp'];
+    const ignored = [
+      '.hidden.pdf',
+      'x.tmp',
+      'y.part',
+      '~$fattura.docx',
+      'dl.pdf.crdownload',
+      'a.pdf~',
+      'Thumbs.db',
+      'desktop.ini',
+      'a.pdf.error.txt',
+      'z.partial',
+      'w.temp',
+      '.swp.swp',
+    ];
     for (const name of ignored) await fs.writeFile(join(folder, name), 'ignored');
     for (const sub of ['sent', 'errors', 'other']) {
       await fs.mkdir(join(folder, sub));
@@ -139,7 +154,13 @@ describe('FolderWatcher', () => {
     await waitFor('new file', () => emitted.length === 1);
     const stats = await fs.stat(join(folder, 'new.pdf'), { bigint: true });
     // mtimeMs as a plain stat() reports it: the capture compares it with what it opens.
-    expect(emitted[0]).toEqual({ path: join(folder, 'new.pdf'), name: 'new.pdf', size: 8, mtimeMs: (await fs.stat(join(folder, 'new.pdf'))).mtimeMs, identity: `${stats.dev}:${stats.ino}` });
+    expect(emitted[0]).toEqual({
+      path: join(folder, 'new.pdf'),
+      name: 'new.pdf',
+      size: 8,
+      mtimeMs: (await fs.stat(join(folder, 'new.pdf'))).mtimeMs,
+      identity: `${stats.dev}:${stats.ino}`,
+    });
     await watcher.rescanNow();
     const last = await sentinel(() => names(emitted));
     expect(names(emitted)).toEqual(['new.pdf', last]); // unchanged after handling: not emitted again
@@ -168,14 +189,21 @@ describe('FolderWatcher', () => {
     expect(handedOver.map((file) => file.name)).toEqual(['first.pdf']);
     await clock.advance(1);
     await lookNow(watcher, clock);
-    expect(handedOver).toEqual([{ name: 'first.pdf', at: firstSeen + window }, { name: 'second.pdf', at: secondSeen + window }]);
+    expect(handedOver).toEqual([
+      { name: 'first.pdf', at: firstSeen + window },
+      { name: 'second.pdf', at: secondSeen + window },
+    ]);
   });
 
   it('restarts the window at each change it sees, and hands a file written in pieces over once, whole', async () => {
     const clock = new ManualClock();
     const window = 1000;
     const handedOver: { name: string; size: number; at: number }[] = [];
-    const { watcher } = createWatcher({ clock, stableWindowMs: window, onStable: async (file) => void handedOver.push({ name: file.name, size: file.size, at: clock.now() }) });
+    const { watcher } = createWatcher({
+      clock,
+      stableWindowMs: window,
+      onStable: async (file) => void handedOver.push({ name: file.name, size: file.size, at: clock.now() }),
+    });
     await watcher.start();
     const handle = await fs.open(join(folder, 'slow.xml'), 'w');
     const chunk = Buffer.alloc(1000, 0x41);
@@ -408,7 +436,14 @@ describe('FolderWatcher', () => {
     const handedOver: { name: string; at: number }[] = [];
     // Polling once a minute stands in for a share that sends no events: only the rescan can see a file
     // (within this test's real time; the control test below shows it).
-    const { watcher } = createWatcher({ clock, usePolling: true, pollIntervalMs: 60_000, rescanIntervalMs: 10_000, stableWindowMs: window, onStable: async (file) => void handedOver.push({ name: file.name, at: clock.now() }) });
+    const { watcher } = createWatcher({
+      clock,
+      usePolling: true,
+      pollIntervalMs: 60_000,
+      rescanIntervalMs: 10_000,
+      stableWindowMs: window,
+      onStable: async (file) => void handedOver.push({ name: file.name, at: clock.now() }),
+    });
     await watcher.start();
     const startedAt = clock.now();
     await fs.writeFile(join(folder, 'first.pdf'), '%PDF-first');

@@ -32,9 +32,7 @@ describe('group commit', () => {
         }),
       ),
     );
-    expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value)).toEqual(
-      Array.from({ length: 20 }, (_, i) => i * 2).filter((v) => v !== 14),
-    );
+    expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value)).toEqual(Array.from({ length: 20 }, (_, i) => i * 2).filter((v) => v !== 14));
     expect((results[7] as PromiseRejectedResult).reason).toEqual(new Error('piece 7 fails'));
     expect(s.kv.get('k7')).toBeNull();
     expect(s.kv.get('k19')).toBe(19);
@@ -62,14 +60,16 @@ describe('group commit', () => {
     const answeredDuringSync: boolean[] = [];
     const durable = s.groupCommit.durable(() => s.events.append({ type: 'test.durable' }));
     const batched = Array.from({ length: 5 }, (_, i) =>
-      s.groupCommit.batched(() => {
-        s.kv.set(`b${i}`, i);
-        if (i === 2) throw new Error('batched piece 2 fails');
-        return i;
-      }).then((value) => {
-        answeredDuringSync.push(syncing);
-        return value;
-      }),
+      s.groupCommit
+        .batched(() => {
+          s.kv.set(`b${i}`, i);
+          if (i === 2) throw new Error('batched piece 2 fails');
+          return i;
+        })
+        .then((value) => {
+          answeredDuringSync.push(syncing);
+          return value;
+        }),
     );
     const results = await Promise.allSettled(batched);
     await durable;

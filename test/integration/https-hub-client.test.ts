@@ -168,7 +168,10 @@ function uploadRequest(overrides: Partial<UploadRequest> = {}): UploadRequest {
 }
 
 async function failure(promise: Promise<unknown>): Promise<HubRequestError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(HubRequestError);
   return error as HubRequestError;
 }
@@ -211,7 +214,9 @@ describe('upload', () => {
     expect(received?.url).toBe('/v1/documents');
     expect(received?.body.equals(sample)).toBe(true);
     const headers = received?.headers ?? {};
-    const expectedDigest = `sha-256=:${createHash('sha256').update(received?.body ?? Buffer.alloc(0)).digest('base64')}:`;
+    const expectedDigest = `sha-256=:${createHash('sha256')
+      .update(received?.body ?? Buffer.alloc(0))
+      .digest('base64')}:`;
     expect(headers['content-digest']).toBe(expectedDigest);
     expect(headers['content-type']).toBe('application/pdf');
     expect(headers['idempotency-key']).toBe('doc_01J9Z8K3');
@@ -384,8 +389,9 @@ describe('network and TLS failures', () => {
   it('classifies raw errors by code for callers that catch them elsewhere', () => {
     const tlsError = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     expect(classifyHubError(tlsError).kind).toBe('tls');
-    expect(classifyHubError(Object.assign(new Error('getaddrinfo ENOTFOUND hub.example'), { code: 'ENOTFOUND' })).message)
-      .toBe('hub unreachable: host name not found');
+    expect(classifyHubError(Object.assign(new Error('getaddrinfo ENOTFOUND hub.example'), { code: 'ENOTFOUND' })).message).toBe(
+      'hub unreachable: host name not found',
+    );
     expect(classifyHubError(new Error('socket hang up')).kind).toBe('transient');
     const existing = new HubRequestError({ kind: 'credits', code: 'credits_exhausted', message: 'x' });
     expect(classifyHubError(existing)).toBe(existing);
@@ -394,8 +400,13 @@ describe('network and TLS failures', () => {
 
 describe('event feed, documents, files, account', () => {
   const event = {
-    seq: 6, documentId: 'hub_1', idempotencyKey: 'doc_1', status: 'delivered', at: '2025-01-02T03:04:05Z',
-    sdi: { id: '123456', fileName: 'IT01234567890_00001.xml' }, files: ['IT01234567890_00001_RC_001.xml'],
+    seq: 6,
+    documentId: 'hub_1',
+    idempotencyKey: 'doc_1',
+    status: 'delivered',
+    at: '2025-01-02T03:04:05Z',
+    sdi: { id: '123456', fileName: 'IT01234567890_00001.xml' },
+    files: ['IT01234567890_00001_RC_001.xml'],
   };
 
   it('long-polls the feed with since, limit and timeout', async () => {
@@ -406,9 +417,10 @@ describe('event feed, documents, files, account', () => {
   });
 
   it('reports an expired cursor with the lastSeq to restart from', async () => {
-    hub.handler = (_request, response) => json(response, 410, {
-      error: { code: 'cursor_expired', message: 'since is older than what the hub keeps', details: { lastSeq: 42 } },
-    });
+    hub.handler = (_request, response) =>
+      json(response, 410, {
+        error: { code: 'cursor_expired', message: 'since is older than what the hub keeps', details: { lastSeq: 42 } },
+      });
     const error = await failure(client().events({ since: 1, limit: 100, timeoutSeconds: 0 }));
     expect(error.kind).toBe('cursor_expired');
     expect(error.lastSeq).toBe(42);

@@ -61,10 +61,19 @@ describe('hub failures', () => {
     expect(retries.length).toBeGreaterThanOrEqual(10);
     // Retry-After was honoured: the 429 retry waited the hub's 1 s, not the (≤500 ms) backoff.
     const retrySummary = JSON.stringify(retries.map((e) => [e.data?.['status'], e.data?.['delayMs'], e.data?.['code']]));
-    expect(retries.some((e) => e.data?.['status'] === 429 && e.data?.['delayMs'] === 1000), retrySummary).toBe(true);
+    expect(
+      retries.some((e) => e.data?.['status'] === 429 && e.data?.['delayMs'] === 1000),
+      retrySummary,
+    ).toBe(true);
     // Backoff delays stay under the configured cap otherwise.
-    expect(retries.filter((e) => e.data?.['status'] !== 429).every((e) => Number(e.data?.['delayMs']) <= 500), retrySummary).toBe(true);
-    expect(retries.some((e) => String(e.message).includes('503')), retrySummary).toBe(true);
+    expect(
+      retries.filter((e) => e.data?.['status'] !== 429).every((e) => Number(e.data?.['delayMs']) <= 500),
+      retrySummary,
+    ).toBe(true);
+    expect(
+      retries.some((e) => String(e.message).includes('503')),
+      retrySummary,
+    ).toBe(true);
   });
 
   it('reports a failing service in /status while it retries, and its recovery', async () => {

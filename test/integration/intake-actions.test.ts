@@ -20,13 +20,15 @@ describe('intake post-actions and batches', () => {
     const h = (harness = await startHarness({
       settings: (s) => ({
         ...s,
-        profiles: [{
-          ...s.profiles[0]!,
-          folders: [
-            { path: join(s.profiles[0]!.folders[0]!.path, '..', 'delete-me'), postAction: 'delete', usePolling: false },
-            { path: join(s.profiles[0]!.folders[0]!.path, '..', 'leave-me'), postAction: 'leave', usePolling: true },
-          ],
-        }],
+        profiles: [
+          {
+            ...s.profiles[0]!,
+            folders: [
+              { path: join(s.profiles[0]!.folders[0]!.path, '..', 'delete-me'), postAction: 'delete', usePolling: false },
+              { path: join(s.profiles[0]!.folders[0]!.path, '..', 'leave-me'), postAction: 'leave', usePolling: true },
+            ],
+          },
+        ],
       }),
     }));
     await h.restartAgent(undefined, async () => {

@@ -21,7 +21,9 @@ const HOST_IP = '10.213.77.1';
 const NS_IP = '10.213.77.2';
 
 // ip makes the namespace and its veth pair (root only), curl sends the requests from either side.
-const needed = needs('ip', 'curl').and(requires(isRoot(), 'needs root: the test makes a network namespace and a veth pair', 'run the tests as root (sudo npm test)'));
+const needed = needs('ip', 'curl').and(
+  requires(isRoot(), 'needs root: the test makes a network namespace and a veth pair', 'run the tests as root (sudo npm test)'),
+);
 const available = needed.ok;
 const ip = (...args: string[]) => sh(needed.path('ip'), ...args);
 let server: IppPrinterServer | null = null;
@@ -90,7 +92,23 @@ async function post(fromNamespace: boolean, host: string): Promise<{ status: num
   await writeFile(file, getPrinterAttributes(url.replace('http:', 'ipp:')));
   const output = join(spoolDir, `answer-${Date.now()}.bin`);
   // A loopback Host header even from the other host: only the peer address can give it away.
-  const curl = [needed.path('curl'), '-s', '-o', output, '-w', '%{http_code}', '-H', 'Content-Type: application/ipp', '-H', `Host: 127.0.0.1:${server!.port}`, '--data-binary', `@${file}`, '--max-time', '10', url];
+  const curl = [
+    needed.path('curl'),
+    '-s',
+    '-o',
+    output,
+    '-w',
+    '%{http_code}',
+    '-H',
+    'Content-Type: application/ipp',
+    '-H',
+    `Host: 127.0.0.1:${server!.port}`,
+    '--data-binary',
+    `@${file}`,
+    '--max-time',
+    '10',
+    url,
+  ];
   const { stdout } = fromNamespace ? await ip('netns', 'exec', NS, ...curl) : await sh(curl[0]!, ...curl.slice(1));
   return { status: Number(stdout), body: await readFile(output).catch(() => Buffer.alloc(0)) };
 }

@@ -50,7 +50,12 @@ const baseOperation = (port: number, path: string, user = 'rossi'): IppAttribute
   attr('requesting-user-name', v.name(user)),
 ];
 
-function send(port: number, body: Buffer | AsyncIterable<Buffer>, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+function send(
+  port: number,
+  body: Buffer | AsyncIterable<Buffer>,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolvePromise, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Type': 'application/ipp', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -81,10 +86,15 @@ async function ipp(port: number, operation: IppOperationName | number, call: Ipp
     groups,
   });
   const data = call.data;
-  const body = data === undefined ? header : Buffer.isBuffer(data) ? Buffer.concat([header, data]) : (async function* () {
-    yield header;
-    yield* data;
-  })();
+  const body =
+    data === undefined
+      ? header
+      : Buffer.isBuffer(data)
+        ? Buffer.concat([header, data])
+        : (async function* () {
+            yield header;
+            yield* data;
+          })();
   const reply = await send(port, body, path, call.headers);
   expect(reply.headers['content-type'], reply.body.toString()).toBe('application/ipp');
   const { message } = decodeIppMessage(reply.body);
@@ -110,7 +120,11 @@ const intValue = (attributes: IppAttribute[] | undefined, name: string): number 
   return found;
 };
 const jobId = (reply: IppReply): number => intValue(reply.objects[0], 'job-id');
-const jobOperation = (port: number, id: number, extra: IppAttribute[] = []): IppAttribute[] => [...baseOperation(port, '/ipp/print/main'), attr('job-id', v.integer(id)), ...extra];
+const jobOperation = (port: number, id: number, extra: IppAttribute[] = []): IppAttribute[] => [
+  ...baseOperation(port, '/ipp/print/main'),
+  attr('job-id', v.integer(id)),
+  ...extra,
+];
 
 async function* chunksOf(total: number, size = 64 * 1024, seed = 1): AsyncGenerator<Buffer> {
   let sent = 0;
@@ -146,7 +160,10 @@ async function startPrinter(options: Partial<IppPrinterServerOptions> = {}): Pro
   const behaviour = { onDocument: async (_document: PrintedDocument): Promise<void> => {} };
   const server = await startIppPrinterServer({
     port: 0,
-    queues: [{ profileId: 'main', name: 'Recapito – Rossi Srl' }, { profileId: 'second', name: 'Recapito – Bianchi Spa' }],
+    queues: [
+      { profileId: 'main', name: 'Recapito – Rossi Srl' },
+      { profileId: 'second', name: 'Recapito – Bianchi Spa' },
+    ],
     spoolDir,
     nextJobId: () => nextId++,
     onDocument: async (document) => {
@@ -188,7 +205,12 @@ describe('virtual printer: printer attributes', () => {
     expect(value(p, 'printer-uri-supported')).toBe(`ipp://localhost:${printer.port}/ipp/print/main`);
     expect(value(p, 'printer-more-info')).toBe(`http://localhost:${printer.port}/ipp/print/main`);
     expect(value(p, 'printer-name')).toBe('Recapito – Rossi Srl');
-    expect(values(p, 'document-format-supported').map((x) => (x as { value: string }).value)).toEqual(['application/pdf', 'image/jpeg', 'image/pwg-raster', 'application/octet-stream']);
+    expect(values(p, 'document-format-supported').map((x) => (x as { value: string }).value)).toEqual([
+      'application/pdf',
+      'image/jpeg',
+      'image/pwg-raster',
+      'application/octet-stream',
+    ]);
     expect(value(p, 'document-format-preferred')).toBe('application/pdf');
     expect(value(p, 'mopria-certified')).toBe('1.3');
     expect(values(p, 'ipp-versions-supported').map((x) => (x as { value: string }).value)).toEqual(['1.1', '2.0']);
@@ -199,8 +221,9 @@ describe('virtual printer: printer attributes', () => {
     expect(values(p, 'pwg-raster-document-type-supported').map((x) => (x as { value: string }).value)).toEqual(['sgray_8', 'srgb_8']);
     expect(value(p, 'pwg-raster-document-sheet-back')).toBe('normal');
     expect(value(p, 'printer-uuid')).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(values(p, 'operations-supported').map((x) => (x as { value: number }).value)).toEqual(
-      [0x02, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0a, 0x0b, 0x39, 0x3b, 0x3c]);
+    expect(values(p, 'operations-supported').map((x) => (x as { value: number }).value)).toEqual([
+      0x02, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0a, 0x0b, 0x39, 0x3b, 0x3c,
+    ]);
     // The media-col-database is large: only returned when asked for by name.
     expect(findAttribute(p, 'media-col-database')).toBeUndefined();
   });
@@ -240,13 +263,16 @@ describe('virtual printer: printer attributes', () => {
 
   it('serves a page and a PNG icon for printer-more-info and printer-icons', async () => {
     const printer = await startPrinter();
-    const get = async (path: string): Promise<{ status: number; type: string | undefined; body: Buffer }> => new Promise((resolvePromise, reject) => {
-      httpRequest({ host: '127.0.0.1', port: printer.port, path }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks) }));
-      }).on('error', reject).end();
-    });
+    const get = async (path: string): Promise<{ status: number; type: string | undefined; body: Buffer }> =>
+      new Promise((resolvePromise, reject) => {
+        httpRequest({ host: '127.0.0.1', port: printer.port, path }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      });
     const page = await get('/ipp/print/main');
     expect(page.type).toBe('text/html; charset=utf-8');
     expect(page.body.toString()).toContain('Recapito – Rossi Srl');
@@ -261,7 +287,11 @@ describe('virtual printer: jobs', () => {
     const printer = await startPrinter();
     const pdf = Buffer.from('%PDF-1.7\nfattura 17\n%%EOF\n');
     const reply = await ipp(printer.port, 'Print-Job', {
-      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('job-name', v.name('Fattura 2024-17')), attr('document-format', v.mimeMediaType('application/pdf'))],
+      operation: [
+        ...baseOperation(printer.port, '/ipp/print/main'),
+        attr('job-name', v.name('Fattura 2024-17')),
+        attr('document-format', v.mimeMediaType('application/pdf')),
+      ],
       job: [attr('copies', v.integer(3)), attr('media', v.keyword('iso_a4_210x297mm'))],
       data: pdf,
     });
@@ -271,7 +301,15 @@ describe('virtual printer: jobs', () => {
     expect(value(reply.objects[0], 'job-uri')).toBe(`ipp://127.0.0.1:${printer.port}/ipp/print/main/jobs/${id}`);
     expect(value(reply.objects[0], 'job-state')).toBe(9);
     const [document] = printer.documents;
-    expect(document).toMatchObject({ jobId: id, jobName: 'Fattura 2024-17', user: 'rossi', copies: 3, media: 'iso_a4_210x297mm', documentFormat: 'application/pdf', size: pdf.length });
+    expect(document).toMatchObject({
+      jobId: id,
+      jobName: 'Fattura 2024-17',
+      user: 'rossi',
+      copies: 3,
+      media: 'iso_a4_210x297mm',
+      documentFormat: 'application/pdf',
+      size: pdf.length,
+    });
     expect(document!.queue).toEqual({ profileId: 'main', name: 'Recapito – Rossi Srl' });
     expect(document!.content).toEqual(pdf);
     expect(document!.file.startsWith(printer.spoolDir)).toBe(true);
@@ -287,7 +325,7 @@ describe('virtual printer: jobs', () => {
     expect(value(job, 'time-at-completed')).toEqual(expect.any(Number));
   });
 
-  it('aborts the job with the agent\'s error as job-state-message when onDocument rejects', async () => {
+  it("aborts the job with the agent's error as job-state-message when onDocument rejects", async () => {
     const printer = await startPrinter();
     printer.behaviour.onDocument = async () => {
       throw new Error('The spool disk is full.');
@@ -297,7 +335,7 @@ describe('virtual printer: jobs', () => {
     const job = (await ipp(printer.port, 'Get-Job-Attributes', { operation: jobOperation(printer.port, jobId(reply)) })).objects[0];
     expect(value(job, 'job-state')).toBe(8);
     expect(value(job, 'job-state-message')).toBe('The spool disk is full.');
-    expect((await readdir(printer.spoolDir))).toEqual([]);
+    expect(await readdir(printer.spoolDir)).toEqual([]);
   });
 
   it('reports processing while the agent works, refuses to cancel then, and completes when onDocument resolves', async () => {
@@ -307,20 +345,28 @@ describe('virtual printer: jobs', () => {
     const reply = await ipp(printer.port, 'Print-Job', { data: Buffer.from('%PDF-1.4 slow') });
     const id = jobId(reply);
     expect(value(reply.objects[0], 'job-state')).toBe(5);
-    const state = await ipp(printer.port, 'Get-Printer-Attributes', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('requested-attributes', v.keyword('printer-state'), v.keyword('queued-job-count'))] });
+    const state = await ipp(printer.port, 'Get-Printer-Attributes', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('requested-attributes', v.keyword('printer-state'), v.keyword('queued-job-count'))],
+    });
     expect(value(state.objects[0], 'printer-state')).toBe(4);
     expect(value(state.objects[0], 'queued-job-count')).toBe(1);
     const cancel = await ipp(printer.port, 'Cancel-Job', { operation: jobOperation(printer.port, id) });
     expect(cancel.status).toBe('client-error-not-possible');
     expect(value(cancel.operation, 'status-message')).toContain('already been handed to Recapito');
     release();
-    await waitFor('the job to complete', async () => value((await ipp(printer.port, 'Get-Job-Attributes', { operation: jobOperation(printer.port, id) })).objects[0], 'job-state') === 9);
+    await waitFor(
+      'the job to complete',
+      async () => value((await ipp(printer.port, 'Get-Job-Attributes', { operation: jobOperation(printer.port, id) })).objects[0], 'job-state') === 9,
+    );
     await expectStillAnswering(printer);
   });
 
   it('Create-Job + Send-Document, Create-Job + Close-Job, and one document per job', async () => {
     const printer = await startPrinter();
-    const created = await ipp(printer.port, 'Create-Job', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('job-name', v.name('Two steps'))], job: [attr('copies', v.integer(2))] });
+    const created = await ipp(printer.port, 'Create-Job', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('job-name', v.name('Two steps'))],
+      job: [attr('copies', v.integer(2))],
+    });
     expect(created.status).toBe('successful-ok');
     const id = jobId(created);
     expect(value(created.objects[0], 'job-state')).toBe(4);
@@ -334,13 +380,22 @@ describe('virtual printer: jobs', () => {
     expect(sent.status).toBe('successful-ok');
     expect(value(sent.objects[0], 'job-state')).toBe(9);
     expect(printer.documents[0]).toMatchObject({ jobId: id, jobName: 'Two steps', copies: 2, documentFormat: 'image/jpeg', size: 7 });
-    const again = await ipp(printer.port, 'Send-Document', { operation: jobOperation(printer.port, id, [attr('last-document', v.boolean(true))]), data: Buffer.from('y') });
+    const again = await ipp(printer.port, 'Send-Document', {
+      operation: jobOperation(printer.port, id, [attr('last-document', v.boolean(true))]),
+      data: Buffer.from('y'),
+    });
     expect(again.status).toBe('client-error-not-possible');
 
     const second = jobId(await ipp(printer.port, 'Create-Job'));
-    const partial = await ipp(printer.port, 'Send-Document', { operation: jobOperation(printer.port, second, [attr('last-document', v.boolean(false))]), data: Buffer.from('%PDF-1.4 first') });
+    const partial = await ipp(printer.port, 'Send-Document', {
+      operation: jobOperation(printer.port, second, [attr('last-document', v.boolean(false))]),
+      data: Buffer.from('%PDF-1.4 first'),
+    });
     expect(value(partial.objects[0], 'job-state')).toBe(4);
-    const extra = await ipp(printer.port, 'Send-Document', { operation: jobOperation(printer.port, second, [attr('last-document', v.boolean(false))]), data: Buffer.from('%PDF-1.4 second') });
+    const extra = await ipp(printer.port, 'Send-Document', {
+      operation: jobOperation(printer.port, second, [attr('last-document', v.boolean(false))]),
+      data: Buffer.from('%PDF-1.4 second'),
+    });
     expect(extra.status).toBe('server-error-multiple-document-jobs-not-supported');
     const closed = await ipp(printer.port, 'Close-Job', { operation: jobOperation(printer.port, second) });
     expect(closed.status).toBe('successful-ok');
@@ -350,17 +405,20 @@ describe('virtual printer: jobs', () => {
     await waitFor('the spool to be empty', async () => (await readdir(printer.spoolDir)).length === 0);
   });
 
-  it('Cancel-Job cancels a job waiting for its document; Cancel-My-Jobs only the requesting user\'s', async () => {
+  it("Cancel-Job cancels a job waiting for its document; Cancel-My-Jobs only the requesting user's", async () => {
     const printer = await startPrinter();
     const mine = jobId(await ipp(printer.port, 'Create-Job'));
     const alsoMine = jobId(await ipp(printer.port, 'Create-Job'));
     const theirs = jobId(await ipp(printer.port, 'Create-Job', { operation: baseOperation(printer.port, '/ipp/print/main', 'bianchi') }));
     expect((await ipp(printer.port, 'Cancel-Job', { operation: jobOperation(printer.port, mine) })).status).toBe('successful-ok');
     expect((await ipp(printer.port, 'Cancel-Job', { operation: jobOperation(printer.port, mine) })).status).toBe('client-error-not-possible');
-    const notTheirs = await ipp(printer.port, 'Cancel-Job', { operation: [...baseOperation(printer.port, '/ipp/print/main', 'verdi'), attr('job-id', v.integer(theirs))] });
+    const notTheirs = await ipp(printer.port, 'Cancel-Job', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main', 'verdi'), attr('job-id', v.integer(theirs))],
+    });
     expect(notTheirs.status).toBe('client-error-not-authorized');
     expect((await ipp(printer.port, 'Cancel-My-Jobs')).status).toBe('successful-ok');
-    const state = async (id: number): Promise<unknown> => value((await ipp(printer.port, 'Get-Job-Attributes', { operation: jobOperation(printer.port, id) })).objects[0], 'job-state');
+    const state = async (id: number): Promise<unknown> =>
+      value((await ipp(printer.port, 'Get-Job-Attributes', { operation: jobOperation(printer.port, id) })).objects[0], 'job-state');
     expect([await state(mine), await state(alsoMine), await state(theirs)]).toEqual([7, 7, 4]);
     const missing = await ipp(printer.port, 'Get-Job-Attributes', { operation: jobOperation(printer.port, 999_999) });
     expect(missing.status).toBe('client-error-not-found');
@@ -371,7 +429,8 @@ describe('virtual printer: jobs', () => {
     const printer = await startPrinter();
     const done = jobId(await ipp(printer.port, 'Print-Job', { data: Buffer.from('%PDF-1.4 a') }));
     const open = jobId(await ipp(printer.port, 'Create-Job', { operation: baseOperation(printer.port, '/ipp/print/main', 'bianchi') }));
-    const list = async (extra: IppAttribute[], user = 'rossi'): Promise<IppReply> => ipp(printer.port, 'Get-Jobs', { operation: [...baseOperation(printer.port, '/ipp/print/main', user), ...extra] });
+    const list = async (extra: IppAttribute[], user = 'rossi'): Promise<IppReply> =>
+      ipp(printer.port, 'Get-Jobs', { operation: [...baseOperation(printer.port, '/ipp/print/main', user), ...extra] });
     const notCompleted = await list([]);
     expect(notCompleted.objects.map((job) => value(job, 'job-id'))).toEqual([open]);
     expect(notCompleted.objects[0]!.map((a) => a.name)).toEqual(['job-id', 'job-uri']);
@@ -394,19 +453,28 @@ describe('virtual printer: jobs', () => {
     const ignored = await ipp(printer.port, 'Validate-Job', { job });
     expect(ignored.status).toBe('successful-ok-ignored-or-substituted-attributes');
     expect(ignored.unsupported).toEqual([attr('sides', v.keyword('two-sided-long-edge')), attr('finishings-col', v.outOfBand('unsupported'))]);
-    const strict = await ipp(printer.port, 'Validate-Job', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('ipp-attribute-fidelity', v.boolean(true))], job });
+    const strict = await ipp(printer.port, 'Validate-Job', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('ipp-attribute-fidelity', v.boolean(true))],
+      job,
+    });
     expect(strict.status).toBe('client-error-attributes-or-values-not-supported');
-    const format = await ipp(printer.port, 'Validate-Job', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('document-format', v.mimeMediaType('application/vnd.ms-excel'))] });
+    const format = await ipp(printer.port, 'Validate-Job', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('document-format', v.mimeMediaType('application/vnd.ms-excel'))],
+    });
     expect(format.status).toBe('client-error-document-format-not-supported');
     expect(format.unsupported).toEqual([attr('document-format', v.mimeMediaType('application/vnd.ms-excel'))]);
-    const compression = await ipp(printer.port, 'Validate-Job', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('compression', v.keyword('compress'))] });
+    const compression = await ipp(printer.port, 'Validate-Job', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('compression', v.keyword('compress'))],
+    });
     expect(compression.status).toBe('client-error-compression-not-supported');
     expect(printer.documents).toEqual([]);
   });
 
   it('Identify-Printer succeeds and is logged', async () => {
     const printer = await startPrinter();
-    const reply = await ipp(printer.port, 'Identify-Printer', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('identify-actions', v.keyword('display'))] });
+    const reply = await ipp(printer.port, 'Identify-Printer', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('identify-actions', v.keyword('display'))],
+    });
     expect(reply.status).toBe('successful-ok');
     expect(printer.logs).toContain('info identify printer requested');
   });
@@ -424,7 +492,10 @@ describe('virtual printer: jobs', () => {
     };
     const first = await startPrinter({ nextJobId: persisted });
     await ipp(first.port, 'Validate-Job');
-    await ipp(first.port, 'Print-Job', { operation: [...baseOperation(first.port, '/ipp/print/main'), attr('document-format', v.mimeMediaType('text/plain'))], data: Buffer.from('x') });
+    await ipp(first.port, 'Print-Job', {
+      operation: [...baseOperation(first.port, '/ipp/print/main'), attr('document-format', v.mimeMediaType('text/plain'))],
+      data: Buffer.from('x'),
+    });
     const a = jobId(await ipp(first.port, 'Print-Job', { data: Buffer.from('%PDF-1.4 a') }));
     await first.server.close();
     const second = await startPrinter({ nextJobId: persisted });
@@ -441,7 +512,11 @@ describe('virtual printer: document data', () => {
     const printer = await startPrinter();
     const original = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(200_000), Buffer.alloc(300_000, 'a')]);
     const reply = await ipp(printer.port, 'Print-Job', {
-      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('compression', v.keyword(compression)), attr('document-format', v.mimeMediaType('application/pdf'))],
+      operation: [
+        ...baseOperation(printer.port, '/ipp/print/main'),
+        attr('compression', v.keyword(compression)),
+        attr('document-format', v.mimeMediaType('application/pdf')),
+      ],
       data: compress(original),
     });
     expect(reply.status).toBe('successful-ok');
@@ -456,7 +531,13 @@ describe('virtual printer: document data', () => {
       data: Buffer.from('this is not gzip at all'),
     });
     expect(reply.status).toBe('client-error-compression-error');
-    const jobs = await ipp(printer.port, 'Get-Jobs', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('which-jobs', v.keyword('completed')), attr('requested-attributes', v.keyword('job-state'))] });
+    const jobs = await ipp(printer.port, 'Get-Jobs', {
+      operation: [
+        ...baseOperation(printer.port, '/ipp/print/main'),
+        attr('which-jobs', v.keyword('completed')),
+        attr('requested-attributes', v.keyword('job-state')),
+      ],
+    });
     expect(jobs.objects.map((job) => value(job, 'job-state'))).toEqual([8]);
     expect(await readdir(printer.spoolDir)).toEqual([]);
     await expectStillAnswering(printer);
@@ -466,28 +547,45 @@ describe('virtual printer: document data', () => {
     const printer = await startPrinter();
     const garbage = randomBytes(50_000);
     garbage[0] = 0x00;
-    const asPdf = await ipp(printer.port, 'Print-Job', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('document-format', v.mimeMediaType('application/pdf'))], data: garbage });
+    const asPdf = await ipp(printer.port, 'Print-Job', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('document-format', v.mimeMediaType('application/pdf'))],
+      data: garbage,
+    });
     expect(asPdf.status).toBe('successful-ok');
-    const unknown = await ipp(printer.port, 'Print-Job', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('document-format', v.mimeMediaType('application/octet-stream'))], data: garbage });
+    const unknown = await ipp(printer.port, 'Print-Job', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('document-format', v.mimeMediaType('application/octet-stream'))],
+      data: garbage,
+    });
     expect(unknown.status).toBe('successful-ok');
-    expect(printer.documents.map((d) => [d.documentFormat, d.content.equals(garbage)])).toEqual([['application/pdf', true], ['application/octet-stream', true]]);
+    expect(printer.documents.map((d) => [d.documentFormat, d.content.equals(garbage)])).toEqual([
+      ['application/pdf', true],
+      ['application/octet-stream', true],
+    ]);
   });
 
   it('recognises a PDF sent as application/octet-stream', async () => {
     const printer = await startPrinter();
-    await ipp(printer.port, 'Print-Job', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('document-format', v.mimeMediaType('application/octet-stream'))], data: Buffer.from('%PDF-1.7 sniffed') });
+    await ipp(printer.port, 'Print-Job', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('document-format', v.mimeMediaType('application/octet-stream'))],
+      data: Buffer.from('%PDF-1.7 sniffed'),
+    });
     expect(printer.documents[0]!.documentFormat).toBe('application/pdf');
   });
 
   it('refuses a job larger than maxJobBytes after decompression, and a Print-Job without data', async () => {
     const printer = await startPrinter({ maxJobBytes: 1024 * 1024 });
     const bomb = gzipSync(Buffer.alloc(5 * 1024 * 1024));
-    const tooLarge = await ipp(printer.port, 'Print-Job', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('compression', v.keyword('gzip'))], data: bomb });
+    const tooLarge = await ipp(printer.port, 'Print-Job', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('compression', v.keyword('gzip'))],
+      data: bomb,
+    });
     expect(tooLarge.status).toBe('client-error-request-entity-too-large');
     expect(value(tooLarge.operation, 'status-message')).toBe('The document is larger than the 1 MB this printer accepts.');
     const empty = await ipp(printer.port, 'Print-Job');
     expect(empty.status).toBe('client-error-bad-request');
-    const declared = await ipp(printer.port, 'Validate-Job', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('job-k-octets', v.integer(5000))] });
+    const declared = await ipp(printer.port, 'Validate-Job', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('job-k-octets', v.integer(5000))],
+    });
     expect(declared.status).toBe('client-error-request-entity-too-large');
     expect(printer.documents).toEqual([]);
     expect(await readdir(printer.spoolDir)).toEqual([]);
@@ -496,9 +594,19 @@ describe('virtual printer: document data', () => {
 
   it('accepts a whole request body compressed with HTTP Content-Encoding', async () => {
     const printer = await startPrinter();
-    const header = encodeIppMessage({ version: { major: 2, minor: 0 }, code: OPERATION['Print-Job'], requestId: 9, groups: [{ tag: GROUP_TAG.operation, attributes: baseOperation(printer.port, '/ipp/print/main') }] });
-    for (const [coding, compress] of [['gzip', gzipSync], ['deflate', deflateRawSync]] as const) {
-      const reply = await send(printer.port, compress(Buffer.concat([header, Buffer.from(`%PDF-1.4 ${coding}`)])), '/ipp/print/main', { 'Content-Encoding': coding });
+    const header = encodeIppMessage({
+      version: { major: 2, minor: 0 },
+      code: OPERATION['Print-Job'],
+      requestId: 9,
+      groups: [{ tag: GROUP_TAG.operation, attributes: baseOperation(printer.port, '/ipp/print/main') }],
+    });
+    for (const [coding, compress] of [
+      ['gzip', gzipSync],
+      ['deflate', deflateRawSync],
+    ] as const) {
+      const reply = await send(printer.port, compress(Buffer.concat([header, Buffer.from(`%PDF-1.4 ${coding}`)])), '/ipp/print/main', {
+        'Content-Encoding': coding,
+      });
       expect(statusName(decodeIppMessage(reply.body).message.code)).toBe('successful-ok');
     }
     expect(printer.documents.map((d) => d.content.toString())).toEqual(['%PDF-1.4 gzip', '%PDF-1.4 deflate']);
@@ -512,9 +620,41 @@ describe('virtual printer: document data', () => {
 
 describe('virtual printer: malformed and hostile requests', () => {
   it.each([
-    ['a truncated IPP request', (port: number) => encodeIppMessage({ version: { major: 2, minor: 0 }, code: 0x0b, requestId: 3, groups: [{ tag: 1, attributes: baseOperation(port, '/ipp/print/main') }] }).subarray(0, 40), 'client-error-bad-request'],
-    ['an oversized attribute value', (port: number) => encodeIppMessage({ version: { major: 2, minor: 0 }, code: 0x0b, requestId: 3, groups: [{ tag: 1, attributes: [...baseOperation(port, '/ipp/print/main'), attr('job-name', v.name('x'.repeat(20_000)))] }] }), 'client-error-request-value-too-long'],
-    ['too many attributes', (port: number) => encodeIppMessage({ version: { major: 2, minor: 0 }, code: 0x0b, requestId: 3, groups: [{ tag: 1, attributes: [...baseOperation(port, '/ipp/print/main'), ...Array.from({ length: 1200 }, (_, i) => attr(`x-${i}`, v.integer(i)))] }] }), 'client-error-request-entity-too-large'],
+    [
+      'a truncated IPP request',
+      (port: number) =>
+        encodeIppMessage({
+          version: { major: 2, minor: 0 },
+          code: 0x0b,
+          requestId: 3,
+          groups: [{ tag: 1, attributes: baseOperation(port, '/ipp/print/main') }],
+        }).subarray(0, 40),
+      'client-error-bad-request',
+    ],
+    [
+      'an oversized attribute value',
+      (port: number) =>
+        encodeIppMessage({
+          version: { major: 2, minor: 0 },
+          code: 0x0b,
+          requestId: 3,
+          groups: [{ tag: 1, attributes: [...baseOperation(port, '/ipp/print/main'), attr('job-name', v.name('x'.repeat(20_000)))] }],
+        }),
+      'client-error-request-value-too-long',
+    ],
+    [
+      'too many attributes',
+      (port: number) =>
+        encodeIppMessage({
+          version: { major: 2, minor: 0 },
+          code: 0x0b,
+          requestId: 3,
+          groups: [
+            { tag: 1, attributes: [...baseOperation(port, '/ipp/print/main'), ...Array.from({ length: 1200 }, (_, i) => attr(`x-${i}`, v.integer(i)))] },
+          ],
+        }),
+      'client-error-request-entity-too-large',
+    ],
     ['bytes that are not IPP at all', () => Buffer.from('GET / HTTP/1.1\r\n\r\n'.repeat(3)), 'client-error-bad-request'],
     ['an empty body', () => Buffer.alloc(0), 'client-error-bad-request'],
   ])('answers %s with the proper IPP status and keeps serving', async (_what, body, status) => {
@@ -529,13 +669,25 @@ describe('virtual printer: malformed and hostile requests', () => {
 
   it('aborts the job, and keeps serving, when a client hangs up in the middle of its document', async () => {
     const printer = await startPrinter();
-    const header = encodeIppMessage({ version: { major: 2, minor: 0 }, code: OPERATION['Print-Job'], requestId: 4, groups: [{ tag: GROUP_TAG.operation, attributes: baseOperation(printer.port, '/ipp/print/main') }] });
+    const header = encodeIppMessage({
+      version: { major: 2, minor: 0 },
+      code: OPERATION['Print-Job'],
+      requestId: 4,
+      groups: [{ tag: GROUP_TAG.operation, attributes: baseOperation(printer.port, '/ipp/print/main') }],
+    });
     const req = httpRequest({ host: '127.0.0.1', port: printer.port, path: '/ipp/print/main', method: 'POST', headers: { 'Content-Type': 'application/ipp' } });
     req.on('error', () => {});
     req.write(Buffer.concat([header, Buffer.from('%PDF-1.7 the first part of a document')]));
     await waitFor('the job to start receiving', async () => (await readdir(printer.spoolDir)).length === 1);
     req.destroy();
-    const completed = async (): Promise<IppReply> => ipp(printer.port, 'Get-Jobs', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('which-jobs', v.keyword('completed')), attr('requested-attributes', v.keyword('job-state'), v.keyword('job-state-message'))] });
+    const completed = async (): Promise<IppReply> =>
+      ipp(printer.port, 'Get-Jobs', {
+        operation: [
+          ...baseOperation(printer.port, '/ipp/print/main'),
+          attr('which-jobs', v.keyword('completed')),
+          attr('requested-attributes', v.keyword('job-state'), v.keyword('job-state-message')),
+        ],
+      });
     await waitFor('the job to be aborted', async () => (await completed()).objects.length === 1);
     const job = (await completed()).objects[0];
     expect([value(job, 'job-state'), value(job, 'job-state-message')]).toEqual([8, 'The client disconnected before it sent the whole document.']);
@@ -546,7 +698,9 @@ describe('virtual printer: malformed and hostile requests', () => {
 
   it('refuses an IPP header over maxHeaderBytes, collections nested too deep, and unknown operations', async () => {
     const printer = await startPrinter({ limits: { maxHeaderBytes: 2048 } });
-    const big = await ipp(printer.port, 'Get-Printer-Attributes', { operation: [...baseOperation(printer.port, '/ipp/print/main'), ...Array.from({ length: 40 }, (_, i) => attr(`pad-${i}`, v.text('p'.repeat(100))))] });
+    const big = await ipp(printer.port, 'Get-Printer-Attributes', {
+      operation: [...baseOperation(printer.port, '/ipp/print/main'), ...Array.from({ length: 40 }, (_, i) => attr(`pad-${i}`, v.text('p'.repeat(100))))],
+    });
     expect(big.status).toBe('client-error-request-entity-too-large');
     let nested: IppValue = v.integer(1);
     for (let depth = 0; depth < 12; depth++) nested = v.collection([attr('inner', nested)]);
@@ -562,7 +716,12 @@ describe('virtual printer: malformed and hostile requests', () => {
 
   it('refuses requests whose Host header names another computer (DNS rebinding) and non-IPP content types', async () => {
     const printer = await startPrinter();
-    const header = encodeIppMessage({ version: { major: 2, minor: 0 }, code: 0x0b, requestId: 1, groups: [{ tag: 1, attributes: baseOperation(printer.port, '/ipp/print/main') }] });
+    const header = encodeIppMessage({
+      version: { major: 2, minor: 0 },
+      code: 0x0b,
+      requestId: 1,
+      groups: [{ tag: 1, attributes: baseOperation(printer.port, '/ipp/print/main') }],
+    });
     expect((await send(printer.port, header, '/ipp/print/main', { Host: `evil.example:${printer.port}` })).status).toBe(403);
     expect((await send(printer.port, header, '/ipp/print/main', { 'Content-Type': 'text/plain' })).status).toBe(415);
     await expectStillAnswering(printer);
@@ -573,8 +732,12 @@ describe('virtual printer: malformed and hostile requests', () => {
     cleanups.push(temp.cleanup);
     const documents: PrintedDocument[] = [];
     const runtime = createPrinterRuntime({
-      queues: [{ profileId: 'main', name: 'Recapito' }], spoolDir: temp.dir, nextJobId: () => 1, maxJobBytes: 1024 * 1024,
-      onDocument: async (document) => void documents.push(document), log: { info: () => {}, warn: () => {}, error: () => {} },
+      queues: [{ profileId: 'main', name: 'Recapito' }],
+      spoolDir: temp.dir,
+      nextJobId: () => 1,
+      maxJobBytes: 1024 * 1024,
+      onDocument: async (document) => void documents.push(document),
+      log: { info: () => {}, warn: () => {}, error: () => {} },
     });
     const handler = createIppHttpHandler(runtime, () => 'localhost:1');
     let injected = '192.168.1.20';
@@ -585,7 +748,10 @@ describe('virtual printer: malformed and hostile requests', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
     const port = (server.address() as AddressInfo).port;
-    const printJob = Buffer.concat([encodeIppMessage({ version: { major: 2, minor: 0 }, code: 0x02, requestId: 1, groups: [{ tag: 1, attributes: baseOperation(port, '/ipp/print/main') }] }), Buffer.from('%PDF')]);
+    const printJob = Buffer.concat([
+      encodeIppMessage({ version: { major: 2, minor: 0 }, code: 0x02, requestId: 1, groups: [{ tag: 1, attributes: baseOperation(port, '/ipp/print/main') }] }),
+      Buffer.from('%PDF'),
+    ]);
     const refused = await send(port, printJob, '/ipp/print/main');
     expect(refused.status).toBe(403);
     expect(refused.body.toString()).toContain('serves this computer only');
@@ -606,7 +772,9 @@ describe('virtual printer: malformed and hostile requests', () => {
     }
     const slow = Array.from({ length: 8 }, () => ipp(printer.port, 'Print-Job', { data: slowDocument() }));
     await waitFor('8 documents to be arriving', async () => {
-      const jobs = await ipp(printer.port, 'Get-Jobs', { operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('requested-attributes', v.keyword('job-state'))] });
+      const jobs = await ipp(printer.port, 'Get-Jobs', {
+        operation: [...baseOperation(printer.port, '/ipp/print/main'), attr('requested-attributes', v.keyword('job-state'))],
+      });
       return jobs.objects.length === 8;
     });
     const ninth = await ipp(printer.port, 'Print-Job', { data: Buffer.from('%PDF-1.4 ninth') });
@@ -625,7 +793,11 @@ describe('virtual printer: malformed and hostile requests', () => {
     const store = new JobStore({ nextJobId: () => 5 });
     const warnings: string[] = [];
     const timeouts = new OpenJobTimeouts(store, 50, { info: () => {}, warn: (m) => warnings.push(m), error: () => {} });
-    const job = store.create({ queue: { profileId: 'main', name: 'Recapito' }, name: null, user: null, template: [], copies: null, media: null, documentName: null }, 'pending-held', ['job-incoming']);
+    const job = store.create(
+      { queue: { profileId: 'main', name: 'Recapito' }, name: null, user: null, template: [], copies: null, media: null, documentName: null },
+      'pending-held',
+      ['job-incoming'],
+    );
     job.open = true;
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // the 50 ms pass when the test says so
     try {
@@ -654,10 +826,12 @@ describe('virtual printer: a 50 MB job', () => {
     await temp?.cleanup();
   });
 
-  it('is streamed to disk: the server\'s memory stays flat and the bytes arrive intact', async () => {
+  it("is streamed to disk: the server's memory stays flat and the bytes arrive intact", async () => {
     // The server runs in its own process, with frequent forced GCs so that only memory it holds counts.
     const script = join(temp!.dir, 'printer.ts');
-    await writeFile(script, `
+    await writeFile(
+      script,
+      `
       import { createReadStream } from 'node:fs';
       import { createHash } from 'node:crypto';
       import { startIppPrinterServer } from ${JSON.stringify(resolve('src/core/printer/ipp-printer-server.ts'))};
@@ -678,11 +852,13 @@ describe('virtual printer: a 50 MB job', () => {
         if (m === 'peak') { sample(); process.send({ peak }); }
       });
       process.send({ port: server.port });
-    `);
+    `,
+    );
     child = fork(script, [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const messages: Record<string, unknown>[] = [];
     child.on('message', (m) => messages.push(m as Record<string, unknown>));
-    const nextMessage = (key: string): Promise<Record<string, unknown>> => waitFor(`the printer process to report ${key}`, () => messages.find((m) => key in m), 60_000);
+    const nextMessage = (key: string): Promise<Record<string, unknown>> =>
+      waitFor(`the printer process to report ${key}`, () => messages.find((m) => key in m), 60_000);
 
     const port = (await nextMessage('port')).port as number;
     // A first small job loads and compiles the code paths, so the baseline is the steady state.

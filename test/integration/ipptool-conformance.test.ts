@@ -35,7 +35,13 @@ tools.describe('CUPS ipptool conformance suites', () => {
       spoolDir: join(temp.dir, 'spool'),
       nextJobId: () => jobId++,
       onDocument: async (document) => {
-        received.push({ format: document.documentFormat, size: document.size, sha256: createHash('sha256').update(await readFile(document.file)).digest('hex') });
+        received.push({
+          format: document.documentFormat,
+          size: document.size,
+          sha256: createHash('sha256')
+            .update(await readFile(document.file))
+            .digest('hex'),
+        });
       },
     });
   }, 60_000);
@@ -49,21 +55,31 @@ tools.describe('CUPS ipptool conformance suites', () => {
   async function ipptool(suite: string, extraArgs: string[] = []): Promise<string> {
     const uri = `ipp://127.0.0.1:${server.port}/ipp/print/conformance`;
     try {
-      const { stdout } = await run(tools.path('ipptool'), [...extraArgs, '-tI', '-T', '30', '-f', 'document-a4.pdf', uri, suite], { cwd: work, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
+      const { stdout } = await run(tools.path('ipptool'), [...extraArgs, '-tI', '-T', '30', '-f', 'document-a4.pdf', uri, suite], {
+        cwd: work,
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 120_000,
+      });
       return stdout;
     } catch (error) {
       const { stdout = '', stderr = '', code } = error as { stdout?: string; stderr?: string; code?: number };
       const lines = stdout.split('\n');
-      const failures = lines.flatMap((line, index) => line.includes('[FAIL]') ? [line, ...lines.slice(index + 1).filter((_, i, rest) => rest.slice(0, i + 1).every((l) => /^\s{8}/.test(l)))] : []);
+      const failures = lines.flatMap((line, index) =>
+        line.includes('[FAIL]') ? [line, ...lines.slice(index + 1).filter((_, i, rest) => rest.slice(0, i + 1).every((l) => /^\s{8}/.test(l)))] : [],
+      );
       throw new Error(`ipptool ${suite} exited with ${code}:\n${failures.join('\n') || stdout.slice(-4000)}\n${stderr}`);
     }
   }
 
-  it.each(SUITES)('passes %s with 0 failures', async (suite) => {
-    const output = await ipptool(suite);
-    expect(output).not.toContain('[FAIL]');
-    expect(output).toMatch(/\[PASS\]/);
-  }, 120_000);
+  it.each(SUITES)(
+    'passes %s with 0 failures',
+    async (suite) => {
+      const output = await ipptool(suite);
+      expect(output).not.toContain('[FAIL]');
+      expect(output).toMatch(/\[PASS\]/);
+    },
+    120_000,
+  );
 
   it('passes ipp-everywhere.test as an IPP/2.0 client too', async () => {
     const output = await ipptool('ipp-everywhere.test', ['-V', '2.0']);
@@ -72,7 +88,13 @@ tools.describe('CUPS ipptool conformance suites', () => {
 
   it('received the PWG Raster samples intact, including the deflate and gzip ones', async () => {
     const samples = new Map<string, string>();
-    for (const file of rendered) samples.set(createHash('sha256').update(await readFile(file)).digest('hex'), file);
+    for (const file of rendered)
+      samples.set(
+        createHash('sha256')
+          .update(await readFile(file))
+          .digest('hex'),
+        file,
+      );
     const rasters = received.filter((document) => document.format === 'image/pwg-raster');
     // Each rendered sample is sent plain, with deflate and with gzip.
     expect(rasters.length).toBeGreaterThanOrEqual(rendered.length * 3);

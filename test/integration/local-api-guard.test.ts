@@ -20,7 +20,11 @@ let fileName: string;
 beforeAll(async () => {
   ({ harness, api, close } = await startApiHarness());
   port = api.port;
-  const upload = await apiRequest(port, '/api/v1/documents', { method: 'POST', body: makePdf('guard'), headers: { 'Content-Type': 'application/pdf', 'X-Filename': 'guard.pdf' } });
+  const upload = await apiRequest(port, '/api/v1/documents', {
+    method: 'POST',
+    body: makePdf('guard'),
+    headers: { 'Content-Type': 'application/pdf', 'X-Filename': 'guard.pdf' },
+  });
   expect(upload.status).toBe(201);
   documentId = (upload.json() as { id: string }).id;
   await harness.waitForState(documentId, 'delivered');
@@ -40,7 +44,10 @@ function concrete(route: RegisteredRoute): string {
 function variants(path: string): string[] {
   const segments = path.slice(1).split('/');
   const encodeFirstLetter = (index: number): string =>
-    '/' + segments.map((segment, i) => (i === index && /^[A-Za-z0-9]/.test(segment) ? `%${segment.charCodeAt(0).toString(16)}${segment.slice(1)}` : segment)).join('/');
+    '/' +
+    segments
+      .map((segment, i) => (i === index && /^[A-Za-z0-9]/.test(segment) ? `%${segment.charCodeAt(0).toString(16)}${segment.slice(1)}` : segment))
+      .join('/');
   return [
     ...segments.map((_, index) => encodeFirstLetter(index)).filter((variant) => variant !== path),
     `/${segments[0]?.[0] ?? ''}%${(segments[0]?.charCodeAt(1) ?? 0x70).toString(16).toUpperCase()}${segments[0]?.slice(2) ?? ''}/${segments.slice(1).join('/')}`,
@@ -74,14 +81,29 @@ async function agentFacts(): Promise<unknown> {
 describe('local API guard', () => {
   it('holds every route of the router, so the enumeration below covers the real API', () => {
     const keys = api.routes.map((route) => `${route.method} ${route.url}`);
-    for (const expected of ['GET /api/v1/status', 'POST /api/v1/documents', 'PUT /api/v1/config', 'PUT /api/v1/credentials', 'POST /api/v1/pause', 'GET /api/v1/documents/:id/content', 'GET /api/v1/export.csv']) {
+    for (const expected of [
+      'GET /api/v1/status',
+      'POST /api/v1/documents',
+      'PUT /api/v1/config',
+      'PUT /api/v1/credentials',
+      'POST /api/v1/pause',
+      'GET /api/v1/documents/:id/content',
+      'GET /api/v1/export.csv',
+    ]) {
       expect(keys).toContain(expected);
     }
     // Exactly the contract's table (src/contract/routes.ts), plus the UI's files.
-    const served = new Set(api.routes.filter((route) => route.method !== 'HEAD' && route.url !== '/*').map((route) => `${route.method} ${route.url} ${route.access} ${route.body}`));
+    const served = new Set(
+      api.routes.filter((route) => route.method !== 'HEAD' && route.url !== '/*').map((route) => `${route.method} ${route.url} ${route.access} ${route.body}`),
+    );
     expect(served).toEqual(new Set(Object.values(ROUTES).map((route) => `${route.method} ${route.path} ${route.access} ${route.body}`)));
     // Public: the health probe and the UI's files; nothing else.
-    expect(api.routes.filter((route) => route.access === 'public').map((route) => route.url).sort()).toEqual(['/*', '/*', '/api/v1/health', '/api/v1/health']);
+    expect(
+      api.routes
+        .filter((route) => route.access === 'public')
+        .map((route) => route.url)
+        .sort(),
+    ).toEqual(['/*', '/*', '/api/v1/health', '/api/v1/health']);
   });
 
   it('answers no token route without the token, whatever the spelling of its path', async () => {
@@ -99,7 +121,8 @@ describe('local API guard', () => {
         for (const token of [null, 'wrong-token']) {
           const answer = await apiRequest(port, target, { method: route.method, token, headers, body });
           // 400: the target is not canonical; 401: no token. Anything else reached a handler.
-          if (answer.status !== 400 && answer.status !== 401) leaks.push(`${route.method} ${target} (token ${token ?? 'none'}) → ${answer.status} ${answer.body.slice(0, 80)}`);
+          if (answer.status !== 400 && answer.status !== 401)
+            leaks.push(`${route.method} ${target} (token ${token ?? 'none'}) → ${answer.status} ${answer.body.slice(0, 80)}`);
         }
       }
     }
@@ -132,7 +155,13 @@ describe('local API guard', () => {
   });
 
   it('refuses cross-site callers on token routes, even with the token', async () => {
-    const refusedOrigins = ['http://evil.example', `http://127.0.0.1:${port + 1}`, `http://localhost:${port}.evil.example`, 'null', `https://127.0.0.1:${port}`];
+    const refusedOrigins = [
+      'http://evil.example',
+      `http://127.0.0.1:${port + 1}`,
+      `http://localhost:${port}.evil.example`,
+      'null',
+      `https://127.0.0.1:${port}`,
+    ];
     for (const origin of refusedOrigins) {
       const answer = await apiRequest(port, '/api/v1/pause', { method: 'POST', headers: { Origin: origin } });
       expect(answer.status, origin).toBe(403);
@@ -144,7 +173,12 @@ describe('local API guard', () => {
     }
     expect((await apiRequest(port, '/api/v1/status')).json()['paused']).toBe(false);
     // Our own UI (same origin) and non-browser clients (no Origin) pass.
-    const accepted: Record<string, string>[] = [{ Origin: `http://127.0.0.1:${port}`, 'Sec-Fetch-Site': 'same-origin' }, { Origin: `http://localhost:${port}` }, { 'Sec-Fetch-Site': 'none' }, {}];
+    const accepted: Record<string, string>[] = [
+      { Origin: `http://127.0.0.1:${port}`, 'Sec-Fetch-Site': 'same-origin' },
+      { Origin: `http://localhost:${port}` },
+      { 'Sec-Fetch-Site': 'none' },
+      {},
+    ];
     for (const headers of accepted) {
       expect((await apiRequest(port, '/api/v1/status', { headers })).status, JSON.stringify(headers)).toBe(200);
     }
@@ -173,7 +207,11 @@ describe('local API guard', () => {
     expect((await apiRequest(port, '/api/v1/resume', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(200);
     for (const type of ['application/octet-stream', 'application/xml', 'application/zip']) {
       const body = type === 'application/zip' ? await makeZip([{ name: `in-zip-${type.length}.pdf`, data: makePdf(`zip ${type}`) }]) : makePdf(`typed ${type}`);
-      const answer = await apiRequest(port, '/api/v1/documents', { method: 'POST', headers: { 'Content-Type': type, 'X-Filename': `typed-${type.replace('/', '-')}.pdf` }, body });
+      const answer = await apiRequest(port, '/api/v1/documents', {
+        method: 'POST',
+        headers: { 'Content-Type': type, 'X-Filename': `typed-${type.replace('/', '-')}.pdf` },
+        body,
+      });
       expect(answer.status, type).toBe(201);
     }
   });
@@ -187,7 +225,11 @@ describe('local API guard', () => {
       }
     }
     // Brackets inside strings are not nesting.
-    const answer = await apiRequest(port, '/api/v1/credentials', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sftpPassword: '['.repeat(1000) + '\\"{' }) });
+    const answer = await apiRequest(port, '/api/v1/credentials', {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ sftpPassword: '['.repeat(1000) + '\\"{' }),
+    });
     expect(answer.status).toBe(204);
   });
 });

@@ -43,7 +43,9 @@ describe('local API security', () => {
 
   it('listens on loopback only and sends no CORS headers', async () => {
     const { port } = await start();
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (external) {
       await expect(request(port, '/api/v1/health', { address: external.address, token: null })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     }
@@ -66,7 +68,7 @@ describe('local API security', () => {
     expect(upload.status).toBe(201);
     const { id } = upload.json() as { id: string };
     await h.waitForState(id, 'held');
-    expect(((await request(port, `/api/v1/documents/${id}`)).json())['reason']).toMatch(/paused/);
+    expect((await request(port, `/api/v1/documents/${id}`)).json()['reason']).toMatch(/paused/);
 
     const before = (await request(port, '/api/v1/events?since=0&limit=1000')).json() as { lastSeq: number };
     const poll = request(port, `/api/v1/events?since=${before.lastSeq}&timeout=10`);
@@ -86,6 +88,6 @@ describe('local API security', () => {
     expect((await request(port, '/api/v1/documents?state=bogus')).status).toBe(400);
     expect((await request(port, '/api/v1/documents/nope')).status).toBe(404);
     expect((await request(port, `/api/v1/documents/${id}/cancel`, { method: 'POST' })).status).toBe(409);
-    expect(((await request(port, '/api/v1/audit/verify')).json())['ok']).toBe(true);
+    expect((await request(port, '/api/v1/audit/verify')).json()['ok']).toBe(true);
   });
 });

@@ -29,7 +29,9 @@ describe('logger', () => {
     const log = logger().child('outbox').child('worker-1');
     log.info('document sent', { documentId: 'd-1', attempt: 2 });
     const text = await logText();
-    expect(text).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d\d:\d\d\] \[info\] \(outbox\/worker-1\) document sent \{"documentId":"d-1","attempt":2\}\n$/);
+    expect(text).toMatch(
+      /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d\d:\d\d\] \[info\] \(outbox\/worker-1\) document sent \{"documentId":"d-1","attempt":2\}\n$/,
+    );
   });
 
   it('never lets a secret reach the file', async () => {
@@ -48,7 +50,14 @@ describe('logger', () => {
     log.info(`new key ${apiKey}`);
 
     const text = await logText();
-    for (const secret of ['rk_live_9f8e7d6c5b4a', 'rk_live_new_0011223344', 'b3BlbnNzaC1rZXktdjEAAAAA', 'hunter2-not-known', 'also-unknown', 'some.other-token']) {
+    for (const secret of [
+      'rk_live_9f8e7d6c5b4a',
+      'rk_live_new_0011223344',
+      'b3BlbnNzaC1rZXktdjEAAAAA',
+      'hunter2-not-known',
+      'also-unknown',
+      'some.other-token',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('Bearer [redacted]');
@@ -142,7 +151,14 @@ describe('redaction helpers', () => {
     const cyclic: Record<string, unknown> = { name: 'x' };
     cyclic.self = cyclic;
     const out = redactValue(
-      { user: 'mario', Authorization: 'Bearer t', sftp: { privateKey: 'pk', hubApiKey: 'k', count: 3 }, cyclic, data: Buffer.from('abc'), empty: { password: null } },
+      {
+        user: 'mario',
+        Authorization: 'Bearer t',
+        sftp: { privateKey: 'pk', hubApiKey: 'k', count: 3 },
+        cyclic,
+        data: Buffer.from('abc'),
+        empty: { password: null },
+      },
       [],
     );
     expect(out).toEqual({

@@ -27,10 +27,14 @@ describe('outbox limits', () => {
     h.hub.injectFaults([{ route: 'POST /v1/documents', kind: 'slow', delayMs: (LEASE_SECONDS + 2) * 1000, times: 1 }]);
     await writeFile(join(h.dropDir, 'slow.pdf'), makePdf('slow upload'));
     const slow = await waitFor('the slow upload under way', () => h.agent.documents({}).documents.find((d) => d.name === 'slow.pdf' && d.state === 'sending'));
-    const job = () => h.agent.store.db.prepare('SELECT attempts, locked_until AS lockedUntil FROM jobs WHERE document_id = ?').get(slow.id) as { attempts: number; lockedUntil: number | null };
+    const job = () =>
+      h.agent.store.db.prepare('SELECT attempts, locked_until AS lockedUntil FROM jobs WHERE document_id = ?').get(slow.id) as {
+        attempts: number;
+        lockedUntil: number | null;
+      };
     // The lease as first read (the claim's, or a renewal's) runs out in real time: the database says
     // when, not a guess of a sleep.
-    const firstLease = await waitFor('the upload\'s lease', () => job().lockedUntil);
+    const firstLease = await waitFor("the upload's lease", () => job().lockedUntil);
     await waitFor('the first lease over', () => Date.now() > firstLease);
     // Past the lease, a new capture wakes the outbox, which claims whatever is ready (through the API:
     // at once, with no stability window).

@@ -71,7 +71,17 @@ async function startOutbox(settings: Partial<OutboxSettings> = {}) {
   const clock = new ManualClock();
   const hub = new HubDouble(clock);
   const client = hub.client();
-  const outbox = new Outbox({ store, spool, hub: () => client, hold: new HoldController(store), health: new HubHealth(), settings: { ...DEFAULTS, ...settings }, companyFor: () => null, log: silent, clock });
+  const outbox = new Outbox({
+    store,
+    spool,
+    hub: () => client,
+    hold: new HoldController(store),
+    health: new HubHealth(),
+    settings: { ...DEFAULTS, ...settings },
+    companyFor: () => null,
+    log: silent,
+    clock,
+  });
   cleanups.push(async () => {
     await outbox.stop();
     store.close();
@@ -85,12 +95,28 @@ async function startOutbox(settings: Partial<OutboxSettings> = {}) {
     const sha256 = await spool.put(bytes);
     const id = randomUUID();
     store.transaction(() => {
-      store.documents.insert({ id, profile: 'default', source: 'api', name, kind: 'pdf', contentType: 'application/pdf', size: bytes.length, sha256, spooled: true, state: 'queued' });
+      store.documents.insert({
+        id,
+        profile: 'default',
+        source: 'api',
+        name,
+        kind: 'pdf',
+        contentType: 'application/pdf',
+        size: bytes.length,
+        sha256,
+        spooled: true,
+        state: 'queued',
+      });
       store.jobs.enqueue('upload', id, clock.now());
     });
     return id;
   };
-  const job = (id: string) => store.db.prepare('SELECT attempts, run_after AS runAfter, locked_until AS lockedUntil FROM jobs WHERE document_id = ?').get(id) as { attempts: number; runAfter: number; lockedUntil: number | null };
+  const job = (id: string) =>
+    store.db.prepare('SELECT attempts, run_after AS runAfter, locked_until AS lockedUntil FROM jobs WHERE document_id = ?').get(id) as {
+      attempts: number;
+      runAfter: number;
+      lockedUntil: number | null;
+    };
   const events = (id: string, type: string) => store.events.since(0, 1_000).filter((event) => event.documentId === id && event.type === type);
   return { store, clock, hub, outbox, queue, job, events };
 }

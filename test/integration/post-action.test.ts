@@ -4,13 +4,7 @@ import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  moveFileDurably,
-  moveToErrors,
-  moveToSent,
-  removeFile,
-  uniqueDestination,
-} from '../../src/core/intake/post-action.ts';
+import { moveFileDurably, moveToErrors, moveToSent, removeFile, uniqueDestination } from '../../src/core/intake/post-action.ts';
 import { needs, requires } from '../helpers/system-tools.ts';
 import { writeDurably } from '../../src/core/util/fsync.ts';
 
@@ -33,9 +27,13 @@ const read = (path: string): Promise<string> => fs.readFile(path, 'utf8');
 
 // A second filesystem to exercise the EXDEV (cross-volume) path for real.
 const otherVolume = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev ? '/dev/shm' : null;
-const crossVolume = requires(otherVolume !== null, 'needs a second filesystem: /dev/shm is not a separate tmpfs here', 'mount a tmpfs on /dev/shm', { failInCi: false });
+const crossVolume = requires(otherVolume !== null, 'needs a second filesystem: /dev/shm is not a separate tmpfs here', 'mount a tmpfs on /dev/shm', {
+  failInCi: false,
+});
 /** mkfifo puts a FIFO in place; Windows has none. */
-const crossVolumeFifo = crossVolume.and(process.platform === 'win32' ? requires(false, 'POSIX only', 'Windows has no FIFOs', { failInCi: false }) : needs('mkfifo'));
+const crossVolumeFifo = crossVolume.and(
+  process.platform === 'win32' ? requires(false, 'POSIX only', 'Windows has no FIFOs', { failInCi: false }) : needs('mkfifo'),
+);
 
 describe('uniqueDestination', () => {
   it('returns the name when free, then numbered names, keeping .xml.p7m together', async () => {

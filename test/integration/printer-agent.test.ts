@@ -31,19 +31,25 @@ async function printJob(url: string, jobName: string, format: string, document: 
     version: { major: 2, minor: 0 },
     code: PRINT_JOB,
     requestId: 1,
-    groups: [{
-      tag: OPERATION_ATTRIBUTES,
-      attributes: [
-        attr('attributes-charset', v.charset('utf-8')),
-        attr('attributes-natural-language', v.naturalLanguage('it')),
-        attr('printer-uri', v.uri(url)),
-        attr('requesting-user-name', v.name('mario.rossi')),
-        attr('job-name', v.name(jobName)),
-        attr('document-format', v.mimeMediaType(format)),
-      ],
-    }],
+    groups: [
+      {
+        tag: OPERATION_ATTRIBUTES,
+        attributes: [
+          attr('attributes-charset', v.charset('utf-8')),
+          attr('attributes-natural-language', v.naturalLanguage('it')),
+          attr('printer-uri', v.uri(url)),
+          attr('requesting-user-name', v.name('mario.rossi')),
+          attr('job-name', v.name(jobName)),
+          attr('document-format', v.mimeMediaType(format)),
+        ],
+      },
+    ],
   });
-  const response = await fetch(url.replace(/^ipp:/, 'http:'), { method: 'POST', headers: { 'Content-Type': 'application/ipp' }, body: new Uint8Array(Buffer.concat([request, document])) });
+  const response = await fetch(url.replace(/^ipp:/, 'http:'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/ipp' },
+    body: new Uint8Array(Buffer.concat([request, document])),
+  });
   expect(response.status).toBe(200);
   return decodeIppMessage(new Uint8Array(await response.arrayBuffer())).message.code;
 }
@@ -65,7 +71,11 @@ describe('virtual printer in the agent', () => {
     expect(garbage.reason).toMatch(/PDF/);
 
     // A truncated IPP request: an IPP error, not a crash.
-    const truncated = await fetch(url.replace(/^ipp:/, 'http:'), { method: 'POST', headers: { 'Content-Type': 'application/ipp' }, body: new Uint8Array([0x02, 0x00, 0x00, 0x02, 0x00]) });
+    const truncated = await fetch(url.replace(/^ipp:/, 'http:'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/ipp' },
+      body: new Uint8Array([0x02, 0x00, 0x00, 0x02, 0x00]),
+    });
     expect([200, 400]).toContain(truncated.status);
     if (truncated.status === 200) expect(decodeIppMessage(new Uint8Array(await truncated.arrayBuffer())).message.code).toBeGreaterThanOrEqual(0x0400);
 
@@ -78,7 +88,17 @@ describe('virtual printer in the agent', () => {
   gs.it('turns a printed JPEG into a delivered PDF, and job ids keep growing across a restart', async () => {
     const { h, url } = await start();
     const jpeg = join(h.root, 'scan.jpg');
-    await execFileAsync(gs.path('gs'), ['-q', '-dNOPAUSE', '-dBATCH', '-sDEVICE=jpeg', '-r72', '-g120x80', `-sOutputFile=${jpeg}`, '-c', '0 0 1 setrgbcolor 0 0 120 80 rectfill showpage']);
+    await execFileAsync(gs.path('gs'), [
+      '-q',
+      '-dNOPAUSE',
+      '-dBATCH',
+      '-sDEVICE=jpeg',
+      '-r72',
+      '-g120x80',
+      `-sOutputFile=${jpeg}`,
+      '-c',
+      '0 0 1 setrgbcolor 0 0 120 80 rectfill showpage',
+    ]);
     expect(await printJob(url, 'Scansione', 'image/jpeg', await readFile(jpeg))).toBe(0x0000);
     const scan = await waitFor('jpeg recorded', () => printed(h, 'Scansione.pdf'));
     expect(scan.kind).toBe('pdf');

@@ -72,11 +72,16 @@ function stopLater(running: RunningAgent): void {
 /** Drops the FPR12 sample and waits until it is delivered and SDI's receipt is spooled. */
 async function deliverOne(demo: Demo): Promise<void> {
   await writeFile(join(demo.dropDir, 'consegnata.xml'), fixture('fatturapa', 'IT01234567890_FPR01.xml'));
-  await waitFor('consegnata.xml delivered, with its receipt spooled', () => {
-    const summary = demo.running.agent.documents({ limit: 10 }).documents.find((d) => d.name === 'consegnata.xml');
-    const document = summary ? demo.running.agent.document(summary.id) : null;
-    return document?.state === 'delivered' && document.files.length > 0;
-  }, 30_000, 100);
+  await waitFor(
+    'consegnata.xml delivered, with its receipt spooled',
+    () => {
+      const summary = demo.running.agent.documents({ limit: 10 }).documents.find((d) => d.name === 'consegnata.xml');
+      const document = summary ? demo.running.agent.document(summary.id) : null;
+      return document?.state === 'delivered' && document.files.length > 0;
+    },
+    30_000,
+    100,
+  );
 }
 
 describe.skipIf(process.platform === 'win32')('private data folder (POSIX modes; on Windows the user profile ACL protects it)', () => {
@@ -94,7 +99,22 @@ describe.skipIf(process.platform === 'win32')('private data folder (POSIX modes;
       // The agent still runs: the WAL, its index and the lock exist.
       const entries = await walk(agentDir);
       const names = entries.map((e) => e.path.slice(agentDir.length + 1));
-      for (const kind of ['config.json', 'secrets.json', 'recapito.sqlite', 'recapito.sqlite-wal', 'recapito.sqlite-shm', 'agent.lock', 'agent.pid', 'api-token', 'api-url', 'printer-url', 'logs', `logs/${LOG_FILE_NAME}`, 'printer-spool', 'spool']) {
+      for (const kind of [
+        'config.json',
+        'secrets.json',
+        'recapito.sqlite',
+        'recapito.sqlite-wal',
+        'recapito.sqlite-shm',
+        'agent.lock',
+        'agent.pid',
+        'api-token',
+        'api-url',
+        'printer-url',
+        'logs',
+        `logs/${LOG_FILE_NAME}`,
+        'printer-spool',
+        'spool',
+      ]) {
         expect(names, kind).toContain(kind);
       }
       expect(names.filter((n) => /^spool\/[0-9a-f]{2}$/.test(n)).length, 'spool shard folders').toBeGreaterThan(0);
@@ -178,11 +198,16 @@ describe.skipIf(process.platform === 'win32')('private data folder (POSIX modes;
       cleanups.push(() => h.close());
       const folder = join(h.root, 'ritorno');
       await writeFile(join(h.dropDir, 'consegnata.xml'), fixture('fatturapa', 'IT01234567890_FPR01.xml'));
-      await waitFor('the status delivered and the RC receipt in the return folder', async () => {
-        const status = await readFile(join(folder, 'consegnata.xml.status.json'), 'utf8').catch(() => null);
-        const names = await readdir(folder).catch(() => [] as string[]);
-        return status?.includes('"state": "delivered"') && names.some((n) => /_RC_\w+\.xml$/.test(n));
-      }, 30_000, 100);
+      await waitFor(
+        'the status delivered and the RC receipt in the return folder',
+        async () => {
+          const status = await readFile(join(folder, 'consegnata.xml.status.json'), 'utf8').catch(() => null);
+          const names = await readdir(folder).catch(() => [] as string[]);
+          return status?.includes('"state": "delivered"') && names.some((n) => /_RC_\w+\.xml$/.test(n));
+        },
+        30_000,
+        100,
+      );
       return folder;
     });
     const entries = await walk(returnDir);

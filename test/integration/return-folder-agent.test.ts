@@ -35,7 +35,9 @@ describe('return folder', () => {
     // No channel and no PEC: SDI cannot deliver it (MC), it is in the buyer's cassetto fiscale.
     // Each file is its own invoice (preflight refuses the same number twice).
     const variant = (code: string, number: string) =>
-      sample.replace('<CodiceDestinatario>ABC1234</CodiceDestinatario>', `<CodiceDestinatario>${code}</CodiceDestinatario>`).replace('<Numero>123</Numero>', `<Numero>${number}</Numero>`);
+      sample
+        .replace('<CodiceDestinatario>ABC1234</CodiceDestinatario>', `<CodiceDestinatario>${code}</CodiceDestinatario>`)
+        .replace('<Numero>123</Numero>', `<Numero>${number}</Numero>`);
     await writeFile(join(h.dropDir, 'mancata.xml'), variant('0000000', '124'));
     // The sandbox's magic recipient code NS + 5 digits: SDI rejects it (NS) with error 00311.
     await writeFile(join(h.dropDir, 'scartata.xml'), variant('NS00311', '125'));
@@ -46,32 +48,49 @@ describe('return folder', () => {
       'scartata.xml': { state: 'rejected', type: 'NS', text: /scart/i },
     };
     for (const [name, want] of Object.entries(expected)) {
-      const status = await waitFor(`${name}.status.json in state ${want.state}`, async () => {
-        const text = await readFile(join(returnDir, `${name}.status.json`), 'utf8').catch(() => null);
-        const parsed = text ? (JSON.parse(text) as StatusFile) : null;
-        return parsed?.state === want.state && parsed.files.some((f) => f.includes(`_${want.type}_`)) ? parsed : null;
-      }, 30_000, 100);
+      const status = await waitFor(
+        `${name}.status.json in state ${want.state}`,
+        async () => {
+          const text = await readFile(join(returnDir, `${name}.status.json`), 'utf8').catch(() => null);
+          const parsed = text ? (JSON.parse(text) as StatusFile) : null;
+          return parsed?.state === want.state && parsed.files.some((f) => f.includes(`_${want.type}_`)) ? parsed : null;
+        },
+        30_000,
+        100,
+      );
       expect(status.stateText.it).toMatch(want.text);
       expect(status.stateText.en.length).toBeGreaterThan(10);
       expect(status.sdiId).toMatch(/^\d+$/);
     }
     // What the agent read and found travels to the ERP too.
-    const delivered = JSON.parse(await readFile(join(returnDir, 'consegnata.xml.status.json'), 'utf8')) as StatusFile & { invoice: { number: string; buyer: string }; preflight: { code: string }[] };
+    const delivered = JSON.parse(await readFile(join(returnDir, 'consegnata.xml.status.json'), 'utf8')) as StatusFile & {
+      invoice: { number: string; buyer: string };
+      preflight: { code: string }[];
+    };
     expect(delivered.invoice).toMatchObject({ number: '123', buyer: 'DITTA BETA' });
     // The samples fail their check digits on purpose; 'consegnata.xml' is not an SDI file name.
     expect(delivered.preflight.map((issue) => issue.code).sort()).toEqual(['cf_check', 'file_name_not_sdi', 'vat_check_digit']);
 
     // Refused by preflight, never sent: the ERP learns why, in Italian, without asking the hub.
     await writeFile(join(h.dropDir, 'rifiutata.xml'), variant('ABC123', '126'));
-    const refused = await waitFor('rifiutata.xml.status.json', async () => {
-      const text = await readFile(join(returnDir, 'rifiutata.xml.status.json'), 'utf8').catch(() => null);
-      return text ? (JSON.parse(text) as StatusFile & { preflight: { severity: string; code: string; message: { it: string } }[] }) : null;
-    }, 30_000, 100);
+    const refused = await waitFor(
+      'rifiutata.xml.status.json',
+      async () => {
+        const text = await readFile(join(returnDir, 'rifiutata.xml.status.json'), 'utf8').catch(() => null);
+        return text ? (JSON.parse(text) as StatusFile & { preflight: { severity: string; code: string; message: { it: string } }[] }) : null;
+      },
+      30_000,
+      100,
+    );
     expect(refused.state).toBe('invalid');
     expect(refused.preflight[0]).toMatchObject({ severity: 'error', code: 'recipient_code_format_mismatch' });
     expect(refused.preflight[0]!.message.it).toMatch(/CodiceDestinatario/);
 
     const files = await readdir(returnDir);
-    for (const type of ['RC', 'MC', 'NS']) expect(files.some((f) => new RegExp(`_${type}_\\w+\\.xml$`).test(f)), type).toBe(true);
+    for (const type of ['RC', 'MC', 'NS'])
+      expect(
+        files.some((f) => new RegExp(`_${type}_\\w+\\.xml$`).test(f)),
+        type,
+      ).toBe(true);
   });
 });

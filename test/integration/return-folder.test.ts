@@ -53,13 +53,32 @@ function capture(name: string, options: Partial<NewDocument> & { now?: string } 
   const id = options.id ?? `doc-${name}-${Math.random().toString(36).slice(2, 8)}`;
   const { now, ...rest } = options;
   store.transaction(() =>
-    store.documents.insert({ id, profile: 'acme', source: 'folder', name, kind: 'fatturapa', size: 100, sha256: 'a'.repeat(64), spooled: true, state: 'queued', metadata: { formato: 'FPR12' }, ...rest }, now),
+    store.documents.insert(
+      {
+        id,
+        profile: 'acme',
+        source: 'folder',
+        name,
+        kind: 'fatturapa',
+        size: 100,
+        sha256: 'a'.repeat(64),
+        spooled: true,
+        state: 'queued',
+        metadata: { formato: 'FPR12' },
+        ...rest,
+      },
+      now,
+    ),
   );
   return id;
 }
 
 /** What the status follower does for a hub event: files into the spool and document_files, then the transition. */
-async function hubEvent(id: string, state: DocumentState, extra: { files?: { name: string; kind: string; bytes: Buffer }[]; message?: string; errors?: { code: string; description: string }[]; reason?: string } = {}): Promise<void> {
+async function hubEvent(
+  id: string,
+  state: DocumentState,
+  extra: { files?: { name: string; kind: string; bytes: Buffer }[]; message?: string; errors?: { code: string; description: string }[]; reason?: string } = {},
+): Promise<void> {
   const stored: { name: string; kind: string; bytes: Buffer; sha256: string }[] = [];
   for (const file of extra.files ?? []) stored.push({ ...file, sha256: await spool.put(file.bytes, { durable: false }) });
   seq += 1;
@@ -67,7 +86,14 @@ async function hubEvent(id: string, state: DocumentState, extra: { files?: { nam
     for (const file of stored) store.documents.addFile(id, { name: file.name, kind: file.kind, size: file.bytes.byteLength, sha256: file.sha256 });
     store.documents.transition(
       id,
-      { state, hubId: `hub-${id}`, hubStatus: state, hubSeq: seq, ...(state === 'queued' || state === 'sending' || state === 'received' ? {} : { sdiId: '111', sdiFileName: SDI_FILE }), ...(extra.reason ? { reason: extra.reason } : {}) },
+      {
+        state,
+        hubId: `hub-${id}`,
+        hubStatus: state,
+        hubSeq: seq,
+        ...(state === 'queued' || state === 'sending' || state === 'received' ? {} : { sdiId: '111', sdiFileName: SDI_FILE }),
+        ...(extra.reason ? { reason: extra.reason } : {}),
+      },
       { type: 'document.hub_status', message: extra.message ?? null, data: { status: state, ...(extra.errors ? { errors: extra.errors } : {}) } },
     );
   });
@@ -77,7 +103,10 @@ async function hubEvent(id: string, state: DocumentState, extra: { files?: { nam
 async function sendToSdi(id: string): Promise<void> {
   await hubEvent(id, 'received');
   await hubEvent(id, 'processing');
-  await hubEvent(id, 'sent', { message: `Sent to SDI as ${SDI_FILE}`, files: [{ name: SDI_FILE, kind: 'signed', bytes: Buffer.from('signed invoice bytes') }] });
+  await hubEvent(id, 'sent', {
+    message: `Sent to SDI as ${SDI_FILE}`,
+    files: [{ name: SDI_FILE, kind: 'signed', bytes: Buffer.from('signed invoice bytes') }],
+  });
 }
 
 const readStatus = async (name: string): Promise<ReturnStatus> => JSON.parse(await readFile(join(returnDir, name), 'utf8')) as ReturnStatus;
@@ -89,12 +118,25 @@ describe('return folder', () => {
     await writer.write(id);
     expect((await readStatus('fattura-001.xml.status.json')).state).toBe('queued');
     await sendToSdi(id);
-    await hubEvent(id, 'delivered', { message: 'Delivered to the recipient (RC).', files: [{ name: notificationName('RC'), kind: 'sdi_RC', bytes: fixture('sdi', notificationName('RC')) }] });
+    await hubEvent(id, 'delivered', {
+      message: 'Delivered to the recipient (RC).',
+      files: [{ name: notificationName('RC'), kind: 'sdi_RC', bytes: fixture('sdi', notificationName('RC')) }],
+    });
 
     expect(await listing()).toEqual([SDI_FILE, notificationName('RC'), 'fattura-001.xml.status.json']);
     expect(await readFile(join(returnDir, notificationName('RC')))).toEqual(fixture('sdi', notificationName('RC')));
     const status = await readStatus('fattura-001.xml.status.json');
-    expect(status).toMatchObject({ id, name: 'fattura-001.xml', state: 'delivered', sdiId: '111', sdiFileName: SDI_FILE, hubId: `hub-${id}`, reason: null, errors: [], files: [SDI_FILE, notificationName('RC')] });
+    expect(status).toMatchObject({
+      id,
+      name: 'fattura-001.xml',
+      state: 'delivered',
+      sdiId: '111',
+      sdiFileName: SDI_FILE,
+      hubId: `hub-${id}`,
+      reason: null,
+      errors: [],
+      files: [SDI_FILE, notificationName('RC')],
+    });
     expect(status.stateText.it).toContain('Consegnata: SDI ha recapitato la fattura al cliente');
     expect(status.stateText.en).toContain('on 2013-06-06 at 14:01');
     expect(status.history.map((h) => h.state)).toEqual(['queued', 'received', 'processing', 'sent', 'delivered']);
@@ -106,7 +148,11 @@ describe('return folder', () => {
     const id = capture('fattura-002.xml');
     await sendToSdi(id);
     const errors = [{ code: '00100', description: 'Certificato di firma scaduto' }];
-    await hubEvent(id, 'rejected', { errors, reason: '00100: Certificato di firma scaduto', files: [{ name: notificationName('NS'), kind: 'sdi_NS', bytes: fixture('sdi', notificationName('NS')) }] });
+    await hubEvent(id, 'rejected', {
+      errors,
+      reason: '00100: Certificato di firma scaduto',
+      files: [{ name: notificationName('NS'), kind: 'sdi_NS', bytes: fixture('sdi', notificationName('NS')) }],
+    });
 
     expect(await listing()).toEqual([SDI_FILE, notificationName('NS'), 'fattura-002.xml.status.json']);
     const status = await readStatus('fattura-002.xml.status.json');
@@ -165,10 +211,12 @@ describe('return folder', () => {
     await expect(stat(returnDir)).rejects.toThrow(/ENOENT/);
 
     const id = capture('fattura-005.xml');
-    await hubEvent(id, 'delivered', { files: [
-      { name: '../escaped.xml', kind: 'sdi_RC', bytes: fixture('sdi', notificationName('RC')) },
-      { name: 'CON.xml', kind: 'file', bytes: Buffer.from('device name') },
-    ] });
+    await hubEvent(id, 'delivered', {
+      files: [
+        { name: '../escaped.xml', kind: 'sdi_RC', bytes: fixture('sdi', notificationName('RC')) },
+        { name: 'CON.xml', kind: 'file', bytes: Buffer.from('device name') },
+      ],
+    });
     expect(await listing()).toEqual(['fattura-005.xml.status.json']);
     await expect(stat(join(root, 'escaped.xml'))).rejects.toThrow(/ENOENT/);
   });
@@ -198,7 +246,11 @@ describe('return folder', () => {
     const target = join(returnDir, 'fattura-007.xml.status.json');
     const stopFile = join(root, 'stop-reader');
     // Another process, as an ERP would be: read, parse, count; never wait between reads.
-    const reader = spawn(process.execPath, ['-e', `
+    const reader = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const fs = require('node:fs');
       const [target, stop] = process.argv.slice(1);
       let reads = 0, bad = 0, sample = null; const lengths = new Set();
@@ -212,18 +264,31 @@ describe('return folder', () => {
         }
       }
       process.stdout.write(JSON.stringify({ reads, bad, sample, versions: lengths.size }));
-    `, target, stopFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+        target,
+        stopFile,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let output = '';
-    const ready = new Promise<void>((resolve) => reader.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes('ready\n')) resolve();
-    }));
+    const ready = new Promise<void>((resolve) =>
+      reader.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        if (output.includes('ready\n')) resolve();
+      }),
+    );
     const exited = new Promise<number | null>((resolve) => reader.on('exit', resolve));
     await ready; // the reader is looping before the first rewrite
 
     const states: DocumentState[] = ['sending', 'queued'];
     for (let i = 0; i < 150; i += 1) {
-      store.transaction(() => store.documents.transition(id, { state: states[i % 2]!, reason: `attempt ${i} ${'x'.repeat(i * 7)}` }, { type: 'document.retry', message: `attempt ${i}` }));
+      store.transaction(() =>
+        store.documents.transition(
+          id,
+          { state: states[i % 2]!, reason: `attempt ${i} ${'x'.repeat(i * 7)}` },
+          { type: 'document.retry', message: `attempt ${i}` },
+        ),
+      );
       await writer.write(id);
     }
     await writeFile(stopFile, '');
@@ -256,9 +321,36 @@ describe('CSV export', () => {
     agent = createAgent(settings, { dataDir, secrets: await createFileSecretStore(join(dataDir, 'secrets.json'), {}), log });
     await agent.start();
     const insert = (document: Partial<NewDocument> & { id: string; name: string }, now: string): void =>
-      agent.store.transaction(() => agent.store.documents.insert({ profile: 'acme', source: 'folder', kind: 'fatturapa', size: 1, sha256: 'b'.repeat(64), spooled: true, state: 'delivered', ...document }, now));
-    insert({ id: 'd1', name: 'fattura;1 "bis".xml', metadata: { invoice: { bodies: [{ number: 'FT/1', date: '2025-01-10', total: '1234.50', currency: 'EUR' }], seller: { name: 'ALFA SRL' }, buyer: { name: '+BETA; SPA' } } } }, '2025-01-10T09:00:00.000Z');
-    insert({ id: 'd2', name: '=HYPERLINK("http://evil.example","clic")', state: 'rejected', reason: 'riga 1\nriga 2', metadata: { invoice: { bodies: [{ number: '@SUM(A1)', date: '2025-01-11', total: '-10.00' }] } } }, '2025-01-11T09:00:00.000Z');
+      agent.store.transaction(() =>
+        agent.store.documents.insert(
+          { profile: 'acme', source: 'folder', kind: 'fatturapa', size: 1, sha256: 'b'.repeat(64), spooled: true, state: 'delivered', ...document },
+          now,
+        ),
+      );
+    insert(
+      {
+        id: 'd1',
+        name: 'fattura;1 "bis".xml',
+        metadata: {
+          invoice: {
+            bodies: [{ number: 'FT/1', date: '2025-01-10', total: '1234.50', currency: 'EUR' }],
+            seller: { name: 'ALFA SRL' },
+            buyer: { name: '+BETA; SPA' },
+          },
+        },
+      },
+      '2025-01-10T09:00:00.000Z',
+    );
+    insert(
+      {
+        id: 'd2',
+        name: '=HYPERLINK("http://evil.example","clic")',
+        state: 'rejected',
+        reason: 'riga 1\nriga 2',
+        metadata: { invoice: { bodies: [{ number: '@SUM(A1)', date: '2025-01-11', total: '-10.00' }] } },
+      },
+      '2025-01-11T09:00:00.000Z',
+    );
     insert({ id: 'd3', name: 'altro.pdf', profile: 'other', kind: 'pdf', source: 'printer' }, '2025-02-01T09:00:00.000Z');
   });
 
@@ -278,11 +370,19 @@ describe('CSV export', () => {
     const { status, body, type } = await exportCsv('?profile=acme');
     expect(status).toBe(200);
     expect(type).toBe('text/csv; charset=utf-8');
-    expect(body.startsWith('\uFEFFid;name;profile;source;state;reason;sdiId;capturedAt;updatedAt;invoiceNumber;invoiceDate;invoiceTotal;invoiceCurrency;seller;buyer\r\n')).toBe(true);
+    expect(
+      body.startsWith(
+        '\uFEFFid;name;profile;source;state;reason;sdiId;capturedAt;updatedAt;invoiceNumber;invoiceDate;invoiceTotal;invoiceCurrency;seller;buyer\r\n',
+      ),
+    ).toBe(true);
     const lines = body.slice(1).split('\r\n');
     expect(lines).toHaveLength(4); // header, two documents (newest first), the final CRLF
-    expect(lines[1]).toMatch(/^d2;"'=HYPERLINK\(""http:\/\/evil\.example"",""clic""\)";acme;folder;rejected;"riga 1\nriga 2";;2025-01-11T09:00:00\.000Z;[^;]+;'@SUM\(A1\);2025-01-11;-10,00;;;$/);
-    expect(lines[2]).toMatch(/^d1;"fattura;1 ""bis"".xml";acme;folder;delivered;;;2025-01-10T09:00:00\.000Z;[^;]+;FT\/1;2025-01-10;1234,50;EUR;ALFA SRL;"'\+BETA; SPA"$/);
+    expect(lines[1]).toMatch(
+      /^d2;"'=HYPERLINK\(""http:\/\/evil\.example"",""clic""\)";acme;folder;rejected;"riga 1\nriga 2";;2025-01-11T09:00:00\.000Z;[^;]+;'@SUM\(A1\);2025-01-11;-10,00;;;$/,
+    );
+    expect(lines[2]).toMatch(
+      /^d1;"fattura;1 ""bis"".xml";acme;folder;delivered;;;2025-01-10T09:00:00\.000Z;[^;]+;FT\/1;2025-01-10;1234,50;EUR;ALFA SRL;"'\+BETA; SPA"$/,
+    );
   });
 
   it('filters by state and by capture dates (a bare "to" date includes that whole day); "," separator keeps decimal points', async () => {
@@ -300,7 +400,13 @@ describe('CSV export', () => {
   });
 
   it('refuses bad parameters with a reason', async () => {
-    for (const [query, text] of [['?state=lost', 'unknown state'], ['?from=2025-02-30', 'not a real date'], ['?to=yesterday', 'must be a date'], ['?separator=tab', 'separator must be'], ['?from=2025-02-01&to=2025-01-01', 'must be before']]) {
+    for (const [query, text] of [
+      ['?state=lost', 'unknown state'],
+      ['?from=2025-02-30', 'not a real date'],
+      ['?to=yesterday', 'must be a date'],
+      ['?separator=tab', 'separator must be'],
+      ['?from=2025-02-01&to=2025-01-01', 'must be before'],
+    ]) {
       const response = await exportCsv(query!);
       expect(response.status, query).toBe(400);
       expect(response.body).toContain(text);

@@ -52,7 +52,10 @@ describe('running agents', () => {
     await writeFile(join(dir, '99999999.json'), JSON.stringify({ pid: 99_999_999, ...gone, kind: 'serve', startedAt: '' }));
     // This process, but the folder's api-url now names another address (a later agent there).
     const moved = await agent('moved');
-    await writeFile(join(dir, `${process.pid}.json`), JSON.stringify({ pid: process.pid, dataDir: moved.dataDir, apiUrl: 'http://127.0.0.1:1', kind: 'serve', startedAt: '' }));
+    await writeFile(
+      join(dir, `${process.pid}.json`),
+      JSON.stringify({ pid: process.pid, dataDir: moved.dataDir, apiUrl: 'http://127.0.0.1:1', kind: 'serve', startedAt: '' }),
+    );
     await writeFile(join(dir, '12.json'), 'not json');
     expect(await listRunningAgents(env)).toEqual([]);
     expect(await readdir(dir)).toEqual([]);
@@ -67,11 +70,16 @@ describe('running agents', () => {
     // Two live processes: this one and its parent.
     await writeFile(join(dir, `${process.pid}.json`), JSON.stringify({ pid: process.pid, ...one, kind: 'serve', startedAt: '1' }));
     await writeFile(join(dir, `${process.ppid}.json`), JSON.stringify({ pid: process.ppid, ...two, kind: 'demo', startedAt: '2' }));
-    await expect(resolveDataDir(undefined, env)).rejects.toThrow(new RegExp(`several agents are running.*\\n.*--data ${one.dataDir}.*serve.*\\n.*--data ${two.dataDir}.*demo`, 's'));
+    await expect(resolveDataDir(undefined, env)).rejects.toThrow(
+      new RegExp(`several agents are running.*\\n.*--data ${one.dataDir}.*serve.*\\n.*--data ${two.dataDir}.*demo`, 's'),
+    );
 
     await mkdir(defaultDir, { recursive: true });
     await writeFile(join(defaultDir, 'api-url'), 'http://127.0.0.1:7420\n');
-    await writeFile(join(dir, `${process.pid}.json`), JSON.stringify({ pid: process.pid, dataDir: defaultDir, apiUrl: 'http://127.0.0.1:7420', kind: 'serve', startedAt: '1' }));
+    await writeFile(
+      join(dir, `${process.pid}.json`),
+      JSON.stringify({ pid: process.pid, dataDir: defaultDir, apiUrl: 'http://127.0.0.1:7420', kind: 'serve', startedAt: '1' }),
+    );
     expect(await resolveDataDir(undefined, env)).toBe(defaultDir);
   });
 

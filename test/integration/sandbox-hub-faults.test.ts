@@ -142,7 +142,10 @@ describe('sandbox hub: admin HTTP API', () => {
     expect((await client.get(apiKey, '/v1/account')).status).toBe(200);
 
     const code = await admin.createActivationCode();
-    const enrolled = await client.request('POST', '/v1/enrollments', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ activationCode: code, deviceName: 'x' }) });
+    const enrolled = await client.request('POST', '/v1/enrollments', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ activationCode: code, deviceName: 'x' }),
+    });
     expect(enrolled.status).toBe(201);
 
     const bad = await client.request('POST', '/_sandbox/faults', {

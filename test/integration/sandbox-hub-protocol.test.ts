@@ -106,7 +106,8 @@ describe('sandbox hub: uploads', () => {
   });
 
   it('refuses an unknown X-Company and X-Source, accepts a known company by id or VAT number', async () => {
-    const upload = (headers: Record<string, string>) => client.upload(apiKey, makePdf(randomUUID()), { contentType: 'application/pdf', idempotencyKey: randomUUID(), headers });
+    const upload = (headers: Record<string, string>) =>
+      client.upload(apiKey, makePdf(randomUUID()), { contentType: 'application/pdf', idempotencyKey: randomUUID(), headers });
     expect(errorCode(await upload({ 'x-company': 'cmp_nobody' }))).toBe('unknown_company');
     expect(errorCode(await upload({ 'x-source': 'fax' }))).toBe('invalid_source');
     expect((await upload({ 'x-company': 'cmp_beta', 'x-source': 'printer' })).status).toBe(201);
@@ -241,7 +242,10 @@ describe('sandbox hub: look-ups and enrollment', () => {
   it('enrolls a device once per activation code; the new key works', async () => {
     const code = hub.createActivationCode();
     const enroll = (activationCode: string) =>
-      client.request('POST', '/v1/enrollments', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ activationCode, deviceName: 'PC cassa' }) });
+      client.request('POST', '/v1/enrollments', {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ activationCode, deviceName: 'PC cassa' }),
+      });
     const first = await enroll(code);
     expect(first.status).toBe(201);
     const enrolled = first.json<{ apiKey: string; key: { id: string; expiresAt: string | null }; account: { id: string } }>();

@@ -21,7 +21,10 @@ afterEach(async () => {
 async function start(options: SandboxHubOptions): Promise<{ hub: SandboxHub; client: SandboxHttpsClient }> {
   const hub = await createSandboxHub(options);
   const client = await SandboxHttpsClient.fromFiles(hub.url, hub.caFile);
-  toClose.push(() => hub.close(), () => client.close());
+  toClose.push(
+    () => hub.close(),
+    () => client.close(),
+  );
   return { hub, client };
 }
 
@@ -48,10 +51,21 @@ describe('sandbox hub: restart', () => {
     const lastSeq = (await first.client.get(apiKey, '/v1/events?since=0&limit=1000')).json<{ lastSeq: number }>().lastSeq;
     // Every /v1 request asks the fault injector first: the sign that both have reached the hub.
     const arrived = vi.spyOn(FaultInjector.prototype, 'take');
-    const poll = first.client.get(apiKey, `/v1/events?since=${lastSeq}&timeout=30`).then((response) => response.status, () => 'dropped');
+    const poll = first.client.get(apiKey, `/v1/events?since=${lastSeq}&timeout=30`).then(
+      (response) => response.status,
+      () => 'dropped',
+    );
     first.hub.injectFaults([{ route: 'GET /v1/account', kind: 'timeout' }]);
-    const held = first.client.get(apiKey, '/v1/account').then(() => 'answered', () => 'dropped');
-    await waitFor('the hub to hold the request and the long poll', () => ['/v1/events', '/v1/account'].every((path) => arrived.mock.calls.some((call) => call[2] === path)), 20_000, 10);
+    const held = first.client.get(apiKey, '/v1/account').then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    await waitFor(
+      'the hub to hold the request and the long poll',
+      () => ['/v1/events', '/v1/account'].every((path) => arrived.mock.calls.some((call) => call[2] === path)),
+      20_000,
+      10,
+    );
     arrived.mockRestore();
     const closeStarted = Date.now();
     await first.hub.close();
@@ -72,10 +86,15 @@ describe('sandbox hub: restart', () => {
     expect(account.json<HubAccount>().credits.remaining).toBe(8);
 
     const settled = async (id: string, status: string): Promise<HubDocument> =>
-      waitFor(`${id} to be ${status}`, async () => {
-        const doc = (await second.client.get(apiKey, `/v1/documents/${id}`)).json<HubDocument>();
-        return doc.status === status ? doc : null;
-      }, 20_000, 20);
+      waitFor(
+        `${id} to be ${status}`,
+        async () => {
+          const doc = (await second.client.get(apiKey, `/v1/documents/${id}`)).json<HubDocument>();
+          return doc.status === status ? doc : null;
+        },
+        20_000,
+        20,
+      );
     const [b2bDoc, paDoc] = await Promise.all([settled(b2bKey, 'delivered'), settled(paKey, 'accepted')]);
     expect(b2bDoc.history.map((event) => event.status)).toEqual(['received', 'processing', 'sent', 'delivered']);
     expect(paDoc.history.map((event) => event.status)).toEqual(['received', 'processing', 'sent', 'delivered', 'accepted']);
@@ -86,7 +105,10 @@ describe('sandbox hub: restart', () => {
     expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
     expect(seqs).toHaveLength(9);
 
-    const replay = await second.client.upload(apiKey, fixture('fatturapa', 'IT01234567890_FPR01.xml'), { contentType: 'application/xml', idempotencyKey: b2bKey });
+    const replay = await second.client.upload(apiKey, fixture('fatturapa', 'IT01234567890_FPR01.xml'), {
+      contentType: 'application/xml',
+      idempotencyKey: b2bKey,
+    });
     expect(replay.status).toBe(200);
     expect(replay.json<{ id: string }>().id).toBe(b2b.json<{ id: string }>().id);
   });

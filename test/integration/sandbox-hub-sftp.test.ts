@@ -81,10 +81,15 @@ async function statusesOf(root: string, key: string): Promise<string[]> {
 }
 
 async function settle(root: string, key: string, finalStatus: string): Promise<StatusFile[]> {
-  return waitFor(`${key} to reach ${finalStatus} in out/`, async () => {
-    const files = await statusFiles(root, key);
-    return files.some((file) => file.status === finalStatus) ? files : null;
-  }, 20_000, 20);
+  return waitFor(
+    `${key} to reach ${finalStatus} in out/`,
+    async () => {
+      const files = await statusFiles(root, key);
+      return files.some((file) => file.status === finalStatus) ? files : null;
+    },
+    20_000,
+    20,
+  );
 }
 
 /**
@@ -180,10 +185,34 @@ describe('sandbox hub: SFTP face', () => {
     const partMtime = (await stat(partFile)).mtimeMs;
 
     const uploads = [
-      { key: randomUUID(), name: 'Fattura n° 7 (marzo).pdf', bytes: makePdf('Fattura 7'), final: 'delivered', statuses: ['received', 'processing', 'sent', 'delivered'] },
-      { key: randomUUID(), name: 'IT01234567890_FPR01.xml', bytes: fixture('fatturapa', 'IT01234567890_FPR01.xml'), final: 'delivered', statuses: ['received', 'processing', 'sent', 'delivered'] },
-      { key: randomUUID(), name: 'IT01234567890_FPA01.xml', bytes: fixture('fatturapa', 'IT01234567890_FPA01.xml'), final: 'accepted', statuses: ['received', 'processing', 'sent', 'delivered', 'accepted'] },
-      { key: randomUUID(), name: 'IT01234567890_FPA02.xml', bytes: fixture('fatturapa', 'IT01234567890_FPA02.xml'), final: 'accepted', statuses: ['received', 'processing', 'sent', 'delivered', 'accepted'] },
+      {
+        key: randomUUID(),
+        name: 'Fattura n° 7 (marzo).pdf',
+        bytes: makePdf('Fattura 7'),
+        final: 'delivered',
+        statuses: ['received', 'processing', 'sent', 'delivered'],
+      },
+      {
+        key: randomUUID(),
+        name: 'IT01234567890_FPR01.xml',
+        bytes: fixture('fatturapa', 'IT01234567890_FPR01.xml'),
+        final: 'delivered',
+        statuses: ['received', 'processing', 'sent', 'delivered'],
+      },
+      {
+        key: randomUUID(),
+        name: 'IT01234567890_FPA01.xml',
+        bytes: fixture('fatturapa', 'IT01234567890_FPA01.xml'),
+        final: 'accepted',
+        statuses: ['received', 'processing', 'sent', 'delivered', 'accepted'],
+      },
+      {
+        key: randomUUID(),
+        name: 'IT01234567890_FPA02.xml',
+        bytes: fixture('fatturapa', 'IT01234567890_FPA02.xml'),
+        final: 'accepted',
+        statuses: ['received', 'processing', 'sent', 'delivered', 'accepted'],
+      },
     ];
     for (const upload of uploads) await drop(root, upload.key, upload.name, upload.bytes);
     expect(await readdir(join(root, 'in'))).toContain(`${uploads[0]?.key}__Fattura%20n%C2%B0%207%20%28marzo%29.pdf`);
@@ -207,7 +236,9 @@ describe('sandbox hub: SFTP face', () => {
       }
       const notifications = files.flatMap((file) => file.event.files ?? []);
       expect(notifications).toEqual(
-        upload.final === 'accepted' ? [expect.stringMatching(/_RC_001\.xml$/), expect.stringMatching(/_NE_002\.xml$/)] : [expect.stringMatching(/_RC_001\.xml$/)],
+        upload.final === 'accepted'
+          ? [expect.stringMatching(/_RC_001\.xml$/), expect.stringMatching(/_NE_002\.xml$/)]
+          : [expect.stringMatching(/_RC_001\.xml$/)],
       );
     }
 
@@ -219,7 +250,10 @@ describe('sandbox hub: SFTP face', () => {
     const records = hub.listDocuments();
     expect(records).toHaveLength(4);
     expect(records.every((record) => record.channel === 'sftp' && record.uploads === 1)).toBe(true);
-    expect(records.find((record) => record.idempotencyKey === uploads[0]?.key)).toMatchObject({ fileName: 'Fattura n° 7 (marzo).pdf', contentType: 'application/pdf' });
+    expect(records.find((record) => record.idempotencyKey === uploads[0]?.key)).toMatchObject({
+      fileName: 'Fattura n° 7 (marzo).pdf',
+      contentType: 'application/pdf',
+    });
     expect(records.find((record) => record.idempotencyKey === uploads[2]?.key)).toMatchObject({ contentType: 'application/xml' });
 
     expect(await visible(join(root, 'in'))).toEqual([]);
@@ -229,7 +263,12 @@ describe('sandbox hub: SFTP face', () => {
     // An HTTPS upload to the same account leaves out/ alone.
     const httpsKey = randomUUID();
     expect((await client.upload(apiKey, makePdf('over https'), { contentType: 'application/pdf', idempotencyKey: httpsKey })).status).toBe(201);
-    await waitFor('the HTTPS document to be delivered', () => hub.listDocuments().find((record) => record.idempotencyKey === httpsKey)?.status === 'delivered', 20_000, 20);
+    await waitFor(
+      'the HTTPS document to be delivered',
+      () => hub.listDocuments().find((record) => record.idempotencyKey === httpsKey)?.status === 'delivered',
+      20_000,
+      20,
+    );
     await passes(4);
     expect((await visible(join(root, 'out'))).filter((name) => name.includes(httpsKey))).toEqual([]);
     expect(hub.listDocuments().find((record) => record.idempotencyKey === httpsKey)?.channel).toBe('https');
@@ -266,7 +305,9 @@ describe('sandbox hub: SFTP face', () => {
     const zipKey = randomUUID();
     await drop(root, textKey, 'notes.txt', Buffer.from('just some text'));
     await drop(root, zipKey, 'batch.zip', Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(40)]));
-    expect((await settle(root, textKey, 'failed'))[0]?.event.errors).toEqual([{ code: 'unsupported_media_type', description: expect.stringContaining('neither a PDF') }]);
+    expect((await settle(root, textKey, 'failed'))[0]?.event.errors).toEqual([
+      { code: 'unsupported_media_type', description: expect.stringContaining('neither a PDF') },
+    ]);
     expect((await settle(root, zipKey, 'failed'))[0]?.event.errors).toEqual([{ code: 'unsupported_media_type', description: expect.stringContaining('ZIP') }]);
 
     // A base64 P7M (armoured) is recognised as one; without an invoice inside SDI rejects it (NS 00102).
@@ -302,7 +343,12 @@ describe('sandbox hub: SFTP face', () => {
 
     const held = await settle(root, key, 'held');
     expect(held).toHaveLength(1);
-    expect(held[0]?.event).toMatchObject({ documentId: '', idempotencyKey: key, status: 'held', errors: [{ code: 'credits_exhausted', description: expect.any(String) }] });
+    expect(held[0]?.event).toMatchObject({
+      documentId: '',
+      idempotencyKey: key,
+      status: 'held',
+      errors: [{ code: 'credits_exhausted', description: expect.any(String) }],
+    });
     await passes(8); // many more polls
     expect(await statusesOf(root, key)).toEqual(['held']);
     expect(await visible(join(root, 'in'))).toEqual([name]);

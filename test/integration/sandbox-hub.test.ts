@@ -48,10 +48,15 @@ async function document(id: string): Promise<HubDocument> {
 
 /** Waits until the document has gone through `count` statuses and returns it. */
 async function settled(id: string, count: number): Promise<HubDocument> {
-  return waitFor(`document ${id} to have ${count} statuses`, async () => {
-    const current = await document(id);
-    return current.history.length >= count && TERMINAL.has(current.status) ? current : null;
-  }, 10_000, 20);
+  return waitFor(
+    `document ${id} to have ${count} statuses`,
+    async () => {
+      const current = await document(id);
+      return current.history.length >= count && TERMINAL.has(current.status) ? current : null;
+    },
+    10_000,
+    20,
+  );
 }
 
 function statuses(doc: HubDocument): string[] {
@@ -136,12 +141,17 @@ function withHeader(sample: string, replace: (xml: string) => string): Buffer {
 
 function fpr(codiceDestinatario: string, pec?: string): Buffer {
   return withHeader('IT01234567890_FPR01.xml', (xml) =>
-    xml.replace(/<CodiceDestinatario>\w+<\/CodiceDestinatario>/, `<CodiceDestinatario>${codiceDestinatario}</CodiceDestinatario>${pec ? `<PECDestinatario>${pec}</PECDestinatario>` : ''}`),
+    xml.replace(
+      /<CodiceDestinatario>\w+<\/CodiceDestinatario>/,
+      `<CodiceDestinatario>${codiceDestinatario}</CodiceDestinatario>${pec ? `<PECDestinatario>${pec}</PECDestinatario>` : ''}`,
+    ),
   );
 }
 
 function fpa(codiceDestinatario: string): Buffer {
-  return withHeader('IT01234567890_FPA01.xml', (xml) => xml.replace('<CodiceDestinatario>AAAAAA</CodiceDestinatario>', `<CodiceDestinatario>${codiceDestinatario}</CodiceDestinatario>`));
+  return withHeader('IT01234567890_FPA01.xml', (xml) =>
+    xml.replace('<CodiceDestinatario>AAAAAA</CodiceDestinatario>', `<CodiceDestinatario>${codiceDestinatario}</CodiceDestinatario>`),
+  );
 }
 
 describe('sandbox hub: simulated SDI', () => {
@@ -264,8 +274,16 @@ describe('sandbox hub: simulated SDI', () => {
     ['a DOCTYPE', Buffer.from('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'), /DOCTYPE/],
     ['the wrong root', Buffer.from('<?xml version="1.0"?><Fattura versione="FPR12"/>'), /<Fattura>/],
     ['the wrong namespace', withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace('docs/xsd/fatture/v1.2"', 'docs/xsd/fatture/v9.9"')), /namespace/],
-    ['no CedentePrestatore', withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace(/<CedentePrestatore>[\s\S]*<\/CedentePrestatore>/, '')), /CedentePrestatore/],
-    ['no body', withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace(/<FatturaElettronicaBody>[\s\S]*<\/FatturaElettronicaBody>/, '')), /FatturaElettronicaBody/],
+    [
+      'no CedentePrestatore',
+      withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace(/<CedentePrestatore>[\s\S]*<\/CedentePrestatore>/, '')),
+      /CedentePrestatore/,
+    ],
+    [
+      'no body',
+      withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace(/<FatturaElettronicaBody>[\s\S]*<\/FatturaElettronicaBody>/, '')),
+      /FatturaElettronicaBody/,
+    ],
   ];
   it.each(nonConforming)('rejects XML with %s: NS 00200 saying what is wrong', async (_label, bytes, reason) => {
     const doc = await settled(await send(bytes, 'application/xml'), 4);
@@ -277,10 +295,19 @@ describe('sandbox hub: simulated SDI', () => {
   });
 
   it('rejects FormatoTrasmissione unlike versione with NS 00428, as SDI does', async () => {
-    const doc = await settled(await send(withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace('<FormatoTrasmissione>FPR12', '<FormatoTrasmissione>FPA12')), 'application/xml'), 4);
+    const doc = await settled(
+      await send(
+        withHeader('IT01234567890_FPR01.xml', (xml) => xml.replace('<FormatoTrasmissione>FPR12', '<FormatoTrasmissione>FPA12')),
+        'application/xml',
+      ),
+      4,
+    );
     expect(statuses(doc)).toEqual(['received', 'processing', 'sent', 'rejected']);
     expect(doc.history[3]?.errors).toEqual([
-      { code: '00428', description: "1.1.3 <FormatoTrasmissione> non coerente con il valore dell'attributo VERSION: <FormatoTrasmissione> FPA12, attributo versione FPR12" },
+      {
+        code: '00428',
+        description: "1.1.3 <FormatoTrasmissione> non coerente con il valore dell'attributo VERSION: <FormatoTrasmissione> FPA12, attributo versione FPR12",
+      },
     ]);
   });
 

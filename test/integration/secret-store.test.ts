@@ -53,12 +53,7 @@ describe('file secret store', () => {
 
   it('keeps every one of several quick concurrent writes', async () => {
     const store = await createFileSecretStore(file, {});
-    await Promise.all([
-      store.set('hubApiKey', 'k'),
-      store.set('sftpPassword', 'p'),
-      store.set('sftpPassphrase', 'f'),
-      store.set('sftpPrivateKey', 'pk'),
-    ]);
+    await Promise.all([store.set('hubApiKey', 'k'), store.set('sftpPassword', 'p'), store.set('sftpPassphrase', 'f'), store.set('sftpPrivateKey', 'pk')]);
     const reopened = await createFileSecretStore(file, {});
     expect(['hubApiKey', 'sftpPassword', 'sftpPassphrase', 'sftpPrivateKey'].map((n) => reopened.get(n as SecretName))).toEqual(['k', 'p', 'f', 'pk']);
     expect(await fs.readdir(dir)).toEqual(['secrets.json']);

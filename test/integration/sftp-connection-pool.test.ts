@@ -57,11 +57,15 @@ needsSshd().describe('SFTP connection pool (real sshd)', () => {
     const together = barrier(8);
     const seen: SftpSession[] = [];
     try {
-      await Promise.all(Array.from({ length: 8 }, () => pool.use(async (session) => {
-        seen.push(session);
-        await together();
-        return session.list(files);
-      })));
+      await Promise.all(
+        Array.from({ length: 8 }, () =>
+          pool.use(async (session) => {
+            seen.push(session);
+            await together();
+            return session.list(files);
+          }),
+        ),
+      );
       expect(opened).toBe(2);
       const perSession = new Map<SftpSession, number>();
       for (const session of seen) perSession.set(session, (perSession.get(session) ?? 0) + 1);
@@ -82,14 +86,18 @@ needsSshd().describe('SFTP connection pool (real sshd)', () => {
     let allIn!: () => void;
     const eightInside = new Promise<void>((resolve) => (allIn = resolve));
     try {
-      await Promise.all(Array.from({ length: 20 }, () => pool.use(async (session) => {
-        inside += 1;
-        most = Math.max(most, inside);
-        if (inside === 8) allIn();
-        await session.list(files);
-        await eightInside;
-        inside -= 1;
-      })));
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          pool.use(async (session) => {
+            inside += 1;
+            most = Math.max(most, inside);
+            if (inside === 8) allIn();
+            await session.list(files);
+            await eightInside;
+            inside -= 1;
+          }),
+        ),
+      );
       expect(most).toBe(8);
       expect(opened).toBe(2);
       expect(pool.openConnections).toBe(2);
@@ -104,15 +112,19 @@ needsSshd().describe('SFTP connection pool (real sshd)', () => {
     const together = barrier(3);
     let calls = 0;
     try {
-      const outcomes = await Promise.allSettled(Array.from({ length: 3 }, () => pool.use(async (session) => {
-        calls += 1;
-        if (calls <= 3) {
-          await together();
-          if (calls === 3) session.markBroken('test: the network went away');
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-        return session.list(files);
-      })));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 3 }, () =>
+          pool.use(async (session) => {
+            calls += 1;
+            if (calls <= 3) {
+              await together();
+              if (calls === 3) session.markBroken('test: the network went away');
+              await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            return session.list(files);
+          }),
+        ),
+      );
       // A broken connection refuses at once: no request waits for an answer that will not come.
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
       expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/connection was lost/);

@@ -163,7 +163,7 @@ needsSshd().describe('SFTP hub client (real sshd)', () => {
       expect((await failure(hub.upload(document('a__b', 'x')))).kind).toBe('permanent');
     });
 
-    it('sends 200 small files on one connection in a fraction of the time Nagle\'s algorithm would take, even without ssh2\'s native crypto', async () => {
+    it("sends 200 small files on one connection in a fraction of the time Nagle's algorithm would take, even without ssh2's native crypto", async () => {
       // Where ssh2's native binding is missing (Electron, other Node ABIs) each packet goes out in
       // two writes and, with Nagle's algorithm on, every request stalls ~40 ms: 200 uploads would
       // take 30 s or more. A child process without the binding shows the real-world pace. Measured on a
@@ -203,7 +203,9 @@ needsSshd().describe('SFTP hub client (real sshd)', () => {
       const hub = client(root);
       const s3 = await writeStatus(root, event(3, 'doc-b', 'delivered'), { 'IT01234567890_00001_RC_001.xml': '<RicevutaConsegna/>' });
       const s1 = await writeStatus(root, event(1, 'doc-a', 'received'));
-      const s2 = await writeStatus(root, event(2, 'doc-a', 'rejected', { errors: [{ code: '00404', description: 'Fattura duplicata' }] }), { 'IT01234567890_00002_NS_001.xml': '<NotificaScarto/>' });
+      const s2 = await writeStatus(root, event(2, 'doc-a', 'rejected', { errors: [{ code: '00404', description: 'Fattura duplicata' }] }), {
+        'IT01234567890_00002_NS_001.xml': '<NotificaScarto/>',
+      });
 
       const firstTwo = await hub.events({ since: 0, limit: 2, timeoutSeconds: 0 });
       expect(firstTwo.events.map((e) => e.seq)).toEqual([1, 2]);
@@ -245,7 +247,10 @@ needsSshd().describe('SFTP hub client (real sshd)', () => {
     it('after a restart, deletes the status files at or below the committed cursor it is asked from', async () => {
       const root = await hubRoot();
       // Applied and committed by an agent that died before deleting them.
-      const committed = [await writeStatus(root, event(1, 'doc-a', 'received')), await writeStatus(root, event(2, 'doc-a', 'delivered'), { 'doc_RC_001.xml': '<x/>' })];
+      const committed = [
+        await writeStatus(root, event(1, 'doc-a', 'received')),
+        await writeStatus(root, event(2, 'doc-a', 'delivered'), { 'doc_RC_001.xml': '<x/>' }),
+      ];
       const pending = await writeStatus(root, event(3, 'doc-b', 'received'));
       const hub = client(root);
       const page = await hub.events({ since: 2, limit: 10, timeoutSeconds: 0 });
@@ -258,7 +263,11 @@ needsSshd().describe('SFTP hub client (real sshd)', () => {
     it('moves a malformed status file to out/malformed/ and goes on with the rest', async () => {
       const root = await hubRoot();
       const warnings: string[] = [];
-      const log = { info: () => undefined, warn: (message: string, meta?: object) => warnings.push(`${message} ${JSON.stringify(meta)}`), error: () => undefined };
+      const log = {
+        info: () => undefined,
+        warn: (message: string, meta?: object) => warnings.push(`${message} ${JSON.stringify(meta)}`),
+        error: () => undefined,
+      };
       const hub = client(root, { log });
       await writeStatus(root, event(1, 'doc-a', 'received'));
       await writeFile(join(root, 'out', '000000000002__doc-a__processing.json'), '{"seq": 2, "status": ');
@@ -418,7 +427,9 @@ needsSshd().describe('SFTP hub client (real sshd)', () => {
       const port = await freePort();
       const error = await failure(client(await hubRoot(), { port }).account());
       expect(error.kind).toBe('transient');
-      expect(error.message).toBe(`the SFTP server ${sshd.host}:${port} is unreachable: connection refused (is the SFTP server running, and is the port right?)`);
+      expect(error.message).toBe(
+        `the SFTP server ${sshd.host}:${port} is unreachable: connection refused (is the SFTP server running, and is the port right?)`,
+      );
     });
   });
 
@@ -430,7 +441,13 @@ needsSshd().describe('SFTP hub client (real sshd)', () => {
     it('testSftpConnection passes every stage on a good setup', async () => {
       const check = await testSftpConnection(options(await hubRoot()));
       expect(check.ok).toBe(true);
-      expect(check.stages.map((s) => [s.stage, s.ok])).toEqual([['dns', true], ['tcp', true], ['host_key', true], ['auth', true], ['permissions', true]]);
+      expect(check.stages.map((s) => [s.stage, s.ok])).toEqual([
+        ['dns', true],
+        ['tcp', true],
+        ['host_key', true],
+        ['auth', true],
+        ['permissions', true],
+      ]);
     });
 
     it('testSftpConnection stops at the failing stage and says what failed', async () => {
@@ -442,14 +459,21 @@ needsSshd().describe('SFTP hub client (real sshd)', () => {
         return check.stages.at(-1)!;
       };
 
-      expect(await lastStage({ host: 'no-such-host.invalid', connectTimeoutMs: 3000 })).toMatchObject({ stage: 'dns', ok: false, message: expect.stringContaining('no-such-host.invalid') });
+      expect(await lastStage({ host: 'no-such-host.invalid', connectTimeoutMs: 3000 })).toMatchObject({
+        stage: 'dns',
+        ok: false,
+        message: expect.stringContaining('no-such-host.invalid'),
+      });
       expect(await lastStage({ port: await freePort() })).toMatchObject({ stage: 'tcp', message: expect.stringContaining('nothing accepts connections') });
       const wrongPin = `SHA256:${'B'.repeat(43)}`;
       const hostKey = await lastStage({ hostKeyFingerprint: wrongPin });
       expect(hostKey.stage).toBe('host_key');
       expect(hostKey.message).toContain(sshd.hostKeyFingerprint);
       expect(hostKey.message).toContain(wrongPin);
-      expect(await lastStage({ credentials: () => ({ privateKey: sshd.strangerPrivateKey }) })).toMatchObject({ stage: 'auth', message: expect.stringContaining('refused the key') });
+      expect(await lastStage({ credentials: () => ({ privateKey: sshd.strangerPrivateKey }) })).toMatchObject({
+        stage: 'auth',
+        message: expect.stringContaining('refused the key'),
+      });
       expect(await lastStage({}, await hubRoot(['in']))).toMatchObject({ stage: 'permissions', message: expect.stringContaining('out/') });
     });
 
@@ -476,8 +500,6 @@ needsSshd().describe('SFTP hub client (real sshd)', () => {
     });
   });
 });
-
-
 
 /**
  * Runs in a child process: blocks ssh2's native crypto binding, then uploads `count` small files

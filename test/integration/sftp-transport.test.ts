@@ -52,7 +52,12 @@ needsSshd().describe('SFTP transport', () => {
     await h.sshd!.kill();
     await pause(1500);
     await h.sshd!.start();
-    await waitFor('all delivered', () => h.agent.documents({ limit: 100 }).documents.filter((d) => d.state === 'delivered').length === originals.size, 60_000, 100);
+    await waitFor(
+      'all delivered',
+      () => h.agent.documents({ limit: 100 }).documents.filter((d) => d.state === 'delivered').length === originals.size,
+      60_000,
+      100,
+    );
     watching = false;
     await watcher;
 
@@ -130,7 +135,9 @@ needsSshd().describe('SFTP transport', () => {
     await writeFile(join(h.dropDir, 'e.pdf'), makePdf('malformed neighbour'));
     const document = await waitFor('captured', () => byName(h, 'e.pdf'));
     await h.waitForState(document.id, 'delivered', 30_000);
-    await waitFor('moved aside', async () => (await readdir(join(outDir, 'malformed')).catch(() => [] as string[])).includes('000000000001__not-a-key__delivered.json'));
+    await waitFor('moved aside', async () =>
+      (await readdir(join(outDir, 'malformed')).catch(() => [] as string[])).includes('000000000001__not-a-key__delivered.json'),
+    );
     expect(await readdir(outDir)).not.toContain('000000000001__not-a-key__delivered.json');
     const log = await readFile(join(h.dataDir, 'logs', 'recapito.log'), 'utf8');
     expect(log).toMatch(/malformed/i);
@@ -143,7 +150,13 @@ needsSshd().describe('SFTP transport', () => {
     const secrets = await createFileSecretStore(join(h.dataDir, 'secrets.json'), {});
     const log = createLogger({ dir: join(h.dataDir, 'logs'), level: 'debug', maxFileBytes: 1 << 20, maxFiles: 1 });
     const sftp = h.settings.hub.sftp!;
-    const real = createSftpHubClient({ ...sftp, pollIntervalMs: 200, keepaliveIntervalMs: 15_000, connectTimeoutMs: 5000, credentials: () => ({ privateKey: secrets.get('sftpPrivateKey') }) });
+    const real = createSftpHubClient({
+      ...sftp,
+      pollIntervalMs: 200,
+      keepaliveIntervalMs: 15_000,
+      connectTimeoutMs: 5000,
+      credentials: () => ({ privateKey: secrets.get('sftpPrivateKey') }),
+    });
     const neverDeletes: HubClient = {
       transport: real.transport,
       endpoint: real.endpoint,

@@ -19,10 +19,14 @@ describe('status follower', () => {
     const h = (harness = await startHarness({ hub: { eventRetention: 3, sdiDelaysMs: { processing: 0, sent: 0, outcome: 1500 } } }));
     const names = ['one.pdf', 'two.pdf', 'three.pdf', 'four.pdf', 'five.pdf'];
     for (const name of names) await writeFile(join(h.dropDir, name), makePdf(name));
-    const documents = await waitFor('all sent', () => {
-      const found = h.agent.documents({ limit: 10 }).documents.filter((d) => d.state === 'sent');
-      return found.length === names.length ? found : null;
-    }, 20_000);
+    const documents = await waitFor(
+      'all sent',
+      () => {
+        const found = h.agent.documents({ limit: 10 }).documents.filter((d) => d.state === 'sent');
+        return found.length === names.length ? found : null;
+      },
+      20_000,
+    );
     const cursorBefore = h.agent.store.kv.get<number>('hub.events.cursor') ?? 0;
 
     // The agent is away while SDI answers: the hub produces more events than it keeps.

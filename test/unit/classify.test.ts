@@ -55,7 +55,10 @@ describe('classifyBytes: FatturaPA and SDI samples', () => {
   it('reads PECDestinatario and accepts a UTF-8 BOM', () => {
     const text = fixture('fatturapa/IT01234567890_FPR01.xml')
       .toString('utf8')
-      .replace('<CodiceDestinatario>ABC1234</CodiceDestinatario>', '<CodiceDestinatario>0000000</CodiceDestinatario><PECDestinatario>buyer@pec.example.it</PECDestinatario>');
+      .replace(
+        '<CodiceDestinatario>ABC1234</CodiceDestinatario>',
+        '<CodiceDestinatario>0000000</CodiceDestinatario><PECDestinatario>buyer@pec.example.it</PECDestinatario>',
+      );
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
     const result = expectKind(classifyBytes(bytes, 'x.xml'), 'fatturapa');
     expect(result.details).toEqual({ formato: 'FPR12', codiceDestinatario: '0000000', pecDestinatario: 'buyer@pec.example.it' });
@@ -66,7 +69,10 @@ describe('classifyBytes: FatturaPA and SDI samples', () => {
   });
 
   it('accepts a UTF-16 invoice and the v1.0 namespace of simplified invoices', () => {
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(fixture('fatturapa/IT01234567890_FPA01.xml').toString('utf8').replace('UTF-8', 'UTF-16'), 'utf16le')]);
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(fixture('fatturapa/IT01234567890_FPA01.xml').toString('utf8').replace('UTF-8', 'UTF-16'), 'utf16le'),
+    ]);
     expect(expectKind(classifyBytes(utf16, 'u.xml'), 'fatturapa').details.formato).toBe('FPA12');
     const simplified = Buffer.from(
       '<p:FatturaElettronicaSemplificata versione="FSM10" xmlns:p="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0">' +
@@ -88,7 +94,9 @@ describe('classifyBytes: FatturaPA and SDI samples', () => {
   });
 
   it('recognises ScartoEsitoCommittente (SE), which has no official sample', () => {
-    const se = Buffer.from('<?xml version="1.0"?><t:ScartoEsitoCommittente xmlns:t="http://www.fatturapa.gov.it/sdi/messaggi/v1.0" versione="1.0"><IdentificativoSdI>1</IdentificativoSdI></t:ScartoEsitoCommittente>');
+    const se = Buffer.from(
+      '<?xml version="1.0"?><t:ScartoEsitoCommittente xmlns:t="http://www.fatturapa.gov.it/sdi/messaggi/v1.0" versione="1.0"><IdentificativoSdI>1</IdentificativoSdI></t:ScartoEsitoCommittente>',
+    );
     expect(expectKind(classifyBytes(se, 'se.xml'), 'sdi_notification').details.notificationType).toBe('SE');
   });
 
@@ -128,7 +136,8 @@ describe('classifyBytes: hostile XML', () => {
   });
 
   it('refuses an XXE document (external entity reading a local file)', () => {
-    const xxe = '<?xml version="1.0"?><!DOCTYPE p:FatturaElettronica [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE p:FatturaElettronica [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
       '<p:FatturaElettronica xmlns:p="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2" versione="FPR12">&xxe;</p:FatturaElettronica>';
     const result = classifyBytes(Buffer.from(xxe), 'IT01234567890_X.xml');
     expectRefused(result, 'xml_doctype');

@@ -120,7 +120,11 @@ gs.describe('convertToPdf: JPEG', () => {
 
   it('embeds the JPEG bytes unchanged on one page of the requested media, fitted and centred', async () => {
     const jpeg = await ghostscriptJpeg('jpeg', 150); // 83 x 42 pixels
-    for (const [media, width, height] of [['iso_a4_210x297mm', 595.28, 841.89], ['na_letter_8.5x11in', 612, 792], ['na_index-4x6_4x6in', 288, 432]] as const) {
+    for (const [media, width, height] of [
+      ['iso_a4_210x297mm', 595.28, 841.89],
+      ['na_letter_8.5x11in', 612, 792],
+      ['na_index-4x6_4x6in', 288, 432],
+    ] as const) {
       const { pdf, pages } = await convertJpeg(jpeg, media);
       expect(pages).toBe(1);
       const image = await onlyImage(pdf);
@@ -186,7 +190,10 @@ gs.describe('convertToPdf: JPEG', () => {
   it('refuses damaged and unembeddable JPEGs with clear reasons', async () => {
     const jpeg = await ghostscriptJpeg('jpeg', 72);
     const reject = async (bytes: Buffer, code: ConversionError['code'], message: RegExp) => {
-      const error = await convertJpeg(bytes).then(() => null, (e: unknown) => e);
+      const error = await convertJpeg(bytes).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ConversionError);
       expect((error as ConversionError).code).toBe(code);
       expect((error as ConversionError).message).toMatch(message);

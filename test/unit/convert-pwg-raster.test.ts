@@ -131,12 +131,26 @@ describe('convertToPdf: PWG raster', () => {
   });
 
   it('maps CMYK 8-bit to RGB', async () => {
-    const inks = [[0, 0, 0, 0], [255, 0, 0, 0], [0, 128, 0, 0], [0, 0, 0, 255], [255, 255, 255, 0], [0, 0, 255, 128]];
+    const inks = [
+      [0, 0, 0, 0],
+      [255, 0, 0, 0],
+      [0, 128, 0, 0],
+      [0, 0, 0, 255],
+      [255, 255, 255, 0],
+      [0, 0, 255, 128],
+    ];
     const cmyk = page({ width: inks.length, height: 2, colorSpace: 'cmyk', bitsPerColor: 8 }, (x, _y, c) => inks[x]![c]!);
     const [image] = await pageImages((await convertRaster([cmyk])).pdf);
     expect(image!.colorSpace).toBe('/DeviceRGB');
     const pixel = (x: number) => [...image!.pixels.subarray(x * 3, x * 3 + 3)];
-    expect(inks.map((_, x) => pixel(x))).toEqual([[255, 255, 255], [0, 255, 255], [255, 127, 255], [0, 0, 0], [0, 0, 0], [127, 127, 0]]);
+    expect(inks.map((_, x) => pixel(x))).toEqual([
+      [255, 255, 255],
+      [0, 255, 255],
+      [255, 127, 255],
+      [0, 0, 0],
+      [0, 0, 0],
+      [127, 127, 0],
+    ]);
   });
 
   it('keeps the high byte of 16-bit sGray and sRGB samples', async () => {
@@ -152,14 +166,22 @@ describe('convertToPdf: PWG raster', () => {
   it('fills to the end of the line with white on code 128 (255 for sGray, no ink for Black)', async () => {
     const gray = page({ width: 40, height: 2, colorSpace: 'sgray', bitsPerColor: 8, fillWhiteToEnd: true }, (x) => (x < 5 ? 10 : 255));
     expect(encodeLine(gray.line(0), 1, 255).at(-1)).toBe(128); // the writer really used the code
-    const black = { width: 64, height: 1, colorSpace: 'black', bitsPerColor: 1, fillWhiteToEnd: true, line: () => Buffer.from([0xf0, 0, 0, 0, 0, 0, 0, 0]) } as const;
+    const black = {
+      width: 64,
+      height: 1,
+      colorSpace: 'black',
+      bitsPerColor: 1,
+      fillWhiteToEnd: true,
+      line: () => Buffer.from([0xf0, 0, 0, 0, 0, 0, 0, 0]),
+    } as const;
     const [grayImage, blackImage] = await pageImages((await convertRaster([gray, black])).pdf);
     expect([...grayImage!.pixels.subarray(0, 40)]).toEqual(Array.from({ length: 40 }, (_, x) => (x < 5 ? 10 : 255)));
     expect([...blackImage!.pixels]).toEqual([0x0f, 255, 255, 255, 255, 255, 255, 255]);
   });
 
   it('makes one page per raster page, each sized from its own header', async () => {
-    const blank = (width: number, height: number, extra: Partial<PwgTestPage>) => page({ width, height, colorSpace: 'sgray', bitsPerColor: 8, ...extra }, () => 255);
+    const blank = (width: number, height: number, extra: Partial<PwgTestPage>) =>
+      page({ width, height, colorSpace: 'sgray', bitsPerColor: 8, ...extra }, () => 255);
     const { pdf, pages } = await convertRaster([
       blank(83, 117, { resolution: 10, pageSize: [595, 842] }), // A4 at 10 dpi
       blank(170, 110, { resolution: 20, pageSize: [612, 396] }), // half letter, landscape
@@ -167,8 +189,16 @@ describe('convertToPdf: PWG raster', () => {
     ]);
     expect(pages).toBe(3);
     const images = await pageImages(pdf);
-    expect(images.map((i) => i.page)).toEqual([{ width: 595, height: 842 }, { width: 612, height: 396 }, { width: 72, height: 72 }]);
-    expect(images.map((i) => [i.width, i.height])).toEqual([[83, 117], [170, 110], [30, 60]]);
+    expect(images.map((i) => i.page)).toEqual([
+      { width: 595, height: 842 },
+      { width: 612, height: 396 },
+      { width: 72, height: 72 },
+    ]);
+    expect(images.map((i) => [i.width, i.height])).toEqual([
+      [83, 117],
+      [170, 110],
+      [30, 60],
+    ]);
   });
 
   gs.it('converts a raster that Ghostscript rendered from a PDF page (sGray 8 and Black 1)', async () => {
@@ -176,7 +206,10 @@ describe('convertToPdf: PWG raster', () => {
     source.addPage([288, 432]).drawRectangle({ x: 72, y: 216, width: 144, height: 144, color: rgb(0, 0, 0) }); // 4x6 in, a black square
     const sourceFile = join(dir, 'source.pdf');
     await writeFile(sourceFile, await source.save());
-    for (const [name, args] of [['gray', ['-dcupsColorSpace=18', '-dcupsBitsPerColor=8']], ['black', []]] as const) {
+    for (const [name, args] of [
+      ['gray', ['-dcupsColorSpace=18', '-dcupsBitsPerColor=8']],
+      ['black', []],
+    ] as const) {
       const rasterFile = join(dir, `${name}.pwg`);
       await run(gs.path('gs'), ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=pwgraster', '-r36', ...args, `-sOutputFile=${rasterFile}`, sourceFile]);
       const { pdf, pages } = await convertToPdf({ file: rasterFile, format: 'image/pwg-raster' });
@@ -233,7 +266,16 @@ describe('convertToPdf: PWG raster', () => {
     const height = 7016;
     const white = Buffer.alloc(width * 3, 255);
     const stripe = Buffer.alloc(width * 3, 255).fill(0, 0, 600 * 3); // a black bar down the left side
-    const a4: PwgTestPage = { width, height, colorSpace: 'srgb', bitsPerColor: 8, resolution: 600, pageSize: [595, 842], fillWhiteToEnd: true, line: (y) => (y >= 3000 && y < 4000 ? stripe : white) };
+    const a4: PwgTestPage = {
+      width,
+      height,
+      colorSpace: 'srgb',
+      bitsPerColor: 8,
+      resolution: 600,
+      pageSize: [595, 842],
+      fillWhiteToEnd: true,
+      line: (y) => (y >= 3000 && y < 4000 ? stripe : white),
+    };
     const file = join(dir, 'a4-600.pwg');
     await writeFile(file, writePwgRaster([a4]));
 

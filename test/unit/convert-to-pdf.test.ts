@@ -27,7 +27,10 @@ describe('convertToPdf', () => {
   }
 
   async function conversionError(promise: Promise<unknown>): Promise<ConversionError> {
-    const error = await promise.then(() => null, (e: unknown) => e);
+    const error = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConversionError);
     return error as ConversionError;
   }

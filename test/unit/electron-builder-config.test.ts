@@ -36,7 +36,7 @@ async function loadConfig(overrides: Record<string, unknown> | null = null): Pro
 }
 
 describe('electron-builder.yml', () => {
-  it('passes electron-builder\'s schema validation (and the validation is real)', async () => {
+  it("passes electron-builder's schema validation (and the validation is real)", async () => {
     await expect(loadConfig()).resolves.toBeDefined();
     await expect(loadConfig({ linux: { notAnOption: true } })).rejects.toThrow(/configuration/i);
   });
@@ -53,7 +53,7 @@ describe('electron-builder.yml', () => {
     expect(existsSync(`${root}src/main/main.ts`)).toBe(true);
   });
 
-  it('keeps better-sqlite3\'s native binary outside the asar archive, without rebuilding it', async () => {
+  it("keeps better-sqlite3's native binary outside the asar archive, without rebuilding it", async () => {
     const config = await loadConfig();
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toContain('node_modules/better-sqlite3/**');

@@ -18,7 +18,10 @@ describe('validateIpcCall', () => {
     expect(validateIpcCall('recapito:pause', TOP, [], UI)).toEqual({ ok: true, call: { channel: 'recapito:pause' } });
     expect(validateIpcCall('recapito:resume', TOP, [], UI)).toEqual({ ok: true, call: { channel: 'recapito:resume' } });
     expect(validateIpcCall('recapito:open-drop-folder', TOP, [], UI)).toEqual({ ok: true, call: { channel: 'recapito:open-drop-folder', profileId: null } });
-    expect(validateIpcCall('recapito:open-drop-folder', TOP, ['main-office'], UI)).toEqual({ ok: true, call: { channel: 'recapito:open-drop-folder', profileId: 'main-office' } });
+    expect(validateIpcCall('recapito:open-drop-folder', TOP, ['main-office'], UI)).toEqual({
+      ok: true,
+      call: { channel: 'recapito:open-drop-folder', profileId: 'main-office' },
+    });
   });
 
   it.each([

@@ -35,7 +35,11 @@ function host(platform: NodeJS.Platform, env: NodeJS.ProcessEnv = {}): LoginItem
 
 describe('start at login', () => {
   it('asks Windows to start the app hidden, and macOS to open it at login', () => {
-    expect(loginItemSettingsFor({ enabled: true }, 'win32', 'C:\\Recapito\\Recapito.exe')).toEqual({ openAtLogin: true, path: 'C:\\Recapito\\Recapito.exe', args: [HIDDEN_FLAG] });
+    expect(loginItemSettingsFor({ enabled: true }, 'win32', 'C:\\Recapito\\Recapito.exe')).toEqual({
+      openAtLogin: true,
+      path: 'C:\\Recapito\\Recapito.exe',
+      args: [HIDDEN_FLAG],
+    });
     expect(loginItemSettingsFor({ enabled: false }, 'win32', 'C:\\R.exe')).toMatchObject({ openAtLogin: false });
     expect(loginItemSettingsFor({ enabled: true }, 'darwin', '/Applications/Recapito.app')).toEqual({ openAtLogin: true });
   });
@@ -121,7 +125,7 @@ describe('dropFolderFor', () => {
     return { id, name: id, hubCompanyId: null, returnFolder: null, requireApproval: false, printer: { enabled: true, queueName: null } };
   }
 
-  it('opens the first watched folder, or the named profile\'s', () => {
+  it("opens the first watched folder, or the named profile's", () => {
     expect(dropFolderFor(settings, null)).toEqual({ ok: true, path: '/srv/main/out' });
     expect(dropFolderFor(settings, 'second')).toEqual({ ok: true, path: '/srv/second/out' });
   });

@@ -62,7 +62,12 @@ vi.mock('electron', () => {
     setLoginItemSettings: () => undefined,
     quit: () => {
       state.quitCalls += 1;
-      const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+      const event = {
+        defaultPrevented: false,
+        preventDefault() {
+          this.defaultPrevented = true;
+        },
+      };
       for (const listener of state.appEvents.get('before-quit') ?? []) listener(event);
     },
     exit: (code: number) => state.exitCodes.push(code),

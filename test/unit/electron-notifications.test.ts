@@ -26,7 +26,10 @@ describe('notificationFor', () => {
       documentId: 'doc-1',
       key: 'doc-1:rejected',
     });
-    expect(notificationFor(e, 'IT01234567890_FPR01.xml', 'en')).toMatchObject({ title: 'Invoice rejected by SDI', body: 'IT01234567890_FPR01.xml: 00404: Fattura duplicata' });
+    expect(notificationFor(e, 'IT01234567890_FPR01.xml', 'en')).toMatchObject({
+      title: 'Invoice rejected by SDI',
+      body: 'IT01234567890_FPR01.xml: 00404: Fattura duplicata',
+    });
   });
 
   it('explains a failed delivery to the recipient', () => {
@@ -39,7 +42,10 @@ describe('notificationFor', () => {
   });
 
   it('announces a refusal by a public administration', () => {
-    expect(notificationFor(event({ state: 'refused', message: 'importo errato' }), 'pa.xml', 'it')).toMatchObject({ title: 'Fattura rifiutata dalla PA', body: 'pa.xml: importo errato' });
+    expect(notificationFor(event({ state: 'refused', message: 'importo errato' }), 'pa.xml', 'it')).toMatchObject({
+      title: 'Fattura rifiutata dalla PA',
+      body: 'pa.xml: importo errato',
+    });
   });
 
   it('announces a permanent failure from the hub', () => {

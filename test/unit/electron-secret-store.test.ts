@@ -176,7 +176,7 @@ describe('refusals', () => {
 });
 
 describe('describeStartupError', () => {
-  it('explains a missing keyring in the user\'s language, then gives the technical reason', () => {
+  it("explains a missing keyring in the user's language, then gives the technical reason", () => {
     const error = new SecretStoreUnavailableError('basic_text', 'Refusing to keep secrets: basic_text');
     const it = describeStartupError(error, 'it');
     expect(it.title).toBe('Recapito non può partire');

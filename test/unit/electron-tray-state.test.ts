@@ -67,7 +67,7 @@ describe('trayStateFor', () => {
     expect(trayStateFor(other, 'en').tooltip).toBe('Recapito — On hold: hub in maintenance');
   });
 
-  it('shows a person\'s pause rather than a hub hold underneath it', () => {
+  it("shows a person's pause rather than a hub hold underneath it", () => {
     const state = status({ paused: true, hold: { code: 'credits', reason: 'no credits', since: 'x' }, counts: { held: 2 } });
     expect(trayStateFor(state, 'it')).toEqual({ icon: 'attention', tooltip: 'Recapito — Invio in pausa · 2 in coda' });
     expect(trayStateFor(state, 'en').tooltip).toBe('Recapito — Sending paused · 2 waiting');

@@ -29,15 +29,18 @@ describe('tsconfig.electron.json', () => {
   it('would catch a misused Electron API (the declarations are really in force)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'recapito-tsc-'));
     try {
-      writeFileSync(
-        join(dir, 'bad.ts'),
-        "import { BrowserWindow } from 'electron';\nnew BrowserWindow({ webPreferences: { nodeIntegrationz: true } });\n",
-      );
+      writeFileSync(join(dir, 'bad.ts'), "import { BrowserWindow } from 'electron';\nnew BrowserWindow({ webPreferences: { nodeIntegrationz: true } });\n");
       writeFileSync(
         join(dir, 'tsconfig.json'),
         JSON.stringify({
           extends: join(root, 'tsconfig.electron.json'),
-          compilerOptions: { noEmit: true, rootDir: dir, paths: { electron: [join(root, 'node_modules', 'electron', 'electron.d.ts')] }, types: [], typeRoots: [join(root, 'node_modules', '@types')] },
+          compilerOptions: {
+            noEmit: true,
+            rootDir: dir,
+            paths: { electron: [join(root, 'node_modules', 'electron', 'electron.d.ts')] },
+            types: [],
+            typeRoots: [join(root, 'node_modules', '@types')],
+          },
           include: [],
           files: [join(dir, 'bad.ts')],
         }),

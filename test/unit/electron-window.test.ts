@@ -109,7 +109,13 @@ class FakeWebContents extends EventEmitter {
 }
 
 function navigationEvent(url: string) {
-  return { url, prevented: false, preventDefault() { this.prevented = true; } };
+  return {
+    url,
+    prevented: false,
+    preventDefault() {
+      this.prevented = true;
+    },
+  };
 }
 
 describe('hardenWebContents', () => {

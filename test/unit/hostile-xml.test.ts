@@ -77,7 +77,10 @@ describe.each(Object.entries(HOSTILE))('hostile XML: %s', (_name, { xml, code })
   it('the invoice reader refuses it, plain and signed, without expanding anything', async () => {
     const signer = await createTestSigner();
     const p7m = await buildP7m(bytes, signer);
-    for (const [kind, input] of [['fatturapa', bytes], ['p7m', p7m]] as const) {
+    for (const [kind, input] of [
+      ['fatturapa', bytes],
+      ['p7m', p7m],
+    ] as const) {
       const { result, ms, heapGrowthMb } = await measure(() => readInvoiceDocument(input, kind));
       expect(result.invoice, kind).toBeNull();
       expect(result.error?.code, kind).toMatch(code);
@@ -93,7 +96,11 @@ describe.each(Object.entries(HOSTILE))('hostile XML: %s', (_name, { xml, code })
   });
 
   it('the SDI notification reader refuses it', async () => {
-    const notification = Buffer.from(xml.replaceAll(`p:FatturaElettronica xmlns:p="${FATTURAPA_NS}" versione="FPR12"`, `types:NotificaScarto xmlns:types="${SDI_NS}"`).replaceAll('</p:FatturaElettronica>', '</types:NotificaScarto>'));
+    const notification = Buffer.from(
+      xml
+        .replaceAll(`p:FatturaElettronica xmlns:p="${FATTURAPA_NS}" versione="FPR12"`, `types:NotificaScarto xmlns:types="${SDI_NS}"`)
+        .replaceAll('</p:FatturaElettronica>', '</types:NotificaScarto>'),
+    );
     const { result, ms, heapGrowthMb } = await measure(() => {
       try {
         readNotification(notification);

@@ -140,8 +140,11 @@ describe('readFatturaPa', () => {
 
   it('reads a person as "Nome Cognome", a PEC address, and a buyer identified by VAT number', () => {
     const xml = sampleText('IT01234567890_FPR01.xml')
-      .replace('<CodiceDestinatario>ABC1234</CodiceDestinatario>', '<CodiceDestinatario>0000000</CodiceDestinatario><PECDestinatario>beta@pec.example.it</PECDestinatario>')
-      .replace('<Denominazione>SOCIETA\' ALPHA SRL</Denominazione>', '<Nome>MARIO</Nome><Cognome>ROSSI</Cognome>')
+      .replace(
+        '<CodiceDestinatario>ABC1234</CodiceDestinatario>',
+        '<CodiceDestinatario>0000000</CodiceDestinatario><PECDestinatario>beta@pec.example.it</PECDestinatario>',
+      )
+      .replace("<Denominazione>SOCIETA' ALPHA SRL</Denominazione>", '<Nome>MARIO</Nome><Cognome>ROSSI</Cognome>')
       .replace('<CodiceFiscale>09876543210</CodiceFiscale>', '<IdFiscaleIVA><IdPaese>DE</IdPaese><IdCodice>123456789</IdCodice></IdFiscaleIVA>');
     const reading = readFatturaPa(parseXml(xml));
     expect(reading.codiceDestinatario).toBe('0000000');
@@ -190,9 +193,7 @@ describe('readFatturaPa', () => {
     expect(wrongNamespace.code).toBe('fatturapa_namespace');
     expect(wrongNamespace.message).toMatch(/v1\.2 namespace/);
 
-    const unknownFormat = formatError(
-      sampleText('IT01234567890_FPA01.xml').replace('versione="FPA12"', 'versione="FPX99"').replace('>FPA12<', '>FPX99<'),
-    );
+    const unknownFormat = formatError(sampleText('IT01234567890_FPA01.xml').replace('versione="FPA12"', 'versione="FPX99"').replace('>FPA12<', '>FPX99<'));
     expect(unknownFormat.code).toBe('fatturapa_format');
     expect(unknownFormat.message).toMatch(/"FPX99"/);
   });

@@ -33,15 +33,18 @@ const prologue = '0200 0002 0000002a 01';
 
 describe('IPP encoding (RFC 8010)', () => {
   it('encodes the header, groups and values with the exact RFC 8010 layout', () => {
-    const bytes = encodeIppMessage(message([
-      attr('attributes-charset', v.charset('utf-8')),
-      attr('copies', v.integer(2), v.integer(3)),
-      attr('printer-resolution', v.resolution(300, 600)),
-      attr('copies-supported', v.range(1, 999)),
-      attr('fidelity', v.boolean(true)),
-      attr('none', v.outOfBand('no-value')),
-    ]));
-    expect(bytes).toEqual(hex(`
+    const bytes = encodeIppMessage(
+      message([
+        attr('attributes-charset', v.charset('utf-8')),
+        attr('copies', v.integer(2), v.integer(3)),
+        attr('printer-resolution', v.resolution(300, 600)),
+        attr('copies-supported', v.range(1, 999)),
+        attr('fidelity', v.boolean(true)),
+        attr('none', v.outOfBand('no-value')),
+      ]),
+    );
+    expect(bytes).toEqual(
+      hex(`
       0200 0002 0000002a
       01
       47 0012 ${Buffer.from('attributes-charset').toString('hex')} 0005 ${Buffer.from('utf-8').toString('hex')}
@@ -51,15 +54,15 @@ describe('IPP encoding (RFC 8010)', () => {
       33 0010 ${Buffer.from('copies-supported').toString('hex')} 0008 00000001 000003e7
       22 0008 ${Buffer.from('fidelity').toString('hex')} 0001 01
       13 0004 ${Buffer.from('none').toString('hex')} 0000
-      03`));
+      03`),
+    );
   });
 
   it('encodes a collection with memberAttrName fields and an unnamed nested collection', () => {
-    const bytes = encodeIppMessage(message([attr('media-col', v.collection([
-      attr('media-size', v.collection([attr('x-dimension', v.integer(21000))])),
-    ]))]));
+    const bytes = encodeIppMessage(message([attr('media-col', v.collection([attr('media-size', v.collection([attr('x-dimension', v.integer(21000))]))]))]));
     const name = (text: string): string => `${Buffer.from(text).length.toString(16).padStart(4, '0')} ${Buffer.from(text).toString('hex')}`;
-    expect(bytes).toEqual(hex(`
+    expect(bytes).toEqual(
+      hex(`
       ${prologue}
       34 ${name('media-col')} 0000
       4a 0000 ${name('media-size')}
@@ -68,14 +71,14 @@ describe('IPP encoding (RFC 8010)', () => {
       21 0000 0004 00005208
       37 0000 0000
       37 0000 0000
-      03`));
+      03`),
+    );
   });
 
   it('encodes textWithLanguage and dateTime as RFC 8010 and RFC 2579 define them', () => {
-    const bytes = encodeIppMessage(message([
-      attr('job-name', v.nameWithLanguage('Fattura', 'it')),
-      attr('when', v.dateTime(new Date(Date.UTC(2024, 1, 29, 23, 59, 58, 700)))),
-    ]));
+    const bytes = encodeIppMessage(
+      message([attr('job-name', v.nameWithLanguage('Fattura', 'it')), attr('when', v.dateTime(new Date(Date.UTC(2024, 1, 29, 23, 59, 58, 700))))]),
+    );
     expect(bytes.includes(hex('36 0008 6a6f622d6e616d65 000d 0002 6974 0007 46617474757261'))).toBe(true);
     expect(bytes.includes(hex('31 0004 7768656e 000b 07e8 02 1d 17 3b 3a 07 2b 00 00'))).toBe(true);
   });
@@ -83,31 +86,38 @@ describe('IPP encoding (RFC 8010)', () => {
 
 describe('IPP decoding (RFC 8010)', () => {
   it('round-trips every value syntax, collections, out-of-band values and unknown tags', () => {
-    const original = message([
-      ...operationHeader,
-      attr('printer-uri', v.uri('ipp://localhost:631/ipp/print/main')),
-      attr('requesting-user-name', v.name('rossi')),
-      attr('job-name', v.nameWithLanguage('Fattura n. 17 – Società', 'it')),
-      attr('status-message', v.textWithLanguage('Già stampato', 'it-IT')),
-      attr('document-format', v.mimeMediaType('application/pdf')),
-      attr('reference-uri-schemes-supported', v.uriScheme('http'), v.uriScheme('ipp')),
-      attr('printer-alert', v.octetString(Uint8Array.from([0, 1, 2, 255]))),
-      attr('printer-current-time', v.dateTime(new Date(Date.UTC(2025, 11, 31, 23, 59, 59, 900)))),
-      attr('ipp-attribute-fidelity', v.boolean(false)),
-      attr('print-quality', v.enum(5)),
-      attr('page-ranges', v.range(1, 3), v.range(5, 5)),
-      attr('printer-resolution', v.resolution(120, 240, 'dpcm')),
-      attr('printer-geo-location', v.outOfBand('unknown')),
-      attr('job-account-id', v.outOfBand('no-value')),
-      attr('vendor-thing', { tag: 'unrecognized', code: 0x1234_5678, value: Uint8Array.from([9, 8, 7]) }),
-    ], [
-      attr('media-col', v.collection([
-        attr('media-size', v.collection([attr('x-dimension', v.integer(21000)), attr('y-dimension', v.integer(29700))])),
-        attr('media-source', v.keyword('auto')),
-        attr('media-key', v.keyword('a'), v.keyword('b')),
-      ]), v.collection([attr('media-type', v.keyword('stationery'))])),
-      attr('copies', v.integer(-7)),
-    ]);
+    const original = message(
+      [
+        ...operationHeader,
+        attr('printer-uri', v.uri('ipp://localhost:631/ipp/print/main')),
+        attr('requesting-user-name', v.name('rossi')),
+        attr('job-name', v.nameWithLanguage('Fattura n. 17 – Società', 'it')),
+        attr('status-message', v.textWithLanguage('Già stampato', 'it-IT')),
+        attr('document-format', v.mimeMediaType('application/pdf')),
+        attr('reference-uri-schemes-supported', v.uriScheme('http'), v.uriScheme('ipp')),
+        attr('printer-alert', v.octetString(Uint8Array.from([0, 1, 2, 255]))),
+        attr('printer-current-time', v.dateTime(new Date(Date.UTC(2025, 11, 31, 23, 59, 59, 900)))),
+        attr('ipp-attribute-fidelity', v.boolean(false)),
+        attr('print-quality', v.enum(5)),
+        attr('page-ranges', v.range(1, 3), v.range(5, 5)),
+        attr('printer-resolution', v.resolution(120, 240, 'dpcm')),
+        attr('printer-geo-location', v.outOfBand('unknown')),
+        attr('job-account-id', v.outOfBand('no-value')),
+        attr('vendor-thing', { tag: 'unrecognized', code: 0x1234_5678, value: Uint8Array.from([9, 8, 7]) }),
+      ],
+      [
+        attr(
+          'media-col',
+          v.collection([
+            attr('media-size', v.collection([attr('x-dimension', v.integer(21000)), attr('y-dimension', v.integer(29700))])),
+            attr('media-source', v.keyword('auto')),
+            attr('media-key', v.keyword('a'), v.keyword('b')),
+          ]),
+          v.collection([attr('media-type', v.keyword('stationery'))]),
+        ),
+        attr('copies', v.integer(-7)),
+      ],
+    );
     const bytes = Buffer.concat([encodeIppMessage(original), Buffer.from('%PDF-1.7 document data')]);
     const { message: decoded, dataOffset } = decodeIppMessage(bytes);
     expect(decoded).toEqual(original);
@@ -140,7 +150,9 @@ describe('IPP decoding (RFC 8010)', () => {
   });
 
   it('reports every prefix of a valid message as truncated, never as anything else', () => {
-    const bytes = encodeIppMessage(message([...operationHeader, attr('media-col', v.collection([attr('media-size', v.collection([attr('x-dimension', v.integer(1))]))]))]));
+    const bytes = encodeIppMessage(
+      message([...operationHeader, attr('media-col', v.collection([attr('media-size', v.collection([attr('x-dimension', v.integer(1))]))]))]),
+    );
     for (let length = 0; length < bytes.length; length++) {
       const error = decodeError(bytes.subarray(0, length));
       expect(error, `prefix of ${length} octets`).toBeInstanceOf(IppTruncatedError);
@@ -183,9 +195,13 @@ describe('IPP decoding (RFC 8010)', () => {
     const limits = { ...DEFAULT_IPP_DECODE_LIMITS, maxAttributes: 5 };
     const flat = encodeIppMessage(message([...operationHeader, ...[1, 2, 3, 4].map((n) => attr(`a${n}`, v.integer(n)))]));
     expect(decodeError(flat, limits).status).toBe('client-error-request-entity-too-large');
-    const members = encodeIppMessage(message([...operationHeader, attr('c', v.collection([attr('m1', v.integer(1)), attr('m2', v.integer(2)), attr('m3', v.integer(3))]))]));
+    const members = encodeIppMessage(
+      message([...operationHeader, attr('c', v.collection([attr('m1', v.integer(1)), attr('m2', v.integer(2)), attr('m3', v.integer(3))]))]),
+    );
     expect(decodeError(members, limits).status).toBe('client-error-request-entity-too-large');
-    expect(decodeIppMessage(encodeIppMessage(message([...operationHeader, attr('c', v.collection([attr('m1', v.integer(1))]))])), limits).message.groups).toHaveLength(1);
+    expect(
+      decodeIppMessage(encodeIppMessage(message([...operationHeader, attr('c', v.collection([attr('m1', v.integer(1))]))])), limits).message.groups,
+    ).toHaveLength(1);
   });
 
   it('refuses a header larger than maxHeaderBytes, but not the document data after it', () => {
@@ -208,8 +224,14 @@ describe('IPP decoding (RFC 8010)', () => {
   });
 
   it('turns random bytes and corrupted messages into IppRequestError or a message, never another exception', () => {
-    const valid = encodeIppMessage(message([...operationHeader, attr('media-col', v.collection([attr('media-size', v.collection([attr('x', v.integer(1))]))])),
-      attr('job-name', v.nameWithLanguage('x', 'en')), attr('t', v.dateTime(new Date()))]));
+    const valid = encodeIppMessage(
+      message([
+        ...operationHeader,
+        attr('media-col', v.collection([attr('media-size', v.collection([attr('x', v.integer(1))]))])),
+        attr('job-name', v.nameWithLanguage('x', 'en')),
+        attr('t', v.dateTime(new Date())),
+      ]),
+    );
     for (let round = 0; round < 3000; round++) {
       let bytes: Buffer;
       if (round % 2 === 0) {
@@ -229,8 +251,18 @@ describe('IPP decoding (RFC 8010)', () => {
 
 describe('loopback checks', () => {
   it.each([
-    ['127.0.0.1', true], ['127.8.9.10', true], ['::1', true], ['0:0:0:0:0:0:0:1', true], ['::ffff:127.0.0.1', true],
-    ['192.168.1.20', false], ['10.0.0.1', false], ['::ffff:192.168.1.20', false], ['fe80::1', false], ['::', false], ['', false], [undefined, false],
+    ['127.0.0.1', true],
+    ['127.8.9.10', true],
+    ['::1', true],
+    ['0:0:0:0:0:0:0:1', true],
+    ['::ffff:127.0.0.1', true],
+    ['192.168.1.20', false],
+    ['10.0.0.1', false],
+    ['::ffff:192.168.1.20', false],
+    ['fe80::1', false],
+    ['::', false],
+    ['', false],
+    [undefined, false],
   ])('isLoopbackAddress(%s) is %s', (address, expected) => {
     expect(isLoopbackAddress(address)).toBe(expected);
   });

@@ -37,8 +37,15 @@ describe('official samples', () => {
   it('RC: delivered, with the delivery time and recipient; for a PA the 15 days to answer', () => {
     const n = readNotification(sample('RC'));
     expect(n).toMatchObject({
-      type: 'RC', identificativoSdI: '111', nomeFile: INVOICE_FILE, messageId: '123456',
-      receivedAt: '2013-06-06T12:00:00Z', deliveredAt: '2013-06-06T12:01:00Z', recipient: 'Amministrazione di prova (AAA111)', errors: [], esito: null,
+      type: 'RC',
+      identificativoSdI: '111',
+      nomeFile: INVOICE_FILE,
+      messageId: '123456',
+      receivedAt: '2013-06-06T12:00:00Z',
+      deliveredAt: '2013-06-06T12:01:00Z',
+      recipient: 'Amministrazione di prova (AAA111)',
+      errors: [],
+      esito: null,
     });
     const b2b = explainNotification(n, 'FPR12');
     expect(b2b.state).toBe('delivered');
@@ -71,7 +78,14 @@ describe('official samples', () => {
 
   it('MC: not delivered; B2B means issued and in the cassetto fiscale (do not resend), PA means SDI keeps trying', () => {
     const n = readNotification(sample('MC'));
-    expect(n).toMatchObject({ type: 'MC', identificativoSdI: '111', nomeFile: INVOICE_FILE, receivedAt: '2013-06-06T12:00:00', description: 'Notifica di esempio', note: 'Esempio' });
+    expect(n).toMatchObject({
+      type: 'MC',
+      identificativoSdI: '111',
+      nomeFile: INVOICE_FILE,
+      receivedAt: '2013-06-06T12:00:00',
+      description: 'Notifica di esempio',
+      note: 'Esempio',
+    });
     for (const formato of ['FPR12', 'FSM10', null] as const) {
       const b2b = explainNotification(n, formato);
       expect(b2b.state).toBe('not_delivered');
@@ -88,10 +102,20 @@ describe('official samples', () => {
 
   it('NE: EC01 accepted; EC02 refused with the PA’s own description', () => {
     const n = readNotification(sample('NE'));
-    expect(n).toMatchObject({ type: 'NE', identificativoSdI: '111', nomeFile: INVOICE_FILE, esito: 'EC01', description: 'Notifica di esempio', note: 'Notifica di esito di esempio' });
+    expect(n).toMatchObject({
+      type: 'NE',
+      identificativoSdI: '111',
+      nomeFile: INVOICE_FILE,
+      esito: 'EC01',
+      description: 'Notifica di esempio',
+      note: 'Notifica di esito di esempio',
+    });
     expect(explainNotification(n, 'FPA12')).toMatchObject({ state: 'accepted', text: { it: expect.stringContaining('Accettata') as string } });
 
-    const refusedXml = sample('NE').toString('utf8').replace('<Esito>EC01</Esito>', '<Esito>EC02</Esito>').replace('<Descrizione>Notifica di esempio</Descrizione>', '<Descrizione>Manca il codice CIG</Descrizione>');
+    const refusedXml = sample('NE')
+      .toString('utf8')
+      .replace('<Esito>EC01</Esito>', '<Esito>EC02</Esito>')
+      .replace('<Descrizione>Notifica di esempio</Descrizione>', '<Descrizione>Manca il codice CIG</Descrizione>');
     const refused = readNotification(Buffer.from(refusedXml));
     expect(refused.esito).toBe('EC02');
     const explained = explainNotification(refused, 'FPA12');
@@ -109,7 +133,13 @@ describe('official samples', () => {
     expect(expired.text.en).toContain('within 15 days');
 
     const at = readNotification(sample('AT'));
-    expect(at).toMatchObject({ type: 'AT', identificativoSdI: '111', nomeFile: INVOICE_FILE, receivedAt: '2014-04-01T12:00:00', recipient: 'Pubblica Amministrazione di prova (AAAAAA)' });
+    expect(at).toMatchObject({
+      type: 'AT',
+      identificativoSdI: '111',
+      nomeFile: INVOICE_FILE,
+      receivedAt: '2014-04-01T12:00:00',
+      recipient: 'Pubblica Amministrazione di prova (AAAAAA)',
+    });
     const undeliverable = explainNotification(at, 'FPA12');
     expect(undeliverable.state).toBe('undeliverable');
     expect(undeliverable.text.it).toContain('attestazione di avvenuta trasmissione');
@@ -128,11 +158,13 @@ describe('official samples', () => {
     expect(explainNotification(ec, 'FPA12').text.it).toContain('lato destinatario');
 
     // No official SE sample: one in the schema's shape (ScartoEsitoCommittente_Type).
-    const se = readNotification(Buffer.from(
-      '<?xml version="1.0" encoding="UTF-8"?><types:ScartoEsitoCommittente xmlns:types="http://www.fatturapa.gov.it/sdi/messaggi/v1.0" versione="1.0">' +
-        '<IdentificativoSdI>111</IdentificativoSdI><RiferimentoFattura><NumeroFattura>1111</NumeroFattura><AnnoFattura>2013</AnnoFattura></RiferimentoFattura>' +
-        '<Scarto>EN01</Scarto><MessageId>123456</MessageId></types:ScartoEsitoCommittente>',
-    ));
+    const se = readNotification(
+      Buffer.from(
+        '<?xml version="1.0" encoding="UTF-8"?><types:ScartoEsitoCommittente xmlns:types="http://www.fatturapa.gov.it/sdi/messaggi/v1.0" versione="1.0">' +
+          '<IdentificativoSdI>111</IdentificativoSdI><RiferimentoFattura><NumeroFattura>1111</NumeroFattura><AnnoFattura>2013</AnnoFattura></RiferimentoFattura>' +
+          '<Scarto>EN01</Scarto><MessageId>123456</MessageId></types:ScartoEsitoCommittente>',
+      ),
+    );
     expect(se).toMatchObject({ type: 'SE', identificativoSdI: '111', errors: [{ code: 'EN01', description: 'Notifica non ammissibile', suggestion: null }] });
     const explained = explainNotification(se, 'FPA12');
     expect(explained.state).toBeNull();
@@ -141,16 +173,19 @@ describe('official samples', () => {
 });
 
 describe('rejections worded for action', () => {
-  const ns = (errors: string): Buffer => Buffer.from(
-    `<types:NotificaScarto xmlns:types="http://www.fatturapa.gov.it/sdi/messaggi/v1.0" versione="1.0"><IdentificativoSdI>000987</IdentificativoSdI>` +
-      `<NomeFile>IT01234567890_00A1B.xml</NomeFile><DataOraRicezione>2025-03-01T10:00:00+01:00</DataOraRicezione><ListaErrori>${errors}</ListaErrori><MessageId>1</MessageId></types:NotificaScarto>`,
-  );
+  const ns = (errors: string): Buffer =>
+    Buffer.from(
+      `<types:NotificaScarto xmlns:types="http://www.fatturapa.gov.it/sdi/messaggi/v1.0" versione="1.0"><IdentificativoSdI>000987</IdentificativoSdI>` +
+        `<NomeFile>IT01234567890_00A1B.xml</NomeFile><DataOraRicezione>2025-03-01T10:00:00+01:00</DataOraRicezione><ListaErrori>${errors}</ListaErrori><MessageId>1</MessageId></types:NotificaScarto>`,
+    );
 
   it('lists every error with SDI’s own Suggerimento (v1.2) or a hint for known codes', () => {
-    const n = readNotification(ns(
-      '<Errore><Codice>00311</Codice><Descrizione>1.1.4 &lt;CodiceDestinatario&gt; non valido</Descrizione></Errore>' +
-        '<Errore><Codice>00423</Codice><Descrizione>2.2.1.11 PrezzoTotale errato</Descrizione><Suggerimento>Ricalcola il prezzo totale</Suggerimento></Errore>',
-    ));
+    const n = readNotification(
+      ns(
+        '<Errore><Codice>00311</Codice><Descrizione>1.1.4 &lt;CodiceDestinatario&gt; non valido</Descrizione></Errore>' +
+          '<Errore><Codice>00423</Codice><Descrizione>2.2.1.11 PrezzoTotale errato</Descrizione><Suggerimento>Ricalcola il prezzo totale</Suggerimento></Errore>',
+      ),
+    );
     expect(n.identificativoSdI).toBe('000987');
     expect(n.errors.map((e) => e.code)).toEqual(['00311', '00423']);
     expect(n.errors[1]!.suggestion).toBe('Ricalcola il prezzo totale');
@@ -183,20 +218,24 @@ describe('matching a notification to its document', () => {
   });
 
   it('by NomeFile when no document knows the SDI id yet; never a document with another SDI id', () => {
-    expect(matchNotification(rc(), [
-      { id: 'unsent', sdiId: null, sdiFileName: null },
-      { id: 'mine', sdiId: null, sdiFileName: INVOICE_FILE },
-    ])).toBe('mine');
+    expect(
+      matchNotification(rc(), [
+        { id: 'unsent', sdiId: null, sdiFileName: null },
+        { id: 'mine', sdiId: null, sdiFileName: INVOICE_FILE },
+      ]),
+    ).toBe('mine');
     expect(matchNotification(rc(), [{ id: 'resent', sdiId: '222', sdiFileName: INVOICE_FILE }])).toBeNull();
     expect(matchNotification({ ...rc(), identificativoSdI: null }, [{ id: 'byname', sdiId: '222', sdiFileName: INVOICE_FILE.toLowerCase() }])).toBe('byname');
   });
 
   it('never by the notification’s own file name, and never a guess between two', () => {
     expect(matchNotification(rc(), [{ id: 'x', sdiId: null, sdiFileName: 'IT01234567890_11111_RC_001.xml' }])).toBeNull();
-    expect(matchNotification(rc(), [
-      { id: 'a', sdiId: null, sdiFileName: INVOICE_FILE },
-      { id: 'b', sdiId: null, sdiFileName: INVOICE_FILE },
-    ])).toBeNull();
+    expect(
+      matchNotification(rc(), [
+        { id: 'a', sdiId: null, sdiFileName: INVOICE_FILE },
+        { id: 'b', sdiId: null, sdiFileName: INVOICE_FILE },
+      ]),
+    ).toBeNull();
     expect(matchNotification(rc(), [])).toBeNull();
   });
 });
@@ -204,7 +243,8 @@ describe('matching a notification to its document', () => {
 describe('refusals', () => {
   it('refuses a billion-laughs notification at once, without expanding anything', () => {
     const entities = Array.from({ length: 10 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
-    const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${entities}]>` +
+    const bomb =
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${entities}]>` +
       '<types:RicevutaConsegna xmlns:types="http://www.fatturapa.gov.it/sdi/messaggi/v1.0"><IdentificativoSdI>&lol10;</IdentificativoSdI></types:RicevutaConsegna>';
     const cpuMs = startCpuClock(); // CPU time: what an expansion would burn, whatever the load
     const error = refusal(bomb);
@@ -214,7 +254,8 @@ describe('refusals', () => {
   });
 
   it('refuses an external entity, even behind 100 KB of comment', () => {
-    const xxe = `<?xml version="1.0"?><!--${'x'.repeat(100_000)}--><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>` +
+    const xxe =
+      `<?xml version="1.0"?><!--${'x'.repeat(100_000)}--><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>` +
       '<types:NotificaScarto xmlns:types="http://www.fatturapa.gov.it/sdi/messaggi/v1.0"><IdentificativoSdI>1</IdentificativoSdI><Note>&xxe;</Note></types:NotificaScarto>';
     const cpuMs = startCpuClock();
     expect(refusal(xxe).code).toBe('xml_doctype');
@@ -235,6 +276,12 @@ describe('refusals', () => {
     expect(id.code).toBe('bad_field');
     expect(id.message).toContain('IdentificativoSdI');
     expect(refusal(sample('NE').toString('utf8').replace('<Esito>EC01</Esito>', '<Esito>EC03</Esito>')).code).toBe('bad_field');
-    expect(refusal(sample('NS').toString('utf8').replace(/<ListaErrori>[\s\S]*<\/ListaErrori>/, '')).code).toBe('missing_field');
+    expect(
+      refusal(
+        sample('NS')
+          .toString('utf8')
+          .replace(/<ListaErrori>[\s\S]*<\/ListaErrori>/, ''),
+      ).code,
+    ).toBe('missing_field');
   });
 });

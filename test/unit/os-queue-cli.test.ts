@@ -66,8 +66,18 @@ describe('recapito printer install', () => {
     await configure({ profiles: [rossi, bianchi, custom] });
     expect(await run('install')).toBe(0);
     expect([...manager.queues.values()].map((q) => q.spec)).toEqual([
-      { name: 'Recapito – Rossi Srl', uri: 'ipp://127.0.0.1:8631/ipp/print/rossi', description: 'Recapito – Rossi Srl', location: 'This computer (Recapito virtual printer)' },
-      { name: 'Fatture Verdi', uri: 'ipp://127.0.0.1:8631/ipp/print/verdi', description: 'Fatture Verdi', location: 'This computer (Recapito virtual printer)' },
+      {
+        name: 'Recapito – Rossi Srl',
+        uri: 'ipp://127.0.0.1:8631/ipp/print/rossi',
+        description: 'Recapito – Rossi Srl',
+        location: 'This computer (Recapito virtual printer)',
+      },
+      {
+        name: 'Fatture Verdi',
+        uri: 'ipp://127.0.0.1:8631/ipp/print/verdi',
+        description: 'Fatture Verdi',
+        location: 'This computer (Recapito virtual printer)',
+      },
     ]);
     expect(lines).toEqual([
       'Rossi Srl (rossi): installed print queue "Recapito-Rossi_Srl" → ipp://127.0.0.1:8631/ipp/print/rossi (shown as "Recapito – Rossi Srl")',
@@ -104,10 +114,17 @@ describe('recapito printer install', () => {
   });
 
   it('two profiles whose names give the same queue name: the second is refused', async () => {
-    await configure({ profiles: [{ id: 'a', name: '日本' }, { id: 'b', name: '中国' }] });
+    await configure({
+      profiles: [
+        { id: 'a', name: '日本' },
+        { id: 'b', name: '中国' },
+      ],
+    });
     expect(await run('install')).toBe(1);
     expect(manager.queues.size).toBe(1);
-    expect(lines.join('\n')).toMatch(/ERR 中国 \(b\): not installed: its queue name "Recapito" is the same as profile a's; give one of them its own printer.queueName/);
+    expect(lines.join('\n')).toMatch(
+      /ERR 中国 \(b\): not installed: its queue name "Recapito" is the same as profile a's; give one of them its own printer.queueName/,
+    );
   });
 
   it('passes on the print system refusal with its code and command', async () => {
@@ -172,10 +189,23 @@ describe('planning', () => {
   it('display names, URIs and the port source', () => {
     const settings = defaultSettings();
     settings.profiles = [
-      { id: 'main-office', name: 'Sede', hubCompanyId: null, folders: [], returnFolder: null, requireApproval: false, printer: { enabled: true, queueName: null } },
+      {
+        id: 'main-office',
+        name: 'Sede',
+        hubCompanyId: null,
+        folders: [],
+        returnFolder: null,
+        requireApproval: false,
+        printer: { enabled: true, queueName: null },
+      },
     ];
     expect(queueDisplayName(settings.profiles[0]!)).toBe('Recapito – Sede');
-    expect(planPrinterQueues(settings, null)).toMatchObject({ port: 8631, portSource: 'settings', portProblem: null, targets: [{ uri: 'ipp://127.0.0.1:8631/ipp/print/main-office' }] });
+    expect(planPrinterQueues(settings, null)).toMatchObject({
+      port: 8631,
+      portSource: 'settings',
+      portProblem: null,
+      targets: [{ uri: 'ipp://127.0.0.1:8631/ipp/print/main-office' }],
+    });
     expect(planPrinterQueues(settings, 'ipp://127.0.0.1:5555/ipp/print/main-office')).toMatchObject({ port: 5555, portSource: 'printer-url' });
   });
 });

@@ -59,13 +59,32 @@ describe('reading lpstat and lpoptions', () => {
 
 describe('command lines', () => {
   it('lpadmin: enabled, driverless, not shared, with the display name as description', () => {
-    expect(lpadminInstallArgs({ queue: 'Recapito-Rossi_Srl', uri: 'ipp://127.0.0.1:8631/ipp/print/rossi', description: 'Recapito – Rossi Srl', location: 'Ufficio' })).toEqual([
-      '-p', 'Recapito-Rossi_Srl', '-E', '-v', 'ipp://127.0.0.1:8631/ipp/print/rossi', '-m', 'everywhere', '-o', 'printer-is-shared=false', '-D', 'Recapito – Rossi Srl', '-L', 'Ufficio',
+    expect(
+      lpadminInstallArgs({
+        queue: 'Recapito-Rossi_Srl',
+        uri: 'ipp://127.0.0.1:8631/ipp/print/rossi',
+        description: 'Recapito – Rossi Srl',
+        location: 'Ufficio',
+      }),
+    ).toEqual([
+      '-p',
+      'Recapito-Rossi_Srl',
+      '-E',
+      '-v',
+      'ipp://127.0.0.1:8631/ipp/print/rossi',
+      '-m',
+      'everywhere',
+      '-o',
+      'printer-is-shared=false',
+      '-D',
+      'Recapito – Rossi Srl',
+      '-L',
+      'Ufficio',
     ]);
   });
 
   needs('sh').it('the command shown to a person is what /bin/sh runs: each argument arrives intact', async () => {
-    const args = ['-D', "Recapito – Dell'Acqua $(touch /tmp/x) `id` \"q\" \\ ; & |", 'plain-1.2', '', "'"];
+    const args = ['-D', 'Recapito – Dell\'Acqua $(touch /tmp/x) `id` "q" \\ ; & |', 'plain-1.2', '', "'"];
     const { stdout } = await execFileAsync(needs('sh').path('sh'), ['-c', `${shellCommand('printf', ['%s\\0', ...args])}`]);
     expect(stdout.split('\0').slice(0, -1)).toEqual(args);
     expect(shellQuote('ipp://127.0.0.1:8631/ipp/print/demo')).toBe('ipp://127.0.0.1:8631/ipp/print/demo');
@@ -100,7 +119,11 @@ describe('without CUPS', () => {
 
   it('install, status and uninstall say CUPS is not installed and show the command', async () => {
     const manager = createQueueManager('linux', noCups);
-    for (const call of [() => manager.status('Recapito – Demo'), () => manager.uninstall('Recapito – Demo'), () => manager.install({ name: 'Recapito – Demo', uri: 'ipp://127.0.0.1:1/ipp/print/demo' })]) {
+    for (const call of [
+      () => manager.status('Recapito – Demo'),
+      () => manager.uninstall('Recapito – Demo'),
+      () => manager.install({ name: 'Recapito – Demo', uri: 'ipp://127.0.0.1:1/ipp/print/demo' }),
+    ]) {
       const error = await call().then(
         () => null,
         (e: unknown) => e,

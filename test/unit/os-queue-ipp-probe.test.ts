@@ -44,7 +44,13 @@ describe('probeIppPrinter', () => {
   it('sends a Get-Printer-Attributes request and reads make, model and formats', async () => {
     let seen: { method?: string; path?: string; type?: string; operation?: number; uri?: boolean } = {};
     const port = await serve((body, request, response) => {
-      seen = { method: request.method, path: request.url, type: request.headers['content-type'], operation: body.readUInt16BE(2), uri: body.includes(Buffer.from(`ipp://127.0.0.1:${port}/ipp/print/demo`)) };
+      seen = {
+        method: request.method,
+        path: request.url,
+        type: request.headers['content-type'],
+        operation: body.readUInt16BE(2),
+        uri: body.includes(Buffer.from(`ipp://127.0.0.1:${port}/ipp/print/demo`)),
+      };
       response.writeHead(200, { 'Content-Type': 'application/ipp' });
       response.end(
         ippResponse(0x0000, body.subarray(4, 8), [

@@ -32,7 +32,7 @@ describe('cupsQueueName', () => {
   });
 
   it('always gives a name CUPS accepts, and applying it twice changes nothing (random input)', () => {
-    const alphabet = [..."ab Z09 –—-_./\\#?@'\"“”’&%$è日\t\n😀"];
+    const alphabet = [...'ab Z09 –—-_./\\#?@\'"“”’&%$è日\t\n😀'];
     for (let round = 0; round < 2000; round++) {
       const bytes = randomBytes(1 + (round % 40));
       const display = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');

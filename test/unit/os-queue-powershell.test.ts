@@ -12,7 +12,13 @@ import {
   psQuote,
   RESULT_MARKER,
 } from '../../src/core/printer/os-queue/powershell-scripts.ts';
-import { parseInstallOutput, parseStatusOutput, parseUninstallOutput, ScriptOutputError, toQueueState } from '../../src/core/printer/os-queue/powershell-output.ts';
+import {
+  parseInstallOutput,
+  parseStatusOutput,
+  parseUninstallOutput,
+  ScriptOutputError,
+  toQueueState,
+} from '../../src/core/printer/os-queue/powershell-output.ts';
 
 const QUOTES = new Set(["'", '\u2018', '\u2019', '\u201a', '\u201b']);
 
@@ -128,7 +134,10 @@ describe('the scripts', () => {
     expect(script).toContain('ConvertTo-Json');
     expect(script).toContain(`'${RESULT_MARKER}'`);
     // Names are compared literally: Get-Printer -Name would read [ ] * ? as wildcards.
-    const code = script.split('\n').filter((line) => !line.trim().startsWith('#')).join('\n');
+    const code = script
+      .split('\n')
+      .filter((line) => !line.trim().startsWith('#'))
+      .join('\n');
     expect(code).not.toMatch(/Get-Printer -Name/);
     expect(script).toContain('$_.Name -eq $printerName');
   });
@@ -190,11 +199,24 @@ describe('reading the script output', () => {
 
   it('maps a status result to a queue state', () => {
     expect(toQueueState({ ok: true, installed: false })).toEqual({ installed: false });
-    const base = { ok: true as const, installed: true as const, name: 'R', driverName: 'Microsoft IPP Class Driver', portName: 'http://127.0.0.1:8631/ipp/print/r', printerStatus: 'Normal' };
+    const base = {
+      ok: true as const,
+      installed: true as const,
+      name: 'R',
+      driverName: 'Microsoft IPP Class Driver',
+      portName: 'http://127.0.0.1:8631/ipp/print/r',
+      printerStatus: 'Normal',
+    };
     expect(toQueueState(base)).toEqual({ installed: true, uri: 'http://127.0.0.1:8631/ipp/print/r', driverless: true, enabled: true, accepting: true });
-    expect(toQueueState({ ...base, portName: 'WSD-1234', portHost: null, portDescription: 'http://127.0.0.1:8631/ipp/print/r' })).toMatchObject({ uri: 'http://127.0.0.1:8631/ipp/print/r' });
+    expect(toQueueState({ ...base, portName: 'WSD-1234', portHost: null, portDescription: 'http://127.0.0.1:8631/ipp/print/r' })).toMatchObject({
+      uri: 'http://127.0.0.1:8631/ipp/print/r',
+    });
     expect(toQueueState({ ...base, portName: 'PORTPROMPT:', portHost: '', portDescription: 'Local Port' })).toMatchObject({ uri: null });
-    expect(toQueueState({ ...base, driverName: 'Microsoft Print To PDF', printerStatus: 'Paused' })).toMatchObject({ driverless: false, enabled: false, accepting: true });
+    expect(toQueueState({ ...base, driverName: 'Microsoft Print To PDF', printerStatus: 'Paused' })).toMatchObject({
+      driverless: false,
+      enabled: false,
+      accepting: true,
+    });
     expect(toQueueState({ ...base, printerStatus: 'PendingDeletion' })).toMatchObject({ enabled: false, accepting: false });
   });
 });

@@ -58,7 +58,14 @@ async function failure(promise: Promise<unknown>): Promise<QueueError> {
   return error as QueueError;
 }
 
-const installed = { ok: true, name: 'Recapito – Rossi Srl', renamedFrom: null, driverName: 'Microsoft IPP Class Driver', portName: 'http://127.0.0.1:8631/ipp/print/rossi', elevated: true };
+const installed = {
+  ok: true,
+  name: 'Recapito – Rossi Srl',
+  renamedFrom: null,
+  driverName: 'Microsoft IPP Class Driver',
+  portName: 'http://127.0.0.1:8631/ipp/print/rossi',
+  elevated: true,
+};
 
 describe('Windows queue manager', () => {
   it('install runs the install script with the printer name and the HTTP form of the URI', async () => {
@@ -92,7 +99,12 @@ describe('Windows queue manager', () => {
   });
 
   it('no -IppURL on this Windows → not_supported, saying so', async () => {
-    const { runner } = powershell(() => ({ ok: false, code: 'not_supported', message: 'Add-Printer on this Windows has no -IppURL parameter: it needs a newer Windows 10 or Windows 11.', elevated: true }));
+    const { runner } = powershell(() => ({
+      ok: false,
+      code: 'not_supported',
+      message: 'Add-Printer on this Windows has no -IppURL parameter: it needs a newer Windows 10 or Windows 11.',
+      elevated: true,
+    }));
     const error = await failure(createQueueManager('win32', runner).install({ name: 'R', uri: printerUri }));
     expect(error.code).toBe('not_supported');
     expect(error.message).toMatch(/-IppURL/);
@@ -114,9 +126,13 @@ describe('Windows queue manager', () => {
   });
 
   it('PowerShell missing or printing no result', async () => {
-    const missing = await failure(createQueueManager('win32', powershell(() => ({ raw: { code: 127, stderr: 'powershell.exe: command not found' } })).runner).status('R'));
+    const missing = await failure(
+      createQueueManager('win32', powershell(() => ({ raw: { code: 127, stderr: 'powershell.exe: command not found' } })).runner).status('R'),
+    );
     expect(missing.code).toBe('not_supported');
-    const crashed = await failure(createQueueManager('win32', powershell(() => ({ raw: { code: 1, stderr: 'Get-Printer : The term is not recognized' } })).runner).status('R'));
+    const crashed = await failure(
+      createQueueManager('win32', powershell(() => ({ raw: { code: 1, stderr: 'Get-Printer : The term is not recognized' } })).runner).status('R'),
+    );
     expect(crashed.code).toBe('command_failed');
     expect(crashed.message).toMatch(/no result line.*exit code 1.*not recognized/s);
   });
@@ -124,12 +140,27 @@ describe('Windows queue manager', () => {
   it('status and uninstall use the Windows form of the name', async () => {
     const { runner, calls } = powershell((script) =>
       script.includes('Get-PrinterPort')
-        ? { ok: true, installed: true, name: 'A-B', driverName: 'Microsoft IPP Class Driver', portName: 'http://127.0.0.1:8631/ipp/print/a', portDescription: null, portHost: null, printerStatus: 'Normal' }
+        ? {
+            ok: true,
+            installed: true,
+            name: 'A-B',
+            driverName: 'Microsoft IPP Class Driver',
+            portName: 'http://127.0.0.1:8631/ipp/print/a',
+            portDescription: null,
+            portHost: null,
+            printerStatus: 'Normal',
+          }
         : { ok: true, removed: 1, elevated: true },
     );
     const manager = createQueueManager('win32', runner);
     expect(manager.queueName('A\\B')).toBe('A-B');
-    expect(await manager.status('A\\B')).toEqual({ installed: true, uri: 'http://127.0.0.1:8631/ipp/print/a', driverless: true, enabled: true, accepting: true });
+    expect(await manager.status('A\\B')).toEqual({
+      installed: true,
+      uri: 'http://127.0.0.1:8631/ipp/print/a',
+      driverless: true,
+      enabled: true,
+      accepting: true,
+    });
     await manager.uninstall('A\\B');
     expect(calls.map((call) => /\$name = '([^']*)'/.exec(call.script)?.[1])).toEqual(['A-B', 'A-B']);
   });

@@ -125,7 +125,10 @@ describe('extractSignedContent', () => {
   openssl.it('builds envelopes that OpenSSL verifies too (the test envelopes are real CMS)', async () => {
     const xml = fixture('fatturapa', 'IT01234567890_FPA01.xml');
     const der = await buildP7m(xml, signer);
-    for (const [name, bytes] of [['der.p7m', der], ['ber.p7m', toIndefiniteLengthBer(der)]] as const) {
+    for (const [name, bytes] of [
+      ['der.p7m', der],
+      ['ber.p7m', toIndefiniteLengthBer(der)],
+    ] as const) {
       const input = join(temp.dir, name);
       const output = join(temp.dir, `${name}.xml`);
       await writeFile(input, bytes);

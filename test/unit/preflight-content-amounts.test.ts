@@ -46,7 +46,10 @@ describe('00423: PrezzoTotale is Quantita × PrezzoUnitario, after discounts and
   });
 
   it('chained discounts apply in cascade (100 − 10% − 5% = 85.50), and the flat reading (85.00) passes too', () => {
-    const discounts = [{ type: 'SC' as const, percent: '10.00' }, { type: 'SC' as const, percent: '5.00' }];
+    const discounts = [
+      { type: 'SC' as const, percent: '10.00' },
+      { type: 'SC' as const, percent: '5.00' },
+    ];
     expectClean(oneLine({ quantity: '2.00', unit: '100.00', discounts, total: '171.00' }));
     expectClean(oneLine({ quantity: '2.00', unit: '100.00', discounts, total: '170.00' }));
     expectErrors(oneLine({ quantity: '2.00', unit: '100.00', discounts, total: '200.00' }), [['line_total_mismatch', '00423', `${LINE}/PrezzoTotale`]]);
@@ -54,9 +57,28 @@ describe('00423: PrezzoTotale is Quantita × PrezzoUnitario, after discounts and
 
   it('percentages and amounts, discounts (SC) and surcharges (MG) mix', () => {
     // 10.00 − 10% = 9.00, + 0.50 = 9.50, × 3 = 28.50
-    expectClean(oneLine({ quantity: '3.00', unit: '10.00', discounts: [{ type: 'SC', percent: '10.00' }, { type: 'MG', amount: '0.50' }], total: '28.50' }));
+    expectClean(
+      oneLine({
+        quantity: '3.00',
+        unit: '10.00',
+        discounts: [
+          { type: 'SC', percent: '10.00' },
+          { type: 'MG', amount: '0.50' },
+        ],
+        total: '28.50',
+      }),
+    );
     // 10.00 + 20% = 12.00, − 1.00 = 11.00
-    expectClean(oneLine({ unit: '10.00', discounts: [{ type: 'MG', percent: '20.00' }, { type: 'SC', amount: '1.00' }], total: '11.00' }));
+    expectClean(
+      oneLine({
+        unit: '10.00',
+        discounts: [
+          { type: 'MG', percent: '20.00' },
+          { type: 'SC', amount: '1.00' },
+        ],
+        total: '11.00',
+      }),
+    );
   });
 
   it("a discount amount is per unit and wins over the percentage given with it (SDI's reading)", () => {
@@ -69,7 +91,10 @@ describe('00423: PrezzoTotale is Quantita × PrezzoUnitario, after discounts and
   });
 
   it('negative lines (a discount line, a credit note TD04 with positive amounts) pass', () => {
-    const lines: LineSpec[] = [{ quantity: '2.00', unit: '50.00', total: '100.00', rate: '22.00' }, { kind: 'SC', quantity: '1.00', unit: '-10.00', total: '-10.00', rate: '22.00' }];
+    const lines: LineSpec[] = [
+      { quantity: '2.00', unit: '50.00', total: '100.00', rate: '22.00' },
+      { kind: 'SC', quantity: '1.00', unit: '-10.00', total: '-10.00', rate: '22.00' },
+    ];
     expectClean(withGoods(fpr01(), lines, [{ rate: '22.00', taxable: '90.00', tax: '19.80' }]));
     expectClean(oneLine({ quantity: '1.00', unit: '100.00', total: '100.00' }).set(`${DOC}/TipoDocumento`, 'TD04'));
     expectClean(oneLine({ quantity: '1.00', unit: '-100.00', total: '-100.00' }));
@@ -88,20 +113,29 @@ describe('00422: ImponibileImporto is the sum of the lines, fund contributions a
     expectClean(oneLine({ quantity: '5.00', unit: '1.00', total: '5.00' }, { taxable: '5.99', tax: '1.32' }));
     expectClean(oneLine({ quantity: '5.00', unit: '1.00', total: '5.00' }, { taxable: '6.00', tax: '1.32' }));
     expectClean(oneLine({ quantity: '5.00', unit: '1.00', total: '5.00' }, { taxable: '4.00', tax: '0.88' }));
-    expectErrors(oneLine({ quantity: '5.00', unit: '1.00', total: '5.00' }, { taxable: '6.01', tax: '1.32' }), [['summary_taxable_mismatch', '00422', `${SUMMARY}/ImponibileImporto`]]);
+    expectErrors(oneLine({ quantity: '5.00', unit: '1.00', total: '5.00' }, { taxable: '6.01', tax: '1.32' }), [
+      ['summary_taxable_mismatch', '00422', `${SUMMARY}/ImponibileImporto`],
+    ]);
   });
 
   it("the summary's Arrotondamento counts, the document's does not", () => {
     const lines: LineSpec[] = Array.from({ length: 3 }, () => ({ unit: '1.33333333', total: '1.33333333', rate: '22.00' }));
     expectClean(withGoods(fpr01(), lines, [{ rate: '22.00', rounding: '0.00000001', taxable: '4.00', tax: '0.88' }]));
     expectClean(oneLine({ unit: '10.00', total: '10.00' }, { rounding: '2.50', taxable: '12.50', tax: '2.75' }));
-    expectErrors(oneLine({ unit: '10.00', total: '10.00' }, { taxable: '12.50', tax: '2.75' }), [['summary_taxable_mismatch', '00422', `${SUMMARY}/ImponibileImporto`]]);
-    const withDocumentRounding = intoDocument(oneLine({ unit: '10.00', total: '10.00' }, { taxable: '12.50', tax: '2.75' }), '<ImportoTotaleDocumento>15.25</ImportoTotaleDocumento><Arrotondamento>2.50</Arrotondamento>', AFTER_CASSA);
+    expectErrors(oneLine({ unit: '10.00', total: '10.00' }, { taxable: '12.50', tax: '2.75' }), [
+      ['summary_taxable_mismatch', '00422', `${SUMMARY}/ImponibileImporto`],
+    ]);
+    const withDocumentRounding = intoDocument(
+      oneLine({ unit: '10.00', total: '10.00' }, { taxable: '12.50', tax: '2.75' }),
+      '<ImportoTotaleDocumento>15.25</ImportoTotaleDocumento><Arrotondamento>2.50</Arrotondamento>',
+      AFTER_CASSA,
+    );
     expectErrors(withDocumentRounding, [['summary_taxable_mismatch', '00422', `${SUMMARY}/ImponibileImporto`]]);
   });
 
   it('the welfare fund contribution at the same rate is part of it', () => {
-    const fund = '<DatiCassaPrevidenziale><TipoCassa>TC04</TipoCassa><AlCassa>4.00</AlCassa><ImportoContributoCassa>4.00</ImportoContributoCassa><ImponibileCassa>100.00</ImponibileCassa><AliquotaIVA>22.00</AliquotaIVA></DatiCassaPrevidenziale>';
+    const fund =
+      '<DatiCassaPrevidenziale><TipoCassa>TC04</TipoCassa><AlCassa>4.00</AlCassa><ImportoContributoCassa>4.00</ImportoContributoCassa><ImponibileCassa>100.00</ImponibileCassa><AliquotaIVA>22.00</AliquotaIVA></DatiCassaPrevidenziale>';
     expectClean(intoDocument(oneLine({ unit: '100.00', total: '100.00' }, { taxable: '104.00', tax: '22.88' }), fund, AFTER_NUMERO));
     expectErrors(intoDocument(oneLine({ unit: '100.00', total: '100.00' }, { taxable: '100.00', tax: '22.00' }), fund, AFTER_NUMERO), [
       ['summary_taxable_mismatch', '00422', `${SUMMARY}/ImponibileImporto`],
@@ -109,14 +143,24 @@ describe('00422: ImponibileImporto is the sum of the lines, fund contributions a
   });
 
   it('several summaries at one rate (deferred and immediate VAT) are summed together', () => {
-    const lines: LineSpec[] = [{ unit: '60.00', total: '60.00', rate: '22.00' }, { unit: '40.00', total: '40.00', rate: '22.00' }];
-    expectClean(withGoods(fpr01(), lines, [{ rate: '22.00', taxable: '60.00', tax: '13.20', chargeability: 'I' }, { rate: '22.00', taxable: '40.00', tax: '8.80', chargeability: 'D' }]));
+    const lines: LineSpec[] = [
+      { unit: '60.00', total: '60.00', rate: '22.00' },
+      { unit: '40.00', total: '40.00', rate: '22.00' },
+    ];
+    expectClean(
+      withGoods(fpr01(), lines, [
+        { rate: '22.00', taxable: '60.00', tax: '13.20', chargeability: 'I' },
+        { rate: '22.00', taxable: '40.00', tax: '8.80', chargeability: 'D' },
+      ]),
+    );
   });
 });
 
 describe('00421: Imposta is ImponibileImporto × AliquotaIVA (±1.00)', () => {
   it('3.10 on 5.00 at 22% is refused, with the numbers', () => {
-    const [issue] = expectErrors(oneLine({ quantity: '5.00', unit: '1.00', total: '5.00' }, { tax: '3.10' }), [['summary_tax_mismatch', '00421', `${SUMMARY}/Imposta`]]);
+    const [issue] = expectErrors(oneLine({ quantity: '5.00', unit: '1.00', total: '5.00' }, { tax: '3.10' }), [
+      ['summary_tax_mismatch', '00421', `${SUMMARY}/Imposta`],
+    ]);
     expect(issue?.message.en).toContain('expected 1.10, found 3.10');
   });
 
@@ -130,14 +174,20 @@ describe('00421: Imposta is ImponibileImporto × AliquotaIVA (±1.00)', () => {
   });
 
   it('a zero-rated summary has no tax', () => {
-    const exempt = withGoods(fpr01(), [{ unit: '100.00', total: '100.00', rate: '0.00', nature: 'N4' }], [{ rate: '0.00', nature: 'N4', taxable: '100.00', tax: '5.00' }]);
+    const exempt = withGoods(
+      fpr01(),
+      [{ unit: '100.00', total: '100.00', rate: '0.00', nature: 'N4' }],
+      [{ rate: '0.00', nature: 'N4', taxable: '100.00', tax: '5.00' }],
+    );
     expectErrors(exempt, [['summary_tax_mismatch', '00421', `${SUMMARY}/Imposta`]]);
   });
 });
 
 describe('00437 / 00438: a discount or surcharge says how much', () => {
   it('on a line (00438)', () => {
-    expectErrors(oneLine({ unit: '10.00', discounts: [{ type: 'SC' }], total: '10.00' }), [['line_discount_without_value', '00438', `${LINE}/ScontoMaggiorazione`]]);
+    expectErrors(oneLine({ unit: '10.00', discounts: [{ type: 'SC' }], total: '10.00' }), [
+      ['line_discount_without_value', '00438', `${LINE}/ScontoMaggiorazione`],
+    ]);
   });
 
   it('on the document (00437)', () => {
@@ -146,15 +196,37 @@ describe('00437 / 00438: a discount or surcharge says how much', () => {
   });
 
   it('a document discount with a percentage or an amount passes (it does not enter the summaries)', () => {
-    expectClean(intoDocument(oneLine({ unit: '10.00', total: '10.00' }), '<ScontoMaggiorazione><Tipo>SC</Tipo><Percentuale>5.00</Percentuale></ScontoMaggiorazione><ImportoTotaleDocumento>11.69</ImportoTotaleDocumento>', AFTER_CASSA));
+    expectClean(
+      intoDocument(
+        oneLine({ unit: '10.00', total: '10.00' }),
+        '<ScontoMaggiorazione><Tipo>SC</Tipo><Percentuale>5.00</Percentuale></ScontoMaggiorazione><ImportoTotaleDocumento>11.69</ImportoTotaleDocumento>',
+        AFTER_CASSA,
+      ),
+    );
   });
 });
 
 describe('a large invoice', () => {
   it('1,000 lines with 8-decimal prices and discounts, summarised per rate, pass', () => {
-    const lines: LineSpec[] = Array.from({ length: 1000 }, (_, index) => index % 2 === 0
-      ? { quantity: '3.00', unit: '0.33333333', total: '1.00', rate: '22.00' }
-      : { quantity: '2.00', unit: '10.00', discounts: [{ type: 'SC', percent: '10.00' }, { type: 'MG', amount: '0.10' }], total: '18.20', rate: '10.00' });
-    expectClean(withGoods(fpr01(), lines, [{ rate: '22.00', taxable: '500.00', tax: '110.00' }, { rate: '10.00', taxable: '9100.00', tax: '910.00' }]));
+    const lines: LineSpec[] = Array.from({ length: 1000 }, (_, index) =>
+      index % 2 === 0
+        ? { quantity: '3.00', unit: '0.33333333', total: '1.00', rate: '22.00' }
+        : {
+            quantity: '2.00',
+            unit: '10.00',
+            discounts: [
+              { type: 'SC', percent: '10.00' },
+              { type: 'MG', amount: '0.10' },
+            ],
+            total: '18.20',
+            rate: '10.00',
+          },
+    );
+    expectClean(
+      withGoods(fpr01(), lines, [
+        { rate: '22.00', taxable: '500.00', tax: '110.00' },
+        { rate: '10.00', taxable: '9100.00', tax: '910.00' },
+      ]),
+    );
   });
 });

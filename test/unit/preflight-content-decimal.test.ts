@@ -1,6 +1,19 @@
 // The exact decimals behind the amount rules: no binary rounding, half away from zero.
 import { describe, expect, it } from 'vitest';
-import { abs, add, compare, dec, decimalKey, divideByPowerOfTen, formatDecimal, mul, parseDecimal, round, sub, within } from '../../src/core/inspect/preflight/content/decimal.ts';
+import {
+  abs,
+  add,
+  compare,
+  dec,
+  decimalKey,
+  divideByPowerOfTen,
+  formatDecimal,
+  mul,
+  parseDecimal,
+  round,
+  sub,
+  within,
+} from '../../src/core/inspect/preflight/content/decimal.ts';
 
 const text = (value: ReturnType<typeof dec>, minScale = 2) => formatDecimal(value, minScale);
 

@@ -6,13 +6,29 @@ import { preflightFatturaPa } from '../../src/core/inspect/preflight/preflight.t
 import { romeDate } from '../../src/core/inspect/preflight/content/rome-date.ts';
 import { parseXml } from '../../src/core/xml/safe-xml.ts';
 import {
-  AFTER_NUMERO, BODY, BUYER, DOC, GOODS, SELLER, TODAY, VALID_SELLER_VAT, expectClean, expectErrors, fpa01, fpr01, intoDocument, withBuyerVat, withGoods,
+  AFTER_NUMERO,
+  BODY,
+  BUYER,
+  DOC,
+  GOODS,
+  SELLER,
+  TODAY,
+  VALID_SELLER_VAT,
+  expectClean,
+  expectErrors,
+  fpa01,
+  fpr01,
+  intoDocument,
+  withBuyerVat,
+  withGoods,
 } from '../helpers/preflight-content.ts';
 import type { LineSpec } from '../helpers/preflight-content.ts';
 
 const LINE = `${GOODS}/DettaglioLinee`;
-const ritenuta = (type: string, amount: string) => `<DatiRitenuta><TipoRitenuta>${type}</TipoRitenuta><ImportoRitenuta>${amount}</ImportoRitenuta><AliquotaRitenuta>20.00</AliquotaRitenuta><CausalePagamento>A</CausalePagamento></DatiRitenuta>`;
-const fund = (withholding: boolean) => `<DatiCassaPrevidenziale><TipoCassa>TC22</TipoCassa><AlCassa>4.00</AlCassa><ImportoContributoCassa>4.00</ImportoContributoCassa><ImponibileCassa>100.00</ImponibileCassa><AliquotaIVA>22.00</AliquotaIVA>${withholding ? '<Ritenuta>SI</Ritenuta>' : ''}</DatiCassaPrevidenziale>`;
+const ritenuta = (type: string, amount: string) =>
+  `<DatiRitenuta><TipoRitenuta>${type}</TipoRitenuta><ImportoRitenuta>${amount}</ImportoRitenuta><AliquotaRitenuta>20.00</AliquotaRitenuta><CausalePagamento>A</CausalePagamento></DatiRitenuta>`;
+const fund = (withholding: boolean) =>
+  `<DatiCassaPrevidenziale><TipoCassa>TC22</TipoCassa><AlCassa>4.00</AlCassa><ImportoContributoCassa>4.00</ImportoContributoCassa><ImponibileCassa>100.00</ImponibileCassa><AliquotaIVA>22.00</AliquotaIVA>${withholding ? '<Ritenuta>SI</Ritenuta>' : ''}</DatiCassaPrevidenziale>`;
 
 describe('00403: not dated after the day SDI receives it (Europe/Rome)', () => {
   it('dated tomorrow is refused, with both dates', () => {
@@ -40,17 +56,26 @@ describe('00403: not dated after the day SDI receives it (Europe/Rome)', () => {
 });
 
 describe('00418: not dated before an invoice it refers to (DatiFattureCollegate)', () => {
-  const linked = (date: string) => fpr01().insert(`${BODY}/DatiGenerali`, `<DatiFattureCollegate><IdDocumento>17</IdDocumento><Data>${date}</Data></DatiFattureCollegate>`, { after: ['DatiGeneraliDocumento', 'DatiOrdineAcquisto', 'DatiContratto', 'DatiConvenzione', 'DatiRicezione'] });
+  const linked = (date: string) =>
+    fpr01().insert(`${BODY}/DatiGenerali`, `<DatiFattureCollegate><IdDocumento>17</IdDocumento><Data>${date}</Data></DatiFattureCollegate>`, {
+      after: ['DatiGeneraliDocumento', 'DatiOrdineAcquisto', 'DatiContratto', 'DatiConvenzione', 'DatiRicezione'],
+    });
 
   it('a credit note dated before the invoice it corrects is refused', () => {
-    const [issue] = expectErrors(linked('2014-12-19').set(`${DOC}/TipoDocumento`, 'TD04'), [['date_before_linked_invoice', '00418', `${BODY}/DatiGenerali/DatiFattureCollegate/Data`]]);
+    const [issue] = expectErrors(linked('2014-12-19').set(`${DOC}/TipoDocumento`, 'TD04'), [
+      ['date_before_linked_invoice', '00418', `${BODY}/DatiGenerali/DatiFattureCollegate/Data`],
+    ]);
     expect(issue?.message.en).toContain('dated 2014-12-18, before the linked invoice (DatiFattureCollegate) of 2014-12-19');
   });
 
   it('the same day or later passes; a link without a date passes', () => {
     expectClean(linked('2014-12-18'));
     expectClean(linked('2014-01-31'));
-    expectClean(fpr01().insert(`${BODY}/DatiGenerali`, '<DatiFattureCollegate><IdDocumento>17</IdDocumento></DatiFattureCollegate>', { after: ['DatiGeneraliDocumento', 'DatiOrdineAcquisto', 'DatiContratto'] }));
+    expectClean(
+      fpr01().insert(`${BODY}/DatiGenerali`, '<DatiFattureCollegate><IdDocumento>17</IdDocumento></DatiFattureCollegate>', {
+        after: ['DatiGeneraliDocumento', 'DatiOrdineAcquisto', 'DatiContratto'],
+      }),
+    );
   });
 });
 
@@ -63,7 +88,10 @@ describe('00425: the number has a digit', () => {
 });
 
 describe('00411 / 00415: withholding marked on a line or the fund needs DatiRitenuta', () => {
-  const withholdingLines: LineSpec[] = [{ unit: '100.00', total: '100.00', rate: '22.00', withholding: true }, { unit: '50.00', total: '50.00', rate: '22.00', withholding: true }];
+  const withholdingLines: LineSpec[] = [
+    { unit: '100.00', total: '100.00', rate: '22.00', withholding: true },
+    { unit: '50.00', total: '50.00', rate: '22.00', withholding: true },
+  ];
   const summary = { rate: '22.00', taxable: '150.00', tax: '33.00' };
 
   it('Ritenuta SI on lines without DatiRitenuta is refused once, counting the lines', () => {
@@ -74,11 +102,17 @@ describe('00411 / 00415: withholding marked on a line or the fund needs DatiRite
   it('with one DatiRitenuta, or several (RT01 and RT04 ENASARCO), it passes', () => {
     expectClean(intoDocument(withGoods(fpr01(), withholdingLines, [summary]), ritenuta('RT01', '30.00'), AFTER_NUMERO));
     expectClean(intoDocument(withGoods(fpr01(), withholdingLines, [summary]), `${ritenuta('RT01', '30.00')}${ritenuta('RT04', '6.00')}`, AFTER_NUMERO));
-    for (const type of ['RT02', 'RT03', 'RT05', 'RT06']) expectClean(intoDocument(withGoods(fpr01(), withholdingLines, [summary]), ritenuta(type, '1.00'), AFTER_NUMERO));
+    for (const type of ['RT02', 'RT03', 'RT05', 'RT06'])
+      expectClean(intoDocument(withGoods(fpr01(), withholdingLines, [summary]), ritenuta(type, '1.00'), AFTER_NUMERO));
   });
 
   it('a fund contribution subject to withholding without DatiRitenuta is refused; with it, passes', () => {
-    const invoice = () => intoDocument(withGoods(fpr01(), [{ unit: '100.00', total: '100.00', rate: '22.00' }], [{ rate: '22.00', taxable: '104.00', tax: '22.88' }]), fund(true), AFTER_NUMERO);
+    const invoice = () =>
+      intoDocument(
+        withGoods(fpr01(), [{ unit: '100.00', total: '100.00', rate: '22.00' }], [{ rate: '22.00', taxable: '104.00', tax: '22.88' }]),
+        fund(true),
+        AFTER_NUMERO,
+      );
     expectErrors(invoice(), [['fund_withholding_without_data', '00415', `${DOC}/DatiCassaPrevidenziale/Ritenuta`]]);
     expectClean(intoDocument(invoice(), ritenuta('RT01', '20.80'), AFTER_NUMERO));
   });
@@ -123,7 +157,11 @@ describe('00471–00476: the parties each document type allows', () => {
   });
 
   it('00474: a TD21 line at rate 0 is refused', () => {
-    const invoice = withGoods(fpr01().set(`${BUYER}/CodiceFiscale`, VALID_SELLER_VAT), [{ unit: '10.00', total: '10.00', rate: '0.00', nature: 'N3.5' }], [{ rate: '0.00', nature: 'N3.5', taxable: '10.00', tax: '0.00' }]);
+    const invoice = withGoods(
+      fpr01().set(`${BUYER}/CodiceFiscale`, VALID_SELLER_VAT),
+      [{ unit: '10.00', total: '10.00', rate: '0.00', nature: 'N3.5' }],
+      [{ rate: '0.00', nature: 'N3.5', taxable: '10.00', tax: '0.00' }],
+    );
     expectErrors(asType('TD21', invoice), [['doc_type_zero_rate', '00474', `${LINE}/AliquotaIVA`]]);
     expectClean(asType('TD21', fpr01().set(`${BUYER}/CodiceFiscale`, VALID_SELLER_VAT)));
   });
@@ -138,7 +176,10 @@ describe('00471–00476: the parties each document type allows', () => {
   });
 
   it('00476: seller and buyer both foreign are refused; one Italian passes', () => {
-    const bothForeign = sellerCountry(withBuyerVat(fpr01(), 'FR', '12345678901'), 'DE').set('FatturaElettronicaHeader/DatiTrasmissione/CodiceDestinatario', 'XXXXXXX');
+    const bothForeign = sellerCountry(withBuyerVat(fpr01(), 'FR', '12345678901'), 'DE').set(
+      'FatturaElettronicaHeader/DatiTrasmissione/CodiceDestinatario',
+      'XXXXXXX',
+    );
     expectErrors(bothForeign, [['both_parties_foreign', '00476', `${BUYER}/IdFiscaleIVA/IdPaese`]]);
     expectClean(sellerCountry(withBuyerVat(fpr01()), 'DE'));
   });
@@ -151,7 +192,10 @@ describe('batches: each body is checked on its own, its findings name it', () =>
       if (numero) numero.text = '124';
     });
     expectClean(batch);
-    batch.set(`${BODY}[2]/DatiBeniServizi/DettaglioLinee/PrezzoTotale`, '3.10').set(`${BODY}[2]/DatiBeniServizi/DatiRiepilogo/ImponibileImporto`, '3.10').set(`${BODY}[2]/DatiBeniServizi/DatiRiepilogo/Imposta`, '0.68');
+    batch
+      .set(`${BODY}[2]/DatiBeniServizi/DettaglioLinee/PrezzoTotale`, '3.10')
+      .set(`${BODY}[2]/DatiBeniServizi/DatiRiepilogo/ImponibileImporto`, '3.10')
+      .set(`${BODY}[2]/DatiBeniServizi/DatiRiepilogo/Imposta`, '0.68');
     const [issue] = expectErrors(batch, [['line_total_mismatch', '00423', `${BODY}[2]/DatiBeniServizi/DettaglioLinee/PrezzoTotale`]]);
     expect(issue?.message.en).toMatch(/^Invoice 124: Line 1: PrezzoTotale is 3.10/);
     expect(issue?.message.it).toMatch(/^Fattura 124: Linea 1: PrezzoTotale è 3.10/);

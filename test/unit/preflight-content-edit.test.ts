@@ -21,7 +21,15 @@ describe('InvoiceEdit', () => {
       .set(`${GOODS}/DettaglioLinee/Natura`, 'N4', { after: ['AliquotaIVA', 'Ritenuta'] })
       .duplicate(BODY);
     expect(invoice.text(`${BODY}[2]/DatiBeniServizi/DettaglioLinee/Natura`)).toBe('N4');
-    expect(invoice.get(`${GOODS}/DettaglioLinee`).children.map((child) => child.local)).toEqual(['NumeroLinea', 'Descrizione', 'Quantita', 'PrezzoUnitario', 'PrezzoTotale', 'AliquotaIVA', 'Natura']);
+    expect(invoice.get(`${GOODS}/DettaglioLinee`).children.map((child) => child.local)).toEqual([
+      'NumeroLinea',
+      'Descrizione',
+      'Quantita',
+      'PrezzoUnitario',
+      'PrezzoTotale',
+      'AliquotaIVA',
+      'Natura',
+    ]);
     invoice.remove(`${BODY}[2]`).remove(`${GOODS}/DettaglioLinee/Natura`);
     expectClean(invoice);
     expect(() => invoice.get(`${GOODS}/DettaglioLinee[2]`)).toThrow('no element');

@@ -19,7 +19,9 @@ describe('recipient', () => {
 
   it('00428: FormatoTrasmissione different from versione', () => {
     const issues = preflight(fpr01().set(`${TRANSMISSION}/FormatoTrasmissione`, 'FPA12'));
-    expect(findings(issues).filter(([, code]) => code === 'versione_mismatch')).toEqual([['error', 'versione_mismatch', '00428', `${TRANSMISSION}/FormatoTrasmissione`]]);
+    expect(findings(issues).filter(([, code]) => code === 'versione_mismatch')).toEqual([
+      ['error', 'versione_mismatch', '00428', `${TRANSMISSION}/FormatoTrasmissione`],
+    ]);
   });
 
   it('00313: XXXXXXX for an Italian buyer', () => {
@@ -29,7 +31,10 @@ describe('recipient', () => {
   });
 
   it("00330: a PEC address of SDI itself is refused; the buyer's PEC passes", () => {
-    const withPec = (pec: string) => fpr01().set(`${TRANSMISSION}/CodiceDestinatario`, '0000000').set(`${TRANSMISSION}/PECDestinatario`, pec, { after: ['CodiceDestinatario', 'ContattiTrasmittente'] });
+    const withPec = (pec: string) =>
+      fpr01()
+        .set(`${TRANSMISSION}/CodiceDestinatario`, '0000000')
+        .set(`${TRANSMISSION}/PECDestinatario`, pec, { after: ['CodiceDestinatario', 'ContattiTrasmittente'] });
     const issues = preflight(withPec('sdi01@pec.fatturapa.it'));
     expect(findings(issues)).toEqual([['error', 'pec_is_sdi', '00330', `${TRANSMISSION}/PECDestinatario`]]);
     expect(issues[0]?.message.it).toContain('errore 00330');
@@ -46,7 +51,10 @@ describe('older rules carry their SDI code', () => {
   it('file size 00003, file name 00001 (a warning: the hub renames it)', () => {
     const xml = fpr01().toString();
     const issues = preflightFatturaPa(parseXml(xml), { fileName: 'fattura.xml', size: 6 * 1024 * 1024, history: null, today: '2025-06-16' });
-    expect(findings(issues)).toEqual([['error', 'file_too_large', '00003', undefined], ['warning', 'file_name_not_sdi', '00001', undefined]]);
+    expect(findings(issues)).toEqual([
+      ['error', 'file_too_large', '00003', undefined],
+      ['warning', 'file_name_not_sdi', '00001', undefined],
+    ]);
   });
 
   it('check digits: seller VAT 00301, buyer CF 00306, buyer VAT 00305 (warnings: only SDI knows the register)', () => {
@@ -54,7 +62,9 @@ describe('older rules carry their SDI code', () => {
       ['warning', 'vat_check_digit', '00301', `${SELLER}/IdFiscaleIVA/IdCodice`],
       ['warning', 'cf_check', '00306', `${BUYER}/CodiceFiscale`],
     ]);
-    expect(findings(preflight(withBuyerVat(fpa01(), 'IT', '09876543210')))).toEqual([['warning', 'vat_check_digit', '00305', `${BUYER}/IdFiscaleIVA/IdCodice`]]);
+    expect(findings(preflight(withBuyerVat(fpa01(), 'IT', '09876543210')))).toEqual([
+      ['warning', 'vat_check_digit', '00305', `${BUYER}/IdFiscaleIVA/IdCodice`],
+    ]);
   });
 
   it('duplicates in one file are 00409', () => {

@@ -8,8 +8,15 @@ import type { PreflightIssue } from '../../src/core/inspect/preflight/types.ts';
 const BODY = 'FatturaElettronicaBody';
 
 function fsm(options: { amounts?: string[]; date?: string; number?: string; regime?: string; corrects?: boolean; type?: string } = {}): string {
-  const goods = (options.amounts ?? ['122.00']).map((amount, index) => `<DatiBeniServizi><Descrizione>VOCE ${index + 1}</Descrizione><Importo>${amount}</Importo><DatiIVA><Aliquota>22.00</Aliquota></DatiIVA></DatiBeniServizi>`).join('');
-  const corrects = options.corrects ? '<DatiFatturaRettificata><NumeroFR>S-1</NumeroFR><DataFR>2025-01-10</DataFR><ElementiRettificati>IMPORTO</ElementiRettificati></DatiFatturaRettificata>' : '';
+  const goods = (options.amounts ?? ['122.00'])
+    .map(
+      (amount, index) =>
+        `<DatiBeniServizi><Descrizione>VOCE ${index + 1}</Descrizione><Importo>${amount}</Importo><DatiIVA><Aliquota>22.00</Aliquota></DatiIVA></DatiBeniServizi>`,
+    )
+    .join('');
+  const corrects = options.corrects
+    ? '<DatiFatturaRettificata><NumeroFR>S-1</NumeroFR><DataFR>2025-01-10</DataFR><ElementiRettificati>IMPORTO</ElementiRettificati></DatiFatturaRettificata>'
+    : '';
   return `<?xml version="1.0" encoding="UTF-8"?>
 <p:FatturaElettronicaSemplificata versione="FSM10" xmlns:p="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0">
   <FatturaElettronicaHeader>

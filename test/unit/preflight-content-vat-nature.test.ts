@@ -2,7 +2,17 @@
 // and the match between lines and summaries (00419, 00443, 00444), on edits of the FPR01 sample.
 import { describe, expect, it } from 'vitest';
 import {
-  AFTER_CASSA, AFTER_NUMERO, AFTER_RITENUTA, DOC, GOODS, expectClean, expectErrors, fpr01, intoDocument, withBuyerVat, withGoods,
+  AFTER_CASSA,
+  AFTER_NUMERO,
+  AFTER_RITENUTA,
+  DOC,
+  GOODS,
+  expectClean,
+  expectErrors,
+  fpr01,
+  intoDocument,
+  withBuyerVat,
+  withGoods,
 } from '../helpers/preflight-content.ts';
 import type { LineSpec, SummarySpec } from '../helpers/preflight-content.ts';
 
@@ -41,18 +51,27 @@ describe('00400 / 00401: a line at rate 0 needs Natura, a line above 0 must not 
   });
 
   it('TD16 (domestic reverse charge integration) keeps the supplier nature next to the rate', () => {
-    const td16 = withBuyerVat(goods([{ ...taxed, nature: 'N6.3' }], [{ ...taxedSummary, nature: 'N6.3' }]), 'IT', '09876543217').set(`${DOC}/TipoDocumento`, 'TD16');
+    const td16 = withBuyerVat(goods([{ ...taxed, nature: 'N6.3' }], [{ ...taxedSummary, nature: 'N6.3' }]), 'IT', '09876543217').set(
+      `${DOC}/TipoDocumento`,
+      'TD16',
+    );
     expectClean(td16);
   });
 
   it('a taxed line with a zero-rated stamp duty line (virtual bollo) passes', () => {
-    const invoice = goods([taxed, { quantity: '1.00', unit: '2.00', total: '2.00', rate: '0.00', nature: 'N1' }], [taxedSummary, { rate: '0.00', nature: 'N1', taxable: '2.00', tax: '0.00', reference: 'Escluso art. 15' }]);
+    const invoice = goods(
+      [taxed, { quantity: '1.00', unit: '2.00', total: '2.00', rate: '0.00', nature: 'N1' }],
+      [taxedSummary, { rate: '0.00', nature: 'N1', taxable: '2.00', tax: '0.00', reference: 'Escluso art. 15' }],
+    );
     expectClean(intoDocument(invoice, '<DatiBollo><BolloVirtuale>SI</BolloVirtuale><ImportoBollo>2.00</ImportoBollo></DatiBollo>', AFTER_RITENUTA));
   });
 
   it('many lines with the same mistake give ten findings, the last counting the rest', () => {
     const lines = Array.from({ length: 25 }, () => ({ ...taxed, rate: '0.00' }));
-    const issues = expectErrors(goods(lines, [{ rate: '0.00', nature: 'N4', taxable: '125.00', tax: '0.00' }]), Array.from({ length: 10 }, (_, index) => ['line_nature_missing', '00400', `${LINE}[${index + 1}]/Natura`] as [string, string, string]));
+    const issues = expectErrors(
+      goods(lines, [{ rate: '0.00', nature: 'N4', taxable: '125.00', tax: '0.00' }]),
+      Array.from({ length: 10 }, (_, index) => ['line_nature_missing', '00400', `${LINE}[${index + 1}]/Natura`] as [string, string, string]),
+    );
     expect(issues[9]?.message.en).toContain('15 more with the same problem');
   });
 });
@@ -131,8 +150,11 @@ describe('00445 / 00448: the generic natures N2, N3, N6 are no longer accepted',
   });
 
   it('for a foreign buyer (XXXXXXX) SDI says 00448', () => {
-    const foreign = withBuyerVat(goods([{ ...taxed, rate: '0.00', nature: 'N3' }], [{ rate: '0.00', nature: 'N3', taxable: '5.00', tax: '0.00' }]), 'DE', '123456789')
-      .set('FatturaElettronicaHeader/DatiTrasmissione/CodiceDestinatario', 'XXXXXXX');
+    const foreign = withBuyerVat(
+      goods([{ ...taxed, rate: '0.00', nature: 'N3' }], [{ rate: '0.00', nature: 'N3', taxable: '5.00', tax: '0.00' }]),
+      'DE',
+      '123456789',
+    ).set('FatturaElettronicaHeader/DatiTrasmissione/CodiceDestinatario', 'XXXXXXX');
     expectErrors(foreign, [
       ['generic_nature', '00448', `${LINE}/Natura`],
       ['generic_nature', '00448', `${SUMMARY}/Natura`],
@@ -140,7 +162,11 @@ describe('00445 / 00448: the generic natures N2, N3, N6 are no longer accepted',
   });
 
   it('on the welfare fund too', () => {
-    const invoice = intoDocument(goods([taxed], [taxedSummary, { rate: '0.00', nature: 'N6', taxable: '0.20', tax: '0.00' }]), fund('0.00', 'N6'), AFTER_NUMERO);
+    const invoice = intoDocument(
+      goods([taxed], [taxedSummary, { rate: '0.00', nature: 'N6', taxable: '0.20', tax: '0.00' }]),
+      fund('0.00', 'N6'),
+      AFTER_NUMERO,
+    );
     expectErrors(invoice, [
       ['generic_nature', '00445', `${DOC}/DatiCassaPrevidenziale/Natura`],
       ['generic_nature', '00445', `${SUMMARY}[2]/Natura`],
@@ -160,7 +186,9 @@ describe('00419 / 00443 / 00444: summaries match the lines and the welfare fund'
   });
 
   it('a summary rate that nothing uses is refused (00443)', () => {
-    expectErrors(goods([taxed], [taxedSummary, { rate: '10.00', taxable: '0.00', tax: '0.00' }]), [['summary_rate_unused', '00443', `${SUMMARY}[2]/AliquotaIVA`]]);
+    expectErrors(goods([taxed], [taxedSummary, { rate: '10.00', taxable: '0.00', tax: '0.00' }]), [
+      ['summary_rate_unused', '00443', `${SUMMARY}[2]/AliquotaIVA`],
+    ]);
   });
 
   it('a summary with the wrong rate gives 00419 and 00443, not also a wrong sum (00422)', () => {
@@ -171,15 +199,32 @@ describe('00419 / 00443 / 00444: summaries match the lines and the welfare fund'
   });
 
   it('a line nature missing from the summaries is refused (00444), and a summary nature no line has', () => {
-    const lines = [{ ...taxed, rate: '0.00', nature: 'N4' }, { ...taxed, rate: '0.00', nature: 'N2.2' }];
+    const lines = [
+      { ...taxed, rate: '0.00', nature: 'N4' },
+      { ...taxed, rate: '0.00', nature: 'N2.2' },
+    ];
     expectErrors(goods(lines, [{ rate: '0.00', nature: 'N4', taxable: '10.00', tax: '0.00' }]), [['summary_nature_mismatch', '00444', SUMMARY]]);
-    expectErrors(goods([{ ...taxed, rate: '0.00', nature: 'N4' }], [{ rate: '0.00', nature: 'N4', taxable: '5.00', tax: '0.00' }, { rate: '0.00', nature: 'N3.1', taxable: '0.00', tax: '0.00' }]), [
-      ['summary_nature_mismatch', '00444', `${SUMMARY}[2]/Natura`],
-    ]);
+    expectErrors(
+      goods(
+        [{ ...taxed, rate: '0.00', nature: 'N4' }],
+        [
+          { rate: '0.00', nature: 'N4', taxable: '5.00', tax: '0.00' },
+          { rate: '0.00', nature: 'N3.1', taxable: '0.00', tax: '0.00' },
+        ],
+      ),
+      [['summary_nature_mismatch', '00444', `${SUMMARY}[2]/Natura`]],
+    );
   });
 
   it('several rates, natures and chargeabilities, each summarised, pass', () => {
-    const lines: LineSpec[] = [taxed, { ...taxed, rate: '10.00' }, { ...taxed, rate: '4.00' }, { ...taxed, rate: '0.00', nature: 'N4' }, { ...taxed, rate: '0.00', nature: 'N3.1' }, { ...taxed, rate: '22.00' }];
+    const lines: LineSpec[] = [
+      taxed,
+      { ...taxed, rate: '10.00' },
+      { ...taxed, rate: '4.00' },
+      { ...taxed, rate: '0.00', nature: 'N4' },
+      { ...taxed, rate: '0.00', nature: 'N3.1' },
+      { ...taxed, rate: '22.00' },
+    ];
     const summaries: SummarySpec[] = [
       { rate: '22.00', taxable: '6.00', tax: '1.32', chargeability: 'I' },
       { rate: '22.00', taxable: '4.00', tax: '0.88', chargeability: 'D' },
@@ -193,7 +238,11 @@ describe('00419 / 00443 / 00444: summaries match the lines and the welfare fund'
 
   it('a split-payment invoice to a public administration with withholding and fund passes', () => {
     const invoice = goods([taxed], [{ rate: '22.00', taxable: '5.20', tax: '1.14', chargeability: 'S' }]);
-    intoDocument(invoice, '<DatiRitenuta><TipoRitenuta>RT01</TipoRitenuta><ImportoRitenuta>1.00</ImportoRitenuta><AliquotaRitenuta>20.00</AliquotaRitenuta><CausalePagamento>A</CausalePagamento></DatiRitenuta>', AFTER_NUMERO);
+    intoDocument(
+      invoice,
+      '<DatiRitenuta><TipoRitenuta>RT01</TipoRitenuta><ImportoRitenuta>1.00</ImportoRitenuta><AliquotaRitenuta>20.00</AliquotaRitenuta><CausalePagamento>A</CausalePagamento></DatiRitenuta>',
+      AFTER_NUMERO,
+    );
     intoDocument(invoice, fund('22.00'), AFTER_CASSA.slice(0, -1));
     expectClean(invoice);
   });

@@ -54,7 +54,8 @@ class ListHistory implements InvoiceHistory {
 
 /** The FPR01 sample with a valid seller VAT number and buyer CF, dated 2024, numbered `number`. */
 function invoice(number: string, options: { docType?: string; date?: string } = {}): string {
-  return fixture('fatturapa', 'IT01234567890_FPR01.xml').toString('utf8')
+  return fixture('fatturapa', 'IT01234567890_FPR01.xml')
+    .toString('utf8')
     .replaceAll('<IdCodice>01234567890</IdCodice>', '<IdCodice>01234567897</IdCodice>')
     .replace('<CodiceFiscale>09876543210</CodiceFiscale>', '<CodiceFiscale>09876543217</CodiceFiscale>')
     .replace('<Numero>123</Numero>', `<Numero>${number}</Numero>`)

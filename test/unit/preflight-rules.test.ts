@@ -23,7 +23,9 @@ function edit(xml: string, from: string, to: string): string {
 
 /** Sample with valid identifiers, so only the rule under test speaks. */
 function clean(xml: string): string {
-  return xml.replaceAll('<IdCodice>01234567890</IdCodice>', `<IdCodice>${VALID_VAT}</IdCodice>`).replace('<CodiceFiscale>09876543210</CodiceFiscale>', `<CodiceFiscale>${VALID_BUYER_CF}</CodiceFiscale>`);
+  return xml
+    .replaceAll('<IdCodice>01234567890</IdCodice>', `<IdCodice>${VALID_VAT}</IdCodice>`)
+    .replace('<CodiceFiscale>09876543210</CodiceFiscale>', `<CodiceFiscale>${VALID_BUYER_CF}</CodiceFiscale>`);
 }
 
 function preflight(xml: string, fileName = GOOD_NAME, size = Buffer.byteLength(xml)): PreflightIssue[] {
@@ -64,7 +66,9 @@ describe('is it FatturaPA at all', () => {
   });
 
   it('the right name in the wrong namespace is an error', () => {
-    expect(codes(preflight(clean(FPA01).replace('xmlns:p="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2"', 'xmlns:p="urn:other"')))).toEqual(['not_fatturapa']);
+    expect(codes(preflight(clean(FPA01).replace('xmlns:p="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2"', 'xmlns:p="urn:other"')))).toEqual([
+      'not_fatturapa',
+    ]);
   });
 
   it('a simplified invoice (FSM10) is let through with a warning that its structure was not checked', () => {
@@ -97,22 +101,35 @@ describe('is it FatturaPA at all', () => {
   });
 
   it('well-formed bytes go through all the checks', () => {
-    expect(preflightFatturaPaXml(fixture('fatturapa', 'IT01234567890_FPR01.xml'), { fileName: GOOD_NAME, history: null }).map((issue) => issue.code)).toEqual(SAMPLE_WARNINGS);
+    expect(preflightFatturaPaXml(fixture('fatturapa', 'IT01234567890_FPR01.xml'), { fileName: GOOD_NAME, history: null }).map((issue) => issue.code)).toEqual(
+      SAMPLE_WARNINGS,
+    );
     expect(preflightFatturaPaXml(clean(FPR01), { fileName: GOOD_NAME, history: null })).toEqual([]);
   });
 });
 
 describe('file name and size', () => {
   it.each([
-    'IT01234567890_00001.xml', 'IT01234567890_FPA01.xml', 'IT0123456789012345_A.xml', 'IT01234567890_abcde.xml.p7m',
-    'DE123456789AB_00001.xml', 'C:\\fatture\\IT01234567890_00001.XML', '/tmp/in/IT01234567890_1.xml.P7M',
+    'IT01234567890_00001.xml',
+    'IT01234567890_FPA01.xml',
+    'IT0123456789012345_A.xml',
+    'IT01234567890_abcde.xml.p7m',
+    'DE123456789AB_00001.xml',
+    'C:\\fatture\\IT01234567890_00001.XML',
+    '/tmp/in/IT01234567890_1.xml.P7M',
   ])('%s follows the SDI rule', (name) => {
     expect(preflight(clean(FPA01), name)).toEqual([]);
   });
 
   it.each([
-    'fattura 123.xml', 'IT01234567890.xml', 'IT01234567890_123456.xml', 'IT0123456789_00001.xml', 'IT01234567890_00001.p7m',
-    'IT01234567890_00-01.xml', 'it01234567890_00001.xml', 'IT01234567890_00001.xml.zip',
+    'fattura 123.xml',
+    'IT01234567890.xml',
+    'IT01234567890_123456.xml',
+    'IT0123456789_00001.xml',
+    'IT01234567890_00001.p7m',
+    'IT01234567890_00-01.xml',
+    'it01234567890_00001.xml',
+    'IT01234567890_00001.xml.zip',
   ])('%s does not: a warning that says the hub renames it', (name) => {
     const issues = preflight(clean(FPA01), name);
     expect(issues.map((issue) => [issue.severity, issue.code])).toEqual([['warning', 'file_name_not_sdi']]);
@@ -149,12 +166,20 @@ describe('CodiceDestinatario and FormatoTrasmissione', () => {
   });
 
   it('0000000 with a PEC address is fine', () => {
-    const xml = edit(clean(FPR01), '<CodiceDestinatario>ABC1234</CodiceDestinatario>\n      <ContattiTrasmittente/>', '<CodiceDestinatario>0000000</CodiceDestinatario>\n      <PECDestinatario>fatture@pec.beta.it</PECDestinatario>');
+    const xml = edit(
+      clean(FPR01),
+      '<CodiceDestinatario>ABC1234</CodiceDestinatario>\n      <ContattiTrasmittente/>',
+      '<CodiceDestinatario>0000000</CodiceDestinatario>\n      <PECDestinatario>fatture@pec.beta.it</PECDestinatario>',
+    );
     expect(preflight(xml)).toEqual([]);
   });
 
   it('0000000 without PEC for a business buyer: warning about the cassetto fiscale', () => {
-    const business = edit(clean(FPR01), '<CodiceFiscale>09876543217</CodiceFiscale>', '<IdFiscaleIVA><IdPaese>IT</IdPaese><IdCodice>09876543217</IdCodice></IdFiscaleIVA>');
+    const business = edit(
+      clean(FPR01),
+      '<CodiceFiscale>09876543217</CodiceFiscale>',
+      '<IdFiscaleIVA><IdPaese>IT</IdPaese><IdCodice>09876543217</IdCodice></IdFiscaleIVA>',
+    );
     const issues = preflight(edit(business, '<CodiceDestinatario>ABC1234<', '<CodiceDestinatario>0000000<'));
     expect(issues.map((issue) => [issue.severity, issue.code, issue.path])).toEqual([['warning', 'recipient_cassetto_only', CODE]]);
     expect(issues[0]?.message.en).toContain("buyer's cassetto fiscale");
@@ -173,37 +198,62 @@ describe('CodiceDestinatario and FormatoTrasmissione', () => {
   });
 
   it('XXXXXXX with an Italian buyer is an error; with a foreign buyer it is fine', () => {
-    const italian = edit(clean(FPR01), '<CodiceFiscale>09876543217</CodiceFiscale>', '<IdFiscaleIVA><IdPaese>IT</IdPaese><IdCodice>09876543217</IdCodice></IdFiscaleIVA>');
+    const italian = edit(
+      clean(FPR01),
+      '<CodiceFiscale>09876543217</CodiceFiscale>',
+      '<IdFiscaleIVA><IdPaese>IT</IdPaese><IdCodice>09876543217</IdCodice></IdFiscaleIVA>',
+    );
     const issues = preflight(edit(italian, '<CodiceDestinatario>ABC1234<', '<CodiceDestinatario>XXXXXXX<'));
     expect(issues.map((issue) => [issue.severity, issue.code, issue.path])).toEqual([['error', 'foreign_code_for_italian_buyer', CODE]]);
     expectBilingual(issues[0]);
-    const foreign = edit(clean(FPR01), '<CodiceFiscale>09876543217</CodiceFiscale>', '<IdFiscaleIVA><IdPaese>DE</IdPaese><IdCodice>123456789</IdCodice></IdFiscaleIVA>');
+    const foreign = edit(
+      clean(FPR01),
+      '<CodiceFiscale>09876543217</CodiceFiscale>',
+      '<IdFiscaleIVA><IdPaese>DE</IdPaese><IdCodice>123456789</IdCodice></IdFiscaleIVA>',
+    );
     expect(preflight(edit(foreign, '<CodiceDestinatario>ABC1234<', '<CodiceDestinatario>XXXXXXX<'))).toEqual([]);
   });
 });
 
 describe('identifiers of seller and buyer', () => {
   it('a buyer VAT number with a bad check digit is a warning, not an error', () => {
-    const xml = edit(clean(FPR01), '<CodiceFiscale>09876543217</CodiceFiscale>', '<IdFiscaleIVA><IdPaese>IT</IdPaese><IdCodice>09876543210</IdCodice></IdFiscaleIVA>');
+    const xml = edit(
+      clean(FPR01),
+      '<CodiceFiscale>09876543217</CodiceFiscale>',
+      '<IdFiscaleIVA><IdPaese>IT</IdPaese><IdCodice>09876543210</IdCodice></IdFiscaleIVA>',
+    );
     const issues = preflight(xml);
-    expect(issues.map((issue) => [issue.severity, issue.code, issue.path])).toEqual([['warning', 'vat_check_digit', 'FatturaElettronicaHeader/CessionarioCommittente/DatiAnagrafici/IdFiscaleIVA/IdCodice']]);
+    expect(issues.map((issue) => [issue.severity, issue.code, issue.path])).toEqual([
+      ['warning', 'vat_check_digit', 'FatturaElettronicaHeader/CessionarioCommittente/DatiAnagrafici/IdFiscaleIVA/IdCodice'],
+    ]);
     expect(issues[0]?.message.en).toContain("buyer's VAT number IT09876543210");
     expect(issues[0]?.message.it).toContain('cessionario/committente');
   });
 
   it('an IT VAT number that is not 11 digits says so', () => {
-    const issues = preflight(edit(clean(FPR01), `<IdCodice>${VALID_VAT}</IdCodice>\n        </IdFiscaleIVA>\n        <Anagrafica>\n          <Denominazione>SOCIETA'`, `<IdCodice>1234567</IdCodice>\n        </IdFiscaleIVA>\n        <Anagrafica>\n          <Denominazione>SOCIETA'`));
+    const issues = preflight(
+      edit(
+        clean(FPR01),
+        `<IdCodice>${VALID_VAT}</IdCodice>\n        </IdFiscaleIVA>\n        <Anagrafica>\n          <Denominazione>SOCIETA'`,
+        `<IdCodice>1234567</IdCodice>\n        </IdFiscaleIVA>\n        <Anagrafica>\n          <Denominazione>SOCIETA'`,
+      ),
+    );
     expect(codes(issues)).toEqual(['vat_check_digit']);
     expect(issues[0]?.message.en).toContain('not 11 digits');
   });
 
   it('foreign VAT numbers are not checked', () => {
-    const xml = edit(clean(FPR01), '<CodiceFiscale>09876543217</CodiceFiscale>', '<IdFiscaleIVA><IdPaese>FR</IdPaese><IdCodice>12345678901</IdCodice></IdFiscaleIVA>');
+    const xml = edit(
+      clean(FPR01),
+      '<CodiceFiscale>09876543217</CodiceFiscale>',
+      '<IdFiscaleIVA><IdPaese>FR</IdPaese><IdCodice>12345678901</IdCodice></IdFiscaleIVA>',
+    );
     expect(preflight(edit(xml, '<CodiceDestinatario>ABC1234<', '<CodiceDestinatario>XXXXXXX<'))).toEqual([]);
   });
 
   it('a personal codice fiscale with a wrong check letter is a warning; a valid one (also with omocodia) is not', () => {
-    const withCf = (cf: string): PreflightIssue[] => preflight(edit(clean(FPR01), '<CodiceFiscale>09876543217</CodiceFiscale>', `<CodiceFiscale>${cf}</CodiceFiscale>`));
+    const withCf = (cf: string): PreflightIssue[] =>
+      preflight(edit(clean(FPR01), '<CodiceFiscale>09876543217</CodiceFiscale>', `<CodiceFiscale>${cf}</CodiceFiscale>`));
     expect(withCf('RSSMRA85T10A562S')).toEqual([]);
     expect(withCf('RSSMRA85T10A56NH')).toEqual([]);
     const issues = withCf('RSSMRA85T10A562X');
@@ -212,7 +262,11 @@ describe('identifiers of seller and buyer', () => {
   });
 
   it("the seller's codice fiscale is checked too", () => {
-    const xml = edit(clean(FPR01), '</IdFiscaleIVA>\n        <Anagrafica>\n          <Denominazione>SOCIETA', '</IdFiscaleIVA>\n        <CodiceFiscale>RSSMRA85T10A562X</CodiceFiscale>\n        <Anagrafica>\n          <Denominazione>SOCIETA');
+    const xml = edit(
+      clean(FPR01),
+      '</IdFiscaleIVA>\n        <Anagrafica>\n          <Denominazione>SOCIETA',
+      '</IdFiscaleIVA>\n        <CodiceFiscale>RSSMRA85T10A562X</CodiceFiscale>\n        <Anagrafica>\n          <Denominazione>SOCIETA',
+    );
     const issues = preflight(xml);
     expect(issues.map((issue) => [issue.code, issue.path])).toEqual([['cf_check', 'FatturaElettronicaHeader/CedentePrestatore/DatiAnagrafici/CodiceFiscale']]);
   });

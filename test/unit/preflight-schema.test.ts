@@ -132,11 +132,17 @@ describe('structure: sequence, choice, occurrences', () => {
   });
 
   it('text where only elements may go is an error', () => {
-    expect(only(validate(edit(FPA01, '<DatiGenerali>', '<DatiGenerali>note')))).toMatchObject({ code: 'schema_text_not_allowed', path: 'FatturaElettronicaBody/DatiGenerali' });
+    expect(only(validate(edit(FPA01, '<DatiGenerali>', '<DatiGenerali>note')))).toMatchObject({
+      code: 'schema_text_not_allowed',
+      path: 'FatturaElettronicaBody/DatiGenerali',
+    });
   });
 
   it('elements inside a value are an error', () => {
-    expect(only(validate(edit(FPA01, '<Numero>123</Numero>', '<Numero>1<b>23</b></Numero>')))).toMatchObject({ code: 'schema_children_not_allowed', path: `${DOC}/Numero` });
+    expect(only(validate(edit(FPA01, '<Numero>123</Numero>', '<Numero>1<b>23</b></Numero>')))).toMatchObject({
+      code: 'schema_children_not_allowed',
+      path: `${DOC}/Numero`,
+    });
   });
 
   it('a default namespace on inner elements (a common generator bug) is one error plus a count', () => {
@@ -188,7 +194,10 @@ describe('values: simple types and facets', () => {
   it('rates are bounded by maxInclusive 100.00', () => {
     const xml = FPA01.replaceAll('<AliquotaIVA>22.00</AliquotaIVA>', '<AliquotaIVA>122.00</AliquotaIVA>');
     const issues = validate(xml);
-    expect(issues.map((issue) => issue.path)).toEqual(['FatturaElettronicaBody/DatiBeniServizi/DettaglioLinee/AliquotaIVA', 'FatturaElettronicaBody/DatiBeniServizi/DatiRiepilogo/AliquotaIVA']);
+    expect(issues.map((issue) => issue.path)).toEqual([
+      'FatturaElettronicaBody/DatiBeniServizi/DettaglioLinee/AliquotaIVA',
+      'FatturaElettronicaBody/DatiBeniServizi/DatiRiepilogo/AliquotaIVA',
+    ]);
     expect(issues[0]?.message.en).toContain('must not exceed 100.00');
   });
 
@@ -210,7 +219,9 @@ describe('values: simple types and facets', () => {
 
   it('patterns: CodiceDestinatario, Provincia, CAP', () => {
     expect(only(validate(edit(FPA01, '<CodiceDestinatario>AAAAAA', '<CodiceDestinatario>aaaaaa'))).message.en).toContain('6 or 7 upper-case letters or digits');
-    expect(only(validate(edit(FPA01, '<Provincia>SS</Provincia>', '<Provincia>Sassari</Provincia>')))).toMatchObject({ path: 'FatturaElettronicaHeader/CedentePrestatore/Sede/Provincia' });
+    expect(only(validate(edit(FPA01, '<Provincia>SS</Provincia>', '<Provincia>Sassari</Provincia>')))).toMatchObject({
+      path: 'FatturaElettronicaHeader/CedentePrestatore/Sede/Provincia',
+    });
     expect(only(validate(edit(FPA01, '<CAP>07100</CAP>', '<CAP>7100</CAP>'))).message.en).toContain('5 digits');
   });
 
@@ -220,7 +231,12 @@ describe('values: simple types and facets', () => {
   });
 
   it('base64 attachments are checked', () => {
-    const attachment = (content: string): string => edit(FPA01, '</FatturaElettronicaBody>', `<Allegati><NomeAttachment>a.pdf</NomeAttachment><Attachment>${content}</Attachment></Allegati></FatturaElettronicaBody>`);
+    const attachment = (content: string): string =>
+      edit(
+        FPA01,
+        '</FatturaElettronicaBody>',
+        `<Allegati><NomeAttachment>a.pdf</NomeAttachment><Attachment>${content}</Attachment></Allegati></FatturaElettronicaBody>`,
+      );
     expect(validate(attachment('JVBERi0xLjQK\n'))).toEqual([]);
     expect(only(validate(attachment('JVBERi0x*jQK'))).message.en).toContain('base64');
   });
@@ -234,12 +250,18 @@ describe('attributes', () => {
 
   it('SistemaEmittente is optional, up to 10 characters', () => {
     expect(validate(edit(FPA01, 'versione="FPA12"', 'versione="FPA12" SistemaEmittente="ERP 1.0"'))).toEqual([]);
-    expect(only(validate(edit(FPA01, 'versione="FPA12"', 'versione="FPA12" SistemaEmittente="ERP 1.0 build 2"')))).toMatchObject({ code: 'schema_invalid_attribute', path: '@SistemaEmittente' });
+    expect(only(validate(edit(FPA01, 'versione="FPA12"', 'versione="FPA12" SistemaEmittente="ERP 1.0 build 2"')))).toMatchObject({
+      code: 'schema_invalid_attribute',
+      path: '@SistemaEmittente',
+    });
   });
 
   it('unknown attributes are errors, xsi:schemaLocation and namespace declarations are not', () => {
     expect(only(validate(edit(FPR01, '<Numero>', '<Numero id="1">')))).toMatchObject({ code: 'schema_unknown_attribute', path: `${DOC}/Numero/@id` });
-    expect(only(validate(edit(FPR01, 'versione="FPR12"', 'versione="FPR12" xsi:type="x"')))).toMatchObject({ code: 'schema_unknown_attribute', path: '@xsi:type' });
+    expect(only(validate(edit(FPR01, 'versione="FPR12"', 'versione="FPR12" xsi:type="x"')))).toMatchObject({
+      code: 'schema_unknown_attribute',
+      path: '@xsi:type',
+    });
   });
 });
 
@@ -267,13 +289,18 @@ describe('the XSD compiler on other schemas', () => {
   const schemaWith = (body: string): string => `<xs:schema ${XS} xmlns="urn:t" targetNamespace="urn:t" elementFormDefault="qualified">${body}</xs:schema>`;
 
   it('bounded repetitions and nested groups', () => {
-    const schema = compileXsd(parseXml(schemaWith(`
+    const schema = compileXsd(
+      parseXml(
+        schemaWith(`
       <xs:element name="r"><xs:complexType><xs:sequence>
         <xs:element name="a" type="xs:integer" minOccurs="2" maxOccurs="3"/>
         <xs:choice minOccurs="0" maxOccurs="unbounded"><xs:element name="b" type="xs:string"/><xs:element name="c" type="xs:string"/></xs:choice>
         <xs:element name="d" minOccurs="0"><xs:simpleType><xs:restriction base="xs:decimal"><xs:totalDigits value="4"/><xs:fractionDigits value="1"/></xs:restriction></xs:simpleType></xs:element>
-      </xs:sequence></xs:complexType></xs:element>`)));
-    const run = (children: string): string[] => validateInstance(parseXml(`<r xmlns="urn:t">${children}</r>`), schema).map((issue) => `${issue.code} ${issue.path ?? ''}`);
+      </xs:sequence></xs:complexType></xs:element>`),
+      ),
+    );
+    const run = (children: string): string[] =>
+      validateInstance(parseXml(`<r xmlns="urn:t">${children}</r>`), schema).map((issue) => `${issue.code} ${issue.path ?? ''}`);
     expect(run('<a>1</a><a>2</a>')).toEqual([]);
     expect(run('<a>1</a><a>2</a><a>3</a><c/><b/><c/><d>123.4</d>')).toEqual([]);
     expect(run('<a>1</a>')).toEqual(['schema_missing_element a']);
@@ -284,7 +311,9 @@ describe('the XSD compiler on other schemas', () => {
   });
 
   it('refuses constructs it does not implement, loudly', () => {
-    expect(() => compileXsd(parseXml(schemaWith('<xs:element name="r"><xs:complexType><xs:all><xs:element name="a"/></xs:all></xs:complexType></xs:element>')))).toThrow(XsdCompileError);
+    expect(() =>
+      compileXsd(parseXml(schemaWith('<xs:element name="r"><xs:complexType><xs:all><xs:element name="a"/></xs:all></xs:complexType></xs:element>'))),
+    ).toThrow(XsdCompileError);
     expect(() => compileXsd(parseXml(schemaWith('<xs:simpleType name="t"><xs:list itemType="xs:string"/></xs:simpleType>')))).toThrow(XsdCompileError);
     expect(() => compileXsd(parseXml(schemaWith('<xs:element name="r" type="xs:duration"/>')))).toThrow(/xs:duration/);
     expect(() => compileXsd(parseXml(schemaWith('<xs:element name="r" type="Missing"/>')))).toThrow(/unknown type/);

@@ -48,7 +48,8 @@ describe('XSD pattern translation', () => {
   });
 
   it('handles the FatturaPA email patterns', () => {
-    const pec = '([!#-\'*+/-9=?A-Z^-~-]+(\\.[!#-\'*+/-9=?A-Z^-~-]+)*|"(\\[\\]!#-[^-~ \\t]|(\\\\[\\t -~]))+")@([!#-\'*+/-9=?A-Z^-~-]+(\\.[!#-\'*+/-9=?A-Z^-~-]+)*|\\[[\\t -Z^-~]*\\])';
+    const pec =
+      "([!#-'*+/-9=?A-Z^-~-]+(\\.[!#-'*+/-9=?A-Z^-~-]+)*|\"(\\[\\]!#-[^-~ \\t]|(\\\\[\\t -~]))+\")@([!#-'*+/-9=?A-Z^-~-]+(\\.[!#-'*+/-9=?A-Z^-~-]+)*|\\[[\\t -Z^-~]*\\])";
     expect(matches(pec, 'fatture@pec.esempio.it')).toBe(true);
     expect(matches(pec, 'nome.cognome+x@[192.168.0.1]')).toBe(true);
     expect(matches(pec, 'fatture pec@esempio.it')).toBe(false);
@@ -75,7 +76,7 @@ describe('XSD pattern translation', () => {
   it('stays fast on long hostile input', () => {
     const cpuMs = startCpuClock(); // CPU time: backtracking burns it whatever the load
     expect(matches('.+@.+[.]+.+', `${'a@'.repeat(2000)}`)).toBe(false);
-    expect(matches('([!#-\'*+/-9=?A-Z^-~-]+(\\.[!#-\'*+/-9=?A-Z^-~-]+)*)@x', `${'a.'.repeat(5000)}!`)).toBe(false);
+    expect(matches("([!#-'*+/-9=?A-Z^-~-]+(\\.[!#-'*+/-9=?A-Z^-~-]+)*)@x", `${'a.'.repeat(5000)}!`)).toBe(false);
     expect(cpuMs()).toBeLessThan(2000);
   });
 });

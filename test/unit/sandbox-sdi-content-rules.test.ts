@@ -48,7 +48,7 @@ const FSM10 = (importo: string, data = '2025-03-20') => `<?xml version="1.0" enc
 </p:FatturaElettronicaSemplificata>`;
 
 describe("sandbox hub: SDI's content rules", () => {
-  it.each(contentCases())('$name: NS with $codes and SDI\'s descriptions', ({ xml: text, codes }) => {
+  it.each(contentCases())("$name: NS with $codes and SDI's descriptions", ({ xml: text, codes }) => {
     const plan = xml(text);
     expect(rejectedWith(plan)).toEqual(codes);
     const step = outcome(plan);
@@ -116,7 +116,12 @@ describe("sandbox hub: SDI's content rules", () => {
 
   it("knows SDI's description of every code preflight refuses with, each within SDI's 255 characters", () => {
     const dir = join(import.meta.dirname, '../../src/core/inspect/preflight');
-    const files = [...readdirSync(join(dir, 'content')).map((name) => join(dir, 'content', name)), join(dir, 'recipient-check.ts'), join(dir, 'history-check.ts'), join(dir, 'root-check.ts')];
+    const files = [
+      ...readdirSync(join(dir, 'content')).map((name) => join(dir, 'content', name)),
+      join(dir, 'recipient-check.ts'),
+      join(dir, 'history-check.ts'),
+      join(dir, 'root-check.ts'),
+    ];
     const codes = new Set<string>();
     for (const file of files) for (const match of readFileSync(file, 'utf8').matchAll(/'(00[0-9]{3})'/g)) codes.add(match[1]!);
     expect(codes.size).toBeGreaterThan(30);

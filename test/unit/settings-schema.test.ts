@@ -24,7 +24,16 @@ describe('defaultSettings', () => {
   it('has the documented defaults', () => {
     const s = defaultSettings();
     expect(s.version).toBe(1);
-    expect(s.hub).toEqual({ transport: 'https', sftp: null, url: null, caFile: null, companyId: null, accountPollSeconds: 300, eventsLongPollSeconds: 25, requestTimeoutSeconds: 30 });
+    expect(s.hub).toEqual({
+      transport: 'https',
+      sftp: null,
+      url: null,
+      caFile: null,
+      companyId: null,
+      accountPollSeconds: 300,
+      eventsLongPollSeconds: 25,
+      requestTimeoutSeconds: 30,
+    });
     expect(s.api).toEqual({ port: 7420, host: '127.0.0.1' });
     expect(s.profiles).toEqual([]);
     expect(s.intake).toEqual({
@@ -124,7 +133,9 @@ describe('validateSettings', () => {
     expect(messageAt({ outbox: { concurrency: 65 } }, 'outbox.concurrency')).toBe('Must be at most 64.');
     expect(messageAt({ outbox: { memoryBudgetBytes: 1024 } }, 'outbox.memoryBudgetBytes')).toBe('Must be at least 1048576.');
     expect(messageAt({ log: { level: 'trace' } }, 'log.level')).toBe('Must be one of "error", "warn", "info", "debug", but found the text "trace".');
-    expect(messageAt({ profiles: [{ ...profile('a', []), folders: [{ path: '/a', postAction: 'copy' }] }] }, 'profiles[0].folders[0].postAction')).toMatch(/"move", "delete", "leave"/);
+    expect(messageAt({ profiles: [{ ...profile('a', []), folders: [{ path: '/a', postAction: 'copy' }] }] }, 'profiles[0].folders[0].postAction')).toMatch(
+      /"move", "delete", "leave"/,
+    );
     expect(messageAt({ version: 2 }, 'version')).toBe('Must be 1, but found the number 2.');
     expect(messageAt({ profiles: [{ id: 'a' }] }, 'profiles[0].name')).toBe('This setting is required.');
     expect(messageAt({ intake: { zip: { maxEntryBytes: 300 * MiB } } }, 'intake.zip.maxEntryBytes')).toMatch(/maxTotalBytes/);

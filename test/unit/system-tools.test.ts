@@ -29,7 +29,10 @@ describe('the system tool list', () => {
   });
 
   it('is what .ci/system-packages.txt lists, package for package', () => {
-    const listed = readFileSync(join(REPO, '.ci/system-packages.txt'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    const listed = readFileSync(join(REPO, '.ci/system-packages.txt'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
     expect(listed).toEqual([...ALL_PACKAGES]);
   });
 
@@ -66,7 +69,19 @@ describe('what is missing', () => {
 
   it('RECAPITO_PRETEND_MISSING takes tool and package names', () => {
     const env = { RECAPITO_PRETEND_MISSING: 'gs, chromium,cups-client' };
-    expect([...pretendMissing(env)].sort()).toEqual(['cancel', 'chromium', 'cupsaccept', 'cupsdisable', 'cupsenable', 'cupsreject', 'gs', 'lp', 'lpadmin', 'lpoptions', 'lpstat']);
+    expect([...pretendMissing(env)].sort()).toEqual([
+      'cancel',
+      'chromium',
+      'cupsaccept',
+      'cupsdisable',
+      'cupsenable',
+      'cupsreject',
+      'gs',
+      'lp',
+      'lpadmin',
+      'lpoptions',
+      'lpstat',
+    ]);
     expect(findTool('gs', env, () => true)).toBeNull();
     expect(findTool('sshd', env, () => true)).toBe('/usr/sbin/sshd');
     expect(missingTools(TOOL_NAMES, { RECAPITO_PRETEND_MISSING: 'gs,chromium' }, () => true)).toEqual(['gs', 'chromium']);
@@ -86,7 +101,9 @@ describe('what is missing', () => {
     expect(tools.path('sh')).toMatch(/\/sh$/);
     expect(() => tools.path('gs')).toThrow(/SKIPPED \(needs ipptool, Ghostscript\)/);
     const both = tools.and(requires(false, 'needs root: a network namespace', 'run the tests as root'));
-    expect(both.reason).toBe(`SKIPPED (needs ipptool, Ghostscript; needs root: a network namespace): ${sudo}apt-get install cups-ipp-utils ghostscript; run the tests as root`);
+    expect(both.reason).toBe(
+      `SKIPPED (needs ipptool, Ghostscript; needs root: a network namespace): ${sudo}apt-get install cups-ipp-utils ghostscript; run the tests as root`,
+    );
     expect(needs('sh').and(requires(true, 'x', 'y')).ok).toBe(true);
   });
 });
@@ -123,8 +140,17 @@ describe('the installer run by npm test', () => {
 
   it('otherwise says why not and the exact command, once', () => {
     const command = 'sudo apt-get install -y --no-install-recommends ghostscript chromium';
-    expect(planInstall({ ...base, root: false })).toEqual({ kind: 'cannot', packages: ['ghostscript', 'chromium'], why: 'not root, and sudo asks for a password', command });
+    expect(planInstall({ ...base, root: false })).toEqual({
+      kind: 'cannot',
+      packages: ['ghostscript', 'chromium'],
+      why: 'not root, and sudo asks for a password',
+      command,
+    });
     expect(planInstall({ ...base, hasApt: false })).toMatchObject({ kind: 'cannot', why: expect.stringContaining('not a Debian/Ubuntu system') });
-    expect(planInstall({ ...base, optedOut: true })).toMatchObject({ kind: 'cannot', why: 'RECAPITO_NO_INSTALL is set', command: 'apt-get install -y --no-install-recommends ghostscript chromium' });
+    expect(planInstall({ ...base, optedOut: true })).toMatchObject({
+      kind: 'cannot',
+      why: 'RECAPITO_NO_INSTALL is set',
+      command: 'apt-get install -y --no-install-recommends ghostscript chromium',
+    });
   });
 });

@@ -54,7 +54,15 @@ describe('withoutSecrets', () => {
 
   it('drops details that hold a secret and keeps every other field', () => {
     const error = withoutSecrets(
-      new HubRequestError({ kind: 'auth', code: 'key_revoked', status: 401, retryAfterMs: 5000, lastSeq: 7, message: 'key k-123456 was revoked', details: { key: 'k-123456' } }),
+      new HubRequestError({
+        kind: 'auth',
+        code: 'key_revoked',
+        status: 401,
+        retryAfterMs: 5000,
+        lastSeq: 7,
+        message: 'key k-123456 was revoked',
+        details: { key: 'k-123456' },
+      }),
       ['k-123456'],
     );
     expect(error.message).toBe(`key ${REDACTED} was revoked`);

@@ -163,7 +163,14 @@ describe('expandZip: refusals', () => {
       ['a/xx/xx/b.xml', 'a/..\\..\\b.xml'],
     ];
     for (const [placeholder, hostile] of cases) {
-      const zip = patchBytes(await buildZip([{ name: 'ok.xml', data: '<a/>' }, { name: placeholder, data: 'owned' }]), placeholder, hostile);
+      const zip = patchBytes(
+        await buildZip([
+          { name: 'ok.xml', data: '<a/>' },
+          { name: placeholder, data: 'owned' },
+        ]),
+        placeholder,
+        hostile,
+      );
       const error = await refusal(zip);
       expect(error.code, hostile).toBe('zip_path_traversal');
       expect(error.message).toContain(JSON.stringify(hostile));

@@ -34,7 +34,9 @@ export async function demoCommand(args: string[]): Promise<number> {
   console.log(`  UI:            ${running.api.url}/#token=${running.token}`);
   console.log(`  Local API:     ${running.api.url}/api/v1   (token in ${join(dir, 'api-token')})`);
   for (const { url } of running.agent.printerUrls()) console.log(`  Printer (IPP): ${url}`);
-  console.log(`  Print queue:   ${DEMO_QUEUE_NAME}: add it once with \`${RECAPITO} printer install\` (root or lpadmin), then \`lp -d ${DEMO_QUEUE_NAME} FILE\``);
+  console.log(
+    `  Print queue:   ${DEMO_QUEUE_NAME}: add it once with \`${RECAPITO} printer install\` (root or lpadmin), then \`lp -d ${DEMO_QUEUE_NAME} FILE\``,
+  );
   console.log(`  Sandbox hub:   ${hub.url}   (simulated SDI; magic values in docs/sandbox-hub.md)`);
   console.log(`  Commands:      \`${RECAPITO} status\`, \`${RECAPITO} send FILE\` find this demo by themselves.`);
   for (const line of portsMoved) console.log(`  NOTE: port moved, ${line}: run \`${RECAPITO} printer install\` again.`);
@@ -71,7 +73,17 @@ export async function startDemo(dir: string): Promise<Demo> {
     hub: { ...defaults.hub, url: hub.url, caFile: hub.caFile, accountPollSeconds: 30, eventsLongPollSeconds: 20 },
     api: { ...defaults.api, port: ports.api },
     printer: { ...defaults.printer, port: ports.printer },
-    profiles: [{ id: 'demo', name: 'Demo Srl', hubCompanyId: null, folders: [{ path: dropDir, postAction: 'move', usePolling: false }], returnFolder: null, requireApproval: false, printer: { enabled: true, queueName: DEMO_QUEUE_DISPLAY_NAME } }],
+    profiles: [
+      {
+        id: 'demo',
+        name: 'Demo Srl',
+        hubCompanyId: null,
+        folders: [{ path: dropDir, postAction: 'move', usePolling: false }],
+        returnFolder: null,
+        requireApproval: false,
+        printer: { enabled: true, queueName: DEMO_QUEUE_DISPLAY_NAME },
+      },
+    ],
   };
   await saveSettings(dataPaths(agentDir).config, settings);
   const secrets = await createFileSecretStore(dataPaths(agentDir).secrets);

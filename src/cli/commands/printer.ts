@@ -85,7 +85,9 @@ interface Run {
 
 async function install({ manager, plan, targets, explicit, out, err }: Run): Promise<number> {
   if (!plan.printerEnabled) {
-    err('The virtual printer is turned off in the settings (printer.enabled is false), so a queue would point at nothing: turn it on and restart the agent first.');
+    err(
+      'The virtual printer is turned off in the settings (printer.enabled is false), so a queue would point at nothing: turn it on and restart the agent first.',
+    );
     return 1;
   }
   let failed = 0;
@@ -115,7 +117,12 @@ async function install({ manager, plan, targets, explicit, out, err }: Run): Pro
       continue;
     }
     try {
-      await manager.install({ name: target.displayName, uri: target.uri, description: target.displayName, location: 'This computer (Recapito virtual printer)' });
+      await manager.install({
+        name: target.displayName,
+        uri: target.uri,
+        description: target.displayName,
+        location: 'This computer (Recapito virtual printer)',
+      });
       out(`${label}: installed print queue "${queue}" → ${target.uri}${queue !== target.displayName ? ` (shown as "${target.displayName}")` : ''}`);
     } catch (error) {
       err(`${label}: not installed${error instanceof QueueError ? ` [${error.code}]` : ''}: ${(error as Error).message}`);
@@ -168,14 +175,22 @@ async function status({ manager, plan, targets, json, out, err }: Run): Promise<
       continue;
     }
     if (!entry.state.installed) {
-      out(`${head}: not installed${target.enabled ? ` (run "recapito printer install --profile ${target.profileId}")` : ' (the printer is turned off for this profile)'}`);
+      out(
+        `${head}: not installed${target.enabled ? ` (run "recapito printer install --profile ${target.profileId}")` : ' (the printer is turned off for this profile)'}`,
+      );
       continue;
     }
     const state = entry.state;
-    const flags = [state.driverless ? 'driverless' : 'NOT driverless (raw queue: reinstall it)', state.enabled ? 'enabled' : 'DISABLED', state.accepting ? 'accepting jobs' : 'NOT accepting jobs'];
+    const flags = [
+      state.driverless ? 'driverless' : 'NOT driverless (raw queue: reinstall it)',
+      state.enabled ? 'enabled' : 'DISABLED',
+      state.accepting ? 'accepting jobs' : 'NOT accepting jobs',
+    ];
     out(`${head}: installed, ${flags.join(', ')} → ${state.uri ?? '(address not reported)'}`);
     if (state.uri !== null && entry.expectedUri !== null && state.uri !== entry.expectedUri) {
-      out(`  it points at ${state.uri}, but the agent's printer for this profile is ${entry.expectedUri}: run "recapito printer install --profile ${target.profileId}"`);
+      out(
+        `  it points at ${state.uri}, but the agent's printer for this profile is ${entry.expectedUri}: run "recapito printer install --profile ${target.profileId}"`,
+      );
     }
   }
   return failed === 0 ? 0 : 1;

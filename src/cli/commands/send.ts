@@ -17,7 +17,11 @@ export async function sendCommand(args: string[]): Promise<number> {
   for (const file of positionals) {
     try {
       const bytes = await readFile(file);
-      const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream', 'X-Filename': encodeURIComponent(basename(file)), 'X-Source': 'upload' };
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/octet-stream',
+        'X-Filename': encodeURIComponent(basename(file)),
+        'X-Source': 'upload',
+      };
       if (values.profile) headers['X-Profile'] = values.profile;
       const result = await callApi(target, ROUTES.upload, { body: { bytes, headers } });
       for (const document of result.documents) {

@@ -13,7 +13,8 @@ export async function statusCommand(args: string[]): Promise<number> {
     if (values.json) return print(document);
     console.log(`${document.name}  ${document.state}${document.reason ? `  — ${document.reason}` : ''}`);
     console.log(`id ${document.id}  hub ${document.hubId ?? '-'}  SDI ${document.sdiId ?? '-'}`);
-    for (const event of document.events) console.log(`  ${event.at}  ${(event.state ?? '').padEnd(13)} ${event.type}${event.message ? `: ${event.message}` : ''}`);
+    for (const event of document.events)
+      console.log(`  ${event.at}  ${(event.state ?? '').padEnd(13)} ${event.type}${event.message ? `: ${event.message}` : ''}`);
     for (const file of document.files) console.log(`  file ${file.name} (${file.kind}, ${file.size} bytes)`);
     return 0;
   }
@@ -22,8 +23,13 @@ export async function statusCommand(args: string[]): Promise<number> {
   console.log(`Recapito ${status.version}  hub ${status.hub.url || '(none)'}  reachable: ${status.hub.reachable ?? 'unknown'}`);
   if (status.hold) console.log(`ON HOLD: ${status.hold.reason}`);
   console.log(`credits: ${status.hub.credits ?? '?'}  key expires: ${status.hub.keyExpiresAt ?? '-'}`);
-  console.log(Object.entries(status.counts).map(([state, n]) => `${state}: ${n}`).join('  ') || 'no documents yet');
-  for (const watcher of status.watchers) console.log(`  ${watcher.profile}  ${watcher.state.padEnd(8)} ${watcher.folder}${watcher.error ? ` (${watcher.error})` : ''}`);
+  console.log(
+    Object.entries(status.counts)
+      .map(([state, n]) => `${state}: ${n}`)
+      .join('  ') || 'no documents yet',
+  );
+  for (const watcher of status.watchers)
+    console.log(`  ${watcher.profile}  ${watcher.state.padEnd(8)} ${watcher.folder}${watcher.error ? ` (${watcher.error})` : ''}`);
   return 0;
 }
 

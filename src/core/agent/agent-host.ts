@@ -82,7 +82,11 @@ export class SwappingAgentHost implements AgentHost {
       await previous.start();
     } catch (error) {
       this.#options.log.error('the previous settings could not be started again; the agent is stopped', { error: String(error), cause: String(cause) });
-      throw new AgentError('apply_failed', `the new settings were not applied (${(cause as Error).message}) and the previous ones could not start again (${(error as Error).message}); restart the agent`, 500);
+      throw new AgentError(
+        'apply_failed',
+        `the new settings were not applied (${(cause as Error).message}) and the previous ones could not start again (${(error as Error).message}); restart the agent`,
+        500,
+      );
     }
   }
 }

@@ -58,10 +58,34 @@ export class Agent implements AgentApi {
     try {
       // The data folder's resources first; everything composed below uses them.
       await runner.startAll([
-        { service: service('data-lock', () => lock.acquire(), () => lock.release()) },
-        { service: service('store', () => void (store = new Store(join(dataDir, 'recapito.sqlite'), randomUUID())), () => store?.close()) },
-        { service: service('wal-checkpointer', () => store!.startBackgroundCheckpoints(this.#log), () => store!.stopBackgroundCheckpoints()) },
-        { service: service('spool', () => void (spool = new Spool(join(dataDir, 'spool'))), () => spool?.close()) },
+        {
+          service: service(
+            'data-lock',
+            () => lock.acquire(),
+            () => lock.release(),
+          ),
+        },
+        {
+          service: service(
+            'store',
+            () => void (store = new Store(join(dataDir, 'recapito.sqlite'), randomUUID())),
+            () => store?.close(),
+          ),
+        },
+        {
+          service: service(
+            'wal-checkpointer',
+            () => store!.startBackgroundCheckpoints(this.#log),
+            () => store!.stopBackgroundCheckpoints(),
+          ),
+        },
+        {
+          service: service(
+            'spool',
+            () => void (spool = new Spool(join(dataDir, 'spool'))),
+            () => spool?.close(),
+          ),
+        },
         {
           // The audit log brackets every run; 'agent.stopped' is written only by a clean stop.
           service: service(
@@ -179,7 +203,13 @@ export class Agent implements AgentApi {
 
   async submit(input: SubmittedFile): Promise<CapturedDocument[]> {
     const profile = captureProfile(this.settings, input.profile ?? null);
-    return this.#running().capture.captureBytes({ profile, source: input.source, name: input.name, bytes: input.bytes, ...(input.metadata ? { metadata: input.metadata } : {}) });
+    return this.#running().capture.captureBytes({
+      profile,
+      source: input.source,
+      name: input.name,
+      bytes: input.bytes,
+      ...(input.metadata ? { metadata: input.metadata } : {}),
+    });
   }
 
   retry(id: string): DocumentState {
@@ -195,7 +225,11 @@ export class Agent implements AgentApi {
     const held = hold.current();
     const state: DocumentState = held ? 'held' : 'queued';
     store.transaction(() => {
-      store.documents.transition(id, { state, reason: held?.reason ?? null, duplicateOf: record.state === 'duplicate' ? null : undefined }, { type: 'document.retry_requested', message: `retry requested from state ${record.state}` });
+      store.documents.transition(
+        id,
+        { state, reason: held?.reason ?? null, duplicateOf: record.state === 'duplicate' ? null : undefined },
+        { type: 'document.retry_requested', message: `retry requested from state ${record.state}` },
+      );
       store.jobs.enqueue('upload', id);
     });
     outbox.wake();
@@ -206,7 +240,11 @@ export class Agent implements AgentApi {
     const { store } = this.#running();
     const record = this.#document(id);
     if (!allows(record.state, 'cancel')) {
-      throw new AgentError('not_cancellable', `a document in state "${record.state}" cannot be cancelled${record.hubId ? ': the hub already has it' : ''}`, 409);
+      throw new AgentError(
+        'not_cancellable',
+        `a document in state "${record.state}" cannot be cancelled${record.hubId ? ': the hub already has it' : ''}`,
+        409,
+      );
     }
     store.transaction(() => {
       store.jobs.cancelForDocument('upload', id);

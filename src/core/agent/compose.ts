@@ -75,7 +75,11 @@ export function captureProfile(settings: Settings, id: string | null): CapturePr
   return first ? { id: first.id, requireApproval: first.requireApproval } : { id: 'default', requireApproval: false };
 }
 
-export function composeAgent(settings: Settings, deps: AgentDeps, opened: { store: Store; spool: Spool; services: ServiceHealth }): { parts: AgentParts; plans: ServicePlan[] } {
+export function composeAgent(
+  settings: Settings,
+  deps: AgentDeps,
+  opened: { store: Store; spool: Spool; services: ServiceHealth },
+): { parts: AgentParts; plans: ServicePlan[] } {
   const { store, spool, services } = opened;
   const { log } = deps;
   let hubClient: HubClient | null = deps.hubClient ?? null;
@@ -114,7 +118,13 @@ export function composeAgent(settings: Settings, deps: AgentDeps, opened: { stor
     ...(workers.jobTimeoutMs ? { jobTimeoutMs: workers.jobTimeoutMs } : {}),
     ...(workers.faults ? { faults: workers.faults } : {}),
   });
-  const capture = new CaptureService({ store, workers: captureWorkers, log: log.child('intake'), onQueued: () => outbox.wake(), preflight: settings.intake.preflight });
+  const capture = new CaptureService({
+    store,
+    workers: captureWorkers,
+    log: log.child('intake'),
+    onQueued: () => outbox.wake(),
+    preflight: settings.intake.preflight,
+  });
   const follower = new StatusFollower({
     store,
     spool,
@@ -144,15 +154,42 @@ export function composeAgent(settings: Settings, deps: AgentDeps, opened: { stor
     : null;
   const retention = new Retention({ store, spool, settings: settings.retention, log: log.child('retention') });
   const accountIntervalMs = settings.hub.accountPollSeconds * 1000;
-  const accountMonitor = new AccountMonitor({ hub, hold, health, log: log.child('account'), intervalMs: accountIntervalMs, whileHeldIntervalMs: Math.min(accountIntervalMs, 10_000) });
+  const accountMonitor = new AccountMonitor({
+    hub,
+    hold,
+    health,
+    log: log.child('account'),
+    intervalMs: accountIntervalMs,
+    whileHeldIntervalMs: Math.min(accountIntervalMs, 10_000),
+  });
   // One memory budget for all folders: what the agent holds of files being captured at once.
   const captureBudget = new ByteBudget(settings.intake.memoryBudgetBytes);
-  const watchers = settings.profiles.flatMap((profile) => profile.folders.map((folder) => watcherFor(settings, capture, captureBudget, profile.id, folder, log)));
+  const watchers = settings.profiles.flatMap((profile) =>
+    profile.folders.map((folder) => watcherFor(settings, capture, captureBudget, profile.id, folder, log)),
+  );
 
   const hubLoops: ServicePlan[] = [
-    { service: service('outbox', () => outbox.start(), () => outbox.stop()) },
-    { service: service('status-follower', () => follower.start(), () => follower.stop()) },
-    { service: service('account-monitor', () => accountMonitor.start(), () => accountMonitor.stop()) },
+    {
+      service: service(
+        'outbox',
+        () => outbox.start(),
+        () => outbox.stop(),
+      ),
+    },
+    {
+      service: service(
+        'status-follower',
+        () => follower.start(),
+        () => follower.stop(),
+      ),
+    },
+    {
+      service: service(
+        'account-monitor',
+        () => accountMonitor.start(),
+        () => accountMonitor.stop(),
+      ),
+    },
   ];
   const plans: ServicePlan[] = [
     // Capture starts by finishing the post-actions a stop interrupted, before any watcher runs. It
@@ -182,11 +219,40 @@ export function composeAgent(settings: Settings, deps: AgentDeps, opened: { stor
     },
     // The loops that talk to the hub only exist with one; they read the client when they run.
     ...(deps.hubClient || hasHubSettings(settings) ? hubLoops : []),
-    { service: service('retention', () => retention.start(), () => retention.stop()) },
-    ...(returnFolders ? [{ service: service('return-folders', () => returnFolders.start(), () => returnFolders.stop()) }] : []),
-    ...watchers.map((entry) => ({ service: service(`watcher ${entry.folder}`, () => entry.watcher.start(), () => entry.watcher.stop()) })),
+    {
+      service: service(
+        'retention',
+        () => retention.start(),
+        () => retention.stop(),
+      ),
+    },
+    ...(returnFolders
+      ? [
+          {
+            service: service(
+              'return-folders',
+              () => returnFolders.start(),
+              () => returnFolders.stop(),
+            ),
+          },
+        ]
+      : []),
+    ...watchers.map((entry) => ({
+      service: service(
+        `watcher ${entry.folder}`,
+        () => entry.watcher.start(),
+        () => entry.watcher.stop(),
+      ),
+    })),
     // A printer that cannot start (port taken) is reported in health; the rest of the agent runs.
-    { service: service('printer', () => printer.start(), () => printer.stop()), required: false },
+    {
+      service: service(
+        'printer',
+        () => printer.start(),
+        () => printer.stop(),
+      ),
+      required: false,
+    },
   ];
   const parts: AgentParts = { store, spool, capture, hold, health, outbox, accountMonitor, retention, printer, watchers, hub: () => hubClient };
   return { parts, plans };
@@ -196,7 +262,14 @@ function hasHubSettings(settings: Settings): boolean {
   return settings.hub.transport === 'sftp' ? settings.hub.sftp !== null && settings.hub.sftp !== undefined : Boolean(settings.hub.url);
 }
 
-function watcherFor(settings: Settings, capture: CaptureService, budget: ByteBudget, profileId: string, folder: Settings['profiles'][number]['folders'][number], agentLog: Logger): WatcherEntry {
+function watcherFor(
+  settings: Settings,
+  capture: CaptureService,
+  budget: ByteBudget,
+  profileId: string,
+  folder: Settings['profiles'][number]['folders'][number],
+  agentLog: Logger,
+): WatcherEntry {
   const profile = captureProfile(settings, profileId);
   const log = agentLog.child('watcher');
   const entry: WatcherEntry = {
@@ -221,7 +294,15 @@ function watcherFor(settings: Settings, capture: CaptureService, budget: ByteBud
         // Files over the size limit are hashed as a stream, never held whole.
         const release = await budget.acquire(Math.min(file.size, settings.intake.maxFileBytes));
         try {
-          await capture.captureFolderFile({ profile, folder: folder.path, postAction: folder.postAction, path: file.path, size: file.size, mtimeMs: file.mtimeMs, identity: file.identity });
+          await capture.captureFolderFile({
+            profile,
+            folder: folder.path,
+            postAction: folder.postAction,
+            path: file.path,
+            size: file.size,
+            mtimeMs: file.mtimeMs,
+            identity: file.identity,
+          });
         } finally {
           release();
         }

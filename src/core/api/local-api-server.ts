@@ -84,7 +84,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler(async (error, _request, reply) => {
-    if (error instanceof AgentError) return reply.code(error.status).send({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
+    if (error instanceof AgentError)
+      return reply.code(error.status).send({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       return reply.code(status).send({ error: { code: (error as { code?: string }).code?.toLowerCase() ?? 'bad_request', message: (error as Error).message } });

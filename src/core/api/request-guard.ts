@@ -126,7 +126,11 @@ function checkAccess(request: FastifyRequest, options: GuardOptions): Refusal | 
 function checkCaller(request: FastifyRequest, port: number): Refusal | null {
   const origin = request.headers.origin;
   if (origin !== undefined && !allowedOrigins(port).has(origin.toLowerCase())) {
-    return { status: 403, code: 'forbidden_origin', message: `requests from ${origin.slice(0, 100)} are not accepted; only the agent's own UI may call it from a browser` };
+    return {
+      status: 403,
+      code: 'forbidden_origin',
+      message: `requests from ${origin.slice(0, 100)} are not accepted; only the agent's own UI may call it from a browser`,
+    };
   }
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {

@@ -28,7 +28,10 @@ export function runningAgentsDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Registers this process's agent; the returned function removes the entry (call it on stop). */
-export async function registerRunningAgent(entry: Omit<RunningAgentEntry, 'pid' | 'startedAt'>, env: NodeJS.ProcessEnv = process.env): Promise<() => Promise<void>> {
+export async function registerRunningAgent(
+  entry: Omit<RunningAgentEntry, 'pid' | 'startedAt'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<() => Promise<void>> {
   const dir = runningAgentsDir(env);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${process.pid}.json`);

@@ -48,7 +48,10 @@ const hubUrl = z.string().superRefine((value, ctx) => {
 
 const hostKeyFingerprint = z.string().superRefine((value, ctx) => {
   if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(value)) {
-    ctx.addIssue({ code: 'custom', message: `Must be a SHA-256 host key fingerprint as ssh-keygen -l prints it (SHA256: followed by 43 characters), not "${value}". Get it with "recapito sftp-fingerprint HOST".` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `Must be a SHA-256 host key fingerprint as ssh-keygen -l prints it (SHA256: followed by 43 characters), not "${value}". Get it with "recapito sftp-fingerprint HOST".`,
+    });
   }
 });
 
@@ -80,14 +83,17 @@ const hubSchema = z.strictObject({
 
 const apiSchema = z.strictObject({
   port: wholeNumber(0, 65_535).default(7420),
-  host: z.string().default('127.0.0.1').superRefine((value, ctx) => {
-    if (!(LOOPBACK_HOSTS as readonly string[]).includes(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `Must be a loopback address (${LOOPBACK_HOSTS.join(', ')}), not "${value}": the local API is for this computer only.`,
-      });
-    }
-  }),
+  host: z
+    .string()
+    .default('127.0.0.1')
+    .superRefine((value, ctx) => {
+      if (!(LOOPBACK_HOSTS as readonly string[]).includes(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `Must be a loopback address (${LOOPBACK_HOSTS.join(', ')}), not "${value}": the local API is for this computer only.`,
+        });
+      }
+    }),
 });
 
 const printerSchema = z.strictObject({
@@ -253,7 +259,10 @@ function crossFieldErrors(settings: Settings): SettingsError[] {
     if (profile.returnFolder === null) return;
     const owner = folders.get(comparablePath(profile.returnFolder));
     if (owner !== undefined) {
-      errors.push({ path: `profiles[${p}].returnFolder`, message: `The return folder "${profile.returnFolder}" is also watched at ${owner}; the agent would capture its own status files.` });
+      errors.push({
+        path: `profiles[${p}].returnFolder`,
+        message: `The return folder "${profile.returnFolder}" is also watched at ${owner}; the agent would capture its own status files.`,
+      });
     }
   });
 
@@ -281,9 +290,7 @@ function comparablePath(p: string): string {
 function findSecretLikeKeys(value: unknown, at: PropertyKey[]): PropertyKey[][] {
   if (Array.isArray(value)) return value.flatMap((item, i) => findSecretLikeKeys(item, [...at, i]));
   if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, child]) =>
-    SECRET_KEY_PATTERN.test(key) ? [[...at, key]] : findSecretLikeKeys(child, [...at, key]),
-  );
+  return Object.entries(value).flatMap(([key, child]) => (SECRET_KEY_PATTERN.test(key) ? [[...at, key]] : findSecretLikeKeys(child, [...at, key])));
 }
 
 export function formatPath(segments: readonly PropertyKey[]): string {
@@ -341,14 +348,22 @@ function describeBound(origin: string, relation: 'at least' | 'at most', bound: 
 
 function describeExpected(expected: string): string {
   switch (expected) {
-    case 'string': return 'text (a string in quotes)';
-    case 'number': return 'a number';
-    case 'int': return 'a whole number';
-    case 'boolean': return 'true or false';
-    case 'array': return 'a list ([...])';
-    case 'object': return 'an object ({...})';
-    case 'null': return 'null';
-    default: return expected;
+    case 'string':
+      return 'text (a string in quotes)';
+    case 'number':
+      return 'a number';
+    case 'int':
+      return 'a whole number';
+    case 'boolean':
+      return 'true or false';
+    case 'array':
+      return 'a list ([...])';
+    case 'object':
+      return 'an object ({...})';
+    case 'null':
+      return 'null';
+    default:
+      return expected;
   }
 }
 
@@ -356,11 +371,17 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   switch (typeof value) {
-    case 'string': return `the text ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
-    case 'number': return Number.isInteger(value) ? `the number ${value}` : `the number ${value} (not a whole number)`;
-    case 'boolean': return `${value}`;
-    case 'object': return 'an object';
-    case 'undefined': return 'nothing';
-    default: return `a ${typeof value}`;
+    case 'string':
+      return `the text ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
+    case 'number':
+      return Number.isInteger(value) ? `the number ${value}` : `the number ${value} (not a whole number)`;
+    case 'boolean':
+      return `${value}`;
+    case 'object':
+      return 'an object';
+    case 'undefined':
+      return 'nothing';
+    default:
+      return `a ${typeof value}`;
   }
 }

@@ -38,7 +38,10 @@ function uiDirectory(): string | null {
  * `kind` names the agent in the list of running agents the CLI finds it by ('serve', 'demo',
  * 'desktop'); `uiDir`: serve the UI from this folder instead of dist/ui (tests build the current sources elsewhere).
  */
-export async function runAgent(dataDir: string, overrides: { settings?: Settings; consoleLog?: boolean; secrets?: SecretStore; uiDir?: string; kind?: string } = {}): Promise<RunningAgent> {
+export async function runAgent(
+  dataDir: string,
+  overrides: { settings?: Settings; consoleLog?: boolean; secrets?: SecretStore; uiDir?: string; kind?: string } = {},
+): Promise<RunningAgent> {
   const paths = dataPaths(dataDir);
   const settings = overrides.settings ?? (await loadSettings(paths.config));
   // The desktop shell brings its OS-backed store; headless uses the 0600 file (or the environment).

@@ -36,7 +36,7 @@ const TLS_REASONS: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
   ERR_TLS_CERT_ALTNAME_INVALID: 'it was issued for another host name',
   CERT_HAS_EXPIRED: 'it has expired',
-  CERT_NOT_YET_VALID: 'it is not valid yet (check this computer\'s clock)',
+  CERT_NOT_YET_VALID: "it is not valid yet (check this computer's clock)",
   CERT_REVOKED: 'it has been revoked',
   CERT_UNTRUSTED: 'it is not trusted for this purpose',
   CERT_REJECTED: 'it is marked as rejected',
@@ -174,8 +174,10 @@ function classifyTransportError(error: unknown, context: HubErrorContext): HubRe
 function isTimeout(error: unknown, codes: string[]): boolean {
   // axios reports its own timeout as ECONNABORTED (or ETIMEDOUT with clarifyTimeoutError) and a
   // message naming the timeout; a bare ECONNABORTED from the socket is a different thing.
-  return isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') && /timeout/i.test(error.message)
-    || codes.includes('UND_ERR_CONNECT_TIMEOUT');
+  return (
+    (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') && /timeout/i.test(error.message)) ||
+    codes.includes('UND_ERR_CONNECT_TIMEOUT')
+  );
 }
 
 /** Codes along the cause chain: axios wraps the socket's error, TLS errors nest further. */

@@ -38,7 +38,8 @@ const NETWORK_REASONS: Readonly<Record<string, string>> = {
 };
 
 /** ssh2 and ssh2-sftp-client say a connection died in these words. */
-const CONNECTION_LOST = /no response from server|not connected|unexpected (close|end) event|connection lost|channel (open )?fail|socket (is )?closed|keepalive timeout/i;
+const CONNECTION_LOST =
+  /no response from server|not connected|unexpected (close|end) event|connection lost|channel (open )?fail|socket (is )?closed|keepalive timeout/i;
 
 const MAX_DETAIL_CHARS = 200;
 
@@ -48,7 +49,13 @@ export function classifySftpError(error: unknown, context: SftpErrorContext): Hu
   const cause = error;
 
   if (error instanceof HostKeyMismatchError) {
-    return new HubRequestError({ kind: 'host_key', code: 'host_key_mismatch', message: error.message, details: { expected: error.expected, actual: error.actual }, cause });
+    return new HubRequestError({
+      kind: 'host_key',
+      code: 'host_key_mismatch',
+      message: error.message,
+      details: { expected: error.expected, actual: error.actual },
+      cause,
+    });
   }
 
   const message = error instanceof Error ? error.message : String(error);
@@ -83,25 +90,47 @@ export function classifySftpError(error: unknown, context: SftpErrorContext): Hu
     return new HubRequestError({
       kind: 'transient',
       code: 'timeout',
-      message: stopped ? `the SFTP server ${server} stopped answering (keepalive timeout)` : `the SFTP server ${server} did not complete the SSH handshake${within}`,
+      message: stopped
+        ? `the SFTP server ${server} stopped answering (keepalive timeout)`
+        : `the SFTP server ${server} did not complete the SSH handshake${within}`,
       cause,
     });
   }
 
   const networkCode = typeof code === 'string' && code in NETWORK_REASONS ? code : Object.keys(NETWORK_REASONS).find((known) => message.includes(known));
   if (networkCode) {
-    return new HubRequestError({ kind: 'transient', code: networkCode, message: `the SFTP server ${server} is unreachable: ${NETWORK_REASONS[networkCode]}`, cause });
+    return new HubRequestError({
+      kind: 'transient',
+      code: networkCode,
+      message: `the SFTP server ${server} is unreachable: ${NETWORK_REASONS[networkCode]}`,
+      cause,
+    });
   }
   if (level === 'client-dns') {
     return new HubRequestError({ kind: 'transient', code: 'ENOTFOUND', message: `the SFTP server ${server} is unreachable: host name not found`, cause });
   }
   if (CONNECTION_LOST.test(message)) {
-    return new HubRequestError({ kind: 'transient', code: 'connection_lost', message: `the connection to the SFTP server ${server} was lost${context.folder ? ` while working on ${context.folder}` : ''}`, cause });
+    return new HubRequestError({
+      kind: 'transient',
+      code: 'connection_lost',
+      message: `the connection to the SFTP server ${server} was lost${context.folder ? ` while working on ${context.folder}` : ''}`,
+      cause,
+    });
   }
   if (/handshake failed|no matching|kex|unsupported (key|algorithm)/i.test(message)) {
-    return new HubRequestError({ kind: 'transient', code: 'handshake_failed', message: `the SSH handshake with ${server} failed: ${sanitize(message, MAX_DETAIL_CHARS)}`, cause });
+    return new HubRequestError({
+      kind: 'transient',
+      code: 'handshake_failed',
+      message: `the SSH handshake with ${server} failed: ${sanitize(message, MAX_DETAIL_CHARS)}`,
+      cause,
+    });
   }
-  return new HubRequestError({ kind: 'transient', code: 'sftp_failed', message: `the SFTP call to ${server} failed${context.folder ? ` on ${context.folder}` : ''}: ${sanitize(message, MAX_DETAIL_CHARS)}`, cause });
+  return new HubRequestError({
+    kind: 'transient',
+    code: 'sftp_failed',
+    message: `the SFTP call to ${server} failed${context.folder ? ` on ${context.folder}` : ''}: ${sanitize(message, MAX_DETAIL_CHARS)}`,
+    cause,
+  });
 }
 
 function classifySftpStatus(code: number, message: string, context: SftpErrorContext, cause: unknown): HubRequestError | null {
@@ -133,7 +162,12 @@ function classifySftpStatus(code: number, message: string, context: SftpErrorCon
       });
     case SFTP_STATUS.NO_CONNECTION:
     case SFTP_STATUS.CONNECTION_LOST:
-      return new HubRequestError({ kind: 'transient', code: 'connection_lost', message: `the connection to the SFTP server ${server} was lost while working on ${folder}`, cause });
+      return new HubRequestError({
+        kind: 'transient',
+        code: 'connection_lost',
+        message: `the connection to the SFTP server ${server} was lost while working on ${folder}`,
+        cause,
+      });
     default:
       if (code >= 1 && code <= 31) {
         return new HubRequestError({

@@ -18,7 +18,6 @@ import type { HubErrorContext } from './classify-hub-error.ts';
 import { withoutSecrets } from './without-secrets.ts';
 import { contentDigestSha256 } from './content-digest.ts';
 
-
 export interface HttpsHubClientOptions {
   /** https://host[:port][/prefix]; plain http is refused (it would expose the API key). */
   baseUrl: string;
@@ -143,7 +142,10 @@ export function createHttpsHubClient(options: HttpsHubClientOptions): HubClient 
       const subject = 'the documents';
       const found: HubDocument[] = [];
       for (let start = 0; start < hubIdsOrKeys.length; start += DOCUMENTS_PER_LOOKUP) {
-        const ids = hubIdsOrKeys.slice(start, start + DOCUMENTS_PER_LOOKUP).map(encodeURIComponent).join(',');
+        const ids = hubIdsOrKeys
+          .slice(start, start + DOCUMENTS_PER_LOOKUP)
+          .map(encodeURIComponent)
+          .join(',');
         const response = await call({ method: 'GET', path: `v1/documents?ids=${ids}`, subject, timeoutMs: requestTimeoutMs, signal });
         found.push(...(parseBody(response, documentsSchema, subject).documents satisfies HubDocument[]));
       }
@@ -270,9 +272,13 @@ function uploadHeaders(request: UploadRequest): Record<string, string> {
 }
 
 function assertEventsRequest(request: EventsRequest): void {
-  const valid = Number.isSafeInteger(request.since) && request.since >= 0
-    && Number.isSafeInteger(request.limit) && request.limit > 0
-    && Number.isFinite(request.timeoutSeconds) && request.timeoutSeconds >= 0;
+  const valid =
+    Number.isSafeInteger(request.since) &&
+    request.since >= 0 &&
+    Number.isSafeInteger(request.limit) &&
+    request.limit > 0 &&
+    Number.isFinite(request.timeoutSeconds) &&
+    request.timeoutSeconds >= 0;
   if (!valid) throw new RangeError(`invalid event feed request: ${JSON.stringify(request)}`);
 }
 

@@ -15,7 +15,12 @@ export interface ConnectionCheckResult {
   stages: { stage: ProbeStage; ok: boolean; message: string }[];
 }
 
-export async function testHttpsConnection(options: { url: string; extraCaPem: string | null; client: HubClient; timeoutMs?: number }): Promise<ConnectionCheckResult> {
+export async function testHttpsConnection(options: {
+  url: string;
+  extraCaPem: string | null;
+  client: HubClient;
+  timeoutMs?: number;
+}): Promise<ConnectionCheckResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const url = new URL(options.url);
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -52,7 +57,12 @@ export async function testHttpsConnection(options: { url: string; extraCaPem: st
     const certificate = await withTimeout(
       new Promise<PeerCertificate>((resolve, reject) => {
         const socket = connectTls(
-          { host: address, port, servername: host.match(/^[\d.:]+$/) ? undefined : host, ...(options.extraCaPem ? { ca: trustedCertificateAuthorities(options.extraCaPem) } : {}) },
+          {
+            host: address,
+            port,
+            servername: host.match(/^[\d.:]+$/) ? undefined : host,
+            ...(options.extraCaPem ? { ca: trustedCertificateAuthorities(options.extraCaPem) } : {}),
+          },
           () => {
             const peer = socket.getPeerCertificate();
             socket.destroy();
@@ -64,14 +74,22 @@ export async function testHttpsConnection(options: { url: string; extraCaPem: st
       timeoutMs,
       'TLS handshake',
     );
-    stages.push({ stage: 'tls', ok: true, message: `certificate for ${commonName(certificate.subject?.CN) ?? host} issued by ${commonName(certificate.issuer?.CN) ?? 'unknown'}, valid until ${certificate.valid_to}` });
+    stages.push({
+      stage: 'tls',
+      ok: true,
+      message: `certificate for ${commonName(certificate.subject?.CN) ?? host} issued by ${commonName(certificate.issuer?.CN) ?? 'unknown'}, valid until ${certificate.valid_to}`,
+    });
   } catch (error) {
     return fail('tls', `the hub's certificate is not trusted: ${(error as Error).message}. If the hub uses a private CA, set hub.caFile`);
   }
 
   try {
     const account = await options.client.account();
-    stages.push({ stage: 'auth', ok: true, message: `signed in as ${account.account.name}; ${account.credits.remaining ?? '?'} credits; key expires ${account.key.expiresAt ?? 'never'}` });
+    stages.push({
+      stage: 'auth',
+      ok: true,
+      message: `signed in as ${account.account.name}; ${account.credits.remaining ?? '?'} credits; key expires ${account.key.expiresAt ?? 'never'}`,
+    });
   } catch (error) {
     return fail('auth', isHubRequestError(error) ? error.message : String(error));
   }

@@ -5,8 +5,19 @@ import { z } from 'zod';
 import type { HubStatus } from '../../contract/hub-protocol.ts';
 
 export const HUB_STATUSES = [
-  'received', 'processing', 'sent', 'delivered', 'not_delivered', 'rejected',
-  'accepted', 'refused', 'expired', 'undeliverable', 'failed', 'paid', 'held',
+  'received',
+  'processing',
+  'sent',
+  'delivered',
+  'not_delivered',
+  'rejected',
+  'accepted',
+  'refused',
+  'expired',
+  'undeliverable',
+  'failed',
+  'paid',
+  'held',
 ] as const satisfies readonly HubStatus[];
 // Fails to compile if the contract gains a status this list lacks.
 const _everyStatusListed: Exclude<HubStatus, (typeof HUB_STATUSES)[number]> extends never ? true : never = true;

@@ -103,7 +103,10 @@ export class SftpSession {
   list(path: string): Promise<RemoteEntry[]> {
     return this.#run<RemoteEntry[]>((done) =>
       this.#sftp.readdir(path, (error, entries) =>
-        done(error, entries?.map((entry) => ({ name: entry.filename, isFile: entry.attrs.isFile(), isDirectory: entry.attrs.isDirectory(), size: entry.attrs.size }))),
+        done(
+          error,
+          entries?.map((entry) => ({ name: entry.filename, isFile: entry.attrs.isFile(), isDirectory: entry.attrs.isDirectory(), size: entry.attrs.size })),
+        ),
       ),
     );
   }
@@ -263,7 +266,12 @@ function connectionLost(server: string): Error {
 export async function openSftpSession(options: SftpConnectOptions): Promise<SftpSession> {
   const server = serverLabel(options.host, options.port);
   const credentials = options.credentials();
-  const context: SftpErrorContext = { server, username: options.username, authMethod: authMethodLabel(credentials), connectTimeoutMs: options.connectTimeoutMs };
+  const context: SftpErrorContext = {
+    server,
+    username: options.username,
+    authMethod: authMethodLabel(credentials),
+    connectTimeoutMs: options.connectTimeoutMs,
+  };
   if (!credentials.privateKey && !credentials.password) {
     throw new HubRequestError({
       kind: 'auth',
@@ -352,7 +360,8 @@ export class SftpConnectionPool {
 
   constructor(size: number, open: () => Promise<SftpSession>, usersPerConnection = 1) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`an SFTP pool needs at least one connection, not ${size}`);
-    if (!Number.isInteger(usersPerConnection) || usersPerConnection < 1) throw new RangeError(`a connection serves at least one caller, not ${usersPerConnection}`);
+    if (!Number.isInteger(usersPerConnection) || usersPerConnection < 1)
+      throw new RangeError(`a connection serves at least one caller, not ${usersPerConnection}`);
     this.#size = size;
     this.#usersPerConnection = usersPerConnection;
     this.#open = open;

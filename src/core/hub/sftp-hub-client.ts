@@ -71,7 +71,8 @@ interface Backing {
   files: string[];
 }
 
-type StatusRead = { ok: true; event: HubEvent; file: StatusFile } | { ok: false; file: StatusFile; problem: string } | { ok: false; file: StatusFile; gone: true };
+type StatusRead =
+  { ok: true; event: HubEvent; file: StatusFile } | { ok: false; file: StatusFile; problem: string } | { ok: false; file: StatusFile; gone: true };
 
 export function createSftpHubClient(options: SftpHubClientOptions): HubClient {
   const server = serverLabel(options.host, options.port);
@@ -327,7 +328,11 @@ export function safeFileName(name: string): string {
  */
 export function uploadFileName(idempotencyKey: string, fileName: string): string {
   if (!UPLOAD_KEY.test(idempotencyKey) || idempotencyKey.includes(SEPARATOR)) {
-    throw new HubRequestError({ kind: 'permanent', code: 'invalid_request', message: `document cannot be sent: its id "${idempotencyKey}" cannot be part of an SFTP file name` });
+    throw new HubRequestError({
+      kind: 'permanent',
+      code: 'invalid_request',
+      message: `document cannot be sent: its id "${idempotencyKey}" cannot be part of an SFTP file name`,
+    });
   }
   if (!fileName) throw new HubRequestError({ kind: 'permanent', code: 'invalid_request', message: 'document cannot be sent: it has no file name' });
   const prefix = `${idempotencyKey}${SEPARATOR}`;
@@ -360,9 +365,13 @@ function normalizeRoot(root: string): string {
 }
 
 function assertEventsRequest(request: EventsRequest): void {
-  const valid = Number.isSafeInteger(request.since) && request.since >= 0
-    && Number.isSafeInteger(request.limit) && request.limit > 0
-    && Number.isFinite(request.timeoutSeconds) && request.timeoutSeconds >= 0;
+  const valid =
+    Number.isSafeInteger(request.since) &&
+    request.since >= 0 &&
+    Number.isSafeInteger(request.limit) &&
+    request.limit > 0 &&
+    Number.isFinite(request.timeoutSeconds) &&
+    request.timeoutSeconds >= 0;
   if (!valid) throw new RangeError(`invalid event feed request: ${JSON.stringify(request)}`);
 }
 
@@ -405,7 +414,10 @@ export function parseStatusFile(name: string, bytes: Buffer): { ok: true; event:
   const event = result.data as HubEvent;
   const [, seq, key, status] = named;
   if (event.seq !== Number(seq) || event.idempotencyKey !== key || event.status !== status) {
-    return { ok: false, problem: `its name says seq ${Number(seq)}, key ${key}, status ${status}, but it contains seq ${event.seq}, key ${event.idempotencyKey}, status ${event.status}` };
+    return {
+      ok: false,
+      problem: `its name says seq ${Number(seq)}, key ${key}, status ${status}, but it contains seq ${event.seq}, key ${event.idempotencyKey}, status ${event.status}`,
+    };
   }
   const badFile = (event.files ?? []).find((file) => fileNameProblem(file) !== null);
   if (badFile !== undefined) return { ok: false, problem: `it names a file that cannot be in out/ ("${badFile}": ${fileNameProblem(badFile)})` };

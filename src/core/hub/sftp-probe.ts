@@ -36,7 +36,8 @@ export async function fetchHostKeyFingerprint(host: string, port: number, timeou
       });
       ssh.on('close', () => {
         if (seen) resolve(seen);
-        else reject(classifySftpError(new Error('Not connected: the server closed the connection before showing its host key'), { server, username: '(none)' }));
+        else
+          reject(classifySftpError(new Error('Not connected: the server closed the connection before showing its host key'), { server, username: '(none)' }));
       });
       ssh.once('connect', () => ssh.setNoDelay(true));
       ssh.connect({

@@ -39,8 +39,15 @@ function causeWithoutSecrets(cause: unknown, known: string[], depth: number): un
   const message = redactKnownSecrets(cause.message, known);
   const stack = cause.stack === undefined ? undefined : redactKnownSecrets(cause.stack, known);
   const inner = causeWithoutSecrets(cause.cause, known, depth + 1);
-  const fields = Object.entries(cause).map(([key, value]): [string, unknown] => [key, typeof value === 'string' ? redactKnownSecrets(value, known) : holdsSecret(value, known) ? redactValue(value, known) : value]);
-  const changed = message !== cause.message || stack !== cause.stack || inner !== cause.cause || fields.some(([key, value]) => value !== (cause as unknown as Record<string, unknown>)[key]);
+  const fields = Object.entries(cause).map(([key, value]): [string, unknown] => [
+    key,
+    typeof value === 'string' ? redactKnownSecrets(value, known) : holdsSecret(value, known) ? redactValue(value, known) : value,
+  ]);
+  const changed =
+    message !== cause.message ||
+    stack !== cause.stack ||
+    inner !== cause.cause ||
+    fields.some(([key, value]) => value !== (cause as unknown as Record<string, unknown>)[key]);
   if (!changed) return cause;
   const copy = new Error(message, inner === undefined ? undefined : { cause: inner });
   copy.name = cause.name;

@@ -21,13 +21,11 @@ export interface ClassificationDetails {
 }
 
 export type Classification =
-  | { ok: true; kind: Exclude<DocumentKind, 'unknown'>; contentType: string; details: ClassificationDetails }
-  | { ok: false; code: string; reason: string };
+  { ok: true; kind: Exclude<DocumentKind, 'unknown'>; contentType: string; details: ClassificationDetails } | { ok: false; code: string; reason: string };
 
 const FATTURAPA_NAMESPACES = new Set([FATTURAPA_NAMESPACE, SIMPLIFIED_NAMESPACE]);
 // FSM10 (simplified invoice, namespace v1.0) names its root FatturaElettronicaSemplificata.
 const FATTURAPA_ROOTS = new Set(['FatturaElettronica', 'FatturaElettronicaSemplificata']);
-
 
 const PDF_HEADER_WINDOW = 1024;
 const PDF_TRAILER_WINDOW = 2048;

@@ -21,7 +21,9 @@ export function checkCapturedInvoice(metadata: Record<string, unknown>, history:
   const { invoice, preflight = [] } = metadata as InvoiceMetadata;
   if (!invoice) return { invalid: null };
   const known = new Set(preflight.map(issueKey));
-  const found = applyMode(checkHistoryOf(sellerKeyOfReading(invoice), bodyDocumentsOfReading(invoice), history), mode).filter((issue) => !known.has(issueKey(issue)));
+  const found = applyMode(checkHistoryOf(sellerKeyOfReading(invoice), bodyDocumentsOfReading(invoice), history), mode).filter(
+    (issue) => !known.has(issueKey(issue)),
+  );
   if (found.length === 0) return { invalid: null };
   const all = [...preflight, ...found];
   // Errors first, then the errors a "warn" setting let through, then the warnings.

@@ -60,7 +60,13 @@ export class CaptureService {
   }
 
   /** Bytes from the local API, the UI or the printer. */
-  async captureBytes(input: { profile: CaptureProfile; source: CaptureSource; name: string; bytes: Buffer; metadata?: Record<string, unknown> }): Promise<CapturedDocument[]> {
+  async captureBytes(input: {
+    profile: CaptureProfile;
+    source: CaptureSource;
+    name: string;
+    bytes: Buffer;
+    metadata?: Record<string, unknown>;
+  }): Promise<CapturedDocument[]> {
     const { parts } = await this.options.workers.prepare({ type: 'bytes', name: input.name, bytes: input.bytes });
     // What inspection found wins over what the caller says (a client cannot fake an invoice reading).
     for (const part of parts) part.metadata = { ...input.metadata, ...part.metadata };
@@ -81,7 +87,14 @@ export class CaptureService {
     if (file.postAction === 'leave' && store.intake.alreadyTaken(file.path, file.size, file.mtimeMs)) return [];
 
     // Spooled and fsynced by the worker before the record below commits.
-    const { parts, sha256 } = await this.options.workers.prepare({ type: 'file', path: file.path, name: basename(file.path), size: file.size, mtimeMs: file.mtimeMs, identity: file.identity });
+    const { parts, sha256 } = await this.options.workers.prepare({
+      type: 'file',
+      path: file.path,
+      name: basename(file.path),
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      identity: file.identity,
+    });
 
     const allInvalid = parts.every((part) => part.invalid !== null);
     const { documents, intakeId } = await store.groupCommit.durable(() => {
@@ -114,7 +127,10 @@ export class CaptureService {
     try {
       // lstat and a no-follow open: a link or a FIFO put in the file's place is neither followed nor read.
       const current = await lstat(record.path).catch(() => null);
-      const unchanged = current?.isFile() === true && current.size === record.size && (current.mtimeMs === record.mtimeMs || (await hashRegularFile(record.path)) === record.sha256);
+      const unchanged =
+        current?.isFile() === true &&
+        current.size === record.size &&
+        (current.mtimeMs === record.mtimeMs || (await hashRegularFile(record.path)) === record.sha256);
       if (!unchanged || record.postAction === 'leave') {
         // Already moved (crash after the move), removed by someone, or replaced by a new file that
         // will be captured on its own.
@@ -218,7 +234,11 @@ export class CaptureService {
       this.options.log[level]('captured', { id: document.id, name: document.name, state: document.state, reason: document.reason });
       const letThrough = letThroughOf.get(document);
       if (letThrough) {
-        this.options.log.warn('preflight errors let through: intake.preflight is "warn", SDI decides', { id: document.id, name: document.name, errors: letThrough });
+        this.options.log.warn('preflight errors let through: intake.preflight is "warn", SDI decides', {
+          id: document.id,
+          name: document.name,
+          errors: letThrough,
+        });
       }
     }
     if (documents.some((d) => d.state === 'queued')) this.options.onQueued();

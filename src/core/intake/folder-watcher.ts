@@ -376,9 +376,11 @@ export class FolderWatcher {
     } else {
       if (!pending.waitLogged) {
         const detail =
-          readable.status === 'error' ? readable.message
-          : readable.code === 'EBUSY' ? 'held open by another program (EBUSY)'
-          : `locked by another program or not permitted (${readable.code})`;
+          readable.status === 'error'
+            ? readable.message
+            : readable.code === 'EBUSY'
+              ? 'held open by another program (EBUSY)'
+              : `locked by another program or not permitted (${readable.code})`;
         this.#log.info('file not readable yet; waiting', { path, detail });
         pending.waitLogged = true;
       }

@@ -57,12 +57,28 @@ export async function inspectCapture(name: string, bytes: Buffer, limits: Inspec
     const { files, skipped } = await expandZip(bytes, limits.zip);
     if (files.length === 0) {
       const why = skipped.length ? `; skipped: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}` : '';
-      return [{ name, bytes, kind: 'zip', contentType: 'application/zip', invalid: { code: 'zip_empty', reason: `the ZIP archive holds no documents${why}` }, metadata: {} }];
+      return [
+        {
+          name,
+          bytes,
+          kind: 'zip',
+          contentType: 'application/zip',
+          invalid: { code: 'zip_empty', reason: `the ZIP archive holds no documents${why}` },
+          metadata: {},
+        },
+      ];
     }
     return files.map((entry) => {
       const inner = classifyBytes(entry.bytes, entry.name, { maxBytes: limits.maxFileBytes });
       if (inner.ok && inner.kind === 'zip') {
-        return { name: entry.name, bytes: entry.bytes, kind: 'zip' as const, contentType: 'application/zip', invalid: { code: 'zip_too_deep', reason: 'a ZIP nested deeper than allowed' }, metadata: { archive: name, entryPath: entry.path } };
+        return {
+          name: entry.name,
+          bytes: entry.bytes,
+          kind: 'zip' as const,
+          contentType: 'application/zip',
+          invalid: { code: 'zip_too_deep', reason: 'a ZIP nested deeper than allowed' },
+          metadata: { archive: name, entryPath: entry.path },
+        };
       }
       return fromClassification(entry.name, entry.bytes, inner, { archive: name, entryPath: entry.path });
     });

@@ -151,7 +151,7 @@ async function copyContent(input: fs.FileHandle, output: fs.FileHandle): Promise
   for (;;) {
     const { bytesRead } = await input.read(chunk, 0, chunk.byteLength, null);
     if (bytesRead === 0) return;
-    for (let written = 0; written < bytesRead; ) written += (await output.write(chunk, written, bytesRead - written)).bytesWritten;
+    for (let written = 0; written < bytesRead;) written += (await output.write(chunk, written, bytesRead - written)).bytesWritten;
   }
 }
 

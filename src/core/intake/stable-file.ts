@@ -11,11 +11,7 @@ export interface FileSnapshot {
   identity: string;
 }
 
-export type FileProbe =
-  | ({ status: 'file' } & FileSnapshot)
-  | { status: 'gone' }
-  | { status: 'not_a_file' }
-  | { status: 'error'; message: string };
+export type FileProbe = ({ status: 'file' } & FileSnapshot) | { status: 'gone' } | { status: 'not_a_file' } | { status: 'error'; message: string };
 
 /** lstat, so a symlink is never followed out of the watched folder. */
 export async function probeFile(path: string): Promise<FileProbe> {
@@ -66,9 +62,11 @@ export async function openStableFile(path: string, expected: FileSnapshot): Prom
   }
   const actual = snapshotOf(opened.stats);
   const difference =
-    actual.identity !== expected.identity ? 'was replaced by another file'
-    : actual.size !== expected.size || actual.mtimeMs !== expected.mtimeMs ? 'changed'
-    : null;
+    actual.identity !== expected.identity
+      ? 'was replaced by another file'
+      : actual.size !== expected.size || actual.mtimeMs !== expected.mtimeMs
+        ? 'changed'
+        : null;
   if (difference) {
     await opened.handle.close();
     throw new SourceChangedError(path, difference);
@@ -111,7 +109,8 @@ export async function probeFolder(folder: string): Promise<FolderProbe> {
     await fs.access(folder, fs.constants.R_OK);
     return { status: 'ok', identity: `${stats.dev}:${stats.ino}` };
   } catch (error) {
-    if (UNREACHABLE_CODES.has(errorCode(error) ?? '')) return { status: 'missing', message: `folder ${folder} is missing or unreachable (${errorCode(error)})` };
+    if (UNREACHABLE_CODES.has(errorCode(error) ?? ''))
+      return { status: 'missing', message: `folder ${folder} is missing or unreachable (${errorCode(error)})` };
     return { status: 'error', message: `folder ${folder} cannot be read: ${describe(error)}` };
   }
 }

@@ -35,14 +35,7 @@ export interface ZipSkipped {
   reason: string;
 }
 
-export type ZipRefusalCode =
-  | 'zip_corrupt'
-  | 'zip_bomb'
-  | 'zip_too_many_entries'
-  | 'zip_too_large'
-  | 'zip_path_traversal'
-  | 'zip_encrypted'
-  | 'zip_too_deep';
+export type ZipRefusalCode = 'zip_corrupt' | 'zip_bomb' | 'zip_too_many_entries' | 'zip_too_large' | 'zip_path_traversal' | 'zip_encrypted' | 'zip_too_deep';
 
 export class ZipRefusedError extends Error {
   readonly code: ZipRefusalCode;
@@ -108,15 +101,7 @@ async function expandArchive(bytes: Buffer, prefix: string, depth: number, limit
   }
 }
 
-async function expandEntry(
-  zip: ZipFile,
-  entry: Entry,
-  prefix: string,
-  depth: number,
-  limits: ZipLimits,
-  budget: Budget,
-  result: Expansion,
-): Promise<void> {
+async function expandEntry(zip: ZipFile, entry: Entry, prefix: string, depth: number, limits: ZipLimits, budget: Budget, result: Expansion): Promise<void> {
   const rawName = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
   const entryPath = safeEntryPath(rawName, prefix);
   const path = prefix + entryPath;
@@ -195,7 +180,10 @@ async function readEntryBytes(zip: ZipFile, entry: Entry, path: string, limits: 
     size += chunk.length;
     budget.totalBytes += chunk.length;
     if (size > limits.maxEntryBytes) {
-      throw new ZipRefusedError('zip_too_large', `entry ${path} inflates to more than ${limits.maxEntryBytes} bytes (its header claimed ${entry.uncompressedSize})`);
+      throw new ZipRefusedError(
+        'zip_too_large',
+        `entry ${path} inflates to more than ${limits.maxEntryBytes} bytes (its header claimed ${entry.uncompressedSize})`,
+      );
     }
     if (budget.totalBytes > limits.maxTotalBytes) {
       throw new ZipRefusedError('zip_too_large', `the archive inflates to more than ${limits.maxTotalBytes} bytes in all (limit reached in entry ${path})`);

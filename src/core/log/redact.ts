@@ -17,7 +17,10 @@ function isSensitiveKey(key: string): boolean {
 
 /** Replaces every known secret (and its JSON- and URL-encoded spellings) and every auth header value in `text`. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  return redactKnownSecrets(text.replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`), secrets);
+  return redactKnownSecrets(
+    text.replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`),
+    secrets,
+  );
 }
 
 /**
@@ -68,9 +71,7 @@ function walk(value: unknown, secrets: readonly string[], seen: WeakSet<object>,
     const entries: [string, unknown][] = object instanceof Error ? errorEntries(object) : Object.entries(object);
     const out: Record<string, unknown> = {};
     for (const [key, child] of entries) {
-      out[key] = isSensitiveKey(key) && child !== null && child !== undefined && child !== ''
-        ? REDACTED
-        : walk(child, secrets, seen, depth + 1);
+      out[key] = isSensitiveKey(key) && child !== null && child !== undefined && child !== '' ? REDACTED : walk(child, secrets, seen, depth + 1);
     }
     return out;
   } finally {
@@ -79,7 +80,10 @@ function walk(value: unknown, secrets: readonly string[], seen: WeakSet<object>,
 }
 
 function errorEntries(error: Error): [string, unknown][] {
-  const entries: [string, unknown][] = [['name', error.name], ['message', error.message]];
+  const entries: [string, unknown][] = [
+    ['name', error.name],
+    ['message', error.message],
+  ];
   for (const [key, child] of Object.entries(error)) {
     if (key !== 'name' && key !== 'message' && key !== 'stack') entries.push([key, child]);
   }

@@ -42,7 +42,9 @@ function queueDisplayName(profile: Settings['profiles'][number]): string {
 /** "Fattura 2024-17" → "Fattura 2024-17.pdf"; no job name → "stampa-42.pdf". */
 export function documentNameForJob(jobName: string | null, jobId: number): string {
   // Controls and bidi characters become '_'; cut in UTF-8 bytes, keeping '.pdf' (a job name is not refused).
-  const base = cleanName(jobName ?? '').replace(/[\\/:*?"<>|]/g, '_').trim();
+  const base = cleanName(jobName ?? '')
+    .replace(/[\\/:*?"<>|]/g, '_')
+    .trim();
   if (!base) return `stampa-${jobId}.pdf`;
   return fitName(/\.pdf$/i.test(base) ? base : `${base.replace(/\.(jpe?g|png|pwg|txt|ps)$/i, '')}.pdf`, MAX_NAME_BYTES);
 }
@@ -75,7 +77,13 @@ export class PrinterService {
       log: log.child('ipp'),
     });
     for (const queue of this.queues) {
-      this.health.set(queue.profileId, { profile: queue.profileId, queueName: queue.name, url: this.server.url(queue.profileId), installed: null, error: null });
+      this.health.set(queue.profileId, {
+        profile: queue.profileId,
+        queueName: queue.name,
+        url: this.server.url(queue.profileId),
+        installed: null,
+        error: null,
+      });
     }
     log.info('virtual printer serving', { port: this.server.port, queues: this.queues.map((q) => q.name) });
     // In the background; never rejects: checkEachQueue reports every failure in the queues' health.
@@ -123,7 +131,9 @@ export class PrinterService {
       try {
         const state = await manager.status(entry.queueName);
         entry.installed = state.installed;
-        entry.error = state.installed ? null : `the print queue "${entry.queueName}" is not installed: run "recapito printer install --profile ${entry.profile}"`;
+        entry.error = state.installed
+          ? null
+          : `the print queue "${entry.queueName}" is not installed: run "recapito printer install --profile ${entry.profile}"`;
       } catch (error) {
         entry.installed = null;
         entry.error = `the print system cannot be checked: ${(error as Error).message}`;

@@ -165,7 +165,7 @@ export class DocumentRepository {
     this.events.append({
       type: event.type,
       documentId: id,
-      state: change.state ?? (this.get(id)?.state ?? null),
+      state: change.state ?? this.get(id)?.state ?? null,
       message: event.message ?? change.reason ?? null,
       ...(event.data ? { data: event.data } : {}),
     });
@@ -179,9 +179,11 @@ export class DocumentRepository {
 
   /** The first document with these bytes that counts as a real capture (not invalid, cancelled or itself a duplicate). */
   findOriginalBySha(sha256: string, excludeId?: string): DocumentRecord | null {
-    const row = cached(this.db, `SELECT * FROM documents WHERE sha256 = ? AND id != ? AND state NOT IN ('invalid','cancelled','duplicate')
-                ORDER BY created_at, id LIMIT 1`)
-      .get(sha256, excludeId ?? '') as DocumentRow | undefined;
+    const row = cached(
+      this.db,
+      `SELECT * FROM documents WHERE sha256 = ? AND id != ? AND state NOT IN ('invalid','cancelled','duplicate')
+                ORDER BY created_at, id LIMIT 1`,
+    ).get(sha256, excludeId ?? '') as DocumentRow | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -238,13 +240,21 @@ export class DocumentRepository {
   }
 
   addFile(documentId: string, file: DocumentFile): boolean {
-    const result = cached(this.db, 'INSERT OR IGNORE INTO document_files (document_id, name, kind, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(documentId, file.name, file.kind, file.size, file.sha256, new Date().toISOString());
+    const result = cached(this.db, 'INSERT OR IGNORE INTO document_files (document_id, name, kind, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      documentId,
+      file.name,
+      file.kind,
+      file.size,
+      file.sha256,
+      new Date().toISOString(),
+    );
     return result.changes > 0;
   }
 
   files(documentId: string): DocumentFile[] {
-    return cached(this.db, 'SELECT name, kind, size, sha256 FROM document_files WHERE document_id = ? ORDER BY created_at, name').all(documentId) as DocumentFile[];
+    return cached(this.db, 'SELECT name, kind, size, sha256 FROM document_files WHERE document_id = ? ORDER BY created_at, name').all(
+      documentId,
+    ) as DocumentFile[];
   }
 
   hasFile(documentId: string, name: string): boolean {

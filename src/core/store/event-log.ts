@@ -40,9 +40,7 @@ export class EventLog {
 
   constructor(db: Db) {
     this.db = db;
-    this.insert = db.prepare(
-      'INSERT INTO events (seq, at, type, document_id, state, message, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.insert = db.prepare('INSERT INTO events (seq, at, type, document_id, state, message, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.last = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
   }
 

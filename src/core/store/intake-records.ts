@@ -53,8 +53,10 @@ export class IntakeRecords {
   insert(record: Omit<IntakeRecord, 'id' | 'status' | 'destination' | 'error'>, documentIds: string[]): number {
     const now = new Date().toISOString();
     const id = Number(
-      cached(this.db, 'INSERT INTO intake_files (folder, path, size, mtime_ms, sha256, post_action, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, \'pending\', ?, ?)')
-        .run(record.folder, record.path, record.size, record.mtimeMs, record.sha256, record.postAction, now, now).lastInsertRowid,
+      cached(
+        this.db,
+        "INSERT INTO intake_files (folder, path, size, mtime_ms, sha256, post_action, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+      ).run(record.folder, record.path, record.size, record.mtimeMs, record.sha256, record.postAction, now, now).lastInsertRowid,
     );
     const link = cached(this.db, 'INSERT INTO intake_file_documents (intake_file_id, document_id) VALUES (?, ?)');
     for (const documentId of documentIds) link.run(id, documentId);
@@ -76,7 +78,13 @@ export class IntakeRecords {
 
   /** A file left in place ('leave') that was already taken in this exact version. */
   alreadyTaken(path: string, size: number, mtimeMs: number): boolean {
-    return cached(this.db, `SELECT 1 FROM intake_files WHERE path = ? AND size = ? AND mtime_ms = ? AND status = 'done' AND post_action = 'leave'`).get(path, size, mtimeMs) !== undefined;
+    return (
+      cached(this.db, `SELECT 1 FROM intake_files WHERE path = ? AND size = ? AND mtime_ms = ? AND status = 'done' AND post_action = 'leave'`).get(
+        path,
+        size,
+        mtimeMs,
+      ) !== undefined
+    );
   }
 
   setDestination(id: number, destination: string): void {
@@ -88,6 +96,8 @@ export class IntakeRecords {
   }
 
   documentIds(id: number): string[] {
-    return (cached(this.db, 'SELECT document_id FROM intake_file_documents WHERE intake_file_id = ?').all(id) as { document_id: string }[]).map((r) => r.document_id);
+    return (cached(this.db, 'SELECT document_id FROM intake_file_documents WHERE intake_file_id = ?').all(id) as { document_id: string }[]).map(
+      (r) => r.document_id,
+    );
   }
 }

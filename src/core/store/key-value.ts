@@ -14,8 +14,10 @@ export class KeyValue {
   }
 
   set(key: string, value: unknown): void {
-    cached(this.db, 'INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(key, JSON.stringify(value), new Date().toISOString());
+    cached(
+      this.db,
+      'INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    ).run(key, JSON.stringify(value), new Date().toISOString());
   }
 
   delete(key: string): void {

@@ -69,7 +69,7 @@ export class Spool {
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     const fd = openSync(temporary, 'w', 0o600);
     try {
-      for (let written = 0; written < bytes.byteLength; ) written += writeSync(fd, bytes, written);
+      for (let written = 0; written < bytes.byteLength;) written += writeSync(fd, bytes, written);
       if (durable) await fsyncDescriptor(fd);
     } finally {
       closeSync(fd);

@@ -50,12 +50,14 @@ export class AccountMonitor {
       if (held?.code === 'host_key') hold.clear('the server presents the pinned host key again');
       if (held?.code === 'permissions') hold.clear("the hub's folders are usable again");
       const remaining = account.credits.remaining;
-      if (held?.code === 'credits' && (remaining === null || remaining > 0)) hold.clear(`credits available again${remaining === null ? '' : ` (${remaining})`}`);
+      if (held?.code === 'credits' && (remaining === null || remaining > 0))
+        hold.clear(`credits available again${remaining === null ? '' : ` (${remaining})`}`);
     } catch (error) {
       if (signal?.aborted) return;
       if (isHubRequestError(error)) {
         const current = hold.hubHold();
-        if ((error.kind === 'auth' || error.kind === 'host_key' || error.kind === 'permissions') && current?.code !== error.kind) hold.enter(error.kind, error.message);
+        if ((error.kind === 'auth' || error.kind === 'host_key' || error.kind === 'permissions') && current?.code !== error.kind)
+          hold.enter(error.kind, error.message);
         if (error.status === null && error.kind === 'transient') health.unreachable(error.message);
       }
       log.warn('account check failed', { error: error instanceof Error ? error.message : String(error) });

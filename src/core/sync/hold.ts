@@ -36,7 +36,8 @@ export class HoldController {
 
   /** What stops sending now: a person's pause wins over a hub hold in what is shown. */
   current(): HoldState | null {
-    if (this.paused()) return this.store.kv.get<HoldState>(`${PAUSED_KEY}.state`) ?? { code: 'paused', reason: 'sending paused', since: new Date().toISOString() };
+    if (this.paused())
+      return this.store.kv.get<HoldState>(`${PAUSED_KEY}.state`) ?? { code: 'paused', reason: 'sending paused', since: new Date().toISOString() };
     return this.hubHold();
   }
 

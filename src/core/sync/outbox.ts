@@ -68,7 +68,11 @@ export class Outbox {
     // Documents that were being sent when the agent stopped go back to the queue (same key: no duplicate).
     store.transaction(() => {
       for (const document of store.documents.withState(['sending'])) {
-        store.documents.transition(document.id, { state: 'queued', reason: null }, { type: 'document.queued', message: 'agent restarted during the upload; sending again' });
+        store.documents.transition(
+          document.id,
+          { state: 'queued', reason: null },
+          { type: 'document.queued', message: 'agent restarted during the upload; sending again' },
+        );
       }
     });
     this.controller = new AbortController();
@@ -209,7 +213,11 @@ export class Outbox {
         store.documents.transition(
           document.id,
           advanced ? { hubId: result.hubId } : { state: 'received', reason: null, hubId: result.hubId, hubStatus: 'received' },
-          { type: 'document.accepted', message: result.replay ? 'the hub already had it (idempotent replay)' : 'accepted by the hub', data: { hubId: result.hubId, replay: result.replay } },
+          {
+            type: 'document.accepted',
+            message: result.replay ? 'the hub already had it (idempotent replay)' : 'accepted by the hub',
+            data: { hubId: result.hubId, replay: result.replay },
+          },
         );
         store.jobs.complete(job.id);
       });
@@ -225,7 +233,11 @@ export class Outbox {
       if (reason) log.error('upload failed unexpectedly', { id: document.id, error: String(error) });
       store.transaction(() => {
         store.jobs.reschedule(job.id, this.clock.now() + (signal.aborted ? 0 : 5_000), reason, signal.aborted);
-        store.documents.transition(document.id, { state: 'queued', reason }, { type: 'document.queued', message: reason ?? 'agent stopping; will send on restart' });
+        store.documents.transition(
+          document.id,
+          { state: 'queued', reason },
+          { type: 'document.queued', message: reason ?? 'agent stopping; will send on restart' },
+        );
       });
       return;
     }
@@ -240,7 +252,11 @@ export class Outbox {
         const reason = `${error.message}; retry ${job.attempts + 1} at ${at.toISOString().slice(11, 19)} UTC`;
         store.transaction(() => {
           store.jobs.reschedule(job.id, at.getTime(), error.message);
-          store.documents.transition(document.id, { state: 'queued', reason }, { type: 'document.retry', data: { attempt: job.attempts, delayMs: delay, status: error.status, code: error.code } });
+          store.documents.transition(
+            document.id,
+            { state: 'queued', reason },
+            { type: 'document.retry', data: { attempt: job.attempts, delayMs: delay, status: error.status, code: error.code } },
+          );
         });
         log.warn('upload will be retried', { id: document.id, delayMs: delay, error: error.message });
         return;
@@ -249,7 +265,11 @@ export class Outbox {
       case 'conflict': {
         health.contact();
         store.transaction(() => {
-          store.documents.transition(document.id, { state: 'failed', reason: error.message, reasonCode: error.code }, { type: 'document.failed', data: { status: error.status, code: error.code, details: error.details ?? null } });
+          store.documents.transition(
+            document.id,
+            { state: 'failed', reason: error.message, reasonCode: error.code },
+            { type: 'document.failed', data: { status: error.status, code: error.code, details: error.details ?? null } },
+          );
           store.jobs.fail(job.id, error.message);
         });
         log.warn('hub refused the document', { id: document.id, status: error.status, error: error.message });

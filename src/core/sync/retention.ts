@@ -74,15 +74,21 @@ export class Retention {
     const result: PurgeResult = { spoolCopiesRemoved: 0, documentsRemoved: 0, eventsRemoved: 0, orphansRemoved: 0 };
     const { db } = this.store;
     const settled = (cutoffMs: number, spooledOnly: boolean): Candidate[] =>
-      (db.prepare(`SELECT id, sha256, state, metadata FROM documents WHERE updated_at < ? ${spooledOnly ? 'AND spooled = 1' : ''}`)
-        .all(new Date(cutoffMs).toISOString()) as Candidate[])
-        .filter((d) => isSettled(d.state, (JSON.parse(d.metadata) as { formato?: string }).formato));
+      (
+        db
+          .prepare(`SELECT id, sha256, state, metadata FROM documents WHERE updated_at < ? ${spooledOnly ? 'AND spooled = 1' : ''}`)
+          .all(new Date(cutoffMs).toISOString()) as Candidate[]
+      ).filter((d) => isSettled(d.state, (JSON.parse(d.metadata) as { formato?: string }).formato));
 
     // 1. Spooled copies of documents settled long ago.
     for (const document of settled(now - this.settings.spoolDays * DAY_MS, true)) {
       this.store.transaction(() => {
         db.prepare('UPDATE documents SET spooled = 0 WHERE id = ?').run(document.id);
-        this.store.events.append({ type: 'document.spool_purged', documentId: document.id, message: `spooled copy removed after ${this.settings.spoolDays} days` });
+        this.store.events.append({
+          type: 'document.spool_purged',
+          documentId: document.id,
+          message: `spooled copy removed after ${this.settings.spoolDays} days`,
+        });
       });
       if (!this.isReferenced(document.sha256)) await this.spool.remove(document.sha256);
       result.spoolCopiesRemoved += 1;
@@ -93,7 +99,8 @@ export class Retention {
     const shas = new Set<string>();
     this.store.transaction(() => {
       for (const document of expired) {
-        for (const file of db.prepare('SELECT sha256 FROM document_files WHERE document_id = ?').all(document.id) as { sha256: string }[]) shas.add(file.sha256);
+        for (const file of db.prepare('SELECT sha256 FROM document_files WHERE document_id = ?').all(document.id) as { sha256: string }[])
+          shas.add(file.sha256);
         shas.add(document.sha256);
         db.prepare('DELETE FROM document_files WHERE document_id = ?').run(document.id);
         db.prepare('DELETE FROM invoices WHERE document_id = ?').run(document.id);
@@ -104,7 +111,9 @@ export class Retention {
         db.prepare('DELETE FROM documents WHERE id = ?').run(document.id);
         result.documentsRemoved += 1;
       }
-      db.prepare(`DELETE FROM intake_files WHERE status = 'done' AND updated_at < ? AND id NOT IN (SELECT intake_file_id FROM intake_file_documents)`).run(new Date(now - this.settings.historyDays * DAY_MS).toISOString());
+      db.prepare(`DELETE FROM intake_files WHERE status = 'done' AND updated_at < ? AND id NOT IN (SELECT intake_file_id FROM intake_file_documents)`).run(
+        new Date(now - this.settings.historyDays * DAY_MS).toISOString(),
+      );
       // 3. Trim the event log from its start, never past a kept document's first event.
       const firstKept = (db.prepare('SELECT MIN(e.seq) AS seq FROM events e JOIN documents d ON d.id = e.document_id').get() as { seq: number | null }).seq;
       const cutoff = new Date(now - this.settings.historyDays * DAY_MS).toISOString();

@@ -40,13 +40,15 @@ export class ReturnFolderSync {
       this.again = true;
       return;
     }
-    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.run()).finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.schedule();
-      }
-    });
+    this.running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.run())
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.schedule();
+        }
+      });
   }
 
   private async run(): Promise<void> {

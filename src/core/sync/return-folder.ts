@@ -59,9 +59,11 @@ export class ReturnFolderWriter {
       return this.writeNow(documentId);
     });
     this.pending.set(documentId, run);
-    const tail = run.catch(() => undefined).finally(() => {
-      if (this.tails.get(documentId) === tail) this.tails.delete(documentId);
-    });
+    const tail = run
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.tails.get(documentId) === tail) this.tails.delete(documentId);
+      });
     this.tails.set(documentId, tail);
     return run;
   }
@@ -110,7 +112,11 @@ export class ReturnFolderWriter {
         bytes = await spool.read(file.sha256);
       } catch (error) {
         // Hub files are spooled without fsync; the agent fetches a lost one again, and a later write copies it.
-        log.warn('hub file not copied to the return folder yet: its spooled copy cannot be read', { document: document.id, name, error: (error as Error).message });
+        log.warn('hub file not copied to the return folder yet: its spooled copy cannot be read', {
+          document: document.id,
+          name,
+          error: (error as Error).message,
+        });
         continue;
       }
       const target = join(folder, name);
@@ -129,7 +135,11 @@ export class ReturnFolderWriter {
       try {
         notifications.push(readNotification(await this.options.spool.read(file.sha256)));
       } catch (error) {
-        this.options.log.warn('SDI notification cannot be read; the status is worded without it', { document: document.id, name: file.name, error: (error as Error).message });
+        this.options.log.warn('SDI notification cannot be read; the status is worded without it', {
+          document: document.id,
+          name: file.name,
+          error: (error as Error).message,
+        });
       }
     }
     return notifications;
@@ -159,7 +169,10 @@ export class ReturnFolderWriter {
   private async withPathLock<T>(path: string, work: () => Promise<T>): Promise<T> {
     const previous = this.pathLocks.get(path) ?? Promise.resolve();
     const current = previous.then(work);
-    const settled = current.then(() => undefined, () => undefined);
+    const settled = current.then(
+      () => undefined,
+      () => undefined,
+    );
     this.pathLocks.set(path, settled);
     try {
       return await current;

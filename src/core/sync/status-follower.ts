@@ -83,7 +83,9 @@ export class StatusFollower {
         const message = error instanceof Error ? error.message : String(error);
         this.options.services?.failed('status-follower', error);
         if (isHubRequestError(error) && error.status === null) health.unreachable(message);
-        const delay = (isHubRequestError(error) ? error.retryAfterMs : null) ?? fullJitterBackoff(failures, this.options.backoffBaseMs ?? 1000, this.options.backoffCapMs ?? 60_000);
+        const delay =
+          (isHubRequestError(error) ? error.retryAfterMs : null) ??
+          fullJitterBackoff(failures, this.options.backoffBaseMs ?? 1000, this.options.backoffCapMs ?? 60_000);
         log.warn('status follower: hub call failed, retrying', { error: message, delayMs: delay });
         await this.loop.sleeper.sleep(Math.max(delay, 200), signal);
       }
@@ -125,7 +127,10 @@ export class StatusFollower {
       .filter((d) => !isSettled(d.state, d.metadata['formato'] as string | undefined));
     if (open.length === 0) return 0;
     const hub = this.options.hub();
-    const documents = await hub.documents(open.map((d) => d.id), signal);
+    const documents = await hub.documents(
+      open.map((d) => d.id),
+      signal,
+    );
     let applied = 0;
     for (const remote of documents) {
       const events = [...remote.history].sort((a, b) => a.seq - b.seq);
@@ -146,7 +151,7 @@ export class StatusFollower {
       for (const name of event.files ?? []) {
         const key = `${local.id}/${name}`;
         if (downloads.has(key) || store.documents.hasFile(local.id, name)) continue;
-        const bytes = await this.options.hub().downloadFile(event.documentId || (remote?.id ?? local.hubId ?? ""), name, signal);
+        const bytes = await this.options.hub().downloadFile(event.documentId || (remote?.id ?? local.hubId ?? ''), name, signal);
         // The hub keeps these files: a copy lost to a power cut is fetched again, so no fsync.
         const sha256 = await spool.put(bytes, { durable: false });
         downloads.set(key, { documentId: local.id, hubId: event.documentId, name, sha256, size: bytes.byteLength });

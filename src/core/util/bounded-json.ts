@@ -17,7 +17,8 @@ export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): unkno
   for (let i = 0; i < text.length; i += 1) {
     const char = text.charCodeAt(i);
     if (inString) {
-      if (char === 0x5c) i += 1; // backslash: the next character is escaped
+      if (char === 0x5c)
+        i += 1; // backslash: the next character is escaped
       else if (char === 0x22) inString = false;
     } else if (char === 0x22) {
       inString = true;

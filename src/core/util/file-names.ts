@@ -100,7 +100,10 @@ export function fileNameProblem(name: string): { code: 'bad_name'; reason: strin
   const control = CONTROL.exec(name)?.[0];
   if (control !== undefined) {
     const which = /\p{Cs}/u.test(control) ? 'a broken character (a lone UTF-16 surrogate)' : `a control character (${escapeForNote(control)})`;
-    return { code: 'bad_name', reason: `the file name "${shown(name)}" contains ${which}, which the hub and SDI do not accept: rename the file and capture it again` };
+    return {
+      code: 'bad_name',
+      reason: `the file name "${shown(name)}" contains ${which}, which the hub and SDI do not accept: rename the file and capture it again`,
+    };
   }
   const bytes = utf8Length(name);
   if (bytes > MAX_NAME_BYTES) {

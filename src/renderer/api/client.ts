@@ -67,7 +67,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (response.ok) return response;
     const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
     if (response.status === 401) options.onUnauthorized();
-    throw new ApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `the agent answered ${response.status}`, body?.error?.details ?? null);
+    throw new ApiError(
+      response.status,
+      body?.error?.code ?? 'http_error',
+      body?.error?.message ?? `the agent answered ${response.status}`,
+      body?.error?.details ?? null,
+    );
   }
 
   async function json<T>(path: string, init?: RequestInit): Promise<T> {
@@ -84,7 +89,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     status: (signal) => json<AnswerOf<typeof ROUTES.status>>(pathOf(ROUTES.status), { signal: signal ?? null }),
     documents: (query, signal) => json<AnswerOf<typeof ROUTES.documents>>(`${pathOf(ROUTES.documents)}?${documentSearch(query)}`, { signal: signal ?? null }),
     document: (id, signal) => json<AnswerOf<typeof ROUTES.document>>(pathOf(ROUTES.document, { id }), { signal: signal ?? null }),
-    events: (since, timeoutSeconds, limit, signal) => json<AnswerOf<typeof ROUTES.events>>(`${pathOf(ROUTES.events)}?since=${since}&timeout=${timeoutSeconds}&limit=${limit}`, { signal: signal ?? null }),
+    events: (since, timeoutSeconds, limit, signal) =>
+      json<AnswerOf<typeof ROUTES.events>>(`${pathOf(ROUTES.events)}?since=${since}&timeout=${timeoutSeconds}&limit=${limit}`, { signal: signal ?? null }),
     upload: (file, profile) => {
       const headers: Record<string, string> = {
         // Any type but application/json: the API reads the body as the file's bytes.
@@ -107,7 +113,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       await send(pathOf(ROUTES.credentials), { method: ROUTES.credentials.method, headers: JSON_HEADERS, body: JSON.stringify({ hubApiKey: key }) });
     },
     config: (signal) => json<AnswerOf<typeof ROUTES.config>>(pathOf(ROUTES.config), { signal: signal ?? null }),
-    saveConfig: (settings) => json<AnswerOf<typeof ROUTES.saveConfig>>(pathOf(ROUTES.saveConfig), { method: ROUTES.saveConfig.method, headers: JSON_HEADERS, body: JSON.stringify(settings) }),
+    saveConfig: (settings) =>
+      json<AnswerOf<typeof ROUTES.saveConfig>>(pathOf(ROUTES.saveConfig), {
+        method: ROUTES.saveConfig.method,
+        headers: JSON_HEADERS,
+        body: JSON.stringify(settings),
+      }),
     setCredentials: async (values) => {
       await send(pathOf(ROUTES.credentials), { method: ROUTES.credentials.method, headers: JSON_HEADERS, body: JSON.stringify(values) });
     },

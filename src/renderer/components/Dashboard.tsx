@@ -72,8 +72,17 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
 
   return (
     <div className="app">
-      <TopBar status={status} feed={feed} busy={holdBusy} onPause={() => toggleHold(true)} settingsOpen={settingsOpen} onSettings={() => setSettingsOpen((open) => !open)} />
-      {status?.hold ? <HoldBanner hold={status.hold} paused={status.paused} transport={status.hub.transport} busy={holdBusy} api={api} onResume={() => toggleHold(false)} /> : null}
+      <TopBar
+        status={status}
+        feed={feed}
+        busy={holdBusy}
+        onPause={() => toggleHold(true)}
+        settingsOpen={settingsOpen}
+        onSettings={() => setSettingsOpen((open) => !open)}
+      />
+      {status?.hold ? (
+        <HoldBanner hold={status.hold} paused={status.paused} transport={status.hub.transport} busy={holdBusy} api={api} onResume={() => toggleHold(false)} />
+      ) : null}
       <div className="notices">
         <ErrorNote error={statusError} />
         <ErrorNote error={holdError} />
@@ -96,7 +105,9 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
             onLoadMore={list.loadMore}
           />
         </div>
-        {selectedId ? <DocumentPanel api={api} detail={detail.detail} error={detail.error} onClose={closeDetail} onOpen={setSelectedId} onChanged={refresh} /> : null}
+        {selectedId ? (
+          <DocumentPanel api={api} detail={detail.detail} error={detail.error} onClose={closeDetail} onOpen={setSelectedId} onChanged={refresh} />
+        ) : null}
       </main>
       <DropOverlay visible={dragging} />
     </div>

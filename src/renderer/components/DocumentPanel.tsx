@@ -128,7 +128,9 @@ function DataList({ detail, onOpen }: { detail: DocumentDetail; onOpen: (id: str
     [t.field.sha256, <span className="mono hash">{detail.sha256}</span>],
   ];
   // The invoice and preflight's findings have their own sections above.
-  const metadata = Object.entries(detail.metadata ?? {}).filter(([key, value]) => !INVOICE_METADATA_KEYS.includes(key) && value !== null && value !== undefined && value !== '');
+  const metadata = Object.entries(detail.metadata ?? {}).filter(
+    ([key, value]) => !INVOICE_METADATA_KEYS.includes(key) && value !== null && value !== undefined && value !== '',
+  );
   return (
     <section className="detail-section">
       <h3>{t.detailData}</h3>

@@ -42,7 +42,14 @@ export function DocumentTable({ documents, selectedId, filtered, loading, error,
         </thead>
         <tbody>
           {documents.map((document) => (
-            <tr key={document.id} data-testid="document-row" data-id={document.id} data-state={document.state} className={document.id === selectedId ? 'selected' : ''} onClick={() => onOpen(document.id)}>
+            <tr
+              key={document.id}
+              data-testid="document-row"
+              data-id={document.id}
+              data-state={document.state}
+              className={document.id === selectedId ? 'selected' : ''}
+              onClick={() => onOpen(document.id)}
+            >
               <td className="col-name">
                 <button
                   type="button"

@@ -142,7 +142,13 @@ function Signature({ signers }: { signers: SignerInfo[] }) {
   const locale = formatLocale(language);
   return (
     <div className="signature" data-testid="invoice-signature">
-      {signers.length === 0 ? <p>{t.invoice.signedBy} {t.invoice.unknownSigner}</p> : signers.map((signer, index) => <p key={index}>{signerText(t, signer, locale)}</p>)}
+      {signers.length === 0 ? (
+        <p>
+          {t.invoice.signedBy} {t.invoice.unknownSigner}
+        </p>
+      ) : (
+        signers.map((signer, index) => <p key={index}>{signerText(t, signer, locale)}</p>)
+      )}
       <p className="note">{t.invoice.signatureNotVerified}</p>
     </div>
   );

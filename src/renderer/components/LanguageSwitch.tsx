@@ -7,7 +7,13 @@ export function LanguageSwitch() {
   return (
     <div className="language-switch" role="group" aria-label={t.languageLabel}>
       {LANGUAGES.map((option) => (
-        <button key={option} type="button" className={option === language ? 'active' : ''} aria-pressed={option === language} onClick={() => setLanguage(option)}>
+        <button
+          key={option}
+          type="button"
+          className={option === language ? 'active' : ''}
+          aria-pressed={option === language}
+          onClick={() => setLanguage(option)}
+        >
           {option.toUpperCase()}
         </button>
       ))}

@@ -49,7 +49,9 @@ export function TopBar({ status, feed, busy, onPause, settingsOpen, onSettings }
           </li>
         ) : null}
         {hub?.keyExpiresAt ? (
-          <li className={`fact ${keyDays !== null && keyDays < 0 ? 'tone-text-problem' : keyDays !== null && keyDays < KEY_EXPIRY_WARNING_DAYS ? 'tone-text-waiting' : ''}`}>
+          <li
+            className={`fact ${keyDays !== null && keyDays < 0 ? 'tone-text-problem' : keyDays !== null && keyDays < KEY_EXPIRY_WARNING_DAYS ? 'tone-text-waiting' : ''}`}
+          >
             <span className="fact-label">{keyDays !== null && keyDays < 0 ? t.keyExpired : t.keyExpires}</span> {formatDate(hub.keyExpiresAt, locale)}
           </li>
         ) : null}

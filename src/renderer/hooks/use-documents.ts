@@ -42,21 +42,19 @@ export function useDocuments(api: ApiClient, filter: DocumentFilter, refreshKey:
     const controller = new AbortController();
     moreController.current?.abort();
     setLoading(true);
-    api
-      .documents({ ...parsed, cursor: null, limit: Math.min(Math.max(shown.current, PAGE_SIZE), MAX_REFRESH) }, controller.signal)
-      .then(
-        (page) => {
-          setDocuments(page.documents);
-          setNextCursor(page.nextCursor);
-          setError(null);
-          setLoading(false);
-        },
-        (failure: unknown) => {
-          if (isAbort(failure)) return;
-          setError(failure);
-          setLoading(false);
-        },
-      );
+    api.documents({ ...parsed, cursor: null, limit: Math.min(Math.max(shown.current, PAGE_SIZE), MAX_REFRESH) }, controller.signal).then(
+      (page) => {
+        setDocuments(page.documents);
+        setNextCursor(page.nextCursor);
+        setError(null);
+        setLoading(false);
+      },
+      (failure: unknown) => {
+        if (isAbort(failure)) return;
+        setError(failure);
+        setLoading(false);
+      },
+    );
     return () => controller.abort();
   }, [api, filterKey, refreshKey]);
 

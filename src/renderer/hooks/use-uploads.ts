@@ -23,7 +23,8 @@ export function useUploads(api: ApiClient, onUploaded: () => void): Uploads {
   const nextKey = useRef(1);
   const queue = useRef<Promise<void>>(Promise.resolve());
 
-  const update = (key: number, patch: Partial<UploadEntry>) => setEntries((previous) => previous.map((entry) => (entry.key === key ? { ...entry, ...patch } : entry)));
+  const update = (key: number, patch: Partial<UploadEntry>) =>
+    setEntries((previous) => previous.map((entry) => (entry.key === key ? { ...entry, ...patch } : entry)));
 
   const upload = useCallback(
     (files: File[]) => {

@@ -44,7 +44,8 @@ export const en: Messages = {
     paused: 'No document is sent until you resume. Documents wait: nothing is lost.',
     credits: 'The hub account has run out of credits. Top them up with your provider: sending resumes by itself.',
     auth: 'The hub does not accept the API key (invalid, expired or revoked). Enter the new key: sending resumes by itself.',
-    host_key: 'The SFTP server presents a key other than the recorded one: the server may have changed, or someone may be intercepting the connection. Contact support before going on. Documents wait.',
+    host_key:
+      'The SFTP server presents a key other than the recorded one: the server may have changed, or someone may be intercepting the connection. Contact support before going on. Documents wait.',
     permissions: "The account cannot read or write the folders on the hub's server. Ask your provider to check the permissions: sending resumes by itself.",
     other: 'Documents wait: nothing is lost.',
   },
@@ -264,7 +265,8 @@ export const en: Messages = {
     processing: 'The hub is preparing the document for SDI.',
     sent: 'Transmitted to SDI: waiting for the outcome.',
     delivered: 'Delivered to the buyer (SDI delivery receipt).',
-    not_delivered: "Issued, available in the buyer's cassetto fiscale — do not resend. SDI could not deliver it to the buyer directly, but the invoice is issued for all purposes.",
+    not_delivered:
+      "Issued, available in the buyer's cassetto fiscale — do not resend. SDI could not deliver it to the buyer directly, but the invoice is issued for all purposes.",
     rejected: 'Rejected by SDI: the invoice is NOT issued. Fix the errors and send it again as a new document.',
     accepted: 'The public administration accepted the invoice.',
     refused: 'The public administration refused the invoice: issue a credit note if needed.',

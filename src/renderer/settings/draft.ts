@@ -22,7 +22,18 @@ export function draftFrom(settings: SettingsData): SettingsDraft {
  * (docs/configuration.md), except polling: a person switching to SFTP wants answers promptly.
  */
 export function newSftpSettings(): SftpSettingsData {
-  return { host: '', port: 22, username: '', root: '.', hostKeyFingerprint: '', auth: 'key', connections: 2, pollSeconds: 5, keepaliveSeconds: 15, connectTimeoutSeconds: 15 };
+  return {
+    host: '',
+    port: 22,
+    username: '',
+    root: '.',
+    hostKeyFingerprint: '',
+    auth: 'key',
+    connections: 2,
+    pollSeconds: 5,
+    keepaliveSeconds: 15,
+    connectTimeoutSeconds: 15,
+  };
 }
 
 export function newFolder(): FolderSettingsData {
@@ -34,7 +45,15 @@ export function newProfile(existing: readonly ProfileSettingsData[], baseId: str
   const ids = new Set(existing.map((p) => p.id));
   let n = existing.length + 1;
   while (ids.has(`${baseId}-${n}`)) n += 1;
-  return { id: `${baseId}-${n}`, name: `${baseName} ${n}`, hubCompanyId: null, folders: [newFolder()], returnFolder: null, requireApproval: false, printer: { enabled: true, queueName: null } };
+  return {
+    id: `${baseId}-${n}`,
+    name: `${baseName} ${n}`,
+    hubCompanyId: null,
+    folders: [newFolder()],
+    returnFolder: null,
+    requireApproval: false,
+    printer: { enabled: true, queueName: null },
+  };
 }
 
 /**

@@ -53,7 +53,6 @@ const STATE_RANK: Record<DocumentState, number> = {
 
 export const STATE_ORDER: readonly DocumentState[] = [...DOCUMENT_STATES].sort((a, b) => STATE_RANK[a] - STATE_RANK[b]);
 
-
 /** SDI rejection reasons come as "code: description; code: description". */
 export function splitErrors(reason: string | null): string[] {
   if (!reason) return [];

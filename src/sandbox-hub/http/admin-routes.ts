@@ -36,7 +36,12 @@ const schemas = {
 
 function parse<T>(schema: z.ZodType<T>, request: FastifyRequest, shape: string): T {
   const parsed = schema.safeParse(jsonBody(request));
-  if (!parsed.success) throw new HubProtocolError(400, 'invalid_request', `Expected a JSON body like ${shape}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new HubProtocolError(
+      400,
+      'invalid_request',
+      `Expected a JSON body like ${shape}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 

@@ -49,7 +49,10 @@ export function registerProtocolRoutes(app: FastifyInstance, options: ProtocolRo
   });
 
   app.get('/v1/documents', async (request) => {
-    const ids = (queryString(request, 'ids') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+    const ids = (queryString(request, 'ids') ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
     return { documents: service.documents(authOf(request), ids) };
   });
 

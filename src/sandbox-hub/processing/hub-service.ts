@@ -93,9 +93,7 @@ export class HubService {
   /** 201 for a new document, 200 (same body) for a replay of the same key with the same bytes. */
   submitDocument(auth: SubmitterContext, upload: ValidatedUpload): { status: 200 | 201; body: HubDocumentCreated } {
     type Outcome =
-      | { kind: 'replay'; document: DocumentRow }
-      | { kind: 'conflict'; document: DocumentRow }
-      | { kind: 'created'; document: DocumentRow; dueAtMs: number };
+      { kind: 'replay'; document: DocumentRow } | { kind: 'conflict'; document: DocumentRow } | { kind: 'created'; document: DocumentRow; dueAtMs: number };
     const outcome = this.deps.db.transaction((): Outcome => {
       const existing = this.deps.documents.byKey(auth.accountId, upload.idempotencyKey);
       if (existing) {
@@ -118,7 +116,11 @@ export class HubService {
 
   private createDocument(auth: SubmitterContext, upload: ValidatedUpload): { document: DocumentRow; dueAtMs: number } {
     if (upload.bytes.includes(REFUSE_422_MARKER)) {
-      throw new HubProtocolError(422, 'document_refused', `The hub refused this document: it contains the sandbox marker ${REFUSE_422_MARKER} (a simulated refusal by the hub's own checks).`);
+      throw new HubProtocolError(
+        422,
+        'document_refused',
+        `The hub refused this document: it contains the sandbox marker ${REFUSE_422_MARKER} (a simulated refusal by the hub's own checks).`,
+      );
     }
     const companyId = this.resolveCompany(auth.accountId, upload.company);
     if (!this.deps.accounts.spendCredit(auth.accountId)) {
@@ -142,7 +144,13 @@ export class HubService {
       plan: planDocument(upload.kind, upload.bytes, new Date(now)),
       channel: upload.channel ?? 'https',
     });
-    this.deps.events.append(auth.accountId, { documentId: id, idempotencyKey: upload.idempotencyKey, status: 'received', at: now, message: 'Received by the hub.' });
+    this.deps.events.append(auth.accountId, {
+      documentId: id,
+      idempotencyKey: upload.idempotencyKey,
+      status: 'received',
+      at: now,
+      message: 'Received by the hub.',
+    });
     const document = this.deps.documents.byId(id) as DocumentRow;
     return { document, dueAtMs: this.deps.simulator.planFirstStep(document) };
   }
@@ -152,7 +160,11 @@ export class HubService {
     const companies = this.deps.accounts.companies(accountId);
     const match = companies.find((candidate) => candidate.id === company || candidate.vatNumber === company.replace(/^IT/i, ''));
     if (!match) {
-      throw new HubProtocolError(400, 'unknown_company', `X-Company "${company}" is not a company of this account (known: ${companies.map((c) => c.id).join(', ')}).`);
+      throw new HubProtocolError(
+        400,
+        'unknown_company',
+        `X-Company "${company}" is not a company of this account (known: ${companies.map((c) => c.id).join(', ')}).`,
+      );
     }
     return match.id;
   }
@@ -173,14 +185,24 @@ export class HubService {
     const lastSeq = this.deps.events.lastSeq();
     const oldestCursor = Math.max(0, lastSeq - this.deps.eventRetention);
     if (query.since < oldestCursor) {
-      throw new HubProtocolError(410, 'cursor_expired', `Events up to ${oldestCursor} are no longer kept: reconcile open documents, then continue from lastSeq.`, {
-        extra: { lastSeq },
-      });
+      throw new HubProtocolError(
+        410,
+        'cursor_expired',
+        `Events up to ${oldestCursor} are no longer kept: reconcile open documents, then continue from lastSeq.`,
+        {
+          extra: { lastSeq },
+        },
+      );
     }
     if (query.since > lastSeq) {
-      throw new HubProtocolError(410, 'cursor_expired', `Cursor ${query.since} is ahead of this hub's feed (last ${lastSeq}); was the hub reset? Reconcile, then continue from lastSeq.`, {
-        extra: { lastSeq },
-      });
+      throw new HubProtocolError(
+        410,
+        'cursor_expired',
+        `Cursor ${query.since} is ahead of this hub's feed (last ${lastSeq}); was the hub reset? Reconcile, then continue from lastSeq.`,
+        {
+          extra: { lastSeq },
+        },
+      );
     }
     const events = this.deps.events.after(auth.accountId, query.since, query.limit);
     // A short page holds every event of this account up to the hub's last seq, so the cursor can move there.

@@ -32,7 +32,7 @@ export function uploadKindOf(contentType: string | undefined): { kind: UploadKin
 }
 
 export function checkIdempotencyKey(key: string | undefined): string {
-  if (!key) throw new HubProtocolError(400, 'missing_idempotency_key', 'The Idempotency-Key header is required (the sender\'s document id).');
+  if (!key) throw new HubProtocolError(400, 'missing_idempotency_key', "The Idempotency-Key header is required (the sender's document id).");
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
     throw new HubProtocolError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
   }
@@ -40,7 +40,7 @@ export function checkIdempotencyKey(key: string | undefined): string {
 }
 
 export function checkNotEmpty(bytes: Buffer | undefined): Buffer {
-  if (!bytes || bytes.length === 0) throw new HubProtocolError(400, 'empty_document', 'The request body is empty: send the document\'s bytes.');
+  if (!bytes || bytes.length === 0) throw new HubProtocolError(400, 'empty_document', "The request body is empty: send the document's bytes.");
   return bytes;
 }
 
@@ -49,7 +49,8 @@ export function checkNotEmpty(bytes: Buffer | undefined): Buffer {
  * against the bytes; returns the SHA-256 in hex.
  */
 export function verifyContentDigest(header: string | undefined, bytes: Buffer): string {
-  if (!header) throw new HubProtocolError(400, 'missing_content_digest', 'The Content-Digest header is required: sha-256=:<base64 of the SHA-256 of the body>:');
+  if (!header)
+    throw new HubProtocolError(400, 'missing_content_digest', 'The Content-Digest header is required: sha-256=:<base64 of the SHA-256 of the body>:');
   const members = new Map<string, string>();
   for (const member of header.split(',')) {
     const match = /^\s*([a-z0-9*_.-]+)\s*=\s*:([A-Za-z0-9+/=]*):\s*$/.exec(member);
@@ -60,7 +61,8 @@ export function verifyContentDigest(header: string | undefined, bytes: Buffer): 
     throw new HubProtocolError(400, 'invalid_content_digest', 'Content-Digest must contain a sha-256 member written as sha-256=:<base64>:');
   }
   const claimedBytes = Buffer.from(claimed, 'base64');
-  if (claimedBytes.length !== 32) throw new HubProtocolError(400, 'invalid_content_digest', 'The sha-256 value of Content-Digest is not a base64 SHA-256 (32 bytes).');
+  if (claimedBytes.length !== 32)
+    throw new HubProtocolError(400, 'invalid_content_digest', 'The sha-256 value of Content-Digest is not a base64 SHA-256 (32 bytes).');
   const actual = createHash('sha256').update(bytes).digest();
   if (!actual.equals(claimedBytes)) {
     throw new HubProtocolError(400, 'digest_mismatch', 'The body does not match its Content-Digest: it was altered or truncated on the way.', {

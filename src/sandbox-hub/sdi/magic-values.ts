@@ -41,7 +41,10 @@ export function rejectedWith(errors: HubError[]): SdiStep[] {
 }
 
 export function failedSteps(reason: string): SdiStep[] {
-  return [{ kind: 'processing', delay: 'processing' }, { kind: 'failed', delay: 'sent', reason }];
+  return [
+    { kind: 'processing', delay: 'processing' },
+    { kind: 'failed', delay: 'sent', reason },
+  ];
 }
 
 function delivered(): SdiStep {
@@ -73,7 +76,7 @@ function b2bSteps(code: string, pec: string | undefined): SdiStep[] {
     case B2B_CODES.paid:
       return [...head, delivered(), paid];
     case FOREIGN_BUYER:
-      return [...head, notDelivered('Destinatario estero: fattura disponibile nell\'area riservata')];
+      return [...head, notDelivered("Destinatario estero: fattura disponibile nell'area riservata")];
     case NO_CHANNEL:
       return pec ? [...head, delivered()] : [...head, notDelivered('Nessun canale di recapito: fattura messa a disposizione nel cassetto fiscale')];
     default:
@@ -87,14 +90,41 @@ function paSteps(code: string): SdiStep[] {
   const accepted: SdiStep = { kind: 'notification', delay: 'paOutcome', type: 'NE', status: 'accepted', esito: 'EC01', description: 'Fattura accettata' };
   switch (code) {
     case PA_CODES.refused:
-      return [...head, delivered(), { kind: 'notification', delay: 'paOutcome', type: 'NE', status: 'refused', esito: 'EC02', description: 'Fattura rifiutata: riferimenti d\'ordine mancanti' }];
+      return [
+        ...head,
+        delivered(),
+        {
+          kind: 'notification',
+          delay: 'paOutcome',
+          type: 'NE',
+          status: 'refused',
+          esito: 'EC02',
+          description: "Fattura rifiutata: riferimenti d'ordine mancanti",
+        },
+      ];
     case PA_CODES.expired:
-      return [...head, delivered(), { kind: 'notification', delay: 'paOutcome', type: 'DT', status: 'expired', description: 'Decorsi 15 giorni dalla consegna senza esito del committente' }];
+      return [
+        ...head,
+        delivered(),
+        {
+          kind: 'notification',
+          delay: 'paOutcome',
+          type: 'DT',
+          status: 'expired',
+          description: 'Decorsi 15 giorni dalla consegna senza esito del committente',
+        },
+      ];
     case PA_CODES.undeliverable:
       return [
         ...head,
         notDelivered('Amministrazione destinataria non raggiungibile: SDI ritenta la consegna'),
-        { kind: 'notification', delay: 'paOutcome', type: 'AT', status: 'undeliverable', description: 'Attestazione di avvenuta trasmissione con impossibilità di recapito' },
+        {
+          kind: 'notification',
+          delay: 'paOutcome',
+          type: 'AT',
+          status: 'undeliverable',
+          description: 'Attestazione di avvenuta trasmissione con impossibilità di recapito',
+        },
       ];
     case PA_CODES.paid:
       return [...head, delivered(), accepted, paid];

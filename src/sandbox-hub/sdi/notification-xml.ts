@@ -49,18 +49,36 @@ function bodyOf(input: NotificationInput): Node[] {
   const id: Node = ['IdentificativoSdI', input.sdiId];
   const name: Node = ['NomeFile', input.fileName];
   const received: Node = ['DataOraRicezione', xsdDateTime(input.receivedAt)];
-  const recipient: Node = ['Destinatario', [['Codice', input.recipient.code], ['Descrizione', input.recipient.description]]];
+  const recipient: Node = [
+    'Destinatario',
+    [
+      ['Codice', input.recipient.code],
+      ['Descrizione', input.recipient.description],
+    ],
+  ];
   const messageId: Node = ['MessageId', input.messageId];
   const note: Node = ['Note', NOTE];
   const description: Node = input.description ? ['Descrizione', limit(input.description)] : null;
   const invoiceReference: Node = input.invoice
-    ? ['RiferimentoFattura', [['NumeroFattura', input.invoice.number], ['AnnoFattura', input.invoice.year]]]
+    ? [
+        'RiferimentoFattura',
+        [
+          ['NumeroFattura', input.invoice.number],
+          ['AnnoFattura', input.invoice.year],
+        ],
+      ]
     : null;
   switch (input.type) {
     case 'RC':
       return [id, name, received, ['DataOraConsegna', xsdDateTime(input.at)], recipient, messageId, note];
     case 'NS': {
-      const errors: Node[] = (input.errors ?? []).map((error) => ['Errore', [['Codice', error.code], ['Descrizione', limit(error.description)]]]);
+      const errors: Node[] = (input.errors ?? []).map((error) => [
+        'Errore',
+        [
+          ['Codice', error.code],
+          ['Descrizione', limit(error.description)],
+        ],
+      ]);
       return [id, name, received, ['ListaErrori', errors], messageId, note];
     }
     case 'MC':
@@ -84,9 +102,10 @@ function render(nodes: Node[], depth: number): string {
     const [name, content] = node;
     // EsitoCommittente is the one nested element with its own required versione attribute.
     const open = name === 'EsitoCommittente' ? `${name} versione="1.0"` : name;
-    out += typeof content === 'string'
-      ? `${indent}<${open}>${escapeXml(content)}</${name}>\n`
-      : `${indent}<${open}>\n${render(content, depth + 1)}${indent}</${name}>\n`;
+    out +=
+      typeof content === 'string'
+        ? `${indent}<${open}>${escapeXml(content)}</${name}>\n`
+        : `${indent}<${open}>\n${render(content, depth + 1)}${indent}</${name}>\n`;
   }
   return out;
 }

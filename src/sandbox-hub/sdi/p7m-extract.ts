@@ -29,7 +29,10 @@ function findXml(bytes: Buffer | undefined): Buffer | undefined {
 
 /** A P7M saved as base64 text (with or without PEM armour) instead of DER. */
 function decodeBase64Envelope(bytes: Buffer): Buffer | undefined {
-  const text = bytes.toString('latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  const text = bytes
+    .toString('latin1')
+    .replace(/-----[^-]+-----/g, '')
+    .replace(/\s+/g, '');
   if (text.length < 16 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
   return Buffer.from(text, 'base64');
 }

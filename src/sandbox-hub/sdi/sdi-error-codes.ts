@@ -16,7 +16,7 @@ const DESCRIPTIONS: Record<string, string> = {
   '00305': '1.4.1.1.2 <IdCodice> non valido',
   '00311': '1.1.4 <CodiceDestinatario> non valido',
   '00313':
-    "l'elemento 1.1.4 <CodiceDestinatario> può essere valorizzato con \"XXXXXXX\" per comunicare i dati di fatture emesse esclusivamente verso soggetti non residenti (1.4.1.1 <IdFiscaleIVA> deve essere valorizzato e 1.4.1.1.1 <IdPaese> deve essere diverso da \"IT\")",
+    'l\'elemento 1.1.4 <CodiceDestinatario> può essere valorizzato con "XXXXXXX" per comunicare i dati di fatture emesse esclusivamente verso soggetti non residenti (1.4.1.1 <IdFiscaleIVA> deve essere valorizzato e 1.4.1.1.1 <IdPaese> deve essere diverso da "IT")',
   '00330': '1.1.6 <PECDestinatario> valorizzato con un indirizzo PEC del Sistema di Interscambio',
   '00400': '2.2.1.14 <Natura> non presente a fronte di 2.2.1.12 <AliquotaIVA> pari a zero',
   '00401': '2.2.1.14 <Natura> presente a fronte di 2.2.1.12 <AliquotaIVA> diversa da zero',
@@ -36,13 +36,15 @@ const DESCRIPTIONS: Record<string, string> = {
   '00423': '2.2.1.11 <PrezzoTotale> non calcolato secondo le regole definite nelle specifiche tecniche',
   '00424': '2.2.1.12 <AliquotaIVA> o 2.2.2.1 <AliquotaIVA> o 2.1.1.7.5 <AliquotaIVA> non indicata in termini percentuali',
   '00425': '2.1.1.4 <Numero> non contenente caratteri numerici',
-  '00427': '1.1.4 <CodiceDestinatario> di 7 caratteri a fronte di 1.1.3 <FormatoTrasmissione> con valore FPA12 o 1.1.4 <CodiceDestinatario> di 6 caratteri a fronte di 1.1.3 <FormatoTrasmissione> con valore FPR12',
+  '00427':
+    '1.1.4 <CodiceDestinatario> di 7 caratteri a fronte di 1.1.3 <FormatoTrasmissione> con valore FPA12 o 1.1.4 <CodiceDestinatario> di 6 caratteri a fronte di 1.1.3 <FormatoTrasmissione> con valore FPR12',
   '00428': "1.1.3 <FormatoTrasmissione> non coerente con il valore dell'attributo VERSION",
   '00429': '2.2.2.2 <Natura> non presente a fronte di 2.2.2.1 <AliquotaIVA> pari a zero',
   '00430': '2.2.2.2 <Natura> presente a fronte di 2.2.2.1 <AliquotaIVA> diversa da zero',
   '00437': '2.1.1.8.2 <Percentuale> e 2.1.1.8.3 <Importo> non presenti a fronte di 2.1.1.8.1 <Tipo> valorizzato',
   '00438': '2.2.1.10.2 <Percentuale> e 2.2.1.10.3 <Importo> non presenti a fronte di 2.2.1.10.1 <Tipo> valorizzato',
-  '00443': "non c'è corrispondenza tra i valori indicati nell'elemento 2.2.1.12 <AliquotaIVA> o 2.1.1.7.5 <AliquotaIVA> e quelli dell'elemento 2.2.2.1 <AliquotaIVA>",
+  '00443':
+    "non c'è corrispondenza tra i valori indicati nell'elemento 2.2.1.12 <AliquotaIVA> o 2.1.1.7.5 <AliquotaIVA> e quelli dell'elemento 2.2.2.1 <AliquotaIVA>",
   '00444': "non c'è corrispondenza tra i valori indicati nell'elemento 2.2.1.14 <Natura> o 2.1.1.7.7 <Natura> e quelli dell'elemento 2.2.2.2 <Natura>",
   '00445': "non è più ammesso il valore generico N2, N3 o N6 come codice natura dell'operazione",
   '00448': "per le fatture transfrontaliere non è più ammesso il valore generico N2, N3 o N6 come codice natura dell'operazione",
@@ -50,7 +52,8 @@ const DESCRIPTIONS: Record<string, string> = {
   '00471': "per il valore indicato nell'elemento 2.1.1.1 <TipoDocumento> il cedente/prestatore non può essere uguale al cessionario/committente",
   '00472': "per il valore indicato nell'elemento 2.1.1.1 <TipoDocumento> il cedente/prestatore deve essere uguale al cessionario/committente",
   '00473': "per il valore indicato nell'elemento 2.1.1.1 <TipoDocumento> il valore presente nell'elemento 1.2.1.1.1 <IdPaese> non è ammesso",
-  '00474': "per il valore indicato nell'elemento 2.1.1.1 <TipoDocumento> non sono ammesse linee di dettaglio con l'elemento 2.2.1.12 <AliquotaIVA> contenente valore zero",
+  '00474':
+    "per il valore indicato nell'elemento 2.1.1.1 <TipoDocumento> non sono ammesse linee di dettaglio con l'elemento 2.2.1.12 <AliquotaIVA> contenente valore zero",
   '00475': "per il valore indicato nell'elemento 2.1.1.1 <TipoDocumento> deve essere presente l'elemento 1.4.1.1 <IdFiscaleIVA> del cessionario/committente",
   '00476': 'gli elementi 1.2.1.1.1 <IdPaese> e 1.4.1.1.1 <IdPaese> non possono essere entrambi valorizzati con codice diverso da IT',
 };

@@ -145,7 +145,11 @@ export class SdiSimulator {
       ...(step.description ? { description: step.description } : {}),
       ...(document.plan.invoice ? { invoice: document.plan.invoice } : {}),
     });
-    this.deps.documents.addFile(document.id, { name, kind: 'sdi_notification', contentType: 'application/xml', bytes: Buffer.from(xml, 'utf8') }, at.toISOString());
+    this.deps.documents.addFile(
+      document.id,
+      { name, kind: 'sdi_notification', contentType: 'application/xml', bytes: Buffer.from(xml, 'utf8') },
+      at.toISOString(),
+    );
     this.record(document, step.status, at, {
       message: stepMessage(document, step),
       notification: { type: step.type, fileName: name },

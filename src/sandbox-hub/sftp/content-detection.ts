@@ -43,7 +43,10 @@ function isDerSignedData(bytes: Buffer | undefined): boolean {
 
 /** The start of a P7M saved as base64 text (with or without PEM armour). */
 function decodeBase64Head(head: Buffer): Buffer | undefined {
-  const text = head.toString('latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  const text = head
+    .toString('latin1')
+    .replace(/-----[^-]+-----/g, '')
+    .replace(/\s+/g, '');
   const usable = text.slice(0, text.length - (text.length % 4));
   if (usable.length < 24 || !/^[A-Za-z0-9+/]+={0,2}$/.test(usable)) return undefined;
   return Buffer.from(usable, 'base64');

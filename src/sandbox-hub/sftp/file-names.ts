@@ -31,7 +31,10 @@ export function parseInboxName(name: string): ParsedInboxName {
     return { ok: false, problem: `the idempotency key "${key}" is not valid: ${(error as Error).message}` };
   }
   if (!SAFE_NAME.test(safeName)) {
-    return { ok: false, problem: `the part after ${SEPARATOR} must be the original name with anything outside [A-Za-z0-9._-] percent-encoded (got "${safeName}")` };
+    return {
+      ok: false,
+      problem: `the part after ${SEPARATOR} must be the original name with anything outside [A-Za-z0-9._-] percent-encoded (got "${safeName}")`,
+    };
   }
   try {
     return { ok: true, idempotencyKey: key, fileName: decodeFileName(safeName, safeName) };

@@ -50,7 +50,13 @@ export class InboxProcessor {
   /** Upload order (modification time, then name), so returning credits go to the longest waiting. */
   private async oldestFirst(entries: Dirent[]): Promise<Dirent[]> {
     const timed = await Promise.all(
-      entries.map(async (entry) => ({ entry, at: await lstat(join(this.deps.inDir, entry.name)).then((stats) => stats.mtimeMs, () => 0) })),
+      entries.map(async (entry) => ({
+        entry,
+        at: await lstat(join(this.deps.inDir, entry.name)).then(
+          (stats) => stats.mtimeMs,
+          () => 0,
+        ),
+      })),
     );
     return timed.sort((a, b) => a.at - b.at || a.entry.name.localeCompare(b.entry.name)).map(({ entry }) => entry);
   }
@@ -79,8 +85,15 @@ export class InboxProcessor {
       checkNotEmpty(bytes);
       const { kind, mediaType } = detectContentType(bytes);
       this.deps.service.submitDocument(this.deps.account, {
-        idempotencyKey: upload.idempotencyKey, kind, contentType: mediaType, fileName: upload.fileName,
-        source: null, company: null, bytes, sha256, channel: 'sftp',
+        idempotencyKey: upload.idempotencyKey,
+        kind,
+        contentType: mediaType,
+        fileName: upload.fileName,
+        source: null,
+        company: null,
+        bytes,
+        sha256,
+        channel: 'sftp',
       });
     } catch (error) {
       if (!(error instanceof HubProtocolError)) throw error;

@@ -89,4 +89,3 @@ export async function startSftpFace(options: SftpFaceOptions): Promise<SftpFace>
 async function ensureFolders(...folders: string[]): Promise<void> {
   for (const folder of folders) await mkdir(folder, { recursive: true, mode: FOLDER_MODE });
 }
-

@@ -41,9 +41,7 @@ export class AccountsRepository {
   /** Creates the one sandbox account and its companies on first run. */
   ensureSandboxAccount(): AccountRow {
     this.db.transaction(() => {
-      this.db
-        .prepare('INSERT OR IGNORE INTO accounts (id, name, credits) VALUES (?, ?, ?)')
-        .run(SANDBOX_ACCOUNT.id, SANDBOX_ACCOUNT.name, DEFAULT_CREDITS);
+      this.db.prepare('INSERT OR IGNORE INTO accounts (id, name, credits) VALUES (?, ?, ?)').run(SANDBOX_ACCOUNT.id, SANDBOX_ACCOUNT.name, DEFAULT_CREDITS);
       const insertCompany = this.db.prepare('INSERT OR IGNORE INTO companies (id, account_id, vat_number, name) VALUES (?, ?, ?, ?)');
       for (const company of SANDBOX_COMPANIES) insertCompany.run(company.id, SANDBOX_ACCOUNT.id, company.vatNumber, company.name);
     })();
@@ -55,9 +53,7 @@ export class AccountsRepository {
   }
 
   companies(accountId: string): CompanyRow[] {
-    return this.db
-      .prepare('SELECT id, vat_number AS vatNumber, name FROM companies WHERE account_id = ? ORDER BY id')
-      .all(accountId) as CompanyRow[];
+    return this.db.prepare('SELECT id, vat_number AS vatNumber, name FROM companies WHERE account_id = ? ORDER BY id').all(accountId) as CompanyRow[];
   }
 
   setCredits(accountId: string, credits: number): void {
@@ -96,9 +92,8 @@ export class AccountsRepository {
 
   revokeKey(secret: string, now: Date): boolean {
     return (
-      this.db
-        .prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE secret_sha256 = ?')
-        .run(now.toISOString(), sha256Hex(secret)).changes === 1
+      this.db.prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE secret_sha256 = ?').run(now.toISOString(), sha256Hex(secret)).changes ===
+      1
     );
   }
 
@@ -110,23 +105,18 @@ export class AccountsRepository {
     // Short enough to type from an e-mail; grouped for readability.
     const raw = randomSecret('', 9).replace(/[-_]/g, 'X').toUpperCase();
     const code = `SBX-${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8, 12)}`;
-    this.db
-      .prepare('INSERT INTO activation_codes (code_sha256, account_id, created_at) VALUES (?, ?, ?)')
-      .run(sha256Hex(code), accountId, now.toISOString());
+    this.db.prepare('INSERT INTO activation_codes (code_sha256, account_id, created_at) VALUES (?, ?, ?)').run(sha256Hex(code), accountId, now.toISOString());
     return code;
   }
 
   /** The account of an activation code that was never used; undefined when unknown or used. */
   unusedActivationCodeAccount(code: string): string | undefined {
-    const row = this.db
-      .prepare('SELECT account_id AS accountId FROM activation_codes WHERE code_sha256 = ? AND used_at IS NULL')
-      .get(sha256Hex(code)) as { accountId: string } | undefined;
+    const row = this.db.prepare('SELECT account_id AS accountId FROM activation_codes WHERE code_sha256 = ? AND used_at IS NULL').get(sha256Hex(code)) as
+      { accountId: string } | undefined;
     return row?.accountId;
   }
 
   markActivationCodeUsed(code: string, keyId: string, now: Date): void {
-    this.db
-      .prepare('UPDATE activation_codes SET used_at = ?, used_by_key_id = ? WHERE code_sha256 = ?')
-      .run(now.toISOString(), keyId, sha256Hex(code));
+    this.db.prepare('UPDATE activation_codes SET used_at = ?, used_by_key_id = ? WHERE code_sha256 = ?').run(now.toISOString(), keyId, sha256Hex(code));
   }
 }

@@ -80,9 +80,19 @@ export class DocumentsRepository {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, 1, ?, ?)`,
       )
       .run(
-        document.id, document.accountId, document.idempotencyKey, document.fileName, document.contentType, document.sha256,
-        document.size, document.source, document.companyId, document.createdAt, JSON.stringify(document.createdBody),
-        JSON.stringify(document.plan), document.channel,
+        document.id,
+        document.accountId,
+        document.idempotencyKey,
+        document.fileName,
+        document.contentType,
+        document.sha256,
+        document.size,
+        document.source,
+        document.companyId,
+        document.createdAt,
+        JSON.stringify(document.createdBody),
+        JSON.stringify(document.plan),
+        document.channel,
       );
   }
 
@@ -122,8 +132,7 @@ export class DocumentsRepository {
   /** 1, 2, 3… per document: the `_NNN` of its notification file names. */
   nextNotificationNumber(id: string): number {
     const row = this.db.prepare('UPDATE documents SET notifications = notifications + 1 WHERE id = ? RETURNING notifications').get(id) as
-      | { notifications: number }
-      | undefined;
+      { notifications: number } | undefined;
     if (!row) throw new Error(`unknown document ${id}`);
     return row.notifications;
   }

@@ -37,16 +37,15 @@ export class EventsRepository {
   }
 
   after(accountId: string, since: number, limit: number): HubEvent[] {
-    const rows = this.db
-      .prepare('SELECT seq, body FROM events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(accountId, since, limit) as { seq: number; body: string }[];
+    const rows = this.db.prepare('SELECT seq, body FROM events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(accountId, since, limit) as {
+      seq: number;
+      body: string;
+    }[];
     return rows.map(toEvent);
   }
 
   forDocument(documentId: string): HubEvent[] {
-    return (this.db.prepare('SELECT seq, body FROM events WHERE document_id = ? ORDER BY seq').all(documentId) as { seq: number; body: string }[]).map(
-      toEvent,
-    );
+    return (this.db.prepare('SELECT seq, body FROM events WHERE document_id = ? ORDER BY seq').all(documentId) as { seq: number; body: string }[]).map(toEvent);
   }
 }
 

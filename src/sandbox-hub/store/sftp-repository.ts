@@ -62,9 +62,7 @@ export class SftpRepository {
   }
 
   setOutCursor(accountId: string, seq: number): void {
-    this.db
-      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-      .run(cursorKey(accountId), String(seq));
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(cursorKey(accountId), String(seq));
   }
 }
 

@@ -8,8 +8,17 @@ import { intParam } from './params.ts';
 import { z } from 'zod';
 import { SECRET_NAMES, type SecretName } from '../../../contract/secrets.ts';
 
-const secret = z.string().trim().min(1).max(64 * 1024);
-const credentialsBody = z.strictObject({ hubApiKey: secret.min(8).optional(), sftpPassword: secret.optional(), sftpPrivateKey: secret.optional(), sftpPassphrase: secret.optional() } satisfies Record<SecretName, z.ZodType>);
+const secret = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64 * 1024);
+const credentialsBody = z.strictObject({
+  hubApiKey: secret.min(8).optional(),
+  sftpPassword: secret.optional(),
+  sftpPrivateKey: secret.optional(),
+  sftpPassphrase: secret.optional(),
+} satisfies Record<SecretName, z.ZodType>);
 
 export function registerAgentRoutes(app: FastifyInstance, current: () => AgentApi): void {
   const agent = (): AgentApi => current();

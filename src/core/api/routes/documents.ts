@@ -54,7 +54,8 @@ export function registerDocumentRoutes(app: FastifyInstance, current: () => Agen
 
   on(app, ROUTES.upload, async (request, reply) => {
     const body = request.body;
-    if (!Buffer.isBuffer(body)) throw new AgentError('bad_body', "send the file's bytes as the request body, with the file's Content-Type or application/octet-stream", 400);
+    if (!Buffer.isBuffer(body))
+      throw new AgentError('bad_body', "send the file's bytes as the request body, with the file's Content-Type or application/octet-stream", 400);
     const header = request.headers['x-filename'];
     let name = typeof header === 'string' && header.trim() ? header.trim() : 'upload.bin';
     try {

@@ -13,7 +13,10 @@ import type { CsvSeparator } from '../../sync/return-folder/history-csv.ts';
 export function registerExportRoutes(app: FastifyInstance, current: () => AgentApi): void {
   on(app, ROUTES.exportCsv, async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
-    const states = (query['state'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const states = (query['state'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = states.find((s) => !isDocumentState(s));
     if (bad) throw new AgentError('bad_parameter', `unknown state "${bad}"`, 400);
     const from = dateBound(query['from'], 'from');

@@ -4,7 +4,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AnswerOf, Route } from '../../../contract/routes.ts';
 
-export function on<R extends Route<unknown, unknown, string>>(app: FastifyInstance, route: R, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<AnswerOf<R> | FastifyReply>): void {
+export function on<R extends Route<unknown, unknown, string>>(
+  app: FastifyInstance,
+  route: R,
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<AnswerOf<R> | FastifyReply>,
+): void {
   app.route({
     method: route.method,
     url: route.path,

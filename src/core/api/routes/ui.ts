@@ -14,7 +14,8 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const UI_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function registerUiRoutes(app: FastifyInstance, uiDir: string | null): void {
   // Public (no token): the page must load before it can read the token from its URL fragment.
@@ -22,14 +23,20 @@ export function registerUiRoutes(app: FastifyInstance, uiDir: string | null): vo
     if (request.url.startsWith('/api/')) return reply.code(404).send({ error: { code: 'not_found', message: 'no such route' } });
     const path = (request.url.split('?')[0] ?? '/').replace(/^\/+/, '') || 'index.html';
     if (!uiDir) {
-      return reply.code(404).header('Content-Type', 'text/plain; charset=utf-8').send('Recapito: the UI is not built in this installation; the local API is at /api/v1.');
+      return reply
+        .code(404)
+        .header('Content-Type', 'text/plain; charset=utf-8')
+        .send('Recapito: the UI is not built in this installation; the local API is at /api/v1.');
     }
     const root = normalize(uiDir + sep);
     const file = normalize(join(root, decodeURIComponent(path)));
     if (!file.startsWith(root)) return reply.code(404).send({ error: { code: 'not_found', message: 'no such file' } });
     try {
       const bytes = await readFile(file);
-      return reply.header('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream').header('Content-Security-Policy', UI_CSP).send(bytes);
+      return reply
+        .header('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream')
+        .header('Content-Security-Policy', UI_CSP)
+        .send(bytes);
     } catch {
       // Single-page app: unknown paths get the shell.
       const index = await readFile(join(root, 'index.html')).catch(() => null);

@@ -22,7 +22,18 @@ export function invoiceSummaryOf(metadata: Record<string, unknown>): InvoiceSumm
   }
   const guess = metadata['pdfGuess'] as PdfGuess | undefined;
   if (guess && typeof guess === 'object' && (guess.number || guess.date || guess.total)) {
-    return { format: 'PDF', guessed: true, type: null, number: guess.number ?? null, date: guess.date ?? null, total: guess.total ?? null, currency: null, seller: null, buyer: null, count: 1 };
+    return {
+      format: 'PDF',
+      guessed: true,
+      type: null,
+      number: guess.number ?? null,
+      date: guess.date ?? null,
+      total: guess.total ?? null,
+      currency: null,
+      seller: null,
+      buyer: null,
+      count: 1,
+    };
   }
   return null;
 }
@@ -37,7 +48,9 @@ export function preflightWarningsOf(metadata: Record<string, unknown>): number {
 export function preflightReasonOf(state: string, metadata: Record<string, unknown>): { it: string; en: string } | null {
   if (state !== 'invalid') return null;
   const issues = metadata['preflight'] as PreflightIssue[] | undefined;
-  const errors = Array.isArray(issues) ? issues.filter((issue) => issue?.severity === 'error' && typeof issue.message?.it === 'string' && typeof issue.message?.en === 'string') : [];
+  const errors = Array.isArray(issues)
+    ? issues.filter((issue) => issue?.severity === 'error' && typeof issue.message?.it === 'string' && typeof issue.message?.en === 'string')
+    : [];
   if (errors.length === 0) return null;
   return { it: errors.map((issue) => issue.message.it).join(' '), en: errors.map((issue) => issue.message.en).join(' ') };
 }

@@ -71,7 +71,9 @@ function nameAttribute(name: pkijs.RelativeDistinguishedNames, oid: string): str
 
 /** Italian qualified certificates carry "TINIT-<codice fiscale>" in serialNumber; older ones put it in the CN. */
 function fiscalCodeOf(subject: pkijs.RelativeDistinguishedNames): string | null {
-  const serial = nameAttribute(subject, OID_SERIAL_NUMBER)?.toUpperCase().replace(/^(?:TIN|VAT)?IT[-:]/, '');
+  const serial = nameAttribute(subject, OID_SERIAL_NUMBER)
+    ?.toUpperCase()
+    .replace(/^(?:TIN|VAT)?IT[-:]/, '');
   if (serial && (COMPANY_CODE.test(serial) || new RegExp(`^${FISCAL_CODE.source}$`).test(serial))) return serial;
   return FISCAL_CODE.exec(nameAttribute(subject, OID_COMMON_NAME)?.toUpperCase() ?? '')?.[0] ?? null;
 }

@@ -83,9 +83,7 @@ export function normaliseDate(written: string | undefined): string | null {
 }
 
 function guessVatNumbers(text: string): string[] {
-  const found = [...text.matchAll(LABELLED_VAT), ...text.matchAll(PREFIXED_VAT)]
-    .sort((a, b) => a.index - b.index)
-    .map((match) => match[1] ?? '');
+  const found = [...text.matchAll(LABELLED_VAT), ...text.matchAll(PREFIXED_VAT)].sort((a, b) => a.index - b.index).map((match) => match[1] ?? '');
   return [...new Set(found)].filter((vat) => vat.length === 11);
 }
 

@@ -134,8 +134,7 @@ function runJob(worker: Worker, request: Omit<PdfTextRequest, 'data'>, bytes: Ui
       else finish({ code: reply.code, reason: reply.reason }, false);
     };
     const onError = (error: Error): void => finish(describeWorkerError(error), true);
-    const onExit = (exitCode: number): void =>
-      finish({ code: 'pdf_unreadable', reason: `the PDF reader stopped unexpectedly (exit code ${exitCode})` }, true);
+    const onExit = (exitCode: number): void => finish({ code: 'pdf_unreadable', reason: `the PDF reader stopped unexpectedly (exit code ${exitCode})` }, true);
     const timer = setTimeout(() => finish(timeoutFailure(timeoutMs, pages.length), true), timeoutMs);
 
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);

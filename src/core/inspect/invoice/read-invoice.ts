@@ -26,11 +26,7 @@ export interface ReadInvoiceOptions {
 
 let sharedPdfReader: PdfTextReader | null = null;
 
-export async function readInvoiceDocument(
-  bytes: Buffer,
-  kind: 'fatturapa' | 'p7m' | 'pdf',
-  options: ReadInvoiceOptions = {},
-): Promise<InvoiceDocumentReading> {
+export async function readInvoiceDocument(bytes: Buffer, kind: 'fatturapa' | 'p7m' | 'pdf', options: ReadInvoiceOptions = {}): Promise<InvoiceDocumentReading> {
   try {
     if (kind === 'fatturapa') return readXmlInvoice(bytes, null);
     if (kind === 'p7m') return await readSignedInvoice(bytes, options);

@@ -17,7 +17,9 @@ export function partyName(anagrafica: XmlElement | undefined): string | null {
 }
 
 /** DatiTrasmissione, the same in ordinary and simplified invoices. */
-export function readTransmission(transmission: XmlElement | undefined): Pick<InvoiceReading, 'transmitter' | 'progressivoInvio' | 'codiceDestinatario' | 'pecDestinatario'> {
+export function readTransmission(
+  transmission: XmlElement | undefined,
+): Pick<InvoiceReading, 'transmitter' | 'progressivoInvio' | 'codiceDestinatario' | 'pecDestinatario'> {
   return {
     transmitter: {
       country: valueAt(transmission, 'IdTrasmittente', 'IdPaese'),

@@ -53,7 +53,9 @@ function delivered(n: SdiNotification, toPa: boolean): Text {
 function rejected(errors: SdiError[]): Text {
   const list = (language: 'it' | 'en'): string =>
     errors.length === 0
-      ? language === 'it' ? 'SDI non ha indicato il motivo' : 'SDI gave no reason'
+      ? language === 'it'
+        ? 'SDI non ha indicato il motivo'
+        : 'SDI gave no reason'
       : errors.map((error) => describeError(error, language)).join('; ');
   // "Fattura duplicata": the invoice itself may already be issued, so a resend is not the answer.
   const duplicate = errors.length > 0 && errors.every((error) => error.code === '00404');
@@ -80,9 +82,11 @@ function describeError(error: SdiError, language: 'it' | 'en'): string {
 function notDeliveredB2b(n: SdiNotification): Text {
   const detail = n.description ? ` (${n.description})` : '';
   return {
-    it: 'Emessa: la fattura è disponibile nel cassetto fiscale del cliente — non reinviarla. ' +
+    it:
+      'Emessa: la fattura è disponibile nel cassetto fiscale del cliente — non reinviarla. ' +
       `SDI non ha potuto recapitarla al cliente${detail}: avvisalo che la trova nella sua area riservata dell'Agenzia delle Entrate.`,
-    en: "Issued: the invoice is available in the buyer's cassetto fiscale — do not resend it. " +
+    en:
+      "Issued: the invoice is available in the buyer's cassetto fiscale — do not resend it. " +
       `SDI could not deliver it to the buyer${detail}: tell them it is in their reserved area at the Agenzia delle Entrate.`,
   };
 }
@@ -90,9 +94,11 @@ function notDeliveredB2b(n: SdiNotification): Text {
 function notDeliveredToPa(n: SdiNotification): Text {
   const detail = n.description ? ` (${n.description})` : '';
   return {
-    it: `Non ancora consegnata: SDI non è riuscito a recapitare la fattura alla pubblica amministrazione${detail} e continua a provare; ` +
+    it:
+      `Non ancora consegnata: SDI non è riuscito a recapitare la fattura alla pubblica amministrazione${detail} e continua a provare; ` +
       "se non ci riesce invierà un'attestazione di avvenuta trasmissione (AT). Non reinviarla.",
-    en: `Not delivered yet: SDI could not deliver the invoice to the public administration${detail} and keeps trying; ` +
+    en:
+      `Not delivered yet: SDI could not deliver the invoice to the public administration${detail} and keeps trying; ` +
       'if it cannot, it sends an attestation of transmission (AT). Do not resend it.',
   };
 }
@@ -108,9 +114,11 @@ function accepted(n: SdiNotification): Text {
 
 function refused(n: SdiNotification): Text {
   return {
-    it: `Rifiutata dalla pubblica amministrazione: ${n.description ?? 'motivo non indicato'}. ` +
+    it:
+      `Rifiutata dalla pubblica amministrazione: ${n.description ?? 'motivo non indicato'}. ` +
       "La fattura resta emessa: chiarisci il motivo con l'ufficio e, se serve, emetti una nota di credito.",
-    en: `Refused by the public administration: ${n.description ?? 'no reason given'}. ` +
+    en:
+      `Refused by the public administration: ${n.description ?? 'no reason given'}. ` +
       'The invoice remains issued: clear up the reason with the office and, if needed, issue a credit note.',
   };
 }
@@ -125,9 +133,11 @@ function expired(): Text {
 function undeliverable(n: SdiNotification): Text {
   const to = n.recipient ? ` ${n.recipient}` : '';
   return {
-    it: `Non recapitabile: SDI non è riuscito a consegnare la fattura alla pubblica amministrazione${to} e ha rilasciato l'attestazione di avvenuta trasmissione. ` +
+    it:
+      `Non recapitabile: SDI non è riuscito a consegnare la fattura alla pubblica amministrazione${to} e ha rilasciato l'attestazione di avvenuta trasmissione. ` +
       "La fattura è emessa: non reinviarla; inoltra all'ufficio la fattura insieme a questa attestazione.",
-    en: `Undeliverable: SDI could not deliver the invoice to the public administration${to} and issued an attestation of transmission. ` +
+    en:
+      `Undeliverable: SDI could not deliver the invoice to the public administration${to} and issued an attestation of transmission. ` +
       'The invoice is issued: do not resend it; forward the invoice with this attestation to the office.',
   };
 }

@@ -30,5 +30,8 @@ function only(candidates: NotificationCandidate[]): string | null {
 
 /** IdentificativoSdI is an integer: 0111 and 111 are the same. */
 function canonicalId(value: string): string {
-  return value.trim().replace(/^\+/, '').replace(/^0+(?=\d)/, '');
+  return value
+    .trim()
+    .replace(/^\+/, '')
+    .replace(/^0+(?=\d)/, '');
 }

@@ -20,7 +20,15 @@ export function formatSdiTime(value: string | null, language: 'it' | 'en'): stri
 }
 
 function italianParts(instant: Date): { year: string; month: string; day: string; hour: string; minute: string } {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone: ITALY, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone: ITALY,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const parts = format.formatToParts(instant);
   const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '00';
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };

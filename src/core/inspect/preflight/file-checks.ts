@@ -19,17 +19,31 @@ function megabytes(bytes: number): string {
 export function checkFile(fileName: string, size: number): PreflightIssue[] {
   const issues: PreflightIssue[] = [];
   if (size > SDI_MAX_FILE_BYTES) {
-    issues.push(preflightError('file_too_large', undefined, {
-      it: `Il file è di ${megabytes(size)} MB: SDI accetta al massimo 5 MB per file. Ridurre o togliere gli allegati (Allegati), oppure dividere il lotto in più file.`,
-      en: `The file is ${megabytes(size)} MB: SDI accepts at most 5 MB per file. Shrink or remove the attachments (Allegati), or split the batch into several files.`,
-    }, '00003'));
+    issues.push(
+      preflightError(
+        'file_too_large',
+        undefined,
+        {
+          it: `Il file è di ${megabytes(size)} MB: SDI accetta al massimo 5 MB per file. Ridurre o togliere gli allegati (Allegati), oppure dividere il lotto in più file.`,
+          en: `The file is ${megabytes(size)} MB: SDI accepts at most 5 MB per file. Shrink or remove the attachments (Allegati), or split the batch into several files.`,
+        },
+        '00003',
+      ),
+    );
   }
   const name = baseName(fileName);
   if (!SDI_FILE_NAME.test(name)) {
-    issues.push(preflightWarning('file_name_not_sdi', undefined, {
-      it: `Il nome "${name}" non segue la regola SDI (codice paese + identificativo del trasmittente di 11–16 caratteri + "_" + progressivo di 1–5 lettere o cifre + .xml o .xml.p7m, es. IT01234567890_00001.xml). Di norma non è un problema: l'hub, come trasmittente, rinomina il file prima di inviarlo a SDI.`,
-      en: `The name "${name}" does not follow the SDI rule (country code + 11–16 character transmitter id + "_" + 1–5 letter or digit progressive + .xml or .xml.p7m, e.g. IT01234567890_00001.xml). Usually harmless: the hub, as transmitter, renames the file before sending it to SDI.`,
-    }, '00001'));
+    issues.push(
+      preflightWarning(
+        'file_name_not_sdi',
+        undefined,
+        {
+          it: `Il nome "${name}" non segue la regola SDI (codice paese + identificativo del trasmittente di 11–16 caratteri + "_" + progressivo di 1–5 lettere o cifre + .xml o .xml.p7m, es. IT01234567890_00001.xml). Di norma non è un problema: l'hub, come trasmittente, rinomina il file prima di inviarlo a SDI.`,
+          en: `The name "${name}" does not follow the SDI rule (country code + 11–16 character transmitter id + "_" + 1–5 letter or digit progressive + .xml or .xml.p7m, e.g. IT01234567890_00001.xml). Usually harmless: the hub, as transmitter, renames the file before sending it to SDI.`,
+        },
+        '00001',
+      ),
+    );
   }
   return issues;
 }

@@ -25,9 +25,7 @@ export function checkPartitaIva(vat: string): boolean {
 const OMOCODIA_LETTERS = 'LMNPQRSTUV';
 const MONTH_LETTERS = 'ABCDEHLMPRST';
 const DIGIT_OR_OMOCODIA = '[0-9LMNPQRSTUV]';
-const PERSONAL_CODE = new RegExp(
-  `^[A-Z]{6}${DIGIT_OR_OMOCODIA}{2}[${MONTH_LETTERS}]${DIGIT_OR_OMOCODIA}{2}[A-Z]${DIGIT_OR_OMOCODIA}{3}[A-Z]$`,
-);
+const PERSONAL_CODE = new RegExp(`^[A-Z]{6}${DIGIT_OR_OMOCODIA}{2}[${MONTH_LETTERS}]${DIGIT_OR_OMOCODIA}{2}[A-Z]${DIGIT_OR_OMOCODIA}{3}[A-Z]$`);
 // Values of characters in odd positions (1st, 3rd, …), for 0–9 and A–Z alike (0 and A share a value).
 const ODD_VALUES = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
 

@@ -31,10 +31,17 @@ function duplicatesInFile(documents: CompleteDocument[], duplicates: Set<Complet
       continue;
     }
     duplicates.add(document);
-    issues.push(preflightError('duplicate_in_file', numberPath(document), {
-      it: `La fattura numero ${document.number} (${document.docType}, anno ${document.year}) compare due volte in questo file (anche in ${first.path}): SDI la scarterebbe come duplicata. Dare a ciascuna fattura un numero diverso.`,
-      en: `Invoice number ${document.number} (${document.docType}, year ${document.year}) appears twice in this file (also in ${first.path}): SDI would reject it as a duplicate. Give each invoice its own number.`,
-    }, '00409'));
+    issues.push(
+      preflightError(
+        'duplicate_in_file',
+        numberPath(document),
+        {
+          it: `La fattura numero ${document.number} (${document.docType}, anno ${document.year}) compare due volte in questo file (anche in ${first.path}): SDI la scarterebbe come duplicata. Dare a ciascuna fattura un numero diverso.`,
+          en: `Invoice number ${document.number} (${document.docType}, year ${document.year}) appears twice in this file (also in ${first.path}): SDI would reject it as a duplicate. Give each invoice its own number.`,
+        },
+        '00409',
+      ),
+    );
   }
   return issues;
 }
@@ -42,10 +49,15 @@ function duplicatesInFile(documents: CompleteDocument[], duplicates: Set<Complet
 function duplicateInHistory(document: CompleteDocument, sellerKey: string, history: InvoiceHistory): PreflightIssue | null {
   const earlier = history.findSame(sellerKey, document.docType, document.number, document.year);
   if (!earlier) return null;
-  return preflightError('duplicate_invoice', numberPath(document), {
-    it: `La fattura numero ${document.number} (${document.docType}, anno ${document.year}) di questo cedente è già stata acquisita come "${earlier.name}" (documento ${earlier.documentId}, ${earlier.sentAt}): SDI la scarterebbe come duplicata (errore 00404). Se è una correzione, emettere una nota di credito o usare un nuovo numero.`,
-    en: `Invoice number ${document.number} (${document.docType}, year ${document.year}) from this seller was already captured as "${earlier.name}" (document ${earlier.documentId}, ${earlier.sentAt}): SDI would reject it as a duplicate (error 00404). If it is a correction, issue a credit note or use a new number.`,
-  }, '00404');
+  return preflightError(
+    'duplicate_invoice',
+    numberPath(document),
+    {
+      it: `La fattura numero ${document.number} (${document.docType}, anno ${document.year}) di questo cedente è già stata acquisita come "${earlier.name}" (documento ${earlier.documentId}, ${earlier.sentAt}): SDI la scarterebbe come duplicata (errore 00404). Se è una correzione, emettere una nota di credito o usare un nuovo numero.`,
+      en: `Invoice number ${document.number} (${document.docType}, year ${document.year}) from this seller was already captured as "${earlier.name}" (document ${earlier.documentId}, ${earlier.sentAt}): SDI would reject it as a duplicate (error 00404). If it is a correction, issue a credit note or use a new number.`,
+    },
+    '00404',
+  );
 }
 
 function gapIssues(
@@ -64,7 +76,8 @@ function gapIssues(
     const previous = history.previousInSeries(sellerKey, document.docType, document.year, current.series, current.counter);
     if (previous !== null) known.push({ ...current, counter: previous });
     for (const other of documents) {
-      const parsed = other !== document && other.docType === document.docType && other.year === document.year ? parseInvoiceNumber(other.number, other.year) : null;
+      const parsed =
+        other !== document && other.docType === document.docType && other.year === document.year ? parseInvoiceNumber(other.number, other.year) : null;
       if (parsed) known.push(parsed);
     }
     const gap = gapBefore(current, known, GAP_LIST_LIMIT);
@@ -72,10 +85,12 @@ function gapIssues(
     const rest = gap.count - gap.first.length;
     const list = { it: `${gap.first.join(', ')}${rest > 0 ? ` e altri ${rest}` : ''}`, en: `${gap.first.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}` };
     const previousNumber = formatInvoiceNumber(current, gap.previous);
-    issues.push(preflightWarning('numbering_gap', numberPath(document), {
-      it: `Numerazione con un buco: prima della fattura ${document.number} (${document.docType}, anno ${document.year}) ${gap.count === 1 ? 'manca il numero' : `mancano ${gap.count} numeri:`} ${list.it} (l'ultimo numero noto è ${previousNumber}). Verificare di non aver saltato o dimenticato fatture.`,
-      en: `Numbering gap: before invoice ${document.number} (${document.docType}, year ${document.year}) ${gap.count === 1 ? 'number' : `${gap.count} numbers are missing:`} ${list.en}${gap.count === 1 ? ' is missing' : ''} (the previous known number is ${previousNumber}). Check that no invoice was skipped or forgotten.`,
-    }));
+    issues.push(
+      preflightWarning('numbering_gap', numberPath(document), {
+        it: `Numerazione con un buco: prima della fattura ${document.number} (${document.docType}, anno ${document.year}) ${gap.count === 1 ? 'manca il numero' : `mancano ${gap.count} numeri:`} ${list.it} (l'ultimo numero noto è ${previousNumber}). Verificare di non aver saltato o dimenticato fatture.`,
+        en: `Numbering gap: before invoice ${document.number} (${document.docType}, year ${document.year}) ${gap.count === 1 ? 'number' : `${gap.count} numbers are missing:`} ${list.en}${gap.count === 1 ? ' is missing' : ''} (the previous known number is ${previousNumber}). Check that no invoice was skipped or forgotten.`,
+      }),
+    );
   }
   return issues;
 }

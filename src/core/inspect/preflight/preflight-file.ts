@@ -15,10 +15,15 @@ export function preflightFatturaPaXml(xml: Uint8Array | string, context: Omit<Pr
     if (!(error instanceof XmlRefusedError)) throw error;
     const detail = error.message.replace(/[.\s]+$/, '');
     return [
-      preflightError('not_well_formed', undefined, {
-        it: `Il file non è un XML valido e SDI lo scarterebbe (${detail}). Rigenerarlo dal gestionale o correggerlo.`,
-        en: `The file is not well-formed XML and SDI would reject it (${detail}). Export it again from the invoicing software or fix it.`,
-      }, '00200'),
+      preflightError(
+        'not_well_formed',
+        undefined,
+        {
+          it: `Il file non è un XML valido e SDI lo scarterebbe (${detail}). Rigenerarlo dal gestionale o correggerlo.`,
+          en: `The file is not well-formed XML and SDI would reject it (${detail}). Export it again from the invoicing software or fix it.`,
+        },
+        '00200',
+      ),
       ...checkFile(context.fileName, size),
     ];
   }

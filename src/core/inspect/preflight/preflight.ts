@@ -23,10 +23,12 @@ function historyChecks(root: XmlElement, history: InvoiceHistory | null): Prefli
     return checkHistory(root, history);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return [preflightWarning('history_unavailable', undefined, {
-      it: `Non è stato possibile controllare duplicati e numerazione (${reason}).`,
-      en: `Duplicates and numbering could not be checked (${reason}).`,
-    })];
+    return [
+      preflightWarning('history_unavailable', undefined, {
+        it: `Non è stato possibile controllare duplicati e numerazione (${reason}).`,
+        en: `Duplicates and numbering could not be checked (${reason}).`,
+      }),
+    ];
   }
 }
 
@@ -64,4 +66,3 @@ export function preflightFatturaPa(root: XmlElement, context: PreflightContext):
     ...historyChecks(root, context.history),
   ]);
 }
-

@@ -12,10 +12,12 @@ export function checkSchema(root: XmlElement): PreflightIssue[] {
   } catch (error) {
     // A broken installation must not stop invoices: SDI still validates. Say so instead.
     const reason = error instanceof Error ? error.message : String(error);
-    return [preflightWarning('schema_unavailable', undefined, {
-      it: `Il controllo di conformità allo schema FatturaPA ${FATTURAPA_SCHEMA_VERSION} non è stato eseguito (${reason}): SDI lo farà alla ricezione. Reinstallare il programma.`,
-      en: `The FatturaPA ${FATTURAPA_SCHEMA_VERSION} schema check was not run (${reason}): SDI will do it on receipt. Reinstall the application.`,
-    })];
+    return [
+      preflightWarning('schema_unavailable', undefined, {
+        it: `Il controllo di conformità allo schema FatturaPA ${FATTURAPA_SCHEMA_VERSION} non è stato eseguito (${reason}): SDI lo farà alla ricezione. Reinstallare il programma.`,
+        en: `The FatturaPA ${FATTURAPA_SCHEMA_VERSION} schema check was not run (${reason}): SDI will do it on receipt. Reinstall the application.`,
+      }),
+    ];
   }
   return validateInstance(root, schema);
 }

@@ -155,7 +155,10 @@ export class CaptureWorkerPool implements CapturePreparer {
     const worker = new Worker(WORKER_URL, { workerData, name: 'recapito-capture' });
     worker.unref(); // an idle worker never keeps the process alive
     const slot: Slot = { worker, jobs: new Map(), failure: null, startTimer: undefined };
-    slot.startTimer = setTimeout(() => this.#timedOut(slot, 'its start', this.#options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS), this.#options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    slot.startTimer = setTimeout(
+      () => this.#timedOut(slot, 'its start', this.#options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS),
+      this.#options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+    );
     slot.startTimer.unref();
     worker.on('message', (message: CaptureWorkerMessage) => ('ready' in message ? this.#ready(slot) : this.#answered(slot, message)));
     worker.on('error', (error) => (slot.failure ??= `crashed: ${describe(error)}`));

@@ -8,9 +8,7 @@ import type { FileSnapshot } from '../stable-file.ts';
  * A stable file of a watched folder, with the snapshot the watcher checked (the worker reads only
  * that very file), or bytes from the API or printer.
  */
-export type CaptureRequest =
-  | ({ type: 'file'; path: string; name: string } & FileSnapshot)
-  | { type: 'bytes'; name: string; bytes: Uint8Array };
+export type CaptureRequest = ({ type: 'file'; path: string; name: string } & FileSnapshot) | { type: 'bytes'; name: string; bytes: Uint8Array };
 
 /** A document to record: what inspection found, and where its bytes are (`sha256` in the spool). */
 export interface PreparedPart {

@@ -53,7 +53,10 @@ export function readJpegInfo(bytes: Buffer): JpegInfo {
     if (marker === SOS) break;
     if (EMBEDDABLE_FRAMES.has(marker)) frame = readFrame(segment);
     else if (OTHER_FRAMES.has(marker)) {
-      throw new ConversionError('unsupported_format', 'The JPEG image uses a lossless, hierarchical or arithmetic-coded variant that PDF cannot embed; send a baseline or progressive JPEG.');
+      throw new ConversionError(
+        'unsupported_format',
+        'The JPEG image uses a lossless, hierarchical or arithmetic-coded variant that PDF cannot embed; send a baseline or progressive JPEG.',
+      );
     } else if (marker === APP0) dpi = readJfifDpi(segment) ?? dpi;
     else if (marker === APP1) orientation = readExifOrientation(segment) ?? orientation;
     else if (marker === APP14 && segment.subarray(0, 5).toString('latin1') === 'Adobe') adobe = true;
@@ -72,7 +75,8 @@ function readFrame(segment: Buffer): Pick<JpegInfo, 'width' | 'height' | 'compon
   const components = segment[5];
   if (precision !== 8) throw new ConversionError('unsupported_format', `The JPEG image has ${precision}-bit samples; PDF embeds only 8-bit JPEGs.`);
   if (width === 0) throw corrupt('its width is 0');
-  if (height === 0) throw new ConversionError('unsupported_format', 'The JPEG image declares its height only after the image data (DNL marker), which PDF cannot embed.');
+  if (height === 0)
+    throw new ConversionError('unsupported_format', 'The JPEG image declares its height only after the image data (DNL marker), which PDF cannot embed.');
   if (components !== 1 && components !== 3 && components !== 4) {
     throw new ConversionError('unsupported_format', `The JPEG image has ${components} colour components; only grayscale, RGB and CMYK JPEGs can be printed.`);
   }

@@ -57,7 +57,10 @@ export function parsePwgPageHeader(header: Buffer, pageNumber: number): PwgPageH
   const colorSpaceCode = field(O.ColorSpace);
   const colorSpace = COLOR_SPACES[colorSpaceCode];
   if (!colorSpace) {
-    throw new ConversionError('unsupported_format', `The ${where} uses colour space ${colorSpaceCode}; only sGray, sRGB, AdobeRGB, Black and CMYK can be printed.`);
+    throw new ConversionError(
+      'unsupported_format',
+      `The ${where} uses colour space ${colorSpaceCode}; only sGray, sRGB, AdobeRGB, Black and CMYK can be printed.`,
+    );
   }
   const bitsPerColor = field(O.BitsPerColor);
   if (bitsPerColor !== 1 && bitsPerColor !== 8 && bitsPerColor !== 16) {
@@ -73,7 +76,10 @@ export function parsePwgPageHeader(header: Buffer, pageNumber: number): PwgPageH
   const numColors = field(O.NumColors);
   const bitsPerPixel = field(O.BitsPerPixel);
   if ((numColors !== 0 && numColors !== channels) || bitsPerPixel !== bitsPerColor * channels) {
-    throw corruptHeader(where, `${colorSpace.name} needs ${channels} colour(s) of ${bitsPerColor} bits, but the header says ${numColors} colour(s) and ${bitsPerPixel} bits per pixel`);
+    throw corruptHeader(
+      where,
+      `${colorSpace.name} needs ${channels} colour(s) of ${bitsPerColor} bits, but the header says ${numColors} colour(s) and ${bitsPerPixel} bits per pixel`,
+    );
   }
   const width = field(O.Width);
   const height = field(O.Height);

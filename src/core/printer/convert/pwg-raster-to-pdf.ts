@@ -37,7 +37,10 @@ export async function pwgRasterToPdf(file: string, limits: RasterLimits = DEFAUL
       if (reader.available === 0 && pages > 0) break;
       const pageNumber = pages + 1;
       if (reader.available < PWG_HEADER_BYTES) {
-        throw new ConversionError('corrupt_image', pages === 0 ? 'The PWG raster contains no pages.' : `The PWG raster is truncated inside the header of page ${pageNumber}.`);
+        throw new ConversionError(
+          'corrupt_image',
+          pages === 0 ? 'The PWG raster contains no pages.' : `The PWG raster is truncated inside the header of page ${pageNumber}.`,
+        );
       }
       const header = parsePwgPageHeader(reader.bytes.subarray(reader.start, reader.start + PWG_HEADER_BYTES), pageNumber);
       reader.consume(PWG_HEADER_BYTES);
@@ -54,12 +57,18 @@ export async function pwgRasterToPdf(file: string, limits: RasterLimits = DEFAUL
 function checkLimits(header: PwgPageHeader, pageNumber: number, limits: RasterLimits): void {
   const size = `${header.width} x ${header.height} pixels`;
   if (header.bytesPerLine > MAX_BYTES_PER_LINE) {
-    throw new ConversionError('too_large', `Page ${pageNumber} of the PWG raster is too wide: ${size}, ${header.bytesPerLine} bytes per line (at most ${MAX_BYTES_PER_LINE}).`);
+    throw new ConversionError(
+      'too_large',
+      `Page ${pageNumber} of the PWG raster is too wide: ${size}, ${header.bytesPerLine} bytes per line (at most ${MAX_BYTES_PER_LINE}).`,
+    );
   }
   const pageBytes = header.bytesPerLine * header.height;
   if (pageBytes > limits.maxPageBytes) {
     const megabytes = (bytes: number) => Math.floor(bytes / 1024 / 1024);
-    throw new ConversionError('too_large', `Page ${pageNumber} of the PWG raster is too large: ${size} (${megabytes(pageBytes)} MB decoded, at most ${megabytes(limits.maxPageBytes)} MB).`);
+    throw new ConversionError(
+      'too_large',
+      `Page ${pageNumber} of the PWG raster is too large: ${size} (${megabytes(pageBytes)} MB decoded, at most ${megabytes(limits.maxPageBytes)} MB).`,
+    );
   }
   if (pageNumber > limits.maxPages) throw new ConversionError('too_large', `The PWG raster has more than ${limits.maxPages} pages.`);
 }
@@ -72,7 +81,7 @@ async function deflatePage(reader: BufferedFileReader, header: PwgPageHeader, pa
   const row = Buffer.alloc(format.bytesPerRow);
   const maxLine = maxEncodedLineBytes(header.bytesPerLine, header.bytesPerPixel);
   try {
-    for (let y = 0; y < header.height; ) {
+    for (let y = 0; y < header.height;) {
       const truncated = () => new ConversionError('corrupt_image', `The PWG raster is truncated in page ${pageNumber}, at line ${y + 1} of ${header.height}.`);
       await reader.fill(maxLine);
       if (reader.available < 2) throw truncated();
@@ -103,7 +112,14 @@ function addRasterPage(doc: PDFDocument, header: PwgPageHeader, flateRows: Buffe
   addImagePage(
     doc,
     page,
-    { width: header.width, height: header.height, colorSpace: format.colorSpace, bitsPerComponent: format.bitsPerComponent, filter: 'FlateDecode', data: flateRows },
+    {
+      width: header.width,
+      height: header.height,
+      colorSpace: format.colorSpace,
+      bitsPerComponent: format.bitsPerComponent,
+      filter: 'FlateDecode',
+      data: flateRows,
+    },
     placementMatrix({ x: 0, y: page.height - imageHeight, width: imageWidth, height: imageHeight }),
   );
 }

@@ -194,8 +194,18 @@ class IppReader {
   private dateTime(field: Field): Date {
     const b = field.value;
     const [month, day, hour, minute, second, deci, direction, offsetHours, offsetMinutes] = [b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!, b[8]!, b[9]!, b[10]!];
-    const valid = month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60 && deci <= 9
-      && (direction === 0x2b || direction === 0x2d) && offsetHours <= 14 && offsetMinutes <= 59;
+    const valid =
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= 31 &&
+      hour <= 23 &&
+      minute <= 59 &&
+      second <= 60 &&
+      deci <= 9 &&
+      (direction === 0x2b || direction === 0x2d) &&
+      offsetHours <= 14 &&
+      offsetMinutes <= 59;
     if (!valid) this.malformed(`dateTime "${field.label}" is not a valid date`);
     const offset = (direction === 0x2d ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
     const utc = Date.UTC(b.readUInt16BE(0), month - 1, day, hour, minute, second, deci * 100) - offset * 60_000;
@@ -224,7 +234,10 @@ class IppReader {
     this.position += 2;
     const label = name || 'an additional value';
     if (valueLength > this.limits.maxValueLength) {
-      throw new IppRequestError('client-error-request-value-too-long', `The value of "${label}" is ${valueLength} octets long; the limit is ${this.limits.maxValueLength}.`);
+      throw new IppRequestError(
+        'client-error-request-value-too-long',
+        `The value of "${label}" is ${valueLength} octets long; the limit is ${this.limits.maxValueLength}.`,
+      );
     }
     this.need(valueLength, `the value of "${label}"`);
     const value = this.buffer.subarray(this.position, this.position + valueLength);

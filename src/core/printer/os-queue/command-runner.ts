@@ -21,7 +21,11 @@ export const defaultCommandRunner: CommandRunner = (command, args, options) =>
     const timeoutMs = options?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish({ code: 124, stdout, stderr: `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}${command}: no answer after ${Math.round(timeoutMs / 1000)} s, stopped` });
+      finish({
+        code: 124,
+        stdout,
+        stderr: `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}${command}: no answer after ${Math.round(timeoutMs / 1000)} s, stopped`,
+      });
     }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = append(stdout, chunk)));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = append(stderr, chunk)));

@@ -87,7 +87,11 @@ export class CupsQueueManager implements QueueManager {
     const manual = shellCommand('lpadmin', args, { sudo: true });
     const result = await this.#lpadmin(args, manual);
     if (result.code === 0 || isUnknownQueue(result.stderr)) return;
-    throw new QueueError('command_failed', `Could not remove the print queue "${queue}": ${oneLine(result.stderr) || `exit code ${result.code}`}. Run by hand:\n  ${manual}`, manual);
+    throw new QueueError(
+      'command_failed',
+      `Could not remove the print queue "${queue}": ${oneLine(result.stderr) || `exit code ${result.code}`}. Run by hand:\n  ${manual}`,
+      manual,
+    );
   }
 
   async status(name: string): Promise<QueueState> {

@@ -3,9 +3,7 @@
 // would leave a raw queue (CUPS) or fail (Windows), so the managers ask first.
 import http from 'node:http';
 
-export type IppProbeResult =
-  | { ok: true; makeAndModel: string | null; documentFormats: string[] }
-  | { ok: false; reason: string };
+export type IppProbeResult = { ok: true; makeAndModel: string | null; documentFormats: string[] } | { ok: false; reason: string };
 
 const GET_PRINTER_ATTRIBUTES = 0x000b;
 const TAG_OPERATION = 0x01;
@@ -69,33 +67,41 @@ export function probeIppPrinter(uri: string, timeoutMs = 5000): Promise<IppProbe
   }
   const body = encodeGetPrinterAttributes(uri);
   return new Promise((resolve) => {
-    const request = http.request(target, { method: 'POST', headers: { 'Content-Type': 'application/ipp', 'Content-Length': body.length }, timeout: timeoutMs }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) request.destroy(new Error(`the answer is larger than ${MAX_RESPONSE_BYTES} bytes`));
-        else chunks.push(chunk);
-      });
-      response.on('end', () => resolve(judge(response.statusCode ?? 0, String(response.headers['content-type'] ?? ''), Buffer.concat(chunks))));
-      response.on('error', (error) => resolve({ ok: false, reason: error.message }));
-    });
+    const request = http.request(
+      target,
+      { method: 'POST', headers: { 'Content-Type': 'application/ipp', 'Content-Length': body.length }, timeout: timeoutMs },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) request.destroy(new Error(`the answer is larger than ${MAX_RESPONSE_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        response.on('end', () => resolve(judge(response.statusCode ?? 0, String(response.headers['content-type'] ?? ''), Buffer.concat(chunks))));
+        response.on('error', (error) => resolve({ ok: false, reason: error.message }));
+      },
+    );
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    request.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, reason: error.code === 'ECONNREFUSED' ? 'connection refused (nothing listens on that port)' : error.message }));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ ok: false, reason: error.code === 'ECONNREFUSED' ? 'connection refused (nothing listens on that port)' : error.message }),
+    );
     request.end(body);
   });
 }
 
 function judge(httpStatus: number, contentType: string, body: Buffer): IppProbeResult {
   if (httpStatus !== 200) return { ok: false, reason: `HTTP ${httpStatus} instead of an IPP answer: not an IPP printer at this address` };
-  if (!contentType.toLowerCase().startsWith('application/ipp')) return { ok: false, reason: `the answer is ${contentType || 'untyped'}, not application/ipp: not an IPP printer` };
+  if (!contentType.toLowerCase().startsWith('application/ipp'))
+    return { ok: false, reason: `the answer is ${contentType || 'untyped'}, not application/ipp: not an IPP printer` };
   let decoded: ReturnType<typeof decodePrinterAttributesResponse>;
   try {
     decoded = decodePrinterAttributesResponse(body);
   } catch (error) {
     return { ok: false, reason: `unreadable IPP answer: ${(error as Error).message}` };
   }
-  if (decoded.statusCode >= 0x0100) return { ok: false, reason: `the printer refused Get-Printer-Attributes with IPP status 0x${decoded.statusCode.toString(16).padStart(4, '0')}` };
+  if (decoded.statusCode >= 0x0100)
+    return { ok: false, reason: `the printer refused Get-Printer-Attributes with IPP status 0x${decoded.statusCode.toString(16).padStart(4, '0')}` };
   return { ok: true, makeAndModel: decoded.makeAndModel, documentFormats: decoded.documentFormats };
 }
 

@@ -13,7 +13,14 @@ const failureSchema = z.object({
 export type ScriptFailure = { ok: false; code: QueueErrorCode; message: string; elevated?: boolean | undefined };
 
 const installSchema = z.union([
-  z.object({ ok: z.literal(true), name: z.string(), renamedFrom: z.string().nullable(), driverName: z.string(), portName: z.string(), elevated: z.boolean().optional() }),
+  z.object({
+    ok: z.literal(true),
+    name: z.string(),
+    renamedFrom: z.string().nullable(),
+    driverName: z.string(),
+    portName: z.string(),
+    elevated: z.boolean().optional(),
+  }),
   failureSchema,
 ]);
 
@@ -64,7 +71,10 @@ export function toQueueState(outcome: Extract<StatusOutcome, { ok: true }>): Que
   const status = outcome.printerStatus;
   return {
     installed: true,
-    uri: [outcome.portName, outcome.portHost, outcome.portDescription].find((value): value is string => typeof value === 'string' && /^(https?|ipps?):\/\//i.test(value)) ?? null,
+    uri:
+      [outcome.portName, outcome.portHost, outcome.portDescription].find(
+        (value): value is string => typeof value === 'string' && /^(https?|ipps?):\/\//i.test(value),
+      ) ?? null,
     driverless: /IPP Class Driver/i.test(outcome.driverName),
     enabled: !/Paused|PendingDeletion/i.test(status),
     accepting: !/PendingDeletion/i.test(status),
@@ -85,6 +95,9 @@ function parseWith<T>(schema: z.ZodType<T>, stdout: string): T {
     throw new ScriptOutputError(`PowerShell printed an unreadable result: ${(error as Error).message}`);
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ScriptOutputError(`PowerShell printed an unexpected result: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ScriptOutputError(
+      `PowerShell printed an unexpected result: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`).join('; ')}`,
+    );
   return parsed.data;
 }

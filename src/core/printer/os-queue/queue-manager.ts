@@ -19,6 +19,10 @@ export function createQueueManager(platform: NodeJS.Platform = process.platform,
       return new WindowsQueueManager(runner);
     default:
       // FreeBSD and friends usually have CUPS too, but nobody has checked: say so instead of guessing.
-      throw new QueueError('not_supported', `Installing print queues is supported on Linux, macOS and Windows, not on ${platform}. Add an IPP Everywhere printer by hand pointing at the agent's printer address.`, '');
+      throw new QueueError(
+        'not_supported',
+        `Installing print queues is supported on Linux, macOS and Windows, not on ${platform}. Add an IPP Everywhere printer by hand pointing at the agent's printer address.`,
+        '',
+      );
   }
 }

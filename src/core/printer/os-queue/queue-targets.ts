@@ -49,7 +49,8 @@ export function portFromPrinterUrlFile(text: string, profileId?: string): number
     }
     const port = Number(url.port || (url.protocol === 'ipp:' ? 631 : NaN));
     if (!Number.isInteger(port) || port < 1 || port > 65_535) continue;
-    const forProfile = profileId !== undefined && (tokens.length > 1 ? tokens[0] === profileId : url.pathname.replace(/\/+$/, '').endsWith(`/${encodeURIComponent(profileId)}`));
+    const forProfile =
+      profileId !== undefined && (tokens.length > 1 ? tokens[0] === profileId : url.pathname.replace(/\/+$/, '').endsWith(`/${encodeURIComponent(profileId)}`));
     if (forProfile) return port;
     anyPort ??= port;
   }

@@ -87,24 +87,40 @@ export class WindowsQueueManager implements QueueManager {
   async #script<T>(script: string, timeoutMs: number, manual: string, parse: (stdout: string) => T): Promise<T> {
     const result: CommandResult = await this.#run(this.#powershell, powershellArgs(script), { timeoutMs });
     if (result.code === 127) {
-      throw new QueueError('not_supported', `Windows PowerShell (powershell.exe) was not found, so printers cannot be managed from here. In PowerShell as Administrator, run:\n  ${manual}`, manual);
+      throw new QueueError(
+        'not_supported',
+        `Windows PowerShell (powershell.exe) was not found, so printers cannot be managed from here. In PowerShell as Administrator, run:\n  ${manual}`,
+        manual,
+      );
     }
     try {
       return parse(result.stdout);
     } catch (error) {
       if (!(error instanceof ScriptOutputError)) throw error;
       const detail = (result.stderr || result.stdout).trim().split(/\r?\n/).slice(-5).join(' ').slice(0, 600);
-      throw new QueueError('command_failed', `${error.message} (exit code ${result.code}${detail ? `: ${detail}` : ''}). In PowerShell as Administrator, run:\n  ${manual}`, manual);
+      throw new QueueError(
+        'command_failed',
+        `${error.message} (exit code ${result.code}${detail ? `: ${detail}` : ''}). In PowerShell as Administrator, run:\n  ${manual}`,
+        manual,
+      );
     }
   }
 }
 
 function failure(outcome: ScriptFailure, what: string, manual: string): QueueError {
   if (outcome.code === 'forbidden') {
-    return new QueueError('forbidden', `${what}: Windows refused (${outcome.message.trim()}). Managing printers needs administrator rights: ${ELEVATION_HINT} and run:\n  ${manual}`, manual);
+    return new QueueError(
+      'forbidden',
+      `${what}: Windows refused (${outcome.message.trim()}). Managing printers needs administrator rights: ${ELEVATION_HINT} and run:\n  ${manual}`,
+      manual,
+    );
   }
   const elevation = outcome.elevated === false ? ` PowerShell was not running as Administrator; if that is the cause, ${ELEVATION_HINT}.` : '';
-  return new QueueError(outcome.code, `${what}: ${outcome.message.trim()}${elevation} To do it by hand, in PowerShell as Administrator run:\n  ${manual}`, manual);
+  return new QueueError(
+    outcome.code,
+    `${what}: ${outcome.message.trim()}${elevation} To do it by hand, in PowerShell as Administrator run:\n  ${manual}`,
+    manual,
+  );
 }
 
 function defaultPowershell(env: NodeJS.ProcessEnv): string {

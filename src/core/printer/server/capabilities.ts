@@ -12,8 +12,17 @@ export const COMPRESSIONS = ['none', 'deflate', 'gzip'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
 export const SUPPORTED_OPERATIONS: readonly IppOperationName[] = [
-  'Print-Job', 'Validate-Job', 'Create-Job', 'Send-Document', 'Cancel-Job', 'Get-Job-Attributes', 'Get-Jobs',
-  'Get-Printer-Attributes', 'Cancel-My-Jobs', 'Close-Job', 'Identify-Printer',
+  'Print-Job',
+  'Validate-Job',
+  'Create-Job',
+  'Send-Document',
+  'Cancel-Job',
+  'Get-Job-Attributes',
+  'Get-Jobs',
+  'Get-Printer-Attributes',
+  'Cancel-My-Jobs',
+  'Close-Job',
+  'Identify-Printer',
 ];
 
 export const SUPPORTED_OPERATION_CODES: readonly number[] = SUPPORTED_OPERATIONS.map((name) => OPERATION[name]);
@@ -49,7 +58,21 @@ export const MULTIPLE_OPERATION_TIME_OUT_SECONDS = 60;
 
 /** Job template attributes a client may send; each is advertised with -default and -supported. */
 export const JOB_CREATION_ATTRIBUTES: readonly string[] = [
-  'copies', 'finishings', 'ipp-attribute-fidelity', 'job-name', 'media', 'media-col', 'number-up', 'orientation-requested',
-  'output-bin', 'page-ranges', 'print-color-mode', 'print-content-optimize', 'print-quality', 'print-rendering-intent',
-  'print-scaling', 'printer-resolution', 'sides',
+  'copies',
+  'finishings',
+  'ipp-attribute-fidelity',
+  'job-name',
+  'media',
+  'media-col',
+  'number-up',
+  'orientation-requested',
+  'output-bin',
+  'page-ranges',
+  'print-color-mode',
+  'print-content-optimize',
+  'print-quality',
+  'print-rendering-intent',
+  'print-scaling',
+  'printer-resolution',
+  'sides',
 ];

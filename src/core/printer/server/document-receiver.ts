@@ -46,7 +46,10 @@ function decompressor(compression: Exclude<Compression, 'none'>): Transform {
 function asIppError(error: unknown, options: ReceiveDocumentOptions): IppRequestError {
   if (error instanceof IppRequestError) return error;
   if (error instanceof DocumentTooLargeError) {
-    return new IppRequestError('client-error-request-entity-too-large', `The document is larger than the ${formatBytes(options.maxBytes)} this printer accepts.`);
+    return new IppRequestError(
+      'client-error-request-entity-too-large',
+      `The document is larger than the ${formatBytes(options.maxBytes)} this printer accepts.`,
+    );
   }
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (code.startsWith('Z_')) {

@@ -60,9 +60,16 @@ async function handle(runtime: PrinterRuntime, fallbackAuthority: () => string, 
 }
 
 /** Reads the IPP message, runs its operation, drains what the operation left of the body, answers. */
-async function handleIppRequest(runtime: PrinterRuntime, request: IncomingMessage, response: ServerResponse, queue: PrinterQueue, uris: PrinterUris): Promise<void> {
+async function handleIppRequest(
+  runtime: PrinterRuntime,
+  request: IncomingMessage,
+  response: ServerResponse,
+  queue: PrinterQueue,
+  uris: PrinterUris,
+): Promise<void> {
   const source = decodeContentCoding(request, request.headers['content-encoding']);
-  if (!source) return sendText(request, response, 415, `Content-Encoding "${request.headers['content-encoding']}" is not supported; use gzip, deflate or none.`);
+  if (!source)
+    return sendText(request, response, 415, `Content-Encoding "${request.headers['content-encoding']}" is not supported; use gzip, deflate or none.`);
 
   const chunks = source[Symbol.asyncIterator]();
   let body: RequestBody;
@@ -114,7 +121,11 @@ async function runOperation(runtime: PrinterRuntime, body: RequestBody, queue: P
 
 function logOutcome(runtime: PrinterRuntime, message: IppMessage, result: OperationResult): void {
   if (STATUS[result.status] < 0x0400) return;
-  runtime.log.warn('refused an IPP request', { operation: operationName(message.code), status: statusName(STATUS[result.status]), reason: result.statusMessage ?? null });
+  runtime.log.warn('refused an IPP request', {
+    operation: operationName(message.code),
+    status: statusName(STATUS[result.status]),
+    reason: result.statusMessage ?? null,
+  });
 }
 
 function pathOf(url: string | undefined): string {

@@ -7,10 +7,7 @@ import { truncateUtf8 } from './printer-identity.ts';
 import type { OperationResult } from './operation-request.ts';
 
 export function encodeResponse(request: Pick<IppMessage, 'version' | 'requestId'> | null, result: OperationResult): Buffer {
-  const operationGroup: IppAttribute[] = [
-    attr('attributes-charset', v.charset('utf-8')),
-    attr('attributes-natural-language', v.naturalLanguage('en')),
-  ];
+  const operationGroup: IppAttribute[] = [attr('attributes-charset', v.charset('utf-8')), attr('attributes-natural-language', v.naturalLanguage('en'))];
   if (result.statusMessage) operationGroup.push(attr('status-message', v.text(truncateUtf8(result.statusMessage, 255))));
   const groups: IppGroup[] = [{ tag: GROUP_TAG.operation, attributes: operationGroup }];
   if (result.unsupported && result.unsupported.length > 0) groups.push({ tag: GROUP_TAG.unsupported, attributes: result.unsupported });

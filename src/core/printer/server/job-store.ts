@@ -69,8 +69,18 @@ export class JobStore {
     if (!Number.isSafeInteger(id) || id < 1 || id > 0x7fffffff) throw new Error(`nextJobId returned ${id}, not an integer from 1 to 2147483647`);
     if (this.jobs.has(id)) throw new Error(`nextJobId returned ${id}, which is already in use`);
     const job: Job = {
-      ...fields, id, createdAt: this.options.now(), state, reasons, message: null, processingAt: null, completedAt: null,
-      open: false, receiving: false, document: null, size: 0,
+      ...fields,
+      id,
+      createdAt: this.options.now(),
+      state,
+      reasons,
+      message: null,
+      processingAt: null,
+      completedAt: null,
+      open: false,
+      receiving: false,
+      document: null,
+      size: 0,
     };
     this.jobs.set(id, job);
     return job;

@@ -3,8 +3,18 @@
 // false (the default) the job goes ahead and they are simply ignored.
 import { findAttribute, numberValue, stringValue, v, type IppAttribute, type IppValue } from '../ipp/attributes.ts';
 import {
-  FINISHINGS, MAX_COPIES, NUMBER_UP, ORIENTATIONS, OUTPUT_BINS, PRINT_COLOR_MODES, PRINT_CONTENT_OPTIMIZE, PRINT_QUALITIES,
-  PRINT_RENDERING_INTENTS, PRINT_SCALING, PRINTER_RESOLUTIONS, SIDES,
+  FINISHINGS,
+  MAX_COPIES,
+  NUMBER_UP,
+  ORIENTATIONS,
+  OUTPUT_BINS,
+  PRINT_COLOR_MODES,
+  PRINT_CONTENT_OPTIMIZE,
+  PRINT_QUALITIES,
+  PRINT_RENDERING_INTENTS,
+  PRINT_SCALING,
+  PRINTER_RESOLUTIONS,
+  SIDES,
 } from './capabilities.ts';
 import { MARGINS_SUPPORTED, MEDIA_SOURCE, MEDIA_TYPE, mediaSizeByDimensions, supportedMediaName } from './media.ts';
 
@@ -20,22 +30,26 @@ export interface CheckedJobTemplate {
 
 type Check = (values: IppValue[]) => IppValue[] | null;
 
-const oneKeywordOf = (allowed: readonly string[]): Check => (values) => {
-  const value = single(values);
-  return (value?.tag === 'keyword') && allowed.includes(value.value) ? values : null;
-};
+const oneKeywordOf =
+  (allowed: readonly string[]): Check =>
+  (values) => {
+    const value = single(values);
+    return value?.tag === 'keyword' && allowed.includes(value.value) ? values : null;
+  };
 
-const oneEnumOf = (allowed: readonly number[]): Check => (values) => {
-  const value = single(values);
-  return value?.tag === 'enum' && allowed.includes(value.value) ? values : null;
-};
+const oneEnumOf =
+  (allowed: readonly number[]): Check =>
+  (values) => {
+    const value = single(values);
+    return value?.tag === 'enum' && allowed.includes(value.value) ? values : null;
+  };
 
 const CHECKS: Record<string, Check> = {
   copies: (values) => {
     const value = single(values);
     return value?.tag === 'integer' && value.value >= 1 && value.value <= MAX_COPIES ? values : null;
   },
-  finishings: (values) => values.every((value) => value.tag === 'enum' && FINISHINGS.includes(value.value)) ? values : null,
+  finishings: (values) => (values.every((value) => value.tag === 'enum' && FINISHINGS.includes(value.value)) ? values : null),
   media: (values) => {
     const value = single(values);
     const name = value && (value.tag === 'keyword' || value.tag === 'name') ? supportedMediaName(value.value) : undefined;
@@ -51,7 +65,7 @@ const CHECKS: Record<string, Check> = {
   },
   'orientation-requested': oneEnumOf(ORIENTATIONS),
   'output-bin': oneKeywordOf(OUTPUT_BINS),
-  'page-ranges': (values) => pageRangesAreValid(values) ? values : null,
+  'page-ranges': (values) => (pageRangesAreValid(values) ? values : null),
   'print-color-mode': oneKeywordOf(PRINT_COLOR_MODES),
   'print-content-optimize': oneKeywordOf(PRINT_CONTENT_OPTIMIZE),
   'print-quality': oneEnumOf(PRINT_QUALITIES),
@@ -59,8 +73,8 @@ const CHECKS: Record<string, Check> = {
   'print-scaling': oneKeywordOf(PRINT_SCALING),
   'printer-resolution': (values) => {
     const value = single(values);
-    const supported = value?.tag === 'resolution'
-      && PRINTER_RESOLUTIONS.some((r) => r.x === value.value.x && r.y === value.value.y && r.units === value.value.units);
+    const supported =
+      value?.tag === 'resolution' && PRINTER_RESOLUTIONS.some((r) => r.x === value.value.x && r.y === value.value.y && r.units === value.value.units);
     return supported ? values : null;
   },
   sides: oneKeywordOf(SIDES),

@@ -32,11 +32,16 @@ export const MEDIA_TYPE = 'stationery';
 
 /** Legacy (RFC 8011 / IPP 1.1) media names some clients still send. */
 const MEDIA_ALIASES = new Map<string, string>([
-  ['a4', 'iso_a4_210x297mm'], ['iso-a4', 'iso_a4_210x297mm'],
-  ['letter', 'na_letter_8.5x11in'], ['na-letter', 'na_letter_8.5x11in'],
-  ['legal', 'na_legal_8.5x14in'], ['na-legal', 'na_legal_8.5x14in'],
-  ['a5', 'iso_a5_148x210mm'], ['iso-a5', 'iso_a5_148x210mm'],
-  ['a3', 'iso_a3_297x420mm'], ['iso-a3', 'iso_a3_297x420mm'],
+  ['a4', 'iso_a4_210x297mm'],
+  ['iso-a4', 'iso_a4_210x297mm'],
+  ['letter', 'na_letter_8.5x11in'],
+  ['na-letter', 'na_letter_8.5x11in'],
+  ['legal', 'na_legal_8.5x14in'],
+  ['na-legal', 'na_legal_8.5x14in'],
+  ['a5', 'iso_a5_148x210mm'],
+  ['iso-a5', 'iso_a5_148x210mm'],
+  ['a3', 'iso_a3_297x420mm'],
+  ['iso-a3', 'iso_a3_297x420mm'],
   ['index-4x6', 'na_index-4x6_4x6in'],
 ]);
 
@@ -75,18 +80,12 @@ function sizeNamed(name: string): MediaSize {
 
 /** A media-col for a ready (loaded) media: what media-col-default and media-col-ready list. */
 export function readyMediaCol(name: string): IppValue {
-  return mediaCol(sizeNamed(name), MARGIN, [
-    attr('media-source', v.keyword(MEDIA_SOURCE)),
-    attr('media-type', v.keyword(MEDIA_TYPE)),
-  ]);
+  return mediaCol(sizeNamed(name), MARGIN, [attr('media-source', v.keyword(MEDIA_SOURCE)), attr('media-type', v.keyword(MEDIA_TYPE))]);
 }
 
 /** Every size with margins, then the borderless variants. */
 export function mediaColDatabase(): IppValue[] {
-  return [
-    ...MEDIA_SIZES.map((size) => mediaCol(size, MARGIN)),
-    ...BORDERLESS_MEDIA.map((name) => mediaCol(sizeNamed(name), 0)),
-  ];
+  return [...MEDIA_SIZES.map((size) => mediaCol(size, MARGIN)), ...BORDERLESS_MEDIA.map((name) => mediaCol(sizeNamed(name), 0))];
 }
 
 export function mediaSizeSupported(): IppValue[] {

@@ -45,7 +45,7 @@ export class OpenJobTimeouts {
     // Not awaited (a timer called this): a failure is logged, never left to end the process.
     if (document) {
       rm(document.file, { force: true }).catch((error: unknown) => {
-        this.log.warn('cannot remove an abandoned print job\'s file', { file: document.file, error: error instanceof Error ? error.message : String(error) });
+        this.log.warn("cannot remove an abandoned print job's file", { file: document.file, error: error instanceof Error ? error.message : String(error) });
       });
     }
   }

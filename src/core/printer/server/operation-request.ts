@@ -39,7 +39,13 @@ export const NAME_TAGS: readonly IppValueTag[] = ['name', 'nameWithLanguage'];
 export const TEXT_TAGS: readonly IppValueTag[] = ['text', 'textWithLanguage'];
 
 const PRINTER_OPERATIONS: ReadonlySet<IppOperationName> = new Set<IppOperationName>([
-  'Print-Job', 'Validate-Job', 'Create-Job', 'Get-Printer-Attributes', 'Get-Jobs', 'Cancel-My-Jobs', 'Identify-Printer',
+  'Print-Job',
+  'Validate-Job',
+  'Create-Job',
+  'Get-Printer-Attributes',
+  'Get-Jobs',
+  'Cancel-My-Jobs',
+  'Identify-Printer',
 ]);
 
 const operationsByCode = new Map<number, IppOperationName>(
@@ -57,7 +63,10 @@ export interface RequestTarget {
 /** Applies the checks every request must pass and resolves the operation and its target queue. */
 export function validateRequest(message: IppMessage, target: RequestTarget): OperationRequest {
   if (message.version.major !== 1 && message.version.major !== 2) {
-    throw new IppRequestError('server-error-version-not-supported', `IPP version ${message.version.major}.${message.version.minor} is not supported; use 1.1 or 2.0.`);
+    throw new IppRequestError(
+      'server-error-version-not-supported',
+      `IPP version ${message.version.major}.${message.version.minor} is not supported; use 1.1 or 2.0.`,
+    );
   }
   if (message.requestId < 1) {
     throw new IppRequestError('client-error-bad-request', `The request-id must be from 1 to 2147483647, not ${message.requestId}.`);
@@ -76,7 +85,11 @@ export function validateRequest(message: IppMessage, target: RequestTarget): Ope
     throw new IppRequestError('client-error-charset-not-supported', `The charset "${charsetName}" is not supported; use utf-8.`);
   }
   const operation = operationsByCode.get(message.code);
-  if (!operation) throw new IppRequestError('server-error-operation-not-supported', `Operation 0x${message.code.toString(16).padStart(4, '0')} is not supported by this printer.`);
+  if (!operation)
+    throw new IppRequestError(
+      'server-error-operation-not-supported',
+      `Operation 0x${message.code.toString(16).padStart(4, '0')} is not supported by this printer.`,
+    );
 
   const operationAttributes = first.attributes;
   const queue = targetQueue(operation, operationAttributes, target);
@@ -99,9 +112,12 @@ function targetQueue(operation: IppOperationName, attributes: readonly IppAttrib
   const jobUri = PRINTER_OPERATIONS.has(operation) ? undefined : readString(attributes, 'job-uri', ['uri']);
   const uri = printerUri ?? jobUri;
   if (uri === undefined) {
-    throw new IppRequestError('client-error-bad-request', PRINTER_OPERATIONS.has(operation)
-      ? 'The printer-uri operation attribute is missing.'
-      : 'The request names no job: send printer-uri and job-id, or job-uri.');
+    throw new IppRequestError(
+      'client-error-bad-request',
+      PRINTER_OPERATIONS.has(operation)
+        ? 'The printer-uri operation attribute is missing.'
+        : 'The request names no job: send printer-uri and job-id, or job-uri.',
+    );
   }
   let pathname: string;
   try {

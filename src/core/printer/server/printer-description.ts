@@ -4,23 +4,58 @@ import { attr, attrOf, v, type IppAttribute } from '../ipp/attributes.ts';
 import { PRINTER_STATE } from '../ipp/tags.ts';
 import type { PrinterQueue } from '../ipp-printer-server.ts';
 import {
-  COMPRESSIONS, DEFAULT_DOCUMENT_FORMAT, DOCUMENT_FORMATS, FINISHINGS, IDENTIFY_ACTIONS, JOB_CREATION_ATTRIBUTES, MAX_COPIES,
-  MULTIPLE_OPERATION_TIME_OUT_SECONDS, NUMBER_UP, ORIENTATIONS, OUTPUT_BINS, PREFERRED_DOCUMENT_FORMAT, PRINT_COLOR_MODES,
-  PRINT_CONTENT_OPTIMIZE, PRINT_QUALITIES, PRINT_RENDERING_INTENTS, PRINT_SCALING, PRINTER_RESOLUTIONS, PWG_RASTER_RESOLUTIONS,
-  PWG_RASTER_TYPES, SIDES, SUPPORTED_OPERATION_CODES, WHICH_JOBS,
+  COMPRESSIONS,
+  DEFAULT_DOCUMENT_FORMAT,
+  DOCUMENT_FORMATS,
+  FINISHINGS,
+  IDENTIFY_ACTIONS,
+  JOB_CREATION_ATTRIBUTES,
+  MAX_COPIES,
+  MULTIPLE_OPERATION_TIME_OUT_SECONDS,
+  NUMBER_UP,
+  ORIENTATIONS,
+  OUTPUT_BINS,
+  PREFERRED_DOCUMENT_FORMAT,
+  PRINT_COLOR_MODES,
+  PRINT_CONTENT_OPTIMIZE,
+  PRINT_QUALITIES,
+  PRINT_RENDERING_INTENTS,
+  PRINT_SCALING,
+  PRINTER_RESOLUTIONS,
+  PWG_RASTER_RESOLUTIONS,
+  PWG_RASTER_TYPES,
+  SIDES,
+  SUPPORTED_OPERATION_CODES,
+  WHICH_JOBS,
 } from './capabilities.ts';
 import {
-  DEFAULT_MEDIA, MARGINS_SUPPORTED, MEDIA_SIZES, MEDIA_SOURCE, MEDIA_TYPE, READY_MEDIA, mediaColDatabase, mediaSizeSupported, readyMediaCol,
+  DEFAULT_MEDIA,
+  MARGINS_SUPPORTED,
+  MEDIA_SIZES,
+  MEDIA_SOURCE,
+  MEDIA_TYPE,
+  READY_MEDIA,
+  mediaColDatabase,
+  mediaSizeSupported,
+  readyMediaCol,
 } from './media.ts';
 import type { PrinterRuntime } from './printer-runtime.ts';
-import {
-  MOPRIA_CERTIFIED, PRINTER_DEVICE_ID, PRINTER_LOCATION, PRINTER_MAKE_AND_MODEL, printerUuid, truncateUtf8,
-} from './printer-identity.ts';
+import { MOPRIA_CERTIFIED, PRINTER_DEVICE_ID, PRINTER_LOCATION, PRINTER_MAKE_AND_MODEL, printerUuid, truncateUtf8 } from './printer-identity.ts';
 import type { PrinterUris } from './printer-paths.ts';
 import type { AttributeGroupName, AttributeSelector } from './requested-attributes.ts';
 
-const JOB_TEMPLATE_BASES = new Set([...JOB_CREATION_ATTRIBUTES, 'media-source', 'media-type', 'media-size', 'media-bottom-margin',
-  'media-left-margin', 'media-right-margin', 'media-top-margin', 'pwg-raster-document-resolution', 'pwg-raster-document-type']);
+const JOB_TEMPLATE_BASES = new Set([
+  ...JOB_CREATION_ATTRIBUTES,
+  'media-source',
+  'media-type',
+  'media-size',
+  'media-bottom-margin',
+  'media-left-margin',
+  'media-right-margin',
+  'media-top-margin',
+  'pwg-raster-document-resolution',
+  'pwg-raster-document-type',
+]);
 
 function groupOf(name: string): AttributeGroupName {
   if (name === 'media-col-database') return 'media-col-database';
@@ -135,13 +170,24 @@ function describePrinter(queue: PrinterQueue, uris: PrinterUris, runtime: Printe
     attrOf('sides-supported', v.keyword, SIDES),
     // media
     attr('media-default', v.keyword(DEFAULT_MEDIA)),
-    attrOf('media-supported', v.keyword, MEDIA_SIZES.map((size) => size.name)),
+    attrOf(
+      'media-supported',
+      v.keyword,
+      MEDIA_SIZES.map((size) => size.name),
+    ),
     attrOf('media-ready', v.keyword, READY_MEDIA),
     attr('media-col-default', readyMediaCol(DEFAULT_MEDIA)),
     attr('media-col-ready', ...READY_MEDIA.map(readyMediaCol)),
     attr('media-col-database', ...mediaColDatabase()),
-    attrOf('media-col-supported', v.keyword, ['media-bottom-margin', 'media-left-margin', 'media-right-margin', 'media-size',
-      'media-source', 'media-top-margin', 'media-type']),
+    attrOf('media-col-supported', v.keyword, [
+      'media-bottom-margin',
+      'media-left-margin',
+      'media-right-margin',
+      'media-size',
+      'media-source',
+      'media-top-margin',
+      'media-type',
+    ]),
     attr('media-size-supported', ...mediaSizeSupported()),
     attrOf('media-bottom-margin-supported', v.integer, MARGINS_SUPPORTED),
     attrOf('media-left-margin-supported', v.integer, MARGINS_SUPPORTED),

@@ -6,7 +6,23 @@ import { invoiceSummaryOf } from '../../inspect/invoice/invoice-summary.ts';
 
 export type CsvSeparator = ';' | ',';
 
-const CSV_COLUMNS = ['id', 'name', 'profile', 'source', 'state', 'reason', 'sdiId', 'capturedAt', 'updatedAt', 'invoiceNumber', 'invoiceDate', 'invoiceTotal', 'invoiceCurrency', 'seller', 'buyer'] as const;
+const CSV_COLUMNS = [
+  'id',
+  'name',
+  'profile',
+  'source',
+  'state',
+  'reason',
+  'sdiId',
+  'capturedAt',
+  'updatedAt',
+  'invoiceNumber',
+  'invoiceDate',
+  'invoiceTotal',
+  'invoiceCurrency',
+  'seller',
+  'buyer',
+] as const;
 
 const BOM = '\uFEFF';
 const PAGE_SIZE = 500;
@@ -15,7 +31,11 @@ const PAGE_SIZE = 500;
 type Cell = string | { number: string };
 
 /** The whole export, piece by piece: the BOM and header, then one chunk per page of documents (newest first). */
-export function* historyCsv(documents: Pick<DocumentRepository, 'list'>, query: Omit<DocumentQuery, 'cursor' | 'limit'>, separator: CsvSeparator = ';'): Generator<string> {
+export function* historyCsv(
+  documents: Pick<DocumentRepository, 'list'>,
+  query: Omit<DocumentQuery, 'cursor' | 'limit'>,
+  separator: CsvSeparator = ';',
+): Generator<string> {
   yield BOM + csvLine([...CSV_COLUMNS], separator);
   let cursor: string | null = null;
   do {

@@ -20,7 +20,9 @@ export function plainFileName(name: string): string | null {
  * that `reserveBytes` more bytes (e.g. '.<id>.status.json') still fit within 255.
  */
 export function safeBaseName(name: string, reserveBytes = 0): string {
-  let safe = cleanName(name.replace(/^.*[\\/]/s, '')).replace(new RegExp(NOT_IN_A_NAME.source, 'g'), '_').replace(/[. ]+$/, '');
+  let safe = cleanName(name.replace(/^.*[\\/]/s, ''))
+    .replace(new RegExp(NOT_IN_A_NAME.source, 'g'), '_')
+    .replace(/[. ]+$/, '');
   if (safe === '' || safe === '.' || safe === '..') safe = 'document';
   if (WINDOWS_DEVICE.test(safe)) safe = `_${safe}`;
   return fitName(safe, MAX_NAME_BYTES - reserveBytes);

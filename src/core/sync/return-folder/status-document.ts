@@ -41,12 +41,14 @@ export interface StatusInput {
 const FORMATS: readonly string[] = ['FPA12', 'FPR12', 'FSM10'];
 
 export function buildReturnStatus({ document, events, notifications, files }: StatusInput): ReturnStatus {
-  const formato = typeof document.metadata['formato'] === 'string' && FORMATS.includes(document.metadata['formato']) ? (document.metadata['formato'] as InvoiceFormat) : null;
+  const formato =
+    typeof document.metadata['formato'] === 'string' && FORMATS.includes(document.metadata['formato']) ? (document.metadata['formato'] as InvoiceFormat) : null;
   const hubErrors = currentErrors(document.state, events);
   // The newest notification that explains the current state (an RC is followed by an NE for a PA).
-  const notification = [...notifications].reverse().find((n) => explainNotification(n, formato).state === document.state)
+  const notification =
+    [...notifications].reverse().find((n) => explainNotification(n, formato).state === document.state) ??
     // Without the NS file (not downloaded yet), the hub's error list still tells what to fix.
-    ?? (document.state === 'rejected' && hubErrors.length > 0 ? rejectionFrom(document, hubErrors) : null);
+    (document.state === 'rejected' && hubErrors.length > 0 ? rejectionFrom(document, hubErrors) : null);
   return {
     id: document.id,
     name: document.name,

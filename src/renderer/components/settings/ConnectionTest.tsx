@@ -50,7 +50,13 @@ export function ConnectionTest({ api, blockedReason }: ConnectionTestProps) {
       {result ? (
         <ol className="stages">
           {result.stages.map((stage) => (
-            <li key={stage.stage} className={`stage ${stage.ok ? 'stage-ok' : 'stage-failed'}`} data-testid="test-stage" data-stage={stage.stage} data-ok={stage.ok}>
+            <li
+              key={stage.stage}
+              className={`stage ${stage.ok ? 'stage-ok' : 'stage-failed'}`}
+              data-testid="test-stage"
+              data-stage={stage.stage}
+              data-ok={stage.ok}
+            >
               <span className={`badge ${stage.ok ? 'tone-ok' : 'tone-problem'}`}>{stage.ok ? s.stageOk : s.stageFailed}</span>
               <span className="stage-label">{stageLabel(s.stage, stage.stage)}</span>
               <span className="stage-message">{stage.message}</span>

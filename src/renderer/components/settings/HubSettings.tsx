@@ -35,7 +35,11 @@ export function HubSettings({ hub, errors, onEdit }: HubSettingsProps) {
         testId="transport"
       />
       <FieldErrorList messages={[...(errors.get('hub.transport') ?? []), ...(errors.get('hub.sftp') ?? [])]} />
-      {hub.transport === 'https' ? <HttpsFields hub={hub} errors={errors} onEdit={onEdit} /> : <SftpFields sftp={hub.sftp ?? newSftpSettings()} errors={errors} onEdit={onEdit} />}
+      {hub.transport === 'https' ? (
+        <HttpsFields hub={hub} errors={errors} onEdit={onEdit} />
+      ) : (
+        <SftpFields sftp={hub.sftp ?? newSftpSettings()} errors={errors} onEdit={onEdit} />
+      )}
     </>
   );
 }
@@ -44,9 +48,31 @@ function HttpsFields({ hub, errors, onEdit }: HubSettingsProps) {
   const s = useI18n().t.settings;
   return (
     <div className="field-grid" data-testid="https-fields">
-      <TextField wide label={s.url} help={s.urlHelp} errors={errors.get('hub.url')} value={hub.url ?? ''} placeholder="https://" onChange={(value) => onEdit('hub.url', (h) => ({ ...h, url: optionalText(value) }))} />
-      <TextField wide mono label={s.caFile} help={s.caFileHelp} errors={errors.get('hub.caFile')} value={hub.caFile ?? ''} onChange={(value) => onEdit('hub.caFile', (h) => ({ ...h, caFile: optionalText(value) }))} />
-      <TextField label={s.companyId} help={s.companyIdHelp} errors={errors.get('hub.companyId')} value={hub.companyId ?? ''} onChange={(value) => onEdit('hub.companyId', (h) => ({ ...h, companyId: optionalText(value) }))} />
+      <TextField
+        wide
+        label={s.url}
+        help={s.urlHelp}
+        errors={errors.get('hub.url')}
+        value={hub.url ?? ''}
+        placeholder="https://"
+        onChange={(value) => onEdit('hub.url', (h) => ({ ...h, url: optionalText(value) }))}
+      />
+      <TextField
+        wide
+        mono
+        label={s.caFile}
+        help={s.caFileHelp}
+        errors={errors.get('hub.caFile')}
+        value={hub.caFile ?? ''}
+        onChange={(value) => onEdit('hub.caFile', (h) => ({ ...h, caFile: optionalText(value) }))}
+      />
+      <TextField
+        label={s.companyId}
+        help={s.companyIdHelp}
+        errors={errors.get('hub.companyId')}
+        value={hub.companyId ?? ''}
+        onChange={(value) => onEdit('hub.companyId', (h) => ({ ...h, companyId: optionalText(value) }))}
+      />
     </div>
   );
 }
@@ -62,8 +88,23 @@ function SftpFields({ sftp, errors, onEdit }: { sftp: SftpSettingsData; errors: 
       <NumberField label={s.sftpPort} errors={at('port')} value={sftp.port} notANumber={s.wholeNumber} onChange={(value) => set('port', value)} />
       <TextField label={s.sftpUser} errors={at('username')} value={sftp.username} onChange={(value) => set('username', value)} />
       <TextField mono label={s.sftpRoot} help={s.sftpRootHelp} errors={at('root')} value={sftp.root} onChange={(value) => set('root', value)} />
-      <TextField wide mono label={s.fingerprint} help={s.fingerprintHelp} errors={at('hostKeyFingerprint')} value={sftp.hostKeyFingerprint} placeholder="SHA256:…" onChange={(value) => set('hostKeyFingerprint', value.trim())} />
-      <NumberField label={s.pollSeconds} errors={at('pollSeconds')} value={sftp.pollSeconds} notANumber={s.wholeNumber} onChange={(value) => set('pollSeconds', value)} />
+      <TextField
+        wide
+        mono
+        label={s.fingerprint}
+        help={s.fingerprintHelp}
+        errors={at('hostKeyFingerprint')}
+        value={sftp.hostKeyFingerprint}
+        placeholder="SHA256:…"
+        onChange={(value) => set('hostKeyFingerprint', value.trim())}
+      />
+      <NumberField
+        label={s.pollSeconds}
+        errors={at('pollSeconds')}
+        value={sftp.pollSeconds}
+        notANumber={s.wholeNumber}
+        onChange={(value) => set('pollSeconds', value)}
+      />
       <div className="field-wide">
         <ChoiceGroup<SftpAuth>
           legend={s.auth}

@@ -79,8 +79,10 @@ function ProfileEditor({ profile, index, saved, errors, onEdit, onRestructure, o
     onEdit(`${base}.folders[${f}].${field}`, (settings) =>
       withProfile(settings, index, (pr) => ({ ...pr, folders: pr.folders.map((folder, i) => (i === f ? { ...folder, [field]: value } : folder)) })),
     );
-  const addFolder = () => onRestructure((d) => ({ ...d, settings: withProfile(d.settings, index, (pr) => ({ ...pr, folders: [...pr.folders, newFolder()] })) }));
-  const removeFolder = (f: number) => onRestructure((d) => ({ ...d, settings: withProfile(d.settings, index, (pr) => ({ ...pr, folders: pr.folders.filter((_, i) => i !== f) })) }));
+  const addFolder = () =>
+    onRestructure((d) => ({ ...d, settings: withProfile(d.settings, index, (pr) => ({ ...pr, folders: [...pr.folders, newFolder()] })) }));
+  const removeFolder = (f: number) =>
+    onRestructure((d) => ({ ...d, settings: withProfile(d.settings, index, (pr) => ({ ...pr, folders: pr.folders.filter((_, i) => i !== f) })) }));
 
   return (
     <section className="profile-card" data-testid="profile-editor" data-profile={profile.id}>
@@ -94,7 +96,12 @@ function ProfileEditor({ profile, index, saved, errors, onEdit, onRestructure, o
           readOnly={saved}
           onChange={(value) => onEdit(`${base}.id`, (settings) => withProfile(settings, index, (pr) => ({ ...pr, id: value.trim() })))}
         />
-        <TextField label={s.profileName} errors={errors.get(`${base}.name`)} value={profile.name} onChange={(value) => onEdit(`${base}.name`, (settings) => withProfile(settings, index, (pr) => ({ ...pr, name: value })))} />
+        <TextField
+          label={s.profileName}
+          errors={errors.get(`${base}.name`)}
+          value={profile.name}
+          onChange={(value) => onEdit(`${base}.name`, (settings) => withProfile(settings, index, (pr) => ({ ...pr, name: value })))}
+        />
       </div>
 
       <h4>{t.foldersTitle}</h4>
@@ -105,7 +112,15 @@ function ProfileEditor({ profile, index, saved, errors, onEdit, onRestructure, o
           const at = (field: keyof FolderSettingsData) => errors.get(`${base}.folders[${f}].${field}`);
           return (
             <li key={f} className="folder-editor" data-testid="folder-editor">
-              <TextField wide mono label={s.folderPath} errors={at('path')} value={folder.path} placeholder={s.folderPathPlaceholder} onChange={(value) => setFolder(f, 'path', value)} />
+              <TextField
+                wide
+                mono
+                label={s.folderPath}
+                errors={at('path')}
+                value={folder.path}
+                placeholder={s.folderPathPlaceholder}
+                onChange={(value) => setFolder(f, 'path', value)}
+              />
               <Field label={s.postAction} errors={at('postAction')}>
                 {(wiring) => (
                   <select

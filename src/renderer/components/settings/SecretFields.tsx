@@ -30,25 +30,33 @@ export function SecretFields({ hub, presence, inputs, onInput }: SecretFieldsPro
       <div className="field-grid">
         {shown.map(({ key, label, multiline }) => (
           <Field key={key} label={label} wide={multiline ?? false}>
-              {(wiring) => (
-                <div className={`secret-input${multiline ? ' multiline' : ''}`}>
-                  <SecretState set={presence[key]} secret={key} />
-                  {multiline ? (
-                    <textarea
-                      {...wiring}
-                      className="mono"
-                      rows={5}
-                      spellCheck={false}
-                      autoComplete="off"
-                      value={inputs[key]}
-                      placeholder={s.privateKeyPlaceholder}
-                      onChange={(event) => onInput(key, event.target.value)}
-                    />
-                  ) : (
-                    <input {...wiring} type="password" autoComplete="new-password" spellCheck={false} value={inputs[key]} placeholder={s.newSecretPlaceholder} onChange={(event) => onInput(key, event.target.value)} />
-                  )}
-                </div>
-              )}
+            {(wiring) => (
+              <div className={`secret-input${multiline ? ' multiline' : ''}`}>
+                <SecretState set={presence[key]} secret={key} />
+                {multiline ? (
+                  <textarea
+                    {...wiring}
+                    className="mono"
+                    rows={5}
+                    spellCheck={false}
+                    autoComplete="off"
+                    value={inputs[key]}
+                    placeholder={s.privateKeyPlaceholder}
+                    onChange={(event) => onInput(key, event.target.value)}
+                  />
+                ) : (
+                  <input
+                    {...wiring}
+                    type="password"
+                    autoComplete="new-password"
+                    spellCheck={false}
+                    value={inputs[key]}
+                    placeholder={s.newSecretPlaceholder}
+                    onChange={(event) => onInput(key, event.target.value)}
+                  />
+                )}
+              </div>
+            )}
           </Field>
         ))}
       </div>

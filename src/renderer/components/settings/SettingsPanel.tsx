@@ -34,7 +34,13 @@ export function SettingsPanel({ api, onClose, onSaved }: SettingsPanelProps) {
           {s.back}
         </button>
       </div>
-      {view ? <SettingsEditor api={api} view={view} reload={reload} onSaved={onSaved} /> : error ? <ErrorNote error={error} /> : <p className="muted">{s.loading}</p>}
+      {view ? (
+        <SettingsEditor api={api} view={view} reload={reload} onSaved={onSaved} />
+      ) : error ? (
+        <ErrorNote error={error} />
+      ) : (
+        <p className="muted">{s.loading}</p>
+      )}
     </main>
   );
 }

@@ -70,14 +70,17 @@ function lineTotals(context: RuleContext): PreflightIssue[] {
     if (matches(line.totalPrice, expected.cascade, LINE_TOLERANCE) || matches(line.totalPrice, expected.flat, LINE_TOLERANCE)) return;
     const label = lineLabel(line, index);
     const quantity = line.quantity ? formatDecimal(line.quantity, 2) : '1';
-    const withDiscounts = line.discounts.length > 0
-      ? { it: ', con gli sconti/maggiorazioni applicati in cascata', en: ', with the discounts/surcharges applied in cascade' }
-      : { it: '', en: '' };
+    const withDiscounts =
+      line.discounts.length > 0
+        ? { it: ', con gli sconti/maggiorazioni applicati in cascata', en: ', with the discounts/surcharges applied in cascade' }
+        : { it: '', en: '' };
     const sdi = sdiRejects('00423');
-    issues.push(contentError(context, 'line_total_mismatch', '00423', `${line.path}/PrezzoTotale`, {
-      it: `${capitalized(label.it)}: PrezzoTotale è ${amount(line.totalPrice)}, ma Quantita ${quantity} × PrezzoUnitario ${formatDecimal(line.unitPrice, 2)}${withDiscounts.it} fa ${shown(expected.cascade)}: atteso ${amount(round(expected.cascade, 2))}, trovato ${amount(line.totalPrice)} (SDI ammette 0.01 di differenza). ${sdi.it}. Nel gestionale ricalcolare il totale della riga (o correggere quantità, prezzo o sconti).`,
-      en: `${capitalized(label.en)}: PrezzoTotale is ${amount(line.totalPrice)}, but Quantita ${quantity} × PrezzoUnitario ${formatDecimal(line.unitPrice, 2)}${withDiscounts.en} makes ${shown(expected.cascade)}: expected ${amount(round(expected.cascade, 2))}, found ${amount(line.totalPrice)} (SDI allows a 0.01 difference). ${sdi.en}. In the invoicing software recompute the line total (or fix quantity, price or discounts).`,
-    }));
+    issues.push(
+      contentError(context, 'line_total_mismatch', '00423', `${line.path}/PrezzoTotale`, {
+        it: `${capitalized(label.it)}: PrezzoTotale è ${amount(line.totalPrice)}, ma Quantita ${quantity} × PrezzoUnitario ${formatDecimal(line.unitPrice, 2)}${withDiscounts.it} fa ${shown(expected.cascade)}: atteso ${amount(round(expected.cascade, 2))}, trovato ${amount(line.totalPrice)} (SDI ammette 0.01 di differenza). ${sdi.it}. Nel gestionale ricalcolare il totale della riga (o correggere quantità, prezzo o sconti).`,
+        en: `${capitalized(label.en)}: PrezzoTotale is ${amount(line.totalPrice)}, but Quantita ${quantity} × PrezzoUnitario ${formatDecimal(line.unitPrice, 2)}${withDiscounts.en} makes ${shown(expected.cascade)}: expected ${amount(round(expected.cascade, 2))}, found ${amount(line.totalPrice)} (SDI allows a 0.01 difference). ${sdi.en}. In the invoicing software recompute the line total (or fix quantity, price or discounts).`,
+      }),
+    );
   });
   return capped(issues);
 }
@@ -138,9 +141,13 @@ function summaryTaxables(context: RuleContext): PreflightIssue[] {
     const first = group.summaries[0];
     if (!first) continue;
     const rate = amount(group.rate);
-    const several = group.summaries.length > 1
-      ? { it: ` (somma dei ${group.summaries.length} riepiloghi con questa aliquota)`, en: ` (sum of the ${group.summaries.length} summaries with this rate)` }
-      : { it: '', en: '' };
+    const several =
+      group.summaries.length > 1
+        ? {
+            it: ` (somma dei ${group.summaries.length} riepiloghi con questa aliquota)`,
+            en: ` (sum of the ${group.summaries.length} summaries with this rate)`,
+          }
+        : { it: '', en: '' };
     const parts = { it: [`linee ${amount(group.lines)}`], en: [`lines ${amount(group.lines)}`] };
     if (group.funds.units !== 0n) {
       parts.it.push(`cassa previdenziale ${amount(group.funds)}`);
@@ -152,10 +159,12 @@ function summaryTaxables(context: RuleContext): PreflightIssue[] {
     }
     const difference = amount(abs(sub(group.taxable, expected)));
     const sdi = sdiRejects('00422');
-    issues.push(contentError(context, 'summary_taxable_mismatch', '00422', `${first.path}/ImponibileImporto`, {
-      it: `Riepilogo IVA all'aliquota ${rate}: ImponibileImporto${several.it} non è la somma dei PrezzoTotale delle linee a questa aliquota, dei contributi di cassa e dell'Arrotondamento (${parts.it.join(' + ')}): atteso ${amount(expected)}, trovato ${amount(group.taxable)}, differenza ${difference} (SDI ammette al massimo 1.00). ${sdi.it}. Nel gestionale ricalcolare il riepilogo dalle righe.`,
-      en: `VAT summary at rate ${rate}: ImponibileImporto${several.en} is not the sum of the PrezzoTotale of the lines at this rate, the fund contributions and Arrotondamento (${parts.en.join(' + ')}): expected ${amount(expected)}, found ${amount(group.taxable)}, a difference of ${difference} (SDI allows at most 1.00). ${sdi.en}. In the invoicing software recompute the summary from the lines.`,
-    }));
+    issues.push(
+      contentError(context, 'summary_taxable_mismatch', '00422', `${first.path}/ImponibileImporto`, {
+        it: `Riepilogo IVA all'aliquota ${rate}: ImponibileImporto${several.it} non è la somma dei PrezzoTotale delle linee a questa aliquota, dei contributi di cassa e dell'Arrotondamento (${parts.it.join(' + ')}): atteso ${amount(expected)}, trovato ${amount(group.taxable)}, differenza ${difference} (SDI ammette al massimo 1.00). ${sdi.it}. Nel gestionale ricalcolare il riepilogo dalle righe.`,
+        en: `VAT summary at rate ${rate}: ImponibileImporto${several.en} is not the sum of the PrezzoTotale of the lines at this rate, the fund contributions and Arrotondamento (${parts.en.join(' + ')}): expected ${amount(expected)}, found ${amount(group.taxable)}, a difference of ${difference} (SDI allows at most 1.00). ${sdi.en}. In the invoicing software recompute the summary from the lines.`,
+      }),
+    );
   }
   return issues;
 }
@@ -169,29 +178,35 @@ function summaryTaxes(context: RuleContext): PreflightIssue[] {
     if (summary.rounding && matches(summary.tax, add(expected, summary.rounding), SUMMARY_TOLERANCE)) return;
     const rate = amount(summary.rate);
     const sdi = sdiRejects('00421');
-    issues.push(contentError(context, 'summary_tax_mismatch', '00421', `${summary.path}/Imposta`, {
-      it: `Riepilogo IVA ${index + 1}: Imposta è ${amount(summary.tax)}, ma ImponibileImporto ${amount(summary.taxable)} × AliquotaIVA ${rate}% fa ${shown(expected)}: atteso ${amount(round(expected, 2))}, trovato ${amount(summary.tax)} (SDI ammette al massimo 1.00 di differenza). ${sdi.it}. Nel gestionale ricalcolare l'imposta del riepilogo.`,
-      en: `VAT summary ${index + 1}: Imposta is ${amount(summary.tax)}, but ImponibileImporto ${amount(summary.taxable)} × AliquotaIVA ${rate}% makes ${shown(expected)}: expected ${amount(round(expected, 2))}, found ${amount(summary.tax)} (SDI allows at most a 1.00 difference). ${sdi.en}. In the invoicing software recompute the summary's tax.`,
-    }));
+    issues.push(
+      contentError(context, 'summary_tax_mismatch', '00421', `${summary.path}/Imposta`, {
+        it: `Riepilogo IVA ${index + 1}: Imposta è ${amount(summary.tax)}, ma ImponibileImporto ${amount(summary.taxable)} × AliquotaIVA ${rate}% fa ${shown(expected)}: atteso ${amount(round(expected, 2))}, trovato ${amount(summary.tax)} (SDI ammette al massimo 1.00 di differenza). ${sdi.it}. Nel gestionale ricalcolare l'imposta del riepilogo.`,
+        en: `VAT summary ${index + 1}: Imposta is ${amount(summary.tax)}, but ImponibileImporto ${amount(summary.taxable)} × AliquotaIVA ${rate}% makes ${shown(expected)}: expected ${amount(round(expected, 2))}, found ${amount(summary.tax)} (SDI allows at most a 1.00 difference). ${sdi.en}. In the invoicing software recompute the summary's tax.`,
+      }),
+    );
   });
   return issues;
 }
 
 function emptyDiscounts(context: RuleContext, discounts: Discount[], code: string, sdiCode: string, where: { it: string; en: string }): PreflightIssue[] {
-  return discounts.filter((discount) => discount.percent === undefined && discount.amount === undefined).map((discount) => {
-    const sdi = sdiRejects(sdiCode);
-    const kind = discount.type === 'MG' ? { it: 'maggiorazione', en: 'surcharge' } : { it: 'sconto', en: 'discount' };
-    return contentError(context, code, sdiCode, discount.path, {
-      it: `${capitalized(where.it)}: ScontoMaggiorazione (${kind.it}) senza Percentuale né Importo. ${sdi.it}. Nel gestionale indicare la percentuale o l'importo, oppure togliere il blocco.`,
-      en: `${capitalized(where.en)}: ScontoMaggiorazione (${kind.en}) with neither Percentuale nor Importo. ${sdi.en}. In the invoicing software give the percentage or the amount, or remove the block.`,
+  return discounts
+    .filter((discount) => discount.percent === undefined && discount.amount === undefined)
+    .map((discount) => {
+      const sdi = sdiRejects(sdiCode);
+      const kind = discount.type === 'MG' ? { it: 'maggiorazione', en: 'surcharge' } : { it: 'sconto', en: 'discount' };
+      return contentError(context, code, sdiCode, discount.path, {
+        it: `${capitalized(where.it)}: ScontoMaggiorazione (${kind.it}) senza Percentuale né Importo. ${sdi.it}. Nel gestionale indicare la percentuale o l'importo, oppure togliere il blocco.`,
+        en: `${capitalized(where.en)}: ScontoMaggiorazione (${kind.en}) with neither Percentuale nor Importo. ${sdi.en}. In the invoicing software give the percentage or the amount, or remove the block.`,
+      });
     });
-  });
 }
 
 export function checkAmounts(context: RuleContext): PreflightIssue[] {
   const { body } = context;
   const lineDiscounts: PreflightIssue[] = [];
-  body.lines.forEach((line, index) => lineDiscounts.push(...emptyDiscounts(context, line.discounts, 'line_discount_without_value', '00438', lineLabel(line, index))));
+  body.lines.forEach((line, index) =>
+    lineDiscounts.push(...emptyDiscounts(context, line.discounts, 'line_discount_without_value', '00438', lineLabel(line, index))),
+  );
   return [
     ...emptyDiscounts(context, body.documentDiscounts, 'document_discount_without_value', '00437', { it: 'documento', en: 'document' }),
     ...capped(lineDiscounts),

@@ -29,7 +29,7 @@ export function parseDecimal(text: string | undefined): Decimal | null {
   const match = DECIMAL.exec(text);
   if (!match) return null;
   const fraction = match[3] ?? '';
-  const digits = fraction === '' ? match[2] ?? '' : `${match[2]}${fraction}`;
+  const digits = fraction === '' ? (match[2] ?? '') : `${match[2]}${fraction}`;
   // Up to 15 digits a Number is exact and BigInt(number) is cheaper than parsing a string.
   const units = digits.length <= 15 ? BigInt(Number(digits)) : BigInt(digits);
   return { units: match[1] === '-' ? -units : units, scale: fraction.length };

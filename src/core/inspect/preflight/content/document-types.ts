@@ -44,19 +44,33 @@ export function checkParties(header: HeaderFacts): PreflightIssue[] {
   const issues: PreflightIssue[] = [];
   if (!header.buyerVat && !header.buyerCf) {
     const sdi = sdiRejects('00417');
-    issues.push(preflightError('buyer_without_id', BUYER_DATA, {
-      it: `Il cessionario/committente non ha né partita IVA (IdFiscaleIVA) né codice fiscale: SDI deve poterlo identificare. ${sdi.it}. Nel gestionale indicare la partita IVA del cliente o, per un privato, il suo codice fiscale.`,
-      en: `The buyer has neither a VAT number (IdFiscaleIVA) nor a codice fiscale: SDI must be able to identify them. ${sdi.en}. In the invoicing software enter the buyer's VAT number or, for a consumer, their codice fiscale.`,
-    }, '00417'));
+    issues.push(
+      preflightError(
+        'buyer_without_id',
+        BUYER_DATA,
+        {
+          it: `Il cessionario/committente non ha né partita IVA (IdFiscaleIVA) né codice fiscale: SDI deve poterlo identificare. ${sdi.it}. Nel gestionale indicare la partita IVA del cliente o, per un privato, il suo codice fiscale.`,
+          en: `The buyer has neither a VAT number (IdFiscaleIVA) nor a codice fiscale: SDI must be able to identify them. ${sdi.en}. In the invoicing software enter the buyer's VAT number or, for a consumer, their codice fiscale.`,
+        },
+        '00417',
+      ),
+    );
   }
   const seller = header.sellerVat;
   const buyer = header.buyerVat;
   if (seller && buyer && seller.country !== 'IT' && buyer.country !== 'IT') {
     const sdi = sdiRejects('00476');
-    issues.push(preflightError('both_parties_foreign', `${BUYER_DATA}/IdFiscaleIVA/IdPaese`, {
-      it: `Cedente (${seller.country}) e cessionario (${buyer.country}) sono entrambi esteri: una fattura elettronica italiana deve avere almeno una delle due parti identificata in Italia (IdPaese IT). ${sdi.it}. Controllare nel gestionale i dati fiscali delle parti.`,
-      en: `Seller (${seller.country}) and buyer (${buyer.country}) are both foreign: an Italian e-invoice needs at least one of them identified in Italy (IdPaese IT). ${sdi.en}. Check the parties' tax data in the invoicing software.`,
-    }, '00476'));
+    issues.push(
+      preflightError(
+        'both_parties_foreign',
+        `${BUYER_DATA}/IdFiscaleIVA/IdPaese`,
+        {
+          it: `Cedente (${seller.country}) e cessionario (${buyer.country}) sono entrambi esteri: una fattura elettronica italiana deve avere almeno una delle due parti identificata in Italia (IdPaese IT). ${sdi.it}. Controllare nel gestionale i dati fiscali delle parti.`,
+          en: `Seller (${seller.country}) and buyer (${buyer.country}) are both foreign: an Italian e-invoice needs at least one of them identified in Italy (IdPaese IT). ${sdi.en}. Check the parties' tax data in the invoicing software.`,
+        },
+        '00476',
+      ),
+    );
   }
   return issues;
 }
@@ -69,31 +83,39 @@ export function checkDocumentType(context: RuleContext): PreflightIssue[] {
   const issues: PreflightIssue[] = [];
   if (SELLER_NOT_BUYER.has(type) && sameVat(header.sellerVat, header.buyerVat) && header.sellerVat) {
     const sdi = sdiRejects('00471');
-    issues.push(contentError(context, 'doc_type_same_party', '00471', path, {
-      it: `TipoDocumento ${type} con cedente e cessionario uguali (${vatText(header.sellerVat)}): questo tipo di documento non ammette lo stesso soggetto da entrambe le parti. ${sdi.it}. Nel gestionale correggere il cliente, oppure usare il tipo documento giusto (es. TD27 per autoconsumo, TD21 per splafonamento).`,
-      en: `TipoDocumento ${type} with the same seller and buyer (${vatText(header.sellerVat)}): this document type does not allow the same party on both sides. ${sdi.en}. In the invoicing software fix the buyer, or use the right document type (e.g. TD27 for self-consumption, TD21 for exceeding the plafond).`,
-    }));
+    issues.push(
+      contentError(context, 'doc_type_same_party', '00471', path, {
+        it: `TipoDocumento ${type} con cedente e cessionario uguali (${vatText(header.sellerVat)}): questo tipo di documento non ammette lo stesso soggetto da entrambe le parti. ${sdi.it}. Nel gestionale correggere il cliente, oppure usare il tipo documento giusto (es. TD27 per autoconsumo, TD21 per splafonamento).`,
+        en: `TipoDocumento ${type} with the same seller and buyer (${vatText(header.sellerVat)}): this document type does not allow the same party on both sides. ${sdi.en}. In the invoicing software fix the buyer, or use the right document type (e.g. TD27 for self-consumption, TD21 for exceeding the plafond).`,
+      }),
+    );
   }
   if (SELLER_IS_BUYER.has(type) && !sameSubject(header)) {
     const sdi = sdiRejects('00472');
-    issues.push(contentError(context, 'doc_type_party_must_match', '00472', path, {
-      it: `TipoDocumento ${type} è un'autofattura: cedente e cessionario devono essere lo stesso soggetto, qui sono diversi. ${sdi.it}. Nel gestionale indicare come cessionario lo stesso soggetto del cedente (stessa partita IVA o codice fiscale), oppure usare il tipo documento giusto.`,
-      en: `TipoDocumento ${type} is a self-invoice: seller and buyer must be the same party, here they differ. ${sdi.en}. In the invoicing software enter the seller itself as buyer (same VAT number or codice fiscale), or use the right document type.`,
-    }));
+    issues.push(
+      contentError(context, 'doc_type_party_must_match', '00472', path, {
+        it: `TipoDocumento ${type} è un'autofattura: cedente e cessionario devono essere lo stesso soggetto, qui sono diversi. ${sdi.it}. Nel gestionale indicare come cessionario lo stesso soggetto del cedente (stessa partita IVA o codice fiscale), oppure usare il tipo documento giusto.`,
+        en: `TipoDocumento ${type} is a self-invoice: seller and buyer must be the same party, here they differ. ${sdi.en}. In the invoicing software enter the seller itself as buyer (same VAT number or codice fiscale), or use the right document type.`,
+      }),
+    );
   }
   if (FOREIGN_SELLER.has(type) && header.sellerVat?.country === 'IT') {
     const sdi = sdiRejects('00473');
-    issues.push(contentError(context, 'doc_type_italian_seller', '00473', path, {
-      it: `TipoDocumento ${type} (integrazione/autofattura per acquisti dall'estero${type === 'TD28' ? ' o da San Marino' : ''}) ha un cedente italiano (IdPaese IT): il cedente deve essere il fornitore estero. ${sdi.it}. Nel gestionale indicare come cedente il fornitore estero (per Livigno e Campione d'Italia, con TD17 e TD19, IdPaese OO), oppure usare TD16 per il reverse charge interno.`,
-      en: `TipoDocumento ${type} (integration/self-invoice for purchases from abroad${type === 'TD28' ? ' or from San Marino' : ''}) has an Italian seller (IdPaese IT): the seller must be the foreign supplier. ${sdi.en}. In the invoicing software enter the foreign supplier as seller (for Livigno and Campione d'Italia, with TD17 and TD19, IdPaese OO), or use TD16 for domestic reverse charge.`,
-    }));
+    issues.push(
+      contentError(context, 'doc_type_italian_seller', '00473', path, {
+        it: `TipoDocumento ${type} (integrazione/autofattura per acquisti dall'estero${type === 'TD28' ? ' o da San Marino' : ''}) ha un cedente italiano (IdPaese IT): il cedente deve essere il fornitore estero. ${sdi.it}. Nel gestionale indicare come cedente il fornitore estero (per Livigno e Campione d'Italia, con TD17 e TD19, IdPaese OO), oppure usare TD16 per il reverse charge interno.`,
+        en: `TipoDocumento ${type} (integration/self-invoice for purchases from abroad${type === 'TD28' ? ' or from San Marino' : ''}) has an Italian seller (IdPaese IT): the seller must be the foreign supplier. ${sdi.en}. In the invoicing software enter the foreign supplier as seller (for Livigno and Campione d'Italia, with TD17 and TD19, IdPaese OO), or use TD16 for domestic reverse charge.`,
+      }),
+    );
   }
   if (BUYER_VAT_REQUIRED.has(type) && !header.buyerVat) {
     const sdi = sdiRejects('00475');
-    issues.push(contentError(context, 'doc_type_buyer_vat_required', '00475', `${BUYER_DATA}/IdFiscaleIVA`, {
-      it: `TipoDocumento ${type} richiede la partita IVA del cessionario/committente (IdFiscaleIVA), che qui manca: per questi documenti il cessionario è chi integra l'IVA. ${sdi.it}. Nel gestionale indicare la partita IVA del cessionario.`,
-      en: `TipoDocumento ${type} needs the buyer's VAT number (IdFiscaleIVA), which is missing: for these documents the buyer is the one accounting for the VAT. ${sdi.en}. In the invoicing software enter the buyer's VAT number.`,
-    }));
+    issues.push(
+      contentError(context, 'doc_type_buyer_vat_required', '00475', `${BUYER_DATA}/IdFiscaleIVA`, {
+        it: `TipoDocumento ${type} richiede la partita IVA del cessionario/committente (IdFiscaleIVA), che qui manca: per questi documenti il cessionario è chi integra l'IVA. ${sdi.it}. Nel gestionale indicare la partita IVA del cessionario.`,
+        en: `TipoDocumento ${type} needs the buyer's VAT number (IdFiscaleIVA), which is missing: for these documents the buyer is the one accounting for the VAT. ${sdi.en}. In the invoicing software enter the buyer's VAT number.`,
+      }),
+    );
   }
   if (type === 'TD21') {
     const zeroRated: PreflightIssue[] = [];
@@ -101,10 +123,12 @@ export function checkDocumentType(context: RuleContext): PreflightIssue[] {
       if (!line.rate || !isZero(line.rate)) return;
       const label = lineLabel(line, index);
       const sdi = sdiRejects('00474');
-      zeroRated.push(contentError(context, 'doc_type_zero_rate', '00474', `${line.path}/AliquotaIVA`, {
-        it: `${capitalized(label.it)}: aliquota IVA 0 in un'autofattura per splafonamento (TD21), che serve proprio a versare l'IVA: ogni linea deve avere un'aliquota diversa da zero. ${sdi.it}. Nel gestionale indicare l'aliquota dell'operazione.`,
-        en: `${capitalized(label.en)}: VAT rate 0 in a self-invoice for exceeding the plafond (TD21), whose purpose is to pay the VAT: every line needs a rate above zero. ${sdi.en}. In the invoicing software enter the operation's rate.`,
-      }));
+      zeroRated.push(
+        contentError(context, 'doc_type_zero_rate', '00474', `${line.path}/AliquotaIVA`, {
+          it: `${capitalized(label.it)}: aliquota IVA 0 in un'autofattura per splafonamento (TD21), che serve proprio a versare l'IVA: ogni linea deve avere un'aliquota diversa da zero. ${sdi.it}. Nel gestionale indicare l'aliquota dell'operazione.`,
+          en: `${capitalized(label.en)}: VAT rate 0 in a self-invoice for exceeding the plafond (TD21), whose purpose is to pay the VAT: every line needs a rate above zero. ${sdi.en}. In the invoicing software enter the operation's rate.`,
+        }),
+      );
     });
     issues.push(...capped(zeroRated));
   }

@@ -24,8 +24,17 @@ function simplifiedBody(element: XmlElement, path: string): InvoiceBody {
     return text === '' ? undefined : text;
   };
   return {
-    path, docPath, docType: value('TipoDocumento'), date: value('Data'), number: value('Numero'),
-    withholdings: 0, funds: [], documentDiscounts: [], linkedInvoiceDates: [], lines: [], summaries: [],
+    path,
+    docPath,
+    docType: value('TipoDocumento'),
+    date: value('Data'),
+    number: value('Numero'),
+    withholdings: 0,
+    funds: [],
+    documentDiscounts: [],
+    linkedInvoiceDates: [],
+    lines: [],
+    summaries: [],
   };
 }
 
@@ -49,10 +58,12 @@ export function checkSimplified(root: XmlElement, today: string): PreflightIssue
     }
     if (!readable || compare(total, SIMPLIFIED_LIMIT) <= 0) continue;
     const sdi = sdiRejects('00460');
-    issues.push(contentError(context, 'simplified_over_limit', '00460', `${body.path}/DatiBeniServizi`, {
-      it: `Fattura semplificata di ${amount(total)} euro: oltre il limite di 400 euro delle fatture semplificate (art. 21-bis DPR 633/72, DM 10 maggio 2019). ${sdi.it}. Nel gestionale emettere una fattura ordinaria (FPR12).`,
-      en: `Simplified invoice of ${amount(total)} euro: over the 400 euro limit for simplified invoices (art. 21-bis DPR 633/72, DM 10 May 2019). ${sdi.en}. In the invoicing software issue an ordinary invoice (FPR12).`,
-    }));
+    issues.push(
+      contentError(context, 'simplified_over_limit', '00460', `${body.path}/DatiBeniServizi`, {
+        it: `Fattura semplificata di ${amount(total)} euro: oltre il limite di 400 euro delle fatture semplificate (art. 21-bis DPR 633/72, DM 10 maggio 2019). ${sdi.it}. Nel gestionale emettere una fattura ordinaria (FPR12).`,
+        en: `Simplified invoice of ${amount(total)} euro: over the 400 euro limit for simplified invoices (art. 21-bis DPR 633/72, DM 10 May 2019). ${sdi.en}. In the invoicing software issue an ordinary invoice (FPR12).`,
+      }),
+    );
   }
   return issues;
 }

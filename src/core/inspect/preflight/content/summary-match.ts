@@ -52,37 +52,45 @@ export function checkSummaryMatch(context: RuleContext): PreflightIssue[] {
   for (const [key, use] of uses.rates) {
     if (summaryRates.has(key)) continue;
     const sdi = sdiRejects('00419');
-    issues.push(contentError(context, 'summary_missing_for_rate', '00419', summaryPath, {
-      it: `Manca il riepilogo IVA (DatiRiepilogo) per l'aliquota ${amount(use.rate)}, usata nella ${use.where.it}. ${sdi.it} (o 00443). Nel gestionale fare in modo che ogni aliquota usata abbia il suo blocco di riepilogo, con imponibile e imposta.`,
-      en: `There is no VAT summary (DatiRiepilogo) for rate ${amount(use.rate)}, used in ${use.where.en}. ${sdi.en} (or 00443). In the invoicing software make every rate used have its own summary block, with taxable amount and tax.`,
-    }));
+    issues.push(
+      contentError(context, 'summary_missing_for_rate', '00419', summaryPath, {
+        it: `Manca il riepilogo IVA (DatiRiepilogo) per l'aliquota ${amount(use.rate)}, usata nella ${use.where.it}. ${sdi.it} (o 00443). Nel gestionale fare in modo che ogni aliquota usata abbia il suo blocco di riepilogo, con imponibile e imposta.`,
+        en: `There is no VAT summary (DatiRiepilogo) for rate ${amount(use.rate)}, used in ${use.where.en}. ${sdi.en} (or 00443). In the invoicing software make every rate used have its own summary block, with taxable amount and tax.`,
+      }),
+    );
   }
   for (const [key, summary] of summaryRates) {
     if (uses.rates.has(key) || !summary.rate) continue;
     const sdi = sdiRejects('00443');
-    issues.push(contentError(context, 'summary_rate_unused', '00443', `${summary.path}/AliquotaIVA`, {
-      it: `Il riepilogo IVA ha l'aliquota ${amount(summary.rate)}, che nessuna linea (né la cassa previdenziale) usa. ${sdi.it}. Nel gestionale togliere questo riepilogo o correggere l'aliquota delle linee.`,
-      en: `The VAT summary has rate ${amount(summary.rate)}, which no line (nor the welfare fund) uses. ${sdi.en}. In the invoicing software remove this summary or fix the lines' rate.`,
-    }));
+    issues.push(
+      contentError(context, 'summary_rate_unused', '00443', `${summary.path}/AliquotaIVA`, {
+        it: `Il riepilogo IVA ha l'aliquota ${amount(summary.rate)}, che nessuna linea (né la cassa previdenziale) usa. ${sdi.it}. Nel gestionale togliere questo riepilogo o correggere l'aliquota delle linee.`,
+        en: `The VAT summary has rate ${amount(summary.rate)}, which no line (nor the welfare fund) uses. ${sdi.en}. In the invoicing software remove this summary or fix the lines' rate.`,
+      }),
+    );
   }
   for (const [nature, use] of uses.natures) {
     // A rate without any summary is already reported (00419): one mistake, one finding.
     if (summaryNatures.has(nature) || !summaryRates.has(decimalKey(use.rate))) continue;
     const sdi = sdiRejects('00444');
-    issues.push(contentError(context, 'summary_nature_mismatch', '00444', summaryPath, {
-      it: `Nessun riepilogo IVA ha la natura ${nature}, usata nella ${use.where.it}. ${sdi.it}. Nel gestionale riepilogare a parte ogni natura usata (un blocco DatiRiepilogo per natura, con la sua aliquota 0).`,
-      en: `No VAT summary has nature ${nature}, used in ${use.where.en}. ${sdi.en}. In the invoicing software summarise every nature used on its own (one DatiRiepilogo block per nature, with its rate 0).`,
-    }));
+    issues.push(
+      contentError(context, 'summary_nature_mismatch', '00444', summaryPath, {
+        it: `Nessun riepilogo IVA ha la natura ${nature}, usata nella ${use.where.it}. ${sdi.it}. Nel gestionale riepilogare a parte ogni natura usata (un blocco DatiRiepilogo per natura, con la sua aliquota 0).`,
+        en: `No VAT summary has nature ${nature}, used in ${use.where.en}. ${sdi.en}. In the invoicing software summarise every nature used on its own (one DatiRiepilogo block per nature, with its rate 0).`,
+      }),
+    );
   }
   for (const [nature, summary] of summaryNatures) {
     if (uses.natureMissing || uses.natures.has(nature) || !summary.rate || !uses.rates.has(decimalKey(summary.rate))) continue;
     // A nature next to a rate above zero is already an error (00430).
     if (!isZero(summary.rate) && context.body.docType !== 'TD16') continue;
     const sdi = sdiRejects('00444');
-    issues.push(contentError(context, 'summary_nature_mismatch', '00444', `${summary.path}/Natura`, {
-      it: `Il riepilogo IVA ha la natura ${nature}, che nessuna linea (né la cassa previdenziale) usa. ${sdi.it}. Nel gestionale correggere la natura del riepilogo o quella delle linee.`,
-      en: `The VAT summary has nature ${nature}, which no line (nor the welfare fund) uses. ${sdi.en}. In the invoicing software fix the summary's nature or the lines'.`,
-    }));
+    issues.push(
+      contentError(context, 'summary_nature_mismatch', '00444', `${summary.path}/Natura`, {
+        it: `Il riepilogo IVA ha la natura ${nature}, che nessuna linea (né la cassa previdenziale) usa. ${sdi.it}. Nel gestionale correggere la natura del riepilogo o quella delle linee.`,
+        en: `The VAT summary has nature ${nature}, which no line (nor the welfare fund) uses. ${sdi.en}. In the invoicing software fix the summary's nature or the lines'.`,
+      }),
+    );
   }
   return issues;
 }

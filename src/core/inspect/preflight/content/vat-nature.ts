@@ -37,16 +37,20 @@ function natureRules(context: RuleContext, items: RatedItem[], rule: NatureRule)
     const rate = amount(item.rate);
     if (isZero(item.rate) && item.nature === undefined) {
       const sdi = sdiRejects(rule.missing.sdi);
-      missing.push(contentError(context, rule.missing.code, rule.missing.sdi, `${item.path}/Natura`, {
-        it: `${capitalized(item.label.it)}: AliquotaIVA è ${rate} ma manca Natura. ${sdi.it}. Nel gestionale indicare la natura dell'operazione non imponibile (es. N2.2 non soggette, N3.1 esportazioni, N4 esenti, N6.x inversione contabile) oppure l'aliquota IVA giusta.`,
-        en: `${capitalized(item.label.en)}: AliquotaIVA is ${rate} but Natura is missing. ${sdi.en}. In the invoicing software set the nature of the non-taxable operation (e.g. N2.2 not subject, N3.1 exports, N4 exempt, N6.x reverse charge) or the right VAT rate.`,
-      }));
+      missing.push(
+        contentError(context, rule.missing.code, rule.missing.sdi, `${item.path}/Natura`, {
+          it: `${capitalized(item.label.it)}: AliquotaIVA è ${rate} ma manca Natura. ${sdi.it}. Nel gestionale indicare la natura dell'operazione non imponibile (es. N2.2 non soggette, N3.1 esportazioni, N4 esenti, N6.x inversione contabile) oppure l'aliquota IVA giusta.`,
+          en: `${capitalized(item.label.en)}: AliquotaIVA is ${rate} but Natura is missing. ${sdi.en}. In the invoicing software set the nature of the non-taxable operation (e.g. N2.2 not subject, N3.1 exports, N4 exempt, N6.x reverse charge) or the right VAT rate.`,
+        }),
+      );
     } else if (rule.notAllowed && !isZero(item.rate) && item.nature !== undefined && !allowNatureWithRate) {
       const sdi = sdiRejects(rule.notAllowed.sdi);
-      notAllowed.push(contentError(context, rule.notAllowed.code, rule.notAllowed.sdi, `${item.path}/Natura`, {
-        it: `${capitalized(item.label.it)}: Natura ${item.nature} con AliquotaIVA ${rate}: un'aliquota diversa da zero indica un'operazione imponibile, che non ha natura. ${sdi.it}. Nel gestionale togliere la natura oppure, se l'operazione non è imponibile, usare aliquota 0.`,
-        en: `${capitalized(item.label.en)}: Natura ${item.nature} with AliquotaIVA ${rate}: a rate above zero means a taxable operation, which has no nature. ${sdi.en}. In the invoicing software remove the nature or, if the operation is not taxable, use rate 0.`,
-      }));
+      notAllowed.push(
+        contentError(context, rule.notAllowed.code, rule.notAllowed.sdi, `${item.path}/Natura`, {
+          it: `${capitalized(item.label.it)}: Natura ${item.nature} con AliquotaIVA ${rate}: un'aliquota diversa da zero indica un'operazione imponibile, che non ha natura. ${sdi.it}. Nel gestionale togliere la natura oppure, se l'operazione non è imponibile, usare aliquota 0.`,
+          en: `${capitalized(item.label.en)}: Natura ${item.nature} with AliquotaIVA ${rate}: a rate above zero means a taxable operation, which has no nature. ${sdi.en}. In the invoicing software remove the nature or, if the operation is not taxable, use rate 0.`,
+        }),
+      );
     }
   }
   return [...capped(missing), ...capped(notAllowed)];
@@ -58,10 +62,12 @@ function percentRule(context: RuleContext, items: RatedItem[]): PreflightIssue[]
     if (!item.rate || isZero(item.rate) || compare(item.rate, ONE) >= 0) continue;
     const rate = amount(item.rate);
     const sdi = sdiRejects('00424');
-    issues.push(contentError(context, 'vat_rate_not_percent', '00424', `${item.path}/AliquotaIVA`, {
-      it: `${capitalized(item.label.it)}: AliquotaIVA ${rate} non è una percentuale (per il 22% si scrive 22.00, non 0.22). ${sdi.it}. Correggere nel gestionale il modo in cui è esportata l'aliquota.`,
-      en: `${capitalized(item.label.en)}: AliquotaIVA ${rate} is not a percentage (22% is written 22.00, not 0.22). ${sdi.en}. Fix how the invoicing software exports the rate.`,
-    }));
+    issues.push(
+      contentError(context, 'vat_rate_not_percent', '00424', `${item.path}/AliquotaIVA`, {
+        it: `${capitalized(item.label.it)}: AliquotaIVA ${rate} non è una percentuale (per il 22% si scrive 22.00, non 0.22). ${sdi.it}. Correggere nel gestionale il modo in cui è esportata l'aliquota.`,
+        en: `${capitalized(item.label.en)}: AliquotaIVA ${rate} is not a percentage (22% is written 22.00, not 0.22). ${sdi.en}. Fix how the invoicing software exports the rate.`,
+      }),
+    );
   }
   return capped(issues);
 }
@@ -73,10 +79,12 @@ function genericNatureRule(context: RuleContext, items: RatedItem[]): PreflightI
     const specific = item.nature === undefined ? undefined : SPECIFIC_NATURES[item.nature];
     if (specific === undefined) continue;
     const sdi = sdiRejects(sdiCode);
-    issues.push(contentError(context, 'generic_nature', sdiCode, `${item.path}/Natura`, {
-      it: `${capitalized(item.label.it)}: la natura generica ${item.nature} non è più ammessa dal 1° gennaio 2021. ${sdi.it}. Nel gestionale usare il codice di dettaglio (${specific}).`,
-      en: `${capitalized(item.label.en)}: the generic nature ${item.nature} is no longer accepted since 1 January 2021. ${sdi.en}. In the invoicing software use the detailed code (${specific}).`,
-    }));
+    issues.push(
+      contentError(context, 'generic_nature', sdiCode, `${item.path}/Natura`, {
+        it: `${capitalized(item.label.it)}: la natura generica ${item.nature} non è più ammessa dal 1° gennaio 2021. ${sdi.it}. Nel gestionale usare il codice di dettaglio (${specific}).`,
+        en: `${capitalized(item.label.en)}: the generic nature ${item.nature} is no longer accepted since 1 January 2021. ${sdi.en}. In the invoicing software use the detailed code (${specific}).`,
+      }),
+    );
   }
   return capped(issues);
 }
@@ -86,10 +94,12 @@ function reverseChargeSplitPayment(context: RuleContext): PreflightIssue[] {
   context.body.summaries.forEach((summary, index) => {
     if (!summary.nature?.startsWith('N6') || summary.chargeability !== 'S') return;
     const sdi = sdiRejects('00420');
-    issues.push(contentError(context, 'reverse_charge_split_payment', '00420', `${summary.path}/EsigibilitaIVA`, {
-      it: `Riepilogo IVA ${index + 1}: natura ${summary.nature} (inversione contabile) con EsigibilitaIVA S (scissione dei pagamenti): con l'inversione contabile l'IVA la versa il cliente, non può essere anche in split payment. ${sdi.it}. Nel gestionale usare EsigibilitaIVA I o D per queste operazioni.`,
-      en: `VAT summary ${index + 1}: nature ${summary.nature} (reverse charge) with EsigibilitaIVA S (split payment): under reverse charge the buyer pays the VAT, so it cannot be split payment too. ${sdi.en}. In the invoicing software use EsigibilitaIVA I or D for these operations.`,
-    }));
+    issues.push(
+      contentError(context, 'reverse_charge_split_payment', '00420', `${summary.path}/EsigibilitaIVA`, {
+        it: `Riepilogo IVA ${index + 1}: natura ${summary.nature} (inversione contabile) con EsigibilitaIVA S (scissione dei pagamenti): con l'inversione contabile l'IVA la versa il cliente, non può essere anche in split payment. ${sdi.it}. Nel gestionale usare EsigibilitaIVA I o D per queste operazioni.`,
+        en: `VAT summary ${index + 1}: nature ${summary.nature} (reverse charge) with EsigibilitaIVA S (split payment): under reverse charge the buyer pays the VAT, so it cannot be split payment too. ${sdi.en}. In the invoicing software use EsigibilitaIVA I or D for these operations.`,
+      }),
+    );
   });
   return issues;
 }
@@ -98,17 +108,26 @@ export function checkVatNature(context: RuleContext): PreflightIssue[] {
   const { body } = context;
   const lines: RatedItem[] = body.lines.map((line, index) => ({ path: line.path, rate: line.rate, nature: line.nature, label: lineLabel(line, index) }));
   const funds: RatedItem[] = body.funds.map((fund, index) => ({
-    path: fund.path, rate: fund.rate, nature: fund.nature,
-    label: body.funds.length > 1 ? { it: `cassa previdenziale ${index + 1}`, en: `welfare fund ${index + 1}` } : { it: 'cassa previdenziale', en: 'welfare fund' },
+    path: fund.path,
+    rate: fund.rate,
+    nature: fund.nature,
+    label:
+      body.funds.length > 1 ? { it: `cassa previdenziale ${index + 1}`, en: `welfare fund ${index + 1}` } : { it: 'cassa previdenziale', en: 'welfare fund' },
   }));
   const summaries: RatedItem[] = body.summaries.map((summary, index) => ({
-    path: summary.path, rate: summary.rate, nature: summary.nature, label: { it: `riepilogo IVA ${index + 1}`, en: `VAT summary ${index + 1}` },
+    path: summary.path,
+    rate: summary.rate,
+    nature: summary.nature,
+    label: { it: `riepilogo IVA ${index + 1}`, en: `VAT summary ${index + 1}` },
   }));
   return [
     ...natureRules(context, lines, { missing: { code: 'line_nature_missing', sdi: '00400' }, notAllowed: { code: 'line_nature_not_allowed', sdi: '00401' } }),
     ...natureRules(context, funds, { missing: { code: 'fund_nature_missing', sdi: '00413' }, notAllowed: null }),
     ...fundNatureNotAllowed(context, funds),
-    ...natureRules(context, summaries, { missing: { code: 'summary_nature_missing', sdi: '00429' }, notAllowed: { code: 'summary_nature_not_allowed', sdi: '00430' } }),
+    ...natureRules(context, summaries, {
+      missing: { code: 'summary_nature_missing', sdi: '00429' },
+      notAllowed: { code: 'summary_nature_not_allowed', sdi: '00430' },
+    }),
     ...reverseChargeSplitPayment(context),
     ...percentRule(context, [...lines, ...funds, ...summaries]),
     ...genericNatureRule(context, [...lines, ...funds, ...summaries]),
@@ -122,10 +141,12 @@ function fundNatureNotAllowed(context: RuleContext, funds: RatedItem[]): Preflig
     if (!fund.rate || isZero(fund.rate) || fund.nature === undefined) continue;
     const rate = amount(fund.rate);
     const sdi = sdiRejects('00414');
-    issues.push(contentError(context, 'fund_nature_not_allowed', '00414', `${fund.path}/Natura`, {
-      it: `${capitalized(fund.label.it)}: Natura ${fund.nature} con AliquotaIVA ${rate}: un contributo con aliquota diversa da zero è imponibile e non ha natura. ${sdi.it}. Nel gestionale togliere la natura del contributo oppure usare aliquota 0.`,
-      en: `${capitalized(fund.label.en)}: Natura ${fund.nature} with AliquotaIVA ${rate}: a contribution with a rate above zero is taxable and has no nature. ${sdi.en}. In the invoicing software remove the contribution's nature or use rate 0.`,
-    }));
+    issues.push(
+      contentError(context, 'fund_nature_not_allowed', '00414', `${fund.path}/Natura`, {
+        it: `${capitalized(fund.label.it)}: Natura ${fund.nature} con AliquotaIVA ${rate}: un contributo con aliquota diversa da zero è imponibile e non ha natura. ${sdi.it}. Nel gestionale togliere la natura del contributo oppure usare aliquota 0.`,
+        en: `${capitalized(fund.label.en)}: Natura ${fund.nature} with AliquotaIVA ${rate}: a contribution with a rate above zero is taxable and has no nature. ${sdi.en}. In the invoicing software remove the contribution's nature or use rate 0.`,
+      }),
+    );
   }
   return issues;
 }

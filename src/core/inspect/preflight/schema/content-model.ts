@@ -300,9 +300,7 @@ export function matchContent(automaton: ContentAutomaton, children: XmlElement[]
   if (!accepts(automaton, states)) {
     const goal = (candidate: number[]): boolean => accepts(automaton, candidate);
     const insertion = shortestInsertion(automaton, states, goal);
-    const names = insertion
-      ? insertion.keys.map((k) => nameOf(automaton, k))
-      : expectedKeys(automaton, states).map((k) => nameOf(automaton, k));
+    const names = insertion ? insertion.keys.map((k) => nameOf(automaton, k)) : expectedKeys(automaton, states).map((k) => nameOf(automaton, k));
     const alternatives = insertion ? alternativesTo(automaton, states, insertion.keys[0] ?? '', goal) : [];
     problems.push({ kind: 'missing', names, alternatives, beforeIndex: null });
   }

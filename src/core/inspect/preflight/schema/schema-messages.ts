@@ -7,8 +7,14 @@ import type { BuiltinType } from './xsd-model.ts';
 /** Plain descriptions of the FatturaPA types whose pattern alone would mean nothing to a user. */
 const TYPE_HINTS: Record<string, Bilingual> = {
   CodiceDestinatarioType: { it: '6 o 7 lettere maiuscole o cifre', en: '6 or 7 upper-case letters or digits' },
-  Amount2DecimalType: { it: 'un importo con esattamente 2 decimali e il punto come separatore (es. 1234.50 o -10.00)', en: 'an amount with exactly 2 decimals and a dot as separator (e.g. 1234.50 or -10.00)' },
-  Amount8DecimalType: { it: 'un importo con da 2 a 8 decimali e il punto come separatore (es. 12.50)', en: 'an amount with 2 to 8 decimals and a dot as separator (e.g. 12.50)' },
+  Amount2DecimalType: {
+    it: 'un importo con esattamente 2 decimali e il punto come separatore (es. 1234.50 o -10.00)',
+    en: 'an amount with exactly 2 decimals and a dot as separator (e.g. 1234.50 or -10.00)',
+  },
+  Amount8DecimalType: {
+    it: 'un importo con da 2 a 8 decimali e il punto come separatore (es. 12.50)',
+    en: 'an amount with 2 to 8 decimals and a dot as separator (e.g. 12.50)',
+  },
   RateType: { it: 'una percentuale con 2 decimali e il punto (es. 22.00)', en: 'a percentage with 2 decimals and a dot (e.g. 22.00)' },
   QuantitaType: { it: 'una quantità con da 2 a 8 decimali e il punto (es. 1.00)', en: 'a quantity with 2 to 8 decimals and a dot (e.g. 1.00)' },
   PesoType: { it: 'un peso con 1 o 2 decimali e il punto (es. 12.5)', en: 'a weight with 1 or 2 decimals and a dot (e.g. 12.5)' },
@@ -21,9 +27,15 @@ const TYPE_HINTS: Record<string, Bilingual> = {
   CABType: { it: '5 cifre', en: '5 digits' },
   CodiceFiscaleType: { it: 'da 11 a 16 lettere maiuscole o cifre, senza spazi', en: '11 to 16 upper-case letters or digits, no spaces' },
   CodiceFiscalePFType: { it: '16 lettere maiuscole o cifre, senza spazi', en: '16 upper-case letters or digits, no spaces' },
-  IBANType: { it: 'un IBAN senza spazi (2 lettere, 2 cifre, poi 11–30 lettere o cifre)', en: 'an IBAN without spaces (2 letters, 2 digits, then 11–30 letters or digits)' },
+  IBANType: {
+    it: 'un IBAN senza spazi (2 lettere, 2 cifre, poi 11–30 lettere o cifre)',
+    en: 'an IBAN without spaces (2 letters, 2 digits, then 11–30 letters or digits)',
+  },
   BICType: { it: 'un codice BIC/SWIFT di 8 o 11 caratteri maiuscoli', en: 'a BIC/SWIFT code of 8 or 11 upper-case characters' },
-  EmailType: { it: 'un indirizzo PEC valido, senza spazi (es. fatture@pec.esempio.it)', en: 'a valid PEC address, without spaces (e.g. fatture@pec.esempio.it)' },
+  EmailType: {
+    it: 'un indirizzo PEC valido, senza spazi (es. fatture@pec.esempio.it)',
+    en: 'a valid PEC address, without spaces (e.g. fatture@pec.esempio.it)',
+  },
   EmailContattiType: { it: 'un indirizzo email (es. nome@esempio.it)', en: 'an email address (e.g. name@example.it)' },
 };
 
@@ -37,13 +49,22 @@ const CHARSETS: Record<string, Bilingual> = {
 
 const LEXICAL: Partial<Record<BuiltinType, Bilingual>> = {
   date: { it: 'non è una data valida: usare il formato AAAA-MM-GG (es. 2024-03-31)', en: 'is not a valid date: use YYYY-MM-DD (e.g. 2024-03-31)' },
-  dateTime: { it: 'non è una data e ora valida: usare AAAA-MM-GGThh:mm:ss (es. 2024-03-31T14:30:00)', en: 'is not a valid date and time: use YYYY-MM-DDThh:mm:ss (e.g. 2024-03-31T14:30:00)' },
-  decimal: { it: 'non è un numero: usare cifre e il punto come separatore decimale, senza separatore delle migliaia (es. 1234.50)', en: 'is not a number: use digits and a dot as decimal separator, no thousands separator (e.g. 1234.50)' },
+  dateTime: {
+    it: 'non è una data e ora valida: usare AAAA-MM-GGThh:mm:ss (es. 2024-03-31T14:30:00)',
+    en: 'is not a valid date and time: use YYYY-MM-DDThh:mm:ss (e.g. 2024-03-31T14:30:00)',
+  },
+  decimal: {
+    it: 'non è un numero: usare cifre e il punto come separatore decimale, senza separatore delle migliaia (es. 1234.50)',
+    en: 'is not a number: use digits and a dot as decimal separator, no thousands separator (e.g. 1234.50)',
+  },
   integer: { it: 'non è un numero intero', en: 'is not a whole number' },
   nonNegativeInteger: { it: 'non è un numero intero non negativo', en: 'is not a non-negative whole number' },
   positiveInteger: { it: 'non è un numero intero positivo', en: 'is not a positive whole number' },
   boolean: { it: 'deve essere true o false', en: 'must be true or false' },
-  base64Binary: { it: 'non è un contenuto base64 valido (allegato troncato o corrotto?)', en: 'is not valid base64 content (a truncated or corrupted attachment?)' },
+  base64Binary: {
+    it: 'non è un contenuto base64 valido (allegato troncato o corrotto?)',
+    en: 'is not valid base64 content (a truncated or corrupted attachment?)',
+  },
 };
 
 function codePoint(char: string): string {
@@ -64,11 +85,20 @@ export function valueReason(problem: ValueProblem, typeName: string, builtin: Bu
     case 'lexical':
       return LEXICAL[problem.builtin] ?? { it: `non è un valore ${problem.builtin} valido`, en: `is not a valid ${problem.builtin}` };
     case 'length':
-      return { it: `deve avere esattamente ${problem.expected} caratteri (ne ha ${problem.actual})`, en: `must be exactly ${problem.expected} characters long (it has ${problem.actual})` };
+      return {
+        it: `deve avere esattamente ${problem.expected} caratteri (ne ha ${problem.actual})`,
+        en: `must be exactly ${problem.expected} characters long (it has ${problem.actual})`,
+      };
     case 'minLength':
-      return { it: `deve avere almeno ${problem.expected} caratteri (ne ha ${problem.actual})`, en: `must have at least ${problem.expected} characters (it has ${problem.actual})` };
+      return {
+        it: `deve avere almeno ${problem.expected} caratteri (ne ha ${problem.actual})`,
+        en: `must have at least ${problem.expected} characters (it has ${problem.actual})`,
+      };
     case 'maxLength':
-      return { it: `può avere al massimo ${problem.expected} caratteri (ne ha ${problem.actual}): accorciarlo`, en: `may have at most ${problem.expected} characters (it has ${problem.actual}): shorten it` };
+      return {
+        it: `può avere al massimo ${problem.expected} caratteri (ne ha ${problem.actual}): accorciarlo`,
+        en: `may have at most ${problem.expected} characters (it has ${problem.actual}): shorten it`,
+      };
     case 'characters': {
       const charset = CHARSETS[problem.charset] ?? { it: problem.charset, en: problem.charset };
       return {
@@ -111,10 +141,12 @@ export const schemaMessages = {
     const plural = missing.length > 1;
     const alt = alternatives.length > 0 ? names(alternatives) : null;
     return {
-      it: `${plural ? 'Mancano gli elementi obbligatori' : "Manca l'elemento obbligatorio"} ${what.it} in ${parent}`
-        + `${alt ? ` (in alternativa: ${alt.it})` : ''}${before ? `, da inserire prima di ${before}` : ''}: ${plural ? 'aggiungerli' : 'aggiungerlo'}.`,
-      en: `Required element${plural ? 's' : ''} ${what.en} ${plural ? 'are' : 'is'} missing in ${parent}`
-        + `${alt ? ` (or instead: ${alt.en})` : ''}${before ? `, to be placed before ${before}` : ''}: add ${plural ? 'them' : 'it'}.`,
+      it:
+        `${plural ? 'Mancano gli elementi obbligatori' : "Manca l'elemento obbligatorio"} ${what.it} in ${parent}` +
+        `${alt ? ` (in alternativa: ${alt.it})` : ''}${before ? `, da inserire prima di ${before}` : ''}: ${plural ? 'aggiungerli' : 'aggiungerlo'}.`,
+      en:
+        `Required element${plural ? 's' : ''} ${what.en} ${plural ? 'are' : 'is'} missing in ${parent}` +
+        `${alt ? ` (or instead: ${alt.en})` : ''}${before ? `, to be placed before ${before}` : ''}: add ${plural ? 'them' : 'it'}.`,
     };
   },
   outOfOrder(element: string, mustPrecede: string[], parent: string): Bilingual {
@@ -139,10 +171,12 @@ export const schemaMessages = {
   },
   unexpected(element: string, parent: string, expected: string[], endAllowed: boolean): Bilingual {
     const list = names(expected);
-    const it = expected.length === 0 ? `dopo questo punto ${parent} non ammette altri elementi`
-      : `qui è atteso ${list.it}${endAllowed ? ` oppure la fine di ${parent}` : ''}`;
-    const en = expected.length === 0 ? `${parent} allows no more elements at this point`
-      : `expected here: ${list.en}${endAllowed ? ` or the end of ${parent}` : ''}`;
+    const it =
+      expected.length === 0
+        ? `dopo questo punto ${parent} non ammette altri elementi`
+        : `qui è atteso ${list.it}${endAllowed ? ` oppure la fine di ${parent}` : ''}`;
+    const en =
+      expected.length === 0 ? `${parent} allows no more elements at this point` : `expected here: ${list.en}${endAllowed ? ` or the end of ${parent}` : ''}`;
     return { it: `${element} non è ammesso in questa posizione di ${parent}: ${it}.`, en: `${element} is not allowed at this position in ${parent}: ${en}.` };
   },
   wrongNamespace(element: string, actual: string, expected: string): Bilingual {

@@ -37,7 +37,8 @@ class IssueCollector {
   }
 
   finish(): PreflightIssue[] {
-    if (this.namespaceRepeats > 1) this.issues.push(preflightError('schema_wrong_namespace', undefined, schemaMessages.wrongNamespaceMore(this.namespaceRepeats - 1), '00200'));
+    if (this.namespaceRepeats > 1)
+      this.issues.push(preflightError('schema_wrong_namespace', undefined, schemaMessages.wrongNamespaceMore(this.namespaceRepeats - 1), '00200'));
     if (this.hidden > 0) this.issues.push(preflightError('schema_more_errors', undefined, schemaMessages.moreErrors(this.hidden), '00201'));
     return this.issues;
   }

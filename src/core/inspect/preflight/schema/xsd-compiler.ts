@@ -7,7 +7,16 @@ import { childElements } from '../../../xml/safe-xml.ts';
 import type { XmlElement } from '../../../xml/safe-xml.ts';
 import { BUILTIN_TYPES, XS_NAMESPACE } from './xsd-model.ts';
 import type {
-  AttributeDecl, BuiltinType, CompiledSchema, ComplexTypeDef, ElementDecl, Facets, GroupParticle, Particle, SimpleTypeDef, WhiteSpace,
+  AttributeDecl,
+  BuiltinType,
+  CompiledSchema,
+  ComplexTypeDef,
+  ElementDecl,
+  Facets,
+  GroupParticle,
+  Particle,
+  SimpleTypeDef,
+  WhiteSpace,
 } from './xsd-model.ts';
 import { translateXsdPattern } from './xsd-regex.ts';
 
@@ -162,9 +171,12 @@ class XsdCompiler {
     }
     const steps = xsChildren(restriction);
     const inlineBase = steps.find((child) => child.local === 'simpleType');
-    const base = restriction.attributes.base !== undefined
-      ? this.simpleTypeByQName(restriction.attributes.base, restriction)
-      : inlineBase ? this.simpleType(inlineBase, `base of ${name}`) : null;
+    const base =
+      restriction.attributes.base !== undefined
+        ? this.simpleTypeByQName(restriction.attributes.base, restriction)
+        : inlineBase
+          ? this.simpleType(inlineBase, `base of ${name}`)
+          : null;
     if (!base) throw new XsdCompileError(`simple type ${name} has no base`);
     const facets: Facets = { ...base.facets, patterns: [...base.facets.patterns] };
     let whiteSpace = base.whiteSpace;
@@ -173,18 +185,41 @@ class XsdCompiler {
     for (const facet of steps) {
       const value = facet.attributes.value;
       switch (facet.local) {
-        case 'simpleType': break;
-        case 'pattern': patterns.push(value ?? ''); break;
-        case 'enumeration': enumeration.push(value ?? ''); break;
-        case 'length': facets.length = nonNegativeFacet(value, 'length'); break;
-        case 'minLength': facets.minLength = nonNegativeFacet(value, 'minLength'); break;
-        case 'maxLength': facets.maxLength = nonNegativeFacet(value, 'maxLength'); break;
-        case 'totalDigits': facets.totalDigits = nonNegativeFacet(value, 'totalDigits'); break;
-        case 'fractionDigits': facets.fractionDigits = nonNegativeFacet(value, 'fractionDigits'); break;
-        case 'minInclusive': facets.minInclusive = value; break;
-        case 'maxInclusive': facets.maxInclusive = value; break;
-        case 'minExclusive': facets.minExclusive = value; break;
-        case 'maxExclusive': facets.maxExclusive = value; break;
+        case 'simpleType':
+          break;
+        case 'pattern':
+          patterns.push(value ?? '');
+          break;
+        case 'enumeration':
+          enumeration.push(value ?? '');
+          break;
+        case 'length':
+          facets.length = nonNegativeFacet(value, 'length');
+          break;
+        case 'minLength':
+          facets.minLength = nonNegativeFacet(value, 'minLength');
+          break;
+        case 'maxLength':
+          facets.maxLength = nonNegativeFacet(value, 'maxLength');
+          break;
+        case 'totalDigits':
+          facets.totalDigits = nonNegativeFacet(value, 'totalDigits');
+          break;
+        case 'fractionDigits':
+          facets.fractionDigits = nonNegativeFacet(value, 'fractionDigits');
+          break;
+        case 'minInclusive':
+          facets.minInclusive = value;
+          break;
+        case 'maxInclusive':
+          facets.maxInclusive = value;
+          break;
+        case 'minExclusive':
+          facets.minExclusive = value;
+          break;
+        case 'maxExclusive':
+          facets.maxExclusive = value;
+          break;
         case 'whiteSpace':
           if (value !== 'preserve' && value !== 'replace' && value !== 'collapse') throw new XsdCompileError(`bad whiteSpace ${value}`);
           whiteSpace = value;
@@ -259,9 +294,12 @@ class XsdCompiler {
     const name = node.attributes.name;
     if (name === undefined) throw new XsdCompileError(`attribute ref in ${where} is not supported`);
     const inline = childElements(node, 'simpleType')[0];
-    const type = node.attributes.type !== undefined
-      ? this.simpleTypeByQName(node.attributes.type, node)
-      : inline ? this.simpleType(inline, `type of attribute ${name}`) : this.builtinType('anySimpleType');
+    const type =
+      node.attributes.type !== undefined
+        ? this.simpleTypeByQName(node.attributes.type, node)
+        : inline
+          ? this.simpleType(inline, `type of attribute ${name}`)
+          : this.builtinType('anySimpleType');
     return { name, type, required: node.attributes.use === 'required' };
   }
 }

@@ -65,15 +65,27 @@ export function base64Octets(value: string): number | null {
 
 export function isLexicallyValid(value: string, builtin: BuiltinType): boolean {
   switch (builtin) {
-    case 'anySimpleType': case 'string': case 'normalizedString': case 'token': return true;
-    case 'decimal': return DECIMAL.test(value);
-    case 'integer': return INTEGER.test(value);
-    case 'nonNegativeInteger': return INTEGER.test(value) && (!value.startsWith('-') || /^-0+$/.test(value));
-    case 'positiveInteger': return INTEGER.test(value) && !value.startsWith('-') && /[1-9]/.test(value);
-    case 'boolean': return ['true', 'false', '1', '0'].includes(value);
-    case 'date': return isValidDate(value);
-    case 'dateTime': return isValidDateTime(value);
-    case 'base64Binary': return base64Octets(value) !== null;
+    case 'anySimpleType':
+    case 'string':
+    case 'normalizedString':
+    case 'token':
+      return true;
+    case 'decimal':
+      return DECIMAL.test(value);
+    case 'integer':
+      return INTEGER.test(value);
+    case 'nonNegativeInteger':
+      return INTEGER.test(value) && (!value.startsWith('-') || /^-0+$/.test(value));
+    case 'positiveInteger':
+      return INTEGER.test(value) && !value.startsWith('-') && /[1-9]/.test(value);
+    case 'boolean':
+      return ['true', 'false', '1', '0'].includes(value);
+    case 'date':
+      return isValidDate(value);
+    case 'dateTime':
+      return isValidDateTime(value);
+    case 'base64Binary':
+      return base64Octets(value) !== null;
   }
 }
 
@@ -90,7 +102,14 @@ export function orderingKey(value: string, builtin: BuiltinType): number {
   const match = /^(-?)([0-9]{4,})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2}))?/.exec(value);
   if (!match) return NaN;
   const sign = match[1] === '-' ? -1 : 1;
-  const [year, month, day, hours, minutes, seconds] = [2, 3, 4, 5, 6, 7].map((index) => Number(match[index] ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hours, minutes, seconds] = [2, 3, 4, 5, 6, 7].map((index) => Number(match[index] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return sign * year * 1e10 + month * 1e8 + day * 1e6 + hours * 1e4 + minutes * 100 + seconds;
 }
 

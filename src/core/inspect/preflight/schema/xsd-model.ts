@@ -5,8 +5,18 @@ export const XS_NAMESPACE = 'http://www.w3.org/2001/XMLSchema';
 
 /** Built-in types this validator understands (the FatturaPA and SDI schemas use a subset). */
 export const BUILTIN_TYPES = [
-  'anySimpleType', 'string', 'normalizedString', 'token', 'decimal', 'integer', 'nonNegativeInteger', 'positiveInteger',
-  'boolean', 'date', 'dateTime', 'base64Binary',
+  'anySimpleType',
+  'string',
+  'normalizedString',
+  'token',
+  'decimal',
+  'integer',
+  'nonNegativeInteger',
+  'positiveInteger',
+  'boolean',
+  'date',
+  'dateTime',
+  'base64Binary',
 ] as const;
 export type BuiltinType = (typeof BUILTIN_TYPES)[number];
 

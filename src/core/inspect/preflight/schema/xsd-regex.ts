@@ -35,13 +35,62 @@ const BLOCK_RANGES: Record<string, [number, number]> = {
 
 // Unicode general categories JS accepts as \p{..} with the `u` flag.
 const CATEGORIES = new Set([
-  'L', 'Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'M', 'Mn', 'Mc', 'Me', 'N', 'Nd', 'Nl', 'No', 'P', 'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po',
-  'Z', 'Zs', 'Zl', 'Zp', 'S', 'Sm', 'Sc', 'Sk', 'So', 'C', 'Cc', 'Cf', 'Co', 'Cn',
+  'L',
+  'Lu',
+  'Ll',
+  'Lt',
+  'Lm',
+  'Lo',
+  'M',
+  'Mn',
+  'Mc',
+  'Me',
+  'N',
+  'Nd',
+  'Nl',
+  'No',
+  'P',
+  'Pc',
+  'Pd',
+  'Ps',
+  'Pe',
+  'Pi',
+  'Pf',
+  'Po',
+  'Z',
+  'Zs',
+  'Zl',
+  'Zp',
+  'S',
+  'Sm',
+  'Sc',
+  'Sk',
+  'So',
+  'C',
+  'Cc',
+  'Cf',
+  'Co',
+  'Cn',
 ]);
 
 const SINGLE_CHAR_ESCAPES: Record<string, string> = {
-  n: '\n', r: '\r', t: '\t', '\\': '\\', '|': '|', '.': '.', '-': '-', '^': '^', '?': '?', '*': '*', '+': '+',
-  '{': '{', '}': '}', '(': '(', ')': ')', '[': '[', ']': ']',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  '\\': '\\',
+  '|': '|',
+  '.': '.',
+  '-': '-',
+  '^': '^',
+  '?': '?',
+  '*': '*',
+  '+': '+',
+  '{': '{',
+  '}': '}',
+  '(': '(',
+  ')': ')',
+  '[': '[',
+  ']': ']',
 };
 
 const MAX_UNROLL = 10_000;
@@ -168,7 +217,14 @@ class Translator {
         return { js: '[^\\n\\r]', maxLength: 1 };
       case '\\':
         return { js: this.escapeOutsideClass(), maxLength: 1 };
-      case '?': case '*': case '+': case '{': case '}': case ')': case ']': case '|':
+      case '?':
+      case '*':
+      case '+':
+      case '{':
+      case '}':
+      case ')':
+      case ']':
+      case '|':
         return this.fail(`unexpected ${JSON.stringify(char)}`);
       default:
         return { js: literal(char.codePointAt(0) ?? 0), maxLength: 1 };
@@ -186,11 +242,17 @@ class Translator {
     const single = SINGLE_CHAR_ESCAPES[char];
     if (single !== undefined) return { js: literal(single.codePointAt(0) ?? 0), single: single.codePointAt(0) ?? 0 };
     switch (char) {
-      case 'd': return { js: '\\p{Nd}' };
-      case 'D': return { js: '\\P{Nd}' };
-      case 's': return { js: '\\u{20}\\u{9}\\u{a}\\u{d}' };
-      case 'p': case 'P': return { js: this.property(char === 'P') };
-      default: return this.fail(`escape \\${char} is not supported`);
+      case 'd':
+        return { js: '\\p{Nd}' };
+      case 'D':
+        return { js: '\\P{Nd}' };
+      case 's':
+        return { js: '\\u{20}\\u{9}\\u{a}\\u{d}' };
+      case 'p':
+      case 'P':
+        return { js: this.property(char === 'P') };
+      default:
+        return this.fail(`escape \\${char} is not supported`);
     }
   }
 

@@ -25,15 +25,21 @@ export async function cancelMyJobs(request: OperationRequest): Promise<Operation
   const listed = readIntegers(request.operationAttributes, 'job-ids');
   const targets = listed
     ? listed.map((id) => {
-      const job = runtime.jobs.get(id, queue);
-      if (!job || (job.user ?? ANONYMOUS_USER) !== user) throw new IppRequestError('client-error-not-found', `Job #${id} is not one of ${user}'s jobs on this printer.`);
-      return job;
-    })
+        const job = runtime.jobs.get(id, queue);
+        if (!job || (job.user ?? ANONYMOUS_USER) !== user)
+          throw new IppRequestError('client-error-not-found', `Job #${id} is not one of ${user}'s jobs on this printer.`);
+        return job;
+      })
     : runtime.jobs.list(queue).filter((job) => (job.user ?? ANONYMOUS_USER) === user && !isTerminal(job));
   const refused = targets.filter((job) => whyNotCancelable(job) !== null);
   if (listed && refused.length > 0) {
-    throw new IppRequestError('client-error-not-possible', `Jobs ${refused.map((job) => `#${job.id}`).join(', ')} cannot be canceled any more.`,
-      [attrOf('job-ids', v.integer, refused.map((job) => job.id))]);
+    throw new IppRequestError('client-error-not-possible', `Jobs ${refused.map((job) => `#${job.id}`).join(', ')} cannot be canceled any more.`, [
+      attrOf(
+        'job-ids',
+        v.integer,
+        refused.map((job) => job.id),
+      ),
+    ]);
   }
   for (const job of targets) if (whyNotCancelable(job) === null) await cancel(runtime, job, request.user);
   return { status: 'successful-ok' };

@@ -4,9 +4,7 @@ import { rm } from 'node:fs/promises';
 import { IppRequestError } from '../../ipp/errors.ts';
 import { isTerminal, type Job } from '../job-store.ts';
 import { readBoolean, targetJob, type OperationRequest, type OperationResult } from '../operation-request.ts';
-import {
-  assertCapacity, createdJobResult, jobStatusResult, prepareJob, readDocumentParameters, receiveJobDocument, startProcessing,
-} from './job-documents.ts';
+import { assertCapacity, createdJobResult, jobStatusResult, prepareJob, readDocumentParameters, receiveJobDocument, startProcessing } from './job-documents.ts';
 
 export async function createJob(request: OperationRequest): Promise<OperationResult> {
   const prepared = prepareJob(request);
@@ -30,7 +28,10 @@ export async function sendDocument(request: OperationRequest): Promise<Operation
   if (document && job.document) {
     await rm(document.file, { force: true });
     runtime.openJobTimeouts.arm(job);
-    throw new IppRequestError('server-error-multiple-document-jobs-not-supported', `Job #${job.id} already has its document; this printer takes one document per job.`);
+    throw new IppRequestError(
+      'server-error-multiple-document-jobs-not-supported',
+      `Job #${job.id} already has its document; this printer takes one document per job.`,
+    );
   }
   if (document) job.document = document;
   if (lastDocument) await startProcessing(runtime, job);

@@ -8,9 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { attr, v, type IppAttribute } from '../../ipp/attributes.ts';
 import { IppRequestError } from '../../ipp/errors.ts';
 import { GROUP_TAG, type IppStatusName } from '../../ipp/tags.ts';
-import {
-  COMPRESSIONS, DEFAULT_DOCUMENT_FORMAT, DOCUMENT_FORMATS, MAX_ACTIVE_JOBS, MAX_CONCURRENT_DOCUMENTS, type Compression,
-} from '../capabilities.ts';
+import { COMPRESSIONS, DEFAULT_DOCUMENT_FORMAT, DOCUMENT_FORMATS, MAX_ACTIVE_JOBS, MAX_CONCURRENT_DOCUMENTS, type Compression } from '../capabilities.ts';
 import { receiveDocument } from '../document-receiver.ts';
 import { jobStatusAttributes } from '../job-description.ts';
 import { isTerminal, type Job, type NewJob, type ReceivedDocument } from '../job-store.ts';
@@ -32,14 +30,17 @@ export interface DocumentParameters {
 export function readDocumentParameters(attributes: readonly IppAttribute[]): DocumentParameters {
   const format = (readString(attributes, 'document-format', ['mimeMediaType']) ?? DEFAULT_DOCUMENT_FORMAT).toLowerCase();
   if (!DOCUMENT_FORMATS.includes(format)) {
-    throw new IppRequestError('client-error-document-format-not-supported',
+    throw new IppRequestError(
+      'client-error-document-format-not-supported',
       `The document format "${format}" is not supported; send ${DOCUMENT_FORMATS.slice(0, -1).join(', ')}.`,
-      [attr('document-format', v.mimeMediaType(format))]);
+      [attr('document-format', v.mimeMediaType(format))],
+    );
   }
   const compression = readString(attributes, 'compression', ['keyword']) ?? 'none';
   if (!(COMPRESSIONS as readonly string[]).includes(compression)) {
-    throw new IppRequestError('client-error-compression-not-supported', `The compression "${compression}" is not supported; use ${COMPRESSIONS.join(', ')}.`,
-      [attr('compression', v.keyword(compression))]);
+    throw new IppRequestError('client-error-compression-not-supported', `The compression "${compression}" is not supported; use ${COMPRESSIONS.join(', ')}.`, [
+      attr('compression', v.keyword(compression)),
+    ]);
   }
   return { format, compression: compression as Compression };
 }
@@ -71,18 +72,27 @@ export function prepareJob(request: OperationRequest): PreparedJob {
   const kOctets = readInteger(attributes, 'job-k-octets');
   const maxKOctets = Math.ceil(request.runtime.maxJobBytes / 1024);
   if (kOctets !== undefined && kOctets > maxKOctets) {
-    throw new IppRequestError('client-error-request-entity-too-large', `The job is ${kOctets} KB; this printer accepts up to ${maxKOctets} KB.`,
-      [attr('job-k-octets', v.integer(kOctets))]);
+    throw new IppRequestError('client-error-request-entity-too-large', `The job is ${kOctets} KB; this printer accepts up to ${maxKOctets} KB.`, [
+      attr('job-k-octets', v.integer(kOctets)),
+    ]);
   }
   const template = checkJobTemplate(request.jobAttributes);
   if (template.unsupported.length > 0 && fidelity) {
-    throw new IppRequestError('client-error-attributes-or-values-not-supported',
-      `Unsupported job attributes with ipp-attribute-fidelity: ${template.unsupported.map((a) => a.name).join(', ')}.`, template.unsupported);
+    throw new IppRequestError(
+      'client-error-attributes-or-values-not-supported',
+      `Unsupported job attributes with ipp-attribute-fidelity: ${template.unsupported.map((a) => a.name).join(', ')}.`,
+      template.unsupported,
+    );
   }
   return {
     fields: {
-      queue: request.queue, name: jobName ?? documentName ?? null, user: request.user, template: template.accepted,
-      copies: template.copies, media: template.media, documentName: documentName ?? null,
+      queue: request.queue,
+      name: jobName ?? documentName ?? null,
+      user: request.user,
+      template: template.accepted,
+      copies: template.copies,
+      media: template.media,
+      documentName: documentName ?? null,
     },
     document,
     status: template.unsupported.length > 0 ? 'successful-ok-ignored-or-substituted-attributes' : 'successful-ok',

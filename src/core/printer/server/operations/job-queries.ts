@@ -5,7 +5,16 @@ import { GROUP_TAG } from '../../ipp/tags.ts';
 import { WHICH_JOBS } from '../capabilities.ts';
 import { ANONYMOUS_USER, jobAttributes } from '../job-description.ts';
 import { isTerminal, type Job } from '../job-store.ts';
-import { readBoolean, readInteger, readIntegers, readKeywords, readString, targetJob, type OperationRequest, type OperationResult } from '../operation-request.ts';
+import {
+  readBoolean,
+  readInteger,
+  readIntegers,
+  readKeywords,
+  readString,
+  targetJob,
+  type OperationRequest,
+  type OperationResult,
+} from '../operation-request.ts';
 import { attributeSelector } from '../requested-attributes.ts';
 
 export async function getJobAttributes(request: OperationRequest): Promise<OperationResult> {
@@ -18,8 +27,9 @@ export async function getJobs(request: OperationRequest): Promise<OperationResul
   const attributes = request.operationAttributes;
   const which = readString(attributes, 'which-jobs', ['keyword']) ?? 'not-completed';
   if (!WHICH_JOBS.includes(which)) {
-    throw new IppRequestError('client-error-attributes-or-values-not-supported', `which-jobs "${which}" is not supported; use ${WHICH_JOBS.join(', ')}.`,
-      [attr('which-jobs', v.keyword(which))]);
+    throw new IppRequestError('client-error-attributes-or-values-not-supported', `which-jobs "${which}" is not supported; use ${WHICH_JOBS.join(', ')}.`, [
+      attr('which-jobs', v.keyword(which)),
+    ]);
   }
   const limit = readInteger(attributes, 'limit');
   if (limit !== undefined && limit < 1) throw new IppRequestError('client-error-bad-request', `limit must be at least 1, not ${limit}.`);

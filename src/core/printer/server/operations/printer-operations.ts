@@ -11,8 +11,9 @@ export async function getPrinterAttributes(request: OperationRequest): Promise<O
   const attributes = request.operationAttributes;
   const format = readString(attributes, 'document-format', ['mimeMediaType']);
   if (format !== undefined && !DOCUMENT_FORMATS.includes(format.toLowerCase())) {
-    throw new IppRequestError('client-error-document-format-not-supported', `The document format "${format}" is not supported.`,
-      [attr('document-format', v.mimeMediaType(format))]);
+    throw new IppRequestError('client-error-document-format-not-supported', `The document format "${format}" is not supported.`, [
+      attr('document-format', v.mimeMediaType(format)),
+    ]);
   }
   const select = attributeSelector(readKeywords(attributes, 'requested-attributes'), ['all']);
   return {
