@@ -1,19 +1,21 @@
 // Wire shapes of hub protocol v1 (docs/hub-protocol.md): shared by the agent's clients and the sandbox hub.
 
-export type HubStatus =
-  | 'received'
-  | 'processing'
-  | 'sent'
-  | 'delivered'
-  | 'not_delivered'
-  | 'rejected'
-  | 'accepted'
-  | 'refused'
-  | 'expired'
-  | 'undeliverable'
-  | 'failed'
-  | 'paid'
-  | 'held';
+export const HUB_STATUSES = [
+  'received',
+  'processing',
+  'sent',
+  'delivered',
+  'not_delivered',
+  'rejected',
+  'accepted',
+  'refused',
+  'expired',
+  'undeliverable',
+  'failed',
+  'paid',
+  'held',
+] as const;
+export type HubStatus = (typeof HUB_STATUSES)[number];
 
 export interface HubError {
   code: string;

@@ -11,7 +11,7 @@ import { getProxyForUrl as untypedGetProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
 import { HUB_STATUSES, hubEventSchema, seqSchema } from './hub-event-schema.ts';
 import type { HubAccount, HubDocument, HubEventsPage } from '../../contract/hub-protocol.ts';
-import { HubRequestError } from './hub-client.ts';
+import { HubRequestError, assertEventsRequest } from './hub-client.ts';
 import type { EventsRequest, HubClient, UploadRequest, UploadResult } from './hub-client.ts';
 import { classifyHubError, hubProtocolError } from './classify-hub-error.ts';
 import type { HubErrorContext } from './classify-hub-error.ts';
@@ -269,17 +269,6 @@ function uploadHeaders(request: UploadRequest): Record<string, string> {
   };
   if (request.company !== undefined) headers['X-Company'] = request.company;
   return headers;
-}
-
-function assertEventsRequest(request: EventsRequest): void {
-  const valid =
-    Number.isSafeInteger(request.since) &&
-    request.since >= 0 &&
-    Number.isSafeInteger(request.limit) &&
-    request.limit > 0 &&
-    Number.isFinite(request.timeoutSeconds) &&
-    request.timeoutSeconds >= 0;
-  if (!valid) throw new RangeError(`invalid event feed request: ${JSON.stringify(request)}`);
 }
 
 function parseBody<T>(response: AxiosResponse<Buffer>, schema: z.ZodType<T>, subject: string): T {

@@ -86,3 +86,15 @@ export class HubRequestError extends Error {
 export function isHubRequestError(error: unknown): error is HubRequestError {
   return error instanceof HubRequestError;
 }
+
+/** A feed request every transport refuses the same way: a caller's bug, not the hub's. */
+export function assertEventsRequest(request: EventsRequest): void {
+  const valid =
+    Number.isSafeInteger(request.since) &&
+    request.since >= 0 &&
+    Number.isSafeInteger(request.limit) &&
+    request.limit > 0 &&
+    Number.isFinite(request.timeoutSeconds) &&
+    request.timeoutSeconds >= 0;
+  if (!valid) throw new RangeError(`invalid event feed request: ${JSON.stringify(request)}`);
+}

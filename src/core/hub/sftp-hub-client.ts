@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { hubEventSchema } from './hub-event-schema.ts';
 import type { HubAccount, HubEvent, HubEventsPage } from '../../contract/hub-protocol.ts';
-import { HubRequestError } from './hub-client.ts';
+import { HubRequestError, assertEventsRequest } from './hub-client.ts';
 import type { EventsRequest, HubClient, UploadRequest, UploadResult } from './hub-client.ts';
 import { classifySftpError, type SftpErrorContext } from './classify-sftp-error.ts';
 import { SftpConnectionPool, credentialSecrets, openSftpSession, serverLabel } from './sftp-connection-pool.ts';
@@ -362,17 +362,6 @@ function normalizeRoot(root: string): string {
   if (!trimmed) return '.';
   const normalized = posix.normalize(trimmed);
   return normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
-}
-
-function assertEventsRequest(request: EventsRequest): void {
-  const valid =
-    Number.isSafeInteger(request.since) &&
-    request.since >= 0 &&
-    Number.isSafeInteger(request.limit) &&
-    request.limit > 0 &&
-    Number.isFinite(request.timeoutSeconds) &&
-    request.timeoutSeconds >= 0;
-  if (!valid) throw new RangeError(`invalid event feed request: ${JSON.stringify(request)}`);
 }
 
 function jittered(ms: number): number {
