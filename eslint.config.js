@@ -53,7 +53,8 @@ const CORE = {
     ],
     packages: [],
   },
-  host: { src: ['core/agent', 'core/api', 'core/config', 'core/log', 'core/util'], packages: [] },
+  support: { src: ['core/store', 'core/config', 'core/log', 'core/util', 'contract'], packages: ['yazl'] },
+  host: { src: ['core/agent', 'core/api', 'core/config', 'core/log', 'core/support', 'core/util'], packages: [] },
   'agent-error.ts': { src: [], packages: [] },
 };
 

@@ -81,6 +81,12 @@ export class EventLog {
     return rows.map(toDocumentEvent);
   }
 
+  /** The last `limit` events, oldest first (the support bundle). */
+  recent(limit: number): DocumentEvent[] {
+    const rows = cached(this.db, 'SELECT * FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(limit) as EventRow[];
+    return rows.map(toDocumentEvent);
+  }
+
   forDocument(documentId: string): DocumentEvent[] {
     const rows = cached(this.db, 'SELECT * FROM events WHERE document_id = ? ORDER BY seq').all(documentId) as EventRow[];
     return rows.map(toDocumentEvent);
