@@ -30,8 +30,16 @@ export class SpoolCorruptError extends Error {
 
 export class Spool {
   readonly dir: string;
-  /** Shard folders known to exist, with their handle once one was opened for fsync. */
-  private readonly shards = new Map<string, FileHandle | null>();
+  /** Shard folders known to exist. */
+  private readonly shards = new Set<string>();
+  /**
+   * The handle kept per shard folder for its fsyncs, as the promise of its opening: captures that
+   * reach a new shard at once share one open instead of each opening its own and all but one being
+   * left to the garbage collector (DEP0137, seen after restarts with a backlog). null: cannot be
+   * opened (Windows folders).
+   */
+  private readonly shardHandles = new Map<string, Promise<FileHandle | null>>();
+  private closed = false;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -64,7 +72,7 @@ export class Spool {
     const shard = dirname(path);
     if (!this.shards.has(shard)) {
       mkdirSync(shard, { recursive: true, mode: 0o700 });
-      this.shards.set(shard, null);
+      this.shards.add(shard);
     }
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     const fd = openSync(temporary, 'w', 0o600);
@@ -92,7 +100,7 @@ export class Spool {
     const shard = dirname(path);
     if (!this.shards.has(shard)) {
       await mkdir(shard, { recursive: true, mode: 0o700 });
-      this.shards.set(shard, null);
+      this.shards.add(shard);
     }
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await open(temporary, 'w', 0o600);
@@ -112,26 +120,33 @@ export class Spool {
   }
 
   private async syncShard(shard: string): Promise<void> {
-    let handle = this.shards.get(shard) ?? null;
-    if (!handle) {
+    // After close() (a capture finishing while the agent stops) no handle is kept: sync and close.
+    if (this.closed) {
+      const handle = await openShard(shard);
       try {
-        handle = await open(shard, 'r');
-      } catch (error) {
-        // Windows cannot open folders; its renames are durable without this.
-        if (['EISDIR', 'EPERM', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
-        throw error;
+        await syncFolder(handle);
+      } finally {
+        await handle?.close();
       }
-      this.shards.set(shard, handle);
+      return;
     }
-    await handle.sync().catch((error: NodeJS.ErrnoException) => {
-      if (!['EINVAL', 'EPERM', 'EISDIR'].includes(error.code ?? '')) throw error;
-    });
+    let opening = this.shardHandles.get(shard);
+    if (!opening) {
+      opening = openShard(shard);
+      this.shardHandles.set(shard, opening);
+      // A failed open is not remembered: the next capture tries again.
+      opening.catch(() => this.shardHandles.delete(shard));
+    }
+    await syncFolder(await opening);
   }
 
-  /** Closes the shard folder handles kept for fsync. */
+  /** Closes the shard folder handles kept for fsync (also those still opening). */
   async close(): Promise<void> {
-    const handles = [...this.shards.values()].filter((h): h is FileHandle => h !== null);
+    this.closed = true;
+    const openings = [...this.shardHandles.values()];
+    this.shardHandles.clear();
     this.shards.clear();
+    const handles = (await Promise.allSettled(openings)).flatMap((h) => (h.status === 'fulfilled' && h.value ? [h.value] : []));
     await Promise.allSettled(handles.map((h) => h.close()));
   }
 
@@ -164,4 +179,20 @@ export class Spool {
       }
     }
   }
+}
+
+/** The folder's handle for fsync; null where folders cannot be opened (Windows: its renames are durable without it). */
+async function openShard(shard: string): Promise<FileHandle | null> {
+  try {
+    return await open(shard, 'r');
+  } catch (error) {
+    if (['EISDIR', 'EPERM', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '')) return null;
+    throw error;
+  }
+}
+
+async function syncFolder(handle: FileHandle | null): Promise<void> {
+  await handle?.sync().catch((error: NodeJS.ErrnoException) => {
+    if (!['EINVAL', 'EPERM', 'EISDIR'].includes(error.code ?? '')) throw error;
+  });
 }

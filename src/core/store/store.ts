@@ -9,6 +9,7 @@ import { JobQueue } from './jobs.ts';
 import { KeyValue } from './key-value.ts';
 import { GroupCommit } from './group-commit.ts';
 import { InvoiceRegistry } from './invoices.ts';
+import { ApproverRepository } from './approvers.ts';
 import { WalCheckpointer, type CheckpointLog } from './wal-checkpointer.ts';
 
 export class Store {
@@ -21,9 +22,11 @@ export class Store {
   /** Small writes that arrive together share one commit (and, for captures, one fsync). */
   readonly groupCommit: GroupCommit;
   readonly invoices: InvoiceRegistry;
+  /** Manual approval's register of people and PIN hashes (docs/approval.md). */
+  readonly approvers: ApproverRepository;
 
   private readonly file: string;
-  private walHandle: FileHandle | null = null;
+  private walHandle: Promise<FileHandle> | null = null;
   private checkpointer: WalCheckpointer | null = null;
 
   constructor(file: string, owner: string) {
@@ -36,6 +39,7 @@ export class Store {
     this.kv = new KeyValue(this.db);
     this.groupCommit = new GroupCommit(this);
     this.invoices = new InvoiceRegistry(this.db);
+    this.approvers = new ApproverRepository(this.db);
   }
 
   /** Runs `work` in an IMMEDIATE transaction, then wakes event listeners once it has committed. */
@@ -52,8 +56,17 @@ export class Store {
    * accepting a document into the queue, before its source file is moved away (GroupCommit).
    */
   async syncToDisk(): Promise<void> {
-    this.walHandle ??= await open(`${this.file}-wal`, 'r+');
-    await this.walHandle.sync();
+    // The promise is kept, not the handle: concurrent first calls share one open (a handle opened
+    // twice would leave one to the garbage collector).
+    if (!this.walHandle) {
+      const opening = open(`${this.file}-wal`, 'r+');
+      this.walHandle = opening;
+      // An open that failed is tried again next time, not remembered.
+      opening.catch(() => {
+        if (this.walHandle === opening) this.walHandle = null;
+      });
+    }
+    await (await this.walHandle).sync();
   }
 
   /** The running agent's checkpoints move to a thread of their own (wal-checkpointer.ts). */
@@ -70,7 +83,7 @@ export class Store {
 
   close(): void {
     // close() is synchronous: the WAL handle closes in the background; a failure to close it is moot.
-    this.walHandle?.close().catch(() => undefined);
+    this.walHandle?.then((handle) => handle.close()).catch(() => undefined);
     this.walHandle = null;
     if (this.db.open) this.db.close();
   }
