@@ -1,6 +1,7 @@
 // Shapes of the local API v1 (docs/local-api.md), used by the UI, the CLI and the ERP-facing docs.
 import type { CaptureSource, DocumentKind, DocumentState } from './states.ts';
 import type { InvoiceSummary } from './invoice.ts';
+import type { BrandingStatus } from './branding.ts';
 
 export interface DocumentSummary {
   id: string;
@@ -80,6 +81,8 @@ export interface AgentStatus {
   watchers: { profile: string; folder: string; state: 'watching' | 'missing' | 'error'; error: string | null }[];
   /** The virtual printer's queues: their IPP URL and whether the OS print system has them installed (null: unknown). */
   printers: { profile: string; queueName: string; url: string; installed: boolean | null; error: string | null }[];
+  /** The branding in force (docs/white-label.md) and why any of it was refused. */
+  branding?: BrandingStatus;
 }
 
 export interface ApiErrorBody {

@@ -5,6 +5,7 @@
 import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from './local-api.ts';
 import type { ConnectionTestResult, CredentialsUpdate, SettingsData, SettingsSaved, SettingsView } from './settings.ts';
 import type { DocumentState } from './states.ts';
+import type { BrandingView } from './branding.ts';
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT';
 /** none: no body (or an ignored JSON one); json: application/json; file: the file's bytes, with its own type. */
@@ -59,6 +60,10 @@ export interface AuditVerification {
 
 export const ROUTES = {
   health: route<{ status: 'ok' }>('GET', '/api/v1/health', { access: 'public' }),
+  /** Public like the UI's files: the page is branded before it has the token (docs/white-label.md). */
+  branding: route<BrandingView>('GET', '/api/v1/branding', { access: 'public' }),
+  /** The branding's logo (SVG or PNG); 404 when it has none. */
+  brandingLogo: route<BytesAnswer>('GET', '/api/v1/branding/logo', { access: 'public' }),
   status: route<AgentStatus>('GET', '/api/v1/status'),
   /** ?since=SEQ&timeout=S&limit=N: a long poll. */
   events: route<EventsPage>('GET', '/api/v1/events'),

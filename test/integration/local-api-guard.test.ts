@@ -97,13 +97,13 @@ describe('local API guard', () => {
       api.routes.filter((route) => route.method !== 'HEAD' && route.url !== '/*').map((route) => `${route.method} ${route.url} ${route.access} ${route.body}`),
     );
     expect(served).toEqual(new Set(Object.values(ROUTES).map((route) => `${route.method} ${route.path} ${route.access} ${route.body}`)));
-    // Public: the health probe and the UI's files; nothing else.
+    // Public: the health probe, the UI's files and its branding (docs/white-label.md); nothing else.
     expect(
       api.routes
         .filter((route) => route.access === 'public')
         .map((route) => route.url)
         .sort(),
-    ).toEqual(['/*', '/*', '/api/v1/health', '/api/v1/health']);
+    ).toEqual(['/*', '/*', '/api/v1/branding', '/api/v1/branding', '/api/v1/branding/logo', '/api/v1/branding/logo', '/api/v1/health', '/api/v1/health']);
   });
 
   it('answers no token route without the token, whatever the spelling of its path', async () => {

@@ -24,6 +24,7 @@ import { AgentError } from '../agent-error.ts';
 import type { AgentApi, HistoryFilter, SubmittedFile } from './agent-api.ts';
 import { AGENT_VERSION, testHubConnection } from './hub-connection.ts';
 import { captureProfile, composeAgent, type AgentDeps, type AgentParts } from './compose.ts';
+import { brandingStatus } from '../config/branding.ts';
 
 export { AGENT_VERSION } from './hub-connection.ts';
 export type { AgentDeps } from './compose.ts';
@@ -154,6 +155,7 @@ export class Agent implements AgentApi {
         state: w.state === 'missing' ? 'missing' : w.state === 'error' ? 'error' : 'watching',
         error: w.error,
       })),
+      ...(this.#deps.branding ? { branding: brandingStatus(this.#deps.branding) } : {}),
     };
   }
 

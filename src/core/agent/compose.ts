@@ -25,6 +25,7 @@ import type { ServiceHealth } from '../lifecycle/service-health.ts';
 import { service, type ServicePlan } from '../lifecycle/service-runner.ts';
 import { AgentError } from '../agent-error.ts';
 import { buildHubClient } from './hub-connection.ts';
+import type { LoadedBranding } from '../config/branding.ts';
 
 export interface AgentDeps {
   dataDir: string;
@@ -32,6 +33,8 @@ export interface AgentDeps {
   log: Logger;
   /** Replaces the transport built from settings (tests). */
   hubClient?: HubClient;
+  /** A reseller's branding (docs/white-label.md): the printer queues' names, /status. */
+  branding?: LoadedBranding;
   /** The capture worker pool's size (default: defaultCaptureWorkerCount()), its timeout, and faults for tests. */
   captureWorkers?: { size?: number; jobTimeoutMs?: number; faults?: CaptureWorkerFaults };
 }
@@ -143,6 +146,7 @@ export function composeAgent(
     captureProfile: (profileId) => captureProfile(settings, profileId),
     spoolDir: printerSpoolDir(deps.dataDir),
     log: log.child('printer'),
+    ...(deps.branding ? { brand: { productName: deps.branding.view.productName, shortName: deps.branding.view.shortName } } : {}),
   });
   // Only when a profile hands statuses back to its ERP as files.
   const returnFolders = settings.profiles.some((p) => p.returnFolder)

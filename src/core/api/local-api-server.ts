@@ -14,6 +14,8 @@ import { registerExportRoutes } from './routes/export.ts';
 import { ROUTES } from '../../contract/routes.ts';
 import { on } from './routes/route.ts';
 import { JsonTooDeepError, parseBoundedJson } from '../util/bounded-json.ts';
+import { registerBrandingRoutes } from './routes/branding.ts';
+import { defaultBranding, type LoadedBranding } from '../config/branding.ts';
 
 export interface LocalApiOptions {
   /** A fixed agent, or a host whose agent can be replaced when settings change. */
@@ -26,6 +28,8 @@ export interface LocalApiOptions {
   /** Upper bound of an upload body (ZIPs included). */
   maxUploadBytes: number;
   uiDir?: string | null;
+  /** The branding served at /api/v1/branding (default: Recapito's). */
+  branding?: LoadedBranding;
 }
 
 /** A route as the router holds it, with what the guard enforces on it. */
@@ -96,6 +100,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'no such route' } }));
 
   on(app, ROUTES.health, async () => ({ status: 'ok' }) as const);
+  registerBrandingRoutes(app, options.branding ?? defaultBranding());
   const current = (): AgentApi => host.current();
   registerAgentRoutes(app, current);
   registerDocumentRoutes(app, current);

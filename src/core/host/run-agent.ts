@@ -17,6 +17,7 @@ import { createFileSecretStore, knownSecretValues, type SecretStore } from '../c
 import { createLogger, type Logger } from '../log/logger.ts';
 import { writeDurably } from '../util/fsync.ts';
 import { registerRunningAgent } from '../config/running-agents.ts';
+import { loadBranding, type LoadedBranding } from '../config/branding.ts';
 
 export interface RunningAgent {
   /** The agent now (replaced when settings are changed through the API). */
@@ -25,6 +26,8 @@ export interface RunningAgent {
   token: string;
   log: Logger;
   dataDir: string;
+  /** The branding in force (docs/white-label.md). */
+  branding: LoadedBranding;
   stop(): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ function uiDirectory(): string | null {
  */
 export async function runAgent(
   dataDir: string,
-  overrides: { settings?: Settings; consoleLog?: boolean; secrets?: SecretStore; uiDir?: string; kind?: string } = {},
+  overrides: { settings?: Settings; consoleLog?: boolean; secrets?: SecretStore; uiDir?: string; kind?: string; branding?: LoadedBranding } = {},
 ): Promise<RunningAgent> {
   const paths = dataPaths(dataDir);
   const settings = overrides.settings ?? (await loadSettings(paths.config));
@@ -56,13 +59,16 @@ export async function runAgent(
   });
   // Before the agent opens its files: what an earlier version left readable by others is tightened.
   preparePrivateDataDir(dataDir, log.child('files'));
+  // The desktop brings the branding it already read (it looks in the app's resources too).
+  const branding = overrides.branding ?? (await loadBranding({ env: process.env, dataDir }));
+  for (const warning of branding.view.warnings) log.warn('branding', { warning });
   const token = await loadOrCreateApiToken(paths.apiToken);
-  const agent = createAgent(settings, { dataDir, secrets, log });
+  const agent = createAgent(settings, { dataDir, secrets, log, branding });
   await agent.start();
   // New settings through the API: a new agent takes over the same data folder; the API keeps listening.
   const host = new SwappingAgentHost({
     agent,
-    create: (next) => createAgent(next, { dataDir, secrets, log }),
+    create: (next) => createAgent(next, { dataDir, secrets, log, branding }),
     save: (next) => saveSettings(paths.config, next),
     swapped: (next) => writePrinterUrls(join(dataDir, 'printer-url'), next),
     log,
@@ -75,6 +81,7 @@ export async function runAgent(
     log: log.child('api'),
     maxUploadBytes: Math.max(settings.intake.maxFileBytes, settings.intake.zip.maxTotalBytes) + 1024 * 1024,
     uiDir: overrides.uiDir ?? uiDirectory(),
+    branding,
   });
   // api-url last: it is what tools wait for (the token file already exists).
   await writePrinterUrls(join(dataDir, 'printer-url'), agent);
@@ -91,6 +98,7 @@ export async function runAgent(
     token,
     log,
     dataDir,
+    branding,
     stop: async () => {
       await unregister().catch((error: unknown) => log.warn('could not remove this agent from the list of running agents', { error: String(error) }));
       await api.close();

@@ -11,6 +11,7 @@ import type { Settings } from '../config/settings-schema.ts';
 import { startIppPrinterServer, type IppPrinterServer, type PrintedDocument, type PrinterQueue } from './ipp-printer-server.ts';
 import { ConversionError, convertToPdf } from './convert/to-pdf.ts';
 import { createQueueManager, type QueueManager } from './os-queue/queue-manager.ts';
+import { queueDisplayName, type PrinterBrand } from './os-queue/queue-targets.ts';
 import { MAX_NAME_BYTES, cleanName, fitName } from '../util/file-names.ts';
 
 const NEXT_JOB_ID_KEY = 'printer.nextJobId';
@@ -33,10 +34,8 @@ export interface PrinterServiceOptions {
   spoolDir: string;
   log: Logger;
   queueManager?: QueueManager | null;
-}
-
-function queueDisplayName(profile: Settings['profiles'][number]): string {
-  return profile.printer.queueName ?? `Recapito – ${profile.name}`;
+  /** The branding's names for the queues (default: Recapito). */
+  brand?: PrinterBrand;
 }
 
 /** "Fattura 2024-17" → "Fattura 2024-17.pdf"; no job name → "stampa-42.pdf". */
@@ -61,7 +60,7 @@ export class PrinterService {
   }
 
   get queues(): PrinterQueue[] {
-    return this.options.settings.profiles.filter((p) => p.printer.enabled).map((p) => ({ profileId: p.id, name: queueDisplayName(p) }));
+    return this.options.settings.profiles.filter((p) => p.printer.enabled).map((p) => ({ profileId: p.id, name: queueDisplayName(p, this.options.brand) }));
   }
 
   async start(): Promise<void> {

@@ -22,8 +22,22 @@ export interface PrinterQueuePlan {
   targets: PrinterQueueTarget[];
 }
 
-export function queueDisplayName(profile: { name: string; printer: { queueName: string | null } }): string {
-  return profile.printer.queueName ?? `Recapito – ${profile.name}`;
+/** The branding's names (docs/white-label.md): `shortName` prefixes the queues, `productName` describes where they lead. */
+export interface PrinterBrand {
+  productName: string;
+  shortName: string;
+}
+
+export const DEFAULT_PRINTER_BRAND: PrinterBrand = { productName: 'Recapito', shortName: 'Recapito' };
+
+/** profiles[].printer.queueName, else "<short name> – <profile name>" ("Recapito – Rossi Srl" unbranded). */
+export function queueDisplayName(profile: { name: string; printer: { queueName: string | null } }, brand: PrinterBrand = DEFAULT_PRINTER_BRAND): string {
+  return profile.printer.queueName ?? `${brand.shortName} – ${profile.name}`;
+}
+
+/** The OS queue's location text: what print dialogs show under the name. */
+export function queueLocation(brand: PrinterBrand = DEFAULT_PRINTER_BRAND): string {
+  return `This computer (${brand.productName} virtual printer)`;
 }
 
 function printerUri(port: number, profileId: string): string {
@@ -57,7 +71,7 @@ export function portFromPrinterUrlFile(text: string, profileId?: string): number
   return anyPort;
 }
 
-export function planPrinterQueues(settings: Settings, printerUrlFile: string | null): PrinterQueuePlan {
+export function planPrinterQueues(settings: Settings, printerUrlFile: string | null, brand: PrinterBrand = DEFAULT_PRINTER_BRAND): PrinterQueuePlan {
   const configured = settings.printer.port;
   const portFor = (profileId: string): { port: number | null; source: PrinterQueuePlan['portSource'] } => {
     const fromFile = printerUrlFile === null ? null : portFromPrinterUrlFile(printerUrlFile, profileId);
@@ -70,7 +84,7 @@ export function planPrinterQueues(settings: Settings, printerUrlFile: string | n
     return {
       profileId: profile.id,
       profileName: profile.name,
-      displayName: queueDisplayName(profile),
+      displayName: queueDisplayName(profile, brand),
       uri: port === null ? null : printerUri(port, profile.id),
       enabled: profile.printer.enabled,
     };
