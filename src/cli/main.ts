@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo.ts';
 import { sftpFingerprintCommand } from './commands/sftp-fingerprint.ts';
 import { printerCommand } from './commands/printer.ts';
 import { exportCommand } from './commands/export.ts';
+import { supportBundleCommand } from './commands/support-bundle.ts';
 
 const USAGE = `usage: recapito <command> [options]
 
@@ -21,7 +22,9 @@ const USAGE = `usage: recapito <command> [options]
   printer install|uninstall|status [--profile ID] [--data DIR]
                                            add the virtual printer's queues to the OS print system
   export --csv FILE|- [--from --to --profile --state] [--data DIR]
-                                           the documents' history as CSV (Excel-ready)`;
+                                           the documents' history as CSV (Excel-ready)
+  support-bundle [--data DIR] [--out DIR]  a ZIP for the helpdesk: logs, settings, versions, queue, checks;
+                                           never a secret (docs/support-bundle.md)`;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   serve: serveCommand,
@@ -32,6 +35,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   'sftp-fingerprint': sftpFingerprintCommand,
   printer: printerCommand,
   export: exportCommand,
+  'support-bundle': supportBundleCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);

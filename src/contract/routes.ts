@@ -86,6 +86,8 @@ export const ROUTES = {
   auditVerify: route<AuditVerification>('GET', '/api/v1/audit/verify'),
   /** ?from=&to=&profile=&state=&separator= */
   exportCsv: route<BytesAnswer>('GET', '/api/v1/export.csv'),
+  /** A ZIP for the helpdesk (docs/support-bundle.md): application/zip with a Content-Disposition file name; never a secret. */
+  supportBundle: route<BytesAnswer>('GET', '/api/v1/support-bundle'),
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

@@ -104,6 +104,14 @@ describe('redactSecretFields', () => {
     expect(out).toContain(`PIN: ${REDACTED}`);
   });
 
+  it('empties them inside a JSON string too (a body kept as text)', () => {
+    const text = JSON.stringify({ body: JSON.stringify({ id: 'd-1', pin: '90817263', nested: { apiKey: 'unknown-key-3' } }) });
+    const out = redactSecretFields(text);
+    expect(out).not.toContain('90817263');
+    expect(out).not.toContain('unknown-key-3');
+    expect(JSON.parse((JSON.parse(out) as { body: string }).body)).toEqual({ id: 'd-1', pin: REDACTED, nested: { apiKey: REDACTED } });
+  });
+
   it('leaves look-alikes readable', () => {
     const text = [
       JSON.stringify({

@@ -11,6 +11,7 @@ import { registerUiRoutes } from './routes/ui.ts';
 import type { Logger } from '../log/logger.ts';
 import { registerConfigRoutes } from './routes/config.ts';
 import { registerExportRoutes } from './routes/export.ts';
+import { registerSupportRoutes, type SupportBundleMaker } from './routes/support.ts';
 import { ROUTES } from '../../contract/routes.ts';
 import { on } from './routes/route.ts';
 import { JsonTooDeepError, parseBoundedJson } from '../util/bounded-json.ts';
@@ -28,6 +29,8 @@ export interface LocalApiOptions {
   /** Upper bound of an upload body (ZIPs included). */
   maxUploadBytes: number;
   uiDir?: string | null;
+  /** Makes the support bundle (the host: it knows the secrets to remove); without it the route answers 503. */
+  supportBundle?: SupportBundleMaker;
   /** The branding served at /api/v1/branding (default: Recapito's). */
   branding?: LoadedBranding;
 }
@@ -106,6 +109,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   registerDocumentRoutes(app, current);
   registerConfigRoutes(app, host);
   registerExportRoutes(app, current);
+  registerSupportRoutes(app, options.supportBundle ?? null);
   registerUiRoutes(app, options.uiDir ?? null);
 
   await app.listen({ host: options.host, port: options.port });

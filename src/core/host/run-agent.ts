@@ -17,6 +17,8 @@ import { createFileSecretStore, knownSecretValues, type SecretStore } from '../c
 import { createLogger, type Logger } from '../log/logger.ts';
 import { writeDurably } from '../util/fsync.ts';
 import { registerRunningAgent } from '../config/running-agents.ts';
+import { runningAgentBundle } from './support-bundle.ts';
+import type { SupportBundle } from '../support/support-bundle.ts';
 import { loadBranding, type LoadedBranding } from '../config/branding.ts';
 
 export interface RunningAgent {
@@ -26,6 +28,8 @@ export interface RunningAgent {
   token: string;
   log: Logger;
   dataDir: string;
+  /** Makes a support bundle now (docs/support-bundle.md): the local API's route and the tray's menu item. */
+  supportBundle(): Promise<SupportBundle>;
   /** The branding in force (docs/white-label.md). */
   branding: LoadedBranding;
   stop(): Promise<void>;
@@ -73,6 +77,7 @@ export async function runAgent(
     swapped: (next) => writePrinterUrls(join(dataDir, 'printer-url'), next),
     log,
   });
+  const supportBundle = (): Promise<SupportBundle> => runningAgentBundle({ dataDir, agent: () => host.current(), secrets, token, log: log.child('support') });
   const api = await startLocalApi({
     agentHost: host,
     token,
@@ -81,6 +86,7 @@ export async function runAgent(
     log: log.child('api'),
     maxUploadBytes: Math.max(settings.intake.maxFileBytes, settings.intake.zip.maxTotalBytes) + 1024 * 1024,
     uiDir: overrides.uiDir ?? uiDirectory(),
+    supportBundle,
     branding,
   });
   // api-url last: it is what tools wait for (the token file already exists).
@@ -98,6 +104,7 @@ export async function runAgent(
     token,
     log,
     dataDir,
+    supportBundle,
     branding,
     stop: async () => {
       await unregister().catch((error: unknown) => log.warn('could not remove this agent from the list of running agents', { error: String(error) }));

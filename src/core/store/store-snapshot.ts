@@ -1,6 +1,7 @@
 // What the support bundle reads from the store, from a running agent's connection or, with no agent
 // running, from a read-only one that never migrates, locks or writes a row. Only the documents'
 // counts, the event log and the few key-value entries named here: never a table of secrets.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Db } from './database.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -55,13 +56,32 @@ export function snapshotOf(db: Db, eventLimit: number): StoreSnapshot {
  * running agent (WAL readers never block the writer) and on a stopped agent's folder.
  */
 export function readStoreSnapshot(file: string, eventLimit: number): StoreSnapshot {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openReadOnly(file);
   try {
-    db.pragma('busy_timeout = 5000');
     return snapshotOf(db, eventLimit);
   } finally {
     db.close();
   }
+}
+
+/** Up to this size, a stopped agent's store is read from a copy in memory. */
+const MAX_IN_MEMORY_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A stopped agent's store (no -wal file beside it: everything is in the file) is read from a copy in
+ * memory, so that not even SQLite's -wal and -shm files appear in the data folder. A running or
+ * crashed agent's store is opened read-only in place, with the WAL it has.
+ */
+function openReadOnly(file: string): Db {
+  if (!existsSync(`${file}-wal`) && statSync(file).size <= MAX_IN_MEMORY_BYTES) {
+    const bytes = readFileSync(file);
+    // Bytes 18 and 19 of the header say "WAL mode" (2); a copy in memory has no WAL: legacy (1).
+    if (bytes.length >= 20) bytes.fill(1, 18, 20);
+    return new Database(bytes, { readonly: true });
+  }
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
 }
 
 /** The SQLite library's version, without a store file. */

@@ -33,16 +33,21 @@ export function isSecretName(name: string): boolean {
 
 // "name": "value" or "name": 123, inside any JSON text (a log line's meta, a file of the bundle).
 const JSON_FIELD = /"((?:[^"\\\n]|\\.){1,80})"(\s*:\s*)("(?:[^"\\\n]|\\.)*"|-?\d[\d.eE+-]*)/g;
+// The same inside a JSON string (\"name\":\"value\"): a JSON body kept as text in an event or a log line.
+const ESCAPED_JSON_FIELD = /\\"([A-Za-z0-9_.-]{1,80})\\"(\s*:\s*)(\\"(?:[^"\\\n]|\\(?!")[^\n])*\\"|-?\d[\d.eE+-]*)/g;
 // ?name=value or &name=value in a URL.
 const URL_PARAMETER = /([?&;])([A-Za-z0-9_.-]{1,80})=([^&#\s"'<>]+)/g;
 // name=value or name: value in free text (a log message: "password=…", "PIN: 1234").
-const TEXT_PAIR = /(^|[^A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]{0,79})([ \t]*[=:][ \t]*)(?!\[redacted\])([^\s"',;&<>)\]}]+)/g;
+const TEXT_PAIR = /(^|[^A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]{0,79})([ \t]*[=:][ \t]*)(?!\[redacted\]|(?:Bearer|Basic)\b)([^\s"',;&<>)\]}]+)/g;
 
 /** Pass 2: values of fields and parameters named like a secret. */
 export function redactSecretFields(text: string): string {
   return text
     .replace(JSON_FIELD, (whole, name: string, colon: string, value: string) =>
       isSecretName(name) && value !== `"${REDACTED}"` && value !== '""' ? `"${name}"${colon}"${REDACTED}"` : whole,
+    )
+    .replace(ESCAPED_JSON_FIELD, (whole, name: string, colon: string, value: string) =>
+      isSecretName(name) && value !== `\\"${REDACTED}\\"` && value !== '\\"\\"' ? `\\"${name}\\"${colon}\\"${REDACTED}\\"` : whole,
     )
     .replace(URL_PARAMETER, (whole, mark: string, name: string) =>
       isSecretName(name) || /^(?:key|code|pin)$/i.test(name) ? `${mark}${name}=${REDACTED}` : whole,
