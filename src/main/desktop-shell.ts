@@ -16,6 +16,7 @@ import type { ShellNotification } from './notifications.ts';
 import type { ShellPaths } from './shell-paths.ts';
 import type { TrayAction } from './tray-menu.ts';
 import { ShellTray } from './tray.ts';
+import { saveSupportBundle } from './support-bundle-save.ts';
 import { uiOriginFrom } from './ui-origin.ts';
 import { createMainWindow, hardenWebContents, showWindow } from './window.ts';
 
@@ -179,6 +180,9 @@ export class DesktopShell {
       case 'toggle-start-at-login':
         void this.setStartAtLogin(!this.options.preferences.get().startAtLogin); // never rejects: a failure is logged
         return;
+      case 'support-bundle':
+        void this.saveSupportBundle(); // never rejects: a failure is shown in a dialog
+        return;
       case 'quit':
         this.options.requestQuit();
         return;
@@ -189,6 +193,28 @@ export class DesktopShell {
   private async openDropFolderFromTray(): Promise<void> {
     const result = await this.openDropFolder(null);
     if (!result.ok) await dialog.showMessageBox({ type: 'warning', title: stringsFor(this.options.locale).dialogs.dropFolderTitle, message: result.reason });
+  }
+
+  /** The tray's "support bundle": made by the running agent, saved where the person says (Downloads proposed). */
+  private async saveSupportBundle(): Promise<void> {
+    const text = stringsFor(this.options.locale).dialogs;
+    const result = await saveSupportBundle(
+      {
+        make: () => this.options.running.supportBundle(),
+        downloadsDir: () => app.getPath('downloads'),
+        askWhere: async (defaultPath) => {
+          const answer = await dialog.showSaveDialog({ title: text.supportBundleTitle, defaultPath, filters: [{ name: 'ZIP', extensions: ['zip'] }] });
+          return answer.canceled || !answer.filePath ? null : answer.filePath;
+        },
+        reveal: (file) => shell.showItemInFolder(file),
+        showError: async (message) => {
+          await dialog.showMessageBox({ type: 'error', title: text.supportBundleTitle, message }).catch(() => undefined);
+        },
+      },
+      text.supportBundleFailed,
+    );
+    if ('saved' in result) this.log.info('support bundle saved', { file: result.saved });
+    if ('failed' in result) this.log.warn('support bundle not made', { error: result.failed });
   }
 
   private async setStartAtLogin(enabled: boolean): Promise<void> {

@@ -28,6 +28,7 @@ export interface ShellStrings {
     resume: string;
     openDropFolder: string;
     startAtLogin: string;
+    supportBundle: string;
     quit: string;
   };
   notifications: {
@@ -54,6 +55,8 @@ export interface ShellStrings {
     startupFailedIntro: string;
     noKeyringIntro: string;
     dropFolderTitle: string;
+    supportBundleTitle: string;
+    supportBundleFailed: string;
   };
 }
 
@@ -81,6 +84,7 @@ const it: ShellStrings = {
     resume: 'Riprendi invio',
     openDropFolder: 'Apri cartella di deposito',
     startAtLogin: "Avvia all'accesso",
+    supportBundle: "Crea pacchetto per l'assistenza…",
     quit: 'Esci',
   },
   notifications: {
@@ -108,6 +112,8 @@ const it: ShellStrings = {
     noKeyringIntro:
       'Recapito non trova un portachiavi di sistema in cui custodire la chiave API in modo cifrato. Sblocca o installa un portachiavi (GNOME Keyring, KWallet) e riavvia, oppure usa la modalità senza interfaccia (recapito serve) con un file dei segreti leggibile solo da te.',
     dropFolderTitle: 'Cartella di deposito',
+    supportBundleTitle: "Pacchetto per l'assistenza",
+    supportBundleFailed: "Il pacchetto per l'assistenza non è stato creato",
   },
 };
 
@@ -135,6 +141,7 @@ const en: ShellStrings = {
     resume: 'Resume sending',
     openDropFolder: 'Open drop folder',
     startAtLogin: 'Start at login',
+    supportBundle: 'Create support bundle…',
     quit: 'Quit',
   },
   notifications: {
@@ -162,6 +169,8 @@ const en: ShellStrings = {
     noKeyringIntro:
       'Recapito finds no system keyring to keep the API key encrypted. Unlock or install a keyring (GNOME Keyring, KWallet) and start again, or use the headless mode (recapito serve) with a secrets file only you can read.',
     dropFolderTitle: 'Drop folder',
+    supportBundleTitle: 'Support bundle',
+    supportBundleFailed: 'The support bundle could not be made',
   },
 };
 

@@ -4,7 +4,7 @@ import type { AgentStatus } from '../contract/local-api.ts';
 import { stringsFor, type Locale } from './i18n.ts';
 import type { TrayState } from './tray-state.ts';
 
-export type TrayAction = 'open' | 'pause' | 'resume' | 'open-drop-folder' | 'toggle-start-at-login' | 'quit';
+export type TrayAction = 'open' | 'pause' | 'resume' | 'open-drop-folder' | 'toggle-start-at-login' | 'support-bundle' | 'quit';
 
 export type TrayMenuEntry =
   | { kind: 'status'; label: string }
@@ -32,6 +32,7 @@ export function trayMenuFor(context: TrayMenuContext): TrayMenuEntry[] {
     { kind: 'action', action: 'open-drop-folder', label: text.openDropFolder, enabled: context.hasDropFolder },
     { kind: 'separator' },
     { kind: 'checkbox', action: 'toggle-start-at-login', label: text.startAtLogin, checked: context.startAtLogin },
+    { kind: 'action', action: 'support-bundle', label: text.supportBundle, enabled: true },
     { kind: 'separator' },
     { kind: 'action', action: 'quit', label: text.quit, enabled: true },
   ];

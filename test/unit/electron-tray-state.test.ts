@@ -118,6 +118,7 @@ describe('trayMenuFor', () => {
       'Apri cartella di deposito',
       '---',
       "Avvia all'accesso",
+      "Crea pacchetto per l'assistenza…",
       '---',
       'Esci',
     ]);
