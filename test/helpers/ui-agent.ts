@@ -6,6 +6,7 @@ import { createLogger } from '../../src/core/log/logger.ts';
 import { buildUi } from './chromium.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { makeTempDir } from './temp-dir.ts';
+import type { LoadedBranding } from '../../src/core/config/branding.ts';
 
 export interface UiAgent {
   temp: { dir: string; cleanup: () => Promise<void> };
@@ -14,7 +15,8 @@ export interface UiAgent {
   close(): Promise<void>;
 }
 
-export async function startUiAgent(tempPrefix: string, token: string): Promise<UiAgent> {
+/** `options.branding`: the branding the API serves (docs/white-label.md); Recapito's when omitted. */
+export async function startUiAgent(tempPrefix: string, token: string, options: { branding?: LoadedBranding } = {}): Promise<UiAgent> {
   const temp = await makeTempDir(tempPrefix);
   let harness: Harness | undefined;
   let api: LocalApi | undefined;
@@ -28,7 +30,16 @@ export async function startUiAgent(tempPrefix: string, token: string): Promise<U
     // Build the current sources, not whatever dist/ui holds.
     [, harness] = await Promise.all([buildUi(uiDir), startHarness()]);
     const log = createLogger({ dir: join(harness.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
-    api = await startLocalApi({ agent: harness.agent, token, host: '127.0.0.1', port: 0, log, maxUploadBytes: 25 * 1024 * 1024, uiDir });
+    api = await startLocalApi({
+      agent: harness.agent,
+      token,
+      host: '127.0.0.1',
+      port: 0,
+      log,
+      maxUploadBytes: 25 * 1024 * 1024,
+      uiDir,
+      ...(options.branding ? { branding: options.branding } : {}),
+    });
     return { temp, harness, api, close };
   } catch (error) {
     await close();

@@ -22,6 +22,7 @@ import { UploadResults } from './UploadResults.tsx';
 import { DropOverlay } from './DropOverlay.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
+import { SupportFooter } from './SupportFooter.tsx';
 
 export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthorized: () => void }) {
   const api = useMemo(() => createApiClient({ token, onUnauthorized }), [token, onUnauthorized]);
@@ -109,6 +110,7 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
           <DocumentPanel api={api} detail={detail.detail} error={detail.error} onClose={closeDetail} onOpen={setSelectedId} onChanged={refresh} />
         ) : null}
       </main>
+      <SupportFooter version={status?.version ?? null} />
       <DropOverlay visible={dragging} />
     </div>
   );

@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
+import { SupportFooter } from './SupportFooter.tsx';
 
 export function TokenScreen({ rejected, onToken }: { rejected: boolean; onToken: (token: string) => void }) {
   const { t } = useI18n();
@@ -36,6 +37,7 @@ export function TokenScreen({ rejected, onToken }: { rejected: boolean; onToken:
             {t.tokenSubmit}
           </button>
         </form>
+        <SupportFooter version={null} />
       </div>
     </main>
   );

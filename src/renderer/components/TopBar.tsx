@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import type { FeedState } from '../hooks/use-event-feed.ts';
 import { daysUntil, formatDate, formatDateTime, formatLocale, formatNumber } from '../ui/format.ts';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
+import { useBranding } from '../branding/branding.tsx';
 
 const KEY_EXPIRY_WARNING_DAYS = 30;
 
@@ -19,6 +20,7 @@ interface TopBarProps {
 
 export function TopBar({ status, feed, busy, onPause, settingsOpen, onSettings }: TopBarProps) {
   const { t, language } = useI18n();
+  const branding = useBranding();
   const locale = formatLocale(language);
   const hub = status?.hub;
   const hubTone = hub?.reachable === true ? 'ok' : hub?.reachable === false ? 'problem' : 'neutral';
@@ -28,9 +30,9 @@ export function TopBar({ status, feed, busy, onPause, settingsOpen, onSettings }
   return (
     <header className="topbar">
       <div className="brand">
-        <img src="./favicon.svg" alt="" className="brand-mark" width="28" height="28" />
+        <img src={branding.logo?.url ?? './favicon.svg'} alt="" className="brand-mark" width="28" height="28" data-testid="brand-logo" />
         <div>
-          <h1>{t.appTitle}</h1>
+          <h1 data-testid="brand-name">{branding.productName}</h1>
           <p className="tagline">{t.tagline}</p>
         </div>
       </div>

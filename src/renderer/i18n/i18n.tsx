@@ -3,6 +3,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { it, type Messages } from './messages-it.ts';
 import { en } from './messages-en.ts';
 import { initialLanguage, rememberLanguage, type Language } from './language.ts';
+import { rebrand } from '../../contract/branding.ts';
+import { useBranding } from '../branding/branding.tsx';
 
 const MESSAGES: Record<Language, Messages> = { it, en };
 
@@ -31,7 +33,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     document.documentElement.lang = language;
   }, [language]);
-  const value = useMemo<I18n>(() => ({ language, t: MESSAGES[language], setLanguage }), [language, setLanguage]);
+  // A reseller's product name wherever the texts say Recapito (docs/white-label.md).
+  const { productName } = useBranding();
+  const value = useMemo<I18n>(() => ({ language, t: rebrand(MESSAGES[language], productName), setLanguage }), [language, productName, setLanguage]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

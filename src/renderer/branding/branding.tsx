@@ -1,0 +1,57 @@
+// The reseller's branding (docs/white-label.md), read once from the agent's public
+// GET /api/v1/branding and applied to the page: the document title, the favicon, the accent colours
+// (CSS variables on <html>, set through the CSSOM, which the CSP allows), and to every component
+// through useBranding(): the header's name and logo, the support contact in the footer.
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { defaultBrandingView, type BrandingView } from '../../contract/branding.ts';
+import { ROUTES, pathOf } from '../../contract/routes.ts';
+
+const BrandingContext = createContext<BrandingView>(defaultBrandingView());
+
+/** The CSS variables a palette sets (styles.css declares the defaults). */
+export const PALETTE_VARIABLES = {
+  accent: '--accent',
+  accentText: '--accent-text',
+  accentHover: '--accent-hover',
+  accentInk: '--accent-ink',
+  accentSoft: '--accent-soft',
+} as const;
+
+/** Fetches the branding, never blocking the page: until it answers (or when it cannot), the page is Recapito's. */
+export function BrandingProvider({ children }: { children: ReactNode }) {
+  const [branding, setBranding] = useState<BrandingView>(() => defaultBrandingView());
+  useEffect(() => {
+    const controller = new AbortController();
+    fetch(pathOf(ROUTES.branding), { signal: controller.signal, cache: 'no-store', credentials: 'omit' })
+      .then(async (response) => (response.ok ? ((await response.json()) as BrandingView) : null))
+      .then((view) => {
+        if (view && typeof view.productName === 'string') setBranding(view);
+      })
+      .catch(() => undefined); // an older agent, or none: the default branding stays
+    return () => controller.abort();
+  }, []);
+  useEffect(() => applyToDocument(branding), [branding]);
+  return <BrandingContext.Provider value={branding}>{children}</BrandingContext.Provider>;
+}
+
+export function useBranding(): BrandingView {
+  return useContext(BrandingContext);
+}
+
+function applyToDocument(branding: BrandingView): void {
+  document.title = branding.productName;
+  const root = document.documentElement.style;
+  for (const [key, variable] of Object.entries(PALETTE_VARIABLES)) {
+    const value = branding.palette?.[key as keyof typeof PALETTE_VARIABLES];
+    if (value) root.setProperty(variable, value);
+    else root.removeProperty(variable);
+  }
+  // --accent-dark: the darker accent the stylesheet uses for text on light tints.
+  if (branding.palette) root.setProperty('--accent-dark', branding.palette.accentInk);
+  else root.removeProperty('--accent-dark');
+  const icon = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+  if (icon) {
+    icon.href = branding.logo?.url ?? './favicon.svg';
+    icon.type = branding.logo?.type ?? 'image/svg+xml';
+  }
+}
