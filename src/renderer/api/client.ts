@@ -39,6 +39,8 @@ export interface ApiClient {
   testConnection(): Promise<ConnectionTestResult>;
   downloadContent(id: string, fallbackName: string): Promise<Download>;
   downloadFile(id: string, name: string): Promise<Download>;
+  /** The ZIP for the helpdesk (docs/support-bundle.md). */
+  downloadSupportBundle(): Promise<Download>;
 }
 
 export interface ApiClientOptions {
@@ -125,6 +127,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     testConnection: () => json<AnswerOf<typeof ROUTES.hubTest>>(pathOf(ROUTES.hubTest), { method: ROUTES.hubTest.method }),
     downloadContent: (id, fallbackName) => download(pathOf(ROUTES.content, { id }), fallbackName),
     downloadFile: (id, name) => download(pathOf(ROUTES.file, { id, name }), name),
+    downloadSupportBundle: () => download(pathOf(ROUTES.supportBundle), 'recapito-support.zip'),
   };
 }
 

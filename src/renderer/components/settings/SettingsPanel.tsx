@@ -15,6 +15,7 @@ import { SecretFields } from './SecretFields.tsx';
 import { ConnectionTest } from './ConnectionTest.tsx';
 import { ProfileSettings, type DraftRestructure, type SettingsEdit } from './ProfileSettings.tsx';
 import { PreflightSettings } from './PreflightSettings.tsx';
+import { SupportBundleSection } from './SupportBundleSection.tsx';
 
 interface SettingsPanelProps {
   api: ApiClient;
@@ -41,6 +42,7 @@ export function SettingsPanel({ api, onClose, onSaved }: SettingsPanelProps) {
       ) : (
         <p className="muted">{s.loading}</p>
       )}
+      <SupportBundleSection api={api} />
     </main>
   );
 }
