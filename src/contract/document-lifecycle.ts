@@ -1,14 +1,21 @@
-// The one table of document states: what a person may do in each (retry, cancel), whether the hub
+// The one table of document states: what a person may do in each (retry, cancel, approve, refuse), whether the hub
 // may know the document, and when nothing more is expected. The core enforces it (core/agent/
 // document-actions.ts), the local API explains its refusals from it, the UI shows only the buttons it
 // allows, and the status follower and retention decide from it what is still in flight. A new state
 // does not compile until it has its row.
 import type { DocumentState } from './states.ts';
 
-export type DocumentAction = 'retry' | 'cancel';
+export type DocumentAction = 'retry' | 'cancel' | 'approve' | 'refuse';
+
+export const DOCUMENT_ACTIONS: readonly DocumentAction[] = ['retry', 'cancel', 'approve', 'refuse'];
 
 export interface StateRules {
-  /** What a person may ask for in this state. Retry re-queues (or holds); cancel ends it locally. */
+  /**
+   * What a person may ask for in this state. Retry re-queues (or holds; in a profile that sends by
+   * hand, a document never approved goes back to awaiting approval); cancel ends it locally;
+   * approve sends it (queued, or held); refuse ends it locally as `declined` with the person's reason
+   * (docs/approval.md).
+   */
   actions: readonly DocumentAction[];
   /** Whether the hub may hold the document: 'no' never sent, 'maybe' (a crash mid-upload), 'yes'. */
   atHub: 'no' | 'maybe' | 'yes';
@@ -23,7 +30,8 @@ export const STATE_RULES: Readonly<Record<DocumentState, StateRules>> = {
   captured: { actions: ['cancel'], atHub: 'no', settled: 'no' },
   invalid: { actions: [], atHub: 'no', settled: 'yes' }, // fix the file and capture it again
   duplicate: { actions: ['retry', 'cancel'], atHub: 'no', settled: 'yes' }, // retry = send anyway
-  awaiting_approval: { actions: ['cancel'], atHub: 'no', settled: 'no' },
+  awaiting_approval: { actions: ['approve', 'refuse', 'cancel'], atHub: 'no', settled: 'no' },
+  declined: { actions: [], atHub: 'no', settled: 'yes' }, // a person refused it: fix and capture again
   queued: { actions: ['retry', 'cancel'], atHub: 'maybe', settled: 'no' },
   sending: { actions: [], atHub: 'maybe', settled: 'no' },
   held: { actions: ['retry', 'cancel'], atHub: 'maybe', settled: 'no' },

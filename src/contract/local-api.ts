@@ -2,6 +2,7 @@
 import type { CaptureSource, DocumentKind, DocumentState } from './states.ts';
 import type { InvoiceSummary } from './invoice.ts';
 import type { BrandingStatus } from './branding.ts';
+import type { ApprovalDecision, SubmittedBy } from './approval.ts';
 
 export interface DocumentSummary {
   id: string;
@@ -49,6 +50,10 @@ export interface DocumentDetail extends DocumentSummary {
   metadata: Record<string, unknown>;
   events: DocumentEvent[];
   files: DocumentFile[];
+  /** Who captured or released it, as far as the agent can tell (docs/approval.md); null before it was recorded. */
+  submittedBy: SubmittedBy | null;
+  /** The last approval or refusal by a person (manual sending), from the history; null when none. */
+  approval: ApprovalDecision | null;
 }
 
 export interface DocumentsPage {

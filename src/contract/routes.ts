@@ -5,6 +5,17 @@
 import type { AgentStatus, DocumentDetail, DocumentsPage, EventsPage } from './local-api.ts';
 import type { ConnectionTestResult, CredentialsUpdate, SettingsData, SettingsSaved, SettingsView } from './settings.ts';
 import type { DocumentState } from './states.ts';
+import type {
+  ApproveBody,
+  ApproverView,
+  ApproversAnswer,
+  BulkApproveBody,
+  BulkRefuseBody,
+  DecisionAnswer,
+  NewApproverBody,
+  RefuseBody,
+  RemoveApproverBody,
+} from './approval.ts';
 import type { BrandingView } from './branding.ts';
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT';
@@ -78,6 +89,16 @@ export const ROUTES = {
   upload: route<UploadAnswer, FileBody>('POST', '/api/v1/documents', { body: 'file' }),
   retry: route<{ id: string; state: DocumentState }, undefined, 'id'>('POST', '/api/v1/documents/:id/retry'),
   cancel: route<{ id: string; state: DocumentState }, undefined, 'id'>('POST', '/api/v1/documents/:id/cancel'),
+  /** Manual approval (docs/approval.md): 409 when the state does not allow it, 403/429 for the approver. */
+  approve: route<{ id: string; state: DocumentState }, ApproveBody, 'id'>('POST', '/api/v1/documents/:id/approve', { body: 'json' }),
+  refuse: route<{ id: string; state: DocumentState }, RefuseBody, 'id'>('POST', '/api/v1/documents/:id/refuse', { body: 'json' }),
+  /** Many at once: one PIN check, then an answer per id. */
+  approveMany: route<DecisionAnswer, BulkApproveBody>('POST', '/api/v1/documents/approve', { body: 'json' }),
+  refuseMany: route<DecisionAnswer, BulkRefuseBody>('POST', '/api/v1/documents/refuse', { body: 'json' }),
+  approvers: route<ApproversAnswer>('GET', '/api/v1/approvers'),
+  /** Answers 201 with the new approver. */
+  addApprover: route<ApproverView, NewApproverBody>('POST', '/api/v1/approvers', { body: 'json' }),
+  removeApprover: route<{ removed: string }, RemoveApproverBody, 'name'>('POST', '/api/v1/approvers/:name/remove', { body: 'json' }),
   config: route<SettingsView>('GET', '/api/v1/config'),
   saveConfig: route<SettingsSaved, SettingsData>('PUT', '/api/v1/config', { body: 'json' }),
   /** Write-only; answers 204. */

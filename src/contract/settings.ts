@@ -4,6 +4,7 @@
 
 import type { PreflightMode } from './invoice.ts';
 import type { SecretName } from './secrets.ts';
+import type { SendingMode } from './approval.ts';
 
 export type HubTransport = 'https' | 'sftp';
 export type SftpAuth = 'key' | 'password';
@@ -50,7 +51,10 @@ export interface ProfileSettingsData {
   hubCompanyId: string | null;
   folders: FolderSettingsData[];
   returnFolder: string | null;
-  requireApproval: boolean;
+  /** Send at once, or only once a person approves each document (docs/approval.md). Old files' `requireApproval: true` reads as "manual". */
+  sending: SendingMode;
+  /** With manual sending: the approver must be another registered person than the one who captured the document. */
+  dualControl: boolean;
   printer: { enabled: boolean; queueName: string | null };
 }
 

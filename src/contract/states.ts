@@ -5,7 +5,8 @@ export const LOCAL_STATES = [
   'captured', // recorded, not yet inspected
   'invalid', // refused before sending (bad input, preflight); reason shown
   'duplicate', // the same bytes were already captured; sent only if the user asks (retry)
-  'awaiting_approval',
+  'awaiting_approval', // the profile sends by hand: waits for a person to approve or refuse it
+  'declined', // a person refused to send it (manual approval); reason = theirs; final
   'queued',
   'sending',
   'held', // queue on hold (paused, no credits, key invalid); reason shown

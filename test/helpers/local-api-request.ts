@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startLocalApi, type LocalApi } from '../../src/core/api/local-api-server.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
 import { startHarness, type Harness } from './harness.ts';
+import type { Settings } from '../../src/core/config/settings-schema.ts';
 
 export const TEST_TOKEN = 'test-token-'.padEnd(43, 'x');
 
@@ -43,8 +44,10 @@ export function apiRequest(port: number, target: string, init: RequestInit = {})
 }
 
 /** A real agent and sandbox hub (test/helpers/harness.ts) behind a local API with TEST_TOKEN. */
-export async function startApiHarness(options: { uiDir?: string } = {}): Promise<{ harness: Harness; api: LocalApi; close: () => Promise<void> }> {
-  const harness = await startHarness();
+export async function startApiHarness(
+  options: { uiDir?: string; settings?: (settings: Settings) => Settings } = {},
+): Promise<{ harness: Harness; api: LocalApi; close: () => Promise<void> }> {
+  const harness = await startHarness(options.settings ? { settings: options.settings } : {});
   const log = createLogger({ dir: join(harness.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
   try {
     const api = await startLocalApi({

@@ -30,7 +30,8 @@ function configured(): Settings {
     hubCompanyId: 'c-1',
     folders: [{ path: path.join(dir, 'out'), postAction: 'leave', usePolling: true }],
     returnFolder: path.join(dir, 'back'),
-    requireApproval: true,
+    sending: 'manual',
+    dualControl: true,
     printer: { enabled: true, queueName: 'Recapito – Main office' },
   });
   return settings;

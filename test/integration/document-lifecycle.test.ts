@@ -102,11 +102,14 @@ describe('document actions follow the state table', () => {
   it('is the table we mean', () => {
     expect(statesAllowing('retry')).toEqual(['duplicate', 'queued', 'held', 'failed', 'cancelled']);
     expect(statesAllowing('cancel')).toEqual(['captured', 'duplicate', 'awaiting_approval', 'queued', 'held']);
+    expect(statesAllowing('approve')).toEqual(['awaiting_approval']);
+    expect(statesAllowing('refuse')).toEqual(['awaiting_approval']);
     expect(statesToReconcile()).toEqual(['queued', 'sending', 'held', 'received', 'processing', 'sent', 'delivered', 'not_delivered']);
     const settled = (formato: string) => DOCUMENT_STATES.filter((state) => isSettled(state, formato));
     expect(settled('FPR12')).toEqual([
       'invalid',
       'duplicate',
+      'declined',
       'failed',
       'cancelled',
       'delivered',
@@ -119,6 +122,51 @@ describe('document actions follow the state table', () => {
       'paid',
     ]);
     // A public administration's invoice waits for its outcome (NE, DT, AT) after delivery.
-    expect(settled('FPA12')).toEqual(['invalid', 'duplicate', 'failed', 'cancelled', 'rejected', 'accepted', 'refused', 'expired', 'undeliverable', 'paid']);
+    expect(settled('FPA12')).toEqual([
+      'invalid',
+      'duplicate',
+      'declined',
+      'failed',
+      'cancelled',
+      'rejected',
+      'accepted',
+      'refused',
+      'expired',
+      'undeliverable',
+      'paid',
+    ]);
+  });
+});
+
+describe('approve and refuse follow the state table', () => {
+  const cases = DOCUMENT_STATES.flatMap((state) => (['approve', 'refuse'] as const).map((action) => [state, action] as const));
+  it.each(cases)('%s: %s', async (state, action) => {
+    const id = documentIn(state);
+    const [outcome] = action === 'approve' ? await agent.approve([id], {}) : await agent.refuse([id], 'not this one', {});
+    if (allows(state, action)) {
+      expect(outcome).toEqual({ id, ok: true, state: action === 'approve' ? 'queued' : 'declined' });
+      expect(agent.store.documents.get(id)).toMatchObject(action === 'approve' ? { state: 'queued' } : { state: 'declined', reason: 'not this one' });
+      // Approved: an upload job; refused: none.
+      expect(agent.store.jobs.openJob('upload', id) !== null).toBe(action === 'approve');
+    } else {
+      expect(outcome).toEqual({
+        id,
+        ok: false,
+        status: 409,
+        code: action === 'approve' ? 'not_approvable' : 'not_refusable',
+        message: expect.stringContaining(`"${state}"`),
+      });
+      expect(agent.store.documents.get(id)!.state).toBe(state);
+    }
+  });
+
+  it('approves into held while sending is paused', async () => {
+    agent.pause();
+    try {
+      const id = documentIn('awaiting_approval');
+      expect(await agent.approve([id], {})).toEqual([{ id, ok: true, state: 'held' }]);
+    } finally {
+      agent.resume();
+    }
   });
 });

@@ -122,7 +122,15 @@ describe('dropFolderFor', () => {
   };
 
   function profile(id: string) {
-    return { id, name: id, hubCompanyId: null, returnFolder: null, requireApproval: false, printer: { enabled: true, queueName: null } };
+    return {
+      id,
+      name: id,
+      hubCompanyId: null,
+      returnFolder: null,
+      sending: 'automatic' as const,
+      dualControl: false,
+      printer: { enabled: true, queueName: null },
+    };
   }
 
   it("opens the first watched folder, or the named profile's", () => {

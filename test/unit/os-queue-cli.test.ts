@@ -195,7 +195,8 @@ describe('planning', () => {
         hubCompanyId: null,
         folders: [],
         returnFolder: null,
-        requireApproval: false,
+        sending: 'automatic',
+        dualControl: false,
         printer: { enabled: true, queueName: null },
       },
     ];

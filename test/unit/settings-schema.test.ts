@@ -71,7 +71,8 @@ describe('validateSettings', () => {
       hubCompanyId: null,
       folders: [{ path: '/srv/out', postAction: 'move', usePolling: false }],
       returnFolder: null,
-      requireApproval: false,
+      sending: 'automatic',
+      dualControl: false,
       printer: { enabled: true, queueName: null },
     });
   });

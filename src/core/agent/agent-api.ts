@@ -9,6 +9,7 @@ import type { ConnectionCheckResult } from '../hub/https-probe.ts';
 import type { DocumentQuery } from '../store/documents.ts';
 import type { CapturedDocument } from '../intake/capture.ts';
 import type { CsvSeparator } from '../sync/return-folder/history-csv.ts';
+import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody, RemoveApproverBody } from '../../contract/approval.ts';
 
 export type HistoryFilter = Omit<DocumentQuery, 'cursor' | 'limit'>;
 
@@ -18,6 +19,8 @@ export interface SubmittedFile {
   profile?: string | null;
   source: CaptureSource;
   metadata?: Record<string, unknown>;
+  /** The name the client declared as the person releasing it (X-Submitted-By): a claim (docs/approval.md). */
+  submittedBy?: string | null;
 }
 
 export interface AgentApi {
@@ -37,6 +40,12 @@ export interface AgentApi {
   /** Follows the state table (contract/document-lifecycle.ts); 409 AgentError otherwise. */
   retry(id: string): DocumentState;
   cancel(id: string): void;
+  /** Manual approval (docs/approval.md): one PIN check for all, then an outcome per id (403, 404, 409 per document). */
+  approve(ids: readonly string[], credentials: ApproverCredentials): Promise<DecisionOutcome[]>;
+  refuse(ids: readonly string[], reason: string, credentials: ApproverCredentials): Promise<DecisionOutcome[]>;
+  approvers(): ApproverView[];
+  addApprover(body: NewApproverBody): Promise<ApproverView>;
+  removeApprover(name: string, body: RemoveApproverBody): Promise<void>;
   pause(): void;
   resume(): void;
 

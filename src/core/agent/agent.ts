@@ -23,7 +23,9 @@ import { historyCsv, type CsvSeparator } from '../sync/return-folder/history-csv
 import { AgentError } from '../agent-error.ts';
 import type { AgentApi, HistoryFilter, SubmittedFile } from './agent-api.ts';
 import { AGENT_VERSION, testHubConnection } from './hub-connection.ts';
-import { captureProfile, composeAgent, type AgentDeps, type AgentParts } from './compose.ts';
+import { captureProfile, composeAgent, profileSettings, type AgentDeps, type AgentParts } from './compose.ts';
+import { approvalOf, submitter } from './approval.ts';
+import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody, RemoveApproverBody } from '../../contract/approval.ts';
 import { brandingStatus } from '../config/branding.ts';
 
 export { AGENT_VERSION } from './hub-connection.ts';
@@ -168,7 +170,15 @@ export class Agent implements AgentApi {
     const { store } = this.#running();
     const record = store.documents.get(id);
     if (!record) return null;
-    return { ...toSummary(record), metadata: record.metadata, events: store.events.forDocument(id), files: store.documents.files(id) };
+    const events = store.events.forDocument(id);
+    return {
+      ...toSummary(record),
+      metadata: record.metadata,
+      events,
+      files: store.documents.files(id),
+      submittedBy: record.submittedBy,
+      approval: approvalOf(events),
+    };
   }
 
   documentName(id: string): string | null {
@@ -205,11 +215,14 @@ export class Agent implements AgentApi {
 
   async submit(input: SubmittedFile): Promise<CapturedDocument[]> {
     const profile = captureProfile(this.settings, input.profile ?? null);
-    return this.#running().capture.captureBytes({
+    const { capture, osUser } = this.#running();
+    return capture.captureBytes({
       profile,
       source: input.source,
       name: input.name,
       bytes: input.bytes,
+      // Through the local API: the OS user running the agent, and the name the client declared.
+      submittedBy: submitter(osUser, input.submittedBy ?? null),
       ...(input.metadata ? { metadata: input.metadata } : {}),
     });
   }
@@ -223,6 +236,18 @@ export class Agent implements AgentApi {
     }
     if (record.state === 'failed' && record.reasonCode === 'idempotency_conflict') {
       throw new AgentError('not_retryable', 'the hub holds other bytes under this document id; capture the file again', 409);
+    }
+    // A profile that sends by hand: a document no person approved yet (a duplicate, a cancelled one)
+    // goes back to awaiting approval, never straight to the hub.
+    if (profileSettings(this.settings, record.profile)?.sending === 'manual' && !this.#running().approval.wasApproved(id)) {
+      store.transaction(() =>
+        store.documents.transition(
+          id,
+          { state: 'awaiting_approval', reason: null, reasonCode: null, duplicateOf: record.state === 'duplicate' ? null : undefined },
+          { type: 'document.retry_requested', message: `retry requested from state ${record.state}: waits for approval` },
+        ),
+      );
+      return 'awaiting_approval';
     }
     const held = hold.current();
     const state: DocumentState = held ? 'held' : 'queued';
@@ -252,6 +277,26 @@ export class Agent implements AgentApi {
       store.jobs.cancelForDocument('upload', id);
       store.documents.transition(id, { state: 'cancelled', reason: 'cancelled by the user' }, { type: 'document.cancelled' });
     });
+  }
+
+  approve(ids: readonly string[], credentials: ApproverCredentials): Promise<DecisionOutcome[]> {
+    return this.#running().approval.approve(ids, credentials);
+  }
+
+  refuse(ids: readonly string[], reason: string, credentials: ApproverCredentials): Promise<DecisionOutcome[]> {
+    return this.#running().approval.refuse(ids, reason, credentials);
+  }
+
+  approvers(): ApproverView[] {
+    return this.#running().approval.approvers();
+  }
+
+  addApprover(body: NewApproverBody): Promise<ApproverView> {
+    return this.#running().approval.addApprover(body);
+  }
+
+  removeApprover(name: string, body: RemoveApproverBody): Promise<void> {
+    return this.#running().approval.removeApprover(name, body);
   }
 
   pause(): void {

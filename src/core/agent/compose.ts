@@ -26,6 +26,8 @@ import { service, type ServicePlan } from '../lifecycle/service-runner.ts';
 import { AgentError } from '../agent-error.ts';
 import { buildHubClient } from './hub-connection.ts';
 import type { LoadedBranding } from '../config/branding.ts';
+import { ApprovalService, agentOsUser, submitter } from './approval.ts';
+import type { Clock } from '../util/clock.ts';
 
 export interface AgentDeps {
   dataDir: string;
@@ -37,6 +39,10 @@ export interface AgentDeps {
   branding?: LoadedBranding;
   /** The capture worker pool's size (default: defaultCaptureWorkerCount()), its timeout, and faults for tests. */
   captureWorkers?: { size?: number; jobTimeoutMs?: number; faults?: CaptureWorkerFaults };
+  /** The OS user the events and captures name (default: the account running the agent; tests). */
+  osUser?: string;
+  /** The clock of the approvers' PIN lockout (tests). */
+  approvalClock?: Clock;
 }
 
 export interface WatcherEntry {
@@ -59,6 +65,10 @@ export interface AgentParts {
   retention: Retention;
   printer: PrinterService;
   watchers: WatcherEntry[];
+  /** Manual approval, dual control and the approvers (docs/approval.md). */
+  approval: ApprovalService;
+  /** The OS user running the agent, as events and captures name it. */
+  osUser: string;
   /** Null until the hub client is built (at start), and when no hub is configured. */
   hub: () => HubClient | null;
 }
@@ -72,10 +82,10 @@ export function captureProfile(settings: Settings, id: string | null): CapturePr
   if (id) {
     const profile = profileSettings(settings, id);
     if (!profile) throw new AgentError('unknown_profile', `no profile "${id}"; known: ${settings.profiles.map((p) => p.id).join(', ') || 'none'}`, 400);
-    return { id: profile.id, requireApproval: profile.requireApproval };
+    return { id: profile.id, requireApproval: profile.sending === 'manual' };
   }
   const first = settings.profiles[0];
-  return first ? { id: first.id, requireApproval: first.requireApproval } : { id: 'default', requireApproval: false };
+  return first ? { id: first.id, requireApproval: first.sending === 'manual' } : { id: 'default', requireApproval: false };
 }
 
 export function composeAgent(
@@ -168,9 +178,19 @@ export function composeAgent(
   });
   // One memory budget for all folders: what the agent holds of files being captured at once.
   const captureBudget = new ByteBudget(settings.intake.memoryBudgetBytes);
+  const osUser = deps.osUser ?? agentOsUser();
   const watchers = settings.profiles.flatMap((profile) =>
-    profile.folders.map((folder) => watcherFor(settings, capture, captureBudget, profile.id, folder, log)),
+    profile.folders.map((folder) => watcherFor(settings, capture, captureBudget, profile.id, folder, log, osUser)),
   );
+  const approval = new ApprovalService({
+    store,
+    settings,
+    hold,
+    wake: () => outbox.wake(),
+    log: log.child('approval'),
+    osUser,
+    ...(deps.approvalClock ? { clock: deps.approvalClock } : {}),
+  });
 
   const hubLoops: ServicePlan[] = [
     {
@@ -258,7 +278,21 @@ export function composeAgent(
       required: false,
     },
   ];
-  const parts: AgentParts = { store, spool, capture, hold, health, outbox, accountMonitor, retention, printer, watchers, hub: () => hubClient };
+  const parts: AgentParts = {
+    store,
+    spool,
+    capture,
+    hold,
+    health,
+    outbox,
+    accountMonitor,
+    retention,
+    printer,
+    watchers,
+    approval,
+    osUser,
+    hub: () => hubClient,
+  };
   return { parts, plans };
 }
 
@@ -273,6 +307,7 @@ function watcherFor(
   profileId: string,
   folder: Settings['profiles'][number]['folders'][number],
   agentLog: Logger,
+  osUser: string,
 ): WatcherEntry {
   const profile = captureProfile(settings, profileId);
   const log = agentLog.child('watcher');
@@ -306,6 +341,8 @@ function watcherFor(
             size: file.size,
             mtimeMs: file.mtimeMs,
             identity: file.identity,
+            // A folder does not say who wrote a file (not on Windows, not on a share): the account running the agent.
+            submittedBy: submitter(osUser),
           });
         } finally {
           release();

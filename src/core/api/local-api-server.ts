@@ -12,6 +12,7 @@ import type { Logger } from '../log/logger.ts';
 import { registerConfigRoutes } from './routes/config.ts';
 import { registerExportRoutes } from './routes/export.ts';
 import { registerSupportRoutes, type SupportBundleMaker } from './routes/support.ts';
+import { registerApprovalRoutes } from './routes/approval.ts';
 import { ROUTES } from '../../contract/routes.ts';
 import { on } from './routes/route.ts';
 import { JsonTooDeepError, parseBoundedJson } from '../util/bounded-json.ts';
@@ -107,6 +108,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const current = (): AgentApi => host.current();
   registerAgentRoutes(app, current);
   registerDocumentRoutes(app, current);
+  registerApprovalRoutes(app, current);
   registerConfigRoutes(app, host);
   registerExportRoutes(app, current);
   registerSupportRoutes(app, options.supportBundle ?? null);

@@ -117,19 +117,38 @@ const folderSchema = z.strictObject({
   usePolling: z.boolean().default(false),
 });
 
-const profileSchema = z.strictObject({
-  id: z.string().superRefine((value, ctx) => {
-    if (!/^[a-z0-9-]{1,40}$/.test(value)) {
-      ctx.addIssue({ code: 'custom', message: `Must be 1 to 40 lowercase letters, digits or dashes (like "main-office"), not "${value}".` });
+const profileSchema = z
+  .strictObject({
+    id: z.string().superRefine((value, ctx) => {
+      if (!/^[a-z0-9-]{1,40}$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `Must be 1 to 40 lowercase letters, digits or dashes (like "main-office"), not "${value}".` });
+      }
+    }),
+    name: z.string().trim().min(1).max(200),
+    hubCompanyId: z.string().min(1).nullable().default(null),
+    folders: z.array(folderSchema).default(() => []),
+    returnFolder: absolutePath.nullable().default(null),
+    /** "manual": each document waits for a person to approve or refuse it (docs/approval.md). */
+    sending: z.enum(['automatic', 'manual']).optional(),
+    /** With manual sending: the approver must be another registered person than the one who captured it. */
+    dualControl: z.boolean().default(false),
+    /** The first spelling of `sending: "manual"`: still read, never written, so an old settings file keeps working. */
+    requireApproval: z.boolean().optional(),
+    printer: profilePrinterSchema.prefault({}),
+  })
+  .superRefine((profile, ctx) => {
+    if (profile.requireApproval !== undefined && profile.sending !== undefined && profile.requireApproval !== (profile.sending === 'manual')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requireApproval'],
+        message: `"requireApproval" is the old spelling of "sending" and says the opposite of "sending": "${profile.sending}"; remove it.`,
+      });
     }
-  }),
-  name: z.string().trim().min(1).max(200),
-  hubCompanyId: z.string().min(1).nullable().default(null),
-  folders: z.array(folderSchema).default(() => []),
-  returnFolder: absolutePath.nullable().default(null),
-  requireApproval: z.boolean().default(false),
-  printer: profilePrinterSchema.prefault({}),
-});
+  })
+  .transform(({ requireApproval, sending, ...profile }) => ({
+    ...profile,
+    sending: sending ?? (requireApproval === true ? ('manual' as const) : ('automatic' as const)),
+  }));
 
 const zipSchema = z.strictObject({
   maxEntries: wholeNumber(1, 100_000).default(1000),
@@ -262,6 +281,15 @@ function crossFieldErrors(settings: Settings): SettingsError[] {
       errors.push({
         path: `profiles[${p}].returnFolder`,
         message: `The return folder "${profile.returnFolder}" is also watched at ${owner}; the agent would capture its own status files.`,
+      });
+    }
+  });
+
+  settings.profiles.forEach((profile, p) => {
+    if (profile.dualControl && profile.sending !== 'manual') {
+      errors.push({
+        path: `profiles[${p}].dualControl`,
+        message: 'Dual control applies to documents a person approves: set "sending" to "manual", or "dualControl" to false.',
       });
     }
   });

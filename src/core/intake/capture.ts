@@ -18,6 +18,7 @@ import type { CaptureSource, DocumentState } from '../../contract/states.ts';
 import type { PreflightMode } from '../../contract/invoice.ts';
 import { downgradedCodes, type InvoiceMetadata } from './inspect-invoice.ts';
 import type { Logger } from '../log/logger.ts';
+import type { SubmittedBy } from '../../contract/approval.ts';
 
 export interface CaptureProfile {
   id: string;
@@ -39,6 +40,8 @@ export interface FolderCapture extends FileSnapshot {
   folder: string;
   postAction: Exclude<PostAction, 'errors'>;
   path: string;
+  /** Who captured it (docs/approval.md, "Identities"): for a folder, the OS user running the agent. */
+  submittedBy?: SubmittedBy | null;
 }
 
 export interface CaptureServiceOptions {
@@ -66,11 +69,13 @@ export class CaptureService {
     name: string;
     bytes: Buffer;
     metadata?: Record<string, unknown>;
+    /** Who released it: the print job's user, or the OS user and the name an API client declared. */
+    submittedBy?: SubmittedBy | null;
   }): Promise<CapturedDocument[]> {
     const { parts } = await this.options.workers.prepare({ type: 'bytes', name: input.name, bytes: input.bytes });
     // What inspection found wins over what the caller says (a client cannot fake an invoice reading).
     for (const part of parts) part.metadata = { ...input.metadata, ...part.metadata };
-    const documents = await this.options.store.groupCommit.durable(() => this.record(input.profile, input.source, null, parts));
+    const documents = await this.options.store.groupCommit.durable(() => this.record(input.profile, input.source, null, parts, input.submittedBy ?? null));
     await this.afterRecord(documents);
     return documents;
   }
@@ -98,7 +103,7 @@ export class CaptureService {
 
     const allInvalid = parts.every((part) => part.invalid !== null);
     const { documents, intakeId } = await store.groupCommit.durable(() => {
-      const recorded = this.record(file.profile, 'folder', file.path, parts);
+      const recorded = this.record(file.profile, 'folder', file.path, parts, file.submittedBy ?? null);
       const refused = recorded.every((d) => d.state === 'invalid' || d.state === 'duplicate');
       // Refused files go to errors/ with their reason, except where the user asked us to leave files alone.
       const postAction: PostAction = (allInvalid || refused) && file.postAction !== 'leave' ? 'errors' : file.postAction;
@@ -162,7 +167,13 @@ export class CaptureService {
   }
 
   /** Runs inside the capture transaction. */
-  private record(profile: CaptureProfile, source: CaptureSource, sourcePath: string | null, parts: PreparedPart[]): CapturedDocument[] {
+  private record(
+    profile: CaptureProfile,
+    source: CaptureSource,
+    sourcePath: string | null,
+    parts: PreparedPart[],
+    submittedBy: SubmittedBy | null,
+  ): CapturedDocument[] {
     const { store } = this.options;
     const now = new Date().toISOString();
     return parts.map((part) => {
@@ -209,6 +220,7 @@ export class CaptureService {
           reasonCode,
           duplicateOf,
           metadata: part.metadata,
+          submittedBy,
         },
         now,
       );

@@ -166,6 +166,8 @@ export class PrinterService {
       source: 'printer',
       name: documentNameForJob(document.jobName, document.jobId),
       bytes: pdf,
+      // The print job's requesting-user-name: the OS spooler sends the account that printed.
+      submittedBy: { osUser: document.user?.trim() ? document.user.trim().slice(0, 256) : null, name: null },
       metadata: {
         printer: {
           queue: document.queue.name,

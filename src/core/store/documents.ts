@@ -4,6 +4,7 @@ import { cached, type Db } from './database.ts';
 import type { EventLog } from './event-log.ts';
 import type { CaptureSource, DocumentKind, DocumentState } from '../../contract/states.ts';
 import type { DocumentFile, DocumentSummary } from '../../contract/local-api.ts';
+import type { SubmittedBy } from '../../contract/approval.ts';
 
 /** A row as stored; the summary's invoice line and warning count are derived from its metadata (agent/document-summary.ts). */
 export interface DocumentRecord extends Omit<DocumentSummary, 'invoice' | 'warnings' | 'reasonText'> {
@@ -15,6 +16,8 @@ export interface DocumentRecord extends Omit<DocumentSummary, 'invoice' | 'warni
   sdiFileName: string | null;
   spooled: boolean;
   metadata: Record<string, unknown>;
+  /** Who captured or released it (docs/approval.md); null for documents captured before it was recorded. */
+  submittedBy: SubmittedBy | null;
 }
 
 export interface NewDocument {
@@ -34,6 +37,7 @@ export interface NewDocument {
   duplicateOf?: string | null;
   parentId?: string | null;
   metadata?: Record<string, unknown>;
+  submittedBy?: SubmittedBy | null;
 }
 
 export interface DocumentChange {
@@ -80,6 +84,7 @@ interface DocumentRow {
   duplicate_of: string | null;
   parent_id: string | null;
   metadata: string;
+  submitted_by: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -108,9 +113,9 @@ export class DocumentRepository {
     this.byId = db.prepare('SELECT * FROM documents WHERE id = ?');
     this.insertRow = db.prepare(`
       INSERT INTO documents (id, profile, source, name, source_path, kind, content_type, size, sha256, spooled, state,
-        reason, reason_code, duplicate_of, parent_id, metadata, created_at, updated_at)
+        reason, reason_code, duplicate_of, parent_id, metadata, submitted_by, created_at, updated_at)
       VALUES (@id, @profile, @source, @name, @source_path, @kind, @content_type, @size, @sha256, @spooled, @state,
-        @reason, @reason_code, @duplicate_of, @parent_id, @metadata, @now, @now)`);
+        @reason, @reason_code, @duplicate_of, @parent_id, @metadata, @submitted_by, @now, @now)`);
   }
 
   /** Inserts and records a `captured` event; call inside a transaction. */
@@ -132,6 +137,7 @@ export class DocumentRepository {
       duplicate_of: document.duplicateOf ?? null,
       parent_id: document.parentId ?? null,
       metadata: JSON.stringify(document.metadata ?? {}),
+      submitted_by: document.submittedBy ? JSON.stringify(document.submittedBy) : null,
       now,
     });
     this.events.append(
@@ -140,7 +146,15 @@ export class DocumentRepository {
         documentId: document.id,
         state: document.state,
         message: document.reason ?? null,
-        data: { name: document.name, source: document.source, profile: document.profile, kind: document.kind, sha256: document.sha256, size: document.size },
+        data: {
+          name: document.name,
+          source: document.source,
+          profile: document.profile,
+          kind: document.kind,
+          sha256: document.sha256,
+          size: document.size,
+          ...(document.submittedBy ? { submittedBy: document.submittedBy } : {}),
+        },
       },
       now,
     );
@@ -289,6 +303,7 @@ function toRecord(row: DocumentRow): DocumentRecord {
     get metadata(): Record<string, unknown> {
       return (metadata ??= JSON.parse(row.metadata) as Record<string, unknown>);
     },
+    submittedBy: row.submitted_by ? (JSON.parse(row.submitted_by) as SubmittedBy) : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

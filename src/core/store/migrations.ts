@@ -152,4 +152,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX invoices_series ON invoices(seller_key, doc_type, year, series, counter);
     `,
   },
+  {
+    version: 5,
+    name: 'manual approval: who submitted each document, the approvers and their PIN hashes',
+    // Documents captured before v5 have no submitter recorded (NULL): dual control treats them as
+    // submitted by nobody known (docs/approval.md).
+    sql: `
+      ALTER TABLE documents ADD COLUMN submitted_by TEXT;
+
+      -- name_key: the name in NFC, lower case (one person, one entry). pin_hash: scrypt parameters,
+      -- salt and hash as JSON; never the PIN. failed_pins and locked_until: the lockout after wrong PINs.
+      CREATE TABLE approvers (
+        name_key     TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        os_user      TEXT,
+        pin_hash     TEXT NOT NULL,
+        failed_pins  INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      );
+    `,
+  },
 ];

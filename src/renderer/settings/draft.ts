@@ -51,7 +51,8 @@ export function newProfile(existing: readonly ProfileSettingsData[], baseId: str
     hubCompanyId: null,
     folders: [newFolder()],
     returnFolder: null,
-    requireApproval: false,
+    sending: 'automatic',
+    dualControl: false,
     printer: { enabled: true, queueName: null },
   };
 }

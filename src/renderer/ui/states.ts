@@ -24,6 +24,7 @@ export const STATE_TONE: Record<DocumentState, Tone> = {
   rejected: 'problem',
   refused: 'problem',
   duplicate: 'neutral',
+  declined: 'neutral',
   cancelled: 'neutral',
 };
 
@@ -49,6 +50,7 @@ const STATE_RANK: Record<DocumentState, number> = {
   invalid: 17,
   duplicate: 18,
   cancelled: 19,
+  declined: 20,
 };
 
 export const STATE_ORDER: readonly DocumentState[] = [...DOCUMENT_STATES].sort((a, b) => STATE_RANK[a] - STATE_RANK[b]);

@@ -12,6 +12,21 @@ function contentDisposition(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
+/** X-Submitted-By: the person releasing the document, percent-encoded UTF-8 (docs/approval.md): a claim, recorded as said. */
+function submittedByHeader(header: string | string[] | undefined): string | null {
+  if (typeof header !== 'string' || !header.trim()) return null;
+  let name: string;
+  try {
+    name = decodeURIComponent(header.trim());
+  } catch {
+    throw new AgentError('bad_header', 'X-Submitted-By must be percent-encoded UTF-8', 400);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (name.length > 80 || /[\u0000-\u001f\u007f-\u009f]/.test(name))
+    throw new AgentError('bad_header', 'X-Submitted-By must be a name of at most 80 characters', 400);
+  return name.trim() || null;
+}
+
 export function registerDocumentRoutes(app: FastifyInstance, current: () => AgentApi): void {
   const agent = (): AgentApi => current();
   on(app, ROUTES.documents, async (request) => {
@@ -66,7 +81,8 @@ export function registerDocumentRoutes(app: FastifyInstance, current: () => Agen
     name = name.replace(/^.*[\\/]/, '') || 'upload.bin';
     const profile = typeof request.headers['x-profile'] === 'string' ? request.headers['x-profile'] : null;
     const source = request.headers['x-source'] === 'upload' ? 'upload' : 'api';
-    const documents = await agent().submit({ bytes: body, name, profile, source });
+    const submittedBy = submittedByHeader(request.headers['x-submitted-by']);
+    const documents = await agent().submit({ bytes: body, name, profile, source, ...(submittedBy ? { submittedBy } : {}) });
     const first = documents[0];
     return reply.code(201).send({ id: first?.id ?? null, state: first?.state ?? null, reason: first?.reason ?? null, documents });
   });

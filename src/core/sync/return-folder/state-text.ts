@@ -21,6 +21,10 @@ const TEXTS: Record<DocumentState, StateText> = {
     it: "In attesa di approvazione: sarà inviata quando una persona l'avrà approvata.",
     en: 'Awaiting approval: it is sent once a person approves it.',
   },
+  declined: {
+    it: "Non approvata: una persona ha rifiutato l'invio (il motivo è indicato). Non è stata inviata.",
+    en: 'Declined: a person refused to send it (the reason is given). It was not sent.',
+  },
   queued: { it: "In coda: in attesa di essere inviata all'hub.", en: 'Queued: waiting to be sent to the hub.' },
   sending: { it: "In invio all'hub.", en: 'Sending to the hub.' },
   held: {
