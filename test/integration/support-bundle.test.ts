@@ -1,8 +1,9 @@
 // The support bundle (docs/support-bundle.md) never carries a secret. A real agent on a real data
 // folder, connected to the sandbox hub over HTTPS, holds the hub API key, the local API token, an
-// SFTP password, passphrase and private key (PEM); an approver's PIN is typed where it could leak
+// SFTP password, passphrase and private key (PEM); an approver is registered through the approval
+// API (the agent keeps a scrypt hash), a wrong PIN is typed, the PIN is typed where it could leak
 // (through the logger, by name), and every secret is also written into the log and the event log
-// "by mistake", in every encoding. The bundle is made through the local API, through the CLI while
+// "by mistake", in every encoding. The PIN's hash and salt must not appear either. The bundle is made through the local API, through the CLI while
 // the agent runs, and through the CLI with the agent stopped (read-only from the data folder); every
 // file of each ZIP is unzipped and searched for each secret: plain, JSON-escaped, base64 at the three
 // byte alignments, base64url, hex, URL-encoded and UTF-16LE.
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import yauzl from 'yauzl';
+import Database from 'better-sqlite3';
 import { runAgent, type RunningAgent } from '../../src/core/host/run-agent.ts';
 import type { Agent } from '../../src/core/agent/agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
@@ -30,6 +32,7 @@ const execFileAsync = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 const PIN = '48291736';
+const WRONG_PIN = '73519246';
 const SFTP_PASSWORD = 'Correct-Horse-Battery-Staple-91!';
 const SFTP_PASSPHRASE = 'my passphrase is "long" & odd/7';
 const PEM = generateKeyPairSync('ed25519', {
@@ -74,6 +77,24 @@ beforeAll(async () => {
   await writeFile(join(dropDir, 'fattura.pdf'), makePdf('Fattura per il pacchetto di assistenza'));
   await waitFor('the document delivered', () => agent.documents({ limit: 10 }).documents.find((d) => d.state === 'delivered') ?? null, 30_000);
 
+  // An approver through the approval API: the agent keeps only a scrypt hash of the PIN. A wrong PIN
+  // typed for a removal and a PIN given for a document are refused, and must not be kept either.
+  const api = (method: string, path: string, body: unknown) =>
+    fetch(`${running!.api.url}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${running!.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  expect((await api('POST', '/approvers', { name: 'Anna Rossi', pin: PIN })).status).toBe(201);
+  expect((await api('POST', '/approvers/Anna%20Rossi/remove', { by: { approver: 'Anna Rossi', pin: WRONG_PIN } })).status).toBe(403);
+  expect((await api('POST', '/documents/0192f3a4-5b6c-7d8e-9f00-112233445566/approve', { approver: 'Anna Rossi', pin: PIN })).status).toBeGreaterThanOrEqual(
+    400,
+  );
+  const stored = new Database(join(dataDir, 'recapito.sqlite'), { readonly: true });
+  const pinHash = JSON.parse((stored.prepare('SELECT pin_hash FROM approvers').get() as { pin_hash: string }).pin_hash) as { salt: string; hash: string };
+  stored.close();
+  secrets = { ...secrets, wrongPin: WRONG_PIN, pinHash: pinHash.hash, pinSalt: pinHash.salt };
+
   // Through the logger: known secrets are redacted by it; a PIN it does not know leaks by its name only.
   running.log.info('approval attempt', { approver: 'Anna Rossi', pin: PIN });
   running.log.warn(`approver Anna Rossi typed PIN: ${PIN}`);
@@ -82,7 +103,8 @@ beforeAll(async () => {
   // Written into the log file by mistake (another writer, a bug): every secret in every encoding.
   const lines: Buffer[] = [];
   for (const [name, value] of Object.entries(secrets)) {
-    if (name === 'approverPin') continue;
+    // The secrets the agent holds; PINs and their hashes it never holds (the PIN is planted by name below).
+    if (!['hubApiKey', 'apiToken', 'sftpPassword', 'sftpPassphrase', 'sftpPrivateKey'].includes(name)) continue;
     for (const encoded of Object.values(encodings(value))) lines.push(Buffer.concat([Buffer.from(`[by mistake] ${name} = `), encoded, Buffer.from('\n')]));
     for (const offset of [0, 1, 2]) {
       const run = Buffer.concat([Buffer.from('xyz'.slice(0, offset)), Buffer.from(value), Buffer.from('!tail')]).toString('base64');
