@@ -34,6 +34,23 @@ describe('logger', () => {
     );
   });
 
+  it("never writes an approver's PIN or an activation code given under their names", async () => {
+    const log = logger();
+    log.info('approval', {
+      approver: 'Anna',
+      pin: '48291736',
+      body: { approverPin: 5566, pin_hash: 'x1y2z3' },
+      activationCode: 'ACT-7788-9900',
+      pinned: true,
+      pinCount: 2,
+    });
+    const text = await logText();
+    for (const value of ['48291736', '5566', 'x1y2z3', 'ACT-7788-9900']) expect(text).not.toContain(value);
+    expect(text).toContain('"approver":"Anna"');
+    expect(text).toContain('"pinned":true');
+    expect(text).toContain('"pinCount":2');
+  });
+
   it('never lets a secret reach the file', async () => {
     let apiKey = 'rk_live_9f8e7d6c5b4a';
     const sshKey = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----';

@@ -3,7 +3,10 @@
 
 export const REDACTED = '[redacted]';
 
-const SENSITIVE_KEY = /authorization|api[-_]?key|password|passwd|token|secret|passphrase|private[-_]?key|credential|cookie/i;
+const SENSITIVE_KEY = /authorization|api[-_]?key|password|passwd|token|secret|passphrase|private[-_]?key|credential|cookie|activation|enroll?ment[-_]?code/i;
+// Approvers' PINs: `pin`, `PIN`, `pins`, `approver_pin`, `pin-hash`, `pinCode`, `newPin`; never `pinned`, `spin`, `pinCount`.
+const PIN_KEY = /(?:^|[-_.\s])pins?(?:[-_]?(?:hash(?:es)?|code))?$/i;
+const CAMEL_PIN_KEY = /[a-z0-9]Pins?(?:Hash(?:es)?|Code)?$/;
 
 // `Bearer <token>` / `Basic <credentials>` wherever they appear, e.g. in an echoed request header.
 // The lookahead makes "basic Basic dXNl…" redact the credentials, not the second word.
@@ -11,8 +14,9 @@ const AUTH_SCHEME = /\b(Bearer|Basic)\s+(?!(?:Bearer|Basic)\b)[^\s"'<>,;]+/gi;
 
 const MAX_DEPTH = 8;
 
-function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_KEY.test(key);
+/** Whether a field or parameter of this name holds a secret (the log and the support bundle). */
+export function isSensitiveKey(key: string): boolean {
+  return SENSITIVE_KEY.test(key) || PIN_KEY.test(key) || CAMEL_PIN_KEY.test(key);
 }
 
 /** Replaces every known secret (and its JSON- and URL-encoded spellings) and every auth header value in `text`. */

@@ -7,7 +7,7 @@
 //   3. by bytes: every known secret in every spelling listed in `secretSpellings` (base64 and
 //      base64url at each byte alignment, hex, percent-encoding, UTF-16, escaped JSON, XML…),
 //      searched in the file's bytes, so a file that is not text is covered too.
-import { REDACTED, redactSecrets } from '../log/redact.ts';
+import { REDACTED, isSensitiveKey, redactSecrets } from '../log/redact.ts';
 
 const REDACTED_BYTES = Buffer.from(REDACTED, 'utf8');
 
@@ -20,16 +20,8 @@ export const MIN_ENCODED_SECRET_LENGTH = 8;
 /** A line of a multi-line secret (a PEM key's body) is a secret of its own from this length. */
 const MIN_SECRET_LINE_LENGTH = 16;
 
-// Field names that hold secrets: redact.ts's list, and the approval PINs and activation codes.
-const SENSITIVE_NAME = /authorization|api[-_]?key|password|passwd|token|secret|passphrase|private[-_]?key|credential|cookie|activation|enroll?ment[-_]?code/i;
-// `pin`, `PIN`, `pins`, `approver_pin`, `pin-hash`, `pinCode`, `newPin`; never `pinned`, `spin`, `pinCount`.
-const PIN_NAME = /(?:^|[-_.\s])pins?(?:[-_]?(?:hash(?:es)?|code))?$/i;
-const CAMEL_PIN_NAME = /[a-z0-9]Pins?(?:Hash(?:es)?|Code)?$/;
-
-/** Whether a field or parameter of this name holds a secret. */
-export function isSecretName(name: string): boolean {
-  return SENSITIVE_NAME.test(name) || PIN_NAME.test(name) || CAMEL_PIN_NAME.test(name);
-}
+/** Whether a field or parameter of this name holds a secret: the logger's rule (core/log/redact.ts). */
+export const isSecretName = isSensitiveKey;
 
 // "name": "value" or "name": 123, inside any JSON text (a log line's meta, a file of the bundle).
 const JSON_FIELD = /"((?:[^"\\\n]|\\.){1,80})"(\s*:\s*)("(?:[^"\\\n]|\\.)*"|-?\d[\d.eE+-]*)/g;
