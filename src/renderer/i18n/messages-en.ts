@@ -410,16 +410,6 @@ export const en: Messages = {
     saved: 'Downloaded:',
   },
 
-  supportBundle: {
-    title: 'Support bundle',
-    intro:
-      'A ZIP file to send to your helpdesk when something is wrong: the recent logs, the settings, the versions, documents per state, the last events, and the state of the hub, printers and folders.',
-    never: "It never holds the API key, the token, passwords, the SFTP private key or approvers' PINs, nor the documents themselves.",
-    download: 'Download support bundle',
-    making: 'Preparing the bundle…',
-    saved: 'Downloaded:',
-  },
-
   support: {
     title: 'Support',
     web: 'Support page',

@@ -424,16 +424,6 @@ export const it = {
     saved: 'Scaricato:',
   },
 
-  supportBundle: {
-    title: "Pacchetto per l'assistenza",
-    intro:
-      "Un file ZIP da inviare all'assistenza quando qualcosa non va: i log recenti, le impostazioni, le versioni, i documenti per stato, gli ultimi eventi, lo stato dell'hub, delle stampanti e delle cartelle.",
-    never: 'Non contiene mai la chiave API, il token, le password, la chiave privata SFTP né i PIN degli approvatori, e nemmeno i documenti.',
-    download: "Scarica il pacchetto per l'assistenza",
-    making: 'Preparazione del pacchetto…',
-    saved: 'Scaricato:',
-  },
-
   support: {
     title: 'Assistenza',
     web: 'Pagina di assistenza',
