@@ -18,7 +18,7 @@ import type { TrayAction } from './tray-menu.ts';
 import { ShellTray } from './tray.ts';
 import { saveSupportBundle } from './support-bundle-save.ts';
 import { uiOriginFrom } from './ui-origin.ts';
-import { createMainWindow, hardenWebContents, showWindow } from './window.ts';
+import { createMainWindow, hardenWebContents, showWindow, supportLinks } from './window.ts';
 
 export interface DesktopShellOptions {
   running: RunningAgent;
@@ -66,6 +66,7 @@ export class DesktopShell {
       },
       afterSeq,
       locale: options.locale,
+      productName: options.running.branding.view.productName,
       show: (notification) => this.notify(notification),
       onProgress: () => this.scheduleProgressSave(),
       onEvents: () => this.refresh(),
@@ -75,7 +76,9 @@ export class DesktopShell {
 
   start(): void {
     const { running, paths, locale } = this.options;
-    app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, this.uiOrigin, this.log));
+    // The branding's support contact may leave the app, to the mail client, the phone or the browser; nothing else.
+    const external = { allowed: supportLinks(running.branding.view.support), open: (url: string) => void shell.openExternal(url).catch(() => undefined) };
+    app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, this.uiOrigin, this.log, external));
     this.unregisterIpc = registerIpcHandlers(ipcMain, {
       uiOrigin: this.uiOrigin,
       log: this.log,
@@ -87,7 +90,13 @@ export class DesktopShell {
       },
     });
     this.tray = new ShellTray(
-      { locale, iconPath: paths.trayIcon, onAction: (action) => this.onTrayAction(action), onClick: () => this.showWindow() },
+      {
+        locale,
+        productName: running.branding.view.productName,
+        iconPath: paths.trayIcon,
+        onAction: (action) => this.onTrayAction(action),
+        onClick: () => this.showWindow(),
+      },
       this.trayView(),
     );
     this.refreshTimer = setInterval(() => this.refresh(), STATUS_REFRESH_MS);
@@ -104,6 +113,7 @@ export class DesktopShell {
         uiOrigin: this.uiOrigin,
         devTools: this.options.devTools,
         icon: this.options.paths.appIcon,
+        title: this.options.running.branding.view.productName,
         isQuitting: () => this.options.isQuitting(),
         log: this.log,
       });
@@ -192,7 +202,12 @@ export class DesktopShell {
   /** The tray's "open drop folder": a folder that cannot be opened is said in a dialog. */
   private async openDropFolderFromTray(): Promise<void> {
     const result = await this.openDropFolder(null);
-    if (!result.ok) await dialog.showMessageBox({ type: 'warning', title: stringsFor(this.options.locale).dialogs.dropFolderTitle, message: result.reason });
+    if (!result.ok)
+      await dialog.showMessageBox({
+        type: 'warning',
+        title: stringsFor(this.options.locale, this.options.running.branding.view.productName).dialogs.dropFolderTitle,
+        message: result.reason,
+      });
   }
 
   /** The tray's "support bundle": made by the running agent, saved where the person says (Downloads proposed). */

@@ -1,6 +1,7 @@
 // Strings of the desktop shell (tray, menu, notifications, dialogs) in Italian and English.
 // Italian is the default: the product is for Italian businesses. Reasons that come from the hub or
 // the core (English, technical) are shown as they are, after the localized headline.
+import { DEFAULT_PRODUCT_NAME, rebrand } from '../contract/branding.ts';
 
 export type Locale = 'it' | 'en';
 
@@ -176,8 +177,15 @@ const en: ShellStrings = {
 
 const STRINGS: Readonly<Record<Locale, ShellStrings>> = { it, en };
 
-export function stringsFor(locale: Locale): ShellStrings {
-  return STRINGS[locale];
+const branded = new Map<string, ShellStrings>();
+
+/** The strings of `locale`, saying `productName` (a reseller's brand, docs/white-label.md) wherever they say Recapito. */
+export function stringsFor(locale: Locale, productName: string = DEFAULT_PRODUCT_NAME): ShellStrings {
+  if (productName === DEFAULT_PRODUCT_NAME) return STRINGS[locale];
+  const key = `${locale}\u0000${productName}`;
+  let strings = branded.get(key);
+  if (!strings) branded.set(key, (strings = rebrand(STRINGS[locale], productName)));
+  return strings;
 }
 
 /**

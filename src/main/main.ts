@@ -13,10 +13,13 @@ import { SAFE_SECRETS_FILE_NAME, createSafeStorageSecretStore } from './safe-sto
 import { shellPaths } from './shell-paths.ts';
 import { startCore } from './start-core.ts';
 import { describeStartupError } from './startup-error.ts';
+import { defaultBranding, loadBranding, type LoadedBranding } from '../core/config/branding.ts';
 
 const APP_USER_MODEL_ID = 'it.recapito.agent'; // = appId in electron-builder.yml; Windows notifications need it
 
 let running: RunningAgent | null = null;
+/** The reseller's branding (docs/white-label.md); Recapito's until read, and if it cannot be. */
+let branding: LoadedBranding = defaultBranding();
 let desktop: DesktopShell | null = null;
 let quitting = false;
 let stopped = false;
@@ -55,17 +58,20 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   const locale = localeFrom(app.getLocale());
-  if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
   try {
     const dataDir = defaultDataDir();
+    // First, so that even a failed start speaks the brand's name. Never throws: a bad file is the default, with warnings.
+    branding = await loadBranding({ env: process.env, dataDir, resourcesDir: app.isPackaged ? process.resourcesPath : null });
+    // A branded installer has its own appId (build/branded-installer.ts); notifications need the same one.
+    if (process.platform === 'win32') app.setAppUserModelId(branding.appId ?? APP_USER_MODEL_ID);
     const secrets = await createSafeStorageSecretStore(path.join(dataDir, SAFE_SECRETS_FILE_NAME), safeStorage);
     const loaded = await loadDesktopPreferences(path.join(dataDir, DESKTOP_PREFERENCES_FILE_NAME));
-    running = await startCore(dataDir, secrets);
+    running = await startCore(dataDir, secrets, branding);
     if (loaded.problem) running.log.warn('desktop preferences ignored; using defaults', { problem: loaded.problem });
     desktop = new DesktopShell({
       running,
       locale,
-      paths: shellPaths({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, mainDir: path.dirname(fileURLToPath(import.meta.url)) }),
+      paths: shellPaths({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, mainDir: path.dirname(fileURLToPath(import.meta.url)) }, branding),
       preferences: new DesktopPreferencesStore(path.join(dataDir, DESKTOP_PREFERENCES_FILE_NAME), loaded.preferences),
       firstRun: loaded.firstRun,
       devTools: !app.isPackaged,
@@ -76,8 +82,8 @@ async function start(): Promise<void> {
     desktop.start();
     running.log.info('desktop shell started', { dataDir, locale });
   } catch (error) {
-    const text = describeStartupError(error, locale);
-    console.error(`Recapito: ${text.message}`);
+    const text = describeStartupError(error, locale, branding.view.productName);
+    console.error(`${branding.view.productName}: ${text.message}`);
     dialog.showErrorBox(text.title, text.message);
     await shutdown();
     stopped = true;

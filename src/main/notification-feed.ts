@@ -16,6 +16,8 @@ export interface NotificationFeedOptions {
   /** Events up to this sequence number are old news (already notified, or before the first run). */
   afterSeq: number;
   locale: Locale;
+  /** A reseller's brand (docs/white-label.md) in the texts that name the product. */
+  productName?: string;
   show(notification: ShellNotification): void;
   /** Called with the last handled sequence number, to persist it across restarts. */
   onProgress?(seq: number): void;
@@ -117,16 +119,16 @@ export class NotificationFeed {
   }
 
   private handle(events: readonly DocumentEvent[]): void {
-    const { source, locale } = this.options;
+    const { source, locale, productName } = this.options;
     const fresh: ShellNotification[] = [];
     for (const event of events) {
       // Look the document's name up only for events that make news.
-      let candidate = notificationFor(event, null, locale);
-      if (candidate && event.documentId) candidate = notificationFor(event, source.documentName(event.documentId), locale);
+      let candidate = notificationFor(event, null, locale, productName);
+      if (candidate && event.documentId) candidate = notificationFor(event, source.documentName(event.documentId), locale, productName);
       const notification = this.deduper.admit(event, candidate);
       if (notification) fresh.push(notification);
     }
-    for (const notification of coalesceNotifications(fresh, locale, this.options.maxPerBatch ?? 3)) {
+    for (const notification of coalesceNotifications(fresh, locale, this.options.maxPerBatch ?? 3, productName)) {
       try {
         this.options.show(notification);
       } catch (error) {

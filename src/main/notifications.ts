@@ -25,8 +25,8 @@ const HUB_PROBLEM_STATES: readonly DocumentState[] = ['rejected', 'not_delivered
  * The notification for one event, or null when the event is not news for the user.
  * `documentName` is the captured file's name, looked up by the caller (the event carries only the id).
  */
-export function notificationFor(event: DocumentEvent, documentName: string | null, locale: Locale = 'it'): ShellNotification | null {
-  const text = stringsFor(locale).notifications;
+export function notificationFor(event: DocumentEvent, documentName: string | null, locale: Locale = 'it', productName?: string): ShellNotification | null {
+  const text = stringsFor(locale, productName).notifications;
   const name = documentName ?? text.unnamedDocument;
   const reason = event.message?.trim() || null;
 
@@ -70,9 +70,9 @@ export function notificationFor(event: DocumentEvent, documentName: string | nul
  * A burst (a reconciliation after a night offline, a batch rejected at once) becomes one summary
  * instead of a wall of popups: up to `max` notifications pass as they are, more become one.
  */
-export function coalesceNotifications(notifications: readonly ShellNotification[], locale: Locale = 'it', max = 3): ShellNotification[] {
+export function coalesceNotifications(notifications: readonly ShellNotification[], locale: Locale = 'it', max = 3, productName?: string): ShellNotification[] {
   if (notifications.length <= max) return [...notifications];
-  const text = stringsFor(locale).notifications;
+  const text = stringsFor(locale, productName).notifications;
   return [{ title: text.summaryTitle(notifications.length), body: text.summaryBody, documentId: null, key: 'summary' }];
 }
 

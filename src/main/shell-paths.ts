@@ -18,13 +18,20 @@ export interface ShellPaths {
   trayIcon: (icon: TrayIcon) => string;
 }
 
-export function shellPaths(layout: ShellLayout): ShellPaths {
+/** A reseller's icons (docs/white-label.md), already checked: they replace the app's. */
+export interface BrandIcons {
+  appIcon: string | null;
+  trayIcons: Record<TrayIcon, string> | null;
+}
+
+export function shellPaths(layout: ShellLayout, brand: BrandIcons = { appIcon: null, trayIcons: null }): ShellPaths {
   const resources = layout.isPackaged ? layout.resourcesPath : path.join(layout.mainDir, '..', '..', 'resources');
+  const trayIcons = brand.trayIcons;
   return {
     // CommonJS: a sandboxed preload cannot be an ES module (build/compile-preload.ts).
     preload: path.join(layout.mainDir, '..', 'preload', 'preload.cjs'),
-    appIcon: path.join(resources, 'icon.png'),
+    appIcon: brand.appIcon ?? path.join(resources, 'icon.png'),
     // nativeImage picks `<name>@2x.png` by itself on high-density screens.
-    trayIcon: (icon) => path.join(resources, 'tray', `${icon}.png`),
+    trayIcon: (icon) => trayIcons?.[icon] ?? path.join(resources, 'tray', `${icon}.png`),
   };
 }

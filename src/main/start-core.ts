@@ -2,7 +2,9 @@
 // secrets kept by the OS (safeStorage) instead of the headless 0600 file.
 import { runAgent, type RunningAgent } from '../core/host/run-agent.ts';
 import type { SecretStore } from '../core/config/secret-store.ts';
+import type { LoadedBranding } from '../core/config/branding.ts';
 
-export function startCore(dataDir: string, secrets: SecretStore): Promise<RunningAgent> {
-  return runAgent(dataDir, { secrets, kind: 'desktop' });
+/** `branding`: what main.ts read, the installed app's resources included (docs/white-label.md). */
+export function startCore(dataDir: string, secrets: SecretStore, branding?: LoadedBranding): Promise<RunningAgent> {
+  return runAgent(dataDir, { secrets, kind: 'desktop', ...(branding ? { branding } : {}) });
 }

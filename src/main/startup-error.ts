@@ -9,8 +9,8 @@ export interface StartupErrorText {
   message: string;
 }
 
-export function describeStartupError(error: unknown, locale: Locale): StartupErrorText {
-  const text = stringsFor(locale).dialogs;
+export function describeStartupError(error: unknown, locale: Locale, productName?: string): StartupErrorText {
+  const text = stringsFor(locale, productName).dialogs;
   const detail = technicalDetail(error);
   const noKeyring = error instanceof SecretStoreUnavailableError && (error.code === 'basic_text' || error.code === 'encryption_unavailable');
   return { title: text.startupFailedTitle, message: `${noKeyring ? text.noKeyringIntro : text.startupFailedIntro}\n\n${detail}` };

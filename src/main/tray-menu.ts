@@ -18,10 +18,12 @@ export interface TrayMenuContext {
   locale: Locale;
   startAtLogin: boolean;
   hasDropFolder: boolean;
+  /** A reseller's brand (docs/white-label.md): "Apri <name>". */
+  productName?: string;
 }
 
 export function trayMenuFor(context: TrayMenuContext): TrayMenuEntry[] {
-  const text = stringsFor(context.locale).menu;
+  const text = stringsFor(context.locale, context.productName).menu;
   // Resume is offered only for a person's pause; a hub hold (credits, key) clears by itself.
   const paused = context.status.paused;
   return [

@@ -22,11 +22,12 @@ const PENDING_STATES: readonly DocumentState[] = ['captured', 'queued', 'sending
 /** Documents moving right now (not stopped by a hold). */
 const MOVING_STATES: readonly DocumentState[] = ['captured', 'queued', 'sending'];
 
-export function trayStateFor(status: AgentStatus, locale: Locale = 'it'): TrayState {
+/** `productName`: a reseller's brand (docs/white-label.md) heads the tooltip instead of Recapito. */
+export function trayStateFor(status: AgentStatus, locale: Locale = 'it', productName?: string): TrayState {
   const text = stringsFor(locale).tray;
   const pending = countOf(status, PENDING_STATES);
   const withQueue = (headline: string): string => (pending > 0 ? `${headline} · ${text.waiting(pending)}` : headline);
-  const tooltip = (headline: string): string => clip(`${stringsFor(locale).appName} — ${headline}`);
+  const tooltip = (headline: string): string => clip(`${stringsFor(locale, productName).appName} — ${headline}`);
 
   const failedService = status.services.find((service) => service.state === 'failed');
   if (failedService) return { icon: 'error', tooltip: tooltip(withQueue(text.serviceFailed(failedService.name))) };

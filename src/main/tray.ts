@@ -8,6 +8,8 @@ import { trayStateFor, type TrayIcon } from './tray-state.ts';
 
 export interface ShellTrayOptions {
   locale: Locale;
+  /** A reseller's brand (docs/white-label.md) for the tooltip and the menu. */
+  productName?: string;
   iconPath(icon: TrayIcon): string;
   onAction(action: TrayAction): void;
   /** Left click (Windows, Linux): open the window. */
@@ -28,7 +30,7 @@ export class ShellTray {
 
   constructor(options: ShellTrayOptions, initial: TrayView) {
     this.options = options;
-    const state = trayStateFor(initial.status, options.locale);
+    const state = trayStateFor(initial.status, options.locale, options.productName);
     this.tray = new Tray(nativeImage.createFromPath(options.iconPath(state.icon)));
     this.shownIcon = state.icon;
     this.tray.on('click', () => options.onClick());
@@ -37,12 +39,17 @@ export class ShellTray {
 
   /** Cheap to call often: Electron is touched only when something visible changed. */
   update(view: TrayView): void {
-    const state = trayStateFor(view.status, this.options.locale);
+    const state = trayStateFor(view.status, this.options.locale, this.options.productName);
     if (state.icon !== this.shownIcon) {
       this.tray.setImage(nativeImage.createFromPath(this.options.iconPath(state.icon)));
       this.shownIcon = state.icon;
     }
-    const entries = trayMenuFor({ ...view, state, locale: this.options.locale });
+    const entries = trayMenuFor({
+      ...view,
+      state,
+      locale: this.options.locale,
+      ...(this.options.productName ? { productName: this.options.productName } : {}),
+    });
     const menuKey = JSON.stringify(entries);
     if (menuKey !== this.shownMenuKey) {
       this.tray.setToolTip(state.tooltip);

@@ -12,12 +12,14 @@ export interface WindowExtras {
   devTools?: boolean;
   /** Window icon (Linux; Windows and macOS take the app's). */
   icon?: string;
+  /** Until the page sets its own: the product's name (a reseller's brand, docs/white-label.md). */
+  title?: string;
 }
 
 /** The BrowserWindow options; the security-relevant ones are spelled out even where they are Electron's defaults. */
 export function secureWindowOptions(preloadPath: string, extras: WindowExtras = {}): BrowserWindowConstructorOptions {
   return {
-    title: 'Recapito',
+    title: extras.title ?? 'Recapito',
     width: 1100,
     height: 760,
     minWidth: 720,
@@ -46,11 +48,35 @@ export function secureWindowOptions(preloadPath: string, extras: WindowExtras = 
   };
 }
 
+/**
+ * The addresses the page may hand to the system (mail client, phone, browser): exactly the support
+ * contact of the branding (docs/white-label.md), never any other.
+ */
+export interface ExternalLinks {
+  allowed: readonly string[];
+  open(url: string): void;
+}
+
+/** The support contact as the UI links to it (SupportFooter.tsx): mailto:, tel: and the https page. */
+export function supportLinks(support: { email: string | null; phone: string | null; url: string | null }): string[] {
+  return [
+    ...(support.email ? [`mailto:${support.email}`] : []),
+    ...(support.phone ? [`tel:${support.phone.replace(/[^+0-9]/g, '')}`] : []),
+    ...(support.url?.startsWith('https://') ? [support.url] : []),
+  ];
+}
+
 /** Locks a web contents to the UI origin. Applied to every web contents the app creates. */
-export function hardenWebContents(contents: WebContents, uiOrigin: string, log: Pick<Logger, 'warn'>): void {
+export function hardenWebContents(contents: WebContents, uiOrigin: string, log: Pick<Logger, 'warn'>, external?: ExternalLinks): void {
+  const openedOutside = (url: string): boolean => {
+    if (!external?.allowed.includes(url)) return false;
+    external.open(url);
+    return true;
+  };
   const refuseNavigation = (event: { url: string; preventDefault(): void }, kind: string): void => {
     if (isAllowedNavigation(event.url, uiOrigin)) return;
     event.preventDefault();
+    if (openedOutside(event.url)) return;
     log.warn(`blocked ${kind}`, { url: event.url.slice(0, 200) });
   };
   contents.on('will-navigate', (event) => refuseNavigation(event, 'navigation'));
@@ -61,6 +87,7 @@ export function hardenWebContents(contents: WebContents, uiOrigin: string, log: 
     log.warn('blocked a <webview>');
   });
   contents.setWindowOpenHandler(({ url }) => {
+    if (openedOutside(url)) return { action: 'deny' };
     log.warn('blocked a new window', { url: url.slice(0, 200) });
     return { action: 'deny' };
   });
@@ -89,13 +116,20 @@ export interface MainWindowOptions {
   uiOrigin: string;
   devTools: boolean;
   icon?: string;
+  title?: string;
   /** Closing the window only hides it (the agent keeps running in the tray) unless the app is quitting. */
   isQuitting(): boolean;
   log: Pick<Logger, 'warn' | 'error'>;
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
-  const window = new BrowserWindow(secureWindowOptions(options.preloadPath, { devTools: options.devTools, ...(options.icon ? { icon: options.icon } : {}) }));
+  const window = new BrowserWindow(
+    secureWindowOptions(options.preloadPath, {
+      devTools: options.devTools,
+      ...(options.icon ? { icon: options.icon } : {}),
+      ...(options.title ? { title: options.title } : {}),
+    }),
+  );
   hardenSession(window.webContents.session, options.uiOrigin, { devTools: options.devTools, log: options.log });
   window.once('ready-to-show', () => window.show());
   window.on('close', (event) => {

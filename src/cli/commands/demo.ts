@@ -29,7 +29,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   const dir = resolve(values.dir ?? join(defaultDataDir(), 'demo'));
   const { running, hub, dropDir, portsMoved } = await startDemo(dir);
 
-  console.log('Recapito demo is running.');
+  console.log(`${running.branding.view.productName} demo is running.`);
   console.log(`  Drop invoices (FatturaPA XML, P7M, PDF, ZIP) into: ${dropDir}`);
   console.log(`  UI:            ${running.api.url}/#token=${running.token}`);
   console.log(`  Local API:     ${running.api.url}/api/v1   (token in ${join(dir, 'api-token')})`);

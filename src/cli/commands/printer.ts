@@ -8,8 +8,9 @@ import { resolveDataDir } from '../../core/config/running-agents.ts';
 import { loadSettings } from '../../core/config/config-store.ts';
 import { createQueueManager, QueueError } from '../../core/printer/os-queue/queue-manager.ts';
 import type { QueueManager, QueueState } from '../../core/printer/os-queue/queue-manager.ts';
-import { planPrinterQueues } from '../../core/printer/os-queue/queue-targets.ts';
-import type { PrinterQueuePlan, PrinterQueueTarget } from '../../core/printer/os-queue/queue-targets.ts';
+import { planPrinterQueues, queueLocation } from '../../core/printer/os-queue/queue-targets.ts';
+import type { PrinterBrand, PrinterQueuePlan, PrinterQueueTarget } from '../../core/printer/os-queue/queue-targets.ts';
+import { loadBranding } from '../../core/config/branding.ts';
 
 const USAGE = `usage: recapito printer install|uninstall|status [--profile ID] [--data DIR] [--json]
 
@@ -50,7 +51,11 @@ export async function printerCommand(args: string[], deps: PrinterCommandDeps = 
   }
 
   const dataDir = await resolveDataDir(values.data);
-  const plan = planPrinterQueues(await loadSettings(dataPaths(dataDir).config), await readOptional(join(dataDir, 'printer-url')));
+  // The queues carry the branding's names, as the agent's printer does (docs/white-label.md).
+  const branding = await loadBranding({ env: process.env, dataDir });
+  for (const warning of branding.view.warnings) err(`branding: ${warning}`);
+  const brand: PrinterBrand = { productName: branding.view.productName, shortName: branding.view.shortName };
+  const plan = planPrinterQueues(await loadSettings(dataPaths(dataDir).config), await readOptional(join(dataDir, 'printer-url')), brand);
   const targets = values.profile === undefined ? plan.targets : plan.targets.filter((t) => t.profileId === values.profile);
   if (values.profile !== undefined && targets.length === 0) {
     err(`no profile "${values.profile}" in ${dataPaths(dataDir).config}; profiles: ${plan.targets.map((t) => t.profileId).join(', ') || '(none)'}`);
@@ -69,13 +74,14 @@ export async function printerCommand(args: string[], deps: PrinterCommandDeps = 
     return 1;
   }
   const run = { install, uninstall, status }[action];
-  return run({ manager, plan, targets, explicit: values.profile !== undefined, json: values.json === true, out, err });
+  return run({ manager, plan, targets, brand, explicit: values.profile !== undefined, json: values.json === true, out, err });
 }
 
 interface Run {
   manager: QueueManager;
   plan: PrinterQueuePlan;
   targets: PrinterQueueTarget[];
+  brand: PrinterBrand;
   /** --profile was given: a disabled profile is then an error, not a skip. */
   explicit: boolean;
   json: boolean;
@@ -83,7 +89,7 @@ interface Run {
   err: (line: string) => void;
 }
 
-async function install({ manager, plan, targets, explicit, out, err }: Run): Promise<number> {
+async function install({ manager, plan, targets, brand, explicit, out, err }: Run): Promise<number> {
   if (!plan.printerEnabled) {
     err(
       'The virtual printer is turned off in the settings (printer.enabled is false), so a queue would point at nothing: turn it on and restart the agent first.',
@@ -121,7 +127,7 @@ async function install({ manager, plan, targets, explicit, out, err }: Run): Pro
         name: target.displayName,
         uri: target.uri,
         description: target.displayName,
-        location: 'This computer (Recapito virtual printer)',
+        location: queueLocation(brand),
       });
       out(`${label}: installed print queue "${queue}" → ${target.uri}${queue !== target.displayName ? ` (shown as "${target.displayName}")` : ''}`);
     } catch (error) {

@@ -9,7 +9,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { data: { type: 'string' } }, strict: true });
   const dataDir = resolve(values.data ?? defaultDataDir());
   const running = await runAgent(dataDir, { consoleLog: true });
-  console.log(`Recapito is running. Local API: ${running.api.url}/api/v1  UI: ${running.api.url}/#token=${running.token}`);
+  console.log(`${running.branding.view.productName} is running. Local API: ${running.api.url}/api/v1  UI: ${running.api.url}/#token=${running.token}`);
   console.log(`Data folder: ${dataDir}`);
   await untilSignal();
   await running.stop();

@@ -20,8 +20,11 @@ export async function statusCommand(args: string[]): Promise<number> {
   }
   const status = await callApi(target, ROUTES.status);
   if (values.json) return print(status);
-  console.log(`Recapito ${status.version}  hub ${status.hub.url || '(none)'}  reachable: ${status.hub.reachable ?? 'unknown'}`);
+  console.log(
+    `${status.branding?.productName ?? 'Recapito'} ${status.version}  hub ${status.hub.url || '(none)'}  reachable: ${status.hub.reachable ?? 'unknown'}`,
+  );
   if (status.hold) console.log(`ON HOLD: ${status.hold.reason}`);
+  for (const warning of status.branding?.warnings ?? []) console.log(`branding: ${warning}`);
   console.log(`credits: ${status.hub.credits ?? '?'}  key expires: ${status.hub.keyExpiresAt ?? '-'}`);
   console.log(
     Object.entries(status.counts)
