@@ -27,6 +27,7 @@ import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { collectOfflineFacts } from '../../src/core/support/collect-offline.ts';
 import { buildSupportBundle } from '../../src/core/support/support-bundle.ts';
+import { writeBrandingFolder } from '../helpers/branding.ts';
 
 const execFileAsync = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -69,13 +70,14 @@ beforeAll(async () => {
   await store.set('sftpPassword', SFTP_PASSWORD);
   await store.set('sftpPassphrase', SFTP_PASSPHRASE);
   await store.set('sftpPrivateKey', PEM);
+  await writeBrandingFolder(join(dataDir, 'branding')); // a reseller's agent: the manifest names the brand
   running = await runAgent(dataDir);
   secrets = { hubApiKey: apiKey, apiToken: running.token, sftpPassword: SFTP_PASSWORD, sftpPassphrase: SFTP_PASSPHRASE, sftpPrivateKey: PEM, approverPin: PIN };
 
   // Some real history: a document delivered through the hub.
   const agent = running.agent as Agent;
   await writeFile(join(dropDir, 'fattura.pdf'), makePdf('Fattura per il pacchetto di assistenza'));
-  await waitFor('the document delivered', () => agent.documents({ limit: 10 }).documents.find((d) => d.state === 'delivered') ?? null, 30_000);
+  await waitFor('the document delivered', () => agent.documents({ limit: 10 }).documents.find((d) => d.state === 'delivered') ?? null, 60_000);
 
   // An approver through the approval API: the agent keeps only a scrypt hash of the PIN. A wrong PIN
   // typed for a removal and a PIN given for a document are refused, and must not be kept either.
@@ -202,6 +204,7 @@ function json<T>(files: Map<string, Buffer>, name: string): T {
 
 interface Manifest {
   agentRunning: boolean;
+  branding: { productName: string; support: { email: string | null }; warnings: string[] } | null;
   files: { name: string; bytes: number; truncated?: string }[];
   leftOut: { what: string; why: string }[];
   limits: { logBytes: number; events: number };
@@ -235,8 +238,9 @@ describe('support bundle', () => {
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="recapito-support-\d{8}-\d{6}Z\.zip"$/);
     const bytes = Buffer.from(await response.arrayBuffer());
     const files = await unzip(bytes);
-    checkManifest(files, true);
+    const manifest = checkManifest(files, true);
     expect(leaks(files, bytes)).toEqual([]);
+    expect(manifest.branding).toMatchObject({ productName: 'Rossi Fatture Connect', support: { email: 'assistenza@rossi-fatture.example' }, warnings: [] });
 
     // What the helpdesk needs is there, readable.
     const status = json<{ hub: { reachable: boolean | null; url: string }; watchers: unknown[]; services: unknown[] }>(files, 'status.json');
