@@ -23,9 +23,10 @@ export interface BrandingView {
   warnings: string[];
 }
 
-/** The branding part of /api/v1/status: enough to tell which branding is in force and what was refused. */
+/** The branding part of /api/v1/status (and of the support bundle): which branding is in force, its support contact, what was refused. */
 export interface BrandingStatus {
   productName: string;
+  support: BrandingView['support'];
   source: string | null;
   warnings: string[];
 }

@@ -73,7 +73,12 @@ describe('an agent with a branding file', () => {
     expect(await logo.text()).toBe(EXAMPLE_LOGO_SVG);
 
     const status = (await (await get('/api/v1/status')).json()) as AgentStatus;
-    expect(status.branding).toEqual({ productName: 'Rossi Fatture Connect', source: expect.stringMatching(/branding\.json$/) as unknown, warnings: [] });
+    expect(status.branding).toEqual({
+      productName: 'Rossi Fatture Connect',
+      support: { email: 'assistenza@rossi-fatture.example', phone: '+39 02 1234 5678', url: 'https://rossi-fatture.example/assistenza' },
+      source: expect.stringMatching(/branding\.json$/) as unknown,
+      warnings: [],
+    });
     expect(status.printers.map((printer) => printer.queueName)).toEqual(['Rossi Fatture – Test Srl']);
     // Still private: the status needs the token.
     expect((await get('/api/v1/status', false)).status).toBe(401);

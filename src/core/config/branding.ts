@@ -64,7 +64,7 @@ export function defaultBranding(warnings: string[] = [], source: string | null =
 }
 
 export function brandingStatus(branding: LoadedBranding): BrandingStatus {
-  return { productName: branding.view.productName, source: branding.view.source, warnings: [...branding.view.warnings] };
+  return { productName: branding.view.productName, support: { ...branding.view.support }, source: branding.view.source, warnings: [...branding.view.warnings] };
 }
 
 /**
