@@ -9,6 +9,8 @@ import { sftpFingerprintCommand } from './commands/sftp-fingerprint.ts';
 import { printerCommand } from './commands/printer.ts';
 import { exportCommand } from './commands/export.ts';
 import { supportBundleCommand } from './commands/support-bundle.ts';
+import { approveCommand, approversCommand, refuseCommand } from './commands/approve.ts';
+import { enrollCommand } from './commands/enroll.ts';
 
 const USAGE = `usage: recapito <command> [options]
 
@@ -17,6 +19,14 @@ const USAGE = `usage: recapito <command> [options]
                                            run the sandbox hub with simulated SDI
   send FILE… [--profile ID] [--data DIR]   hand files to the running agent
   status [ID] [--json] [--data DIR]        agent health and queue, or one document
+  approve ID… [--as NAME] [--pin-file F]   approve documents awaiting approval (PIN from F, stdin or a prompt)
+  refuse ID… --reason TEXT [--as NAME] [--pin-file F]
+                                           refuse them: they end "declined" with the reason (docs/approval.md)
+  approvers list|add NAME|remove NAME [--os-user U] [--by NAME] [--pin-file F] [--by-pin-file F]
+                                           the people who approve, each with a PIN
+  enroll CODE | --code-file FILE [--device-name NAME] [--data DIR] [--json]
+                                           trade a one-time activation code for the hub API key
+                                           (or the code in RECAPITO_ACTIVATION_CODE; docs/enrollment.md)
   demo [--dir DIR]                         sandbox hub + agent + a watched folder, all on this machine
   sftp-fingerprint HOST [--port N]         show an SFTP server's host key fingerprint, to confirm and pin
   printer install|uninstall|status [--profile ID] [--data DIR]
@@ -36,6 +46,10 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   printer: printerCommand,
   export: exportCommand,
   'support-bundle': supportBundleCommand,
+  approve: approveCommand,
+  refuse: refuseCommand,
+  approvers: approversCommand,
+  enroll: enrollCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);
