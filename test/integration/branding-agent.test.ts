@@ -14,6 +14,7 @@ import { makeTempDir } from '../helpers/temp-dir.ts';
 import { EXAMPLE_LOGO_SVG, writeBrandingFolder } from '../helpers/branding.ts';
 import type { BrandingView } from '../../src/contract/branding.ts';
 import type { AgentStatus } from '../../src/contract/local-api.ts';
+import { probeIppPrinter } from '../../src/core/printer/os-queue/ipp-probe.ts';
 
 let running: RunningAgent | null = null;
 let hub: SandboxHub | null = null;
@@ -80,6 +81,12 @@ describe('an agent with a branding file', () => {
       warnings: [],
     });
     expect(status.printers.map((printer) => printer.queueName)).toEqual(['Rossi Fatture – Test Srl']);
+    // What the OS print system reads from the printer itself: its make and model, and its page.
+    const ippUrl = status.printers[0]!.url;
+    expect(await probeIppPrinter(ippUrl)).toMatchObject({ ok: true, makeAndModel: 'Rossi Fatture Connect Virtual Printer' });
+    const page = await (await fetch(ippUrl.replace(/^ipp:/, 'http:'))).text();
+    expect(page).toContain('This is the Rossi Fatture Connect virtual printer');
+    expect(page).not.toContain('Recapito');
     // Still private: the status needs the token.
     expect((await get('/api/v1/status', false)).status).toBe(401);
   });
@@ -98,6 +105,7 @@ describe('an agent with a branding file', () => {
     expect(status.branding?.productName).toBe('Recapito');
     expect(status.branding?.warnings).toEqual(view.warnings);
     expect(status.printers.map((printer) => printer.queueName)).toEqual(['Recapito – Test Srl']);
+    expect(await probeIppPrinter(status.printers[0]!.url)).toMatchObject({ ok: true, makeAndModel: 'Recapito Virtual Printer' });
     expect(status.services.filter((service) => service.state === 'failed')).toEqual([]);
 
     const log = await readFile(join(dataDir, 'logs', 'recapito.log'), 'utf8');

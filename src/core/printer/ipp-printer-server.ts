@@ -13,6 +13,8 @@ export interface PrinterQueue {
   profileId: string;
   /** printer-name, e.g. "Recapito – Rossi Srl". */
   name: string;
+  /** A reseller's product name (docs/white-label.md): printer-make-and-model and the printer's page; Recapito when absent. */
+  productName?: string;
 }
 
 export interface PrintedDocument {

@@ -60,7 +60,13 @@ export class PrinterService {
   }
 
   get queues(): PrinterQueue[] {
-    return this.options.settings.profiles.filter((p) => p.printer.enabled).map((p) => ({ profileId: p.id, name: queueDisplayName(p, this.options.brand) }));
+    return this.options.settings.profiles
+      .filter((p) => p.printer.enabled)
+      .map((p) => ({
+        profileId: p.id,
+        name: queueDisplayName(p, this.options.brand),
+        ...(this.options.brand ? { productName: this.options.brand.productName } : {}),
+      }));
   }
 
   async start(): Promise<void> {

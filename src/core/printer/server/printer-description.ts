@@ -84,7 +84,7 @@ function describePrinter(queue: PrinterQueue, uris: PrinterUris, runtime: Printe
     attr('printer-geo-location', v.outOfBand('unknown')),
     attr('printer-organization', v.text('')),
     attr('printer-organizational-unit', v.text('')),
-    attr('printer-make-and-model', v.text(PRINTER_MAKE_AND_MODEL)),
+    attr('printer-make-and-model', v.text(queue.productName ? truncateUtf8(`${queue.productName} Virtual Printer`, 127) : PRINTER_MAKE_AND_MODEL)),
     attr('printer-device-id', v.text(PRINTER_DEVICE_ID)),
     attr('printer-uuid', v.uri(printerUuid(queue.profileId))),
     attr('printer-more-info', v.uri(uris.moreInfo(queue))),
