@@ -389,6 +389,12 @@ describe('network and TLS failures', () => {
   it('classifies raw errors by code for callers that catch them elsewhere', () => {
     const tlsError = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     expect(classifyHubError(tlsError).kind).toBe('tls');
+    // A CA certificate served as the server's (a self-signed one made as a CA): still a certificate problem.
+    const purpose = classifyHubError(Object.assign(new Error('unsuitable certificate purpose'), { code: 'INVALID_PURPOSE' }));
+    expect([purpose.kind, purpose.message]).toEqual([
+      'tls',
+      expect.stringMatching(/^the hub's certificate is not trusted: it is not a certificate for a server/),
+    ]);
     expect(classifyHubError(Object.assign(new Error('getaddrinfo ENOTFOUND hub.example'), { code: 'ENOTFOUND' })).message).toBe(
       'hub unreachable: host name not found',
     );

@@ -1,8 +1,11 @@
 // The hub misbehaves: transient failures end in delivery with backoff, 401/402 hold the queue and
 // it resumes by itself when fixed, 422 fails the document with the hub's reason. Never a duplicate.
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Settings } from '../../src/core/config/settings-schema.ts';
+import { startFaultProxy, type FaultProxy, type TerminateTls } from '../helpers/fault-proxy.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -146,4 +149,211 @@ describe('hub failures', () => {
     await h.waitForState(fine!.id, 'delivered');
     expect(h.agent.status().hold).toBeNull();
   });
+});
+
+// ——— Faults on the wire: a proxy between the agent and the real hub (test/helpers/fault-proxy.ts) ———
+// Every case ends the same way: each document delivered exactly once at the hub after the fault
+// clears, or held with a visible reason while it lasts; never lost, never sent twice; the store
+// passes integrity_check and the audit chain verifies. What is not asserted: the retry delays (the
+// shared hub backoff decides them).
+
+/** Documents several times larger than the proxy's arming threshold; polls stay far below it. */
+const DOCUMENT_BYTES = 48 * 1024;
+const ARM_AFTER = 16 * 1024;
+
+function makeLargePdf(label: string): Buffer {
+  const filler = randomBytes(DOCUMENT_BYTES / 2).toString('hex');
+  return makePdf(`${label} ${filler}`);
+}
+
+async function startProxied(patch: (s: Settings) => Settings = (s) => s): Promise<{ h: Harness; proxy: FaultProxy }> {
+  const proxy = await startFaultProxy();
+  proxies.push(proxy);
+  const h = (harness = await startHarness({
+    settings: (s) => {
+      const hubUrl = new URL(String(s.hub.url));
+      proxy.target = { host: hubUrl.hostname, port: Number(hubUrl.port) };
+      return patch({ ...s, hub: { ...s.hub, url: proxy.url, requestTimeoutSeconds: 2 } });
+    },
+  }));
+  return { h, proxy };
+}
+
+/** The hub's own certificate and key (the proxy terminates TLS as the hub would) and its CA. */
+async function hubTls(h: Harness): Promise<TerminateTls> {
+  const dir = dirname(h.hub.caFile);
+  const [cert, key, ca] = await Promise.all(['server.pem', 'server-key.pem', 'ca.pem'].map((name) => readFile(join(dir, name), 'utf8')));
+  return { cert: cert!, key: key!, ca: ca! };
+}
+
+async function dropLarge(h: Harness, count: number, prefix: string): Promise<{ id: string; name: string }[]> {
+  const names: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const name = `${prefix}-${i}.pdf`;
+    await writeFile(join(h.dropDir, name), makeLargePdf(`${prefix} ${i}`));
+    names.push(name);
+  }
+  const documents = await waitFor(`${prefix}: all captured`, () => {
+    const found = documentsNamed(h, names);
+    return found.every(Boolean) ? found : null;
+  });
+  return documents.map((d) => ({ id: d!.id, name: d!.name }));
+}
+
+/** Delivered, each exactly once at the hub (by its Idempotency-Key), no other document there. */
+async function expectDeliveredOnce(h: Harness, documents: { id: string }[], alsoAtHub = 0): Promise<void> {
+  try {
+    for (const document of documents) await h.waitForState(document.id, 'delivered', 60_000);
+  } catch (error) {
+    // Say where each document stands: the timeout alone does not tell which rule broke.
+    const states = documents.map((d) => ({
+      id: d.id,
+      events: h.agent.document(d.id)?.events.map((e) => `${e.type}:${e.state ?? ''}:${e.message ?? ''}`),
+    }));
+    const atHub = h.hub.listDocuments().map((d) => ({ key: d.idempotencyKey, uploads: d.uploads }));
+    throw new Error(`${(error as Error).message}\n${JSON.stringify({ states, atHub, hold: h.agent.status().hold }, null, 1)}`);
+  }
+  const atHub = h.hub.listDocuments();
+  for (const document of documents)
+    expect(
+      atHub.filter((d) => d.idempotencyKey === document.id),
+      document.id,
+    ).toHaveLength(1);
+  expect(atHub).toHaveLength(documents.length + alsoAtHub);
+}
+
+/** The documents that came through a lost answer without a second document: replayed at the hub, or learned from the feed. */
+function lostAnswersRecovered(h: Harness, documents: { id: string }[]): string[] {
+  const atHub = h.hub.listDocuments();
+  return documents
+    .filter((d) => {
+      const replayed = (atHub.find((r) => r.idempotencyKey === d.id)?.uploads ?? 0) > 1;
+      const learnedFromFeed = !h.agent.document(d.id)!.events.some((e) => e.type === 'document.accepted');
+      return replayed || learnedFromFeed;
+    })
+    .map((d) => d.id);
+}
+
+/** The store is whole and its log unbroken. */
+function expectSoundStore(h: Harness): void {
+  expect(h.agent.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  expect(h.agent.verifyAudit().ok).toBe(true);
+}
+
+/**
+ * Documents whose failed attempts were answered: a retry or a hold with a reason, a replay at the
+ * hub, or the feed telling the agent the hub had it (a lost answer).
+ */
+function attemptsAnswered(h: Harness, documents: { id: string }[]): number {
+  const retriedOrHeld = documents.filter((d) =>
+    h.agent.document(d.id)!.events.some((e) => e.type === 'document.retry' || (e.type === 'document.held' && Boolean(e.message))),
+  );
+  return new Set([...retriedOrHeld.map((d) => d.id), ...lostAnswersRecovered(h, documents)]).size;
+}
+
+const proxies: FaultProxy[] = [];
+afterEach(async () => {
+  for (const proxy of proxies.splice(0)) await proxy.close();
+});
+
+describe('hub faults through a fault proxy', () => {
+  it('added latency: slow answers are waited for; answers slower than the timeout are retried and replayed, never doubled', async () => {
+    const { h, proxy } = await startProxied();
+    // Slow but within the 2 s request timeout.
+    proxy.set({ kind: 'latency', ms: 150 }, { dropExisting: true });
+    const slow = await dropLarge(h, 3, 'slow');
+    await expectDeliveredOnce(h, slow);
+    // Slower than the timeout: the hub gets (and stores) each upload, the agent gives up waiting.
+    proxy.set({ kind: 'latency', ms: 2_500 }, { dropExisting: true });
+    const late = await dropLarge(h, 2, 'late');
+    await waitFor('an upload timed out', () => attemptsAnswered(h, late) > 0, 30_000);
+    proxy.set({ kind: 'pass' }, { dropExisting: true });
+    await expectDeliveredOnce(h, [...slow, ...late]);
+    expectSoundStore(h);
+  }, 120_000);
+
+  it('a connection reset in the middle of the upload body: retried, one document each', async () => {
+    const { h, proxy } = await startProxied();
+    proxy.set({ kind: 'reset-request', armAfterRequestBytes: ARM_AFTER, times: 3 });
+    const documents = await dropLarge(h, 4, 'reset-body');
+    await expectDeliveredOnce(h, documents);
+    expect(proxy.stats().faulted).toBe(3);
+    expect(attemptsAnswered(h, documents)).toBeGreaterThanOrEqual(1);
+    expectSoundStore(h);
+  }, 120_000);
+
+  it('a connection reset in the middle of the answer (after the hub stored the upload): the retry is a replay', async () => {
+    const { h, proxy } = await startProxied();
+    proxy.terminateTls = await hubTls(h);
+    proxy.set({ kind: 'reset-answer', armAfterRequestBytes: ARM_AFTER, afterAnswerBytes: 20, times: 3 }, { dropExisting: true });
+    const documents = await dropLarge(h, 4, 'reset-answer');
+    await expectDeliveredOnce(h, documents);
+    expect(proxy.stats().faulted).toBe(3);
+    expect(lostAnswersRecovered(h, documents).length).toBeGreaterThanOrEqual(1);
+    expectSoundStore(h);
+  }, 120_000);
+
+  it('a truncated answer (the connection closed cleanly part-way): retried, one document each', async () => {
+    const { h, proxy } = await startProxied();
+    proxy.set({ kind: 'truncate-answer', armAfterRequestBytes: ARM_AFTER, afterAnswerBytes: 40, times: 3 });
+    const documents = await dropLarge(h, 4, 'truncated');
+    await expectDeliveredOnce(h, documents);
+    expect(proxy.stats().faulted).toBe(3);
+    expect(attemptsAnswered(h, documents)).toBeGreaterThanOrEqual(1);
+    expectSoundStore(h);
+  }, 120_000);
+
+  it('5xx bursts from the hub, through the proxy: retried until the hub takes them, one document each', async () => {
+    const { h, proxy } = await startProxied();
+    proxy.set({ kind: 'latency', ms: 20 }, { dropExisting: true });
+    h.hub.injectFaults([
+      { route: 'POST /v1/documents', status: 503, times: 4 },
+      { route: 'POST /v1/documents', status: 500, times: 2 },
+      { route: 'POST /v1/documents', status: 502, times: 2 },
+    ]);
+    const documents = await dropLarge(h, 4, 'burst');
+    await expectDeliveredOnce(h, documents);
+    expect(attemptsAnswered(h, documents)).toBeGreaterThanOrEqual(1);
+    expectSoundStore(h);
+  }, 120_000);
+
+  it('accept then drop: the hub processed the upload, the answer never came; the retry is answered as a replay', async () => {
+    const { h, proxy } = await startProxied();
+    proxy.terminateTls = await hubTls(h);
+    proxy.set({ kind: 'drop-answer', armAfterRequestBytes: ARM_AFTER, times: 3 }, { dropExisting: true });
+    const documents = await dropLarge(h, 4, 'dropped');
+    await expectDeliveredOnce(h, documents);
+    expect(proxy.stats().faulted).toBe(3);
+    // Three uploads were stored at the hub without the agent hearing of it: each came back as the
+    // same document (a replay of its Idempotency-Key, or the feed telling the agent first). A retry
+    // under a new key would make a second document, which expectDeliveredOnce refuses.
+    expect(lostAnswersRecovered(h, documents).length).toBeGreaterThanOrEqual(1);
+    expectSoundStore(h);
+  }, 120_000);
+
+  it('a hub that comes back with a different certificate: refused, nothing sent, held with the reason; resumes with the real hub', async () => {
+    const { h, proxy } = await startProxied();
+    const [first] = await dropLarge(h, 1, 'before');
+    await expectDeliveredOnce(h, [first!]);
+
+    // The impostor relays to the real hub: an agent that skipped the check would deliver through it.
+    proxy.set({ kind: 'impostor' }, { dropExisting: true });
+    const documents = await dropLarge(h, 2, 'impostor');
+    const reasons = (): string =>
+      [h.agent.status().hub.lastError, h.agent.status().hold?.reason, ...documents.map((d) => h.agent.document(d.id)!.reason)].join(' | ');
+    await waitFor('the certificate refused, with the reason shown', () => /certificate/i.test(reasons()) && proxy.stats().impostor > 0, 60_000);
+    // Let more attempts hit the impostor, then check that nothing went through it.
+    const seen = proxy.stats().impostor;
+    await waitFor('more attempts refused', () => proxy.stats().impostor >= seen + 2, 60_000);
+    for (const document of documents) {
+      const record = h.agent.document(document.id)!;
+      expect(['queued', 'held', 'sending'], record.state).toContain(record.state);
+    }
+    expect(h.hub.listDocuments()).toHaveLength(1);
+    expect(reasons()).toMatch(/certificate is not trusted/);
+
+    proxy.set({ kind: 'pass' }, { dropExisting: true });
+    await expectDeliveredOnce(h, [first!, ...documents]);
+    expectSoundStore(h);
+  }, 180_000);
 });

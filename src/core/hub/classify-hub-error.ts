@@ -42,6 +42,12 @@ const TLS_REASONS: Record<string, string> = {
   CERT_REJECTED: 'it is marked as rejected',
   CERT_SIGNATURE_FAILURE: 'its signature is invalid',
   INVALID_CA: 'its issuer is not a valid certificate authority',
+  // A certificate authority's own certificate served as the server's: OpenSSL's X509_V_ERR_INVALID_PURPOSE.
+  INVALID_PURPOSE: 'it is not a certificate for a server (unsuitable certificate purpose)',
+  PATH_LENGTH_EXCEEDED: 'its chain is longer than its issuer allows',
+  KEYUSAGE_NO_CERTSIGN: 'its issuer is not allowed to sign certificates',
+  UNABLE_TO_DECRYPT_CERT_SIGNATURE: 'its signature cannot be read',
+  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: "its issuer's key cannot be read",
 };
 
 const TLS_HINT = 'if the hub is the sandbox or a corporate proxy inspects HTTPS, add its CA file to the configuration';

@@ -228,6 +228,14 @@ export class Outbox {
 
   private handleFailure(job: Job, document: DocumentRecord, error: unknown, signal: AbortSignal): void {
     const { store, settings, hold, health, log } = this.options;
+    // The hub has it: the status feed applied its events while this attempt was under way (the
+    // answer was lost on the way: reset, truncated, dropped). Nothing to retry; moving it back to
+    // queued or held would undo its SDI state and leave it `sending` after the replay.
+    if (store.documents.get(document.id)?.hubSeq != null) {
+      store.transaction(() => store.jobs.complete(job.id));
+      log.debug('upload answer lost, but the hub feed already has the document', { id: document.id, error: String(error) });
+      return;
+    }
     if (signal.aborted || !isHubRequestError(error)) {
       const reason = signal.aborted ? null : `unexpected error: ${String(error)}`;
       if (reason) log.error('upload failed unexpectedly', { id: document.id, error: String(error) });
