@@ -80,6 +80,9 @@ export interface AgentStatus {
     lastSyncAt: string | null;
     credits: number | null;
     keyExpiresAt: string | null;
+    /** While the hub is unreachable (or overloaded): since when, and when the one probe asks it again (docs/hub-outages.md); null otherwise. */
+    unreachableSince: string | null;
+    nextTryAt: string | null;
   };
   counts: Partial<Record<DocumentState, number>>;
   services: { name: string; state: 'running' | 'failed' | 'stopped'; error: string | null }[];

@@ -37,6 +37,8 @@ export interface HubSettingsData {
   accountPollSeconds: number;
   eventsLongPollSeconds: number;
   requestTimeoutSeconds: number;
+  outageProbeBaseMs: number;
+  outageProbeCapMs: number;
 }
 
 export interface FolderSettingsData {

@@ -88,7 +88,7 @@ function fakeStatus(paused: boolean): AgentStatus {
     services: [],
     watchers: [],
     printers: [],
-    hub: { transport: 'https', url: '', reachable: null, lastContactAt: null, lastError: null, lastSyncAt: null, credits: null, keyExpiresAt: null },
+    hub: { transport: 'https', url: '', reachable: null, lastContactAt: null, lastError: null, lastSyncAt: null, credits: null, keyExpiresAt: null, unreachableSince: null, nextTryAt: null },
   };
 }
 

@@ -28,6 +28,8 @@ function status(patch: Partial<AgentStatus> = {}, hub: Partial<AgentStatus['hub'
       lastSyncAt: null,
       credits: 100,
       keyExpiresAt: null,
+      unreachableSince: null,
+      nextTryAt: null,
       ...hub,
     },
   };

@@ -33,6 +33,8 @@ describe('defaultSettings', () => {
       accountPollSeconds: 300,
       eventsLongPollSeconds: 25,
       requestTimeoutSeconds: 30,
+      outageProbeBaseMs: 1000,
+      outageProbeCapMs: 180_000,
     });
     expect(s.api).toEqual({ port: 7420, host: '127.0.0.1' });
     expect(s.profiles).toEqual([]);
@@ -141,6 +143,8 @@ describe('validateSettings', () => {
     expect(messageAt({ profiles: [{ id: 'a' }] }, 'profiles[0].name')).toBe('This setting is required.');
     expect(messageAt({ intake: { zip: { maxEntryBytes: 300 * MiB } } }, 'intake.zip.maxEntryBytes')).toMatch(/maxTotalBytes/);
     expect(messageAt({ outbox: { backoffBaseMs: 5000, backoffCapMs: 1000 } }, 'outbox.backoffCapMs')).toMatch(/backoffBaseMs/);
+    expect(messageAt({ hub: { outageProbeBaseMs: 60_000, outageProbeCapMs: 10_000 } }, 'hub.outageProbeCapMs')).toMatch(/outageProbeBaseMs/);
+    expect(messageAt({ hub: { outageProbeBaseMs: 10 } }, 'hub.outageProbeBaseMs')).toMatch(/250/);
   });
 
   it('takes intake.preflight "block" (the default) or "warn", nothing else', () => {

@@ -13,6 +13,7 @@ import { FolderWatcher, type WatcherState } from '../intake/folder-watcher.ts';
 import { SENT_FOLDER, ERRORS_FOLDER } from '../intake/post-action.ts';
 import { HoldController } from '../sync/hold.ts';
 import { HubHealth } from '../sync/hub-health.ts';
+import { HubAvailability } from '../sync/hub-availability.ts';
 import { Outbox } from '../sync/outbox.ts';
 import { StatusFollower } from '../sync/status-follower.ts';
 import { AccountMonitor } from '../sync/account-monitor.ts';
@@ -102,6 +103,14 @@ export function composeAgent(
   };
   const hold = new HoldController(store);
   const health = new HubHealth();
+  // Whether the hub can be reached, shared by every loop below: one probe during an outage.
+  const availability = new HubAvailability({
+    settings: { probeBaseMs: settings.hub.outageProbeBaseMs, probeCapMs: settings.hub.outageProbeCapMs, maxConcurrency: settings.outbox.concurrency },
+    probe: (signal) => hub().account(signal),
+    health,
+    hold,
+    log: log.child('hub'),
+  });
   const companyFor = (profileId: string): string | null => profileSettings(settings, profileId)?.hubCompanyId ?? settings.hub.companyId;
 
   const outbox = new Outbox({
@@ -110,6 +119,7 @@ export function composeAgent(
     hub,
     hold,
     health,
+    availability,
     settings: {
       concurrency: settings.outbox.concurrency,
       memoryBudgetBytes: settings.outbox.memoryBudgetBytes,
@@ -148,6 +158,7 @@ export function composeAgent(
     backoffBaseMs: settings.outbox.backoffBaseMs,
     backoffCapMs: Math.min(settings.outbox.backoffCapMs, 60_000),
     services,
+    availability,
   });
   const printer = new PrinterService({
     settings,
@@ -175,6 +186,7 @@ export function composeAgent(
     log: log.child('account'),
     intervalMs: accountIntervalMs,
     whileHeldIntervalMs: Math.min(accountIntervalMs, 10_000),
+    availability,
   });
   // One memory budget for all folders: what the agent holds of files being captured at once.
   const captureBudget = new ByteBudget(settings.intake.memoryBudgetBytes);
@@ -193,6 +205,13 @@ export function composeAgent(
   });
 
   const hubLoops: ServicePlan[] = [
+    {
+      service: service(
+        'hub-availability',
+        () => availability.start(),
+        () => availability.stop(),
+      ),
+    },
     {
       service: service(
         'outbox',

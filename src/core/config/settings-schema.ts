@@ -79,6 +79,9 @@ const hubSchema = z.strictObject({
   accountPollSeconds: wholeNumber(1, 86_400).default(300),
   eventsLongPollSeconds: wholeNumber(0, 120).default(25),
   requestTimeoutSeconds: wholeNumber(1, 600).default(30),
+  /** While the hub is unreachable, one probe asks it again after a delay drawn from 0 … base·2^n, capped (docs/hub-outages.md). */
+  outageProbeBaseMs: wholeNumber(250, 60_000).default(1000),
+  outageProbeCapMs: wholeNumber(5000, 900_000).default(180_000),
 });
 
 const apiSchema = z.strictObject({
@@ -301,6 +304,9 @@ function crossFieldErrors(settings: Settings): SettingsError[] {
   const { zip } = settings.intake;
   if (zip.maxEntryBytes > zip.maxTotalBytes) {
     errors.push({ path: 'intake.zip.maxEntryBytes', message: `Must not be larger than intake.zip.maxTotalBytes (${zip.maxTotalBytes}).` });
+  }
+  if (settings.hub.outageProbeCapMs < settings.hub.outageProbeBaseMs) {
+    errors.push({ path: 'hub.outageProbeCapMs', message: `Must not be smaller than hub.outageProbeBaseMs (${settings.hub.outageProbeBaseMs}).` });
   }
   const { outbox } = settings;
   if (outbox.backoffCapMs < outbox.backoffBaseMs) {

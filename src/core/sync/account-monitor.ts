@@ -1,12 +1,16 @@
 // Polls the hub's account (over HTTPS, GET /v1/account: credits and key expiry; over SFTP, whether
 // in/ and out/ can be used), and releases a hub hold as soon as the account is usable again
-// (credits bought, key renewed, folder fixed) — quickly while held, slowly otherwise.
+// (credits bought, key renewed, folder fixed) — quickly while held, slowly otherwise. While the hub
+// is down (the shared HubAvailability) it leaves the asking to the one probe, and its interval is
+// jittered (±10%) so that many agents started together do not poll together.
 import type { HubClient } from '../hub/hub-client.ts';
 import { isHubRequestError } from '../hub/hub-client.ts';
 import type { HoldController } from './hold.ts';
 import type { HubHealth } from './hub-health.ts';
+import type { HubAvailability } from './hub-availability.ts';
 import type { Logger } from '../log/logger.ts';
 import { BackgroundLoop } from './background-loop.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
 
 export interface AccountMonitorOptions {
   hub: () => HubClient;
@@ -15,14 +19,19 @@ export interface AccountMonitorOptions {
   log: Logger;
   intervalMs: number;
   whileHeldIntervalMs: number;
+  availability?: HubAvailability;
+  clock?: Clock;
+  /** In [0, 1): the interval's jitter (default: Math.random). */
+  random?: () => number;
 }
 
 export class AccountMonitor {
   private readonly options: AccountMonitorOptions;
-  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
+  private readonly loop: BackgroundLoop;
 
   constructor(options: AccountMonitorOptions) {
     this.options = options;
+    this.loop = new BackgroundLoop((signal) => this.run(signal), options.clock ?? systemClock);
     options.hold.onChange(() => this.loop.wake());
   }
 
@@ -44,6 +53,7 @@ export class AccountMonitor {
     try {
       const account = await hub().account(signal);
       health.contact();
+      this.options.availability?.reportSuccess();
       health.account(account.credits.remaining, account.key.expiresAt);
       const held = hold.hubHold();
       if (held?.code === 'auth') hold.clear('the hub accepts the credentials again');
@@ -54,6 +64,8 @@ export class AccountMonitor {
         hold.clear(`credits available again${remaining === null ? '' : ` (${remaining})`}`);
     } catch (error) {
       if (signal?.aborted) return;
+      // An outage is logged once, by the shared state, which now probes alone.
+      if (this.options.availability?.reportFailure(error)) return;
       if (isHubRequestError(error)) {
         const current = hold.hubHold();
         if ((error.kind === 'auth' || error.kind === 'host_key' || error.kind === 'permissions') && current?.code !== error.kind)
@@ -65,10 +77,17 @@ export class AccountMonitor {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
+    const { availability } = this.options;
+    const random = this.options.random ?? Math.random;
     while (!signal.aborted) {
+      if (availability?.isDown()) {
+        await availability.waitUntilUp(signal);
+        continue;
+      }
       await this.check(signal);
+      if (availability?.isDown()) continue;
       const interval = this.options.hold.hubHold() ? this.options.whileHeldIntervalMs : this.options.intervalMs;
-      await this.loop.sleeper.sleep(interval, signal);
+      await this.loop.sleeper.sleep(Math.round(interval * (0.9 + 0.2 * random())), signal);
     }
   }
 }

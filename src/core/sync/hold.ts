@@ -1,8 +1,9 @@
-// The queue-wide hold: paused by a person, or stopped by the hub (key invalid, no credits). While
-// held, waiting documents show `held` with the reason; when it clears they go back to `queued`.
+// The queue-wide hold: paused by a person, or stopped by the hub (key invalid, no credits, the hub
+// unreachable: hub-availability.ts). While held, waiting documents show `held` with the reason; when
+// it clears they go back to `queued`.
 import type { Store } from '../store/store.ts';
 
-export type HoldCode = 'paused' | 'auth' | 'credits' | 'host_key' | 'permissions';
+export type HoldCode = 'paused' | 'auth' | 'credits' | 'host_key' | 'permissions' | 'unreachable';
 
 export interface HoldState {
   code: HoldCode;
@@ -64,14 +65,14 @@ export class HoldController {
     this.changed();
   }
 
-  enter(code: Exclude<HoldCode, 'paused'>, reason: string): void {
+  enter(code: Exclude<HoldCode, 'paused'>, reason: string, since = new Date().toISOString()): void {
     const existing = this.hubHold();
     if (existing?.code === code && existing.reason === reason) {
       this.store.transaction(() => this.holdWaiting(reason));
       return;
     }
     this.store.transaction(() => {
-      this.store.kv.set(HOLD_KEY, { code, reason, since: new Date().toISOString() } satisfies HoldState);
+      this.store.kv.set(HOLD_KEY, { code, reason, since } satisfies HoldState);
       this.store.events.append({ type: 'queue.held', message: reason, data: { code } });
       this.holdWaiting(reason);
     });

@@ -1,6 +1,8 @@
 // The outbox worker: leases upload jobs, sends them with bounded concurrency (and bounded bytes in
 // memory), backs off on transient failures (honouring Retry-After), fails documents the hub
-// refuses, and holds the whole queue when the key or the credits are the problem. The document id
+// refuses, and holds the whole queue when the key or the credits are the problem, or the hub cannot
+// be reached: then the shared HubAvailability probes alone, the failed uploads keep their attempt
+// counts, and sending resumes with its ramp (hub-availability.ts). The document id
 // is the Idempotency-Key, so a retry after a crash can never create a second document at the hub.
 // Leases of uploads under way are renewed, so a slow one is never claimed a second time.
 import type { Store } from '../store/store.ts';
@@ -10,6 +12,7 @@ import type { HubClient } from '../hub/hub-client.ts';
 import { isHubRequestError } from '../hub/hub-client.ts';
 import type { HoldController } from './hold.ts';
 import type { HubHealth } from './hub-health.ts';
+import type { HubAvailability } from './hub-availability.ts';
 import type { Logger } from '../log/logger.ts';
 import { WakeableSleep, fullJitterBackoff } from './wakeable-sleep.ts';
 import type { DocumentRecord } from '../store/documents.ts';
@@ -32,6 +35,8 @@ export interface OutboxOptions {
   hub: () => HubClient;
   hold: HoldController;
   health: HubHealth;
+  /** The hub's shared outage state: no uploads while it is down, a ramp after (none: always full parallelism). */
+  availability?: HubAvailability;
   settings: OutboxSettings;
   companyFor: (profileId: string) => string | null;
   log: Logger;
@@ -58,6 +63,7 @@ export class Outbox {
     this.sleeper = new WakeableSleep(this.clock);
     this.uploadBudget = new ByteBudget(options.settings.memoryBudgetBytes);
     options.hold.onChange(() => this.wake());
+    options.availability?.onChange(() => this.wake());
   }
 
   start(): void {
@@ -107,7 +113,9 @@ export class Outbox {
           await this.sleeper.sleep(60_000, signal);
           continue;
         }
-        const free = settings.concurrency - this.inflight.size;
+        // During an outage nothing is sent (the probe asks the hub); after it, the ramp's step.
+        const allowed = Math.min(settings.concurrency, this.options.availability?.allowedConcurrency() ?? settings.concurrency);
+        const free = allowed - this.inflight.size;
         // One commit leases the batch and shows its documents as sending; it shares its commit with
         // the completions and captures of the same moment.
         const jobs = free > 0 ? await store.groupCommit.batched(() => this.claim(free)) : [];
@@ -119,7 +127,7 @@ export class Outbox {
           this.inflight.set(job.id, work);
         }
         this.options.services?.running('outbox');
-        if (this.inflight.size >= settings.concurrency) {
+        if (this.inflight.size >= allowed) {
           // Every slot busy: a finishing upload wakes the loop; no need to look at the queue.
           await this.sleeper.sleep(30_000, signal);
         } else if (jobs.length < free) {
@@ -206,6 +214,7 @@ export class Outbox {
         signal,
       );
       this.options.health.contact();
+      this.options.availability?.reportSuccess();
       await store.groupCommit.batched(() => {
         const current = store.documents.get(document.id);
         // The status follower may already have moved it further (its events can arrive first).
@@ -245,6 +254,20 @@ export class Outbox {
           document.id,
           { state: 'queued', reason },
           { type: 'document.queued', message: reason ?? 'agent stopping; will send on restart' },
+        );
+      });
+      return;
+    }
+    if (this.options.availability?.reportFailure(error)) {
+      // The hub is down: this document waits with the queue, its attempt given back, and nothing is
+      // logged for it (the outage is logged once).
+      store.transaction(() => {
+        store.jobs.reschedule(job.id, this.clock.now(), error.message, true);
+        const held = hold.current();
+        store.documents.transition(
+          document.id,
+          held ? { state: 'held', reason: held.reason } : { state: 'queued', reason: error.message },
+          held ? { type: 'document.held' } : { type: 'document.queued', message: error.message },
         );
       });
       return;

@@ -1,18 +1,21 @@
 // Follows the hub's event feed with a persisted cursor: long-polls, downloads the files events
 // name (SDI notifications) into the spool, and applies statuses in one transaction per page.
-// Reconciles open documents on start and when the hub says the cursor is too old (410).
+// Reconciles open documents on start and when the hub says the cursor is too old (410). While the
+// hub is down (the shared HubAvailability) it waits for the probe instead of calling the hub.
 import type { Store } from '../store/store.ts';
 import type { Spool } from '../store/spool.ts';
 import type { HubClient } from '../hub/hub-client.ts';
 import { isHubRequestError } from '../hub/hub-client.ts';
 import type { HubDocument, HubEvent } from '../../contract/hub-protocol.ts';
 import type { HubHealth } from './hub-health.ts';
+import type { HubAvailability } from './hub-availability.ts';
 import type { Logger } from '../log/logger.ts';
 import { fullJitterBackoff } from './wakeable-sleep.ts';
 import { BackgroundLoop } from './background-loop.ts';
 import { documentStateForHubStatus } from './hub-status.ts';
 import { isSettled, statesToReconcile } from '../../contract/document-lifecycle.ts';
 import type { ServiceHealth } from '../lifecycle/service-health.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
 
 const CURSOR_KEY = 'hub.events.cursor';
 
@@ -27,6 +30,10 @@ export interface StatusFollowerOptions {
   backoffBaseMs?: number;
   backoffCapMs?: number;
   services?: ServiceHealth;
+  availability?: HubAvailability;
+  /** The backoff's sleeps (default: the system clock) and its jitter (default: Math.random). */
+  clock?: Clock;
+  random?: () => number;
 }
 
 interface Download {
@@ -39,10 +46,11 @@ interface Download {
 
 export class StatusFollower {
   private readonly options: StatusFollowerOptions;
-  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
+  private readonly loop: BackgroundLoop;
 
   constructor(options: StatusFollowerOptions) {
     this.options = options;
+    this.loop = new BackgroundLoop((signal) => this.run(signal), options.clock ?? systemClock);
   }
 
   start(): void {
@@ -62,7 +70,12 @@ export class StatusFollower {
     const { log, health } = this.options;
     let failures = 0;
     let reconciled = false;
+    const { availability } = this.options;
     while (!signal.aborted) {
+      if (availability?.isDown()) {
+        await availability.waitUntilUp(signal);
+        continue;
+      }
       try {
         if (!reconciled) {
           await this.reconcile(signal);
@@ -79,13 +92,15 @@ export class StatusFollower {
           this.options.store.kv.set(CURSOR_KEY, error.lastSeq ?? 0);
           continue;
         }
+        // An outage is the shared state's to log and to probe; the loop waits for it above.
+        if (availability?.reportFailure(error)) continue;
         failures += 1;
         const message = error instanceof Error ? error.message : String(error);
         this.options.services?.failed('status-follower', error);
-        if (isHubRequestError(error) && error.status === null) health.unreachable(message);
+        if (!availability && isHubRequestError(error) && error.status === null) health.unreachable(message);
         const delay =
           (isHubRequestError(error) ? error.retryAfterMs : null) ??
-          fullJitterBackoff(failures, this.options.backoffBaseMs ?? 1000, this.options.backoffCapMs ?? 60_000);
+          fullJitterBackoff(failures, this.options.backoffBaseMs ?? 1000, this.options.backoffCapMs ?? 60_000, this.options.random);
         log.warn('status follower: hub call failed, retrying', { error: message, delayMs: delay });
         await this.loop.sleeper.sleep(Math.max(delay, 200), signal);
       }
@@ -99,6 +114,7 @@ export class StatusFollower {
     const since = this.cursor();
     const page = await hub.events({ since, limit: this.options.pageSize ?? 200, timeoutSeconds: this.options.longPollSeconds }, signal);
     health.contact();
+    this.options.availability?.reportSuccess();
     if (page.events.length === 0) {
       health.synced();
       if (page.lastSeq < since) store.kv.set(CURSOR_KEY, page.lastSeq);
