@@ -17,9 +17,13 @@ import { runAgent, writePrinterUrls, type RunningAgent } from '../../core/host/r
 import { untilSignal } from '../signals.ts';
 
 const DEMO_SDI_DELAYS_MS = { processing: 300, sent: 600, outcome: 1200, paOutcome: 1800 };
+/** The demo profile's queue as people see it: "Recapito – Demo Srl", or the brand's short name (docs/white-label.md). */
 const DEMO_QUEUE_DISPLAY_NAME = 'Recapito – Demo Srl';
+
 /** The name of the demo's queue in this computer's print system (what `lp -d` takes). */
-const DEMO_QUEUE_NAME = process.platform === 'win32' ? windowsPrinterName(DEMO_QUEUE_DISPLAY_NAME) : cupsQueueName(DEMO_QUEUE_DISPLAY_NAME);
+function osQueueName(displayName: string): string {
+  return process.platform === 'win32' ? windowsPrinterName(displayName) : cupsQueueName(displayName);
+}
 
 // From the sources (npm run demo) the command is run through npm; built, it is on PATH.
 const RECAPITO = import.meta.url.endsWith('.ts') ? 'npm run recapito --' : 'recapito';
@@ -30,13 +34,12 @@ export async function demoCommand(args: string[]): Promise<number> {
   const { running, hub, dropDir, portsMoved } = await startDemo(dir);
 
   console.log(`${running.branding.view.productName} demo is running.`);
+  const queue = osQueueName(running.agent.status().printers[0]?.queueName ?? DEMO_QUEUE_DISPLAY_NAME);
   console.log(`  Drop invoices (FatturaPA XML, P7M, PDF, ZIP) into: ${dropDir}`);
   console.log(`  UI:            ${running.api.url}/#token=${running.token}`);
   console.log(`  Local API:     ${running.api.url}/api/v1   (token in ${join(dir, 'api-token')})`);
   for (const { url } of running.agent.printerUrls()) console.log(`  Printer (IPP): ${url}`);
-  console.log(
-    `  Print queue:   ${DEMO_QUEUE_NAME}: add it once with \`${RECAPITO} printer install\` (root or lpadmin), then \`lp -d ${DEMO_QUEUE_NAME} FILE\``,
-  );
+  console.log(`  Print queue:   ${queue}: add it once with \`${RECAPITO} printer install\` (root or lpadmin), then \`lp -d ${queue} FILE\``);
   console.log(`  Sandbox hub:   ${hub.url}   (simulated SDI; magic values in docs/sandbox-hub.md)`);
   console.log(`  Commands:      \`${RECAPITO} status\`, \`${RECAPITO} send FILE\` find this demo by themselves.`);
   for (const line of portsMoved) console.log(`  NOTE: port moved, ${line}: run \`${RECAPITO} printer install\` again.`);
@@ -82,7 +85,8 @@ export async function startDemo(dir: string): Promise<Demo> {
         returnFolder: null,
         sending: 'automatic',
         dualControl: false,
-        printer: { enabled: true, queueName: DEMO_QUEUE_DISPLAY_NAME },
+        // No fixed name: "<short name> – Demo Srl", which is DEMO_QUEUE_DISPLAY_NAME unbranded.
+        printer: { enabled: true, queueName: null },
       },
     ],
   };
