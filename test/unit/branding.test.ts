@@ -2,12 +2,15 @@
 // falls back to its default with a warning naming it; a file that cannot be used gives the default
 // branding; and the accent colour's palette keeps every text at WCAG AA.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { brandPalette, contrastRatio, rebrand, relativeLuminance, UI_LIGHT_BACKGROUNDS } from '../../src/contract/branding.ts';
 import { brandingCandidates, loadBranding, parseBranding, pngSize, shortNameOf } from '../../src/core/config/branding.ts';
 import { EXAMPLE_BRANDING, drawDisc, writeBrandingFolder } from '../helpers/branding.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -100,6 +103,14 @@ describe('branding file', () => {
     expect(branding.trayIcons?.ok).toBe(join(dir, 'branding', 'tray-ok.png'));
     expect(branding.appIcon).toBe(join(dir, 'branding', 'icon.png'));
     expect(branding.appId).toBe('example.rossi.fatture');
+  });
+
+  it("keeps the documentation's example (docs/white-label-example/) clean and the same as the tests'", async () => {
+    const example = await loadBranding({ env: { RECAPITO_BRANDING: join(REPO, 'docs', 'white-label-example', 'branding.json') } });
+    expect(example.view.warnings).toEqual([]);
+    expect(JSON.parse(await readFile(join(REPO, 'docs', 'white-label-example', 'branding.json'), 'utf8'))).toEqual(EXAMPLE_BRANDING);
+    expect(example.trayIcons).not.toBeNull();
+    expect(example.appIcon).not.toBeNull();
   });
 
   it('reads PNG sizes from the header', () => {
