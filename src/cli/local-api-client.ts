@@ -20,6 +20,21 @@ export async function apiTarget(dataDir: string): Promise<ApiTarget> {
   }
 }
 
+/** A refusal of the local API: its HTTP status and `error.code` (null when the answer had none), for commands that act on them. */
+export class LocalApiError extends Error {
+  readonly status: number;
+  readonly code: string | null;
+  readonly details: unknown;
+
+  constructor(message: string, status: number, code: string | null, details: unknown) {
+    super(message);
+    this.name = 'LocalApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
 export interface CallOptions<R> {
   params?: Record<ParamsOf<R>, string>;
   query?: URLSearchParams;
@@ -38,14 +53,17 @@ export async function callApiRaw<R extends Route<unknown, unknown, string>>(targ
   if (!response.ok) {
     const text = await response.text();
     let message = response.statusText;
+    let code: string | null = null;
+    let details: unknown = null;
     try {
-      // The agent's {error:{message}}, or a bare {message} from the HTTP layer.
-      const parsed = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
+      // The agent's {error:{code, message, details?}}, or a bare {message} from the HTTP layer.
+      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string; details?: unknown } | string; message?: string };
       message = (typeof parsed.error === 'object' ? parsed.error.message : undefined) ?? parsed.message ?? message;
+      if (typeof parsed.error === 'object') ({ code = null, details = null } = parsed.error);
     } catch {
       // Not JSON: keep the status text.
     }
-    throw new Error(`${route.method} ${path}: ${response.status} ${message}`);
+    throw new LocalApiError(`${route.method} ${path}: ${response.status} ${message}`, response.status, code, details);
   }
   return response;
 }

@@ -43,6 +43,13 @@ export interface HubAccount {
   companies: { id: string; vatNumber: string; name: string }[];
 }
 
+/** POST /v1/enrollments: the new key (the only time the hub shows it), its id and expiry, the account. */
+export interface HubEnrollment {
+  apiKey: string;
+  key: { id: string; expiresAt: string | null };
+  account: { id: string; name: string };
+}
+
 export interface HubDocumentCreated {
   id: string;
   status: 'received';

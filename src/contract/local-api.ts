@@ -83,6 +83,8 @@ export interface AgentStatus {
     /** While the hub is unreachable (or overloaded): since when, and when the one probe asks it again (docs/hub-outages.md); null otherwise. */
     unreachableSince: string | null;
     nextTryAt: string | null;
+    /** Where the hub API key comes from: the secret store, the environment (RECAPITO_HUB_API_KEY), or nowhere yet (enroll). Never the key. */
+    keySource: 'store' | 'environment' | null;
   };
   counts: Partial<Record<DocumentState, number>>;
   services: { name: string; state: 'running' | 'failed' | 'stopped'; error: string | null }[];

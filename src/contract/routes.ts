@@ -16,6 +16,7 @@ import type {
   RefuseBody,
   RemoveApproverBody,
 } from './approval.ts';
+import type { EnrollRequest, EnrollmentResult } from './enrollment.ts';
 import type { BrandingView } from './branding.ts';
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT';
@@ -104,6 +105,8 @@ export const ROUTES = {
   /** Write-only; answers 204. */
   credentials: route<null, CredentialsUpdate>('PUT', '/api/v1/credentials', { body: 'json' }),
   hubTest: route<ConnectionTestResult>('POST', '/api/v1/hub/test'),
+  /** Trades a one-time activation code for the hub API key, kept in the secret store; answers the account, never the key. */
+  enroll: route<EnrollmentResult, EnrollRequest>('POST', '/api/v1/enroll', { body: 'json' }),
   auditVerify: route<AuditVerification>('GET', '/api/v1/audit/verify'),
   /** ?from=&to=&profile=&state=&separator= */
   exportCsv: route<BytesAnswer>('GET', '/api/v1/export.csv'),

@@ -122,8 +122,8 @@ export class SandboxAdminClient {
     return (await this.call<{ documents: SandboxDocumentRecord[] }>('GET', '/_sandbox/documents')).documents;
   }
 
-  async createActivationCode(): Promise<string> {
-    return (await this.call<{ activationCode: string }>('POST', '/_sandbox/activation-codes', {})).activationCode;
+  async createActivationCode(opts: { expiresAt?: string | null } = {}): Promise<string> {
+    return (await this.call<{ activationCode: string }>('POST', '/_sandbox/activation-codes', opts)).activationCode;
   }
 
   private async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {

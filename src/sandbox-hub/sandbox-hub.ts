@@ -67,7 +67,8 @@ export interface SandboxHub {
   setKeyExpiry(key: string, expiresAt: string | null): void;
   /** Account credits; each new document costs 1; 0 gives 402 credits_exhausted. */
   setCredits(n: number): void;
-  createActivationCode(): string;
+  /** A one-time code for POST /v1/enrollments; with `expiresAt` (ISO) it stops working then. */
+  createActivationCode(opts?: { expiresAt?: string | null }): string;
   /** Replaces the current rules. */
   injectFaults(rules: FaultRule[]): void;
   clearFaults(): void;
@@ -152,7 +153,7 @@ export async function createSandboxHub(options: SandboxHubOptions): Promise<Sand
     revokeApiKey: (key) => admin.revokeApiKey(key),
     setKeyExpiry: (key, expiresAt) => admin.setKeyExpiry(key, expiresAt),
     setCredits: (n) => admin.setCredits(n),
-    createActivationCode: () => admin.createActivationCode(),
+    createActivationCode: (opts) => admin.createActivationCode(opts),
     injectFaults: (rules) => faults.replace(rules),
     clearFaults: () => faults.clear(),
     listDocuments: () => admin.listDocuments(),

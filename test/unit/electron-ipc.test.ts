@@ -88,7 +88,19 @@ function fakeStatus(paused: boolean): AgentStatus {
     services: [],
     watchers: [],
     printers: [],
-    hub: { transport: 'https', url: '', reachable: null, lastContactAt: null, lastError: null, lastSyncAt: null, credits: null, keyExpiresAt: null, unreachableSince: null, nextTryAt: null },
+    hub: {
+      transport: 'https',
+      url: '',
+      reachable: null,
+      lastContactAt: null,
+      lastError: null,
+      lastSyncAt: null,
+      credits: null,
+      keyExpiresAt: null,
+      unreachableSince: null,
+      nextTryAt: null,
+      keySource: 'store',
+    },
   };
 }
 

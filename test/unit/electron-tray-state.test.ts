@@ -30,6 +30,7 @@ function status(patch: Partial<AgentStatus> = {}, hub: Partial<AgentStatus['hub'
       keyExpiresAt: null,
       unreachableSince: null,
       nextTryAt: null,
+      keySource: 'store',
       ...hub,
     },
   };

@@ -15,6 +15,7 @@ export async function sandboxHubCommand(args: string[]): Promise<number> {
       'delay-ms': { type: 'string' },
       credits: { type: 'string' },
       'create-key': { type: 'boolean' },
+      'activation-code': { type: 'boolean' },
       'sftp-root': { type: 'string' },
     },
     strict: true,
@@ -36,6 +37,12 @@ export async function sandboxHubCommand(args: string[]): Promise<number> {
     const key = hub.createApiKey({ name: 'cli' });
     await writeDurably(join(dataDir, 'api-key'), `${key}\n`);
     console.log(`A new API key was written to ${join(dataDir, 'api-key')}`);
+  }
+  if (values['activation-code']) {
+    // For trying enrollment (docs/enrollment.md): \`recapito enroll --code-file DIR/activation-code\`.
+    const code = hub.createActivationCode();
+    await writeDurably(join(dataDir, 'activation-code'), `${code}\n`);
+    console.log(`A new activation code was written to ${join(dataDir, 'activation-code')} (it works once)`);
   }
   await untilSignal();
   await hub.close();

@@ -10,6 +10,7 @@ import type { DocumentQuery } from '../store/documents.ts';
 import type { CapturedDocument } from '../intake/capture.ts';
 import type { CsvSeparator } from '../sync/return-folder/history-csv.ts';
 import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody, RemoveApproverBody } from '../../contract/approval.ts';
+import type { EnrollRequest, EnrollmentResult } from '../../contract/enrollment.ts';
 
 export type HistoryFilter = Omit<DocumentQuery, 'cursor' | 'limit'>;
 
@@ -54,6 +55,8 @@ export interface AgentApi {
 
   setCredentials(values: Partial<Record<SecretName, string>>): Promise<void>;
   secretPresence(): Record<SecretName, boolean>;
+  /** Trades an activation code for the hub API key, kept in the secret store (docs/enrollment.md); never answers the key. */
+  enroll(request: EnrollRequest): Promise<EnrollmentResult>;
   testConnection(): Promise<ConnectionCheckResult>;
   verifyAudit(): { ok: boolean; checked: number; firstBad?: number };
   /** The virtual printer's IPP addresses, one per profile with a queue. */

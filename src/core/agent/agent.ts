@@ -27,6 +27,8 @@ import { captureProfile, composeAgent, profileSettings, type AgentDeps, type Age
 import { approvalOf, submitter } from './approval.ts';
 import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody, RemoveApproverBody } from '../../contract/approval.ts';
 import { brandingStatus } from '../config/branding.ts';
+import { enrollDevice, hubKeySource } from './enrollment.ts';
+import type { EnrollRequest, EnrollmentResult } from '../../contract/enrollment.ts';
 
 export { AGENT_VERSION } from './hub-connection.ts';
 export type { AgentDeps } from './compose.ts';
@@ -147,7 +149,7 @@ export class Agent implements AgentApi {
       startedAt: this.#startedAt,
       paused: parts.hold.paused(),
       hold: parts.hold.current(),
-      hub: { transport: this.settings.hub.transport, url: this.settings.hub.url ?? '', ...parts.health.get() },
+      hub: { transport: this.settings.hub.transport, url: this.settings.hub.url ?? '', ...parts.health.get(), keySource: hubKeySource(this.#deps.secrets) },
       counts: parts.store.documents.countsByState(),
       services: this.services.list().map(({ name, state, error }) => ({ name, state, error })),
       printers: parts.printer.status(),
@@ -326,6 +328,28 @@ export class Agent implements AgentApi {
     for (const name of names) await this.#deps.secrets.set(name, values[name]!);
     store.transaction(() => store.events.append({ type: 'credentials.updated', message: `replaced: ${names.join(', ')}` }));
     accountMonitor.checkNow();
+  }
+
+  /**
+   * Enrollment by activation code (docs/enrollment.md): the hub's new key goes to the secret store,
+   * which the hub client reads at each call, so the next upload uses it; a hold on the key is checked
+   * again at once. The answer is the account, never the key. Not cancelled by the caller going
+   * away: once the hub has spent the code, the key must be kept.
+   */
+  async enroll(request: EnrollRequest): Promise<EnrollmentResult> {
+    const { store, health, accountMonitor, outbox } = this.#running();
+    const result = await enrollDevice({ hub: this.settings.hub, secrets: this.#deps.secrets, log: this.#log.child('enroll'), request });
+    store.transaction(() =>
+      store.events.append({
+        type: 'credentials.enrolled',
+        message: `enrolled as "${result.deviceName}" with account ${result.account.name} (${result.account.id}), key ${result.key.id}`,
+        data: { account: result.account.id, keyId: result.key.id, expiresAt: result.key.expiresAt, deviceName: result.deviceName },
+      }),
+    );
+    if (result.companies !== null) health.account(result.credits, result.key.expiresAt);
+    accountMonitor.checkNow();
+    outbox.wake();
+    return result;
   }
 
   /** Which secrets are set (never their values). */

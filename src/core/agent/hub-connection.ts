@@ -49,7 +49,8 @@ export async function testHubConnection(options: HubConnectionOptions, client: H
   return testHttpsConnection({ url: settings.url, extraCaPem: await extraCaPem(settings), client });
 }
 
-async function extraCaPem(settings: Settings['hub']): Promise<string | null> {
+/** The PEM of `hub.caFile`, read now (null without one). */
+export async function extraCaPem(settings: Settings['hub']): Promise<string | null> {
   const { caFile } = settings;
   if (!caFile) return null;
   try {

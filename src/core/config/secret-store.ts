@@ -12,6 +12,8 @@ export interface SecretStore {
   get(name: SecretName): string | null;
   set(name: SecretName, value: string): Promise<void>;
   delete(name: SecretName): Promise<void>;
+  /** Where the current value comes from, when the store can tell ('env': an environment variable wins over what is stored). */
+  sourceOf?(name: SecretName): 'env' | 'file' | null;
 }
 
 /** Environment variables that override the stored value (for services and containers). */

@@ -10,7 +10,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl as untypedGetProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
 import { HUB_STATUSES, hubEventSchema, seqSchema } from './hub-event-schema.ts';
-import type { HubAccount, HubDocument, HubEventsPage } from '../../contract/hub-protocol.ts';
+import type { HubAccount, HubDocument, HubEnrollment, HubEventsPage } from '../../contract/hub-protocol.ts';
 import { HubRequestError, assertEventsRequest } from './hub-client.ts';
 import type { EventsRequest, HubClient, UploadRequest, UploadResult } from './hub-client.ts';
 import { classifyHubError, hubProtocolError } from './classify-hub-error.ts';
@@ -44,7 +44,23 @@ const HEADER_VALUE = /^[\x20-\x7e]+$/;
 
 const getProxyForUrl = untypedGetProxyForUrl as (url: string) => string;
 
-export function createHttpsHubClient(options: HttpsHubClientOptions): HubClient {
+export interface EnrollmentRequest {
+  activationCode: string;
+  deviceName: string;
+}
+
+/** The HTTPS transport also enrolls: the one call made without a key (SFTP has no enrollment). */
+export interface HttpsHubClient extends HubClient {
+  readonly transport: 'https';
+  /**
+   * POST /v1/enrollments: trades a one-time activation code for a new API key. A refused code is a
+   * HubRequestError with status 403 (`invalid_activation_code`); neither the code nor the key ever
+   * appears in an error's message.
+   */
+  enroll(request: EnrollmentRequest, signal?: AbortSignal): Promise<HubEnrollment>;
+}
+
+export function createHttpsHubClient(options: HttpsHubClientOptions): HttpsHubClient {
   const baseUrl = parseHubBaseUrl(options.baseUrl);
   const ca = options.extraCaPem ? trustedCertificateAuthorities(options.extraCaPem) : undefined;
   const proxy = proxyFor(baseUrl, options.env ?? process.env);
@@ -78,24 +94,28 @@ export function createHttpsHubClient(options: HttpsHubClientOptions): HubClient 
     headers?: Record<string, string>;
     data?: Buffer;
     signal?: AbortSignal | undefined;
+    /** Sent without the API key (enrollment only). */
+    anonymous?: boolean;
+    /** Other values the call carries that no error may repeat (the activation code). */
+    secrets?: string[];
   }
 
   async function call(spec: CallSpec): Promise<AxiosResponse<Buffer>> {
     spec.signal?.throwIfAborted();
-    const apiKey = readApiKey(options.apiKey);
+    const apiKey = spec.anonymous ? null : readApiKey(options.apiKey);
     const context: HubErrorContext = { subject: spec.subject, proxy: proxyLabel, timeoutMs: spec.timeoutMs };
     try {
       return await http.request<Buffer>({
         method: spec.method,
         url: spec.path,
-        headers: { ...spec.headers, Authorization: `Bearer ${apiKey}` },
+        headers: { ...spec.headers, ...(apiKey === null ? {} : { Authorization: `Bearer ${apiKey}` }) },
         data: spec.data,
         timeout: spec.timeoutMs,
         signal: spec.signal,
       });
     } catch (error) {
       if (spec.signal?.aborted) throw spec.signal.reason;
-      throw withoutSecrets(classifyHubError(error, context), [apiKey]);
+      throw withoutSecrets(classifyHubError(error, context), [apiKey, ...(spec.secrets ?? [])]);
     }
   }
 
@@ -132,6 +152,25 @@ export function createHttpsHubClient(options: HttpsHubClientOptions): HubClient 
       const timeoutMs = request.timeoutSeconds * 1000 + LONG_POLL_GRACE_MS;
       const response = await call({ method: 'GET', path: `v1/events?${query.toString()}`, subject, timeoutMs, signal });
       return parseBody(response, eventsPageSchema, subject) satisfies HubEventsPage;
+    },
+
+    async enroll(request: EnrollmentRequest, signal?: AbortSignal): Promise<HubEnrollment> {
+      const subject = 'the activation code';
+      const data = Buffer.from(JSON.stringify({ activationCode: request.activationCode, deviceName: request.deviceName }), 'utf8');
+      const response = await call({
+        method: 'POST',
+        path: 'v1/enrollments',
+        subject,
+        timeoutMs: requestTimeoutMs,
+        headers: { 'Content-Type': 'application/json' },
+        data,
+        signal,
+        anonymous: true,
+        secrets: [request.activationCode],
+      });
+      if (response.status !== 201 && response.status !== 200) throw hubProtocolError(response.status, subject, 'expected 201 (enrolled)');
+      // The shape's messages name fields, never values: the key in the body cannot reach an error.
+      return parseBody(response, enrollmentSchema, subject) satisfies HubEnrollment;
     },
 
     async acknowledge(): Promise<void> {
@@ -304,6 +343,13 @@ const documentSchema = z.looseObject({
 });
 
 const documentsSchema = z.looseObject({ documents: z.array(documentSchema) });
+
+const enrollmentSchema = z.looseObject({
+  // It travels in a header later: printable ASCII without spaces, or the hub sent something else.
+  apiKey: text.regex(HEADER_TOKEN, 'not an API key (printable ASCII without spaces)'),
+  key: z.looseObject({ id: text.min(1), expiresAt: text.nullable() }),
+  account: z.looseObject({ id: text.min(1), name: text }),
+});
 
 const accountSchema = z.looseObject({
   account: z.looseObject({ id: text, name: text }),

@@ -1,8 +1,8 @@
 // What the agent knows about the hub right now, for /status and the tray: `hub` of AgentStatus
-// without what the settings say (transport, url).
+// without what the settings say (transport, url) and the secret store (keySource).
 import type { AgentStatus } from '../../contract/local-api.ts';
 
-export type HubHealthSnapshot = Omit<AgentStatus['hub'], 'transport' | 'url'>;
+export type HubHealthSnapshot = Omit<AgentStatus['hub'], 'transport' | 'url' | 'keySource'>;
 
 export class HubHealth {
   private snapshot: HubHealthSnapshot = {

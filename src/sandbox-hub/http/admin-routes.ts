@@ -20,6 +20,7 @@ const schemas = {
   key: z.object({ apiKey: z.string().min(1) }),
   keyExpiry: z.object({ apiKey: z.string().min(1), expiresAt: z.string().min(1).nullable() }),
   credits: z.object({ remaining: z.number().int().min(0) }),
+  activationCode: z.object({ expiresAt: timestamp }),
   faults: z.object({
     rules: z.array(
       z.object({
@@ -96,5 +97,8 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
 
   app.get('/_sandbox/documents', async () => ({ documents: admin.listDocuments() }));
 
-  app.post('/_sandbox/activation-codes', { bodyLimit }, async () => ({ activationCode: admin.createActivationCode() }));
+  app.post('/_sandbox/activation-codes', { bodyLimit }, async (request) => {
+    const body = parse(schemas.activationCode, request, '{"expiresAt"?: "ISO date" | null}');
+    return { activationCode: admin.createActivationCode({ expiresAt: body.expiresAt ?? null }) };
+  });
 }

@@ -245,10 +245,11 @@ export class HubService {
   /** Trades a one-time activation code for a new API key (the only call made without a key). */
   enroll(activationCode: string, deviceName: string): Enrollment {
     return this.deps.db.transaction(() => {
-      const accountId = this.deps.accounts.unusedActivationCodeAccount(activationCode);
-      const account = accountId ? this.deps.accounts.account(accountId) : undefined;
-      if (!account) throw new HubProtocolError(403, 'invalid_activation_code', 'This activation code is unknown or was already used.');
       const now = this.deps.now();
+      // One answer for unknown, used and expired: the hub does not tell a guesser which codes exist.
+      const accountId = this.deps.accounts.unusedActivationCodeAccount(activationCode, now);
+      const account = accountId ? this.deps.accounts.account(accountId) : undefined;
+      if (!account) throw new HubProtocolError(403, 'invalid_activation_code', 'This activation code is unknown, was already used or has expired.');
       const { secret, key } = this.deps.accounts.createApiKey(account.id, { name: deviceName }, now);
       this.deps.accounts.markActivationCodeUsed(activationCode, key.id, now);
       return { apiKey: secret, key: { id: key.id, expiresAt: key.expiresAt }, account: { id: account.id, name: account.name } };

@@ -52,8 +52,10 @@ export class SandboxAdmin {
     this.accounts.setCredits(this.accountId, remaining);
   }
 
-  createActivationCode(): string {
-    return this.accounts.createActivationCode(this.accountId, this.now());
+  /** A one-time code for POST /v1/enrollments; `expiresAt` (ISO) makes it expire, as a provider's would. */
+  createActivationCode(options: { expiresAt?: string | null } = {}): string {
+    if (options.expiresAt) checkTimestamp(options.expiresAt);
+    return this.accounts.createActivationCode(this.accountId, this.now(), options.expiresAt ?? null);
   }
 
   listDocuments(): SandboxDocumentRecord[] {

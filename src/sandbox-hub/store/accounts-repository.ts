@@ -101,18 +101,21 @@ export class AccountsRepository {
     return this.db.prepare('UPDATE api_keys SET expires_at = ? WHERE secret_sha256 = ?').run(expiresAt, sha256Hex(secret)).changes === 1;
   }
 
-  createActivationCode(accountId: string, now: Date): string {
+  createActivationCode(accountId: string, now: Date, expiresAt: string | null = null): string {
     // Short enough to type from an e-mail; grouped for readability.
     const raw = randomSecret('', 9).replace(/[-_]/g, 'X').toUpperCase();
     const code = `SBX-${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8, 12)}`;
-    this.db.prepare('INSERT INTO activation_codes (code_sha256, account_id, created_at) VALUES (?, ?, ?)').run(sha256Hex(code), accountId, now.toISOString());
+    this.db
+      .prepare('INSERT INTO activation_codes (code_sha256, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .run(sha256Hex(code), accountId, now.toISOString(), expiresAt === null ? null : new Date(expiresAt).toISOString());
     return code;
   }
 
-  /** The account of an activation code that was never used; undefined when unknown or used. */
-  unusedActivationCodeAccount(code: string): string | undefined {
-    const row = this.db.prepare('SELECT account_id AS accountId FROM activation_codes WHERE code_sha256 = ? AND used_at IS NULL').get(sha256Hex(code)) as
-      { accountId: string } | undefined;
+  /** The account of an activation code that was never used and has not expired at `now`; undefined otherwise. */
+  unusedActivationCodeAccount(code: string, now: Date): string | undefined {
+    const row = this.db
+      .prepare('SELECT account_id AS accountId FROM activation_codes WHERE code_sha256 = ? AND used_at IS NULL AND (expires_at IS NULL OR expires_at > ?)')
+      .get(sha256Hex(code), now.toISOString()) as { accountId: string } | undefined;
     return row?.accountId;
   }
 

@@ -95,6 +95,10 @@ const MIGRATIONS: string[] = [
   CREATE INDEX sftp_notices_by_upload ON sftp_notices (account_id, idempotency_key, sha256, status);
   CREATE INDEX sftp_notices_by_account ON sftp_notices (account_id, seq);
   `,
+  // Activation codes that expire (null: never), as a provider's do.
+  `
+  ALTER TABLE activation_codes ADD COLUMN expires_at TEXT;
+  `,
 ];
 
 export function openHubDatabase(filePath: string): HubDatabase {

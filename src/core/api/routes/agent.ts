@@ -19,6 +19,8 @@ const credentialsBody = z.strictObject({
   sftpPrivateKey: secret.optional(),
   sftpPassphrase: secret.optional(),
 } satisfies Record<SecretName, z.ZodType>);
+// Lengths and characters are checked by the enrollment itself, with answers a person can act on.
+const enrollBody = z.strictObject({ activationCode: z.string().max(4096), deviceName: z.string().max(4096).optional() });
 
 export function registerAgentRoutes(app: FastifyInstance, current: () => AgentApi): void {
   const agent = (): AgentApi => current();
@@ -53,6 +55,13 @@ export function registerAgentRoutes(app: FastifyInstance, current: () => AgentAp
   });
 
   on(app, ROUTES.hubTest, async () => agent().testConnection());
+
+  // The answer is the account, the key's id and expiry, the companies: never the key (docs/enrollment.md).
+  on(app, ROUTES.enroll, async (request) => {
+    const parsed = enrollBody.safeParse(request.body);
+    if (!parsed.success) throw new AgentError('bad_activation_code', 'send {"activationCode": "…", "deviceName"?: "…"}', 400);
+    return agent().enroll(parsed.data);
+  });
 
   on(app, ROUTES.auditVerify, async () => agent().verifyAudit());
 }
