@@ -105,7 +105,7 @@ async function expandEntry(zip: ZipFile, entry: Entry, prefix: string, depth: nu
   const rawName = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
   const entryPath = safeEntryPath(rawName, prefix);
   const path = prefix + entryPath;
-  const skipReason = skipReasonFor(entryPath);
+  const skipReason = skipReasonFor(entryPath) ?? (isSymbolicLink(entry) ? 'a symbolic link, not a document' : null);
   if (skipReason) {
     result.skipped.push({ path, reason: skipReason });
     return;
@@ -151,6 +151,15 @@ function skipReasonFor(entryPath: string): string | null {
   const name = (segments[segments.length - 1] ?? '').toLowerCase();
   if (name === 'thumbs.db' || name === 'desktop.ini') return 'Windows folder metadata, not a document';
   return null;
+}
+
+/**
+ * A Unix symbolic link stored as an entry: its bytes are the link's target path, not a document
+ * (and an extractor would create a link that may point anywhere). Skipped, and named as such.
+ */
+function isSymbolicLink(entry: Entry): boolean {
+  const madeOnUnix = entry.versionMadeBy >> 8 === 3;
+  return madeOnUnix && ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
 }
 
 function checkDeclaredSizes(entry: Entry, path: string, limits: ZipLimits, budget: Budget): void {
