@@ -36,6 +36,15 @@ function decodeXml(bytes: Uint8Array): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  // '<?' in UTF-16 with no byte-order mark, which XML 1.0 (§4.3.3) requires: say so, rather than
+  // "malformed" at the first NUL byte.
+  const [b0, b1, b2, b3] = bytes;
+  if ((b0 === 0x3c && b1 === 0 && b2 === 0x3f && b3 === 0) || (b0 === 0 && b1 === 0x3c && b2 === 0 && b3 === 0x3f)) {
+    throw new XmlRefusedError(
+      'xml_encoding',
+      'the text is UTF-16 without a byte-order mark (BOM), which XML requires: save it as UTF-8, or as UTF-16 with a BOM',
+    );
+  }
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 200));
   const declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1];
   try {
