@@ -2,8 +2,8 @@
 // GET /api/v1/branding and applied to the page: the document title, the favicon, the accent colours
 // (CSS variables on <html>, set through the CSSOM, which the CSP allows), and to every component
 // through useBranding(): the header's name and logo, the support contact in the footer.
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { defaultBrandingView, type BrandingView } from '../../contract/branding.ts';
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { defaultBrandingView, rebrand, type BrandingView } from '../../contract/branding.ts';
 import { ROUTES, pathOf } from '../../contract/routes.ts';
 
 const BrandingContext = createContext<BrandingView>(defaultBrandingView());
@@ -36,6 +36,15 @@ export function BrandingProvider({ children }: { children: ReactNode }) {
 
 export function useBranding(): BrandingView {
   return useContext(BrandingContext);
+}
+
+/**
+ * A table of texts kept outside the main messages (useI18n's `t` is already branded), saying the
+ * brand's name wherever it says Recapito: `const text = useBrandedTexts(ENROLL_MESSAGES[language])`.
+ */
+export function useBrandedTexts<T>(texts: T): T {
+  const { productName } = useBranding();
+  return useMemo(() => rebrand(texts, productName), [texts, productName]);
 }
 
 function applyToDocument(branding: BrandingView): void {
