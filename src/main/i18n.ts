@@ -20,6 +20,8 @@ export interface ShellStrings {
     held(reason: string): string;
     noHub: string;
     hubUnreachable(detail: string | null): string;
+    /** The hub down for `since`, the next probe in `next` (durations already written out, e.g. "12 min", "40 s"). */
+    hubOutage(since: string, next: string | null): string;
     folderUnavailable(folder: string): string;
     serviceFailed(name: string): string;
   };
@@ -76,6 +78,7 @@ const it: ShellStrings = {
     held: (reason) => `In attesa: ${reason}`,
     noHub: 'Da configurare: nessun hub impostato',
     hubUnreachable: (detail) => (detail ? `Hub non raggiungibile (${detail})` : 'Hub non raggiungibile'),
+    hubOutage: (since, next) => `Hub non raggiungibile da ${since}${next === null ? '' : `, prossimo tentativo tra ${next}`}`,
     folderUnavailable: (folder) => `Cartella non raggiungibile: ${folder}`,
     serviceFailed: (name) => `Servizio in errore: ${name}`,
   },
@@ -133,6 +136,7 @@ const en: ShellStrings = {
     held: (reason) => `On hold: ${reason}`,
     noHub: 'Setup needed: no hub configured',
     hubUnreachable: (detail) => (detail ? `Hub unreachable (${detail})` : 'Hub unreachable'),
+    hubOutage: (since, next) => `Hub unreachable for ${since}${next === null ? '' : `, next try in ${next}`}`,
     folderUnavailable: (folder) => `Folder unavailable: ${folder}`,
     serviceFailed: (name) => `Service failed: ${name}`,
   },

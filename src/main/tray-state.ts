@@ -23,7 +23,7 @@ const PENDING_STATES: readonly DocumentState[] = ['captured', 'queued', 'sending
 const MOVING_STATES: readonly DocumentState[] = ['captured', 'queued', 'sending'];
 
 /** `productName`: a reseller's brand (docs/white-label.md) heads the tooltip instead of Recapito. */
-export function trayStateFor(status: AgentStatus, locale: Locale = 'it', productName?: string): TrayState {
+export function trayStateFor(status: AgentStatus, locale: Locale = 'it', productName?: string, now: number = Date.now()): TrayState {
   const text = stringsFor(locale).tray;
   const pending = countOf(status, PENDING_STATES);
   const withQueue = (headline: string): string => (pending > 0 ? `${headline} · ${text.waiting(pending)}` : headline);
@@ -34,6 +34,14 @@ export function trayStateFor(status: AgentStatus, locale: Locale = 'it', product
 
   const brokenWatcher = status.watchers.find((watcher) => watcher.state !== 'watching');
   if (brokenWatcher) return { icon: 'error', tooltip: tooltip(withQueue(text.folderUnavailable(brokenWatcher.folder))) };
+
+  // An outage (docs/hub-outages.md), whatever the transport: since when, and when the one probe asks again.
+  const since = status.hub.unreachableSince === null ? NaN : Date.parse(status.hub.unreachableSince);
+  if (Number.isFinite(since)) {
+    const next = status.hub.nextTryAt === null ? NaN : Date.parse(status.hub.nextTryAt);
+    const headline = text.hubOutage(shortDuration(now - since), Number.isFinite(next) ? shortDuration(next - now) : null);
+    return { icon: 'error', tooltip: tooltip(withQueue(headline)) };
+  }
 
   if (status.hub.url !== '' && status.hub.reachable === false) {
     return { icon: 'error', tooltip: tooltip(withQueue(text.hubUnreachable(shortError(status.hub.lastError)))) };
@@ -79,6 +87,15 @@ function shortError(error: string | null): string | null {
   if (!error) return null;
   const first = error.split(/[;\n]/)[0]?.trim() ?? '';
   return first === '' ? null : first;
+}
+
+/** "40 s", "12 min", "3 h": the same in Italian and English. */
+function shortDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.round(minutes / 60)} h`;
 }
 
 function clip(text: string): string {

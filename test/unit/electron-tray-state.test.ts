@@ -43,6 +43,30 @@ describe('trayStateFor', () => {
     expect(trayStateFor(state, 'en')).toEqual({ icon: 'ok', tooltip: 'Recapito — everything delivered' });
   });
 
+  it('says since when the hub is unreachable and when the next probe asks again, over either transport', () => {
+    const now = Date.parse('2025-01-01T10:12:00Z');
+    const down = {
+      reachable: false,
+      lastError: 'hub unreachable: connection refused',
+      unreachableSince: '2025-01-01T10:00:00Z',
+      nextTryAt: '2025-01-01T10:12:40Z',
+    };
+    const state = status({ hold: { code: 'unreachable', reason: 'hub unreachable', since: '2025-01-01T10:00:00Z' }, counts: { held: 200 } }, down);
+    expect(trayStateFor(state, 'it', undefined, now)).toEqual({
+      icon: 'error',
+      tooltip: 'Recapito — Hub non raggiungibile da 12 min, prossimo tentativo tra 40 s · 200 in coda',
+    });
+    expect(trayStateFor(state, 'en', undefined, now).tooltip).toBe('Recapito — Hub unreachable for 12 min, next try in 40 s · 200 waiting');
+    // SFTP has no URL: the outage is still said.
+    expect(trayStateFor(status({}, { ...down, url: '', transport: 'sftp' }), 'en', undefined, now).tooltip).toBe(
+      'Recapito — Hub unreachable for 12 min, next try in 40 s',
+    );
+    // A probe due now, an outage of hours.
+    expect(
+      trayStateFor(status({}, { ...down, unreachableSince: '2025-01-01T07:00:00Z', nextTryAt: '2025-01-01T10:11:59Z' }), 'it', undefined, now).tooltip,
+    ).toBe('Recapito — Hub non raggiungibile da 3 h, prossimo tentativo tra 0 s');
+  });
+
   it('defaults to Italian', () => {
     expect(trayStateFor(status()).tooltip).toBe('Recapito — tutto consegnato');
   });

@@ -82,7 +82,15 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
         onSettings={() => setSettingsOpen((open) => !open)}
       />
       {status?.hold ? (
-        <HoldBanner hold={status.hold} paused={status.paused} transport={status.hub.transport} busy={holdBusy} api={api} onResume={() => toggleHold(false)} />
+        <HoldBanner
+          hold={status.hold}
+          paused={status.paused}
+          transport={status.hub.transport}
+          hub={status.hub}
+          busy={holdBusy}
+          api={api}
+          onResume={() => toggleHold(false)}
+        />
       ) : null}
       <div className="notices">
         <ErrorNote error={statusError} />

@@ -38,6 +38,7 @@ export const en: Messages = {
     auth: 'Sending stopped: API key not valid',
     host_key: 'Sending stopped: the SFTP server is not recognised',
     permissions: "Sending stopped: not enough permissions on the hub's server",
+    unreachable: 'Sending waits: the hub does not answer',
     other: 'Sending stopped',
   },
   holdHelp: {
@@ -47,9 +48,12 @@ export const en: Messages = {
     host_key:
       'The SFTP server presents a key other than the recorded one: the server may have changed, or someone may be intercepting the connection. Contact support before going on. Documents wait.',
     permissions: "The account cannot read or write the folders on the hub's server. Ask your provider to check the permissions: sending resumes by itself.",
+    unreachable:
+      'The hub cannot be reached or is overloaded. One attempt at a time asks it again, further apart each time; when it answers, sending resumes by itself, a little at a time. Nothing is lost.',
     other: 'Documents wait: nothing is lost.',
   },
   holdSince: 'since',
+  hubOutage: (since: string, next: string | null) => `Hub unreachable for ${since}${next === null ? '' : `, next try in ${next}`}`,
   newKeyField: 'New API key',
   newKeySubmit: 'Save key',
   newKeySaved: 'Key saved: checking it with the hub.',

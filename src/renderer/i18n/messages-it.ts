@@ -41,6 +41,7 @@ export const it = {
     auth: 'Invio fermo: chiave API non valida',
     host_key: 'Invio fermo: il server SFTP non è riconosciuto',
     permissions: "Invio fermo: permessi insufficienti sul server dell'hub",
+    unreachable: "Invio in attesa: l'hub non risponde",
     other: 'Invio fermo',
   },
   holdHelp: {
@@ -51,9 +52,13 @@ export const it = {
       "Il server SFTP presenta una chiave diversa da quella registrata: potrebbe essere un cambio di server o un tentativo di intercettazione. Contatta l'assistenza prima di continuare. I documenti restano in attesa.",
     permissions:
       "L'account non può leggere o scrivere le cartelle sul server dell'hub. Chiedi al fornitore di controllare i permessi: l'invio riprenderà da solo.",
+    unreachable:
+      "L'hub non è raggiungibile o è sovraccarico. Un solo tentativo alla volta lo ricontatta, a intervalli crescenti; quando risponde l'invio riprende da solo, un po' alla volta. Nulla va perso.",
     other: 'I documenti restano in attesa: nulla va perso.',
   },
   holdSince: 'dal',
+  /** "Hub non raggiungibile da 12 min, prossimo tentativo tra 40 s" (durations already written out). */
+  hubOutage: (since: string, next: string | null) => `Hub non raggiungibile da ${since}${next === null ? '' : `, prossimo tentativo tra ${next}`}`,
   newKeyField: 'Nuova chiave API',
   newKeySubmit: 'Salva chiave',
   newKeySaved: 'Chiave salvata: verifica in corso.',
