@@ -195,9 +195,13 @@ describe('bad-input corpus', () => {
       expect(wrong).toEqual([]);
 
       // Nothing lost: each file is in errors/ with its note (every part refused), in sent/, or left where it was.
+      const ignored = entries.filter((e) => (expected(e, 'folder') as { state?: string }).state === 'ignored').map((e) => e.as!);
+      const leftInDrop = async (): Promise<string[]> => (await readdir(harness.dropDir)).filter((name) => name !== 'sent' && name !== 'errors');
+      // The post-actions run after each capture's commit: wait until only the ignored files remain.
+      await waitFor('every post-action done', async () => (await leftInDrop()).length === ignored.length, SETTLE_MS);
       const sent = await readdir(join(harness.dropDir, 'sent'));
       const errors = await readdir(join(harness.dropDir, 'errors'));
-      const left = (await readdir(harness.dropDir)).filter((name) => name !== 'sent' && name !== 'errors');
+      const left = await leftInDrop();
       for (const entry of entries) {
         const want = expected(entry, 'folder');
         const onDisk = cleanName(entry.as!);
@@ -215,12 +219,7 @@ describe('bad-input corpus', () => {
           expect(sent, entry.kind).toContain(onDisk);
         }
       }
-      expect(left.sort()).toEqual(
-        entries
-          .filter((e) => 'state' in expected(e, 'folder') && (expected(e, 'folder') as { state: string }).state === 'ignored')
-          .map((e) => e.as)
-          .sort(),
-      );
+      expect(left.sort()).toEqual(ignored.sort());
       expectHubHoldsDelivered(harness, entries, 'folder', 1);
     },
     CHANNEL_TIMEOUT_MS,
@@ -373,14 +372,13 @@ describe('bad-input corpus', () => {
             async () => (await readdir(malformedDir).catch(() => [] as string[])).includes(name),
             SETTLE_MS,
           );
-          const line = logLines().find((l) => l.includes('malformed status file') && l.includes(name));
-          if (!line) wrong.push(`sftp ${entry.kind}: no log line names ${name}`);
-          else if (!reason.test(line)) wrong.push(`sftp ${entry.kind}: log line "${line.slice(0, 300)}" does not match /${want.reason}/`);
+          // The warning is written before the move; the log file may be flushed a moment later.
+          const line = await waitFor(`a log line naming ${name}`, () => logLines().find((l) => l.includes('malformed status file') && l.includes(name)));
+          if (!reason.test(line)) wrong.push(`sftp ${entry.kind}: log line "${line.slice(0, 300)}" does not match /${want.reason}/`);
         } else {
           await waitFor(`${entry.kind} applied and removed`, async () => !(await readdir(outDir)).includes(name), SETTLE_MS);
           if ((await readdir(malformedDir).catch(() => [] as string[])).includes(name)) wrong.push(`sftp ${entry.kind}: moved to out/malformed/`);
-          if (!logLines().some((l) => reason.test(l) && l.includes(unknown)))
-            wrong.push(`sftp ${entry.kind}: no log line matching /${want.reason}/ names ${unknown}`);
+          await waitFor(`a log line matching /${want.reason}/ naming ${unknown}`, () => logLines().some((l) => reason.test(l) && l.includes(unknown)));
         }
       }
       expect(wrong).toEqual([]);
