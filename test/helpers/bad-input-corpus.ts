@@ -70,11 +70,13 @@ export type Recipe = z.infer<typeof recipe>;
 const entry = z
   .strictObject({
     kind: z.string().regex(/^[a-z0-9-]+$/),
-    group: z.enum(['xml', 'pdf', 'zip', 'p7m', 'ipp', 'name', 'status']),
+    group: z.enum(['xml', 'pdf', 'zip', 'p7m', 'ipp', 'print', 'name', 'status']),
     file: z.string().optional(),
     recipe: recipe.optional(),
     /** The name it is captured under (folder, API, and the printer's job-name without .pdf). */
     as: z.string().optional(),
+    /** Printer: the document-format of the Print-Job (application/pdf when omitted). */
+    format: z.string().optional(),
     /** SFTP: the status file's name; {seq}, {known} (a document the agent sent) and {unknown} are filled in. */
     statusFile: z.string().optional(),
     channels: z.array(z.enum(CHANNELS)).min(1),

@@ -135,7 +135,7 @@ async function goodFileAfter(harness: Harness, name: string, send: (bytes: Buffe
 describe('bad-input corpus', () => {
   it('is kept as data: at least 40 kinds, every file present, names unique per channel, docs/bad-inputs.md generated from it', async () => {
     expect(corpus.length).toBeGreaterThanOrEqual(40);
-    for (const group of ['xml', 'zip', 'pdf', 'p7m', 'ipp', 'name', 'status'])
+    for (const group of ['xml', 'zip', 'pdf', 'p7m', 'ipp', 'print', 'name', 'status'])
       expect(
         corpus.some((e) => e.group === group),
         group,
@@ -278,7 +278,7 @@ describe('bad-input corpus', () => {
       // One at a time, as a spooler sends them (the printer answers server-error-busy past a few at once).
       for (const entry of entries) {
         const want = expected(entry, 'printer');
-        const body = entry.group === 'ipp' ? await bytes.of(entry) : Buffer.concat([printJob(jobNameOf(entry)), await bytes.of(entry)]);
+        const body = entry.group === 'ipp' ? await bytes.of(entry) : Buffer.concat([printJob(jobNameOf(entry), entry.format), await bytes.of(entry)]);
         const response = await fetch(printerUrl, { method: 'POST', headers: { 'Content-Type': 'application/ipp' }, body: new Uint8Array(body) });
         expect(response.status, entry.kind).toBe(200);
         const { message } = decodeIppMessage(new Uint8Array(await response.arrayBuffer()));
@@ -407,7 +407,7 @@ function jobNameOf(entry: CorpusEntry): string {
   return entry.as!.replace(/\.pdf$/i, '');
 }
 
-function printJob(jobName: string): Buffer {
+function printJob(jobName: string, format = 'application/pdf'): Buffer {
   return encodeIppMessage({
     version: { major: 2, minor: 0 },
     code: OPERATION['Print-Job'],
@@ -421,7 +421,7 @@ function printJob(jobName: string): Buffer {
           attr('printer-uri', v.uri('ipp://localhost/ipp/print')),
           attr('requesting-user-name', v.name('corpus')),
           attr('job-name', v.name(jobName)),
-          attr('document-format', v.mimeMediaType('application/pdf')),
+          attr('document-format', v.mimeMediaType(format)),
         ],
       },
     ],
