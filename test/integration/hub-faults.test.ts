@@ -60,32 +60,34 @@ describe('hub failures', () => {
     const learnedFromFeed = documents.filter((d) => !h.agent.document(d!.id)!.events.some((e) => e.type === 'document.accepted')).length;
     expect(replayed + learnedFromFeed, JSON.stringify({ uploads: atHub.map((d) => d.uploads), learnedFromFeed })).toBeGreaterThanOrEqual(2);
 
+    // 500 is about the request: those two documents retried on their own backoff (≤ 500 ms here).
     const retries = documents.flatMap((d) => h.agent.document(d!.id)!.events.filter((e) => e.type === 'document.retry'));
-    expect(retries.length).toBeGreaterThanOrEqual(10);
-    // Retry-After was honoured: the 429 retry waited the hub's 1 s, not the (≤500 ms) backoff.
     const retrySummary = JSON.stringify(retries.map((e) => [e.data?.['status'], e.data?.['delayMs'], e.data?.['code']]));
+    expect(retries.filter((e) => e.data?.['status'] === 500).length, retrySummary).toBeGreaterThanOrEqual(2);
     expect(
-      retries.some((e) => e.data?.['status'] === 429 && e.data?.['delayMs'] === 1000),
+      retries.every((e) => Number(e.data?.['delayMs']) <= 500),
       retrySummary,
     ).toBe(true);
-    // Backoff delays stay under the configured cap otherwise.
+    // 503, 429, resets and timeouts are the hub's: the whole queue held ('unreachable') and one probe
+    // asked again; no document retried on its own for them (docs/hub-outages.md; Retry-After's
+    // timing is tested to the millisecond in test/unit/hub-availability.test.ts).
     expect(
-      retries.filter((e) => e.data?.['status'] !== 429).every((e) => Number(e.data?.['delayMs']) <= 500),
+      retries.every((e) => e.data?.['status'] === 500),
       retrySummary,
     ).toBe(true);
-    expect(
-      retries.some((e) => String(e.message).includes('503')),
-      retrySummary,
-    ).toBe(true);
+    const outages = h.agent.store.events.since(0, 10_000).filter((e) => e.type === 'queue.held' && e.data?.['code'] === 'unreachable');
+    expect(outages.length).toBeGreaterThanOrEqual(1);
+    expect(h.agent.status().hold).toBeNull();
   });
 
   it('reports a failing service in /status while it retries, and its recovery', async () => {
     const h = (harness = await startHarness());
     await waitFor('follower running', () => h.agent.status().services.find((s) => s.name === 'status-follower' && s.state === 'running'));
     expect(h.agent.status().services.find((s) => s.name === 'outbox')?.state).toBe('running');
-    h.hub.injectFaults([{ route: 'GET /v1/events', status: 503 }]);
+    // 500: the feed's own failure (a 503 would be an outage of the whole hub: held, not failed).
+    h.hub.injectFaults([{ route: 'GET /v1/events', status: 500 }]);
     const failed = await waitFor('follower failing', () => h.agent.status().services.find((s) => s.name === 'status-follower' && s.state === 'failed'), 30_000);
-    expect(failed.error).toMatch(/503/);
+    expect(failed.error).toMatch(/500/);
     h.hub.clearFaults();
     await waitFor('follower recovered', () => h.agent.status().services.find((s) => s.name === 'status-follower' && s.state === 'running'), 30_000);
   });

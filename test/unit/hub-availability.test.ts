@@ -232,6 +232,40 @@ describe('HubAvailability', () => {
     ]);
   });
 
+  it('a hub that answers the probe but fails the rest keeps backing off instead of starting over', async () => {
+    const w = world({ random: () => 0.5 });
+    running.push(w.availability);
+    w.availability.start();
+    w.answerProbes(() => Promise.resolve({}));
+    const delays: number[] = [];
+    for (let cycle = 0; cycle < 10; cycle += 1) {
+      w.availability.reportFailure(overloaded(null)); // the feed answers 503, the account does not
+      const { nextTryAt } = w.availability.current();
+      delays.push((nextTryAt ?? 0) - w.clock.now());
+      await w.clock.advance((nextTryAt ?? 0) - w.clock.now());
+      expect(w.availability.isDown()).toBe(false);
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 32_000, 64_000, 90_000, 90_000]);
+    // Down for longer than the cap after coming back: a new outage starts from the base again.
+    await w.clock.advance(180_000);
+    w.availability.reportFailure(refused());
+    expect((w.availability.current().nextTryAt ?? 0) - w.clock.now()).toBe(500);
+  });
+
+  it('says the latest cause: the status at each probe, the hold once per change of cause', async () => {
+    const w = world();
+    running.push(w.availability);
+    w.availability.start();
+    w.availability.reportFailure(refused());
+    expect(w.outages.at(-1)?.[2]).toBe('hub unreachable: connection refused');
+    const untrusted = new HubRequestError({ kind: 'tls', code: 'SELF_SIGNED_CERT_IN_CHAIN', message: "the hub's certificate is not trusted" });
+    w.answerProbes(() => Promise.reject(untrusted));
+    await w.clock.advance(60_000);
+    expect(w.outages.at(-1)?.[2]).toBe("the hub's certificate is not trusted");
+    expect(w.holds).toEqual(['enter unreachable', 'enter unreachable']);
+    expect(w.hold()?.reason).toMatch(/^the hub's certificate is not trusted \(since/);
+  });
+
   it('starts down, probing at once, when the agent stopped during an outage', async () => {
     const since = new Date(Date.UTC(2034, 11, 31)).toISOString();
     const w = world({ held: { code: 'unreachable', reason: 'hub unreachable: connection refused', since } });

@@ -70,6 +70,12 @@ export class HubAvailability {
   private since: number | null = null;
   private nextTry: number | null = null;
   private reason = '';
+  /** The code of the failure the hold's reason names; the latest failure's message (for the status). */
+  private reasonCode = '';
+  private lastError = '';
+  /** When the hub last came back, and after how many failed probes: a hub that flaps keeps backing off. */
+  private lastRecoveredAt: number | null = null;
+  private lastFailures = 0;
   /** Failed probes since the hub went down. */
   private failures = 0;
   private probes = 0;
@@ -92,6 +98,7 @@ export class HubAvailability {
       this.since = Number.isFinite(since) ? since : this.clock.now();
       this.nextTry = this.clock.now();
       this.reason = held.reason;
+      this.lastError = held.reason;
       this.publish();
     }
   }
@@ -152,19 +159,23 @@ export class HubAvailability {
     if (this.state === 'down') {
       // A later Retry-After from a call already under way pushes the probe back, never forward.
       const wish = error.retryAfterMs === null ? null : now + error.retryAfterMs;
-      if (wish !== null && this.nextTry !== null && wish > this.nextTry) {
-        this.nextTry = wish;
-        this.publish();
-      }
+      if (wish !== null && this.nextTry !== null && wish > this.nextTry) this.nextTry = wish;
+      this.lastError = error.message;
+      this.publish();
       return true;
     }
+    // Down again soon after coming back (a hub that answers the probe but not the rest): the
+    // backoff goes on from where it was instead of starting over.
+    const flapping = this.lastRecoveredAt !== null && now - this.lastRecoveredAt < this.options.settings.probeCapMs;
     this.state = 'down';
     this.since = now;
-    this.failures = 1;
+    this.failures = flapping ? this.lastFailures + 1 : 1;
     this.probes = 0;
     this.ramp = null;
     this.lastStillDownLog = now;
     this.reason = `${error.message} (since ${new Date(now).toISOString().slice(11, 19)} UTC)`;
+    this.reasonCode = error.code;
+    this.lastError = error.message;
     this.nextTry = now + this.delay(error);
     this.options.log.warn('hub unreachable: sending held, probing with backoff', {
       error: error.message,
@@ -218,6 +229,14 @@ export class HubAvailability {
         this.failures += 1;
         const now = this.clock.now();
         this.nextTry = now + this.delay(isHubRequestError(error) ? error : null);
+        this.lastError = error instanceof Error ? error.message : String(error);
+        // Another cause now (the hub answers with a certificate not trusted, where it refused
+        // connections): the hold says so, once per change of cause.
+        if (isHubRequestError(error) && error.code !== this.reasonCode) {
+          this.reasonCode = error.code;
+          this.reason = `${error.message} (since ${new Date(this.since ?? now).toISOString().slice(11, 19)} UTC)`;
+          this.options.hold.enter('unreachable', this.reason, new Date(this.since ?? now).toISOString());
+        }
         const every = this.options.settings.stillDownLogMs ?? DEFAULT_STILL_DOWN_LOG_MS;
         if (now - this.lastStillDownLog >= every) {
           this.lastStillDownLog = now;
@@ -243,6 +262,8 @@ export class HubAvailability {
     this.state = 'up';
     this.since = null;
     this.nextTry = null;
+    this.lastRecoveredAt = now;
+    this.lastFailures = this.failures;
     this.failures = 0;
     this.ramp = this.options.settings.maxConcurrency > 1 ? 1 : null;
     this.options.health.contact();
@@ -264,7 +285,7 @@ export class HubAvailability {
     this.options.health.outage(
       this.state === 'down' && this.since !== null ? new Date(this.since).toISOString() : null,
       this.state === 'down' && this.nextTry !== null ? new Date(this.nextTry).toISOString() : null,
-      this.state === 'down' ? this.reason : null,
+      this.state === 'down' ? this.lastError : null,
     );
   }
 
