@@ -305,6 +305,15 @@ describe('support bundle', () => {
     expect((await readFile(join(dataDir, 'recapito.sqlite'))).equals(dbBefore)).toBe(true);
   });
 
+  it('the CLI refuses a data folder that does not exist', async () => {
+    const failure = (await cli('--data', join(root, 'nowhere'), '--out', join(root, 'out-none')).catch((error: unknown) => error)) as {
+      code?: number;
+      stderr?: string;
+    };
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain(`no data folder at ${join(root, 'nowhere')}`);
+  });
+
   it('is bounded: the log tail and the event count are cut to the limits, and the manifest says so', async () => {
     const logs = join(dataDir, 'logs');
     await writeFile(join(logs, 'recapito.1.log'), `${'an older line of the log, rotated\n'.repeat(4000)}`);

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { listRunningAgents, resolveDataDir } from '../../core/config/running-agents.ts';
 import { dataPaths } from '../../core/config/data-dir.ts';
 import { writeDurably } from '../../core/util/fsync.ts';
@@ -24,6 +25,10 @@ export async function supportBundleCommand(args: string[]): Promise<number> {
     return 2;
   }
   const dataDir = await resolveDataDir(values.data);
+  if (!existsSync(dataDir)) {
+    console.error(`recapito support-bundle: no data folder at ${dataDir} (pass --data DIR)`);
+    return 1;
+  }
   const outDir = resolve(values.out ?? '.');
 
   const target = await runningAgentOn(dataDir);
