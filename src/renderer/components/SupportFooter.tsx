@@ -3,10 +3,12 @@
 import { useBranding } from '../branding/branding.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 
-export function SupportFooter({ version }: { version: string | null }) {
+/** `onlyWithContact`: nothing at all when the branding gives no support contact (the token page). */
+export function SupportFooter({ version, onlyWithContact = false }: { version: string | null; onlyWithContact?: boolean }) {
   const branding = useBranding();
   const { t } = useI18n();
   const { email, phone, url } = branding.support;
+  if (onlyWithContact && !email && !phone && !url) return null;
   return (
     <footer className="support-footer" data-testid="support-footer">
       <span className="support-product">

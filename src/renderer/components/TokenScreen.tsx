@@ -37,7 +37,7 @@ export function TokenScreen({ rejected, onToken }: { rejected: boolean; onToken:
             {t.tokenSubmit}
           </button>
         </form>
-        <SupportFooter version={null} />
+        <SupportFooter version={null} onlyWithContact />
       </div>
     </main>
   );
