@@ -71,6 +71,8 @@ export interface AgentStatus {
   startedAt: string;
   paused: boolean;
   hold: { code: string; reason: string; since: string } | null;
+  /** Capture stopped because the data folder's disk is full ("disk full: 12 MB needed…"); null while capturing. */
+  captureHold?: { code: 'disk_full'; reason: string; since: string } | null;
   hub: {
     transport: 'https' | 'sftp';
     url: string;

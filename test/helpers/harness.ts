@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSandboxHub, type SandboxHub, type SandboxHubOptions } from '../../src/sandbox-hub/sandbox-hub.ts';
-import { createAgent, type Agent } from '../../src/core/agent/agent.ts';
+import { createAgent, type Agent, type AgentDeps } from '../../src/core/agent/agent.ts';
 import { defaultSettings, type Settings } from '../../src/core/config/settings-schema.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
@@ -81,7 +81,15 @@ export function sftpSettings(settings: Settings, sshd: Sshd, rootDir: string): S
 }
 
 export async function startHarness(
-  options: { transport?: Transport; hub?: Partial<SandboxHubOptions>; settings?: (s: Settings) => Settings } = {},
+  options: {
+    transport?: Transport;
+    hub?: Partial<SandboxHubOptions>;
+    settings?: (s: Settings) => Settings;
+    /** The agent's data folder (default: <root>/agent), e.g. on a small filesystem of its own; made before the agent starts. */
+    dataDir?: (root: string) => Promise<string>;
+    /** More of the agent's dependencies (its disk-space reserve…). */
+    deps?: Pick<AgentDeps, 'diskSpace'>;
+  } = {},
 ): Promise<Harness> {
   const transport = options.transport ?? 'https';
   const { dir: root, cleanup } = await makeTempDir();
@@ -90,7 +98,7 @@ export async function startHarness(
   const hub = await createSandboxHub({ dataDir: join(root, 'hub'), ...(sshd ? { sftp: { rootDir: sftpRoot, pollIntervalMs: 100 } } : {}), ...options.hub });
   const apiKey = hub.createApiKey({ name: 'test' });
   const dropDir = join(root, 'drop');
-  const dataDir = join(root, 'agent');
+  const dataDir = options.dataDir ? await options.dataDir(root) : join(root, 'agent');
   await mkdir(dropDir, { recursive: true });
   let settings = testSettings(hub, dropDir);
   if (sshd) settings = sftpSettings(settings, sshd, sftpRoot);
@@ -101,7 +109,7 @@ export async function startHarness(
   if (sshd) await secrets.set('sftpPrivateKey', sshd.clientPrivateKey);
   const log = createLogger({ dir: join(dataDir, 'logs'), level: 'debug', maxFileBytes: 5 * 1024 * 1024, maxFiles: 2, secrets: () => [apiKey] });
 
-  let agent = createAgent(settings, { dataDir, secrets, log });
+  let agent = createAgent(settings, { dataDir, secrets, log, ...options.deps });
   await agent.start();
 
   const harness: Harness = {
@@ -122,7 +130,7 @@ export async function startHarness(
       await agent.stop();
       await whileStopped?.();
       if (patch) settings = patch(settings);
-      agent = createAgent(settings, { dataDir, secrets, log });
+      agent = createAgent(settings, { dataDir, secrets, log, ...options.deps });
       await agent.start();
       return agent;
     },

@@ -27,6 +27,7 @@ import { captureProfile, composeAgent, profileSettings, type AgentDeps, type Age
 import { approvalOf, submitter } from './approval.ts';
 import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody, RemoveApproverBody } from '../../contract/approval.ts';
 import { brandingStatus } from '../config/branding.ts';
+import { DiskFullError, type DiskFullState } from '../intake/disk-space.ts';
 import { enrollDevice, hubKeySource } from './enrollment.ts';
 import type { EnrollRequest, EnrollmentResult } from '../../contract/enrollment.ts';
 
@@ -149,6 +150,7 @@ export class Agent implements AgentApi {
       startedAt: this.#startedAt,
       paused: parts.hold.paused(),
       hold: parts.hold.current(),
+      captureHold: captureHoldOf(parts.disk.current()),
       hub: { transport: this.settings.hub.transport, url: this.settings.hub.url ?? '', ...parts.health.get(), keySource: hubKeySource(this.#deps.secrets) },
       counts: parts.store.documents.countsByState(),
       services: this.services.list().map(({ name, state, error }) => ({ name, state, error })),
@@ -218,15 +220,21 @@ export class Agent implements AgentApi {
   async submit(input: SubmittedFile): Promise<CapturedDocument[]> {
     const profile = captureProfile(this.settings, input.profile ?? null);
     const { capture, osUser } = this.#running();
-    return capture.captureBytes({
-      profile,
-      source: input.source,
-      name: input.name,
-      bytes: input.bytes,
-      // Through the local API: the OS user running the agent, and the name the client declared.
-      submittedBy: submitter(osUser, input.submittedBy ?? null),
-      ...(input.metadata ? { metadata: input.metadata } : {}),
-    });
+    try {
+      return await capture.captureBytes({
+        profile,
+        source: input.source,
+        name: input.name,
+        bytes: input.bytes,
+        // Through the local API: the OS user running the agent, and the name the client declared.
+        submittedBy: submitter(osUser, input.submittedBy ?? null),
+        ...(input.metadata ? { metadata: input.metadata } : {}),
+      });
+    } catch (error) {
+      // 507 Insufficient Storage: nothing was recorded; the client keeps the file and sends it again.
+      if (error instanceof DiskFullError) throw new AgentError('disk_full', error.message, 507);
+      throw error;
+    }
   }
 
   retry(id: string): DocumentState {
@@ -385,4 +393,8 @@ export class Agent implements AgentApi {
 /** Builds an agent; nothing is opened until start(). */
 export function createAgent(settings: Settings, deps: AgentDeps): Agent {
   return new Agent(settings, deps);
+}
+
+function captureHoldOf(state: DiskFullState | null): AgentStatus['captureHold'] {
+  return state ? { code: state.code, reason: state.reason, since: state.since } : null;
 }

@@ -10,6 +10,7 @@ import { CaptureService, type CaptureProfile } from '../intake/capture.ts';
 import { CaptureWorkerPool, defaultCaptureWorkerCount } from '../intake/capture-worker/capture-pool.ts';
 import type { CaptureWorkerFaults } from '../intake/capture-worker/messages.ts';
 import { FolderWatcher, type WatcherState } from '../intake/folder-watcher.ts';
+import { DiskSpace } from '../intake/disk-space.ts';
 import { SENT_FOLDER, ERRORS_FOLDER } from '../intake/post-action.ts';
 import { HoldController } from '../sync/hold.ts';
 import { HubHealth } from '../sync/hub-health.ts';
@@ -40,6 +41,8 @@ export interface AgentDeps {
   branding?: LoadedBranding;
   /** The capture worker pool's size (default: defaultCaptureWorkerCount()), its timeout, and faults for tests. */
   captureWorkers?: { size?: number; jobTimeoutMs?: number; faults?: CaptureWorkerFaults };
+  /** The free space kept in reserve on the data folder's disk, and how often a full disk is looked at again (tests). */
+  diskSpace?: { reserveBytes?: number; recheckMs?: number };
   /** The OS user the events and captures name (default: the account running the agent; tests). */
   osUser?: string;
   /** The clock of the approvers' PIN lockout (tests). */
@@ -59,6 +62,8 @@ export interface AgentParts {
   store: Store;
   spool: Spool;
   capture: CaptureService;
+  /** Capture stops while the data folder's disk is full; `current()` is the reason. */
+  disk: DiskSpace;
   hold: HoldController;
   health: HubHealth;
   outbox: Outbox;
@@ -141,8 +146,10 @@ export function composeAgent(
     ...(workers.jobTimeoutMs ? { jobTimeoutMs: workers.jobTimeoutMs } : {}),
     ...(workers.faults ? { faults: workers.faults } : {}),
   });
+  const disk = new DiskSpace({ dir: deps.dataDir, log: log.child('intake'), ...deps.diskSpace });
   const capture = new CaptureService({
     store,
+    disk,
     workers: captureWorkers,
     log: log.child('intake'),
     onQueued: () => outbox.wake(),
@@ -167,6 +174,7 @@ export function composeAgent(
     captureProfile: (profileId) => captureProfile(settings, profileId),
     spoolDir: printerSpoolDir(deps.dataDir),
     log: log.child('printer'),
+    unavailable: () => disk.current()?.reason ?? null,
     ...(deps.branding ? { brand: { productName: deps.branding.view.productName, shortName: deps.branding.view.shortName } } : {}),
   });
   // Only when a profile hands statuses back to its ERP as files.
@@ -194,6 +202,11 @@ export function composeAgent(
   const watchers = settings.profiles.flatMap((profile) =>
     profile.folders.map((folder) => watcherFor(settings, capture, captureBudget, profile.id, folder, log, osUser)),
   );
+  // Room again on the disk: the files that waited in their folders are taken up by themselves.
+  disk.onChange(() => {
+    if (disk.current()) return;
+    for (const entry of watchers) void entry.watcher.resumeDeferred(); // never rejects
+  });
   const approval = new ApprovalService({
     store,
     settings,
@@ -245,7 +258,10 @@ export function composeAgent(
           const recovered = await capture.recoverPendingPostActions();
           if (recovered) log.info('finished post-actions interrupted by a stop', { count: recovered });
         },
-        () => captureWorkers.close(),
+        async () => {
+          disk.stop();
+          await captureWorkers.close();
+        },
       ),
     },
     {
@@ -301,6 +317,7 @@ export function composeAgent(
     store,
     spool,
     capture,
+    disk,
     hold,
     health,
     outbox,

@@ -18,6 +18,7 @@ import type { CaptureSource, DocumentState } from '../../contract/states.ts';
 import type { PreflightMode } from '../../contract/invoice.ts';
 import { downgradedCodes, type InvoiceMetadata } from './inspect-invoice.ts';
 import type { Logger } from '../log/logger.ts';
+import type { DiskSpace } from './disk-space.ts';
 import type { SubmittedBy } from '../../contract/approval.ts';
 
 export interface CaptureProfile {
@@ -53,6 +54,8 @@ export interface CaptureServiceOptions {
   onQueued: () => void;
   /** `intake.preflight`: "warn" lets invoices with preflight errors go (logged); default "block". */
   preflight?: PreflightMode;
+  /** Stops capture while the data folder's disk is full (disk-space.ts); none: no check. */
+  disk?: DiskSpace;
 }
 
 export class CaptureService {
@@ -72,10 +75,12 @@ export class CaptureService {
     /** Who released it: the print job's user, or the OS user and the name an API client declared. */
     submittedBy?: SubmittedBy | null;
   }): Promise<CapturedDocument[]> {
-    const { parts } = await this.options.workers.prepare({ type: 'bytes', name: input.name, bytes: input.bytes });
-    // What inspection found wins over what the caller says (a client cannot fake an invoice reading).
-    for (const part of parts) part.metadata = { ...input.metadata, ...part.metadata };
-    const documents = await this.options.store.groupCommit.durable(() => this.record(input.profile, input.source, null, parts, input.submittedBy ?? null));
+    const documents = await this.withRoom(2 * input.bytes.length, async () => {
+      const { parts } = await this.options.workers.prepare({ type: 'bytes', name: input.name, bytes: input.bytes });
+      // What inspection found wins over what the caller says (a client cannot fake an invoice reading).
+      for (const part of parts) part.metadata = { ...input.metadata, ...part.metadata };
+      return this.options.store.groupCommit.durable(() => this.record(input.profile, input.source, null, parts, input.submittedBy ?? null));
+    });
     await this.afterRecord(documents);
     return documents;
   }
@@ -91,33 +96,52 @@ export class CaptureService {
     }
     if (file.postAction === 'leave' && store.intake.alreadyTaken(file.path, file.size, file.mtimeMs)) return [];
 
-    // Spooled and fsynced by the worker before the record below commits.
-    const { parts, sha256 } = await this.options.workers.prepare({
-      type: 'file',
-      path: file.path,
-      name: basename(file.path),
-      size: file.size,
-      mtimeMs: file.mtimeMs,
-      identity: file.identity,
-    });
+    const { documents, intakeId } = await this.withRoom(2 * file.size, async () => {
+      // Spooled and fsynced by the worker before the record below commits.
+      const { parts, sha256 } = await this.options.workers.prepare({
+        type: 'file',
+        path: file.path,
+        name: basename(file.path),
+        size: file.size,
+        mtimeMs: file.mtimeMs,
+        identity: file.identity,
+      });
 
-    const allInvalid = parts.every((part) => part.invalid !== null);
-    const { documents, intakeId } = await store.groupCommit.durable(() => {
-      const recorded = this.record(file.profile, 'folder', file.path, parts, file.submittedBy ?? null);
-      const refused = recorded.every((d) => d.state === 'invalid' || d.state === 'duplicate');
-      // Refused files go to errors/ with their reason, except where the user asked us to leave files alone.
-      const postAction: PostAction = (allInvalid || refused) && file.postAction !== 'leave' ? 'errors' : file.postAction;
-      const id = store.intake.insert(
-        { folder: file.folder, path: file.path, size: file.size, mtimeMs: file.mtimeMs, sha256, postAction },
-        recorded.map((d) => d.id),
-      );
-      return { documents: recorded, intakeId: id };
+      const allInvalid = parts.every((part) => part.invalid !== null);
+      return store.groupCommit.durable(() => {
+        const recorded = this.record(file.profile, 'folder', file.path, parts, file.submittedBy ?? null);
+        const refused = recorded.every((d) => d.state === 'invalid' || d.state === 'duplicate');
+        // Refused files go to errors/ with their reason, except where the user asked us to leave files alone.
+        const postAction: PostAction = (allInvalid || refused) && file.postAction !== 'leave' ? 'errors' : file.postAction;
+        const id = store.intake.insert(
+          { folder: file.folder, path: file.path, size: file.size, mtimeMs: file.mtimeMs, sha256, postAction },
+          recorded.map((d) => d.id),
+        );
+        return { documents: recorded, intakeId: id };
+      });
     });
     await this.afterRecord(documents);
 
     const record = store.intake.get(intakeId);
     if (record?.status === 'pending') await this.completePostAction(record);
     return documents;
+  }
+
+  /**
+   * The writing part of a capture (spool, record): refused at once while the disk is full or short
+   * of room; a full disk met on the way (ENOSPC in the spool, SQLITE_FULL in the commit, both rolled
+   * back) stops capture with one reason, and the capture fails with a DiskFullError. The source
+   * stays where it is; nothing is recorded.
+   */
+  private async withRoom<T>(bytes: number, work: () => Promise<T>): Promise<T> {
+    const { disk } = this.options;
+    if (!disk) return work();
+    await disk.ensureRoom(bytes);
+    try {
+      return await work();
+    } catch (error) {
+      throw (await disk.failed(error, bytes)) ?? error;
+    }
   }
 
   /** Finishes post-actions left pending by a crash; run at start before the watchers. */

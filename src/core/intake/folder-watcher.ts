@@ -98,6 +98,12 @@ export class FolderWatcher {
   /** What each handler succeeded on: the same unchanged file is not handed over again. */
   readonly #handled = new Map<string, FileSnapshot>();
   readonly #retries = new Map<string, RetryState>();
+  /**
+   * Files whose handler said "not now, for a reason that is not theirs" (an error with
+   * `deferred: true`: the disk is full). They wait, unchanged and without retries of their own,
+   * until resumeDeferred().
+   */
+  readonly #deferred = new Map<string, FileSnapshot>();
 
   constructor(options: FolderWatcherOptions) {
     this.#folder = resolve(options.folder);
@@ -138,6 +144,12 @@ export class FolderWatcher {
     await this.#closeWatcher();
     await Promise.allSettled([...this.#handlerRuns]);
     this.#setState('stopped');
+  }
+
+  /** Takes up the deferred files again (capture can resume: the disk has room). */
+  resumeDeferred(): Promise<void> {
+    this.#deferred.clear();
+    return this.rescanNow();
   }
 
   /**
@@ -197,6 +209,7 @@ export class FolderWatcher {
     // date dropped in later (Explorer keeps the date) is a new file to take.
     for (const path of this.#handled.keys()) if (!present.has(path)) this.#handled.delete(path);
     for (const path of this.#retries.keys()) if (!present.has(path)) this.#retries.delete(path);
+    for (const path of this.#deferred.keys()) if (!present.has(path)) this.#deferred.delete(path);
   }
 
   /** Missing or unreadable folder: stop watching but remember what was handled (nothing was "deleted"). */
@@ -284,6 +297,7 @@ export class FolderWatcher {
     if (folder.status === 'ok') {
       this.#handled.delete(path);
       this.#retries.delete(path);
+      this.#deferred.delete(path);
     } else {
       void this.rescanNow(); // never rejects
     }
@@ -361,6 +375,10 @@ export class FolderWatcher {
       this.#pending.delete(path); // already handed over and unchanged since
       return;
     }
+    if (sameSnapshot(this.#deferred.get(path), probe)) {
+      this.#pending.delete(path); // waits for resumeDeferred()
+      return;
+    }
     const retry = this.#retries.get(path);
     if (retry && sameSnapshot(retry.snapshot, probe) && retry.notBefore > now) {
       pending.nextCheckAt = retry.notBefore;
@@ -405,6 +423,12 @@ export class FolderWatcher {
       this.#handled.set(file.path, snapshotOnly(file));
       this.#retries.delete(file.path);
     } catch (error) {
+      if ((error as { deferred?: unknown } | null)?.deferred === true) {
+        // Not this file's fault (the disk is full): it waits as it is, logged once by whoever deferred it.
+        this.#deferred.set(file.path, snapshotOnly(file));
+        this.#retries.delete(file.path);
+        return;
+      }
       const previous = this.#retries.get(file.path);
       const attempts = previous && sameSnapshot(previous.snapshot, file) ? previous.attempts + 1 : 1;
       const delay = jitter(Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS));

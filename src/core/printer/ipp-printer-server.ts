@@ -53,6 +53,11 @@ export interface IppPrinterServerOptions {
   /** Bounds on the IPP message itself; defaults in ipp/limits.ts. */
   limits?: Partial<IppDecodeLimits>;
   log?: IppPrinterLog;
+  /**
+   * Why the printer takes no work now, or null: while it says something, new jobs and documents get
+   * server-error-busy (clients keep them and retry) and the printer shows stopped with the reason.
+   */
+  unavailable?: () => string | null;
 }
 
 export interface IppPrinterServer {
@@ -83,6 +88,7 @@ export async function startIppPrinterServer(options: IppPrinterServerOptions): P
     onDocument: options.onDocument,
     maxJobBytes: options.maxJobBytes ?? DEFAULT_MAX_JOB_BYTES,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.unavailable ? { unavailable: options.unavailable } : {}),
     log,
   });
 

@@ -36,6 +36,8 @@ export interface PrinterServiceOptions {
   queueManager?: QueueManager | null;
   /** The branding's names for the queues (default: Recapito). */
   brand?: PrinterBrand;
+  /** Why capture cannot take documents now (the disk is full): the printer then answers busy. */
+  unavailable?: () => string | null;
 }
 
 /** "Fattura 2024-17" → "Fattura 2024-17.pdf"; no job name → "stampa-42.pdf". */
@@ -80,6 +82,7 @@ export class PrinterService {
       nextJobId: () => this.nextJobId(),
       onDocument: (document) => this.capture(document),
       log: log.child('ipp'),
+      ...(this.options.unavailable ? { unavailable: this.options.unavailable } : {}),
     });
     for (const queue of this.queues) {
       this.health.set(queue.profileId, {

@@ -76,11 +76,15 @@ export class Spool {
     }
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     const fd = openSync(temporary, 'w', 0o600);
+    let whole = false;
     try {
       for (let written = 0; written < bytes.byteLength;) written += writeSync(fd, bytes, written);
       if (durable) await fsyncDescriptor(fd);
+      whole = true;
     } finally {
       closeSync(fd);
+      // A write cut short (ENOSPC) leaves no partial copy behind to take space or be trusted.
+      if (!whole) unlinkQuietly(temporary);
     }
     try {
       renameSync(temporary, path);
@@ -104,11 +108,14 @@ export class Spool {
     }
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await open(temporary, 'w', 0o600);
+    let whole = false;
     try {
       await handle.writeFile(bytes);
       if (durable) await handle.sync();
+      whole = true;
     } finally {
       await handle.close();
+      if (!whole) await unlink(temporary).catch(() => undefined);
     }
     try {
       await rename(temporary, path);
@@ -195,4 +202,12 @@ async function syncFolder(handle: FileHandle | null): Promise<void> {
   await handle?.sync().catch((error: NodeJS.ErrnoException) => {
     if (!['EINVAL', 'EPERM', 'EISDIR'].includes(error.code ?? '')) throw error;
   });
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
 }

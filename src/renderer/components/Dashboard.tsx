@@ -13,6 +13,7 @@ import { useDebounced } from '../hooks/use-debounced.ts';
 import { useRefresh } from '../hooks/use-refresh.ts';
 import { TopBar } from './TopBar.tsx';
 import { HoldBanner } from './HoldBanner.tsx';
+import { CaptureHoldBanner } from './CaptureHoldBanner.tsx';
 import { FolderList } from './FolderList.tsx';
 import { StateChips } from './StateChips.tsx';
 import { Toolbar } from './Toolbar.tsx';
@@ -92,6 +93,7 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
           onResume={() => toggleHold(false)}
         />
       ) : null}
+      {status?.captureHold ? <CaptureHoldBanner hold={status.captureHold} /> : null}
       <div className="notices">
         <ErrorNote error={statusError} />
         <ErrorNote error={holdError} />

@@ -73,6 +73,8 @@ function describePrinter(queue: PrinterQueue, uris: PrinterUris, runtime: Printe
   const maxKOctets = Math.ceil(maxJobBytes / 1024);
   const stateChangedAt = jobs.printerStateChangedAt(queue) ?? clock.startedAt;
   const name = truncateUtf8(queue.name, 127);
+  // The agent cannot take work now (a full disk): stopped, with the reason, until it can.
+  const unavailable = runtime.unavailable();
   return [
     // identity
     attr('printer-uri-supported', v.uri(uris.printer(queue))),
@@ -103,14 +105,14 @@ function describePrinter(queue: PrinterQueue, uris: PrinterUris, runtime: Printe
     attr('identify-actions-default', v.keyword(IDENTIFY_ACTIONS[0]!)),
     attr('printer-get-attributes-supported', v.keyword('document-format')),
     // state
-    attr('printer-state', v.enum(jobs.isProcessing(queue) ? PRINTER_STATE.processing : PRINTER_STATE.idle)),
-    attr('printer-state-reasons', v.keyword('none')),
-    attr('printer-state-message', v.text(jobs.isProcessing(queue) ? 'Receiving a document.' : 'Ready.')),
+    attr('printer-state', v.enum(unavailable ? PRINTER_STATE.stopped : jobs.isProcessing(queue) ? PRINTER_STATE.processing : PRINTER_STATE.idle)),
+    attr('printer-state-reasons', v.keyword(unavailable ? 'spool-area-full' : 'none')),
+    attr('printer-state-message', v.text(unavailable ? truncateUtf8(unavailable, 1023) : jobs.isProcessing(queue) ? 'Receiving a document.' : 'Ready.')),
     attr('printer-state-change-time', v.integer(clock.upTime(stateChangedAt))),
     attr('printer-state-change-date-time', v.dateTime(stateChangedAt)),
     attr('printer-config-change-time', v.integer(clock.upTime(clock.startedAt))),
     attr('printer-config-change-date-time', v.dateTime(clock.startedAt)),
-    attr('printer-is-accepting-jobs', v.boolean(true)),
+    attr('printer-is-accepting-jobs', v.boolean(!unavailable)),
     attr('queued-job-count', v.integer(jobs.queuedJobCount(queue))),
     attr('printer-up-time', v.integer(clock.upTime(now))),
     attr('printer-current-time', v.dateTime(now)),

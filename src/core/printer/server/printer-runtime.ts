@@ -16,6 +16,8 @@ export interface PrinterRuntime {
   readonly limits: IppDecodeLimits;
   readonly clock: PrinterClock;
   readonly log: IppPrinterLog;
+  /** Why the printer takes no work now (the disk is full), or null. */
+  readonly unavailable: () => string | null;
 }
 
 export interface PrinterRuntimeOptions {
@@ -26,6 +28,7 @@ export interface PrinterRuntimeOptions {
   maxJobBytes: number;
   limits?: Partial<IppDecodeLimits>;
   log: IppPrinterLog;
+  unavailable?: () => string | null;
 }
 
 export function createPrinterRuntime(options: PrinterRuntimeOptions): PrinterRuntime {
@@ -40,6 +43,7 @@ export function createPrinterRuntime(options: PrinterRuntimeOptions): PrinterRun
     limits: { ...DEFAULT_IPP_DECODE_LIMITS, ...options.limits },
     clock: new PrinterClock(),
     log: options.log,
+    unavailable: options.unavailable ?? (() => null),
   };
 }
 

@@ -54,6 +54,9 @@ export interface PreparedJob {
 
 /** Refuses new work while the printer is at its limits; clients retry on these statuses. */
 export function assertCapacity(runtime: PrinterRuntime, adding: { job: boolean; document: boolean }): void {
+  // The agent cannot take work (a full disk): the client keeps the job and sends it again.
+  const unavailable = runtime.unavailable();
+  if (unavailable) throw new IppRequestError('server-error-busy', `The printer cannot take documents now: ${unavailable}.`);
   if (adding.job && runtime.jobs.activeCount() >= MAX_ACTIVE_JOBS) {
     throw new IppRequestError('server-error-too-many-jobs', `The printer already has ${MAX_ACTIVE_JOBS} unfinished jobs; try again shortly.`);
   }
