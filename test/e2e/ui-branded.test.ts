@@ -48,6 +48,11 @@ needsChromium().describe('branded UI in Chromium', () => {
     await writeFile(join(harness.dropDir, 'Fattura 2024-17.pdf'), makePdf('fattura 17'));
     await writeFile(join(harness.dropDir, 'Fattura 2024-18.pdf'), makePdf('fattura 18'));
 
+    // Every change of the page while it loads: the Recapito name must never show, not even for a moment.
+    await page.addInitScript({
+      content:
+        "window.sawRecapito = false; new MutationObserver(() => { if (document.body && document.body.innerText.includes('Recapito')) window.sawRecapito = true; }).observe(document, { subtree: true, childList: true, characterData: true });",
+    });
     await page.goto(`${api.url}/#token=${TOKEN}`);
     await page.locator('[data-testid="brand-name"]', { hasText: 'Rossi Fatture Connect' }).waitFor({ timeout: STEP_TIMEOUT });
     await waitFor(
@@ -80,6 +85,7 @@ needsChromium().describe('branded UI in Chromium', () => {
     expect(await footer.locator('[data-testid="support-phone"]').getAttribute('href')).toBe('tel:+390212345678');
     expect(await footer.locator('[data-testid="support-url"]').getAttribute('href')).toBe('https://rossi-fatture.example/assistenza');
     expect(await inPage(page, 'document.body.innerText')).not.toContain('Recapito');
+    expect(await inPage(page, 'window.sawRecapito')).toBe(false);
 
     await page.locator('button.chip[data-state="delivered"]').click(); // the whole list again, for the picture
     await waitFor('the full list back', async () => (await page.locator('tr[data-testid="document-row"]').count()) === 3);

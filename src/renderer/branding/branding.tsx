@@ -17,21 +17,36 @@ export const PALETTE_VARIABLES = {
   accentSoft: '--accent-soft',
 } as const;
 
-/** Fetches the branding, never blocking the page: until it answers (or when it cannot), the page is Recapito's. */
+/** How long the page waits for the branding before it shows itself as Recapito's (the agent is local: it answers in milliseconds). */
+const BRANDING_WAIT_MS = 1500;
+
+/**
+ * Fetches the branding and renders the page once it has it, so a reseller's page never flashes the
+ * Recapito name first; when the agent cannot say (an older agent, none, too slow) the page is
+ * Recapito's.
+ */
 export function BrandingProvider({ children }: { children: ReactNode }) {
   const [branding, setBranding] = useState<BrandingView>(() => defaultBrandingView());
+  const [settled, setSettled] = useState(false);
   useEffect(() => {
     const controller = new AbortController();
+    const timer = window.setTimeout(() => setSettled(true), BRANDING_WAIT_MS);
     fetch(pathOf(ROUTES.branding), { signal: controller.signal, cache: 'no-store', credentials: 'omit' })
       .then(async (response) => (response.ok ? ((await response.json()) as BrandingView) : null))
       .then((view) => {
         if (view && typeof view.productName === 'string') setBranding(view);
       })
-      .catch(() => undefined); // an older agent, or none: the default branding stays
-    return () => controller.abort();
+      .catch(() => undefined) // the default branding stays
+      .finally(() => {
+        if (!controller.signal.aborted) setSettled(true);
+      });
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
   }, []);
   useEffect(() => applyToDocument(branding), [branding]);
-  return <BrandingContext.Provider value={branding}>{children}</BrandingContext.Provider>;
+  return <BrandingContext.Provider value={branding}>{settled ? children : null}</BrandingContext.Provider>;
 }
 
 export function useBranding(): BrandingView {
