@@ -8,7 +8,7 @@
 // file of each ZIP is unzipped and searched for each secret: plain, JSON-escaped, base64 at the three
 // byte alignments, base64url, hex, URL-encoded and UTF-16LE.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
@@ -312,6 +312,21 @@ describe('support bundle', () => {
     };
     expect(failure.code).toBe(1);
     expect(failure.stderr).toContain(`no data folder at ${join(root, 'nowhere')}`);
+  });
+
+  it('reads only regular log files: a link in the logs folder (to the secrets file) is left out, not followed', async () => {
+    const dir = join(root, 'linked');
+    await mkdir(join(dir, 'logs'), { recursive: true });
+    await writeFile(join(dir, 'secrets.json'), JSON.stringify({ version: 1, secrets: { hubApiKey: 'rk_linked_0123456789abcdef' } }));
+    await symlink(join(dir, 'secrets.json'), join(dir, 'logs', 'recapito.log'));
+    await writeFile(join(dir, 'logs', 'recapito.1.log'), 'an older line\n');
+    const bundle = await buildSupportBundle(await collectOfflineFacts(dir, { agentVersion: 'test' }));
+    const files = await unzip(bundle.bytes);
+    expect(files.has('logs/recapito.log')).toBe(false);
+    expect(files.get('logs/recapito.1.log')?.toString()).toBe('an older line\n');
+    const manifest = json<Manifest>(files, 'manifest.json');
+    expect(manifest.leftOut).toContainEqual({ what: 'logs/recapito.log', why: expect.stringMatching(/^not read: .*symbolic link/) as string });
+    for (const content of files.values()) expect(content.includes('rk_linked_0123456789abcdef')).toBe(false);
   });
 
   it('is bounded: the log tail and the event count are cut to the limits, and the manifest says so', async () => {
