@@ -132,6 +132,9 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   );
   hardenSession(window.webContents.session, options.uiOrigin, { devTools: options.devTools, log: options.log });
   window.once('ready-to-show', () => window.show());
+  // The window keeps the product's name (a reseller's brand, docs/white-label.md): the page's own
+  // <title> would otherwise show the default name while the page loads.
+  if (options.title) window.on('page-title-updated', (event) => event.preventDefault());
   window.on('close', (event) => {
     if (options.isQuitting()) return;
     event.preventDefault();

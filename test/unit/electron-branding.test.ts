@@ -6,14 +6,36 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { AgentStatus } from '../../src/contract/local-api.ts';
 
-vi.mock('electron', () => ({ BrowserWindow: class {} }));
+/** A BrowserWindow as far as createMainWindow touches it. */
+class FakeWindow extends EventEmitter {
+  static last: FakeWindow | null = null;
+  readonly webContents = Object.assign(new EventEmitter(), {
+    session: {
+      setPermissionRequestHandler: () => undefined,
+      setPermissionCheckHandler: () => undefined,
+      setDevicePermissionHandler: () => undefined,
+      webRequest: { onBeforeRequest: () => undefined },
+    },
+  });
+  readonly options: { title?: string };
+  constructor(options: { title?: string }) {
+    super();
+    this.options = options;
+    FakeWindow.last = this;
+  }
+  loadURL(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+vi.mock('electron', () => ({ BrowserWindow: FakeWindow }));
 
 const { stringsFor } = await import('../../src/main/i18n.ts');
 const { trayStateFor, MAX_TOOLTIP_LENGTH } = await import('../../src/main/tray-state.ts');
 const { trayMenuFor } = await import('../../src/main/tray-menu.ts');
 const { coalesceNotifications, notificationFor } = await import('../../src/main/notifications.ts');
 const { describeStartupError } = await import('../../src/main/startup-error.ts');
-const { hardenWebContents, secureWindowOptions, supportLinks } = await import('../../src/main/window.ts');
+const { createMainWindow, hardenWebContents, secureWindowOptions, supportLinks } = await import('../../src/main/window.ts');
 const { shellPaths } = await import('../../src/main/shell-paths.ts');
 
 const BRAND = 'Rossi Fatture Connect';
@@ -110,9 +132,22 @@ describe('shell texts under a brand', () => {
 });
 
 describe('window and icons under a brand', () => {
-  it('titles the window with the brand (Recapito by default)', () => {
+  it('titles the window with the brand (Recapito by default), and the loading page does not rename it', () => {
     expect(secureWindowOptions('/p.cjs', { title: BRAND }).title).toBe(BRAND);
     expect(secureWindowOptions('/p.cjs').title).toBe('Recapito');
+    const log = { warn: () => undefined, error: () => undefined };
+    const options = { preloadPath: '/p.cjs', url: 'http://127.0.0.1:7420/', uiOrigin: 'http://127.0.0.1:7420', devTools: false, isQuitting: () => false, log };
+    createMainWindow({ ...options, title: BRAND });
+    const window = FakeWindow.last!;
+    expect(window.options.title).toBe(BRAND);
+    const retitle = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true;
+      },
+    };
+    window.emit('page-title-updated', retitle, 'Recapito');
+    expect(retitle.prevented).toBe(true);
   });
 
   it("takes the brand's app and tray icons instead of the app's own", () => {
