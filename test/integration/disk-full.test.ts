@@ -3,7 +3,7 @@
 // stops with one visible reason ("disk full: N MB needed"), the files stay in the drop folder,
 // nothing half-written is kept or trusted, the printer answers busy, the API answers 507, the agent
 // keeps running, and capture resumes by itself once there is room; the store passes integrity_check.
-import { afterEach, expect } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rm, statfs, writeFile } from 'node:fs/promises';
@@ -264,4 +264,43 @@ root.describe('disk full under the data folder', () => {
       await cleanup();
     }
   });
+});
+
+describe('SQLITE_FULL in the background commits', () => {
+  it("an upload's bookkeeping that cannot commit does not end the agent; the upload is taken again and arrives once", async () => {
+    // The outbox records each upload's answer in a commit of its own. A full disk can refuse that
+    // commit (and the one recording the failure) at any moment; a real one cannot be timed onto it,
+    // so the store's batched commit is made to fail the way SQLite does while the flag is up.
+    const h = (harness = await startHarness({ settings: (s) => ({ ...s, outbox: { ...s.outbox, leaseSeconds: 2 } }) }));
+    const store = h.agent.store;
+    const batched = store.groupCommit.batched.bind(store.groupCommit);
+    let full = true;
+    let refused = 0;
+    const sqliteFull = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const calledFrom = (method: string) => new Error().stack?.includes(method) ?? false;
+    // The commit recording the hub's answer, and the one recording a failed attempt, are refused.
+    vi.spyOn(store.groupCommit, 'batched').mockImplementation(<T>(work: () => T): Promise<T> => {
+      if (full && calledFrom('Outbox.upload')) {
+        refused += 1;
+        return Promise.reject(sqliteFull());
+      }
+      return batched(work);
+    });
+    const transaction = store.transaction.bind(store);
+    vi.spyOn(store, 'transaction').mockImplementation(<T>(work: () => T): T => {
+      if (full && calledFrom('Outbox.handleFailure')) throw sqliteFull();
+      return transaction(work);
+    });
+    try {
+      const document = (await h.agent.submit({ source: 'api', name: 'full.pdf', bytes: pdfOf('sqlite full', 4096) }))[0]!;
+      await waitFor('an answer that could not be recorded', () => refused > 0 && h.hub.listDocuments().length === 1);
+      // The agent is alive and answers (a rejection left unhandled would have ended this process).
+      expect(h.agent.status().services.find((s) => s.name === 'outbox')?.state).not.toBe('stopped');
+      full = false;
+      await expectDeliveredOnce(h, [document.id]);
+      expectSoundStore(h);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  }, 60_000);
 });

@@ -120,10 +120,18 @@ export class Outbox {
         // the completions and captures of the same moment.
         const jobs = free > 0 ? await store.groupCommit.batched(() => this.claim(free)) : [];
         for (const job of jobs) {
-          const work = this.process(job, signal).finally(() => {
-            this.inflight.delete(job.id);
-            this.sleeper.wake();
-          });
+          const work = this.process(job, signal)
+            .catch((error: unknown) => {
+              // Its bookkeeping could not commit (SQLITE_FULL on a full disk…): the job keeps its
+              // lease and is taken again when the lease ends (the same key: a replay at worst). The
+              // agent runs on; a rejection left here would end the process.
+              log.error('upload bookkeeping failed; the upload is taken again when its lease ends', { jobId: job.id, error: String(error) });
+              this.options.services?.failed('outbox', error);
+            })
+            .finally(() => {
+              this.inflight.delete(job.id);
+              this.sleeper.wake();
+            });
           this.inflight.set(job.id, work);
         }
         this.options.services?.running('outbox');
