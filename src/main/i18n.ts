@@ -12,6 +12,8 @@ export interface ShellStrings {
     sending(count: number): string;
     waiting(count: number): string;
     awaitingApproval(count: number): string;
+    /** Short, after another headline: "2 da approvare". */
+    toApprove(count: number): string;
     paused: string;
     heldNoCredits: string;
     heldKeyInvalid: string;
@@ -32,6 +34,8 @@ export interface ShellStrings {
     openDropFolder: string;
     startAtLogin: string;
     supportBundle: string;
+    /** Opens the window on the documents awaiting approval. */
+    approve(count: number): string;
     quit: string;
   };
   notifications: {
@@ -70,6 +74,7 @@ const it: ShellStrings = {
     sending: (n) => `${n} in invio`,
     waiting: (n) => `${n} in coda`,
     awaitingApproval: (n) => (n === 1 ? '1 documento da approvare' : `${n} documenti da approvare`),
+    toApprove: (n) => `${n} da approvare`,
     paused: 'Invio in pausa',
     heldNoCredits: 'In attesa: crediti esauriti',
     heldKeyInvalid: 'In attesa: chiave API non valida',
@@ -89,6 +94,7 @@ const it: ShellStrings = {
     openDropFolder: 'Apri cartella di deposito',
     startAtLogin: "Avvia all'accesso",
     supportBundle: "Crea pacchetto per l'assistenza…",
+    approve: (n) => (n === 1 ? 'Approva 1 documento…' : `Approva ${n} documenti…`),
     quit: 'Esci',
   },
   notifications: {
@@ -128,6 +134,7 @@ const en: ShellStrings = {
     sending: (n) => `${n} sending`,
     waiting: (n) => `${n} waiting`,
     awaitingApproval: (n) => (n === 1 ? '1 document to approve' : `${n} documents to approve`),
+    toApprove: (n) => `${n} to approve`,
     paused: 'Sending paused',
     heldNoCredits: 'On hold: out of credits',
     heldKeyInvalid: 'On hold: API key not valid',
@@ -147,6 +154,7 @@ const en: ShellStrings = {
     openDropFolder: 'Open drop folder',
     startAtLogin: 'Start at login',
     supportBundle: 'Create support bundle…',
+    approve: (n) => (n === 1 ? 'Approve 1 document…' : `Approve ${n} documents…`),
     quit: 'Quit',
   },
   notifications: {

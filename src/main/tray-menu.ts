@@ -26,10 +26,13 @@ export function trayMenuFor(context: TrayMenuContext): TrayMenuEntry[] {
   const text = stringsFor(context.locale, context.productName).menu;
   // Resume is offered only for a person's pause; a hub hold (credits, key) clears by itself.
   const paused = context.status.paused;
+  const toApprove = context.status.counts.awaiting_approval ?? 0;
   return [
     { kind: 'status', label: context.state.tooltip },
     { kind: 'separator' },
     { kind: 'action', action: 'open', label: text.open, enabled: true },
+    // Approving needs the window (the reason, the approver's PIN): the entry opens it.
+    ...(toApprove > 0 ? [{ kind: 'action', action: 'open', label: text.approve(toApprove), enabled: true } as const] : []),
     paused ? { kind: 'action', action: 'resume', label: text.resume, enabled: true } : { kind: 'action', action: 'pause', label: text.pause, enabled: true },
     { kind: 'action', action: 'open-drop-folder', label: text.openDropFolder, enabled: context.hasDropFolder },
     { kind: 'separator' },

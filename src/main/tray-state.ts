@@ -26,7 +26,10 @@ const MOVING_STATES: readonly DocumentState[] = ['captured', 'queued', 'sending'
 export function trayStateFor(status: AgentStatus, locale: Locale = 'it', productName?: string, now: number = Date.now()): TrayState {
   const text = stringsFor(locale).tray;
   const pending = countOf(status, PENDING_STATES);
-  const withQueue = (headline: string): string => (pending > 0 ? `${headline} · ${text.waiting(pending)}` : headline);
+  const toApprove = countOf(status, ['awaiting_approval']);
+  // Documents waiting for a person are said whatever else the headline is (docs/approval.md).
+  const withQueue = (headline: string): string =>
+    [headline, pending > 0 ? text.waiting(pending) : null, toApprove > 0 ? text.toApprove(toApprove) : null].filter(Boolean).join(' · ');
   const tooltip = (headline: string): string => clip(`${stringsFor(locale, productName).appName} — ${headline}`);
 
   const failedService = status.services.find((service) => service.state === 'failed');
@@ -51,7 +54,6 @@ export function trayStateFor(status: AgentStatus, locale: Locale = 'it', product
 
   if (status.hub.url === '') return { icon: 'attention', tooltip: tooltip(withQueue(text.noHub)) };
 
-  const toApprove = countOf(status, ['awaiting_approval']);
   if (toApprove > 0) return { icon: 'attention', tooltip: tooltip(text.awaitingApproval(toApprove)) };
 
   const moving = countOf(status, MOVING_STATES);

@@ -5,6 +5,7 @@ import type { DocumentState } from '../../contract/states.ts';
 import type { ConnectionTestResult, CredentialsUpdate, SettingsData, SettingsSaved, SettingsView } from '../../contract/settings.ts';
 import { ApiError, NETWORK_ERROR_STATUS, isAbort } from './api-error.ts';
 import { ROUTES, pathOf, type AnswerOf, type UploadAnswer } from '../../contract/routes.ts';
+import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody } from '../../contract/approval.ts';
 
 export type { UploadAnswer, UploadedDocument } from '../../contract/routes.ts';
 
@@ -29,6 +30,12 @@ export interface ApiClient {
   upload(file: File, profile?: string | null): Promise<UploadAnswer>;
   retry(id: string): Promise<{ id: string; state: DocumentState }>;
   cancel(id: string): Promise<{ id: string; state: DocumentState }>;
+  /** Manual approval (docs/approval.md): one PIN check, an outcome per id; a refused PIN or a lockout is an ApiError. */
+  approve(ids: readonly string[], credentials: ApproverCredentials): Promise<DecisionOutcome[]>;
+  refuse(ids: readonly string[], reason: string, credentials: ApproverCredentials): Promise<DecisionOutcome[]>;
+  approvers(signal?: AbortSignal): Promise<ApproverView[]>;
+  addApprover(body: NewApproverBody): Promise<ApproverView>;
+  removeApprover(name: string, by: { approver: string; pin: string }): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   setHubApiKey(key: string): Promise<void>;
@@ -105,6 +112,32 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     retry: (id) => json<AnswerOf<typeof ROUTES.retry>>(pathOf(ROUTES.retry, { id }), { method: ROUTES.retry.method }),
     cancel: (id) => json<AnswerOf<typeof ROUTES.cancel>>(pathOf(ROUTES.cancel, { id }), { method: ROUTES.cancel.method }),
+    approve: async (ids, credentials) =>
+      (
+        await json<AnswerOf<typeof ROUTES.approveMany>>(pathOf(ROUTES.approveMany), {
+          method: ROUTES.approveMany.method,
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ ids, ...credentials }),
+        })
+      ).results,
+    refuse: async (ids, reason, credentials) =>
+      (
+        await json<AnswerOf<typeof ROUTES.refuseMany>>(pathOf(ROUTES.refuseMany), {
+          method: ROUTES.refuseMany.method,
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ ids, reason, ...credentials }),
+        })
+      ).results,
+    approvers: async (signal) => (await json<AnswerOf<typeof ROUTES.approvers>>(pathOf(ROUTES.approvers), { signal: signal ?? null })).approvers,
+    addApprover: (body) =>
+      json<AnswerOf<typeof ROUTES.addApprover>>(pathOf(ROUTES.addApprover), {
+        method: ROUTES.addApprover.method,
+        headers: JSON_HEADERS,
+        body: JSON.stringify(body),
+      }),
+    removeApprover: async (name, by) => {
+      await send(pathOf(ROUTES.removeApprover, { name }), { method: ROUTES.removeApprover.method, headers: JSON_HEADERS, body: JSON.stringify({ by }) });
+    },
     pause: async () => {
       await send(pathOf(ROUTES.pause), { method: ROUTES.pause.method });
     },

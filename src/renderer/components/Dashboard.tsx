@@ -24,6 +24,9 @@ import { DropOverlay } from './DropOverlay.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { SupportFooter } from './SupportFooter.tsx';
+import { DecisionDialog, type Decision } from './DecisionDialog.tsx';
+import { SelectionBar } from './SelectionBar.tsx';
+import type { DocumentSummary } from '../../contract/local-api.ts';
 
 export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthorized: () => void }) {
   const api = useMemo(() => createApiClient({ token, onUnauthorized }), [token, onUnauthorized]);
@@ -65,6 +68,17 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
     );
   };
 
+  // Manual approval: the rows selected, and the decision being asked for (docs/approval.md).
+  const [selection, setSelection] = useState<ReadonlySet<string>>(new Set());
+  const [deciding, setDeciding] = useState<{ decision: Decision; documents: Pick<DocumentSummary, 'id' | 'name' | 'profile'>[] } | null>(null);
+  const [approverName, setApproverName] = useState('');
+  const selectedDocuments = useMemo(() => list.documents.filter((d) => selection.has(d.id) && d.state === 'awaiting_approval'), [list.documents, selection]);
+  const closeDecision = useCallback(() => setDeciding(null), []);
+  const decided = useCallback(() => {
+    setSelection(new Set());
+    refresh();
+  }, [refresh]);
+
   const currentStates = useMemo(() => new Map(list.documents.map((d) => [d.id, d.state])), [list.documents]);
   const profiles = useMemo(() => {
     const ids = new Set<string>(status?.watchers.map((w) => w.profile) ?? []);
@@ -81,6 +95,10 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
         onPause={() => toggleHold(true)}
         settingsOpen={settingsOpen}
         onSettings={() => setSettingsOpen((open) => !open)}
+        onAwaiting={() => {
+          setSettingsOpen(false);
+          setStateFilter('awaiting_approval');
+        }}
       />
       {status?.hold ? (
         <HoldBanner
@@ -105,7 +123,16 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
           <UploadResults uploads={uploads} currentStates={currentStates} onOpen={setSelectedId} />
           <StateChips counts={status?.counts ?? {}} selected={stateFilter} onSelect={setStateFilter} />
           <Toolbar query={query} onQuery={setQuery} profiles={profiles} profile={profile} onProfile={setProfile} onFiles={uploads.upload} />
+          {selectedDocuments.length > 0 ? (
+            <SelectionBar
+              count={selectedDocuments.length}
+              onApprove={() => setDeciding({ decision: 'approve', documents: selectedDocuments })}
+              onRefuse={() => setDeciding({ decision: 'refuse', documents: selectedDocuments })}
+              onClear={() => setSelection(new Set())}
+            />
+          ) : null}
           <DocumentTable
+            selection={{ selected: selection, onChange: setSelection }}
             documents={list.documents}
             selectedId={selectedId}
             filtered={stateFilter !== null || profile !== null || q.trim() !== ''}
@@ -117,11 +144,30 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
           />
         </div>
         {selectedId ? (
-          <DocumentPanel api={api} detail={detail.detail} error={detail.error} onClose={closeDetail} onOpen={setSelectedId} onChanged={refresh} />
+          <DocumentPanel
+            api={api}
+            detail={detail.detail}
+            error={detail.error}
+            onClose={closeDetail}
+            onOpen={setSelectedId}
+            onChanged={refresh}
+            onDecide={(decision, document) => setDeciding({ decision, documents: [document] })}
+          />
         ) : null}
       </main>
       <SupportFooter version={status?.version ?? null} />
       <DropOverlay visible={dragging} />
+      {deciding ? (
+        <DecisionDialog
+          api={api}
+          decision={deciding.decision}
+          documents={deciding.documents}
+          approverName={approverName}
+          onApproverName={setApproverName}
+          onClose={closeDecision}
+          onDone={decided}
+        />
+      ) : null}
     </div>
   );
 }

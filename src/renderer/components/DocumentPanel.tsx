@@ -15,6 +15,8 @@ import { EventHistory } from './EventHistory.tsx';
 import { InvoiceSection } from './InvoiceSection.tsx';
 import { ChecksSection } from './PreflightList.tsx';
 import { INVOICE_METADATA_KEYS } from '../ui/invoice-metadata.ts';
+import type { Decision } from './DecisionDialog.tsx';
+import type { Messages } from '../i18n/messages-it.ts';
 
 interface DocumentPanelProps {
   api: ApiClient;
@@ -23,9 +25,11 @@ interface DocumentPanelProps {
   onClose: () => void;
   onOpen: (id: string) => void;
   onChanged: () => void;
+  /** Approve or refuse (manual sending): the dashboard asks for the reason, the approver and the PIN. */
+  onDecide?: (decision: Decision, document: DocumentDetail) => void;
 }
 
-export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged }: DocumentPanelProps) {
+export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged, onDecide }: DocumentPanelProps) {
   const { t } = useI18n();
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -77,6 +81,16 @@ export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged }
           <StateExplanation detail={detail} />
 
           <div className="detail-actions">
+            {allows(detail.state, 'approve') && onDecide ? (
+              <button type="button" className="primary" disabled={busy} onClick={() => onDecide('approve', detail)} data-testid="detail-approve">
+                {t.approval.approve}
+              </button>
+            ) : null}
+            {allows(detail.state, 'refuse') && onDecide ? (
+              <button type="button" className="danger" disabled={busy} onClick={() => onDecide('refuse', detail)} data-testid="detail-refuse">
+                {t.approval.refuse}
+              </button>
+            ) : null}
             {allows(detail.state, 'retry') ? (
               <button type="button" disabled={busy} onClick={() => act(() => api.retry(detail.id), true)}>
                 {t.retry}
@@ -119,6 +133,8 @@ function DataList({ detail, onOpen }: { detail: DocumentDetail; onOpen: (id: str
     [t.field.source, t.source[detail.source]],
     [t.field.kind, t.kind[detail.kind]],
     [t.field.size, formatBytes(detail.size, locale)],
+    [t.approval.submittedBy, submitterText(detail, t)],
+    [t.approval.decision, decisionText(detail, t, locale)],
     [t.field.createdAt, formatDateTime(detail.createdAt, locale)],
     [t.field.updatedAt, formatDateTime(detail.updatedAt, locale)],
     [t.field.sdiId, detail.sdiId ? <span className="mono">{detail.sdiId}</span> : null],
@@ -181,6 +197,23 @@ function HubFiles({ detail, busy, onDownload }: { detail: DocumentDetail; busy: 
       </ul>
     </section>
   );
+}
+
+/** Who released the document: the declared name and the OS user (docs/approval.md, "Identities"). */
+function submitterText(detail: DocumentDetail, t: Messages): string | null {
+  const by = detail.submittedBy;
+  if (!by || (!by.name && !by.osUser)) return null;
+  return [by.name, by.osUser ? `${t.approval.osUser} ${by.osUser}` : null].filter(Boolean).join(' · ');
+}
+
+/** The last approval or refusal: who (PIN checked or not), on which OS account, when. */
+function decisionText(detail: DocumentDetail, t: Messages, locale: string): string | null {
+  const decision = detail.approval;
+  if (!decision) return null;
+  const a = t.approval;
+  const who = decision.approver ? `${decision.approver} (${decision.verified ? a.pinChecked : a.nameOnly})` : a.nobody;
+  const verb = decision.decision === 'approved' ? a.decisionApproved : a.decisionDeclined;
+  return `${verb} ${who} · ${a.osUser} ${decision.osUser} · ${formatDateTime(decision.at, locale)}`;
 }
 
 /** A metadata value (stored JSON) as text: strings as they are, anything else as its JSON. */

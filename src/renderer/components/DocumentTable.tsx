@@ -8,6 +8,7 @@ import { ReasonText } from './ReasonText.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
 import { InvoiceSummaryLine } from './InvoiceSummaryLine.tsx';
 import { WarningsMarker } from './WarningsMarker.tsx';
+import { allows } from '../../contract/document-lifecycle.ts';
 
 interface DocumentTableProps {
   documents: DocumentSummary[];
@@ -18,17 +19,41 @@ interface DocumentTableProps {
   hasMore: boolean;
   onOpen: (id: string) => void;
   onLoadMore: () => void;
+  /** Rows a person may approve or refuse can be selected, to decide many at once (docs/approval.md). */
+  selection?: { selected: ReadonlySet<string>; onChange: (ids: ReadonlySet<string>) => void };
 }
 
-export function DocumentTable({ documents, selectedId, filtered, loading, error, hasMore, onOpen, onLoadMore }: DocumentTableProps) {
+export function DocumentTable({ documents, selectedId, filtered, loading, error, hasMore, onOpen, onLoadMore, selection }: DocumentTableProps) {
   const { t, language } = useI18n();
   const locale = formatLocale(language);
+  const decidable = documents.filter((d) => allows(d.state, 'approve')).map((d) => d.id);
+  const showSelection = selection !== undefined && decidable.length > 0;
+  const allSelected = showSelection && decidable.every((id) => selection.selected.has(id));
+  const toggle = (id: string, on: boolean) => {
+    if (!selection) return;
+    const next = new Set(selection.selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    selection.onChange(next);
+  };
   return (
     <section className="documents" aria-label={t.columnName}>
       <ErrorNote error={error} />
       <table className="document-table">
         <thead>
           <tr>
+            {showSelection ? (
+              <th scope="col" className="col-select">
+                <input
+                  type="checkbox"
+                  aria-label={t.approval.selectAll}
+                  title={t.approval.selectAll}
+                  data-testid="select-all"
+                  checked={allSelected}
+                  onChange={(event) => selection.onChange(event.target.checked ? new Set(decidable) : new Set())}
+                />
+              </th>
+            ) : null}
             <th scope="col">{t.columnName}</th>
             <th scope="col">{t.columnState}</th>
             <th scope="col" className="col-reason">
@@ -50,6 +75,19 @@ export function DocumentTable({ documents, selectedId, filtered, loading, error,
               className={document.id === selectedId ? 'selected' : ''}
               onClick={() => onOpen(document.id)}
             >
+              {showSelection ? (
+                <td className="col-select" onClick={(event) => event.stopPropagation()}>
+                  {allows(document.state, 'approve') ? (
+                    <input
+                      type="checkbox"
+                      aria-label={`${t.approval.selectRow} ${document.name}`}
+                      data-testid="select-row"
+                      checked={selection.selected.has(document.id)}
+                      onChange={(event) => toggle(document.id, event.target.checked)}
+                    />
+                  ) : null}
+                </td>
+              ) : null}
               <td className="col-name">
                 <button
                   type="button"

@@ -16,9 +16,11 @@ interface TopBarProps {
   onPause: () => void;
   settingsOpen: boolean;
   onSettings: () => void;
+  /** Shows the documents awaiting approval (the count in the header). */
+  onAwaiting?: () => void;
 }
 
-export function TopBar({ status, feed, busy, onPause, settingsOpen, onSettings }: TopBarProps) {
+export function TopBar({ status, feed, busy, onPause, settingsOpen, onSettings, onAwaiting }: TopBarProps) {
   const { t, language } = useI18n();
   const branding = useBranding();
   const locale = formatLocale(language);
@@ -26,6 +28,7 @@ export function TopBar({ status, feed, busy, onPause, settingsOpen, onSettings }
   const hubTone = hub?.reachable === true ? 'ok' : hub?.reachable === false ? 'problem' : 'neutral';
   const hubLabel = hub?.reachable === true ? t.hubReachable : hub?.reachable === false ? t.hubUnreachable : t.hubUnknown;
   const keyDays = daysUntil(hub?.keyExpiresAt ?? null);
+  const awaiting = status?.counts.awaiting_approval ?? 0;
 
   return (
     <header className="topbar">
@@ -55,6 +58,13 @@ export function TopBar({ status, feed, busy, onPause, settingsOpen, onSettings }
             className={`fact ${keyDays !== null && keyDays < 0 ? 'tone-text-problem' : keyDays !== null && keyDays < KEY_EXPIRY_WARNING_DAYS ? 'tone-text-waiting' : ''}`}
           >
             <span className="fact-label">{keyDays !== null && keyDays < 0 ? t.keyExpired : t.keyExpires}</span> {formatDate(hub.keyExpiresAt, locale)}
+          </li>
+        ) : null}
+        {awaiting > 0 ? (
+          <li className="fact tone-text-waiting">
+            <button type="button" className="link awaiting-count" title={t.approval.awaitingTitle} onClick={onAwaiting} data-testid="awaiting-count">
+              {t.approval.awaiting(awaiting)}
+            </button>
           </li>
         ) : null}
         <li className={`fact live live-${feed}`} data-testid="live-state">

@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { newFolder, newProfile, type SettingsDraft } from '../../settings/draft.ts';
 import type { FieldErrors } from '../../settings/field-errors.ts';
 import { Field, FieldErrors as FieldErrorList, TextField } from './Field.tsx';
+import { ChoiceGroup } from './ChoiceGroup.tsx';
 
 const POST_ACTIONS: readonly FolderPostAction[] = ['move', 'delete', 'leave'];
 
@@ -103,6 +104,38 @@ function ProfileEditor({ profile, index, saved, errors, onEdit, onRestructure, o
           onChange={(value) => onEdit(`${base}.name`, (settings) => withProfile(settings, index, (pr) => ({ ...pr, name: value })))}
         />
       </div>
+
+      <ChoiceGroup
+        compact
+        legend={s.sending}
+        name={`${base}-sending`}
+        testId="profile-sending"
+        value={profile.sending}
+        options={[
+          { value: 'automatic', label: s.sendingAutomatic, help: s.sendingAutomaticHelp },
+          { value: 'manual', label: s.sendingManual, help: s.sendingManualHelp },
+        ]}
+        onChange={(sending) =>
+          onEdit(`${base}.sending`, (settings) =>
+            withProfile(settings, index, (pr) => ({ ...pr, sending, dualControl: sending === 'manual' ? pr.dualControl : false })),
+          )
+        }
+      />
+      <FieldErrorList messages={errors.get(`${base}.sending`)} />
+      {profile.sending === 'manual' ? (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            data-testid="profile-dual-control"
+            checked={profile.dualControl}
+            onChange={(event) =>
+              onEdit(`${base}.dualControl`, (settings) => withProfile(settings, index, (pr) => ({ ...pr, dualControl: event.target.checked })))
+            }
+          />
+          {s.dualControl}
+        </label>
+      ) : null}
+      <FieldErrorList messages={errors.get(`${base}.dualControl`)} />
 
       <h4>{t.foldersTitle}</h4>
       <FieldErrorList messages={errors.get(`${base}.folders`)} />

@@ -16,6 +16,7 @@ import { ConnectionTest } from './ConnectionTest.tsx';
 import { ProfileSettings, type DraftRestructure, type SettingsEdit } from './ProfileSettings.tsx';
 import { PreflightSettings } from './PreflightSettings.tsx';
 import { SupportBundleSection } from './SupportBundleSection.tsx';
+import { ApproversSection } from './ApproversSection.tsx';
 
 interface SettingsPanelProps {
   api: ApiClient;
@@ -42,6 +43,7 @@ export function SettingsPanel({ api, onClose, onSaved }: SettingsPanelProps) {
       ) : (
         <p className="muted">{s.loading}</p>
       )}
+      <ApproversSection api={api} />
       <SupportBundleSection api={api} />
     </main>
   );
