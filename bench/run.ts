@@ -1,4 +1,4 @@
-// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight]`:
+// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet] [--agents N]`:
 // four parts, each measuring the agent against baselines taken in this run on the same kind of
 // files, so the agent is reported as a ratio to baselines measured on the same (noisy) machine at
 // the same time.
@@ -11,6 +11,9 @@
 //   plain POSTs to the same agent; writes bench/results/latest-printer.json.
 // - Preflight (issue 12): preflight's CPU time per invoice, a typical one and 1,000 lines, against
 //   parsing the same bytes with the XML parser alone; writes bench/results/latest-preflight.json.
+// - Fleet (issue 15, only with --only fleet): N agents' hub-facing loops against one sandbox hub,
+//   idle, through an outage and after it: the hub's request rate and CPU; writes
+//   bench/results/latest-fleet.json.
 // Prints a table per part. Stops by itself; child processes and temp folders are removed however it
 // ends. See docs/performance.md for how to read the numbers.
 import { defaultSettings } from '../src/core/config/settings-schema.ts';
@@ -23,11 +26,12 @@ import { measureRawTransport } from './raw-transport.bench.ts';
 import { measureSftp } from './sftp.bench.ts';
 import { measurePrinter, PRINT_CONCURRENCY } from './printer.bench.ts';
 import { measurePreflight } from './preflight.bench.ts';
+import { formatFleetReport, measureFleet } from './fleet.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { startHubChild } from './lib/hub-child.ts';
 import { makeInvoices } from './lib/invoices.ts';
 import { describeMachine } from './lib/machine.ts';
-import { parseBenchOptions, USAGE, type BenchOptions } from './lib/options.ts';
+import { DEFAULT_AGENTS, parseBenchOptions, USAGE, type BenchOptions } from './lib/options.ts';
 import {
   buildPreflightReport,
   buildPrinterReport,
@@ -43,6 +47,7 @@ const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.
 const SFTP_RESULTS_FILE = fileURLToPath(new URL('./results/latest-sftp.json', import.meta.url));
 const PRINTER_RESULTS_FILE = fileURLToPath(new URL('./results/latest-printer.json', import.meta.url));
 const PREFLIGHT_RESULTS_FILE = fileURLToPath(new URL('./results/latest-preflight.json', import.meta.url));
+const FLEET_RESULTS_FILE = fileURLToPath(new URL('./results/latest-fleet.json', import.meta.url));
 const PROFILE_FILE = fileURLToPath(new URL('./results/agent.cpuprofile', import.meta.url));
 const SFTP_PROFILE_FILE = fileURLToPath(new URL('./results/agent-sftp.cpuprofile', import.meta.url));
 const PRINTER_PROFILE_FILE = fileURLToPath(new URL('./results/agent-printer.cpuprofile', import.meta.url));
@@ -80,6 +85,7 @@ async function main(): Promise<number> {
     if (options.parts.includes('https')) complete = (await runHttpsPart(options, join(root, 'https'), cleanup)) && complete;
     if (options.parts.includes('sftp')) complete = (await runSftpPart(options, join(root, 'sftp'), cleanup)) && complete;
     if (options.parts.includes('printer')) complete = (await runPrinterPart(options, join(root, 'printer'), cleanup)) && complete;
+    if (options.parts.includes('fleet')) complete = (await runFleetPart(options, join(root, 'fleet'), cleanup)) && complete;
     // Last: CPU time in this process, measured once the other parts' children are gone.
     if (options.parts.includes('preflight')) await runPreflightPart(options);
     return complete ? 0 : 1;
@@ -245,6 +251,23 @@ async function runPreflightPart(options: BenchOptions): Promise<void> {
   await writeFile(PREFLIGHT_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(formatPreflightReport(report));
   console.log(`\nresults written to ${PREFLIGHT_RESULTS_FILE}`);
+}
+
+/** The fleet simulation; true when every agent was back after the outage. */
+async function runFleetPart(options: BenchOptions, root: string, cleanup: Cleanup): Promise<boolean> {
+  const startedAt = new Date().toISOString();
+  const result = await measureFleet({ agents: options.agents, workDir: root, cleanup, log });
+  const report = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench -- --only fleet${options.agents === DEFAULT_AGENTS ? '' : ` --agents ${options.agents}`}`,
+    machine: describeMachine(),
+    ...result,
+  };
+  await writeFile(FLEET_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(formatFleetReport(result));
+  console.log(`\nresults written to ${FLEET_RESULTS_FILE}`);
+  return !Number.isNaN(result.recovery.recoveredWithinSeconds);
 }
 
 process.exitCode = await main();

@@ -1,5 +1,5 @@
 // Command-line options of `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N]
-// [--print-burst N] [--only https|sftp|printer|preflight] [--profile]`.
+// [--print-burst N] [--only https|sftp|printer|preflight|fleet] [--agents N] [--profile]`.
 import { parseArgs } from 'node:util';
 
 export const DEFAULT_FILES = 10_000;
@@ -11,10 +11,15 @@ export const DEFAULT_PRINT_BURST = 500;
 const MAX_FILES = 200_000;
 /** Each `lp` job is printed, waited for and checked one at a time: a few hundred ms apiece. */
 const MAX_PRINT_JOBS = 5000;
-export const PARTS = ['https', 'sftp', 'printer', 'preflight'] as const;
+/** Issue 15: the fleet simulation's agents, each with its own store and HTTPS client. */
+export const DEFAULT_AGENTS = 1000;
+const MAX_AGENTS = 5000;
+export const PARTS = ['https', 'sftp', 'printer', 'preflight', 'fleet'] as const;
 export type BenchPart = (typeof PARTS)[number];
+/** What runs without --only: the fleet (about 6 minutes) runs only when asked for. */
+const DEFAULT_PARTS: readonly BenchPart[] = ['https', 'sftp', 'printer', 'preflight'];
 
-export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight] [--profile]
+export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet] [--agents N] [--profile]
 
   --files N        HTTPS part: how many files to drop at once and send (default ${DEFAULT_FILES}; 2000 for a quick run)
   --sftp-files N   SFTP part: how many files to drop at once and send over SFTP (default ${DEFAULT_SFTP_FILES})
@@ -26,7 +31,10 @@ export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--pr
                    "sftp" (the ssh2 upload loop and the pipeline over SFTP through a real sshd),
                    "printer" (the virtual printer through real CUPS, and Print-Job against a plain POST)
                    or "preflight" (preflight's CPU time per invoice against parsing the same bytes,
-                   about 15 s); all four run by default
+                   about 15 s); all four run by default. "fleet" (only when asked for, about
+                   6 minutes): N agents' hub-facing loops in one process against one sandbox hub,
+                   idle, through an outage and after it
+  --agents N       fleet part: how many agents (default ${DEFAULT_AGENTS})
   --profile        also record the agent's CPU profile (node --cpu-prof) into
                    bench/results/agent.cpuprofile (HTTPS), agent-sftp.cpuprofile (SFTP) and
                    agent-printer.cpuprofile (printer) and print where its time goes; the profiler
@@ -45,6 +53,7 @@ export interface BenchOptions {
   sftpFiles: number;
   printJobs: number;
   printBurst: number;
+  agents: number;
   parts: BenchPart[];
   profile: boolean;
   help: boolean;
@@ -59,6 +68,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
       'print-jobs': { type: 'string' },
       'print-burst': { type: 'string' },
       only: { type: 'string' },
+      agents: { type: 'string' },
       profile: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -68,13 +78,14 @@ export function parseBenchOptions(args: string[]): BenchOptions {
   const sftpFiles = fileCount('--sftp-files', values['sftp-files'], DEFAULT_SFTP_FILES);
   const printJobs = fileCount('--print-jobs', values['print-jobs'], DEFAULT_PRINT_JOBS, MAX_PRINT_JOBS);
   const printBurst = fileCount('--print-burst', values['print-burst'], DEFAULT_PRINT_BURST);
-  let parts: BenchPart[] = [...PARTS];
+  const agents = fileCount('--agents', values.agents, DEFAULT_AGENTS, MAX_AGENTS);
+  let parts: BenchPart[] = [...DEFAULT_PARTS];
   if (values.only !== undefined) {
     const only = PARTS.find((part) => part === values.only);
     if (!only) throw new Error(`--only must be one of ${PARTS.join(', ')} (got "${values.only}")`);
     parts = [only];
   }
-  return { files, sftpFiles, printJobs, printBurst, parts, profile: values.profile ?? false, help: values.help ?? false };
+  return { files, sftpFiles, printJobs, printBurst, agents, parts, profile: values.profile ?? false, help: values.help ?? false };
 }
 
 function fileCount(option: string, value: string | undefined, fallback: number, max = MAX_FILES): number {

@@ -82,6 +82,10 @@ export class AccountMonitor {
     while (!signal.aborted) {
       if (availability?.isDown()) {
         await availability.waitUntilUp(signal);
+        // The probe that found the hub was an account call: the next check can wait its turn
+        // (drawn within the interval, so that a fleet coming back does not ask all at once; a hold
+        // or new credentials wake it sooner).
+        await this.loop.sleeper.sleep(Math.round(this.options.intervalMs * random()), signal);
         continue;
       }
       await this.check(signal);
