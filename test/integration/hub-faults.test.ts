@@ -175,7 +175,8 @@ async function startProxied(patch: (s: Settings) => Settings = (s) => s): Promis
     settings: (s) => {
       const hubUrl = new URL(String(s.hub.url));
       proxy.target = { host: hubUrl.hostname, port: Number(hubUrl.port) };
-      return patch({ ...s, hub: { ...s.hub, url: proxy.url, requestTimeoutSeconds: 2 } });
+      // Probes during an outage at most 5 s apart: the cases wait on outcomes, not on the backoff.
+      return patch({ ...s, hub: { ...s.hub, url: proxy.url, requestTimeoutSeconds: 2, outageProbeCapMs: 5000 } });
     },
   }));
   return { h, proxy };
