@@ -10,6 +10,12 @@ export interface EnrollRequest {
   deviceName?: string;
 }
 
+/** GET /api/v1/enroll: what the enrollment form is filled in with. */
+export interface EnrollDefaults {
+  /** The computer's host name: the device name the hub lists when the person gives none. */
+  deviceName: string;
+}
+
 export interface EnrolledCompany {
   id: string;
   vatNumber: string;

@@ -16,7 +16,7 @@ import type {
   RefuseBody,
   RemoveApproverBody,
 } from './approval.ts';
-import type { EnrollRequest, EnrollmentResult } from './enrollment.ts';
+import type { EnrollDefaults, EnrollRequest, EnrollmentResult } from './enrollment.ts';
 import type { BrandingView } from './branding.ts';
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT';
@@ -107,6 +107,8 @@ export const ROUTES = {
   hubTest: route<ConnectionTestResult>('POST', '/api/v1/hub/test'),
   /** Trades a one-time activation code for the hub API key, kept in the secret store; answers the account, never the key. */
   enroll: route<EnrollmentResult, EnrollRequest>('POST', '/api/v1/enroll', { body: 'json' }),
+  /** What the enrollment form starts from (the computer's name). */
+  enrollDefaults: route<EnrollDefaults>('GET', '/api/v1/enroll'),
   auditVerify: route<AuditVerification>('GET', '/api/v1/audit/verify'),
   /** ?from=&to=&profile=&state=&separator= */
   exportCsv: route<BytesAnswer>('GET', '/api/v1/export.csv'),

@@ -116,6 +116,11 @@ function checkedDeviceName(value: unknown, hostName: () => string): string {
     if (given.length > MAX_DEVICE_NAME_CHARS || CONTROL_CHARACTERS.test(given)) throw enrollmentRefused('bad_device_name', 400);
     return given;
   }
+  return defaultDeviceName(hostName);
+}
+
+/** The name the hub lists this PC by when the person gives none: the host name, on one line. */
+export function defaultDeviceName(hostName: () => string = os.hostname): string {
   const host = hostName().replace(new RegExp(CONTROL_CHARACTERS.source, 'gu'), '').trim().slice(0, MAX_DEVICE_NAME_CHARS);
   return host === '' ? 'Recapito' : host;
 }

@@ -5,6 +5,7 @@ import type { DocumentState } from '../../contract/states.ts';
 import type { ConnectionTestResult, CredentialsUpdate, SettingsData, SettingsSaved, SettingsView } from '../../contract/settings.ts';
 import { ApiError, NETWORK_ERROR_STATUS, isAbort } from './api-error.ts';
 import { ROUTES, pathOf, type AnswerOf, type UploadAnswer } from '../../contract/routes.ts';
+import type { EnrollDefaults, EnrollRequest, EnrollmentResult } from '../../contract/enrollment.ts';
 import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody } from '../../contract/approval.ts';
 
 export type { UploadAnswer, UploadedDocument } from '../../contract/routes.ts';
@@ -39,6 +40,9 @@ export interface ApiClient {
   pause(): Promise<void>;
   resume(): Promise<void>;
   setHubApiKey(key: string): Promise<void>;
+  /** Enrollment by activation code (docs/enrollment.md): the answer is the account, never the key; a refusal is an ApiError with its code. */
+  enroll(request: EnrollRequest): Promise<EnrollmentResult>;
+  enrollDefaults(signal?: AbortSignal): Promise<EnrollDefaults>;
   config(signal?: AbortSignal): Promise<SettingsView>;
   /** The whole settings object; refused fields come back as an ApiError `invalid_config`. */
   saveConfig(settings: SettingsData): Promise<SettingsSaved>;
@@ -144,6 +148,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     resume: async () => {
       await send(pathOf(ROUTES.resume), { method: ROUTES.resume.method });
     },
+    enroll: (request) =>
+      json<AnswerOf<typeof ROUTES.enroll>>(pathOf(ROUTES.enroll), { method: ROUTES.enroll.method, headers: JSON_HEADERS, body: JSON.stringify(request) }),
+    enrollDefaults: (signal) => json<AnswerOf<typeof ROUTES.enrollDefaults>>(pathOf(ROUTES.enrollDefaults), { signal: signal ?? null }),
     setHubApiKey: async (key) => {
       await send(pathOf(ROUTES.credentials), { method: ROUTES.credentials.method, headers: JSON_HEADERS, body: JSON.stringify({ hubApiKey: key }) });
     },

@@ -24,6 +24,8 @@ import { DropOverlay } from './DropOverlay.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { SupportFooter } from './SupportFooter.tsx';
+import { EnrollCard } from './EnrollCard.tsx';
+import { KeyExpiryBanner } from './KeyExpiryBanner.tsx';
 import { DecisionDialog, type Decision } from './DecisionDialog.tsx';
 import { SelectionBar } from './SelectionBar.tsx';
 import type { DocumentSummary } from '../../contract/local-api.ts';
@@ -46,6 +48,14 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
   const closeDetail = useCallback(() => setSelectedId(null), []);
 
   const [settingsOpen, setSettingsOpen] = useState(false);
+  // Enrollment (docs/enrollment.md): the card is there while the HTTPS hub has no key, and when a
+  // person asks to activate again; it stays open on its result until closed.
+  const needsKey = status?.hub.transport === 'https' && status.hub.keySource === null;
+  const [enrollOpen, setEnrollOpen] = useState(false);
+  const openEnroll = useCallback(() => {
+    setSettingsOpen(false);
+    setEnrollOpen(true);
+  }, []);
   const closeSettings = useCallback(() => setSettingsOpen(false), []);
   const uploads = useUploads(api, refresh);
   // No uploads by drag and drop while the settings are open: a dragged key file is not a document.
@@ -100,7 +110,8 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
           setStateFilter('awaiting_approval');
         }}
       />
-      {status?.hold ? (
+      {/* With no key at all, the activation card below says what to do, not "key not valid". */}
+      {status?.hold && !(needsKey && status.hold.code === 'auth') ? (
         <HoldBanner
           hold={status.hold}
           paused={status.paused}
@@ -109,6 +120,21 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
           busy={holdBusy}
           api={api}
           onResume={() => toggleHold(false)}
+          onEnroll={openEnroll}
+        />
+      ) : null}
+      {status && !enrollOpen && status.hold?.code !== 'auth' ? <KeyExpiryBanner hub={status.hub} onEnroll={openEnroll} /> : null}
+      {status && (needsKey || enrollOpen) ? (
+        <EnrollCard
+          api={api}
+          hub={status.hub}
+          again={!needsKey}
+          onEnrolled={() => {
+            // Keep the card on its result (the account, the companies) once the status has the key.
+            setEnrollOpen(true);
+            refresh();
+          }}
+          onClose={needsKey && !enrollOpen ? null : () => setEnrollOpen(false)}
         />
       ) : null}
       {status?.captureHold ? <CaptureHoldBanner hold={status.captureHold} /> : null}

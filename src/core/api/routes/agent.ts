@@ -7,6 +7,7 @@ import { AgentError } from '../../agent-error.ts';
 import { intParam } from './params.ts';
 import { z } from 'zod';
 import { SECRET_NAMES, type SecretName } from '../../../contract/secrets.ts';
+import { defaultDeviceName } from '../../agent/enrollment.ts';
 
 const secret = z
   .string()
@@ -62,6 +63,7 @@ export function registerAgentRoutes(app: FastifyInstance, current: () => AgentAp
     if (!parsed.success) throw new AgentError('bad_activation_code', 'send {"activationCode": "…", "deviceName"?: "…"}', 400);
     return agent().enroll(parsed.data);
   });
+  on(app, ROUTES.enrollDefaults, async () => ({ deviceName: defaultDeviceName() }));
 
   on(app, ROUTES.auditVerify, async () => agent().verifyAudit());
 }
