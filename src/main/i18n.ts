@@ -20,6 +20,8 @@ export interface ShellStrings {
     heldHostKey: string;
     heldPermissions: string;
     held(reason: string): string;
+    /** Capture stopped: the data folder's disk is full (the reason says how much is needed). */
+    diskFull(reason: string): string;
     noHub: string;
     hubUnreachable(detail: string | null): string;
     /** The hub down for `since`, the next probe in `next` (durations already written out, e.g. "12 min", "40 s"). */
@@ -81,6 +83,7 @@ const it: ShellStrings = {
     heldHostKey: 'In attesa: chiave del server SFTP cambiata',
     heldPermissions: "In attesa: permessi insufficienti sulle cartelle dell'hub",
     held: (reason) => `In attesa: ${reason}`,
+    diskFull: (reason) => `Acquisizione ferma: ${reason}`,
     noHub: 'Da configurare: nessun hub impostato',
     hubUnreachable: (detail) => (detail ? `Hub non raggiungibile (${detail})` : 'Hub non raggiungibile'),
     hubOutage: (since, next) => `Hub non raggiungibile da ${since}${next === null ? '' : `, prossimo tentativo tra ${next}`}`,
@@ -141,6 +144,7 @@ const en: ShellStrings = {
     heldHostKey: 'On hold: SFTP server key changed',
     heldPermissions: 'On hold: no permission on the hub folders',
     held: (reason) => `On hold: ${reason}`,
+    diskFull: (reason) => `Capture stopped: ${reason}`,
     noHub: 'Setup needed: no hub configured',
     hubUnreachable: (detail) => (detail ? `Hub unreachable (${detail})` : 'Hub unreachable'),
     hubOutage: (since, next) => `Hub unreachable for ${since}${next === null ? '' : `, next try in ${next}`}`,

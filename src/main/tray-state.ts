@@ -35,6 +35,9 @@ export function trayStateFor(status: AgentStatus, locale: Locale = 'it', product
   const failedService = status.services.find((service) => service.state === 'failed');
   if (failedService) return { icon: 'error', tooltip: tooltip(withQueue(text.serviceFailed(failedService.name))) };
 
+  // A full disk stops every capture channel: said before anything about sending.
+  if (status.captureHold) return { icon: 'error', tooltip: tooltip(withQueue(text.diskFull(status.captureHold.reason))) };
+
   const brokenWatcher = status.watchers.find((watcher) => watcher.state !== 'watching');
   if (brokenWatcher) return { icon: 'error', tooltip: tooltip(withQueue(text.folderUnavailable(brokenWatcher.folder))) };
 

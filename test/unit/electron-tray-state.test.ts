@@ -37,6 +37,16 @@ function status(patch: Partial<AgentStatus> = {}, hub: Partial<AgentStatus['hub'
 }
 
 describe('trayStateFor', () => {
+  it('says capture stopped on a full disk, with the reason, in both languages', () => {
+    const full = status({ captureHold: { code: 'disk_full', reason: 'disk full: 12 MB needed (0 MB free)', since: '2025-01-01T00:00:00.000Z' } });
+    expect(trayStateFor(full, 'en')).toEqual({
+      icon: 'error',
+      tooltip: expect.stringContaining('Capture stopped: disk full: 12 MB needed') as string,
+    });
+    expect(trayStateFor(full, 'it').tooltip).toContain('Acquisizione ferma: disk full: 12 MB needed');
+    expect(trayStateFor(status({ captureHold: null }), 'en').icon).toBe('ok');
+  });
+
   it('shows ok when nothing is pending, whatever the history', () => {
     const state = status({ counts: { delivered: 120, rejected: 2, failed: 1, accepted: 5 } });
     expect(trayStateFor(state, 'it')).toEqual({ icon: 'ok', tooltip: 'Recapito — tutto consegnato' });
