@@ -42,6 +42,10 @@ export function notificationFor(event: DocumentEvent, documentName: string | nul
         return { title: text.heldHostKeyTitle, body: text.heldHostKeyBody, documentId: null, key };
       case 'permissions':
         return { title: text.heldPermissionsTitle, body: text.heldPermissionsBody, documentId: null, key };
+      case 'unreachable':
+        // Nothing for a person to do: the agent probes and resumes by itself; the tray and the
+        // window say since when and the next try (docs/hub-outages.md).
+        return null;
       default:
         return { title: text.heldTitle, body: clip(reason ?? text.heldTitle), documentId: null, key };
     }

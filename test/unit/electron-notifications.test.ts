@@ -70,6 +70,9 @@ describe('notificationFor', () => {
     expect(notificationFor(permissions, null, 'en')).toMatchObject({ title: 'Sending on hold: no permission at the hub' });
     const other = event({ type: 'queue.held', documentId: null, message: 'hub maintenance', data: { code: 'maintenance' } });
     expect(notificationFor(other, null, 'en')).toMatchObject({ title: 'Sending on hold', body: 'hub maintenance' });
+    // A hub outage resolves by itself: shown in the tray and the window, never a popup.
+    const unreachable = event({ type: 'queue.held', documentId: null, message: 'hub unreachable: connection refused', data: { code: 'unreachable' } });
+    expect(notificationFor(unreachable, null, 'it')).toBeNull();
   });
 
   it('stays silent for routine progress and for the document-level echo of a hold', () => {
