@@ -17,7 +17,8 @@ const USAGE = `usage: recapito <command> [options]
   serve [--data DIR]                       run the agent headless (local API and UI on 127.0.0.1)
   sandbox-hub [--dir DIR] [--port N] [--delay-ms N] [--create-key] [--sftp-root DIR]
                                            run the sandbox hub with simulated SDI
-  send FILE… [--profile ID] [--data DIR]   hand files to the running agent
+  send FILE… [--profile ID] [--as NAME] [--data DIR]
+                                           hand files to the running agent (--as: who releases them)
   status [ID] [--json] [--data DIR]        agent health and queue, or one document
   approve ID… [--as NAME] [--pin-file F]   approve documents awaiting approval (PIN from F, stdin or a prompt)
   refuse ID… --reason TEXT [--as NAME] [--pin-file F]

@@ -70,7 +70,13 @@ describe('recapito approve, refuse, approvers', () => {
     expect(list.stdout).toMatch(/^Anna {2}since .*\nBruno {2}\(OS user bruno\) {2}since .*\nCarla {2}since /);
     expect(list.stdout).not.toContain('1357');
 
-    const anna = await upload('by-anna', 'Anna');
+    // Released by Anna with `recapito send --as`: recorded as hers.
+    const file = join(h.root, 'by-anna.pdf');
+    await writeFile(file, makePdf('by-anna'));
+    const sent = await recapito(['send', file, '--as', 'Anna']);
+    expect(sent).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\S+ {2}awaiting_approval {2}by-anna\.pdf\n$/) });
+    const anna = sent.stdout.split(' ')[0]!;
+    expect(h.agent.store.documents.get(anna)?.submittedBy).toEqual({ osUser: expect.any(String), name: 'Anna' });
     const other = await upload('by-anna-2', 'Anna');
     const self = await recapito(['approve', anna, '--as', 'Anna', '--pin-file', pinFile]);
     expect(self.code).toBe(1);
@@ -91,7 +97,7 @@ describe('recapito approve, refuse, approvers', () => {
     expect(await recapito(['approvers', 'remove', 'Carla', '--by', 'Bruno'], '8642\n')).toMatchObject({ code: 0, stdout: 'approver Carla removed\n' });
     expect((await recapito(['approvers', 'list', '--json'])).stdout).not.toContain('Carla');
     expect(h.agent.verifyAudit().ok).toBe(true);
-    // 13 runs of the CLI, each a new Node process loading every command: 2–4 s each on a busy 2-core machine.
+    // 14 runs of the CLI, each a new Node process loading every command: 2–4 s each on a busy 2-core machine.
   }, 180_000);
 
   it('explains its usage', async () => {

@@ -7,9 +7,14 @@ import { apiTarget, callApi } from '../local-api-client.ts';
 import { ROUTES } from '../../contract/routes.ts';
 
 export async function sendCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { data: { type: 'string' }, profile: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { data: { type: 'string' }, profile: { type: 'string' }, as: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length === 0) {
-    console.error('usage: recapito send FILE… [--profile ID] [--data DIR]');
+    console.error('usage: recapito send FILE… [--profile ID] [--as NAME] [--data DIR]');
     return 2;
   }
   const target = await apiTarget(await resolveDataDir(values.data));
@@ -23,6 +28,8 @@ export async function sendCommand(args: string[]): Promise<number> {
         'X-Source': 'upload',
       };
       if (values.profile) headers['X-Profile'] = values.profile;
+      // Who releases it: with dual control, this person may not also approve it (docs/approval.md).
+      if (values.as) headers['X-Submitted-By'] = encodeURIComponent(values.as);
       const result = await callApi(target, ROUTES.upload, { body: { bytes, headers } });
       for (const document of result.documents) {
         console.log(`${document.id}  ${document.state.padEnd(10)}  ${document.name}${document.reason ? `  (${document.reason})` : ''}`);
