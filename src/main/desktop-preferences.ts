@@ -13,6 +13,8 @@ const preferencesSchema = z.object({
   notifications: z.boolean().default(true),
   /** Events up to here were already considered for notifications. */
   lastNotifiedSeq: z.number().int().min(0).nullable().default(null),
+  /** The last key-expiry notification shown (the key's expiry and the stage, docs/enrollment.md): each once. */
+  keyExpiryNotified: z.string().max(200).nullable().default(null),
 });
 
 export type DesktopPreferences = z.infer<typeof preferencesSchema>;

@@ -11,7 +11,7 @@ import { dropFolderFor } from './drop-folder.ts';
 import { stringsFor, type Locale } from './i18n.ts';
 import { registerIpcHandlers } from './ipc.ts';
 import { applyStartAtLogin, type LoginItemHost } from './login-item.ts';
-import { NotificationFeed } from './notification-feed.ts';
+import { KeyExpiryNotifier, NotificationFeed } from './notification-feed.ts';
 import type { ShellNotification } from './notifications.ts';
 import type { ShellPaths } from './shell-paths.ts';
 import type { TrayAction } from './tray-menu.ts';
@@ -44,6 +44,7 @@ export class DesktopShell {
   private readonly log: Logger;
   private readonly uiOrigin: string;
   private readonly feed: NotificationFeed;
+  private readonly keyExpiry: KeyExpiryNotifier;
   private tray: ShellTray | null = null;
   private window: BrowserWindow | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
@@ -71,6 +72,17 @@ export class DesktopShell {
       onProgress: () => this.scheduleProgressSave(),
       onEvents: () => this.refresh(),
       log: this.log,
+    });
+    this.keyExpiry = new KeyExpiryNotifier({
+      locale: options.locale,
+      productName: options.running.branding.view.productName,
+      lastShown: options.preferences.get().keyExpiryNotified,
+      show: (notification) => this.notify(notification),
+      onShown: (key) => {
+        options.preferences.update({ keyExpiryNotified: key }).catch((error: unknown) => {
+          this.log.warn('cannot save the desktop preferences', { error: describe(error) });
+        });
+      },
     });
   }
 
@@ -146,7 +158,10 @@ export class DesktopShell {
 
   private refresh(): void {
     try {
-      this.tray?.update(this.trayView());
+      const view = this.trayView();
+      this.tray?.update(view);
+      // The key's expiry warned once at 30 days and once when it expires (docs/enrollment.md).
+      this.keyExpiry.check(view.status.hub, Date.now());
     } catch (error) {
       this.log.warn('cannot refresh the tray', { error: describe(error) });
     }

@@ -28,6 +28,11 @@ export interface ShellStrings {
     hubOutage(since: string, next: string | null): string;
     folderUnavailable(folder: string): string;
     serviceFailed(name: string): string;
+    /** HTTPS hub, no API key yet: the computer must be activated with a code (docs/enrollment.md). */
+    notEnrolled: string;
+    /** The key expires within 30 days (whole days left, 1 until the last moment). */
+    keyExpiresIn(days: number): string;
+    keyExpired: string;
   };
   menu: {
     open: string;
@@ -38,6 +43,8 @@ export interface ShellStrings {
     supportBundle: string;
     /** Opens the window on the documents awaiting approval. */
     approve(count: number): string;
+    /** Opens the window on the activation card (no key, or a key that expires). */
+    enroll: string;
     quit: string;
   };
   notifications: {
@@ -58,6 +65,10 @@ export interface ShellStrings {
     unnamedDocument: string;
     summaryTitle(count: number): string;
     summaryBody: string;
+    keyExpiringTitle(days: number): string;
+    keyExpiringBody(date: string): string;
+    keyExpiredTitle: string;
+    keyExpiredBody: string;
   };
   dialogs: {
     startupFailedTitle: string;
@@ -89,6 +100,9 @@ const it: ShellStrings = {
     hubOutage: (since, next) => `Hub non raggiungibile da ${since}${next === null ? '' : `, prossimo tentativo tra ${next}`}`,
     folderUnavailable: (folder) => `Cartella non raggiungibile: ${folder}`,
     serviceFailed: (name) => `Servizio in errore: ${name}`,
+    notEnrolled: 'Da attivare: serve il codice di attivazione',
+    keyExpiresIn: (n) => (n === 1 ? 'la chiave API scade entro un giorno' : `la chiave API scade tra ${n} giorni`),
+    keyExpired: 'Chiave API scaduta: attiva di nuovo',
   },
   menu: {
     open: 'Apri Recapito',
@@ -98,6 +112,7 @@ const it: ShellStrings = {
     startAtLogin: "Avvia all'accesso",
     supportBundle: "Crea pacchetto per l'assistenza…",
     approve: (n) => (n === 1 ? 'Approva 1 documento…' : `Approva ${n} documenti…`),
+    enroll: 'Attiva questo computer…',
     quit: 'Esci',
   },
   notifications: {
@@ -118,6 +133,10 @@ const it: ShellStrings = {
     unnamedDocument: 'Documento',
     summaryTitle: (n) => `${n} documenti richiedono attenzione`,
     summaryBody: 'Apri Recapito per vedere i dettagli.',
+    keyExpiringTitle: (n) => (n === 1 ? 'La chiave API scade entro un giorno' : `La chiave API scade tra ${n} giorni`),
+    keyExpiringBody: (date) => `Dal ${date} l'hub non la accetterà più. Chiedi al fornitore un nuovo codice di attivazione e attiva di nuovo Recapito.`,
+    keyExpiredTitle: 'Invio sospeso: chiave API scaduta',
+    keyExpiredBody: 'Chiedi al fornitore un nuovo codice di attivazione e attiva di nuovo Recapito: i documenti restano in coda.',
   },
   dialogs: {
     startupFailedTitle: 'Recapito non può partire',
@@ -150,6 +169,9 @@ const en: ShellStrings = {
     hubOutage: (since, next) => `Hub unreachable for ${since}${next === null ? '' : `, next try in ${next}`}`,
     folderUnavailable: (folder) => `Folder unavailable: ${folder}`,
     serviceFailed: (name) => `Service failed: ${name}`,
+    notEnrolled: 'Setup needed: enter the activation code',
+    keyExpiresIn: (n) => (n === 1 ? 'the API key expires within a day' : `the API key expires in ${n} days`),
+    keyExpired: 'API key expired: activate again',
   },
   menu: {
     open: 'Open Recapito',
@@ -159,6 +181,7 @@ const en: ShellStrings = {
     startAtLogin: 'Start at login',
     supportBundle: 'Create support bundle…',
     approve: (n) => (n === 1 ? 'Approve 1 document…' : `Approve ${n} documents…`),
+    enroll: 'Activate this computer…',
     quit: 'Quit',
   },
   notifications: {
@@ -179,6 +202,10 @@ const en: ShellStrings = {
     unnamedDocument: 'Document',
     summaryTitle: (n) => `${n} documents need attention`,
     summaryBody: 'Open Recapito to see the details.',
+    keyExpiringTitle: (n) => (n === 1 ? 'The API key expires within a day' : `The API key expires in ${n} days`),
+    keyExpiringBody: (date) => `From ${date} the hub will refuse it. Ask your provider for a new activation code and activate Recapito again.`,
+    keyExpiredTitle: 'Sending on hold: API key expired',
+    keyExpiredBody: 'Ask your provider for a new activation code and activate Recapito again: documents stay queued.',
   },
   dialogs: {
     startupFailedTitle: 'Recapito cannot start',

@@ -1,10 +1,10 @@
 // Follows the agent's event log (long poll, in process) and turns the events worth a desktop
 // notification into calls to `show`. Knows nothing of Electron: the shell passes `show`.
-import type { DocumentEvent, EventsPage } from '../contract/local-api.ts';
+import type { AgentStatus, DocumentEvent, EventsPage } from '../contract/local-api.ts';
 import type { DocumentState } from '../contract/states.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { Locale } from './i18n.ts';
-import { coalesceNotifications, notificationFor, type ShellNotification } from './notifications.ts';
+import { coalesceNotifications, keyExpiryNotification, notificationFor, type ShellNotification } from './notifications.ts';
 
 export interface NotificationEventSource {
   events(since: number, timeoutSeconds: number, limit: number, signal?: AbortSignal): Promise<EventsPage>;
@@ -135,6 +135,39 @@ export class NotificationFeed {
         this.options.log.warn('notification feed: cannot show a notification', { error: error instanceof Error ? error.message : String(error) });
       }
     }
+  }
+}
+
+export interface KeyExpiryNotifierOptions {
+  locale: Locale;
+  productName?: string;
+  /** The key of the last key-expiry notification shown (kept across restarts), or null. */
+  lastShown: string | null;
+  show(notification: ShellNotification): void;
+  /** Called with the key of each notification shown, to keep it. */
+  onShown?(key: string): void;
+}
+
+/**
+ * One desktop notification when the API key enters the 30-day window, one when it expires
+ * (docs/enrollment.md): fed the status on every tray refresh, it shows each stage of each key once,
+ * across restarts; a new key (a new expiry) starts again.
+ */
+export class KeyExpiryNotifier {
+  private readonly options: KeyExpiryNotifierOptions;
+  private lastShown: string | null;
+
+  constructor(options: KeyExpiryNotifierOptions) {
+    this.options = options;
+    this.lastShown = options.lastShown;
+  }
+
+  check(hub: Pick<AgentStatus['hub'], 'transport' | 'keyExpiresAt'>, now: number): void {
+    const notification = keyExpiryNotification(hub, now, this.options.locale, this.options.productName);
+    if (!notification || notification.key === this.lastShown) return;
+    this.lastShown = notification.key;
+    this.options.show(notification);
+    this.options.onShown?.(notification.key);
   }
 }
 

@@ -2,9 +2,10 @@
 // events and the Electron glue that shows them live elsewhere. Only outcomes a person must act on
 // are notified (a rejected, refused, undelivered or failed document; the queue put on hold by the
 // hub); routine progress never is.
-import type { DocumentEvent } from '../contract/local-api.ts';
+import type { AgentStatus, DocumentEvent } from '../contract/local-api.ts';
 import type { DocumentState } from '../contract/states.ts';
 import { stringsFor, type Locale } from './i18n.ts';
+import { keyExpiry } from '../contract/enrollment.ts';
 
 export interface ShellNotification {
   title: string;
@@ -78,6 +79,27 @@ export function coalesceNotifications(notifications: readonly ShellNotification[
   if (notifications.length <= max) return [...notifications];
   const text = stringsFor(locale, productName).notifications;
   return [{ title: text.summaryTitle(notifications.length), body: text.summaryBody, documentId: null, key: 'summary' }];
+}
+
+/**
+ * The HTTPS hub's API key entering the 30-day window, or expired (docs/enrollment.md), as a
+ * notification; null otherwise. Its key names the key's expiry and the stage, so the shell shows
+ * each stage of each key once (KeyExpiryNotifier, notification-feed.ts).
+ */
+export function keyExpiryNotification(
+  hub: Pick<AgentStatus['hub'], 'transport' | 'keyExpiresAt'>,
+  now: number,
+  locale: Locale = 'it',
+  productName?: string,
+): ShellNotification | null {
+  if (hub.transport !== 'https' || !hub.keyExpiresAt) return null;
+  const text = stringsFor(locale, productName).notifications;
+  const expiry = keyExpiry(hub.keyExpiresAt, now);
+  const key = `key-expiry:${hub.keyExpiresAt}:${expiry.level}`;
+  if (expiry.level === 'expired') return { title: text.keyExpiredTitle, body: text.keyExpiredBody, documentId: null, key };
+  if (expiry.level !== 'soon' || expiry.daysLeft === null) return null;
+  const date = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'long' }).format(new Date(hub.keyExpiresAt));
+  return { title: text.keyExpiringTitle(expiry.daysLeft), body: text.keyExpiringBody(date), documentId: null, key };
 }
 
 function withReason(name: string, reason: string | null): string {

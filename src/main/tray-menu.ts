@@ -2,7 +2,7 @@
 // Electron; tray.ts turns it into a Menu and wires each id to an action.
 import type { AgentStatus } from '../contract/local-api.ts';
 import { stringsFor, type Locale } from './i18n.ts';
-import type { TrayState } from './tray-state.ts';
+import { keyWarningFor, type TrayState } from './tray-state.ts';
 
 export type TrayAction = 'open' | 'pause' | 'resume' | 'open-drop-folder' | 'toggle-start-at-login' | 'support-bundle' | 'quit';
 
@@ -20,6 +20,8 @@ export interface TrayMenuContext {
   hasDropFolder: boolean;
   /** A reseller's brand (docs/white-label.md): "Apri <name>". */
   productName?: string;
+  /** The time the key's expiry is judged at (tests); now by default. */
+  now?: number;
 }
 
 export function trayMenuFor(context: TrayMenuContext): TrayMenuEntry[] {
@@ -27,10 +29,17 @@ export function trayMenuFor(context: TrayMenuContext): TrayMenuEntry[] {
   // Resume is offered only for a person's pause; a hub hold (credits, key) clears by itself.
   const paused = context.status.paused;
   const toApprove = context.status.counts.awaiting_approval ?? 0;
+  // The API key (docs/enrollment.md): its expiry said on its own line when the tooltip says something
+  // else first, and the window's activation card one click away (not when the environment sets the key).
+  const { hub } = context.status;
+  const keyWarning = keyWarningFor(context.status, context.locale, context.now);
+  const enroll = hub.transport === 'https' && hub.url !== '' && hub.keySource !== 'environment' && (hub.keySource === null || keyWarning !== null);
   return [
     { kind: 'status', label: context.state.tooltip },
+    ...(keyWarning !== null && !context.state.tooltip.includes(keyWarning) ? [{ kind: 'status', label: keyWarning } as const] : []),
     { kind: 'separator' },
     { kind: 'action', action: 'open', label: text.open, enabled: true },
+    ...(enroll ? [{ kind: 'action', action: 'open', label: text.enroll, enabled: true } as const] : []),
     // Approving needs the window (the reason, the approver's PIN): the entry opens it.
     ...(toApprove > 0 ? [{ kind: 'action', action: 'open', label: text.approve(toApprove), enabled: true } as const] : []),
     paused ? { kind: 'action', action: 'resume', label: text.resume, enabled: true } : { kind: 'action', action: 'pause', label: text.pause, enabled: true },

@@ -4,6 +4,7 @@
 import type { AgentStatus } from '../contract/local-api.ts';
 import type { DocumentState } from '../contract/states.ts';
 import { stringsFor, type Locale } from './i18n.ts';
+import { keyExpiry } from '../contract/enrollment.ts';
 
 export type TrayIcon = 'ok' | 'working' | 'attention' | 'error';
 
@@ -57,12 +58,29 @@ export function trayStateFor(status: AgentStatus, locale: Locale = 'it', product
 
   if (status.hub.url === '') return { icon: 'attention', tooltip: tooltip(withQueue(text.noHub)) };
 
-  if (toApprove > 0) return { icon: 'attention', tooltip: tooltip(text.awaitingApproval(toApprove)) };
+  // The API key (docs/enrollment.md): none yet, or expired, is something to do; expiring within
+  // 30 days is said after the headline (and in the menu), the icon unchanged.
+  if (status.hub.transport === 'https' && status.hub.keySource === null) return { icon: 'attention', tooltip: tooltip(withQueue(text.notEnrolled)) };
+  const keyWarning = keyWarningFor(status, locale, now);
+  if (keyWarning !== null && keyExpiry(status.hub.keyExpiresAt, now).level === 'expired') return { icon: 'attention', tooltip: tooltip(withQueue(keyWarning)) };
+  const withKey = (headline: string): string => (keyWarning === null ? headline : `${headline} · ${keyWarning}`);
+
+  if (toApprove > 0) return { icon: 'attention', tooltip: tooltip(withKey(text.awaitingApproval(toApprove))) };
 
   const moving = countOf(status, MOVING_STATES);
-  if (moving > 0) return { icon: 'working', tooltip: tooltip(text.sending(moving)) };
+  if (moving > 0) return { icon: 'working', tooltip: tooltip(withKey(text.sending(moving))) };
 
-  return { icon: 'ok', tooltip: tooltip(text.allDelivered) };
+  return { icon: 'ok', tooltip: tooltip(withKey(text.allDelivered)) };
+}
+
+/** The HTTPS hub's key expiring within 30 days, or expired: what the tooltip and the menu say; null otherwise. */
+export function keyWarningFor(status: AgentStatus, locale: Locale = 'it', now: number = Date.now()): string | null {
+  if (status.hub.transport !== 'https') return null;
+  const text = stringsFor(locale).tray;
+  const expiry = keyExpiry(status.hub.keyExpiresAt, now);
+  if (expiry.level === 'expired') return text.keyExpired;
+  if (expiry.level === 'soon' && expiry.daysLeft !== null) return text.keyExpiresIn(expiry.daysLeft);
+  return null;
 }
 
 function holdHeadline(status: AgentStatus, locale: Locale): string {
@@ -73,7 +91,8 @@ function holdHeadline(status: AgentStatus, locale: Locale): string {
     case 'credits':
       return text.heldNoCredits;
     case 'auth':
-      return text.heldKeyInvalid;
+      // A new PC has no key to be "not valid": it is to be activated (docs/enrollment.md).
+      return status.hub.transport === 'https' && status.hub.keySource === null ? text.notEnrolled : text.heldKeyInvalid;
     case 'host_key':
       return text.heldHostKey;
     case 'permissions':

@@ -92,12 +92,16 @@ describe('desktop preferences', () => {
     const file = join(dir, 'desktop.json');
     const first = await loadDesktopPreferences(file);
     expect(first).toEqual({ preferences: defaultPreferences(), firstRun: true, problem: null });
-    expect(first.preferences).toEqual({ version: 1, startAtLogin: true, notifications: true, lastNotifiedSeq: null });
+    expect(first.preferences).toEqual({ version: 1, startAtLogin: true, notifications: true, lastNotifiedSeq: null, keyExpiryNotified: null });
 
     const store = new DesktopPreferencesStore(file, first.preferences);
     await Promise.all([store.update({ startAtLogin: false }), store.update({ lastNotifiedSeq: 42 })]);
     const again = await loadDesktopPreferences(file);
-    expect(again).toEqual({ preferences: { version: 1, startAtLogin: false, notifications: true, lastNotifiedSeq: 42 }, firstRun: false, problem: null });
+    expect(again).toEqual({
+      preferences: { version: 1, startAtLogin: false, notifications: true, lastNotifiedSeq: 42, keyExpiryNotified: null },
+      firstRun: false,
+      problem: null,
+    });
   });
 
   it('falls back to defaults with a reason for a damaged file instead of failing to start', async () => {
