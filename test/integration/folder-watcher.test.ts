@@ -323,6 +323,39 @@ describe('FolderWatcher', () => {
     expect(order).toEqual(['retry.pdf', 'other.pdf', 'retry.pdf', 'retry.pdf']);
   });
 
+  it('keeps a deferred file (a full disk) untouched, without retries or errors, until resumeDeferred()', async () => {
+    const clock = new ManualClock();
+    const window = 50;
+    const attempts: number[] = [];
+    let full = true;
+    const { watcher, errors } = createWatcher({
+      clock,
+      stableWindowMs: window,
+      onStable: async () => {
+        attempts.push(clock.now());
+        if (full) throw Object.assign(new Error('disk full: 12 MB needed'), { deferred: true });
+      },
+    });
+    await fs.writeFile(join(folder, 'waits.pdf'), '%PDF-waits');
+    await watcher.start();
+    await clock.advance(0);
+    await clock.advance(window);
+    expect(attempts).toHaveLength(1);
+    // Far past any retry backoff, rescans included: not handed over again, nothing logged as failed.
+    await clock.advance(30 * 60_000);
+    await lookNow(watcher, clock);
+    expect(attempts).toHaveLength(1);
+    expect(errors).toEqual([]);
+
+    full = false;
+    await watcher.resumeDeferred();
+    await clock.advance(window);
+    expect(attempts).toHaveLength(2);
+    await clock.advance(30 * 60_000);
+    await lookNow(watcher, clock);
+    expect(attempts).toHaveLength(2); // taken: done
+  });
+
   it('emits 200 files dropped at once exactly once each, within the concurrency limit', async () => {
     let inFlight = 0;
     let maxInFlight = 0;
