@@ -3,12 +3,14 @@
 // POST /api/v1/enroll trade a code for the key, which lands in the 0600 secrets file and nowhere
 // else; the agent sends with it at once (a held document is delivered, a queue held on a revoked
 // key resumes); wrong, used and expired codes are refused with their message and exit code; the key
-// never appears in the log files, the settings file, the CLI's output or any API answer.
+// never appears in the log files, the settings file, the CLI's output, any API answer or the support
+// bundle (every file of the ZIP, in every spelling).
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yauzl from 'yauzl';
 import { runAgent, type RunningAgent } from '../../src/core/host/run-agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { saveSettings } from '../../src/core/config/config-store.ts';
@@ -112,6 +114,44 @@ async function filesUnder(dir: string): Promise<{ path: string; text: string }[]
 function expectNoKey(key: string, texts: { where: string; text: string }[]): void {
   const forms = [key, JSON.stringify(key).slice(1, -1), Buffer.from(key).toString('base64'), encodeURIComponent(key)];
   for (const { where, text } of texts) for (const form of forms) expect(text.includes(form), `${where} holds the key`).toBe(false);
+}
+
+/** The spellings a careless program could write a secret in. */
+function spellings(value: string): { how: string; bytes: Buffer }[] {
+  const utf8 = Buffer.from(value, 'utf8');
+  return [
+    { how: 'plain', bytes: utf8 },
+    { how: 'JSON-escaped', bytes: Buffer.from(JSON.stringify(value).slice(1, -1)) },
+    { how: 'base64', bytes: Buffer.from(utf8.toString('base64')) },
+    { how: 'base64url', bytes: Buffer.from(utf8.toString('base64url')) },
+    { how: 'hex', bytes: Buffer.from(utf8.toString('hex')) },
+    { how: 'URL-encoded', bytes: Buffer.from(encodeURIComponent(value)) },
+    { how: 'UTF-16LE', bytes: Buffer.from(value, 'utf16le') },
+  ];
+}
+
+function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
+      if (error) return reject(error);
+      const files = new Map<string, Buffer>();
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+          stream.on('error', reject);
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
 }
 
 describe('enrollment by activation code', () => {
@@ -275,6 +315,22 @@ describe('enrollment by activation code', () => {
           ...(await filesUnder(join(dataDir, 'logs'))).map((f) => ({ where: f.path, text: f.text })),
         ]);
       }
+      // The support bundle (docs/support-bundle.md), every file of it, in every spelling: no key, no code.
+      const bundle = await fetch(`${running.api.url}/api/v1/support-bundle`, { headers: { Authorization: `Bearer ${running.token}` } });
+      expect(bundle.status).toBe(200);
+      const zipBytes = Buffer.from(await bundle.arrayBuffer());
+      const files = await unzip(zipBytes);
+      expect(files.size).toBeGreaterThan(3);
+      expect([...files.values()].some((content) => content.includes('credentials.enrolled'))).toBe(true); // the events are in it
+      const found: string[] = [];
+      for (const [name, value] of Object.entries({ firstKey: firstKey!, secondKey: secondKey!, code, again })) {
+        for (const { how, bytes } of spellings(value)) {
+          if (zipBytes.includes(bytes)) found.push(`the ZIP holds ${name} (${how})`);
+          for (const [file, content] of files) if (content.includes(bytes)) found.push(`${file} holds ${name} (${how})`);
+        }
+      }
+      expect(found).toEqual([]);
+
       // The audit log names each enrollment (by the key's id).
       const events = (answers[3]!.json as { events: { type: string }[] }).events;
       expect(events.filter((e) => e.type === 'credentials.enrolled')).toHaveLength(2);
