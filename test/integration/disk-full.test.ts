@@ -19,6 +19,8 @@ import { attr, v } from '../../src/core/printer/ipp/attributes.ts';
 import { AgentError } from '../../src/core/agent-error.ts';
 import { Store } from '../../src/core/store/store.ts';
 import { isDiskFullError } from '../../src/core/intake/disk-space.ts';
+import { CaptureService } from '../../src/core/intake/capture.ts';
+import { CaptureWorkerPool } from '../../src/core/intake/capture-worker/capture-pool.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 
 const run = promisify(execFile);
@@ -29,6 +31,7 @@ const mounts: string[] = [];
 let harness: Harness | null = null;
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   // The agent lets go of its files before its filesystem goes.
   await harness?.agent.stop().catch(() => undefined);
   for (const mountPoint of mounts.splice(0)) await run('umount', [mountPoint]).catch(() => run('umount', ['-l', mountPoint]));
@@ -158,6 +161,7 @@ root.describe('disk full under the data folder', () => {
   root.it(
     'capture stops with the reason, files stay, the printer is busy, the API says 507; all resumes by itself when space returns',
     async () => {
+      const attempts = vi.spyOn(CaptureService.prototype, 'captureFolderFile');
       const { h, dataDir } = await startOnTmpfs(24 * MiB, { reserveBytes: 2 * MiB, printer: true });
       const printerUrl = h.agent.printer.urls()[0]!.url;
       await writeFile(join(h.dropDir, 'before.pdf'), pdfOf('before', 8 * 1024));
@@ -179,9 +183,11 @@ root.describe('disk full under the data folder', () => {
       expect((refused as AgentError).status).toBe(507);
       expect((refused as AgentError).message).toMatch(/disk full/);
 
-      // A later file proves the watcher has looked at everything: it is held as well.
+      // A later file, refused in its turn, proves the watcher has tried every file by now.
       await writeFile(join(h.dropDir, 'sentinel.pdf'), pdfOf('sentinel', 1024));
-      await waitFor('every file looked at', () => h.agent.status().captureHold);
+      await waitFor('the sentinel tried and refused', () =>
+        attempts.mock.calls.some(([file], i) => file.path.endsWith('sentinel.pdf') && attempts.mock.settledResults[i]?.type === 'rejected'),
+      );
       // Nothing captured, nothing moved: the files are all in the drop folder, untouched.
       expect(await inDropFolder(h)).toEqual([...names, 'sentinel.pdf'].sort());
       expect(documentsNamed(h, [...names, 'sentinel.pdf']).every((d) => d === undefined)).toBe(true);
@@ -208,6 +214,7 @@ root.describe('disk full under the data folder', () => {
   root.it(
     'a capture that runs out of space half-way (a ZIP larger inside) keeps nothing half-written and resumes by itself',
     async () => {
+      const prepared = vi.spyOn(CaptureWorkerPool.prototype, 'prepare');
       const { h, dataDir } = await startOnTmpfs(24 * MiB, { reserveBytes: 256 * 1024 });
       // Two PDFs of 1.5 MB in a ZIP of about 0.4 MB: the free space before it passes the check (twice
       // the ZIP and the reserve), the expanded copies do not fit: the capture worker meets ENOSPC.
@@ -221,6 +228,9 @@ root.describe('disk full under the data folder', () => {
 
       const hold = await waitFor('capture held', () => h.agent.status().captureHold);
       expect(hold.reason).toMatch(/^disk full: \d+ MB needed/);
+      // It was the capture worker's spool that met the full disk, not the check before it.
+      const results = prepared.mock.settledResults;
+      expect(results.some((result) => result.type === 'rejected' && isDiskFullError(result.value))).toBe(true);
       expect(await inDropFolder(h)).toEqual(['batch.zip']);
       expect(documentsNamed(h, ['a.pdf', 'b.pdf']).every((d) => d === undefined)).toBe(true);
       expect(await spoolLeftovers(dataDir)).toEqual([]);
