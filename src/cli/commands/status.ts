@@ -24,6 +24,8 @@ export async function statusCommand(args: string[]): Promise<number> {
     `${status.branding?.productName ?? 'Recapito'} ${status.version}  hub ${status.hub.url || '(none)'}  reachable: ${status.hub.reachable ?? 'unknown'}`,
   );
   if (status.hold) console.log(`ON HOLD: ${status.hold.reason}`);
+  if (status.hub.unreachableSince)
+    console.log(`hub unreachable since ${status.hub.unreachableSince}; next try at ${status.hub.nextTryAt ?? 'unknown'} (docs/hub-outages.md)`);
   if (status.captureHold) console.log(`CAPTURE STOPPED: ${status.captureHold.reason}`);
   for (const warning of status.branding?.warnings ?? []) console.log(`branding: ${warning}`);
   console.log(`credits: ${status.hub.credits ?? '?'}  key expires: ${status.hub.keyExpiresAt ?? '-'}`);
