@@ -15,7 +15,7 @@ import { enrollCommand } from './commands/enroll.ts';
 const USAGE = `usage: recapito <command> [options]
 
   serve [--data DIR]                       run the agent headless (local API and UI on 127.0.0.1)
-  sandbox-hub [--dir DIR] [--port N] [--delay-ms N] [--create-key] [--sftp-root DIR]
+  sandbox-hub [--dir DIR] [--port N] [--delay-ms N] [--create-key] [--activation-code] [--sftp-root DIR]
                                            run the sandbox hub with simulated SDI
   send FILE… [--profile ID] [--as NAME] [--data DIR]
                                            hand files to the running agent (--as: who releases them)
