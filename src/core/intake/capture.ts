@@ -74,11 +74,16 @@ export class CaptureService {
     metadata?: Record<string, unknown>;
     /** Who released it: the print job's user, or the OS user and the name an API client declared. */
     submittedBy?: SubmittedBy | null;
+    /** Why the caller already knows the bytes are no document (a print job that could not be converted): recorded as invalid with this reason. */
+    refusal?: { code: string; reason: string } | null;
   }): Promise<CapturedDocument[]> {
     const documents = await this.withRoom(2 * input.bytes.length, async () => {
       const { parts } = await this.options.workers.prepare({ type: 'bytes', name: input.name, bytes: input.bytes });
       // What inspection found wins over what the caller says (a client cannot fake an invoice reading).
-      for (const part of parts) part.metadata = { ...input.metadata, ...part.metadata };
+      for (const part of parts) {
+        part.metadata = { ...input.metadata, ...part.metadata };
+        if (input.refusal) part.invalid = input.refusal;
+      }
       return this.options.store.groupCommit.durable(() => this.record(input.profile, input.source, null, parts, input.submittedBy ?? null));
     });
     await this.afterRecord(documents);

@@ -162,12 +162,15 @@ export class PrinterService {
 
   private async capture(document: PrintedDocument): Promise<void> {
     let pdf: Buffer;
+    let refusal: { code: string; reason: string } | null = null;
     try {
       ({ pdf } = await convertToPdf({ file: document.file, format: document.documentFormat, media: document.media }));
     } catch (error) {
       if (!(error instanceof ConversionError)) throw error;
       // Not a printable document: keep the bytes as they came, the capture records them as invalid with the reason.
       pdf = await readFile(document.file);
+      // The converter knows why (a damaged JPEG, a raster cut short); the classifier would only see "not a PDF".
+      refusal = { code: `print_${error.code}`, reason: `The print job cannot be turned into a PDF: ${error.message}` };
       this.options.log.warn('print job is not a readable document', { jobId: document.jobId, format: document.documentFormat, error: error.message });
     }
     const captured = await this.options.capture.captureBytes({
@@ -175,6 +178,7 @@ export class PrinterService {
       source: 'printer',
       name: documentNameForJob(document.jobName, document.jobId),
       bytes: pdf,
+      refusal,
       // The print job's requesting-user-name: the OS spooler sends the account that printed.
       submittedBy: { osUser: document.user?.trim() ? document.user.trim().slice(0, 256) : null, name: null },
       metadata: {
