@@ -343,7 +343,7 @@ export const en: Messages = {
       bad_pin: 'A PIN has 4 to 32 characters, with no space at either end.',
       not_approvable: 'This document is no longer awaiting approval.',
       not_refusable: 'This document is no longer awaiting approval.',
-    } as Record<string, string>,
+    },
     approversTitle: 'Approvers',
     approversIntro:
       'The people who approve or refuse the documents of profiles that send by hand. Each has a name and a personal PIN (kept only as a hash, never in clear).',
