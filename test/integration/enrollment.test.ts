@@ -260,6 +260,9 @@ describe('enrollment by activation code', () => {
       expect((await call('POST', '/enroll', { activationCode: 'A', apiKey: 'x' })).status).toBe(400);
       expect(await storedKey(dataDir)).toBeNull();
 
+      // `recapito status` says how to get a key.
+      expect((await recapito(['status', '--data', dataDir], env)).stdout).toContain('no API key yet: enroll this PC with "recapito enroll CODE"');
+
       // The CLI finds the running agent and goes through it: the held invoice leaves at once.
       const code = sandbox.createActivationCode();
       const cli = await recapito(['enroll', code, '--data', dataDir], env);

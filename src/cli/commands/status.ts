@@ -29,6 +29,8 @@ export async function statusCommand(args: string[]): Promise<number> {
   if (status.captureHold) console.log(`CAPTURE STOPPED: ${status.captureHold.reason}`);
   for (const warning of status.branding?.warnings ?? []) console.log(`branding: ${warning}`);
   console.log(`credits: ${status.hub.credits ?? '?'}  key expires: ${status.hub.keyExpiresAt ?? '-'}`);
+  // A PC not enrolled yet (docs/enrollment.md): say how, rather than leave "key expires: -".
+  if (status.hub.transport === 'https' && status.hub.keySource === null) console.log('no API key yet: enroll this PC with "recapito enroll CODE"');
   console.log(
     Object.entries(status.counts)
       .map(([state, n]) => `${state}: ${n}`)
