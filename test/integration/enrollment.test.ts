@@ -2,7 +2,7 @@
 // from a data folder with no key, `recapito enroll` (the real CLI, a child process) and
 // POST /api/v1/enroll trade a code for the key, which lands in the 0600 secrets file and nowhere
 // else; the agent sends with it at once (a held document is delivered, a queue held on a revoked
-// key resumes); wrong, used and expired codes are refused with their message and exit code; the key
+// or an expired key resumes); wrong, used and expired codes are refused with their message and exit code; the key
 // never appears in the log files, the settings file, the CLI's output, any API answer or the support
 // bundle (every file of the ZIP, in every spelling).
 import { afterEach, describe, expect, it } from 'vitest';
@@ -309,8 +309,24 @@ describe('enrollment by activation code', () => {
       expect(used.json['error']).toMatchObject({ code: 'invalid_activation_code' });
       expect(await storedKey(dataDir)).toBe(secondKey);
 
+      // The key expires at the hub: held on it, enrolled again, sending resumes.
+      sandbox.setKeyExpiry(secondKey!, new Date(Date.now() - 60_000).toISOString());
+      await writeFile(join(dropDir, 'dopo-scadenza.pdf'), makePdf('Fattura dopo la scadenza'));
+      await waitFor('the queue held on the expired key', async () => {
+        const current = (await call('GET', '/status')).json as unknown as AgentStatus;
+        return current.hold?.code === 'auth' ? current.hold : null;
+      });
+      const third = sandbox.createActivationCode();
+      expect((await call('POST', '/enroll', { activationCode: third })).status).toBe(200);
+      const thirdKey = await storedKey(dataDir);
+      expect(thirdKey).not.toBe(secondKey);
+      await waitFor('the invoice held on the expired key delivered', async () => {
+        const page = (await call('GET', '/documents')).json as unknown as DocumentsPage;
+        return page.documents.find((d) => d.name === 'dopo-scadenza.pdf' && d.state === 'delivered') ?? null;
+      });
+
       const answers = await Promise.all(['/status', '/config', '/documents', '/events?since=0&limit=1000'].map((path) => call('GET', path)));
-      for (const key of [firstKey!, secondKey!]) {
+      for (const key of [firstKey!, secondKey!, thirdKey!]) {
         expectNoKey(key, [
           { where: 'CLI', text: cli.stdout + cli.stderr },
           ...[wrong, expired, enrolled, used, ...answers].map((a, i) => ({ where: `API answer ${i}`, text: a.text })),
@@ -326,7 +342,7 @@ describe('enrollment by activation code', () => {
       expect(files.size).toBeGreaterThan(3);
       expect([...files.values()].some((content) => content.includes('credentials.enrolled'))).toBe(true); // the events are in it
       const found: string[] = [];
-      for (const [name, value] of Object.entries({ firstKey: firstKey!, secondKey: secondKey!, code, again })) {
+      for (const [name, value] of Object.entries({ firstKey: firstKey!, secondKey: secondKey!, thirdKey: thirdKey!, code, again, third })) {
         for (const { how, bytes } of spellings(value)) {
           if (zipBytes.includes(bytes)) found.push(`the ZIP holds ${name} (${how})`);
           for (const [file, content] of files) if (content.includes(bytes)) found.push(`${file} holds ${name} (${how})`);
@@ -336,7 +352,7 @@ describe('enrollment by activation code', () => {
 
       // The audit log names each enrollment (by the key's id).
       const events = (answers[3]!.json as { events: { type: string }[] }).events;
-      expect(events.filter((e) => e.type === 'credentials.enrolled')).toHaveLength(2);
+      expect(events.filter((e) => e.type === 'credentials.enrolled')).toHaveLength(3);
     },
   );
 
