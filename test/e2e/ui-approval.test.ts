@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
@@ -19,6 +20,7 @@ import { buildUi, launchChromium, needsChromium, openRecordedPage } from '../hel
 
 const TOKEN = 'ui-approval-token-'.padEnd(43, 'a');
 const STEP_TIMEOUT = 20_000;
+const SCREENSHOT = fileURLToPath(new URL('../../docs/ui-approval-screenshot.png', import.meta.url));
 const ANNA = { name: 'Anna Bianchi', pin: '2468' };
 const BRUNO = { name: 'Bruno Verdi', pin: '1357' };
 
@@ -93,6 +95,8 @@ needsChromium().describe('manual approval in the UI', () => {
     await page.locator('[data-testid="selection-bar"]', { hasText: '1 documento selezionato' }).waitFor({ timeout: STEP_TIMEOUT });
     await page.locator('[data-testid="bulk-approve"]').click();
     await dialog().locator('[data-testid="decision-approver"]').fill('Mario Rossi');
+    // UPDATE_UI_SCREENSHOT=1 refreshes docs/ui-approval-screenshot.png: the count, the selection, the dialog.
+    if (process.env['UPDATE_UI_SCREENSHOT'] === '1') await page.screenshot({ path: SCREENSHOT });
     await dialog().locator('[data-testid="decision-confirm"]').click();
     await dialog().waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
     await badgeOf('Fattura A.pdf', 'Consegnata').waitFor({ timeout: STEP_TIMEOUT });
