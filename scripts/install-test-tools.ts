@@ -6,11 +6,24 @@
 //   node scripts/install-test-tools.ts              install what is missing, if it may
 //   node scripts/install-test-tools.ts --dry-run    print what it would do, change nothing
 //   node scripts/install-test-tools.ts --packages   print every package, one a line
+//   node scripts/install-test-tools.ts --bench      the benchmark's peers instead (rclone, cups-pdf:
+//                                                   BENCH_PEERS), run by `npm run bench`; exit code 0
+//                                                   when they are there afterwards, 1 when not
 //
 // RECAPITO_NO_INSTALL=1 (or any non-empty value but 0) never installs anything.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { ALL_PACKAGES, missingTools, planInstall, pretendMissing, SYSTEM_TOOLS, type ToolName } from '../test/helpers/system-tools-data.ts';
+import {
+  ALL_PACKAGES,
+  BENCH_PEERS,
+  missingBenchPeers,
+  missingTools,
+  planInstall,
+  planPackageInstall,
+  pretendMissing,
+  SYSTEM_TOOLS,
+  type ToolName,
+} from '../test/helpers/system-tools-data.ts';
 
 const args = process.argv.slice(2);
 const dryRun = args.includes('--dry-run');
@@ -21,12 +34,15 @@ if (args.includes('--packages')) {
   process.exit(0);
 }
 
-const missing = missingTools();
-if (missing.length === 0) process.exit(0);
-
 const root = process.getuid?.() === 0;
 const hasApt = process.platform === 'linux' && existsSync('/usr/bin/apt-get');
 const optOut = process.env['RECAPITO_NO_INSTALL'];
+
+if (args.includes('--bench')) process.exit(installBenchPeers());
+
+const missing = missingTools();
+if (missing.length === 0) process.exit(0);
+
 const plan = planInstall({
   missing,
   hasApt,
@@ -75,4 +91,42 @@ if (!dryRun) {
   const pretended = pretendMissing();
   const still = missingTools().map((tool) => (pretended.has(tool) ? `${tool} (RECAPITO_PRETEND_MISSING)` : tool));
   if (still.length > 0) say(`still missing after the install: ${still.join(', ')}`);
+}
+
+/** `--bench`: the benchmark's peers, planned and installed like the test tools; 0 when all are there after. */
+function installBenchPeers(): number {
+  const benchSay = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+  const absent = missingBenchPeers();
+  if (absent.length === 0) return 0;
+  const packages = [...new Set(absent.map((peer) => BENCH_PEERS[peer].package))];
+  const lines = absent.map((peer) => `  ${BENCH_PEERS[peer].package}: ${BENCH_PEERS[peer].label} — ${BENCH_PEERS[peer].neededBy}`);
+  const benchPlan = planPackageInstall(packages, {
+    hasApt,
+    root,
+    passwordlessSudo: !root && hasApt && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0,
+    optedOut: optOut !== undefined && optOut !== '' && optOut !== '0',
+  });
+  if (benchPlan.kind === 'nothing') return 0;
+  if (benchPlan.kind === 'cannot') {
+    benchSay(`the peers the benchmark compares the agent with are missing, and will not be installed here: ${benchPlan.why}.`);
+    for (const line of lines) process.stderr.write(`${line}\n`);
+    benchSay('their rows will say NOT MEASURED. To measure them, install them with:');
+    process.stderr.write(`\n    ${benchPlan.command}\n\n`);
+    return 1;
+  }
+  benchSay(`${dryRun ? 'would install' : 'installing'} the benchmark's peers:`);
+  for (const line of lines) process.stderr.write(`${line}\n`);
+  for (const command of benchPlan.commands) {
+    process.stderr.write(`  $ ${command.join(' ')}\n`);
+    if (dryRun) continue;
+    const result = spawnSync(command[0]!, command.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (result.status !== 0) {
+      benchSay(`${command.join(' ')} failed (${result.error?.message ?? `exit code ${result.status}`}); the peers' rows will say NOT MEASURED.`);
+      return 1;
+    }
+  }
+  if (dryRun) return 1;
+  const still = missingBenchPeers();
+  if (still.length > 0) benchSay(`still missing after the install: ${still.join(', ')}`);
+  return still.length === 0 ? 0 : 1;
 }

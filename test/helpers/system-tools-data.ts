@@ -138,6 +138,38 @@ export const SYSTEM_TOOLS = {
 
 export type ToolName = keyof typeof SYSTEM_TOOLS;
 
+/**
+ * What the benchmark runs against the agent (`npm run bench`, bench/lib/peers.ts): the tools a user
+ * would pick instead. Not test tools: `npm test` never installs them and .ci/system-packages.txt does
+ * not list them; `node scripts/install-test-tools.ts --bench` installs them the same way.
+ */
+export const BENCH_PEERS = {
+  rclone: {
+    label: 'rclone',
+    paths: ['/usr/bin/rclone'],
+    package: 'rclone',
+    neededBy: 'the SFTP part of the benchmark copies the same 1,000 invoices to the same sshd with `rclone copy`',
+  },
+  'cups-pdf': {
+    label: 'cups-pdf (the CUPS PDF printer backend)',
+    paths: ['/usr/lib/cups/backend/cups-pdf'],
+    package: 'printer-driver-cups-pdf',
+    neededBy: 'the printer part of the benchmark prints the same PDF with `lp` to a cups-pdf queue',
+  },
+} as const satisfies Record<string, SystemTool>;
+
+export type BenchPeerName = keyof typeof BENCH_PEERS;
+
+export const BENCH_PEER_NAMES = Object.keys(BENCH_PEERS) as BenchPeerName[];
+
+/** The benchmark peers that are missing (RECAPITO_PRETEND_MISSING works for them too). */
+export function missingBenchPeers(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): BenchPeerName[] {
+  const names = (env['RECAPITO_PRETEND_MISSING'] ?? '').split(',').map((name) => name.trim());
+  return BENCH_PEER_NAMES.filter(
+    (peer) => names.includes(peer) || names.includes(BENCH_PEERS[peer].package) || !BENCH_PEERS[peer].paths.some((path) => exists(path)),
+  );
+}
+
 export const TOOL_NAMES = Object.keys(SYSTEM_TOOLS) as ToolName[];
 
 /** Every package, once, in the order of the list. */
@@ -189,7 +221,11 @@ export type InstallPlan =
 
 /** What `npm test` does about missing tools: nothing, install them, or say how to. */
 export function planInstall(input: InstallPlanInput): InstallPlan {
-  const packages = packagesFor(input.missing);
+  return planPackageInstall(packagesFor(input.missing), input);
+}
+
+/** The same for a list of packages (the benchmark's peers). */
+export function planPackageInstall(packages: string[], input: Omit<InstallPlanInput, 'missing'>): InstallPlan {
   if (packages.length === 0) return { kind: 'nothing' };
   const command = installCommand(packages, input.root, { unattended: true });
   if (input.optedOut) return { kind: 'cannot', packages, why: 'RECAPITO_NO_INSTALL is set', command };
