@@ -31,6 +31,9 @@ import { Cleanup } from './lib/cleanup.ts';
 import { startHubChild } from './lib/hub-child.ts';
 import { makeInvoices } from './lib/invoices.ts';
 import { describeMachine } from './lib/machine.ts';
+import { ensureBenchPeers, measureCupsPdf, measureRclone, type CupsPdfPeer, type RclonePeer } from './lib/peers.ts';
+import { buildPrinterPeersReport, buildSftpPeersReport, formatPrinterPeersReport, formatSftpPeersReport } from './lib/peers-report.ts';
+import { makeBenchPdfs } from './lib/pdfs.ts';
 import { DEFAULT_AGENTS, parseBenchOptions, USAGE, type BenchOptions } from './lib/options.ts';
 import {
   buildPreflightReport,
@@ -168,6 +171,11 @@ async function runSftpPart(options: BenchOptions, root: string, cleanup: Cleanup
   const invoices = makeInvoices(options.sftpFiles * 2 + SFTP_IDLE_FILES);
   log(`sftp: ${options.sftpFiles} files, then ${options.sftpFiles} others as a queued backlog`);
   await mkdir(root, { recursive: true });
+  // Issue 16: rclone on the same files and sshd, in this run (NOT MEASURED when it cannot be installed).
+  const peerTools = options.peers ? ensureBenchPeers(log) : null;
+  const rcloneThere = peerTools?.get('rclone');
+  let rclone: RclonePeer = { measured: false, reason: rcloneThere === undefined ? 'left out (--no-peers)' : 'not run' };
+  if (rcloneThere !== undefined && rcloneThere !== true) rclone = rcloneThere;
   const measurement = await measureSftp({
     files: invoices.slice(0, options.sftpFiles),
     backlogFiles: invoices.slice(options.sftpFiles, options.sftpFiles * 2),
@@ -176,6 +184,13 @@ async function runSftpPart(options: BenchOptions, root: string, cleanup: Cleanup
     cleanup,
     log,
     cpuProfileDir: options.profile ? join(root, 'profile') : null,
+    peers:
+      rcloneThere === true
+        ? async (context) => {
+            const files = invoices.slice(0, options.sftpFiles);
+            rclone = await measureRclone({ ...context, files, workDir: join(root, 'rclone'), defaultsFiles: options.peerDefaultsFiles, log });
+          }
+        : undefined,
   });
   const { cpuProfile } = measurement.pipeline;
   if (cpuProfile) {
@@ -195,8 +210,14 @@ async function runSftpPart(options: BenchOptions, root: string, cleanup: Cleanup
       benchmark: 'drops files, runs the ssh2 upload loop and reads the agent and hub databases in the parent process',
     },
   });
-  await writeFile(SFTP_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  const { backlog } = measurement.pipeline;
+  const peers = buildSftpPeersReport(rclone, {
+    backlogDocsPerSecond: backlog.complete ? backlog.docsPerSecond : null,
+    droppedDocsPerSecond: measurement.pipeline.complete ? measurement.pipeline.docsPerSecond : null,
+  });
+  await writeFile(SFTP_RESULTS_FILE, `${JSON.stringify({ ...report, peers }, null, 2)}\n`);
   console.log(formatSftpReport(report));
+  console.log(formatSftpPeersReport(peers));
   console.log(`\nresults written to ${SFTP_RESULTS_FILE}`);
   return measurement.pipeline.complete && measurement.pipeline.backlog.complete;
 }
@@ -214,6 +235,13 @@ async function runPrinterPart(options: BenchOptions, root: string, cleanup: Clea
     log,
     cpuProfileDir: options.profile ? join(root, 'profile') : null,
   });
+  // Issue 16: cups-pdf, the same PDFs with lp, after the agent's part, in this run.
+  const cupsPdfThere = options.peers ? ensureBenchPeers(log).get('cups-pdf') : undefined;
+  let cupsPdf: CupsPdfPeer = cupsPdfThere === undefined ? { measured: false, reason: 'left out (--no-peers)' } : { measured: false, reason: 'not run' };
+  if (cupsPdfThere === true) {
+    const pdfs = makeBenchPdfs(options.printJobs, 'LATE', 'bench-');
+    cupsPdf = await measureCupsPdf({ pdfs, workDir: join(root, 'cups-pdf'), cleanup, log });
+  } else if (cupsPdfThere !== undefined) cupsPdf = cupsPdfThere;
   if (measurement.cpuProfileFile) {
     await copyFile(measurement.cpuProfileFile, PRINTER_PROFILE_FILE);
     measurement.cpuProfileFile = PRINTER_PROFILE_FILE;
@@ -231,8 +259,10 @@ async function runPrinterPart(options: BenchOptions, root: string, cleanup: Clea
       benchmark: `spawns lp, sends Print-Job and POST requests (${PRINT_CONCURRENCY} at a time, one keep-alive client) and reads the agent database in the parent process`,
     },
   });
-  await writeFile(PRINTER_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  const peers = buildPrinterPeersReport(cupsPdf, measurement.latency.latencyMs.p50);
+  await writeFile(PRINTER_RESULTS_FILE, `${JSON.stringify({ ...report, peers }, null, 2)}\n`);
   console.log(formatPrinterReport(report));
+  console.log(formatPrinterPeersReport(peers));
   console.log(`\nresults written to ${PRINTER_RESULTS_FILE}`);
   return measurement.complete;
 }

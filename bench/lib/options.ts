@@ -35,6 +35,9 @@ export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--pr
                    6 minutes): N agents' hub-facing loops in one process against one sandbox hub,
                    idle, through an outage and after it
   --agents N       fleet part: how many agents (default ${DEFAULT_AGENTS})
+  --no-peers       leave out the peers (rclone in the SFTP part, cups-pdf in the printer part)
+  --peer-defaults-files N  SFTP part: how many of the files rclone copies with its defaults (slow,
+                   about 2 files/s; default 100)
   --profile        also record the agent's CPU profile (node --cpu-prof) into
                    bench/results/agent.cpuprofile (HTTPS), agent-sftp.cpuprofile (SFTP) and
                    agent-printer.cpuprofile (printer) and print where its time goes; the profiler
@@ -57,6 +60,9 @@ export interface BenchOptions {
   parts: BenchPart[];
   profile: boolean;
   help: boolean;
+  /** Issue 16: run the peers (rclone, cups-pdf) in the SFTP and printer parts. */
+  peers: boolean;
+  peerDefaultsFiles: number;
 }
 
 export function parseBenchOptions(args: string[]): BenchOptions {
@@ -70,6 +76,8 @@ export function parseBenchOptions(args: string[]): BenchOptions {
       only: { type: 'string' },
       agents: { type: 'string' },
       profile: { type: 'boolean' },
+      'no-peers': { type: 'boolean' },
+      'peer-defaults-files': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -85,7 +93,9 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     if (!only) throw new Error(`--only must be one of ${PARTS.join(', ')} (got "${values.only}")`);
     parts = [only];
   }
-  return { files, sftpFiles, printJobs, printBurst, agents, parts, profile: values.profile ?? false, help: values.help ?? false };
+  const peers = values['no-peers'] !== true;
+  const peerDefaultsFiles = fileCount('--peer-defaults-files', values['peer-defaults-files'], 100);
+  return { files, sftpFiles, printJobs, printBurst, agents, parts, profile: values.profile ?? false, help: values.help ?? false, peers, peerDefaultsFiles };
 }
 
 function fileCount(option: string, value: string | undefined, fallback: number, max = MAX_FILES): number {
