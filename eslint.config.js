@@ -49,6 +49,7 @@ const CORE = {
       'core/log',
       'core/util',
       'core/inspect/invoice/invoice-summary.ts',
+      'core/inspect/invoice/invoice-view.ts',
       'contract',
     ],
     packages: [],

@@ -11,6 +11,7 @@ import type { CapturedDocument } from '../intake/capture.ts';
 import type { CsvSeparator } from '../sync/return-folder/history-csv.ts';
 import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody, RemoveApproverBody } from '../../contract/approval.ts';
 import type { EnrollRequest, EnrollmentResult } from '../../contract/enrollment.ts';
+import type { InvoiceView } from '../../contract/invoice-view.ts';
 
 export type HistoryFilter = Omit<DocumentQuery, 'cursor' | 'limit'>;
 
@@ -34,6 +35,10 @@ export interface AgentApi {
   documentName(id: string): string | null;
   content(id: string): Promise<{ bytes: Buffer; name: string; contentType: string } | null>;
   file(id: string, name: string): Promise<Buffer | null>;
+  /** The whole invoice for the invoice view; null when the document is not a FatturaPA (plain or .p7m); 422 AgentError when unreadable. */
+  invoiceView(id: string): Promise<InvoiceView | null>;
+  /** One decoded attachment (Allegati) of one body of the invoice; null when there is none. */
+  invoiceAttachment(id: string, body: number, index: number): Promise<{ name: string | null; bytes: Buffer } | null>;
   /** The delivery history as CSV, piece by piece (docs/local-api.md, export.csv). */
   historyCsv(filter: HistoryFilter, separator: CsvSeparator): Iterable<string>;
 

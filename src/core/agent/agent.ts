@@ -30,6 +30,8 @@ import { brandingStatus } from '../config/branding.ts';
 import { DiskFullError, type DiskFullState } from '../intake/disk-space.ts';
 import { enrollDevice, hubKeySource } from './enrollment.ts';
 import type { EnrollRequest, EnrollmentResult } from '../../contract/enrollment.ts';
+import type { InvoiceView } from '../../contract/invoice-view.ts';
+import { invoiceAttachmentOf, invoiceViewOf, type InvoiceFile } from './invoice-view.ts';
 
 export { AGENT_VERSION } from './hub-connection.ts';
 export type { AgentDeps } from './compose.ts';
@@ -194,6 +196,23 @@ export class Agent implements AgentApi {
     const record = store.documents.get(id);
     if (!record?.spooled) return null;
     return { bytes: await spool.read(record.sha256), name: record.name, contentType: record.contentType ?? 'application/octet-stream' };
+  }
+
+  async invoiceView(id: string): Promise<InvoiceView | null> {
+    const file = await this.#invoiceFile(id);
+    return file ? invoiceViewOf(file) : null;
+  }
+
+  async invoiceAttachment(id: string, body: number, index: number): Promise<{ name: string | null; bytes: Buffer } | null> {
+    const file = await this.#invoiceFile(id);
+    return file ? invoiceAttachmentOf(file, body, index) : null;
+  }
+
+  async #invoiceFile(id: string): Promise<InvoiceFile | null> {
+    const kind = this.#running().store.documents.get(id)?.kind;
+    if (kind !== 'fatturapa' && kind !== 'p7m') return null;
+    const content = await this.content(id);
+    return content ? { bytes: content.bytes, kind } : null;
   }
 
   async file(id: string, name: string): Promise<Buffer | null> {

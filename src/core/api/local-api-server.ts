@@ -6,6 +6,7 @@ import type { AgentHost } from '../agent/agent-host.ts';
 import { AgentError } from '../agent-error.ts';
 import { createRequestGuard, type RouteBody } from './request-guard.ts';
 import { registerDocumentRoutes } from './routes/documents.ts';
+import { registerInvoiceRoutes } from './routes/invoice.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerUiRoutes } from './routes/ui.ts';
 import type { Logger } from '../log/logger.ts';
@@ -108,6 +109,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const current = (): AgentApi => host.current();
   registerAgentRoutes(app, current);
   registerDocumentRoutes(app, current);
+  registerInvoiceRoutes(app, current);
   registerApprovalRoutes(app, current);
   registerConfigRoutes(app, host);
   registerExportRoutes(app, current);
