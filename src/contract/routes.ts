@@ -71,6 +71,27 @@ export interface AuditVerification {
   firstBad?: number;
 }
 
+/**
+ * GET /documents's query string (docs/local-api.md). `q`: words, each found as the start of a word of
+ * the document's name, invoice numbers, parties' names, VAT ids and fiscal codes, SDI id, amounts
+ * ("1234.50", "1234,50", "1.234,50") and dates; all must match. `capturedFrom`/`capturedTo`: capture
+ * time, ISO 8601 (a date alone is UTC midnight), from inclusive, to exclusive (`from`/`to`: the older
+ * names). `invoiceFrom`/`invoiceTo`: the first invoice's date, YYYY-MM-DD, both inclusive.
+ */
+export interface DocumentsParams {
+  state?: string;
+  profile?: string;
+  q?: string;
+  capturedFrom?: string;
+  capturedTo?: string;
+  invoiceFrom?: string;
+  invoiceTo?: string;
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: string;
+}
+
 export const ROUTES = {
   health: route<{ status: 'ok' }>('GET', '/api/v1/health', { access: 'public' }),
   /** Public like the UI's files: the page is branded before it has the token (docs/white-label.md). */

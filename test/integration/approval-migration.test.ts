@@ -54,7 +54,7 @@ describe('from a v4 store and requireApproval', () => {
     const agent = createAgent(settings, { dataDir, secrets: await createFileSecretStore(join(dataDir, 'secrets.json'), {}), log, osUser: 'clerk' });
     await agent.start();
     try {
-      expect(agent.store.db.pragma('user_version', { simple: true })).toBe(5);
+      expect(agent.store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
       expect(agent.store.documents.get(id)).toMatchObject({ state: 'awaiting_approval', submittedBy: null });
       expect(await agent.approve([id], {})).toEqual([{ id, ok: false, status: 403, code: 'approver_required', message: expect.any(String) }]);
       await agent.addApprover({ name: 'Anna', pin: '2468', osUser: 'clerk' });

@@ -5,6 +5,7 @@ import type { EventLog } from './event-log.ts';
 import type { CaptureSource, DocumentKind, DocumentState } from '../../contract/states.ts';
 import type { DocumentFile, DocumentSummary } from '../../contract/local-api.ts';
 import type { SubmittedBy } from '../../contract/approval.ts';
+import { ftsQueryOf, searchRowOf } from './search-text.ts';
 
 /** A row as stored; the summary's invoice line and warning count are derived from its metadata (agent/document-summary.ts). */
 export interface DocumentRecord extends Omit<DocumentSummary, 'invoice' | 'warnings' | 'reasonText'> {
@@ -55,9 +56,14 @@ export interface DocumentChange {
 export interface DocumentQuery {
   state?: DocumentState[];
   profile?: string;
+  /** Words, all of which must start a word of the document's search row (search-text.ts); or the document's id. */
   q?: string;
+  /** Capture time (ISO 8601): from inclusive, to exclusive. */
   from?: string;
   to?: string;
+  /** The invoice's date (YYYY-MM-DD), both ends inclusive. */
+  invoiceFrom?: string;
+  invoiceTo?: string;
   cursor?: string | null;
   limit?: number;
 }
@@ -158,6 +164,26 @@ export class DocumentRepository {
       },
       now,
     );
+    this.writeSearchRow(document.id, { name: document.name, sdiId: null, sdiFileName: null, metadata: document.metadata ?? {} });
+  }
+
+  /** The document's row in the search index (migration 6), written or rewritten; call inside a transaction. */
+  private writeSearchRow(id: string, source: Parameters<typeof searchRowOf>[0]): void {
+    const row = searchRowOf(source);
+    const key = cached(this.db, 'SELECT rowid FROM document_search_rows WHERE document_id = ?').get(id) as { rowid: number } | undefined;
+    if (key) {
+      cached(this.db, 'UPDATE document_search_rows SET invoice_date = ? WHERE rowid = ?').run(row.invoiceDate, key.rowid);
+      cached(this.db, 'DELETE FROM document_search WHERE rowid = ?').run(key.rowid);
+      cached(this.db, 'INSERT INTO document_search (rowid, text) VALUES (?, ?)').run(key.rowid, row.text);
+      return;
+    }
+    const { lastInsertRowid } = cached(this.db, 'INSERT INTO document_search_rows (document_id, invoice_date) VALUES (?, ?)').run(id, row.invoiceDate);
+    cached(this.db, 'INSERT INTO document_search (rowid, text) VALUES (?, ?)').run(lastInsertRowid, row.text);
+  }
+
+  private refreshSearchRow(id: string): void {
+    const document = this.get(id);
+    if (document) this.writeSearchRow(id, document);
   }
 
   get(id: string): DocumentRecord | null {
@@ -176,6 +202,8 @@ export class DocumentRepository {
     }
     sets.push('updated_at = @updated_at');
     cached(this.db, `UPDATE documents SET ${sets.join(', ')} WHERE id = @id`).run(values);
+    // The SDI id arrives with a hub status (status follower): searchable from the same commit.
+    if (change.sdiId !== undefined || change.sdiFileName !== undefined) this.refreshSearchRow(id);
     this.events.append({
       type: event.type,
       documentId: id,
@@ -189,6 +217,7 @@ export class DocumentRepository {
     const current = this.get(id);
     if (!current) return;
     cached(this.db, 'UPDATE documents SET metadata = ? WHERE id = ?').run(JSON.stringify({ ...current.metadata, ...patch }), id);
+    this.refreshSearchRow(id);
   }
 
   /** The first document with these bytes that counts as a real capture (not invalid, cancelled or itself a duplicate). */
@@ -226,10 +255,25 @@ export class DocumentRepository {
       where.push('profile = ?');
       values.push(query.profile);
     }
-    if (query.q) {
-      where.push(`(name LIKE ? ESCAPE '\\' OR metadata LIKE ? ESCAPE '\\' OR sdi_id = ? OR id = ?)`);
-      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      values.push(like, like, query.q, query.q);
+    const match = query.q ? ftsQueryOf(query.q) : null;
+    if (query.q && match) {
+      // The FTS5 index finds the words; the page is still read newest first along documents_created.
+      where.push(
+        `(id IN (SELECT r.document_id FROM document_search s JOIN document_search_rows r ON r.rowid = s.rowid WHERE document_search MATCH ?) OR id = ?)`,
+      );
+      values.push(match, query.q.trim());
+    }
+    if (query.invoiceFrom || query.invoiceTo) {
+      const range: string[] = [];
+      if (query.invoiceFrom) {
+        range.push('invoice_date >= ?');
+        values.push(query.invoiceFrom);
+      }
+      if (query.invoiceTo) {
+        range.push('invoice_date <= ?');
+        values.push(query.invoiceTo);
+      }
+      where.push(`id IN (SELECT document_id FROM document_search_rows WHERE ${range.join(' AND ')})`);
     }
     if (query.from) {
       where.push('created_at >= ?');

@@ -1,9 +1,13 @@
 // Versioned schema migrations. Append only: a shipped migration is never edited, a new one is added.
+import type Database from 'better-sqlite3';
+import { searchRowOf } from './search-text.ts';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Fills what the SQL created from the rows already there; runs after `sql`, in the same transaction. */
+  backfill?: (db: Database.Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -173,5 +177,48 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at   TEXT NOT NULL
       );
     `,
+  },
+  {
+    version: 6,
+    name: 'search: an FTS5 index of each document (names, numbers, VAT ids, SDI id, amounts, dates) and its invoice date',
+    // document_search_rows gives each document the integer key of its FTS row (documents has no
+    // INTEGER PRIMARY KEY, and VACUUM may renumber an implicit rowid) and its invoice date, for the
+    // date filter. '.' and ',' are part of a word, so an amount is one word ("1.234,50": typing
+    // "234,50" does not find it). Written with the document's insert and when the SDI id arrives (store/documents.ts).
+    sql: `
+      CREATE TABLE document_search_rows (
+        rowid        INTEGER PRIMARY KEY,
+        document_id  TEXT NOT NULL UNIQUE,
+        invoice_date TEXT
+      );
+      CREATE INDEX document_search_invoice_date ON document_search_rows(invoice_date);
+      CREATE VIRTUAL TABLE document_search USING fts5(text, tokenize = "unicode61 remove_diacritics 2 tokenchars '.,'", prefix = '2 3');
+      CREATE TRIGGER document_search_forget AFTER DELETE ON documents BEGIN
+        DELETE FROM document_search WHERE rowid = (SELECT rowid FROM document_search_rows WHERE document_id = old.id);
+        DELETE FROM document_search_rows WHERE document_id = old.id;
+      END;
+    `,
+    backfill: (db) => {
+      const addKey = db.prepare('INSERT INTO document_search_rows (document_id, invoice_date) VALUES (?, ?)');
+      const addText = db.prepare('INSERT INTO document_search (rowid, text) VALUES (?, ?)');
+      const rows = db.prepare('SELECT id, name, sdi_id, sdi_file_name, metadata FROM documents ORDER BY created_at, id').iterate() as IterableIterator<{
+        id: string;
+        name: string;
+        sdi_id: string | null;
+        sdi_file_name: string | null;
+        metadata: string;
+      }>;
+      const found: { id: string; text: string; invoiceDate: string | null }[] = [];
+      for (const row of rows) {
+        let metadata: Record<string, unknown> = {};
+        try {
+          metadata = JSON.parse(row.metadata) as Record<string, unknown>;
+        } catch {
+          // A row whose metadata does not parse is still found by its name and SDI id.
+        }
+        found.push({ id: row.id, ...searchRowOf({ name: row.name, sdiId: row.sdi_id, sdiFileName: row.sdi_file_name, metadata }) });
+      }
+      for (const row of found) addText.run(addKey.run(row.id, row.invoiceDate).lastInsertRowid, row.text);
+    },
   },
 ];

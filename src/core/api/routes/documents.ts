@@ -1,6 +1,6 @@
 // Document routes: list, detail, content, files, upload, retry, cancel.
 import type { FastifyInstance } from 'fastify';
-import { ROUTES } from '../../../contract/routes.ts';
+import { ROUTES, type DocumentsParams } from '../../../contract/routes.ts';
 import { on } from './route.ts';
 import type { AgentApi } from '../../agent/agent-api.ts';
 import { AgentError } from '../../agent-error.ts';
@@ -27,10 +27,39 @@ function submittedByHeader(header: string | string[] | undefined): string | null
   return name.trim() || null;
 }
 
+/** `capturedFrom`/`capturedTo`: instants (a date alone is UTC midnight), compared with the stored ISO times. */
+function capturedRange(query: DocumentsParams): { from?: string; to?: string } {
+  const range: { from?: string; to?: string } = {};
+  for (const [name, key] of [
+    ['capturedFrom', 'from'],
+    ['capturedTo', 'to'],
+  ] as const) {
+    const value = query[name];
+    if (value === undefined || value === '') continue;
+    const time = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : NaN;
+    if (Number.isNaN(time)) throw new AgentError('bad_parameter', `${name} must be an ISO 8601 date or time`, 400);
+    range[key] = new Date(time).toISOString();
+  }
+  return range;
+}
+
+/** `invoiceFrom`/`invoiceTo`: calendar dates, as invoices carry them. */
+function invoiceRange(query: DocumentsParams): { invoiceFrom?: string; invoiceTo?: string } {
+  const range: { invoiceFrom?: string; invoiceTo?: string } = {};
+  for (const name of ['invoiceFrom', 'invoiceTo'] as const) {
+    const value = query[name];
+    if (value === undefined || value === '') continue;
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value)))
+      throw new AgentError('bad_parameter', `${name} must be a date, YYYY-MM-DD`, 400);
+    range[name] = value;
+  }
+  return range;
+}
+
 export function registerDocumentRoutes(app: FastifyInstance, current: () => AgentApi): void {
   const agent = (): AgentApi => current();
   on(app, ROUTES.documents, async (request) => {
-    const query = request.query as Record<string, string | undefined>;
+    const query = request.query as DocumentsParams;
     const states = (query['state'] ?? '').split(',').filter(Boolean);
     const bad = states.find((s) => !isDocumentState(s));
     if (bad) throw new AgentError('bad_parameter', `unknown state "${bad}"`, 400);
@@ -40,6 +69,8 @@ export function registerDocumentRoutes(app: FastifyInstance, current: () => Agen
       ...(query['q'] ? { q: query['q'] } : {}),
       ...(query['from'] ? { from: query['from'] } : {}),
       ...(query['to'] ? { to: query['to'] } : {}),
+      ...capturedRange(query),
+      ...invoiceRange(query),
       cursor: query['cursor'] ?? null,
       limit: intParam(query['limit'], 50, 1, 500, 'limit'),
     });
