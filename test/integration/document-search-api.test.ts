@@ -36,7 +36,7 @@ describe('GET /documents search', () => {
     const find = async (query: string): Promise<string[]> => {
       const answer = await request(port, `/api/v1/documents?${query}`);
       expect(answer.status, query).toBe(200);
-      return (answer.json() as DocumentsPage).documents.map((d) => d.name).sort();
+      return (answer.json() as unknown as DocumentsPage).documents.map((d) => d.name).sort();
     };
     const q = (text: string): Promise<string[]> => find(`q=${encodeURIComponent(text)}`);
     const FPA = ['IT01234567890_FPA01.xml', 'IT01234567890_FPA02.xml'];
