@@ -14,12 +14,12 @@ const MAX_PRINT_JOBS = 5000;
 /** Issue 15: the fleet simulation's agents, each with its own store and HTTPS client. */
 export const DEFAULT_AGENTS = 1000;
 const MAX_AGENTS = 5000;
-export const PARTS = ['https', 'sftp', 'printer', 'preflight', 'fleet'] as const;
+export const PARTS = ['https', 'sftp', 'printer', 'preflight', 'fleet', 'search'] as const;
 export type BenchPart = (typeof PARTS)[number];
 /** What runs without --only: the fleet (about 6 minutes) runs only when asked for. */
 const DEFAULT_PARTS: readonly BenchPart[] = ['https', 'sftp', 'printer', 'preflight'];
 
-export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet] [--agents N] [--profile]
+export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet|search] [--agents N] [--search-documents N] [--profile]
 
   --files N        HTTPS part: how many files to drop at once and send (default ${DEFAULT_FILES}; 2000 for a quick run)
   --sftp-files N   SFTP part: how many files to drop at once and send over SFTP (default ${DEFAULT_SFTP_FILES})
@@ -35,9 +35,13 @@ export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--pr
                    6 minutes): N agents' hub-facing loops in one process against one sandbox hub,
                    idle, through an outage and after it
   --agents N       fleet part: how many agents (default ${DEFAULT_AGENTS})
+  --only search    (only when asked for) issue 17's list search: a store of --search-documents
+                   documents (default 100000) and GET /documents with q and date filters timed
+                   through a real agent; writes bench/results/latest-search.json
+  --search-documents N  search part: how many documents in the store (default 100000)
   --no-peers       leave out the peers (rclone in the SFTP part, cups-pdf in the printer part)
-  --peer-defaults-files N  SFTP part: how many of the files rclone copies with its defaults (slow,
-                   about 2 files/s; default 100)
+  --peer-defaults-files N  SFTP part: copy only the first N files with rclone's defaults (default:
+                   all of them; its hash check can make it slow where sshd runs commands)
   --profile        also record the agent's CPU profile (node --cpu-prof) into
                    bench/results/agent.cpuprofile (HTTPS), agent-sftp.cpuprofile (SFTP) and
                    agent-printer.cpuprofile (printer) and print where its time goes; the profiler
@@ -60,6 +64,8 @@ export interface BenchOptions {
   parts: BenchPart[];
   profile: boolean;
   help: boolean;
+  /** Issue 17: documents in the search part's store. */
+  searchDocuments: number;
   /** Issue 16: run the peers (rclone, cups-pdf) in the SFTP and printer parts. */
   peers: boolean;
   peerDefaultsFiles: number;
@@ -75,6 +81,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
       'print-burst': { type: 'string' },
       only: { type: 'string' },
       agents: { type: 'string' },
+      'search-documents': { type: 'string' },
       profile: { type: 'boolean' },
       'no-peers': { type: 'boolean' },
       'peer-defaults-files': { type: 'string' },
@@ -94,8 +101,21 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     parts = [only];
   }
   const peers = values['no-peers'] !== true;
-  const peerDefaultsFiles = fileCount('--peer-defaults-files', values['peer-defaults-files'], 100);
-  return { files, sftpFiles, printJobs, printBurst, agents, parts, profile: values.profile ?? false, help: values.help ?? false, peers, peerDefaultsFiles };
+  const peerDefaultsFiles = fileCount('--peer-defaults-files', values['peer-defaults-files'], MAX_FILES);
+  const searchDocuments = fileCount('--search-documents', values['search-documents'], 100_000, 1_000_000);
+  return {
+    files,
+    sftpFiles,
+    printJobs,
+    printBurst,
+    agents,
+    parts,
+    profile: values.profile ?? false,
+    help: values.help ?? false,
+    peers,
+    peerDefaultsFiles,
+    searchDocuments,
+  };
 }
 
 function fileCount(option: string, value: string | undefined, fallback: number, max = MAX_FILES): number {

@@ -31,8 +31,6 @@ import { distribution, ratePerSecond, type Distribution } from './stats.ts';
 
 const execFileAsync = promisify(execFile);
 const INSTALLER = fileURLToPath(new URL('../../scripts/install-test-tools.ts', import.meta.url));
-/** rclone's defaults are slow (about 2 files/s here): they copy this many of the files, not all. */
-export const DEFAULT_PEER_DEFAULTS_FILES = 100;
 const RCLONE_TIMEOUT_MS = 600_000;
 /** After rclone exits: the hub takes what is in in/ within this long, or it is reported as left. */
 const HUB_DRAIN_TIMEOUT_MS = 120_000;
@@ -106,6 +104,7 @@ export async function measureRclone(options: {
   sshdDir: string;
   freshHub: (name: string) => Promise<SftpHubChild>;
   workDir: string;
+  /** How many of the files the defaults run copies (all of them unless --peer-defaults-files). */
   defaultsFiles: number;
   log: Log;
 }): Promise<RclonePeer> {
@@ -142,7 +141,11 @@ export async function measureRclone(options: {
   const plan: { label: string; flags: string[]; files: readonly BenchFile[] }[] = [
     { label: 'hash check off, 4 transfers (run 1/2)', flags: best(4), files },
     { label: 'hash check off, 16 transfers (run 1/2)', flags: best(16), files },
-    { label: `defaults, first ${Math.min(options.defaultsFiles, files.length)} files`, flags: [], files: files.slice(0, options.defaultsFiles) },
+    {
+      label: options.defaultsFiles < files.length ? `defaults, first ${options.defaultsFiles} files` : 'defaults',
+      flags: [],
+      files: files.slice(0, options.defaultsFiles),
+    },
     { label: 'hash check off, 4 transfers (run 2/2)', flags: best(4), files },
     { label: 'hash check off, 16 transfers (run 2/2)', flags: best(16), files },
   ];
