@@ -189,9 +189,9 @@ needsChromium().describe('local UI in Chromium', () => {
       return states.length === 2 && states.every((state) => state === 'cancelled');
     });
     await page.getByRole('button', { name: /^Tutti/ }).click();
-    await page.getByPlaceholder('Nome, numero, ID SDI…').fill('Nota di credito');
+    await page.getByPlaceholder('Cliente, numero, importo, P. IVA, ID SDI…').fill('Nota di credito');
     await waitFor('the search to narrow the list', async () => (await page.locator('tr[data-testid="document-row"]').count()) === 1);
-    await page.getByPlaceholder('Nome, numero, ID SDI…').fill('');
+    await page.getByPlaceholder('Cliente, numero, importo, P. IVA, ID SDI…').fill('');
     await waitFor('the full list back', async () => (await page.locator('tr[data-testid="document-row"]').count()) >= 6);
   });
 

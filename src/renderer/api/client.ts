@@ -10,10 +10,19 @@ import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBod
 
 export type { UploadAnswer, UploadedDocument } from '../../contract/routes.ts';
 
+/** The list's date range (DateRangeFilter): calendar days (YYYY-MM-DD or ''), both ends inclusive. */
+export interface DateRange {
+  field: 'captured' | 'invoice';
+  from: string;
+  to: string;
+}
+
 export interface DocumentQuery {
   states: readonly DocumentState[];
   profile: string | null;
   q: string;
+  /** None, or both ends empty: no date filter. */
+  dates?: DateRange | null;
   cursor: string | null;
   limit: number;
 }
@@ -176,9 +185,24 @@ export function documentSearch(query: DocumentQuery): string {
   if (query.states.length > 0) params.set('state', query.states.join(','));
   if (query.profile) params.set('profile', query.profile);
   if (query.q.trim()) params.set('q', query.q.trim());
+  const dates = query.dates;
+  if (dates?.field === 'invoice') {
+    if (dates.from) params.set('invoiceFrom', dates.from);
+    if (dates.to) params.set('invoiceTo', dates.to);
+  } else if (dates) {
+    // Capture times are instants: the reader's days run from their local midnight to the next.
+    if (dates.from) params.set('capturedFrom', localMidnight(dates.from, 0));
+    if (dates.to) params.set('capturedTo', localMidnight(dates.to, 1));
+  }
   if (query.cursor) params.set('cursor', query.cursor);
   params.set('limit', String(query.limit));
   return params.toString();
+}
+
+/** The start of the local day `day` (YYYY-MM-DD) plus `addDays`, as an ISO instant. */
+export function localMidnight(day: string, addDays: number): string {
+  const [year, month, date] = day.split('-').map(Number);
+  return new Date(year ?? 1970, (month ?? 1) - 1, (date ?? 1) + addDays).toISOString();
 }
 
 /** The name from `attachment; filename="…"; filename*=UTF-8''…`, preferring the UTF-8 form. */

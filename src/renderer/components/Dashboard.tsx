@@ -2,7 +2,7 @@
 // the detail panel, or instead of them the settings. Events from the live feed refresh what is on screen.
 import { useCallback, useMemo, useState } from 'react';
 import type { DocumentState } from '../../contract/states.ts';
-import { createApiClient } from '../api/client.ts';
+import { createApiClient, type DateRange } from '../api/client.ts';
 import { useEventFeed } from '../hooks/use-event-feed.ts';
 import { useStatus } from '../hooks/use-status.ts';
 import { useDocuments, type DocumentFilter } from '../hooks/use-documents.ts';
@@ -40,7 +40,12 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
   const [query, setQuery] = useState('');
   const [profile, setProfile] = useState<string | null>(null);
   const q = useDebounced(query, 300);
-  const filter = useMemo<DocumentFilter>(() => ({ states: stateFilter ? [stateFilter] : [], profile, q }), [stateFilter, profile, q]);
+  const [dates, setDates] = useState<DateRange>({ field: 'captured', from: '', to: '' });
+  // A half-typed date is '' in a date input: only whole days reach the filter.
+  const filter = useMemo<DocumentFilter>(
+    () => ({ states: stateFilter ? [stateFilter] : [], profile, q, dates: dates.from || dates.to ? dates : null }),
+    [stateFilter, profile, q, dates],
+  );
   const list = useDocuments(api, filter, refreshKey);
 
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -148,7 +153,16 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
           {status ? <FolderList watchers={status.watchers} showProfile={profiles.length > 1} /> : null}
           <UploadResults uploads={uploads} currentStates={currentStates} onOpen={setSelectedId} />
           <StateChips counts={status?.counts ?? {}} selected={stateFilter} onSelect={setStateFilter} />
-          <Toolbar query={query} onQuery={setQuery} profiles={profiles} profile={profile} onProfile={setProfile} onFiles={uploads.upload} />
+          <Toolbar
+            query={query}
+            onQuery={setQuery}
+            profiles={profiles}
+            profile={profile}
+            onProfile={setProfile}
+            onFiles={uploads.upload}
+            dates={dates}
+            onDates={setDates}
+          />
           {selectedDocuments.length > 0 ? (
             <SelectionBar
               count={selectedDocuments.length}
@@ -161,7 +175,7 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
             selection={{ selected: selection, onChange: setSelection }}
             documents={list.documents}
             selectedId={selectedId}
-            filtered={stateFilter !== null || profile !== null || q.trim() !== ''}
+            filtered={stateFilter !== null || profile !== null || q.trim() !== '' || filter.dates !== null}
             loading={list.loading}
             error={list.error}
             hasMore={list.nextCursor !== null}

@@ -1,6 +1,9 @@
-// Search, the profile filter (when there are several profiles) and the upload button.
+// Search, the date range (capture or invoice date), the profile filter (when there are several profiles) and the upload button.
 import { useRef } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
+import { SEARCH_MESSAGES } from '../i18n/messages-search.ts';
+import { DateRangeFilter } from './DateRangeFilter.tsx';
+import type { DateRange } from '../api/client.ts';
 
 interface ToolbarProps {
   query: string;
@@ -9,17 +12,23 @@ interface ToolbarProps {
   profile: string | null;
   onProfile: (profile: string | null) => void;
   onFiles: (files: File[]) => void;
+  dates: DateRange;
+  onDates: (dates: DateRange) => void;
 }
 
-export function Toolbar({ query, onQuery, profiles, profile, onProfile, onFiles }: ToolbarProps) {
-  const { t } = useI18n();
+export function Toolbar({ query, onQuery, profiles, profile, onProfile, onFiles, dates, onDates }: ToolbarProps) {
+  const { t, language } = useI18n();
   const input = useRef<HTMLInputElement>(null);
   return (
     <div className="toolbar">
       <label className="search">
         <span className="visually-hidden">{t.searchLabel}</span>
-        <input type="search" placeholder={t.searchPlaceholder} value={query} onChange={(event) => onQuery(event.target.value)} />
+        <input type="search" placeholder={t.searchPlaceholder} aria-describedby="search-hint" value={query} onChange={(event) => onQuery(event.target.value)} />
+        <span id="search-hint" className="visually-hidden">
+          {SEARCH_MESSAGES[language].searchHint}
+        </span>
       </label>
+      <DateRangeFilter range={dates} onRange={onDates} />
       {profiles.length > 1 ? (
         <label className="profile-filter">
           <span>{t.profileLabel}</span>

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DocumentSummary } from '../../contract/local-api.ts';
 import type { DocumentState } from '../../contract/states.ts';
-import type { ApiClient } from '../api/client.ts';
+import type { ApiClient, DateRange } from '../api/client.ts';
 import { isAbort } from '../api/api-error.ts';
 
 const PAGE_SIZE = 50;
@@ -13,6 +13,8 @@ export interface DocumentFilter {
   states: readonly DocumentState[];
   profile: string | null;
   q: string;
+  /** The date-range filter (DateRangeFilter); null: none. */
+  dates?: DateRange | null;
 }
 
 export interface DocumentListState {

@@ -66,7 +66,7 @@ export const en: Messages = {
   filterAll: 'All',
   filterTitle: 'Filter by state',
   searchLabel: 'Search',
-  searchPlaceholder: 'Name, number, SDI id…',
+  searchPlaceholder: 'Customer, number, amount, VAT id, SDI id…',
   allProfiles: 'All profiles',
 
   columnName: 'Document',

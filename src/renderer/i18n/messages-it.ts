@@ -71,7 +71,7 @@ export const it = {
   filterAll: 'Tutti',
   filterTitle: 'Filtra per stato',
   searchLabel: 'Cerca',
-  searchPlaceholder: 'Nome, numero, ID SDI…',
+  searchPlaceholder: 'Cliente, numero, importo, P. IVA, ID SDI…',
   allProfiles: 'Tutti i profili',
 
   columnName: 'Documento',
