@@ -7,6 +7,7 @@ import { ApiError, NETWORK_ERROR_STATUS, isAbort } from './api-error.ts';
 import { ROUTES, pathOf, type AnswerOf, type UploadAnswer } from '../../contract/routes.ts';
 import type { EnrollDefaults, EnrollRequest, EnrollmentResult } from '../../contract/enrollment.ts';
 import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody } from '../../contract/approval.ts';
+import type { InvoiceView } from '../../contract/invoice-view.ts';
 
 export type { UploadAnswer, UploadedDocument } from '../../contract/routes.ts';
 
@@ -59,6 +60,10 @@ export interface ApiClient {
   testConnection(): Promise<ConnectionTestResult>;
   downloadContent(id: string, fallbackName: string): Promise<Download>;
   downloadFile(id: string, name: string): Promise<Download>;
+  /** The whole invoice for the invoice view (docs/ui.md). */
+  invoice(id: string, signal?: AbortSignal): Promise<InvoiceView>;
+  /** One attachment (Allegati) of one body of the invoice. */
+  downloadInvoiceAttachment(id: string, body: number, index: number, fallbackName: string): Promise<Download>;
   /** The ZIP for the helpdesk (docs/support-bundle.md). */
   downloadSupportBundle(): Promise<Download>;
 }
@@ -176,6 +181,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     testConnection: () => json<AnswerOf<typeof ROUTES.hubTest>>(pathOf(ROUTES.hubTest), { method: ROUTES.hubTest.method }),
     downloadContent: (id, fallbackName) => download(pathOf(ROUTES.content, { id }), fallbackName),
     downloadFile: (id, name) => download(pathOf(ROUTES.file, { id, name }), name),
+    invoice: (id, signal) => json<AnswerOf<typeof ROUTES.invoice>>(pathOf(ROUTES.invoice, { id }), { signal: signal ?? null }),
+    downloadInvoiceAttachment: (id, body, index, fallbackName) =>
+      download(pathOf(ROUTES.invoiceAttachment, { id, body: String(body), index: String(index) }), fallbackName),
     downloadSupportBundle: () => download(pathOf(ROUTES.supportBundle), 'recapito-support.zip'),
   };
 }
