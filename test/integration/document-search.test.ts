@@ -98,6 +98,9 @@ describe('document search', () => {
     expect(names(s, { q: 'societa caffe' })).toEqual(['a.xml']);
     expect(names(s, { q: 'Pastic' })).toEqual(['a.xml']);
     expect(names(s, { q: 'ross' })).toEqual(['b.xml', 'c.xml']);
+    // One character is a whole word, not a prefix.
+    expect(names(s, { q: 'p' })).toEqual([]);
+    expect(names(s, { q: 'pa' })).toEqual(['a.xml']);
     expect(names(s, { q: 'rossi ferr' })).toEqual(['b.xml']);
     expect(names(s, { q: 'rossi mario' })).toEqual(['c.xml']);
     expect(names(s, { q: 'rossi verdi' })).toEqual([]);
@@ -167,7 +170,7 @@ describe('document search', () => {
     expect(names(s, { q: '"gamma' })).toEqual(['other.xml']);
     // Nothing searchable in it: no filter at all.
     expect(names(s, { q: '* " (' })).toEqual(['or near.xml', 'other.xml']);
-    expect(ftsQueryOf('a"b NEAR(')).toBe('"a""b"* "NEAR("*');
+    expect(ftsQueryOf('a"b NEAR( x')).toBe('"a""b"* "NEAR("* "x"');
   });
 
   it('filters by invoice date (both ends inclusive) and capture time, with the search and the cursor', async () => {
@@ -185,6 +188,23 @@ describe('document search', () => {
     const page1 = s.documents.list({ q: 'delta', limit: 2 });
     expect(page1.documents.map((d) => d.name)).toEqual(['may.xml', 'april.xml']);
     expect(s.documents.list({ q: 'delta', limit: 2, cursor: page1.nextCursor }).documents.map((d) => d.name)).toEqual(['march.xml']);
+  });
+
+  it('pages through many matches (read along the capture-time index) newest first, every match once', async () => {
+    const { store: s } = await openStore();
+    const ids: string[] = [];
+    for (let i = 0; i < 1200; i += 1) ids.push(add(s, `m${i}.xml`, reading({ buyer: i % 3 === 0 ? 'Comune di Sopra' : 'Comune di Sotto' })));
+    add(s, 'other.xml', reading({ buyer: 'Provincia' }));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = s.documents.list({ q: 'comune', limit: 500, cursor });
+      seen.push(...page.documents.map((d) => d.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+    expect(s.documents.list({ q: 'comune sopra', limit: 500 }).documents).toHaveLength(400);
+    expect(s.documents.list({ q: 'comune', limit: 3 }).documents.map((d) => d.name)).toEqual(['m1199.xml', 'm1198.xml', 'm1197.xml']);
   });
 
   it('forgets a deleted document and follows merged metadata', async () => {

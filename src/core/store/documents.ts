@@ -95,6 +95,9 @@ interface DocumentRow {
   updated_at: string;
 }
 
+/** Matches from which a search reads the page along the capture-time index (list()). */
+const MANY_MATCHES = 1000;
+
 const COLUMN_OF: Record<keyof DocumentChange, string> = {
   state: 'state',
   reason: 'reason',
@@ -289,7 +292,20 @@ export class DocumentRepository {
       values.push(createdAt, createdAt, id);
     }
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
-    const sql = `SELECT * FROM documents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    // With words matching many documents, the page is read along documents_created, each row checked against the matches
+    // (a Bloom filter, then the set): bounded by one pass over that index, however many match. Left
+    // to itself, the planner fetches every match by id and sorts them (300 ms for 65,000 matches
+    // of a one-letter word at 100,000 documents; bench/search.bench.ts).
+    // Under a thousand matches, fetching each by id and sorting them is quicker: counted first.
+    const many =
+      match !== null &&
+      (
+        cached(this.db, `SELECT COUNT(*) AS n FROM (SELECT rowid FROM document_search WHERE document_search MATCH ? LIMIT ${MANY_MATCHES})`).get(match) as {
+          n: number;
+        }
+      ).n >= MANY_MATCHES;
+    const table = many ? 'documents INDEXED BY documents_created' : 'documents';
+    const sql = `SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
     const rows = cached(this.db, sql).all(...values, limit + 1) as DocumentRow[];
     const page = rows.slice(0, limit).map(toRecord);
     const last = page.at(-1);

@@ -92,7 +92,7 @@ function dateSpellings(date: string | null | undefined): string[] {
 
 /**
  * The user's words as an FTS5 query that cannot carry FTS syntax: each word quoted (a `"` doubled)
- * and matched as a prefix; all words must match. Words with no letter or digit are dropped (they
+ * and matched as a prefix (from two characters on); all words must match. Words with no letter or digit are dropped (they
  * would tokenize to nothing). Null when nothing searchable is left.
  */
 export function ftsQueryOf(input: string): string | null {
@@ -104,5 +104,7 @@ export function ftsQueryOf(input: string): string | null {
     .filter((term) => /[\p{L}\p{N}]/u.test(term))
     .slice(0, 16);
   if (terms.length === 0) return null;
-  return terms.map((term) => `"${term.replace(/"/g, '""')}"*`).join(' ');
+  // One character is a whole word ("f" would be the start of most words in the store): a prefix
+  // from two characters on.
+  return terms.map((term) => `"${term.replace(/"/g, '""')}"${[...term].length > 1 ? '*' : ''}`).join(' ');
 }
