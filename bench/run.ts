@@ -31,7 +31,7 @@ import { Cleanup } from './lib/cleanup.ts';
 import { startHubChild } from './lib/hub-child.ts';
 import { makeInvoices } from './lib/invoices.ts';
 import { describeMachine } from './lib/machine.ts';
-import { ensureBenchPeers, measureCupsPdf, measureRclone, type CupsPdfPeer, type RclonePeer } from './lib/peers.ts';
+import { ensureBenchPeers, measureCupsPdf, measureRcloneRound, summarizeRclone, type CupsPdfPeer, type RclonePeer, type RcloneRun } from './lib/peers.ts';
 import { buildPrinterPeersReport, buildSftpPeersReport, formatPrinterPeersReport, formatSftpPeersReport } from './lib/peers-report.ts';
 import { makeBenchPdfs } from './lib/pdfs.ts';
 import { DEFAULT_AGENTS, parseBenchOptions, USAGE, type BenchOptions } from './lib/options.ts';
@@ -176,6 +176,8 @@ async function runSftpPart(options: BenchOptions, root: string, cleanup: Cleanup
   const rcloneThere = peerTools?.get('rclone');
   let rclone: RclonePeer = { measured: false, reason: rcloneThere === undefined ? 'left out (--no-peers)' : 'not run' };
   if (rcloneThere !== undefined && rcloneThere !== true) rclone = rcloneThere;
+  const rcloneRuns: RcloneRun[] = [];
+  let rcloneVersion = 'rclone';
   const measurement = await measureSftp({
     files: invoices.slice(0, options.sftpFiles),
     backlogFiles: invoices.slice(options.sftpFiles, options.sftpFiles * 2),
@@ -188,10 +190,13 @@ async function runSftpPart(options: BenchOptions, root: string, cleanup: Cleanup
       rcloneThere === true
         ? async (context) => {
             const files = invoices.slice(0, options.sftpFiles);
-            rclone = await measureRclone({ ...context, files, workDir: join(root, 'rclone'), defaultsFiles: options.peerDefaultsFiles, log });
+            const round = await measureRcloneRound({ ...context, files, workDir: join(root, 'rclone'), defaultsFiles: options.peerDefaultsFiles, log });
+            rcloneVersion = round.version;
+            rcloneRuns.push(...round.runs);
           }
         : undefined,
   });
+  if (rcloneRuns.length > 0) rclone = summarizeRclone(rcloneVersion, rcloneRuns);
   const { cpuProfile } = measurement.pipeline;
   if (cpuProfile) {
     await copyFile(cpuProfile.file, SFTP_PROFILE_FILE);

@@ -150,8 +150,8 @@ export async function measureSftp(options: {
   log: Log;
   /** Where the agent's V8 CPU profile goes (written when it stops); none by default. */
   cpuProfileDir?: string | null;
-  /** Issue 16: the peers (rclone) against the same sshd, after the second baseline, each on a fresh hub. */
-  peers?: (context: { sshd: BenchSshd; sshdDir: string; freshHub: (name: string) => Promise<SftpHubChild> }) => Promise<void>;
+  /** Issue 16: the peers (rclone) against the same sshd, after each baseline run (round 1, 2), each on a fresh hub. */
+  peers?: (context: { sshd: BenchSshd; sshdDir: string; freshHub: (name: string) => Promise<SftpHubChild>; round: 1 | 2 }) => Promise<void>;
 }): Promise<SftpMeasurement> {
   const { files, idleFiles, backlogFiles, root, cleanup, log } = options;
   const sshd = await startBenchSshd(join(root, 'sshd'), cleanup);
@@ -173,6 +173,7 @@ export async function measureSftp(options: {
     return result;
   };
   const before = await baseline(1);
+  if (options.peers) await options.peers({ sshd, sshdDir: join(root, 'sshd'), freshHub, round: 1 });
   log('sftp pipeline: starting a fresh sandbox hub and the agent');
   const hub = await freshHub('sftp-pipeline');
   const pipeline = await measureSftpPipeline({
@@ -188,7 +189,7 @@ export async function measureSftp(options: {
   });
   await hub.close();
   const after = await baseline(2);
-  if (options.peers) await options.peers({ sshd, sshdDir: join(root, 'sshd'), freshHub });
+  if (options.peers) await options.peers({ sshd, sshdDir: join(root, 'sshd'), freshHub, round: 2 });
   return {
     files: files.length,
     averageFileBytes: files.reduce((sum, file) => sum + file.bytes.length, 0) / files.length,

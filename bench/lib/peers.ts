@@ -94,10 +94,14 @@ export interface RcloneRun {
 export type RclonePeer = { measured: true; version: string; runs: RcloneRun[]; best: RcloneRun; defaults: RcloneRun; command: string } | NotMeasured;
 
 /**
- * rclone's runs against the part's sshd: 4 and 16 transfers with the hash check off (twice each,
- * alternating) and its defaults on the first `defaultsFiles` files; each on a fresh hub.
+ * One round of rclone's runs against the part's sshd, each on a fresh hub. Round 1 (before the
+ * agent, after the first ssh2 loop): 4 and 16 transfers with the hash check off, then its defaults
+ * on the first `defaultsFiles` files; round 2 (after the agent): 4 and 16 transfers again. The
+ * agent runs between the rounds, as it runs between the loop's runs, so load on the machine that
+ * comes and goes hits both sides alike.
  */
-export async function measureRclone(options: {
+export async function measureRcloneRound(options: {
+  round: 1 | 2;
   files: readonly BenchFile[];
   sshd: BenchSshd;
   /** The sshd's folder (test/helpers/sshd.ts), where its host_ed25519.pub is. */
@@ -107,8 +111,9 @@ export async function measureRclone(options: {
   /** How many of the files the defaults run copies (all of them unless --peer-defaults-files). */
   defaultsFiles: number;
   log: Log;
-}): Promise<RclonePeer> {
-  const { files, sshd, freshHub, workDir, log } = options;
+}): Promise<{ version: string; runs: RcloneRun[] }> {
+  const { files, sshd, freshHub, round, log } = options;
+  const workDir = join(options.workDir, `round-${round}`);
   const rclone = BENCH_PEERS.rclone.paths[0];
   await mkdir(workDir, { recursive: true });
   const version = (await execFileAsync(rclone, ['version'], { env: rcloneEnv({}) })).stdout.split('\n')[0]?.trim() ?? 'rclone';
@@ -139,23 +144,23 @@ export async function measureRclone(options: {
 
   const best = (transfers: number): string[] => ['--sftp-disable-hashcheck', '--transfers', String(transfers)];
   const plan: { label: string; flags: string[]; files: readonly BenchFile[] }[] = [
-    { label: 'hash check off, 4 transfers (run 1/2)', flags: best(4), files },
-    { label: 'hash check off, 16 transfers (run 1/2)', flags: best(16), files },
-    {
+    { label: `hash check off, 4 transfers (run ${round}/2)`, flags: best(4), files },
+    { label: `hash check off, 16 transfers (run ${round}/2)`, flags: best(16), files },
+  ];
+  if (round === 1) {
+    plan.push({
       label: options.defaultsFiles < files.length ? `defaults, first ${options.defaultsFiles} files` : 'defaults',
       flags: [],
       files: files.slice(0, options.defaultsFiles),
-    },
-    { label: 'hash check off, 4 transfers (run 2/2)', flags: best(4), files },
-    { label: 'hash check off, 16 transfers (run 2/2)', flags: best(16), files },
-  ];
+    });
+  }
   const runs: RcloneRun[] = [];
   for (const [index, step] of plan.entries()) {
     // The agent's names, `<key>__<safe name>`, so the hub takes rclone's files as it takes the agent's.
     const source = join(workDir, `source-${index + 1}`);
     await mkdir(source, { recursive: true });
     for (const file of step.files) await writeFile(join(source, `${randomUUID()}__${safeFileName(file.name)}`), file.bytes);
-    const hub = await freshHub(`rclone-${index + 1}`);
+    const hub = await freshHub(`rclone-${round}-${index + 1}`);
     try {
       const inDir = posix.join(hub.rootDir, 'in');
       log(`rclone: ${step.label}: rclone copy of ${step.files.length} files to ${sshd.host}:${sshd.port}${inDir}`);
@@ -187,6 +192,11 @@ export async function measureRclone(options: {
       await rm(source, { recursive: true, force: true });
     }
   }
+  return { version, runs };
+}
+
+/** Both rounds: the fastest best-settings run counts (noise only ever slows a run down). */
+export function summarizeRclone(version: string, runs: RcloneRun[]): RclonePeer {
   const bestRuns = runs.filter((run) => run.flags.length > 0 && run.exitCode === 0);
   const defaults = runs.find((run) => run.flags.length === 0) as RcloneRun;
   if (bestRuns.length === 0) return { measured: false, reason: `every rclone run failed: ${runs[0]?.error ?? 'no output'}` };
