@@ -1,4 +1,4 @@
-// `npm run soak -- [--minutes 120] [--rate 3] [--hub-outage-every 10] [--agent-restart-every 7] [--report FILE]`
+// `npm run soak -- [--minutes 120] [--rate 3] [--hub-outage-every 10] [--agent-restart-every 7 (0: never)] [--report FILE]`
 // (issue 15): hours of steady traffic against a real agent (`recapito serve`, its own process) and a
 // real sandbox hub (`recapito sandbox-hub`, its own process, restarted on the same port and data),
 // with the hub taken down now and then (kill -9 or a clean stop, alternately) and the agent
@@ -170,7 +170,8 @@ async function main(): Promise<number> {
     const startedAt = Date.now();
     const until = startedAt + minutes * MINUTE;
     let nextOutage = startedAt + outageEvery;
-    let nextRestart = startedAt + restartEvery;
+    // 0: the agent is never restarted (one process for the whole run: growth within it shows).
+    let nextRestart = restartEvery > 0 ? startedAt + restartEvery : Number.POSITIVE_INFINITY;
     let nextSample = startedAt;
     let outageEndsAt = 0;
     let outages = 0;
@@ -354,6 +355,18 @@ Machine: \`${JSON.stringify(input.machine)}\`
 | life | minutes | RSS MiB first → last | open fds first → last | threads | WAL max MiB |
 |---|---|---|---|---|---|
 ${rows.join('\n')}
+
+## Every 5 minutes
+
+| minute | agent life | RSS MiB | open fds | WAL MiB | dropped | at the hub | hub |
+|---|---|---|---|---|---|---|---|
+${input.samples
+  .filter((_, i) => i % 20 === 0)
+  .map(
+    (s) =>
+      `| ${(s.at / MINUTE).toFixed(0)} | ${s.agentLife} | ${s.rssMiB?.toFixed(0)} | ${s.fds} | ${s.walMiB.toFixed(1)} | ${s.dropped} | ${s.atHub} | ${s.hubUp ? 'up' : 'down'} |`,
+  )
+  .join('\n')}
 
 ## Events
 
