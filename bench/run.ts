@@ -1,4 +1,4 @@
-// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet] [--agents N]`:
+// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet|search] [--agents N] [--search-documents N]`:
 // four parts, each measuring the agent against baselines taken in this run on the same kind of
 // files, so the agent is reported as a ratio to baselines measured on the same (noisy) machine at
 // the same time.
@@ -14,11 +14,14 @@
 // - Fleet (issue 15, only with --only fleet): N agents' hub-facing loops against one sandbox hub,
 //   idle, through an outage and after it: the hub's request rate and CPU; writes
 //   bench/results/latest-fleet.json.
+// - Search (issue 17, only with --only search): GET /documents's search and date filters over a
+//   store of 100,000 documents, through a real agent; writes bench/results/latest-search.json.
 // Prints a table per part. Stops by itself; child processes and temp folders are removed however it
 // ends. See docs/performance.md for how to read the numbers.
 import { defaultSettings } from '../src/core/config/settings-schema.ts';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { measurePipeline } from './pipeline.bench.ts';
 import { measureRawDisk } from './raw-disk.bench.ts';
@@ -27,6 +30,7 @@ import { measureSftp } from './sftp.bench.ts';
 import { measurePrinter, PRINT_CONCURRENCY } from './printer.bench.ts';
 import { measurePreflight } from './preflight.bench.ts';
 import { formatFleetReport, measureFleet } from './fleet.ts';
+import { formatSearchReport, measureSearch } from './search.bench.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { startHubChild } from './lib/hub-child.ts';
 import { makeInvoices } from './lib/invoices.ts';
@@ -51,6 +55,7 @@ const SFTP_RESULTS_FILE = fileURLToPath(new URL('./results/latest-sftp.json', im
 const PRINTER_RESULTS_FILE = fileURLToPath(new URL('./results/latest-printer.json', import.meta.url));
 const PREFLIGHT_RESULTS_FILE = fileURLToPath(new URL('./results/latest-preflight.json', import.meta.url));
 const FLEET_RESULTS_FILE = fileURLToPath(new URL('./results/latest-fleet.json', import.meta.url));
+const SEARCH_RESULTS_FILE = fileURLToPath(new URL('./results/latest-search.json', import.meta.url));
 const PROFILE_FILE = fileURLToPath(new URL('./results/agent.cpuprofile', import.meta.url));
 const SFTP_PROFILE_FILE = fileURLToPath(new URL('./results/agent-sftp.cpuprofile', import.meta.url));
 const PRINTER_PROFILE_FILE = fileURLToPath(new URL('./results/agent-printer.cpuprofile', import.meta.url));
@@ -89,6 +94,7 @@ async function main(): Promise<number> {
     if (options.parts.includes('sftp')) complete = (await runSftpPart(options, join(root, 'sftp'), cleanup)) && complete;
     if (options.parts.includes('printer')) complete = (await runPrinterPart(options, join(root, 'printer'), cleanup)) && complete;
     if (options.parts.includes('fleet')) complete = (await runFleetPart(options, join(root, 'fleet'), cleanup)) && complete;
+    if (options.parts.includes('search')) await runSearchPart(options, join(root, 'search'), cleanup);
     // Last: CPU time in this process, measured once the other parts' children are gone.
     if (options.parts.includes('preflight')) await runPreflightPart(options);
     return complete ? 0 : 1;
@@ -270,6 +276,20 @@ async function runPrinterPart(options: BenchOptions, root: string, cleanup: Clea
   console.log(formatPrinterPeersReport(peers));
   console.log(`\nresults written to ${PRINTER_RESULTS_FILE}`);
   return measurement.complete;
+}
+
+/** Issue 17: GET /documents's search and date filters over a store of N documents, through a real agent. */
+async function runSearchPart(options: BenchOptions, root: string, cleanup: Cleanup): Promise<void> {
+  const startedAt = new Date().toISOString();
+  await mkdir(root, { recursive: true });
+  const hub = await startHubChild({ dataDir: join(root, 'hub'), credits: 100, cleanup });
+  const result = await measureSearch({ documents: options.searchDocuments, workDir: root, hub, cleanup, log });
+  const command = `npm run bench -- --only search${options.searchDocuments === 100_000 ? '' : ` --search-documents ${options.searchDocuments}`}`;
+  // Other processes' load during the run (the queries are timed on a shared machine): the 1, 5 and 15 minute averages.
+  const report = { startedAt, finishedAt: new Date().toISOString(), command, machine: describeMachine(), loadAverage: loadavg(), ...result };
+  await writeFile(SEARCH_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(formatSearchReport(result));
+  console.log(`\nresults written to ${SEARCH_RESULTS_FILE}`);
 }
 
 /** Preflight per invoice against parsing the same bytes, in this process (no child, about 15 s). */
