@@ -130,10 +130,7 @@ export async function measureRcloneRound(options: {
   if (fingerprint !== sshd.hostKeyFingerprint)
     throw new Error(`the sshd's host key file (${fingerprint}) is not the key the agent pins (${sshd.hostKeyFingerprint})`);
   await writeFile(knownHosts, `[${sshd.host}]:${sshd.port} ${keyType} ${keyBase64}\n`);
-  const configFile = join(workDir, 'rclone.conf');
-  await writeFile(configFile, '');
   const remote = {
-    RCLONE_CONFIG: configFile,
     RCLONE_CONFIG_BENCH_TYPE: 'sftp',
     RCLONE_CONFIG_BENCH_HOST: sshd.host,
     RCLONE_CONFIG_BENCH_PORT: String(sshd.port),
@@ -160,13 +157,17 @@ export async function measureRcloneRound(options: {
     const source = join(workDir, `source-${index + 1}`);
     await mkdir(source, { recursive: true });
     for (const file of step.files) await writeFile(join(source, `${randomUUID()}__${safeFileName(file.name)}`), file.bytes);
+    // A fresh, empty config file per run: rclone saves what it detects (shell type, hash commands)
+    // into it, and a run must not start with what an earlier one found out.
+    const configFile = join(workDir, `rclone-${index + 1}.conf`);
+    await writeFile(configFile, '');
     const hub = await freshHub(`rclone-${round}-${index + 1}`);
     try {
       const inDir = posix.join(hub.rootDir, 'in');
       log(`rclone: ${step.label}: rclone copy of ${step.files.length} files to ${sshd.host}:${sshd.port}${inDir}`);
       const started = performance.now();
       const startedAt = Date.now();
-      const exit = await runRclone(rclone, ['copy', source, `bench:${inDir}`, ...step.flags], rcloneEnv(remote));
+      const exit = await runRclone(rclone, ['copy', source, `bench:${inDir}`, ...step.flags], rcloneEnv({ ...remote, RCLONE_CONFIG: configFile }));
       const elapsedMs = performance.now() - started;
       const drained = await waitForEmptyInbox(join(hub.rootDir, 'in'));
       const records = hub.records();
