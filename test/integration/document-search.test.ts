@@ -182,6 +182,10 @@ describe('document search', () => {
     expect(names(s, { invoiceFrom: '2026-03-01', invoiceTo: '2026-04-30' })).toEqual(['april.xml', 'march.xml']);
     expect(names(s, { invoiceFrom: '2026-04-01' })).toEqual(['april.xml', 'may.xml']);
     expect(names(s, { invoiceTo: '2026-03-01', q: 'delta' })).toEqual(['march.xml']);
+    // A document found by its id is still held to the date range.
+    const mayId = s.documents.list({ q: 'delta', invoiceFrom: '2026-05-01' }).documents[0]?.id ?? '';
+    expect(names(s, { q: mayId, invoiceFrom: '2026-05-01' })).toEqual(['may.xml']);
+    expect(names(s, { q: mayId, invoiceTo: '2026-04-30' })).toEqual([]);
     const all = s.documents.list({});
     const first = all.documents.at(-1);
     expect(names(s, { from: first?.createdAt ?? '', to: all.documents[0]?.createdAt ?? '' }).length).toBe(3);

@@ -259,24 +259,29 @@ export class DocumentRepository {
       values.push(query.profile);
     }
     const match = query.q ? ftsQueryOf(query.q) : null;
+    const range: string[] = [];
+    const rangeValues: string[] = [];
+    if (query.invoiceFrom) {
+      range.push('invoice_date >= ?');
+      rangeValues.push(query.invoiceFrom);
+    }
+    if (query.invoiceTo) {
+      range.push('invoice_date <= ?');
+      rangeValues.push(query.invoiceTo);
+    }
     if (query.q && match) {
       // The FTS5 index finds the words; the page is still read newest first along documents_created.
+      // An invoice-date range is checked on the matches' rows (not as a set of its own: a year of
+      // invoices is tens of thousands of ids), and on a document found by its id.
+      const inRange = range.map((condition) => `r.${condition}`);
       where.push(
-        `(id IN (SELECT r.document_id FROM document_search s JOIN document_search_rows r ON r.rowid = s.rowid WHERE document_search MATCH ?) OR id = ?)`,
+        `(id IN (SELECT r.document_id FROM document_search s JOIN document_search_rows r ON r.rowid = s.rowid WHERE document_search MATCH ?${inRange.map((c) => ` AND ${c}`).join('')})` +
+          ` OR (id = ?${range.length ? ` AND EXISTS (SELECT 1 FROM document_search_rows r WHERE r.document_id = documents.id${inRange.map((c) => ` AND ${c}`).join('')})` : ''}))`,
       );
-      values.push(match, query.q.trim());
-    }
-    if (query.invoiceFrom || query.invoiceTo) {
-      const range: string[] = [];
-      if (query.invoiceFrom) {
-        range.push('invoice_date >= ?');
-        values.push(query.invoiceFrom);
-      }
-      if (query.invoiceTo) {
-        range.push('invoice_date <= ?');
-        values.push(query.invoiceTo);
-      }
+      values.push(match, ...rangeValues, query.q.trim(), ...(range.length ? rangeValues : []));
+    } else if (range.length) {
       where.push(`id IN (SELECT document_id FROM document_search_rows WHERE ${range.join(' AND ')})`);
+      values.push(...rangeValues);
     }
     if (query.from) {
       where.push('created_at >= ?');
