@@ -108,6 +108,10 @@ export const ROUTES = {
   document: route<DocumentDetail, undefined, 'id'>('GET', '/api/v1/documents/:id'),
   content: route<BytesAnswer, undefined, 'id'>('GET', '/api/v1/documents/:id/content'),
   file: route<BytesAnswer, undefined, 'id' | 'name'>('GET', '/api/v1/documents/:id/files/:name'),
+  /** The whole invoice for the invoice view (plain, .p7m, every body of a batch, FSM10); 404 when not a FatturaPA, 422 when unreadable. */
+  invoice: route<InvoiceView, undefined, 'id'>('GET', '/api/v1/documents/:id/invoice'),
+  /** One attachment (Allegati) decoded: application/octet-stream, nosniff, a Content-Disposition file name. */
+  invoiceAttachment: route<BytesAnswer, undefined, 'id' | 'body' | 'index'>('GET', '/api/v1/documents/:id/invoice/attachments/:body/:index'),
   /** Headers X-Filename (percent-encoded UTF-8), X-Profile, X-Source: upload. */
   upload: route<UploadAnswer, FileBody>('POST', '/api/v1/documents', { body: 'file' }),
   retry: route<{ id: string; state: DocumentState }, undefined, 'id'>('POST', '/api/v1/documents/:id/retry'),
@@ -129,10 +133,6 @@ export const ROUTES = {
   hubTest: route<ConnectionTestResult>('POST', '/api/v1/hub/test'),
   /** Trades a one-time activation code for the hub API key, kept in the secret store; answers the account, never the key. */
   enroll: route<EnrollmentResult, EnrollRequest>('POST', '/api/v1/enroll', { body: 'json' }),
-  /** The whole invoice for the invoice view (plain, .p7m, every body of a batch, FSM10); 404 when not a FatturaPA, 422 when unreadable. */
-  invoice: route<InvoiceView, undefined, 'id'>('GET', '/api/v1/documents/:id/invoice'),
-  /** One attachment (Allegati) decoded: application/octet-stream, nosniff, a Content-Disposition file name. */
-  invoiceAttachment: route<BytesAnswer, undefined, 'id' | 'body' | 'index'>('GET', '/api/v1/documents/:id/invoice/attachments/:body/:index'),
   /** What the enrollment form starts from (the computer's name). */
   enrollDefaults: route<EnrollDefaults>('GET', '/api/v1/enroll'),
   auditVerify: route<AuditVerification>('GET', '/api/v1/audit/verify'),
