@@ -1,7 +1,7 @@
 // The benchmark's peers (issue 16): the registry the installer reads, and the ratios of the peers' table.
 import { describe, expect, it } from 'vitest';
 import { buildPrinterPeersReport, buildSftpPeersReport, formatPrinterPeersReport, formatSftpPeersReport } from '../../bench/lib/peers-report.ts';
-import type { RcloneRun } from '../../bench/lib/peers.ts';
+import { summarizeRclone, type RcloneRun } from '../../bench/lib/peers.ts';
 import { ALL_PACKAGES, BENCH_PEERS, missingBenchPeers, planPackageInstall } from '../helpers/system-tools-data.ts';
 
 const noEnv = {} as NodeJS.ProcessEnv;
@@ -63,6 +63,20 @@ describe('peers table', () => {
     const missing = buildSftpPeersReport({ measured: false, reason: 'rclone is not installed' }, { backlogDocsPerSecond: 1000, droppedDocsPerSecond: 250 });
     expect(missing.ratios).toEqual({ backlogToRcloneBest: null, droppedToRcloneBest: null });
     expect(formatSftpPeersReport(missing)).toContain('NOT MEASURED (rclone is not installed)');
+  });
+
+  it("counts rclone's fastest run over all the files, its defaults included, never a shorter one", () => {
+    const runs = [
+      run('hash check off, 4 transfers', 400, ['--sftp-disable-hashcheck', '--transfers', '4']),
+      run('defaults', 600, []),
+      { ...run('defaults, first 100 files', 900, []), files: 100 },
+      { ...run('hash check off, 16 transfers', 0, ['--transfers', '16']), exitCode: 1, error: 'broken' },
+    ];
+    const summary = summarizeRclone('rclone v1.60', runs.slice(0, 2));
+    expect(summary.measured && summary.best.label).toBe('defaults');
+    const withSubset = summarizeRclone('rclone v1.60', [runs[0] as RcloneRun, runs[2] as RcloneRun]);
+    expect(withSubset.measured && withSubset.best.label).toBe('hash check off, 4 transfers');
+    expect(summarizeRclone('rclone v1.60', [runs[3] as RcloneRun])).toEqual({ measured: false, reason: 'every rclone run failed: broken' });
   });
 
   it("gives cups-pdf's p50 over the agent's", () => {
