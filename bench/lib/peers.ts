@@ -9,7 +9,8 @@
 // - cups-pdf (Debian printer-driver-cups-pdf): a queue of its own (`cups-pdf:/recapitobench`, whose
 //   settings cups-pdf reads from /etc/cups/cups-pdf-recapitobench.conf: Out in the run's folder),
 //   the same PDFs printed with `lp`, one job at a time, each from spawning lp until the PDF in Out is
-//   written to its end (%%EOF); the next job waits until CUPS lists none.
+//   written to its end (%%EOF); the next job waits until CUPS lists none. It runs before and after
+//   the agent's part; the faster p50 counts.
 // Both are installed through scripts/install-test-tools.ts --bench (apt, as the tests' tools are);
 // when they cannot be, the part runs without them and their rows say NOT MEASURED, and why.
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,7 +25,7 @@ import { safeFileName } from '../../src/core/hub/sftp-hub-client.ts';
 import { BENCH_PEERS, missingBenchPeers, type BenchPeerName } from '../../test/helpers/system-tools-data.ts';
 import { needs } from '../../test/helpers/system-tools.ts';
 import type { Cleanup } from './cleanup.ts';
-import { lp, waitForQueueIdle } from './cups-queue.ts';
+import { cupsAvailable, lp, waitForQueueIdle } from './cups-queue.ts';
 import type { BenchFile } from './invoices.ts';
 import type { BenchSshd, SftpHubChild } from './sshd-child.ts';
 import { distribution, ratePerSecond, type Distribution } from './stats.ts';
@@ -273,6 +274,9 @@ export type CupsPdfPeer =
 /** A cups-pdf queue of its own, `lp` of each PDF one at a time; the queue and its settings go at cleanup. */
 export async function measureCupsPdf(options: { pdfs: readonly BenchFile[]; workDir: string; cleanup: Cleanup; log: Log }): Promise<CupsPdfPeer> {
   const { pdfs, workDir, cleanup, log } = options;
+  // As root this starts cupsd when it does not run (the printer part needs it anyway).
+  const cups = await cupsAvailable();
+  if (!cups.available) return { measured: false, reason: `CUPS cannot be used: ${cups.reason}` };
   const outDir = join(workDir, 'out');
   const pdfDir = join(workDir, 'pdfs');
   await mkdir(outDir, { recursive: true });

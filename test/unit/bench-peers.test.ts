@@ -79,26 +79,24 @@ describe('peers table', () => {
     expect(summarizeRclone('rclone v1.60', [runs[3] as RcloneRun])).toEqual({ measured: false, reason: 'every rclone run failed: broken' });
   });
 
-  it("gives cups-pdf's p50 over the agent's", () => {
-    const latencyMs = { count: 3, p50: 270, p95: 300, max: 310 };
-    const measured = buildPrinterPeersReport(
-      {
-        measured: true,
-        queue: 'q',
-        deviceUri: 'cups-pdf:/x',
-        outDir: '/o',
-        jobs: 3,
-        written: 3,
-        latencyMs,
-        firstJobMs: 310,
-        outputBytes: 900,
-        incompleteReason: null,
-      },
-      90,
-    );
+  it("gives cups-pdf's faster complete run's p50 over the agent's", () => {
+    const peer = (p50: number, incompleteReason: string | null = null) => ({
+      measured: true as const,
+      queue: 'q',
+      deviceUri: 'cups-pdf:/x',
+      outDir: '/o',
+      jobs: 3,
+      written: 3,
+      latencyMs: { count: 3, p50, p95: p50 + 30, max: p50 + 40 },
+      firstJobMs: p50 + 40,
+      outputBytes: 900,
+      incompleteReason,
+    });
+    const measured = buildPrinterPeersReport([peer(360), peer(270), peer(100, 'job 2 wrote no PDF')], 90);
     expect(measured.cupsPdfOverAgent).toBe(3);
+    expect(measured.cupsPdfRuns).toHaveLength(3);
     expect(formatPrinterPeersReport(measured)).toContain('3.00×');
-    const missing = buildPrinterPeersReport({ measured: false, reason: 'no apt' }, 90);
+    const missing = buildPrinterPeersReport([{ measured: false, reason: 'no apt' }], 90);
     expect(missing.cupsPdfOverAgent).toBeNull();
     expect(formatPrinterPeersReport(missing)).toContain('NOT MEASURED (no apt)');
   });
