@@ -13,7 +13,6 @@ import type { Logger } from '../log/logger.ts';
 import { fullJitterBackoff } from './wakeable-sleep.ts';
 import { BackgroundLoop } from './background-loop.ts';
 import { documentStateForHubStatus } from './hub-status.ts';
-import { isSettled, statesToReconcile } from '../../contract/document-lifecycle.ts';
 import type { ServiceHealth } from '../lifecycle/service-health.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 
@@ -137,10 +136,7 @@ export class StatusFollower {
   /** Asks the hub for the current status of every document still in flight. */
   async reconcile(signal?: AbortSignal): Promise<number> {
     const { store } = this.options;
-    const open = store.documents
-      .withState(statesToReconcile())
-      .filter((d) => d.hubId !== null || d.state !== 'queued')
-      .filter((d) => !isSettled(d.state, d.metadata['formato'] as string | undefined));
+    const open = store.documents.inFlightAtHub();
     if (open.length === 0) return 0;
     const hub = this.options.hub();
     const documents = await hub.documents(
