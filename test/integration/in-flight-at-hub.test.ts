@@ -35,7 +35,7 @@ it('is, for every state, format and hub id, exactly the set the state table says
             profile: 'p',
             source: 'folder',
             name: `${id}.xml`,
-            kind: 'invoice',
+            kind: 'fatturapa',
             size: 1,
             sha256: id.padEnd(64, '0'),
             spooled: true,
