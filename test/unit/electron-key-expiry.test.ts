@@ -8,37 +8,14 @@ import { keyWarningFor, trayStateFor } from '../../src/main/tray-state.ts';
 import { trayMenuFor } from '../../src/main/tray-menu.ts';
 import { keyExpiryNotification, type ShellNotification } from '../../src/main/notifications.ts';
 import { KeyExpiryNotifier } from '../../src/main/notification-feed.ts';
+import { fakeAgentStatus } from '../helpers/agent-status.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2035-03-01T09:00:00Z');
 const inDays = (days: number): string => new Date(NOW + days * DAY).toISOString();
 
 function status(hub: Partial<AgentStatus['hub']> = {}, patch: Partial<AgentStatus> = {}): AgentStatus {
-  return {
-    version: '0.1.0',
-    startedAt: '2035-01-01T00:00:00.000Z',
-    paused: false,
-    hold: null,
-    counts: {},
-    services: [],
-    watchers: [],
-    printers: [],
-    ...patch,
-    hub: {
-      transport: 'https',
-      url: 'https://hub.example.com',
-      reachable: true,
-      lastContactAt: null,
-      lastError: null,
-      lastSyncAt: null,
-      credits: 100,
-      keyExpiresAt: null,
-      unreachableSince: null,
-      nextTryAt: null,
-      keySource: 'store',
-      ...hub,
-    },
-  };
+  return fakeAgentStatus({ startedAt: '2035-01-01T00:00:00.000Z', ...patch }, hub);
 }
 
 const menu = (s: AgentStatus, locale: 'it' | 'en' = 'it') =>

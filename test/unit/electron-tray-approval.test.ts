@@ -4,35 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/contract/local-api.ts';
 import { trayMenuFor } from '../../src/main/tray-menu.ts';
 import { trayStateFor } from '../../src/main/tray-state.ts';
+import { fakeAgentStatus } from '../helpers/agent-status.ts';
 
-// Built loosely and cast: the hub's fields grow with other features, which this test does not concern.
 function status(patch: Partial<AgentStatus> = {}, hub: Partial<AgentStatus['hub']> = {}): AgentStatus {
-  const value = {
-    version: '0.1.0',
-    startedAt: '2025-01-01T00:00:00.000Z',
-    paused: false,
-    hold: null,
-    counts: {},
-    services: [{ name: 'outbox', state: 'running', error: null }],
-    watchers: [],
-    printers: [],
-    ...patch,
-    hub: {
-      transport: 'https',
-      url: 'https://hub.example.com',
-      reachable: true,
-      lastContactAt: null,
-      lastError: null,
-      lastSyncAt: null,
-      credits: 100,
-      keyExpiresAt: null,
-      unreachableSince: null,
-      nextTryAt: null,
-      keySource: 'store',
-      ...hub,
-    },
-  };
-  return value as unknown as AgentStatus;
+  return fakeAgentStatus({ services: [{ name: 'outbox', state: 'running', error: null }], ...patch }, hub);
 }
 
 describe('tray and approvals', () => {

@@ -4,36 +4,20 @@ import type { AgentStatus } from '../../src/contract/local-api.ts';
 import { localeFrom } from '../../src/main/i18n.ts';
 import { trayMenuFor } from '../../src/main/tray-menu.ts';
 import { MAX_TOOLTIP_LENGTH, trayStateFor } from '../../src/main/tray-state.ts';
+import { fakeAgentStatus } from '../helpers/agent-status.ts';
 
 function status(patch: Partial<AgentStatus> = {}, hub: Partial<AgentStatus['hub']> = {}): AgentStatus {
-  return {
-    version: '0.1.0',
-    startedAt: '2025-01-01T00:00:00.000Z',
-    paused: false,
-    hold: null,
-    counts: {},
-    services: [
-      { name: 'outbox', state: 'running', error: null },
-      { name: 'status-follower', state: 'running', error: null },
-    ],
-    watchers: [{ profile: 'main', folder: '/srv/fatture', state: 'watching', error: null }],
-    printers: [],
-    ...patch,
-    hub: {
-      transport: 'https',
-      url: 'https://hub.example.com',
-      reachable: true,
-      lastContactAt: null,
-      lastError: null,
-      lastSyncAt: null,
-      credits: 100,
-      keyExpiresAt: null,
-      unreachableSince: null,
-      nextTryAt: null,
-      keySource: 'store',
-      ...hub,
+  return fakeAgentStatus(
+    {
+      services: [
+        { name: 'outbox', state: 'running', error: null },
+        { name: 'status-follower', state: 'running', error: null },
+      ],
+      watchers: [{ profile: 'main', folder: '/srv/fatture', state: 'watching', error: null }],
+      ...patch,
     },
-  };
+    hub,
+  );
 }
 
 describe('trayStateFor', () => {
