@@ -24,6 +24,11 @@ fi
 
 # Install dependencies when the lockfile's content differs from the one last installed from
 # (a content hash, not mtimes: npm touches the lockfile after its own install stamp).
+# One install at a time: several commands started together (tests, helpers, the benchmark) must
+# not run npm ci over each other's node_modules.
+lock="${TMPDIR:-/tmp}/recapito-with-node-$(printf '%s' "$root" | cksum | cut -d' ' -f1).lock"
+exec 9>"$lock"
+flock 9
 stamp="$root/node_modules/.recapito-lockfile-sha256"
 wanted="$(node -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex"))' "$root/package-lock.json")"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
@@ -31,5 +36,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
   printf '%s' "$wanted" > "$stamp"
 fi
+flock -u 9
+exec 9>&-
 
 exec "$@"
