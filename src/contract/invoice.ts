@@ -1,7 +1,8 @@
 // What the agent reads out of a captured invoice, and what preflight found in it: plain
 // JSON-serialisable data, stored in the document's metadata, served by the local API and shown by
 // the UI. Every value is a string exactly as the file wrote it (money is never turned into a
-// float); a value the file does not carry is null, never invented.
+// float); a value the file does not carry is null, never invented. The one exception is a missing
+// document total, worked out in exact decimals and marked (`totalComputed`).
 
 export interface InvoiceParty {
   /** Country of the VAT id (IdFiscaleIVA/IdPaese), else of the registered office (Sede/Nazione). */
@@ -19,8 +20,14 @@ export interface InvoiceBody {
   number: string | null;
   /** YYYY-MM-DD, as the schema requires. */
   date: string | null;
-  /** ImportoTotaleDocumento as written (e.g. "1220.00"); optional in the format, so often null. */
+  /**
+   * ImportoTotaleDocumento as written (e.g. "1220.00"); it is optional in the format, so when absent
+   * the total worked out from the VAT summary (FSM10: from the lines), marked by `totalComputed`
+   * (src/core/inspect/invoice/document-total.ts has the rule). Null when neither can be had.
+   */
   total: string | null;
+  /** Present, true, when `total` was computed rather than written in the file. */
+  totalComputed?: true;
   currency: string | null;
 }
 
@@ -98,6 +105,8 @@ export interface InvoiceSummary {
   number: string | null;
   date: string | null;
   total: string | null;
+  /** The file states no total: `total` was computed from its VAT summary (or, FSM10, its lines). */
+  totalComputed: boolean;
   currency: string | null;
   seller: string | null;
   buyer: string | null;

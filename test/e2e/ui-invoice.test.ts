@@ -1,6 +1,7 @@
 // What the agent read out of each invoice, in a real browser (Debian Chromium through playwright-core)
 // against the real agent, local API and sandbox hub: the official FPR01 sample's line in the list
-// (number, buyer, "2 avvisi"), its Fattura and Controlli sections in Italian and English, a batch
+// (number, buyer, the total computed from its VAT summary marked "calcolato", "2 avvisi"), found by
+// that amount in the search box, its Fattura and Controlli sections in Italian and English, a batch
 // with its total in the Italian format, a sample with a schema error (invalid, the error in
 // Italian), and a PDF whose number, date and total are marked as guessed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type { Harness } from '../helpers/harness.ts';
 import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
 import { fixture, makePdf } from '../helpers/fixtures.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { LocalApi } from '../../src/core/api/local-api-server.ts';
 import { formatInvoiceDate, formatTotal, formatXmlAmount } from '../../src/renderer/ui/invoice-format.ts';
 import { REPO, inPage, launchChromium, needsChromium, openRecordedPage, type PageElement } from '../helpers/chromium.ts';
@@ -95,8 +97,12 @@ needsChromium().describe('invoice data and checks in the local UI', () => {
     await writeFile(join(harness.dropDir, SAMPLE_NAME), fixture('fatturapa', SAMPLE_NAME));
     const line = row(SAMPLE_NAME).locator('[data-testid="invoice-line"]');
     await line.waitFor({ timeout: STEP_TIMEOUT });
-    // The sample states no ImportoTotaleDocumento, so the line has no amount.
-    expect(await line.textContent()).toBe('Fattura 123 del 18/12/2014 · Cessionario: DITTA BETA');
+    // The sample states no ImportoTotaleDocumento: the line shows the total of its VAT summary
+    // (5,00 + 1,10), marked as computed.
+    expect(await line.textContent()).toBe('Fattura 123 del 18/12/2014 · Cessionario: DITTA BETA · 6,10 EUR (calcolato)');
+    const mark = line.locator('[data-testid="invoice-total-computed"]');
+    expect(await mark.textContent()).toBe(' (calcolato)');
+    expect(await mark.getAttribute('title')).toContain('riepilogo IVA');
     expect(await line.getAttribute('data-guessed')).toBe('false');
     await row(SAMPLE_NAME).locator('[data-testid="warnings-marker"]', { hasText: '⚠ 2 avvisi' }).waitFor({ timeout: STEP_TIMEOUT });
   });
@@ -117,6 +123,20 @@ needsChromium().describe('invoice data and checks in the local UI', () => {
     ]);
   });
 
+  it('finds the official FPR01 sample by its computed total, typed as a person types it', async () => {
+    const names = () => page.locator('tr[data-testid="document-row"] button.document-name').allTextContents();
+    const search = page.getByRole('searchbox', { name: 'Cerca' });
+    // 6,10 is the sample's VAT summary (5,00 + 1,10): the file states no total. The batch's are
+    // 1.220,00 and 35,50, so each spelling must find the sample alone.
+    for (const typed of ['6,10', '6.10', '6,1']) {
+      await search.fill(typed);
+      await waitFor(`the search "${typed}" to list the sample only`, async () => JSON.stringify(await names()) === JSON.stringify([SAMPLE_NAME]), STEP_TIMEOUT);
+      expect(await row(SAMPLE_NAME).locator('[data-testid="invoice-line"]').textContent()).toContain('· 6,10 EUR (calcolato)');
+    }
+    await search.fill('');
+    await waitFor('the full list back', async () => (await names()).length === 2, STEP_TIMEOUT);
+  });
+
   it('opens the sample: the Fattura section with both parties and the body, Controlli with the two warnings in Italian', async () => {
     await open(SAMPLE_NAME);
     const section = panel().locator('[data-testid="invoice-section"]');
@@ -131,7 +151,7 @@ needsChromium().describe('invoice data and checks in the local UI', () => {
       'Codice destinatario': 'ABC1234',
       Trasmittente: 'IT01234567890 · progressivo 00001',
     });
-    expect(await cells(section.locator('[data-testid="invoice-body"]'))).toEqual([['Fattura\nTD01', '123', '18/12/2014', '—']]);
+    expect(await cells(section.locator('[data-testid="invoice-body"]'))).toEqual([['Fattura\nTD01', '123', '18/12/2014', '6,10 EUR (calcolato)']]);
 
     const checks = panel().locator('[data-testid="checks-section"]');
     expect(await checks.locator('h3').textContent()).toBe('Controlli');
@@ -180,7 +200,9 @@ needsChromium().describe('invoice data and checks in the local UI', () => {
     expect(await checks.locator('h3').textContent()).toBe('Checks');
     expect(await checks.locator('.preflight-severity').allTextContents()).toEqual(['Warning', 'Warning']);
     expect(await checks.locator('.preflight-message').first().textContent()).toContain("The seller's VAT number IT01234567890 looks wrong");
-    expect(await row(SAMPLE_NAME).locator('[data-testid="invoice-line"]').textContent()).toBe('Invoice 123 of 18/12/2014 · Buyer: DITTA BETA');
+    expect(await row(SAMPLE_NAME).locator('[data-testid="invoice-line"]').textContent()).toBe(
+      'Invoice 123 of 18/12/2014 · Buyer: DITTA BETA · 6.10 EUR (computed)',
+    );
     expect(await row(SAMPLE_NAME).locator('[data-testid="warnings-marker"]').textContent()).toBe('⚠ 2 warnings');
     expect(await row(BATCH_NAME).locator('[data-testid="invoice-line"]').textContent()).toContain('1,220.00 EUR + 1 more');
 
@@ -215,7 +237,8 @@ needsChromium().describe('invoice data and checks in the local UI', () => {
     expect(await issues.nth(0).locator('.preflight-severity').textContent()).toBe('Errore');
     expect(await issues.nth(0).locator('.preflight-message').textContent()).toContain("Manca l'elemento obbligatorio Numero");
     expect(await issues.nth(0).locator('.preflight-path').textContent()).toBe('FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento/Numero');
-    expect(await cells(panel().locator('[data-testid="invoice-body"]'))).toEqual([['Fattura\nTD01', '—', '18/12/2014', '—']]);
+    // No number, but its VAT summary still gives the total.
+    expect(await cells(panel().locator('[data-testid="invoice-body"]'))).toEqual([['Fattura\nTD01', '—', '18/12/2014', '6,10 EUR (calcolato)']]);
     if (keepDir) await page.screenshot({ path: join(keepDir, 'ui-invoice-invalid.png') });
   });
 

@@ -48,7 +48,8 @@ describe('capture reads and preflights invoices', () => {
     expect(invoice.format).toBe('FPR12');
     expect(invoice.seller).toEqual({ country: 'IT', vatNumber: '01234567890', fiscalCode: null, name: "SOCIETA' ALPHA SRL" });
     expect(invoice.buyer.name).toBe('DITTA BETA');
-    expect(invoice.bodies).toEqual([{ type: 'TD01', number: '123', date: '2014-12-18', total: null, currency: 'EUR' }]);
+    // No ImportoTotaleDocumento in the sample: the total is computed from its VAT summary, and marked.
+    expect(invoice.bodies).toEqual([{ type: 'TD01', number: '123', date: '2014-12-18', total: '6.10', totalComputed: true, currency: 'EUR' }]);
     // The official samples fail the check digits on purpose: two warnings, nothing blocking.
     expect(codes(detail.metadata['preflight'] as PreflightIssue[])).toEqual(['vat_check_digit', 'cf_check']);
     expect(detail.warnings).toBe(2);
@@ -58,7 +59,8 @@ describe('capture reads and preflights invoices', () => {
       type: 'TD01',
       number: '123',
       date: '2014-12-18',
-      total: null,
+      total: '6.10',
+      totalComputed: true,
       currency: 'EUR',
       seller: "SOCIETA' ALPHA SRL",
       buyer: 'DITTA BETA',

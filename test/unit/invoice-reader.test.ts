@@ -21,17 +21,18 @@ const ALPHA_TO_BETA_PA = {
   signed: null,
 } as const;
 
-// Literal values of test/fixtures/fatturapa. None carries ImportoTotaleDocumento: total is null.
+// Literal values of test/fixtures/fatturapa. None carries ImportoTotaleDocumento: the total is
+// computed from the VAT summary and marked (test/unit/document-total.test.ts has the edge cases).
 const SAMPLES: Record<string, InvoiceReading> = {
   'IT01234567890_FPA01.xml': {
     format: 'FPA12',
     ...ALPHA_TO_BETA_PA,
-    bodies: [{ type: 'TD01', number: '123', date: '2017-01-18', total: null, currency: 'EUR' }],
+    bodies: [{ type: 'TD01', number: '123', date: '2017-01-18', total: '6.10', totalComputed: true, currency: 'EUR' }],
   },
   'IT01234567890_FPA02.xml': {
     format: 'FPA12',
     ...ALPHA_TO_BETA_PA,
-    bodies: [{ type: 'TD01', number: '123', date: '2017-01-18', total: null, currency: 'EUR' }],
+    bodies: [{ type: 'TD01', number: '123', date: '2017-01-18', total: '30.50', totalComputed: true, currency: 'EUR' }],
   },
   'IT01234567890_FPR01.xml': {
     format: 'FPR12',
@@ -41,7 +42,7 @@ const SAMPLES: Record<string, InvoiceReading> = {
     pecDestinatario: null,
     seller: { country: 'IT', vatNumber: '01234567890', fiscalCode: null, name: "SOCIETA' ALPHA SRL" },
     buyer: { country: 'IT', vatNumber: null, fiscalCode: '09876543210', name: 'DITTA BETA' },
-    bodies: [{ type: 'TD01', number: '123', date: '2014-12-18', total: null, currency: 'EUR' }],
+    bodies: [{ type: 'TD01', number: '123', date: '2014-12-18', total: '6.10', totalComputed: true, currency: 'EUR' }],
     signed: null,
   },
 };
@@ -123,7 +124,7 @@ describe('readFatturaPa', () => {
   it('reads every invoice of a batch (several FatturaElettronicaBody), each with its own values', () => {
     const reading = readFatturaPa(parseXml(batchOfTwo()));
     expect(reading.bodies).toEqual([
-      { type: 'TD01', number: '123', date: '2014-12-18', total: null, currency: 'EUR' },
+      { type: 'TD01', number: '123', date: '2014-12-18', total: '6.10', totalComputed: true, currency: 'EUR' },
       { type: 'TD01', number: '124', date: '2014-12-19', total: '6.10', currency: 'EUR' },
     ]);
     expect(reading.seller.name).toBe("SOCIETA' ALPHA SRL");
@@ -162,10 +163,10 @@ describe('readFatturaPa', () => {
       pecDestinatario: 'anna.bianchi@pec.example.it',
       seller: { country: 'IT', vatNumber: '01234567890', fiscalCode: 'RSSMRA80A01H501U', name: 'MARIO ROSSI' },
       buyer: { country: 'IT', vatNumber: null, fiscalCode: 'BNCNNA85C41F205X', name: 'ANNA BIANCHI' },
-      // FSM10 has no document total, only line amounts: nothing is summed or invented.
+      // FSM10 has no document total, only line amounts (VAT included): their sum, marked computed.
       bodies: [
-        { type: 'TD07', number: 'S-17', date: '2024-03-15', total: null, currency: 'EUR' },
-        { type: 'TD08', number: 'S-18', date: '2024-03-20', total: null, currency: 'EUR' },
+        { type: 'TD07', number: 'S-17', date: '2024-03-15', total: '100.00', totalComputed: true, currency: 'EUR' },
+        { type: 'TD08', number: 'S-18', date: '2024-03-20', total: '10.00', totalComputed: true, currency: 'EUR' },
       ],
       signed: null,
     });

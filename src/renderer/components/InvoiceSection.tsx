@@ -9,6 +9,7 @@ import { formatDateTime, formatLocale } from '../ui/format.ts';
 import { formatInvoiceDate, formatTotal } from '../ui/invoice-format.ts';
 import { documentTypeLabel } from '../ui/invoice-labels.ts';
 import { invoiceReadingOf, pdfGuessOf, pdfUnreadableOf } from '../ui/invoice-metadata.ts';
+import { ComputedMark } from './InvoiceSummaryLine.tsx';
 
 export function InvoiceSection({ detail }: { detail: DocumentDetail }) {
   const reading = invoiceReadingOf(detail.metadata);
@@ -98,7 +99,10 @@ function InvoiceReadingView({ reading }: { reading: InvoiceReading }) {
               </td>
               <td>{body.number ?? t.invoice.notStated}</td>
               <td className="nowrap">{formatInvoiceDate(body.date, locale) || t.invoice.notStated}</td>
-              <td className="amount nowrap">{formatTotal(body.total, body.currency, false, locale) || t.invoice.notStated}</td>
+              <td className="amount nowrap">
+                {formatTotal(body.total, body.currency, false, locale) || t.invoice.notStated}
+                {body.total && body.totalComputed === true ? <ComputedMark /> : null}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -151,6 +151,9 @@ export const en: Messages = {
     buyerShort: 'Buyer',
     more: (count: number) => `+ ${count} more`,
     guessedMark: '(guessed from the PDF)',
+    /** After a total the file did not state (ImportoTotaleDocumento absent). */
+    computedMark: '(computed)',
+    computedTitle: 'The file states no total: Recapito computed it from the VAT summary (taxable amount + VAT; in a simplified invoice, the sum of the lines)',
     warnings: (count: number) => (count === 1 ? '1 warning' : `${count} warnings`),
     warningsTitle: 'Checks passed, with warnings: open the document to see them',
 

@@ -159,6 +159,10 @@ export const it = {
     buyerShort: 'Cessionario',
     more: (count: number) => (count === 1 ? '+ 1 altra' : `+ ${count} altre`),
     guessedMark: '(dedotto dal PDF)',
+    /** After a total the file did not state (ImportoTotaleDocumento absent). */
+    computedMark: '(calcolato)',
+    computedTitle:
+      'Il file non indica il totale: Recapito lo ha calcolato dal riepilogo IVA (imponibile + imposta; nella fattura semplificata, somma delle righe)',
     warnings: (count: number) => (count === 1 ? '1 avviso' : `${count} avvisi`),
     warningsTitle: 'Controlli superati, ma con avvisi: apri il documento per vederli',
 

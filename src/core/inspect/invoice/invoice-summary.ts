@@ -14,6 +14,8 @@ export function invoiceSummaryOf(metadata: Record<string, unknown>): InvoiceSumm
       number: first?.number ?? null,
       date: first?.date ?? null,
       total: first?.total ?? null,
+      // Old metadata has no marker: its total, if any, was written in the file.
+      totalComputed: first?.totalComputed === true && typeof first.total === 'string',
       currency: first?.currency ?? null,
       seller: invoice.seller?.name ?? null,
       buyer: invoice.buyer?.name ?? null,
@@ -29,6 +31,7 @@ export function invoiceSummaryOf(metadata: Record<string, unknown>): InvoiceSumm
       number: guess.number ?? null,
       date: guess.date ?? null,
       total: guess.total ?? null,
+      totalComputed: false,
       currency: null,
       seller: null,
       buyer: null,

@@ -16,9 +16,12 @@ import type {
   InvoiceViewVatSummary,
   InvoiceViewWithholding,
 } from '../../../contract/invoice-view.ts';
+import { ordinaryBodyTotal, simplifiedBodyTotal } from './document-total.ts';
 import { extractSignedContent } from './p7m.ts';
 import { readFatturaPa } from './read-fatturapa.ts';
 import { partyName, valueAt } from './xml-values.ts';
+
+export { sumDecimals } from './document-total.ts';
 
 export type InvoiceFileKind = 'fatturapa' | 'p7m';
 
@@ -114,15 +117,13 @@ function ordinaryBody(body: XmlElement): InvoiceViewBody {
   const { general, ...head } = generalData(body);
   const goods = elementAt(body, 'DatiBeniServizi');
   const vatSummary = childElements(goods, 'DatiRiepilogo').map(vatSummaryOf);
-  const written = valueAt(general, 'ImportoTotaleDocumento');
-  const computed = written ? null : sumDecimals(vatSummary.flatMap((row) => [row.taxable, row.tax]));
   const stamp = elementAt(general, 'DatiBollo');
   return {
     ...head,
     lines: childElements(goods, 'DettaglioLinee').map(ordinaryLine),
     vatSummary,
-    total: written ?? computed,
-    totalComputed: !written && computed !== null,
+    // The same rule as at capture (document-total.ts), so the list and this view agree.
+    ...ordinaryBodyTotal(body),
     rounding: valueAt(general, 'Arrotondamento'),
     withholdings: childElements(general, 'DatiRitenuta').map(withholdingOf),
     stamp: stamp ? { virtual: valueAt(stamp, 'BolloVirtuale') === 'SI', amount: valueAt(stamp, 'ImportoBollo') } : null,
@@ -207,7 +208,7 @@ function decodeAttachment(attachment: XmlElement): Buffer {
 /**
  * FSM10: each DatiBeniServizi is a line with Descrizione, Importo (VAT included) and DatiIVA
  * (Imposta or Aliquota), or a Natura. There is no document total nor VAT summary; the total shown
- * is the lines' sum, marked as computed.
+ * is the lines' sum, marked as computed (document-total.ts).
  */
 function simplifiedBody(body: XmlElement): InvoiceViewBody {
   const { general: _general, ...head } = generalData(body);
@@ -224,41 +225,15 @@ function simplifiedBody(body: XmlElement): InvoiceViewBody {
     vatAmount: valueAt(goods, 'DatiIVA', 'Imposta'),
     nature: valueAt(goods, 'Natura'),
   }));
-  const computed = sumDecimals(lines.map((line) => line.total));
   return {
     ...head,
     lines,
     vatSummary: [],
-    total: computed,
-    totalComputed: computed !== null,
+    ...simplifiedBodyTotal(body),
     rounding: null,
     withholdings: [],
     stamp: null,
     payments: [],
     attachments: childElements(body, 'Allegati').map(attachmentOf),
   };
-}
-
-const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
-
-/**
- * The exact sum of decimal strings ("5.00" + "1.10" = "6.10"), with as many decimals as the most
- * precise term (at least two). Missing terms are skipped; null when there is no term, or one is not
- * a plain decimal (then no honest sum exists).
- */
-export function sumDecimals(values: Array<string | null>): string | null {
-  const terms = values.filter((value): value is string => value !== null);
-  if (terms.length === 0) return null;
-  const parsed = terms.map((term) => DECIMAL.exec(term.trim()));
-  if (parsed.some((match) => match === null)) return null;
-  const scale = Math.max(2, ...parsed.map((match) => match![3]?.length ?? 0));
-  let sum = 0n;
-  for (const match of parsed) {
-    const [, sign, whole, fraction = ''] = match!;
-    const units = BigInt(whole! + fraction.padEnd(scale, '0'));
-    sum += sign === '-' ? -units : units;
-  }
-  const negative = sum < 0n;
-  const digits = (negative ? -sum : sum).toString().padStart(scale + 1, '0');
-  return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }

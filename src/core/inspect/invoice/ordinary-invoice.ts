@@ -3,6 +3,7 @@
 import { childElements, elementAt } from '../../xml/safe-xml.ts';
 import type { XmlElement } from '../../xml/safe-xml.ts';
 import type { InvoiceBody, InvoiceParty, InvoiceReading } from './types.ts';
+import { ordinaryBodyTotal, totalOf } from './document-total.ts';
 import { partyName, readTransmission, valueAt } from './xml-values.ts';
 
 export function readOrdinaryInvoice(root: XmlElement, format: 'FPA12' | 'FPR12'): InvoiceReading {
@@ -35,7 +36,7 @@ function readBody(body: XmlElement): InvoiceBody {
     type: valueAt(general, 'TipoDocumento'),
     number: valueAt(general, 'Numero'),
     date: valueAt(general, 'Data'),
-    total: valueAt(general, 'ImportoTotaleDocumento'),
+    ...totalOf(ordinaryBodyTotal(body)),
     currency: valueAt(general, 'Divisa'),
   };
 }

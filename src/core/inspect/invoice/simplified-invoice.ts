@@ -4,6 +4,7 @@
 import { childElements, elementAt } from '../../xml/safe-xml.ts';
 import type { XmlElement } from '../../xml/safe-xml.ts';
 import type { InvoiceBody, InvoiceParty, InvoiceReading } from './types.ts';
+import { simplifiedBodyTotal, totalOf } from './document-total.ts';
 import { partyName, readTransmission, valueAt } from './xml-values.ts';
 
 export function readSimplifiedInvoice(root: XmlElement): InvoiceReading {
@@ -40,8 +41,8 @@ function readBuyer(buyer: XmlElement | undefined): InvoiceParty {
 }
 
 /**
- * The simplified format has no document total (only per-line Importo and DatiIVA), so total is
- * null: summing lines would be inventing a figure the issuer never wrote.
+ * The simplified format has no document total (only per-line Importo and DatiIVA): the total is the
+ * lines' sum, marked as computed (document-total.ts), as the invoice view shows it.
  */
 function readBody(body: XmlElement): InvoiceBody {
   const general = elementAt(body, 'DatiGenerali', 'DatiGeneraliDocumento');
@@ -49,7 +50,7 @@ function readBody(body: XmlElement): InvoiceBody {
     type: valueAt(general, 'TipoDocumento'),
     number: valueAt(general, 'Numero'),
     date: valueAt(general, 'Data'),
-    total: null,
+    ...totalOf(simplifiedBodyTotal(body)),
     currency: valueAt(general, 'Divisa'),
   };
 }
