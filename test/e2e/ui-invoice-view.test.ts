@@ -138,7 +138,13 @@ needsChromium().describe('the invoice view in the local UI', () => {
   it('FPA02: two lines with quantities and prices, total 30,50 EUR', async () => {
     await openView('IT01234567890_FPA02.xml');
     const reading = await readDoc(docs().first());
-    expect(reading).toMatchObject({ number: 'N. 124 del 18/01/2017', seller: 'ALPHA SRL', lineTotals: ['5,00', '20,00'], total: '30,50 EUR' });
+    expect(reading).toMatchObject({
+      number: 'N. 124 del 18/01/2017',
+      seller: 'ALPHA SRL',
+      lineTotals: ['5,00', '20,00'],
+      total: '30,50 EUR',
+      computed: 'true',
+    });
     expect(reading.lines[1]).toBe('FORNITURE VARIE PER UFFICIO');
     expect(await docs().first().locator('[data-testid="invoice-line-quantity"]').allInnerTexts()).toEqual(['5,00', '10,00']);
     await closeView();
@@ -156,6 +162,8 @@ needsChromium().describe('the invoice view in the local UI', () => {
       total: '6,10 EUR',
       computed: 'true',
     });
+    // The list computed the same figure at capture (one rule), and marks it.
+    expect(await row('IT01234567890_FPR01.xml').locator('[data-testid="invoice-line"]').textContent()).toContain('6,10 EUR (calcolato)');
     await closeView();
   });
 

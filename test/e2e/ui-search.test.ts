@@ -80,6 +80,12 @@ needsChromium().describe('search in the UI (Chromium)', () => {
     await expectRows([FPR01], 'buyer and amount together');
     await searchBox().fill('amministrazione 1234,50');
     await expectRows([], 'no document with both');
+    // FPA01 and FPA02 state no total: theirs are computed from the VAT summary (6.10 and 30.50),
+    // and found the same way as a written one.
+    await searchBox().fill('30,50');
+    await expectRows([FPA02], 'the search by a computed amount (Italian) to find FPA02 only');
+    await searchBox().fill('6.10');
+    await expectRows([FPA01], 'the search by a computed amount (as in the XML) to find FPA01 only');
     await searchBox().fill('');
     await expectRows([FPA01, FPA02, FPR01], 'the full list back');
   });
