@@ -30,6 +30,7 @@ import { buildHubClient } from './hub-connection.ts';
 import type { LoadedBranding } from '../config/branding.ts';
 import { ApprovalService, agentOsUser, submitter } from './approval.ts';
 import type { Clock } from '../util/clock.ts';
+import { ComputedTotalsBackfill } from './computed-totals.ts';
 
 export interface AgentDeps {
   dataDir: string;
@@ -217,6 +218,8 @@ export function composeAgent(
     ...(deps.approvalClock ? { clock: deps.approvalClock } : {}),
   });
 
+  const computedTotals = new ComputedTotalsBackfill({ store, spool, log: log.child('computed-totals') });
+
   const hubLoops: ServicePlan[] = [
     {
       service: service(
@@ -303,6 +306,15 @@ export function composeAgent(
         () => entry.watcher.stop(),
       ),
     })),
+    // Invoices captured before totals were computed get theirs, in the background (migration 7).
+    {
+      service: service(
+        'computed-totals',
+        () => computedTotals.start(),
+        () => computedTotals.stop(),
+      ),
+      required: false,
+    },
     // A printer that cannot start (port taken) is reported in health; the rest of the agent runs.
     {
       service: service(

@@ -224,6 +224,14 @@ export class DocumentRepository {
     this.refreshSearchRow(id);
   }
 
+  /** Ids of invoice documents (FatturaPA, P7M) after `afterId`, in id order: the computed-totals backfill's pages (migration 7). */
+  invoiceIdsAfter(afterId: string, limit: number): string[] {
+    const rows = cached(this.db, "SELECT id FROM documents WHERE kind IN ('fatturapa', 'p7m') AND id > ? ORDER BY id LIMIT ?").all(afterId, limit) as {
+      id: string;
+    }[];
+    return rows.map((row) => row.id);
+  }
+
   /** The first document with these bytes that counts as a real capture (not invalid, cancelled or itself a duplicate). */
   findOriginalBySha(sha256: string, excludeId?: string): DocumentRecord | null {
     const row = cached(

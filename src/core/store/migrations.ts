@@ -221,4 +221,18 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const row of found) addText.run(addKey.run(row.id, row.invoiceDate).lastInsertRowid, row.text);
     },
   },
+  {
+    version: 7,
+    name: 'invoice totals computed from the VAT summary: fill them in for the invoices captured before',
+    // An invoice without ImportoTotaleDocumento now gets its total computed at capture (stored in
+    // metadata.invoice, searchable). The figure needs the invoice's XML, which is in the spool, not
+    // in this database, and reading it needs the invoice reader, which the store does not import:
+    // the migration only records, when there are invoices already, that the running agent must read
+    // them once (agent/computed-totals.ts); the value is the id reached so far.
+    sql: `
+      INSERT INTO kv (key, value, updated_at)
+        SELECT 'backfill.computedTotals', '""', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        WHERE EXISTS (SELECT 1 FROM documents WHERE kind IN ('fatturapa', 'p7m'));
+    `,
+  },
 ];
