@@ -170,7 +170,13 @@ describe('FolderWatcher', () => {
     const clock = new ManualClock();
     const window = 500;
     const handedOver: { name: string; at: number }[] = [];
-    const { watcher } = createWatcher({ clock, stableWindowMs: window, onStable: async (file) => void handedOver.push({ name: file.name, at: clock.now() }) });
+    // The window alone decides (as on macOS, on shares, in polling mode): without the OS's word on the writer.
+    const { watcher } = createWatcher({
+      clock,
+      stableWindowMs: window,
+      writerSignal: null,
+      onStable: async (file) => void handedOver.push({ name: file.name, at: clock.now() }),
+    });
     await fs.writeFile(join(folder, 'first.pdf'), '%PDF-first');
     await watcher.start(); // its listing queues the file
     await clock.advance(0); // the first look notes size and mtime: the window starts
@@ -202,6 +208,7 @@ describe('FolderWatcher', () => {
     const { watcher } = createWatcher({
       clock,
       stableWindowMs: window,
+      writerSignal: null, // the window alone decides: this test is about its instants
       onStable: async (file) => void handedOver.push({ name: file.name, size: file.size, at: clock.now() }),
     });
     await watcher.start();
@@ -291,6 +298,7 @@ describe('FolderWatcher', () => {
     const { watcher, errors } = createWatcher({
       clock,
       stableWindowMs: window,
+      writerSignal: null, // the window alone decides: the instants below count from it
       onStable: async (file) => {
         order.push(file.name);
         if (file.name !== 'retry.pdf') return;
@@ -331,6 +339,7 @@ describe('FolderWatcher', () => {
     const { watcher, errors } = createWatcher({
       clock,
       stableWindowMs: window,
+      writerSignal: null, // the window alone decides: the instants below count from it
       onStable: async () => {
         attempts.push(clock.now());
         if (full) throw Object.assign(new Error('disk full: 12 MB needed'), { deferred: true });
@@ -527,6 +536,7 @@ describe('FolderWatcher', () => {
     let finished = false;
     const { watcher, emitted } = createWatcher({
       clock,
+      writerSignal: null, // the window (on the manual clock) decides; the OS's answer comes in real time
       onStable: async (file) => {
         emitted.push(file);
         await held;

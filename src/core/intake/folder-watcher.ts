@@ -1,6 +1,7 @@
-// Watches one folder (top level only) and hands each file over once it is complete: size and mtime
-// unchanged for a short window and openable for reading. chokidar gives fast notice; a jittered
-// periodic rescan backs it up, because events get lost and network shares often send none.
+// Watches one folder (top level only) and hands each file over once it is complete: at once when the
+// OS says its writer closed it (writer-done/: /proc on Linux, an exclusive open on Windows), else once
+// size and mtime held still for a short window; and openable for reading. chokidar gives fast notice;
+// a jittered periodic rescan backs it up, because events get lost and network shares often send none.
 // A folder that vanishes is "missing", never "all files deleted".
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -8,7 +9,9 @@ import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 import { isIgnoredName } from './ignored-names.ts';
 import { checkReadable, isUnreachableError, probeFile, probeFolder, sameSnapshot } from './stable-file.ts';
-import type { FileSnapshot, FolderProbe } from './stable-file.ts';
+import type { FileProbe, FileSnapshot, FolderProbe } from './stable-file.ts';
+import { platformWriterSignal } from './writer-done/platform.ts';
+import type { WriterQuery, WriterSignal, WriterState } from './writer-done/writer-signal.ts';
 import { systemClock, type Clock, type Timer } from '../util/clock.ts';
 
 export interface StableFile extends FileSnapshot {
@@ -30,7 +33,7 @@ export interface FolderWatcherOptions {
   stableWindowMs?: number;
   /** Full rescan period (default 30 s, jittered ±20%); also re-checks a missing folder. */
   rescanIntervalMs?: number;
-  /** Stat polling instead of native events, for network shares. */
+  /** Stat polling instead of native events, for network shares: the stability window always decides there. */
   usePolling?: boolean;
   pollIntervalMs?: number;
   /** Subfolder names never watched (the agent passes SENT_FOLDER and ERRORS_FOLDER of post-action.ts). */
@@ -42,6 +45,19 @@ export interface FolderWatcherOptions {
   log?: WatcherLog;
   /** The stability window, retries, rescans and their timers run on it (default: the system clock). */
   clock?: Clock;
+  /**
+   * The OS's word that a file's writer is done (default: this platform's, shared by every watcher);
+   * null: the stability window alone decides, as on macOS and with usePolling.
+   */
+  writerSignal?: WriterSignal | null;
+}
+
+/** How the files handed over so far were judged complete. */
+export interface HandOverCounts {
+  /** The OS said no writer holds the file any more: taken without waiting for the window. */
+  writerClosed: number;
+  /** Size and mtime held still for the stability window. */
+  stabilityWindow: number;
 }
 
 interface Pending extends FileSnapshot {
@@ -50,6 +66,8 @@ interface Pending extends FileSnapshot {
   nextCheckAt: number;
   /** A wait (locked, unreadable) is logged once per file, not at every retry. */
   waitLogged: boolean;
+  /** The next look is for a writer to close the file (a short poll: closing sends no event). */
+  writerWait: boolean;
 }
 
 interface RetryState {
@@ -62,6 +80,13 @@ const RETRY_BASE_MS = 1000;
 const RETRY_MAX_MS = 5 * 60 * 1000;
 const READY_TIMEOUT_MS = 15_000;
 const FOLDER_PROBE_REUSE_MS = 250;
+/** While a writer holds a file open, how often the watcher asks again: a close sends no event. */
+const WRITER_POLL_MS = 50;
+/**
+ * A file held open for writing but unchanged this long is taken by the stability window after all
+ * (logged): a program that leaks its handle must not keep its invoices out of the queue for good.
+ */
+export const HELD_OPEN_LIMIT_MS = 30_000;
 const SILENT_LOG: WatcherLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export class FolderWatcher {
@@ -76,6 +101,10 @@ export class FolderWatcher {
   readonly #onStateChange: ((state: WatcherState, error?: string) => void) | undefined;
   readonly #log: WatcherLog;
   readonly #clock: Clock;
+  readonly #writerSignal: WriterSignal | null;
+  /** The writer signal is trusted for this folder (not polling, not a network file system). */
+  #signalActive = false;
+  readonly #handOvers: HandOverCounts = { writerClosed: 0, stabilityWindow: 0 };
 
   #state: WatcherState = 'stopped';
   #running = false;
@@ -117,10 +146,16 @@ export class FolderWatcher {
     this.#onStateChange = options.onStateChange;
     this.#log = options.log ?? SILENT_LOG;
     this.#clock = options.clock ?? systemClock;
+    this.#writerSignal = options.writerSignal === undefined ? platformWriterSignal() : options.writerSignal;
   }
 
   get state(): WatcherState {
     return this.#state;
+  }
+
+  /** How many files were taken on the writer's close and how many by the stability window. */
+  handOverCounts(): HandOverCounts {
+    return { ...this.#handOvers };
   }
 
   /** Resolves once the existing files are queued (or the folder is known to be missing). */
@@ -186,6 +221,7 @@ export class FolderWatcher {
     if (!this.#watcher) {
       await this.#openWatcher();
       this.#watchedIdentity = folder.identity;
+      this.#signalActive = !this.#usePolling && this.#writerSignal !== null && (await this.#writerSignal.covers(this.#folder).catch(() => false));
     }
     if (!this.#running) return;
 
@@ -197,7 +233,12 @@ export class FolderWatcher {
       await this.#lostFolder(isUnreachableError(error) ? 'missing' : 'error', `folder ${this.#folder} cannot be listed: ${describe(error)}`);
       return;
     }
-    if (this.#state !== 'watching') this.#log.info('watching folder', { folder: this.#folder, files: names.length });
+    if (this.#state !== 'watching')
+      this.#log.info('watching folder', {
+        folder: this.#folder,
+        files: names.length,
+        complete: this.#signalActive ? `when the writer closes the file (${this.#writerSignal?.kind})` : `after ${this.#stableWindowMs} ms unchanged`,
+      });
     this.#setState('watching'); // before queuing: files are only taken while watching
     const present = new Set<string>();
     for (const name of names) {
@@ -280,7 +321,7 @@ export class FolderWatcher {
       pending.nextCheckAt = Math.min(pending.nextCheckAt, this.#clock.now());
     } else {
       const now = this.#clock.now();
-      this.#pending.set(path, { size: -1, mtimeMs: -1, identity: '', since: now, nextCheckAt: now, waitLogged: false });
+      this.#pending.set(path, { size: -1, mtimeMs: -1, identity: '', since: now, nextCheckAt: now, waitLogged: false, writerWait: false });
     }
     this.#scheduleCheck(0);
   }
@@ -336,7 +377,10 @@ export class FolderWatcher {
     try {
       const now = this.#clock.now();
       const due = [...this.#pending.entries()].filter(([, pending]) => pending.nextCheckAt <= now);
-      await Promise.all(due.map(([path, pending]) => this.#checkOne(path, pending)));
+      const probes = await Promise.all(due.map(([path]) => probeFile(path)));
+      // After the snapshots: a writer that wrote since and closed before this look changed size or mtime.
+      const writers = await this.#writerStates(due, probes);
+      await Promise.all(due.map(([path, pending], index) => this.#checkOne(path, pending, probes[index]!, writers[index]!)));
     } catch (error) {
       this.#log.error('stability check failed', { folder: this.#folder, error: describe(error) });
     } finally {
@@ -344,15 +388,45 @@ export class FolderWatcher {
     }
     this.#dispatch();
     if (this.#pending.size > 0) {
-      const next = Math.min(...[...this.#pending.values()].map((pending) => pending.nextCheckAt));
-      this.#scheduleCheck(Math.max(next - this.#clock.now(), this.#tickMs()));
+      const waits = [...this.#pending.values()];
+      const next = Math.min(...waits.map((pending) => pending.nextCheckAt));
+      // The window's own tick, or the writer poll when what is due next waits for a close.
+      const floor = waits.some((pending) => pending.writerWait && pending.nextCheckAt === next) ? Math.min(WRITER_POLL_MS, this.#tickMs()) : this.#tickMs();
+      this.#scheduleCheck(Math.max(next - this.#clock.now(), floor));
     }
   }
 
-  async #checkOne(path: string, pending: Pending): Promise<void> {
-    const probe = await probeFile(path);
+  /**
+   * One question to the OS for every due file that could be taken early; `unknown` for the rest
+   * (the window decides): polling or a share, an empty file (a writer that creates the file, closes
+   * it and opens it again to write is common enough, and an empty file is never worth taking early),
+   * and files that would not be taken anyway (handled, deferred, waiting for a retry).
+   */
+  async #writerStates(due: [string, Pending][], probes: FileProbe[]): Promise<WriterState[]> {
+    const states: WriterState[] = due.map(() => 'unknown');
+    if (!this.#signalActive || !this.#writerSignal) return states;
+    const now = this.#clock.now();
+    const asked: number[] = [];
+    const queries: WriterQuery[] = [];
+    for (const [index, [path]] of due.entries()) {
+      const probe = probes[index]!;
+      if (probe.status !== 'file' || probe.size === 0) continue;
+      if (sameSnapshot(this.#handled.get(path), probe) || sameSnapshot(this.#deferred.get(path), probe)) continue;
+      const retry = this.#retries.get(path);
+      if (retry && sameSnapshot(retry.snapshot, probe) && retry.notBefore > now) continue;
+      asked.push(index);
+      queries.push({ path, identity: probe.identity, uid: probe.uid });
+    }
+    if (queries.length === 0) return states;
+    const answers = await this.#writerSignal.writerStates(queries);
+    for (const [position, index] of asked.entries()) states[index] = answers[position] ?? 'unknown';
+    return states;
+  }
+
+  async #checkOne(path: string, pending: Pending, probe: FileProbe, writer: WriterState): Promise<void> {
     if (this.#pending.get(path) !== pending) return; // superseded while probing
     const now = this.#clock.now();
+    pending.writerWait = false;
     if (probe.status === 'gone' || probe.status === 'not_a_file') {
       await this.#gone(path);
       return;
@@ -365,9 +439,21 @@ export class FolderWatcher {
     }
     if (!sameSnapshot(pending, probe)) {
       Object.assign(pending, { size: probe.size, mtimeMs: probe.mtimeMs, identity: probe.identity, since: now, nextCheckAt: now + this.#stableWindowMs });
-      return;
+      if (writer === 'unknown') return; // the window starts
     }
-    if (now - pending.since < this.#stableWindowMs) {
+    if (writer === 'open-for-writing' || writer === 'later') {
+      if (writer === 'later' || now - pending.since < Math.max(HELD_OPEN_LIMIT_MS, this.#stableWindowMs)) {
+        pending.nextCheckAt = now + WRITER_POLL_MS;
+        pending.writerWait = true;
+        return;
+      }
+      if (!pending.waitLogged) {
+        this.#log.warn('file held open for writing but unchanged; taking it after the stability window', { path, unchangedMs: now - pending.since });
+        pending.waitLogged = true;
+      }
+    }
+    const writerClosed = writer === 'closed';
+    if (!writerClosed && now - pending.since < this.#stableWindowMs) {
       pending.nextCheckAt = pending.since + this.#stableWindowMs;
       return;
     }
@@ -389,6 +475,8 @@ export class FolderWatcher {
     if (readable.status === 'readable') {
       this.#pending.delete(path);
       this.#ready.set(path, { path, name: basename(path), ...snapshotOnly(probe) });
+      if (writerClosed) this.#handOvers.writerClosed += 1;
+      else this.#handOvers.stabilityWindow += 1;
     } else if (readable.status === 'gone') {
       await this.#gone(path);
     } else {

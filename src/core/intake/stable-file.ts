@@ -11,14 +11,14 @@ export interface FileSnapshot {
   identity: string;
 }
 
-export type FileProbe = ({ status: 'file' } & FileSnapshot) | { status: 'gone' } | { status: 'not_a_file' } | { status: 'error'; message: string };
+export type FileProbe = ({ status: 'file'; uid: number } & FileSnapshot) | { status: 'gone' } | { status: 'not_a_file' } | { status: 'error'; message: string };
 
 /** lstat, so a symlink is never followed out of the watched folder. */
 export async function probeFile(path: string): Promise<FileProbe> {
   try {
     const stats = await fs.lstat(path, { bigint: true });
     if (!stats.isFile()) return { status: 'not_a_file' };
-    return { status: 'file', ...snapshotOf(stats) };
+    return { status: 'file', ...snapshotOf(stats), uid: Number(stats.uid) };
   } catch (error) {
     const code = errorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'gone' };
