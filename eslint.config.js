@@ -50,6 +50,7 @@ const CORE = {
       'core/util',
       'core/inspect/invoice/invoice-summary.ts',
       'core/inspect/invoice/invoice-view.ts',
+      'core/inspect/invoice/pdf-text.ts',
       'contract',
     ],
     packages: [],
@@ -68,7 +69,7 @@ const TOP = {
   'sandbox-hub': { src: ['contract', 'core'], packages: RUNTIME_DEPENDENCIES, packagesSaid: DEPENDENCIES_SAID },
   cli: { src: ['contract', 'core', 'sandbox-hub'], packages: RUNTIME_DEPENDENCIES, packagesSaid: DEPENDENCIES_SAID },
   main: { src: ['contract', 'core'], packages: ['electron', ...RUNTIME_DEPENDENCIES], packagesSaid: `electron and ${DEPENDENCIES_SAID}` },
-  renderer: { src: ['contract'], packages: ['react', 'react-dom'], builtins: false },
+  renderer: { src: ['contract'], packages: ['react', 'react-dom', 'pdfjs-dist'], builtins: false },
 };
 
 // The folders of src/ and of src/core/, as an import names them after its `../`s.

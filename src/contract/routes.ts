@@ -19,6 +19,7 @@ import type {
 import type { EnrollDefaults, EnrollRequest, EnrollmentResult } from './enrollment.ts';
 import type { BrandingView } from './branding.ts';
 import type { InvoiceView } from './invoice-view.ts';
+import type { PdfTextView } from './pdf-text.ts';
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT';
 /** none: no body (or an ignored JSON one); json: application/json; file: the file's bytes, with its own type. */
@@ -112,6 +113,8 @@ export const ROUTES = {
   invoice: route<InvoiceView, undefined, 'id'>('GET', '/api/v1/documents/:id/invoice'),
   /** One attachment (Allegati) decoded: application/octet-stream, nosniff, a Content-Disposition file name. */
   invoiceAttachment: route<BytesAnswer, undefined, 'id' | 'body' | 'index'>('GET', '/api/v1/documents/:id/invoice/attachments/:body/:index'),
+  /** The text the agent reads out of a PDF document, page by page (the PDF preview); 404 when not a PDF. */
+  pdfText: route<PdfTextView, undefined, 'id'>('GET', '/api/v1/documents/:id/pdf-text'),
   /** Headers X-Filename (percent-encoded UTF-8), X-Profile, X-Source: upload. */
   upload: route<UploadAnswer, FileBody>('POST', '/api/v1/documents', { body: 'file' }),
   retry: route<{ id: string; state: DocumentState }, undefined, 'id'>('POST', '/api/v1/documents/:id/retry'),

@@ -12,6 +12,7 @@ import type { CsvSeparator } from '../sync/return-folder/history-csv.ts';
 import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody, RemoveApproverBody } from '../../contract/approval.ts';
 import type { EnrollRequest, EnrollmentResult } from '../../contract/enrollment.ts';
 import type { InvoiceView } from '../../contract/invoice-view.ts';
+import type { PdfTextView } from '../../contract/pdf-text.ts';
 
 export type HistoryFilter = Omit<DocumentQuery, 'cursor' | 'limit'>;
 
@@ -39,6 +40,8 @@ export interface AgentApi {
   invoiceView(id: string): Promise<InvoiceView | null>;
   /** One decoded attachment (Allegati) of one body of the invoice; null when there is none. */
   invoiceAttachment(id: string, body: number, index: number): Promise<{ name: string | null; bytes: Buffer } | null>;
+  /** The text read out of a PDF document, page by page, for the preview; null when the document is not a stored PDF. */
+  pdfText(id: string): Promise<PdfTextView | null>;
   /** The delivery history as CSV, piece by piece (docs/local-api.md, export.csv). */
   historyCsv(filter: HistoryFilter, separator: CsvSeparator): Iterable<string>;
 

@@ -32,6 +32,8 @@ import { enrollDevice, hubKeySource } from './enrollment.ts';
 import type { EnrollRequest, EnrollmentResult } from '../../contract/enrollment.ts';
 import type { InvoiceView } from '../../contract/invoice-view.ts';
 import { invoiceAttachmentOf, invoiceViewOf, type InvoiceFile } from './invoice-view.ts';
+import type { PdfTextView } from '../../contract/pdf-text.ts';
+import { PdfTextSource } from './pdf-text.ts';
 
 export { AGENT_VERSION } from './hub-connection.ts';
 export type { AgentDeps } from './compose.ts';
@@ -47,6 +49,8 @@ export class Agent implements AgentApi {
   #startedAt = new Date().toISOString();
   /** Aborted at stop: long polls end quietly (an empty page) when the agent is replaced. */
   #lifetime = new AbortController();
+  /** The PDF preview's text, read on demand (pdf-text.ts). */
+  readonly #pdfText = new PdfTextSource();
 
   constructor(settings: Settings, deps: AgentDeps) {
     this.settings = settings;
@@ -119,6 +123,7 @@ export class Agent implements AgentApi {
     if (!runner) return;
     this.#lifetime.abort();
     await runner.stopAll();
+    await this.#pdfText.close();
     this.#runner = null;
     this.#parts = null;
   }
@@ -206,6 +211,13 @@ export class Agent implements AgentApi {
   async invoiceAttachment(id: string, body: number, index: number): Promise<{ name: string | null; bytes: Buffer } | null> {
     const file = await this.#invoiceFile(id);
     return file ? invoiceAttachmentOf(file, body, index) : null;
+  }
+
+  async pdfText(id: string): Promise<PdfTextView | null> {
+    const record = this.#running().store.documents.get(id);
+    if (record?.kind !== 'pdf' || !record.spooled) return null;
+    const { spool } = this.#running();
+    return this.#pdfText.read(record.sha256, () => spool.read(record.sha256));
   }
 
   async #invoiceFile(id: string): Promise<InvoiceFile | null> {

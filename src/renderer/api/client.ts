@@ -8,6 +8,7 @@ import { ROUTES, pathOf, type AnswerOf, type UploadAnswer } from '../../contract
 import type { EnrollDefaults, EnrollRequest, EnrollmentResult } from '../../contract/enrollment.ts';
 import type { ApproverCredentials, ApproverView, DecisionOutcome, NewApproverBody } from '../../contract/approval.ts';
 import type { InvoiceView } from '../../contract/invoice-view.ts';
+import type { PdfTextView } from '../../contract/pdf-text.ts';
 
 export type { UploadAnswer, UploadedDocument } from '../../contract/routes.ts';
 
@@ -62,6 +63,8 @@ export interface ApiClient {
   downloadFile(id: string, name: string): Promise<Download>;
   /** The whole invoice for the invoice view (docs/ui.md). */
   invoice(id: string, signal?: AbortSignal): Promise<InvoiceView>;
+  /** The text the agent reads out of a PDF document, page by page (the PDF preview). */
+  pdfText(id: string, signal?: AbortSignal): Promise<PdfTextView>;
   /** One attachment (Allegati) of one body of the invoice. */
   downloadInvoiceAttachment(id: string, body: number, index: number, fallbackName: string): Promise<Download>;
   /** The ZIP for the helpdesk (docs/support-bundle.md). */
@@ -182,6 +185,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     downloadContent: (id, fallbackName) => download(pathOf(ROUTES.content, { id }), fallbackName),
     downloadFile: (id, name) => download(pathOf(ROUTES.file, { id, name }), name),
     invoice: (id, signal) => json<AnswerOf<typeof ROUTES.invoice>>(pathOf(ROUTES.invoice, { id }), { signal: signal ?? null }),
+    pdfText: (id, signal) => json<AnswerOf<typeof ROUTES.pdfText>>(pathOf(ROUTES.pdfText, { id }), { signal: signal ?? null }),
     downloadInvoiceAttachment: (id, body, index, fallbackName) =>
       download(pathOf(ROUTES.invoiceAttachment, { id, body: String(body), index: String(index) }), fallbackName),
     downloadSupportBundle: () => download(pathOf(ROUTES.supportBundle), 'recapito-support.zip'),

@@ -14,6 +14,7 @@ import { StateExplanation } from './StateExplanation.tsx';
 import { EventHistory } from './EventHistory.tsx';
 import { InvoiceSection } from './InvoiceSection.tsx';
 import { InvoiceViewButton } from './InvoiceView.tsx';
+import { PdfPreview } from './PdfPreview.tsx';
 import { ChecksSection } from './PreflightList.tsx';
 import { INVOICE_METADATA_KEYS } from '../ui/invoice-metadata.ts';
 import type { Decision } from './DecisionDialog.tsx';
@@ -110,6 +111,7 @@ export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged, 
 
           <InvoiceSection detail={detail} />
           <InvoiceViewButton api={api} detail={detail} />
+          <PdfPreview api={api} detail={detail} />
           <ChecksSection detail={detail} />
           <DataList detail={detail} onOpen={onOpen} />
           <HubFiles detail={detail} busy={busy} onDownload={(name) => download(() => api.downloadFile(detail.id, name))} />

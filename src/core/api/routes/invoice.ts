@@ -2,6 +2,7 @@
 // its attachments as bytes. An attachment's name and format come from the invoice file, written by
 // whoever issued it: it is always sent as application/octet-stream, nosniff, as a download with a
 // name reduced to safe characters, never as something the browser would render.
+// Also the PDF preview's text (GET /documents/:id/pdf-text), read by the agent as at capture.
 import type { FastifyInstance } from 'fastify';
 import { ROUTES } from '../../../contract/routes.ts';
 import { on } from './route.ts';
@@ -32,6 +33,13 @@ export function registerInvoiceRoutes(app: FastifyInstance, current: () => Agent
     const view = await current().invoiceView(id);
     if (!view) throw new AgentError('not_found', `document ${id} is not a FatturaPA invoice (or has no stored content)`, 404);
     return view;
+  });
+
+  on(app, ROUTES.pdfText, async (request) => {
+    const { id } = request.params as { id: string };
+    const text = await current().pdfText(id);
+    if (!text) throw new AgentError('not_found', `document ${id} is not a PDF (or has no stored content)`, 404);
+    return text;
   });
 
   on(app, ROUTES.invoiceAttachment, async (request, reply) => {

@@ -28,6 +28,8 @@ export const DEFAULT_PDF_TEXT_LIMITS: PdfTextLimits = {
 
 export interface PdfText {
   text: string;
+  /** The text of each page read, page 1 first (`text` is them joined by a line break). */
+  pages: string[];
   pagesRead: number;
   pageCount: number | null;
   /** Why reading stopped early or failed; the text read until then is still returned. */
@@ -68,7 +70,7 @@ export class PdfTextReader {
     try {
       worker = this.#ensureWorker();
     } catch (error) {
-      return { text: '', pagesRead: 0, pageCount: null, failure: describeWorkerError(error as Error) };
+      return { text: '', pages: [], pagesRead: 0, pageCount: null, failure: describeWorkerError(error as Error) };
     }
     worker.ref();
     const request = { id: this.#nextId++, maxPages: this.limits.maxPages, maxTextChars: this.limits.maxTextChars };
@@ -76,7 +78,7 @@ export class PdfTextReader {
     if (outcome.workerBroken) this.#discard(worker);
     else this.#scheduleIdleStop(worker);
     const { pages, pageCount, failure } = outcome;
-    return { text: pages.join('\n'), pagesRead: pages.length, pageCount, failure };
+    return { text: pages.join('\n'), pages, pagesRead: pages.length, pageCount, failure };
   }
 
   #ensureWorker(): Worker {
