@@ -1,6 +1,6 @@
 // The one page: header and hold banner, watched folders, uploads, state chips, search, the list and
 // the detail panel, or instead of them the settings. Events from the live feed refresh what is on screen.
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import type { DocumentState } from '../../contract/states.ts';
 import { createApiClient, type DateRange } from '../api/client.ts';
 import { useEventFeed } from '../hooks/use-event-feed.ts';
@@ -17,7 +17,7 @@ import { CaptureHoldBanner } from './CaptureHoldBanner.tsx';
 import { FolderList } from './FolderList.tsx';
 import { StateChips } from './StateChips.tsx';
 import { Toolbar } from './Toolbar.tsx';
-import { DocumentTable } from './DocumentTable.tsx';
+import { DocumentTable, focusDocumentRow } from './DocumentTable.tsx';
 import { DocumentPanel } from './DocumentPanel.tsx';
 import { UploadResults } from './UploadResults.tsx';
 import { DropOverlay } from './DropOverlay.tsx';
@@ -50,7 +50,16 @@ export function Dashboard({ token, onUnauthorized }: { token: string; onUnauthor
 
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const detail = useDocument(api, selectedId, refreshKey);
-  const closeDetail = useCallback(() => setSelectedId(null), []);
+  // Closing the detail (Escape, ×) while the focus is in it puts the focus back on its row.
+  const openId = useRef<string | null>(null);
+  openId.current = selectedId;
+  const closeDetail = useCallback(() => {
+    const id = openId.current;
+    const active = document.activeElement;
+    const fromPanel = active === null || active === document.body || (document.querySelector('[data-testid="detail-panel"]')?.contains(active) ?? false);
+    setSelectedId(null);
+    if (id && fromPanel) requestAnimationFrame(() => focusDocumentRow(id));
+  }, []);
 
   const [settingsOpen, setSettingsOpen] = useState(false);
   // Enrollment (docs/enrollment.md): the card is there while the HTTPS hub has no key, and when a

@@ -1,7 +1,7 @@
 // Approve or refuse one document or many (docs/approval.md): a refusal asks its reason; with dual
 // control (any of the documents' profiles) the approver's name and PIN are required, otherwise
 // they are optional. One request for all of them; each document's outcome is shown when any failed.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import type { DecisionOutcome } from '../../contract/approval.ts';
 import { ApiError } from '../api/api-error.ts';
@@ -9,6 +9,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { describeError } from './ErrorNote.tsx';
 import type { Messages } from '../i18n/messages-it.ts';
 import { Field } from './settings/Field.tsx';
+import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 
 export type Decision = 'approve' | 'refuse';
 
@@ -52,13 +53,10 @@ export function DecisionDialog({ api, decision, documents, approverName, onAppro
     return () => controller.abort();
   }, [api, documents]);
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && !busy) onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [busy, onClose]);
+  // Focus inside while open, Escape closes only this dialog (not the detail panel behind), the focus
+  // back on Approva / Rifiuta afterwards.
+  const dialog = useRef<HTMLDivElement>(null);
+  useDialogFocus(dialog, { onEscape: busy ? null : onClose });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -92,7 +90,16 @@ export function DecisionDialog({ api, decision, documents, approverName, onAppro
   const nameOf = (id: string) => documents.find((d) => d.id === id)?.name ?? id;
   return (
     <div className="modal-backdrop">
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="decision-title" data-testid="decision-dialog" data-decision={decision}>
+      <div
+        ref={dialog}
+        tabIndex={-1}
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="decision-title"
+        data-testid="decision-dialog"
+        data-decision={decision}
+      >
         <h2 id="decision-title">{title}</h2>
         {documents.length <= 5 ? (
           <ul className="decision-documents">

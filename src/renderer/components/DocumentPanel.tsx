@@ -1,7 +1,7 @@
 // One document in full: what its state means, the reason, Retry/Cancel where allowed, the invoice
 // it holds and what preflight found, its data, the files the hub returned (SDI notifications), the
 // original, and its whole history.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { DocumentDetail } from '../../contract/local-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { ApiClient, Download } from '../api/client.ts';
@@ -38,6 +38,12 @@ export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged, 
   const id = detail?.id ?? null;
 
   useEffect(() => setActionError(null), [id]);
+  // Opening a document (Enter on a row) moves the focus to its title, so the keyboard and a screen
+  // reader continue in the panel; Escape closes it and the dashboard puts the focus back on the row.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (id) heading.current?.focus();
+  }, [id]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') onClose();
@@ -69,7 +75,9 @@ export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged, 
   return (
     <aside className="detail-panel" aria-label={t.detailTitle} data-testid="detail-panel">
       <div className="detail-head">
-        <h2 className="detail-title">{detail?.name ?? t.loading}</h2>
+        <h2 className="detail-title" ref={heading} tabIndex={-1}>
+          {detail?.name ?? t.loading}
+        </h2>
         <button type="button" className="icon-button" onClick={onClose} aria-label={t.close} title={t.close}>
           ×
         </button>

@@ -9,6 +9,15 @@ import { ErrorNote } from './ErrorNote.tsx';
 import { InvoiceSummaryLine } from './InvoiceSummaryLine.tsx';
 import { WarningsMarker } from './WarningsMarker.tsx';
 import { allows } from '../../contract/document-lifecycle.ts';
+import { useState, type KeyboardEvent } from 'react';
+
+/** Moves the focus to a document's row (after the detail panel closes, from the search box). */
+export function focusDocumentRow(id: string | null): boolean {
+  const rows = Array.from(document.querySelectorAll<HTMLElement>('tr[data-testid="document-row"]'));
+  const row = (id ? rows.find((r) => r.dataset['id'] === id) : undefined) ?? rows.find((r) => r.tabIndex === 0) ?? rows[0];
+  row?.focus();
+  return row !== undefined;
+}
 
 interface DocumentTableProps {
   documents: DocumentSummary[];
@@ -29,6 +38,29 @@ export function DocumentTable({ documents, selectedId, filtered, loading, error,
   const decidable = documents.filter((d) => allows(d.state, 'approve')).map((d) => d.id);
   const showSelection = selection !== undefined && decidable.length > 0;
   const allSelected = showSelection && decidable.every((id) => selection.selected.has(id));
+  // One tab stop for the whole list (the row last moved to, else the open one, else the first);
+  // the arrows, Home and End move between rows, Enter or Space opens one (docs/ui.md, "Accessibility").
+  const [activeId, setActiveId] = useState<string | null>(null);
+  const tabStop = [activeId, selectedId].find((id) => id !== null && documents.some((d) => d.id === id)) ?? documents[0]?.id;
+  const onRowKey = (event: KeyboardEvent<HTMLTableRowElement>, index: number) => {
+    if (event.target !== event.currentTarget) return; // a checkbox or a link inside the row has its own keys
+    const to = (at: number) => {
+      const next = documents[Math.max(0, Math.min(documents.length - 1, at))];
+      if (!next) return;
+      event.preventDefault();
+      setActiveId(next.id);
+      focusDocumentRow(next.id);
+    };
+    if (event.key === 'ArrowDown') to(index + 1);
+    else if (event.key === 'ArrowUp') to(index - 1);
+    else if (event.key === 'Home') to(0);
+    else if (event.key === 'End') to(documents.length - 1);
+    else if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      const id = event.currentTarget.dataset['id'];
+      if (id) onOpen(id);
+    }
+  };
   const toggle = (id: string, on: boolean) => {
     if (!selection) return;
     const next = new Set(selection.selected);
@@ -39,7 +71,7 @@ export function DocumentTable({ documents, selectedId, filtered, loading, error,
   return (
     <section className="documents" aria-label={t.columnName}>
       <ErrorNote error={error} />
-      <table className="document-table">
+      <table className="document-table" id="document-list">
         <thead>
           <tr>
             {showSelection ? (
@@ -66,13 +98,19 @@ export function DocumentTable({ documents, selectedId, filtered, loading, error,
           </tr>
         </thead>
         <tbody>
-          {documents.map((document) => (
+          {documents.map((document, index) => (
             <tr
               key={document.id}
               data-testid="document-row"
               data-id={document.id}
               data-state={document.state}
               className={document.id === selectedId ? 'selected' : ''}
+              tabIndex={document.id === tabStop ? 0 : -1}
+              aria-selected={document.id === selectedId}
+              onFocus={(event) => {
+                if (event.target === event.currentTarget) setActiveId(document.id);
+              }}
+              onKeyDown={(event) => onRowKey(event, index)}
               onClick={() => onOpen(document.id)}
             >
               {showSelection ? (
@@ -92,6 +130,7 @@ export function DocumentTable({ documents, selectedId, filtered, loading, error,
                 <button
                   type="button"
                   className="link document-name"
+                  tabIndex={-1} // the row is the tab stop and opens the same detail on Enter
                   onClick={(event) => {
                     event.stopPropagation();
                     onOpen(document.id);

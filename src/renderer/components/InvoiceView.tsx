@@ -18,6 +18,7 @@ import { documentTypeLabel } from '../ui/invoice-labels.ts';
 import { invoiceReadingOf } from '../ui/invoice-metadata.ts';
 import { saveBlob } from '../ui/save-blob.ts';
 import { ErrorNote } from './ErrorNote.tsx';
+import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 import './invoice-view.css';
 
 /** "Vedi la fattura" in the detail panel, for a FatturaPA the agent could read (plain or .p7m). */
@@ -63,17 +64,10 @@ function InvoiceViewDialog({ api, id, onClose }: { api: ApiClient; id: string; o
     });
     return () => controller.abort();
   }, [api, id]);
-  useEffect(() => closeButton.current?.focus(), []);
-  useEffect(() => {
-    // The detail panel closes on Escape too (a listener on window): caught first, only this dialog closes.
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      event.stopPropagation();
-      onClose();
-    };
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
-  }, [onClose]);
+  // Focus on Close, Tab kept inside, Escape closes only this dialog (the detail panel closes on
+  // Escape too), the focus back on "Vedi la fattura" afterwards.
+  const overlay = useRef<HTMLDivElement>(null);
+  useDialogFocus(overlay, { onEscape: onClose, initial: closeButton });
 
   const downloadAttachment = (body: number, attachment: InvoiceViewAttachment) => {
     setError(null);
@@ -84,7 +78,15 @@ function InvoiceViewDialog({ api, id, onClose }: { api: ApiClient; id: string; o
   };
 
   return createPortal(
-    <div className="invoice-overlay" role="dialog" aria-modal="true" aria-labelledby="invoice-view-title" data-testid="invoice-view">
+    <div
+      ref={overlay}
+      tabIndex={-1}
+      className="invoice-overlay"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="invoice-view-title"
+      data-testid="invoice-view"
+    >
       <div className="invoice-toolbar">
         <h2 id="invoice-view-title">{m.dialogTitle}</h2>
         <span className="invoice-toolbar-hint">{m.printHint}</span>

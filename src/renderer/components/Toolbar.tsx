@@ -3,6 +3,7 @@ import { useRef } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { SEARCH_MESSAGES } from '../i18n/messages-search.ts';
 import { DateRangeFilter } from './DateRangeFilter.tsx';
+import { focusDocumentRow } from './DocumentTable.tsx';
 import type { DateRange } from '../api/client.ts';
 
 interface ToolbarProps {
@@ -23,7 +24,18 @@ export function Toolbar({ query, onQuery, profiles, profile, onProfile, onFiles,
     <div className="toolbar">
       <label className="search">
         <span className="visually-hidden">{t.searchLabel}</span>
-        <input type="search" placeholder={t.searchPlaceholder} aria-describedby="search-hint" value={query} onChange={(event) => onQuery(event.target.value)} />
+        <input
+          type="search"
+          placeholder={t.searchPlaceholder}
+          aria-describedby="search-hint"
+          aria-controls="document-list"
+          value={query}
+          onChange={(event) => onQuery(event.target.value)}
+          onKeyDown={(event) => {
+            // Down from the search box goes to the results (docs/ui.md, "Accessibility").
+            if (event.key === 'ArrowDown' && focusDocumentRow(null)) event.preventDefault();
+          }}
+        />
         <span id="search-hint" className="visually-hidden">
           {SEARCH_MESSAGES[language].searchHint}
         </span>
@@ -48,6 +60,9 @@ export function Toolbar({ query, onQuery, profiles, profile, onProfile, onFiles,
           id="upload-input"
           data-testid="upload-input"
           className="visually-hidden"
+          // Reached through the button beside it: no hidden tab stop, nothing unlabelled for a screen reader.
+          tabIndex={-1}
+          aria-hidden="true"
           type="file"
           multiple
           onChange={(event) => {
