@@ -31,6 +31,8 @@ import { measurePrinter, PRINT_CONCURRENCY } from './printer.bench.ts';
 import { measurePreflight } from './preflight.bench.ts';
 import { formatFleetReport, measureFleet } from './fleet.ts';
 import { formatSearchReport, measureSearch } from './search.bench.ts';
+import { formatMemoryReport, measureMemory } from './memory.bench.ts';
+import { formatUiReport, measureUi } from './ui.bench.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { startHubChild } from './lib/hub-child.ts';
 import { makeInvoices } from './lib/invoices.ts';
@@ -56,6 +58,8 @@ const PRINTER_RESULTS_FILE = fileURLToPath(new URL('./results/latest-printer.jso
 const PREFLIGHT_RESULTS_FILE = fileURLToPath(new URL('./results/latest-preflight.json', import.meta.url));
 const FLEET_RESULTS_FILE = fileURLToPath(new URL('./results/latest-fleet.json', import.meta.url));
 const SEARCH_RESULTS_FILE = fileURLToPath(new URL('./results/latest-search.json', import.meta.url));
+const MEMORY_RESULTS_FILE = fileURLToPath(new URL('./results/latest-memory.json', import.meta.url));
+const UI_RESULTS_FILE = fileURLToPath(new URL('./results/latest-ui.json', import.meta.url));
 const PROFILE_FILE = fileURLToPath(new URL('./results/agent.cpuprofile', import.meta.url));
 const SFTP_PROFILE_FILE = fileURLToPath(new URL('./results/agent-sftp.cpuprofile', import.meta.url));
 const PRINTER_PROFILE_FILE = fileURLToPath(new URL('./results/agent-printer.cpuprofile', import.meta.url));
@@ -95,6 +99,8 @@ async function main(): Promise<number> {
     if (options.parts.includes('printer')) complete = (await runPrinterPart(options, join(root, 'printer'), cleanup)) && complete;
     if (options.parts.includes('fleet')) complete = (await runFleetPart(options, join(root, 'fleet'), cleanup)) && complete;
     if (options.parts.includes('search')) await runSearchPart(options, join(root, 'search'), cleanup);
+    if (options.parts.includes('memory')) complete = (await runMemoryPart(options, join(root, 'memory'), cleanup)) && complete;
+    if (options.parts.includes('ui')) await runUiPart(options, join(root, 'ui'), cleanup);
     // Last: CPU time in this process, measured once the other parts' children are gone.
     if (options.parts.includes('preflight')) await runPreflightPart(options);
     return complete ? 0 : 1;
@@ -296,6 +302,54 @@ async function runSearchPart(options: BenchOptions, root: string, cleanup: Clean
   await writeFile(SEARCH_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(formatSearchReport(result));
   console.log(`\nresults written to ${SEARCH_RESULTS_FILE}`);
+}
+
+/** Issue 16's memory and idle CPU of the agent alone; true when the burst reached the hub. */
+async function runMemoryPart(options: BenchOptions, root: string, cleanup: Cleanup): Promise<boolean> {
+  const startedAt = new Date().toISOString();
+  await mkdir(root, { recursive: true });
+  const result = await measureMemory({
+    documents: options.historyDocuments,
+    burstFiles: options.memoryBurst,
+    idleMinutes: options.idleMinutes,
+    workDir: root,
+    cleanup,
+    log,
+  });
+  const flags = [
+    options.historyDocuments === 100_000 ? '' : ` --history-documents ${options.historyDocuments}`,
+    options.idleMinutes === 10 ? '' : ` --idle-minutes ${options.idleMinutes}`,
+    options.memoryBurst === 10_000 ? '' : ` --memory-burst ${options.memoryBurst}`,
+  ].join('');
+  const report = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench -- --only memory${flags}`,
+    machine: describeMachine(),
+    loadAverage: loadavg(),
+    ...result,
+  };
+  await writeFile(MEMORY_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(formatMemoryReport(result));
+  console.log(`\nresults written to ${MEMORY_RESULTS_FILE}`);
+  return result.burst.complete;
+}
+
+/** Issue 16's UI at N documents, in real Chromium against a real agent. */
+async function runUiPart(options: BenchOptions, root: string, cleanup: Cleanup): Promise<void> {
+  const startedAt = new Date().toISOString();
+  await mkdir(root, { recursive: true });
+  const hub = await startHubChild({ dataDir: join(root, 'hub'), credits: 100, cleanup });
+  try {
+    const result = await measureUi({ documents: options.historyDocuments, workDir: root, hub, cleanup, log });
+    const command = `npm run bench -- --only ui${options.historyDocuments === 100_000 ? '' : ` --history-documents ${options.historyDocuments}`}`;
+    const report = { startedAt, finishedAt: new Date().toISOString(), command, machine: describeMachine(), loadAverage: loadavg(), ...result };
+    await writeFile(UI_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(formatUiReport(result));
+    console.log(`\nresults written to ${UI_RESULTS_FILE}`);
+  } finally {
+    await hub.close();
+  }
 }
 
 /** Preflight per invoice against parsing the same bytes, in this process (no child, about 15 s). */

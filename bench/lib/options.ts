@@ -14,7 +14,7 @@ const MAX_PRINT_JOBS = 5000;
 /** Issue 15: the fleet simulation's agents, each with its own store and HTTPS client. */
 export const DEFAULT_AGENTS = 1000;
 const MAX_AGENTS = 5000;
-export const PARTS = ['https', 'sftp', 'printer', 'preflight', 'fleet', 'search'] as const;
+export const PARTS = ['https', 'sftp', 'printer', 'preflight', 'fleet', 'search', 'memory', 'ui'] as const;
 export type BenchPart = (typeof PARTS)[number];
 /** What runs without --only: the fleet (about 6 minutes) runs only when asked for. */
 const DEFAULT_PARTS: readonly BenchPart[] = ['https', 'sftp', 'printer', 'preflight'];
@@ -39,6 +39,16 @@ export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--pr
                    documents (default 100000) and GET /documents with q and date filters timed
                    through a real agent; writes bench/results/latest-search.json
   --search-documents N  search part: how many documents in the store (default 100000)
+  --only memory    (only when asked for) issue 16's memory: a fresh agent's RSS, then an agent with
+                   --history-documents documents of history idle for --idle-minutes (RSS and CPU,
+                   three watched folders), then the peak RSS of a --memory-burst file burst;
+                   writes bench/results/latest-memory.json, about 15 minutes
+  --only ui        (only when asked for) issue 16's UI in real Chromium against an agent with
+                   --history-documents documents: first rows, a state filter, a search;
+                   writes bench/results/latest-ui.json, 2 to 3 minutes
+  --history-documents N  memory and ui parts: documents of history (default 100000)
+  --idle-minutes N memory part: how long the agent is left idle (default 10)
+  --memory-burst N memory part: files in the burst (default 10000)
   --no-peers       leave out the peers (rclone in the SFTP part, cups-pdf in the printer part)
   --peer-defaults-files N  SFTP part: copy only the first N files with rclone's defaults (default:
                    all of them; its hash check can make it slow where sshd runs commands)
@@ -66,6 +76,10 @@ export interface BenchOptions {
   help: boolean;
   /** Issue 17: documents in the search part's store. */
   searchDocuments: number;
+  /** Issue 16: documents of history in the memory and ui parts; the memory part's idle window and burst. */
+  historyDocuments: number;
+  idleMinutes: number;
+  memoryBurst: number;
   /** Issue 16: run the peers (rclone, cups-pdf) in the SFTP and printer parts. */
   peers: boolean;
   peerDefaultsFiles: number;
@@ -82,6 +96,9 @@ export function parseBenchOptions(args: string[]): BenchOptions {
       only: { type: 'string' },
       agents: { type: 'string' },
       'search-documents': { type: 'string' },
+      'history-documents': { type: 'string' },
+      'idle-minutes': { type: 'string' },
+      'memory-burst': { type: 'string' },
       profile: { type: 'boolean' },
       'no-peers': { type: 'boolean' },
       'peer-defaults-files': { type: 'string' },
@@ -103,6 +120,9 @@ export function parseBenchOptions(args: string[]): BenchOptions {
   const peers = values['no-peers'] !== true;
   const peerDefaultsFiles = fileCount('--peer-defaults-files', values['peer-defaults-files'], MAX_FILES);
   const searchDocuments = fileCount('--search-documents', values['search-documents'], 100_000, 1_000_000);
+  const historyDocuments = fileCount('--history-documents', values['history-documents'], 100_000, 1_000_000);
+  const idleMinutes = fileCount('--idle-minutes', values['idle-minutes'], 10, 120);
+  const memoryBurst = fileCount('--memory-burst', values['memory-burst'], DEFAULT_FILES);
   return {
     files,
     sftpFiles,
@@ -115,6 +135,9 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     peers,
     peerDefaultsFiles,
     searchDocuments,
+    historyDocuments,
+    idleMinutes,
+    memoryBurst,
   };
 }
 
