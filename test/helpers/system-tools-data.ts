@@ -110,6 +110,12 @@ export const SYSTEM_TOOLS = {
     package: 'coreutils',
     neededBy: 'the capture-race and post-action tests put a FIFO where a file was',
   },
+  cp: {
+    label: 'cp',
+    paths: ['/usr/bin/cp', '/bin/cp'],
+    package: 'coreutils',
+    neededBy: 'a slow copy from a FIFO into a watched folder (writer-done)',
+  },
   sleep: {
     label: 'sleep',
     paths: ['/usr/bin/sleep', '/bin/sleep'],
