@@ -4,17 +4,21 @@
 // typed. Invoices captured by an agent that did not compute it get it once the store is migrated
 // (v7) and the agent has read their spooled copies; one whose copy is gone keeps no total.
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startLocalApi, type LocalApi } from '../../src/core/api/local-api-server.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
 import { searchRowOf } from '../../src/core/store/search-text.ts';
+import { openDatabase } from '../../src/core/store/database.ts';
+import { MIGRATIONS } from '../../src/core/store/migrations.ts';
+import { parseXml } from '../../src/core/xml/safe-xml.ts';
+import { readFatturaPa } from '../../src/core/inspect/invoice/read-fatturapa.ts';
 import { BACKFILL_KEY } from '../../src/core/agent/computed-totals.ts';
 import type { Agent } from '../../src/core/agent/agent.ts';
 import type { DocumentsPage, DocumentSummary } from '../../src/contract/local-api.ts';
 import type { InvoiceView } from '../../src/contract/invoice-view.ts';
-import type { Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../helpers/harness.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { richInvoice } from '../helpers/invoice-view-samples.ts';
 import { TEST_TOKEN, apiRequest as request, startApiHarness } from '../helpers/local-api-request.ts';
@@ -60,6 +64,8 @@ describe('a total the invoice does not state', () => {
   it('is listed as computed, agrees with the invoice view, and is found by its amount', async () => {
     const started = (running = await startApiHarness());
     const port = started.api.port;
+    // A store created by this agent had no invoices to go back over: migration 7 left no work.
+    expect(started.harness.agent.store.kv.get(BACKFILL_KEY)).toBeNull();
     const fpr01 = await upload(port, FPR01, fixture('fatturapa', FPR01));
     await upload(port, RICH, richInvoice());
 
@@ -78,54 +84,60 @@ describe('a total the invoice does not state', () => {
   });
 
   it('is filled in for invoices an older agent captured, where the spooled copy is still there', async () => {
-    const started = (running = await startApiHarness());
-    const { harness: h } = started;
-    const fpr01 = await upload(started.api.port, FPR01, fixture('fatturapa', FPR01));
-    const fpa01 = await upload(started.api.port, FPA01, fixture('fatturapa', FPA01));
-    const gone = h.agent.store.documents.get(fpa01)?.sha256 ?? '';
-    expect(gone).toMatch(/^[0-9a-f]{64}$/);
-    await started.api.close();
-    started.close = () => h.close();
-
-    const agent = await h.restartAgent(undefined, async () => {
-      // What an agent of store v6 left: bodies without a total or marker, search rows without the
-      // amount, no backfill key. And one invoice's spooled copy gone (retention).
-      const db = new Database(join(h.dataDir, 'recapito.sqlite'));
+    // A data folder as an agent of store v6 left it: invoices read without a computed total (no
+    // total, no marker, search rows without an amount), their copies in the spool, but FPA01's
+    // copy already removed by retention (spooled = 0), and one invoice that states its total.
+    const ids = { fpr01: '01900000-0000-7000-8000-0000000000b1', fpa01: '01900000-0000-7000-8000-0000000000b2', rich: '01900000-0000-7000-8000-0000000000b3' };
+    const files: Array<[string, string, Buffer, boolean]> = [
+      [ids.fpr01, FPR01, fixture('fatturapa', FPR01), true],
+      [ids.fpa01, FPA01, fixture('fatturapa', FPA01), false],
+      [ids.rich, RICH, richInvoice(), true],
+    ];
+    const oldDataDir = async (root: string): Promise<string> => {
+      const dataDir = join(root, 'agent');
+      const db = openDatabase(
+        join(dataDir, 'recapito.sqlite'),
+        MIGRATIONS.filter((m) => m.version <= 6),
+      );
       try {
-        const rows = db.prepare('SELECT id, name, sdi_id, sdi_file_name, metadata FROM documents').all() as {
-          id: string;
-          name: string;
-          sdi_id: string | null;
-          sdi_file_name: string | null;
-          metadata: string;
-        }[];
-        for (const row of rows) {
-          const metadata = JSON.parse(row.metadata) as { invoice: { bodies: Record<string, unknown>[] } };
-          for (const body of metadata.invoice.bodies) {
-            body['total'] = null;
-            delete body['totalComputed'];
-          }
-          db.prepare('UPDATE documents SET metadata = ? WHERE id = ?').run(JSON.stringify(metadata), row.id);
-          const text = searchRowOf({ name: row.name, sdiId: row.sdi_id, sdiFileName: row.sdi_file_name, metadata }).text;
-          db.prepare('UPDATE document_search SET text = ? WHERE rowid = (SELECT rowid FROM document_search_rows WHERE document_id = ?)').run(text, row.id);
+        const insert = db.prepare(
+          `INSERT INTO documents (id, profile, source, name, kind, size, sha256, spooled, state, metadata, created_at, updated_at)
+           VALUES (?, 'test', 'folder', ?, 'fatturapa', ?, ?, ?, 'delivered', ?, ?, ?)`,
+        );
+        const addKey = db.prepare('INSERT INTO document_search_rows (document_id, invoice_date) VALUES (?, ?)');
+        const addText = db.prepare('INSERT INTO document_search (rowid, text) VALUES (?, ?)');
+        for (const [id, name, bytes, spooled] of files) {
+          const invoice = readFatturaPa(parseXml(bytes));
+          // What the v6 reader stored: the total only when the file wrote one.
+          invoice.bodies = invoice.bodies.map(({ totalComputed, ...body }) => (totalComputed ? { ...body, total: null } : body));
+          const sha256 = createHash('sha256').update(bytes).digest('hex');
+          const at = '2026-01-01T00:00:00.000Z';
+          insert.run(id, name, bytes.length, sha256, spooled ? 1 : 0, JSON.stringify({ invoice }), at, at);
+          const row = searchRowOf({ name, sdiId: null, sdiFileName: null, metadata: { invoice } });
+          addText.run(addKey.run(id, row.invoiceDate).lastInsertRowid, row.text);
+          if (!spooled) continue;
+          await mkdir(join(dataDir, 'spool', sha256.slice(0, 2)), { recursive: true });
+          await writeFile(join(dataDir, 'spool', sha256.slice(0, 2), sha256), bytes);
         }
-        db.prepare('DELETE FROM kv WHERE key = ?').run(BACKFILL_KEY);
-        db.pragma('user_version = 6');
       } finally {
         db.close();
       }
-      await unlink(join(h.dataDir, 'spool', gone.slice(0, 2), gone));
-    });
-    extraApi = await apiFor(agent, h);
+      return dataDir;
+    };
+    const harness = await startHarness({ dataDir: oldDataDir });
+    running = { harness, close: () => harness.close() };
+    extraApi = await apiFor(harness.agent, harness);
     const port = extraApi.port;
 
-    await waitFor('the migrated store to have looked at every invoice', async () => agent.store.kv.get(BACKFILL_KEY) === null);
-    expect(agent.store.db.pragma('user_version', { simple: true })).toBe(7);
+    await waitFor('the migrated store to have looked at every invoice', async () => harness.agent.store.kv.get(BACKFILL_KEY) === null);
+    expect(harness.agent.store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     const byId = new Map((await list(port)).map((d) => [d.id, d]));
-    expect(byId.get(fpr01)?.invoice).toMatchObject({ total: '6.10', totalComputed: true });
+    expect(byId.get(ids.fpr01)?.invoice).toMatchObject({ total: '6.10', totalComputed: true });
     // Its copy is gone: no figure can be worked out, and none is invented.
-    expect(byId.get(fpa01)?.invoice).toMatchObject({ total: null, totalComputed: false });
-    // FPA01's summary gives 6.10 too, but only FPR01 could be read again.
+    expect(byId.get(ids.fpa01)?.invoice).toMatchObject({ total: null, totalComputed: false });
+    expect(byId.get(ids.rich)?.invoice).toMatchObject({ total: '551.00', totalComputed: false });
+    // FPA01's summary gives 6.10 too, but only FPR01 could be read again; the search row followed.
     expect(await names(port, '6,10')).toEqual([FPR01]);
+    expect(await names(port, '551.00')).toEqual([RICH]);
   });
 });
