@@ -28,6 +28,7 @@ const LONG = 'Registro 200 pagine.pdf';
 const DAMAGED = 'danneggiato.pdf';
 const ENCRYPTED = 'cifrato.pdf';
 const SCRIPTED = 'javascript.pdf';
+const STRIP = 'striscia.pdf';
 const XML = 'IT01234567890_FPR01.xml';
 
 /** Two A4 pages: a coloured band at the top (red, then blue) and known words, in Helvetica (not embedded). */
@@ -57,6 +58,13 @@ async function longPdf(pages: number): Promise<Buffer> {
   return Buffer.from(await pdf.save());
 }
 
+/** One page 40 pt wide and 14,400 pt tall (PDF's largest), black: fitted to the width it would be 130,000 px tall. */
+async function stripPdf(): Promise<Buffer> {
+  const pdf = await PDFDocument.create();
+  pdf.addPage([40, 14_400]).drawRectangle({ x: 0, y: 0, width: 40, height: 14_400, color: rgb(0, 0, 0) });
+  return Buffer.from(await pdf.save());
+}
+
 /** A PDF header, an object that is not one, no cross-reference table: nothing pdf.js can open. */
 function damagedPdf(): Buffer {
   return Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R >>\nendobj\n' + 'x'.repeat(400) + '\nstartxref\n999999\n%%EOF\n', 'latin1');
@@ -78,6 +86,7 @@ const READ_CANVAS = `(() => {
   let dark = 0, red = 0, blue = 0;
   for (let i = 0; i < data.length; i += 4 * 7) {
     const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+    if (data[i + 3] < 250) continue; // not drawn: a blank canvas is transparent black
     if (r < 90 && g < 90 && b < 90) dark += 1;
     if (r > 180 && g < 80 && b < 80) red += 1;
     if (b > 180 && r < 80 && g < 100) blue += 1;
@@ -120,6 +129,7 @@ needsChromium().describe('the PDF preview in the local UI', () => {
     await writeFile(join(harness.dropDir, DAMAGED), damagedPdf());
     await writeFile(join(harness.dropDir, ENCRYPTED), fixture('bad-inputs', 'pdf', 'encrypted.pdf'));
     await writeFile(join(harness.dropDir, SCRIPTED), fixture('bad-inputs', 'pdf', 'javascript.pdf'));
+    await writeFile(join(harness.dropDir, STRIP), await stripPdf());
     await writeFile(join(harness.dropDir, XML), fixture('fatturapa', XML));
   }, 90_000);
 
@@ -243,6 +253,14 @@ needsChromium().describe('the PDF preview in the local UI', () => {
     await drawn(21);
     expect(await preview().locator('[data-testid="pdf-text-panel"]').innerText()).toContain('solo delle prime 20 pagine');
     expect(await canvas().count()).toBe(1);
+  });
+
+  it('a page of an absurd shape is drawn within the pixel bound', async () => {
+    await openDetail(STRIP);
+    const reading = await drawn(1);
+    expect(reading.width * reading.height).toBeLessThanOrEqual(8_000_000);
+    expect(reading.height).toBeGreaterThan(10_000);
+    expect(reading.dark).toBeGreaterThan(1000);
   });
 
   it('a damaged PDF says so instead of a preview, and the panel stays whole', async () => {

@@ -125,7 +125,10 @@ function PdfPage({ pdf, page, label, m }: { pdf: PDFDocumentProxy; page: number;
   const frame = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(0);
-  const [drawn, setDrawn] = useState<'drawing' | 'drawn' | 'failed'>('drawing');
+  // Which canvas was drawn: a canvas made for another page or width is still being drawn.
+  const [done, setDone] = useState<{ key: string; state: 'drawn' | 'failed' } | null>(null);
+  const key = `${page}-${width}`;
+  const drawn = done?.key === key ? done.state : 'drawing';
 
   useEffect(() => {
     const element = frame.current;
@@ -143,7 +146,7 @@ function PdfPage({ pdf, page, label, m }: { pdf: PDFDocumentProxy; page: number;
     if (!target || width === 0) return;
     let gone = false;
     let cancel: (() => void) | null = null;
-    setDrawn('drawing');
+    const drawing = `${page}-${width}`;
     const draw = async (): Promise<void> => {
       try {
         const proxy = await pdf.getPage(page);
@@ -151,9 +154,9 @@ function PdfPage({ pdf, page, label, m }: { pdf: PDFDocumentProxy; page: number;
         const task = drawPage(proxy, target, width);
         cancel = () => task.cancel();
         await task.promise;
-        if (!gone) setDrawn('drawn');
+        if (!gone) setDone({ key: drawing, state: 'drawn' });
       } catch (error) {
-        if (!gone && (error as { name?: string }).name !== 'RenderingCancelledException') setDrawn('failed');
+        if (!gone && (error as { name?: string }).name !== 'RenderingCancelledException') setDone({ key: drawing, state: 'failed' });
       }
     };
     void draw(); // never rejects
@@ -166,16 +169,7 @@ function PdfPage({ pdf, page, label, m }: { pdf: PDFDocumentProxy; page: number;
   return (
     <div className="pdf-page" ref={frame}>
       {/* A new canvas per page and width: pdf.js refuses a canvas another drawing still holds. */}
-      <canvas
-        key={`${page}-${width}`}
-        ref={canvas}
-        className="pdf-canvas"
-        role="img"
-        aria-label={label}
-        data-testid="pdf-canvas"
-        data-page={page}
-        data-state={drawn}
-      />
+      <canvas key={key} ref={canvas} className="pdf-canvas" role="img" aria-label={label} data-testid="pdf-canvas" data-page={page} data-state={drawn} />
       {drawn === 'failed' ? <p className="pdf-preview-failure">{m.pageFailed}</p> : null}
     </div>
   );
