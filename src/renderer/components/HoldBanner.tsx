@@ -41,7 +41,8 @@ export function HoldBanner({ hold, paused, transport, hub, busy, api, onResume, 
         <h2>{t.holdTitle[kind]}</h2>
         <p>{t.holdHelp[kind]}</p>
         {outage ? (
-          <p className="hold-outage" data-testid="hub-outage">
+          // aria-live off: the durations tick with every status reload; a screen reader should not re-read them each time.
+          <p className="hold-outage" data-testid="hub-outage" aria-live="off">
             {outage}
           </p>
         ) : null}

@@ -40,7 +40,7 @@ export function TopBar({ status, feed, busy, onPause, settingsOpen, onSettings, 
         </div>
       </div>
 
-      <ul className="status-facts" aria-label="status">
+      <ul className="status-facts">
         <li className={`fact tone-text-${hubTone}`} title={hub?.lastError ?? hub?.url ?? ''} data-testid="hub-state">
           <span className={`dot tone-${hubTone}`} aria-hidden="true" />
           {hubLabel}
