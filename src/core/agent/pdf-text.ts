@@ -15,7 +15,12 @@ export class PdfTextSource {
   /** Never rejects: a PDF that cannot be read answers its failure. */
   read(sha256: string, bytes: () => Promise<Buffer>): Promise<PdfTextView> {
     const kept = this.#kept.get(sha256);
-    if (kept) return kept;
+    if (kept) {
+      // The most recently asked is the last to go.
+      this.#kept.delete(sha256);
+      this.#kept.set(sha256, kept);
+      return kept;
+    }
     const reading = this.#read(bytes);
     this.#kept.set(sha256, reading);
     if (this.#kept.size > KEPT) this.#kept.delete(this.#kept.keys().next().value as string);
