@@ -84,11 +84,27 @@ async function scanViews(page: Page, language: 'it' | 'en', palette: string, hol
   await page.getByTestId('invoice-view-close').click();
   await page.getByTestId('invoice-view').waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
 
+  // The settings as the test's agent serves them (fixed settings: every field disabled, which axe's
+  // contrast rule skips), then as an editable agent's page shows them: the same answer with
+  // `editable: true` (nothing is saved).
   await page.getByTestId('settings-button').click();
-  await page.locator('.settings-form').waitFor({ timeout: STEP_TIMEOUT });
-  await scan('the settings');
+  await page.getByTestId('settings-readonly').waitFor({ timeout: STEP_TIMEOUT });
+  await scan('the settings (fixed)');
   await page.getByTestId('settings-button').click();
   await page.getByTestId('settings-panel').waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+  await page.route('**/api/v1/config', async (route) => {
+    const answer = await route.fetch();
+    await route.fulfill({ response: answer, json: { ...((await answer.json()) as object), editable: true } });
+  });
+  try {
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('settings-save').waitFor({ timeout: STEP_TIMEOUT });
+    await scan('the settings (editable)');
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('settings-panel').waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+  } finally {
+    await page.unrouteAll();
+  }
 
   await hold(true);
   await page.getByTestId('hold-banner').waitFor({ timeout: 60_000 });
@@ -244,6 +260,67 @@ needsChromium().describe('accessibility of the local UI', () => {
       const hubDown = async (on: boolean) => (on ? harness.hub.injectFaults([{ route: '*', kind: 'reset' }]) : harness.hub.clearFaults());
       const findings = [...(await scanViews(page, 'it', 'default', hubDown)), ...(await scanViews(page, 'en', 'default', hubDown))];
       expect(findings.join('\n\n')).toBe('');
+      expect(await inPage(page, 'window.cspViolations')).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    });
+  });
+
+  describe('the approval dialog', () => {
+    let ui: UiAgent | undefined;
+    let page: Page;
+    const consoleErrors: string[] = [];
+    const WAITING = 'Da approvare.pdf';
+
+    beforeAll(async () => {
+      ui = await startUiAgent('recapito-ui-a11y-approval-', TOKEN, {
+        settings: (s) => ({ ...s, profiles: s.profiles.map((p) => ({ ...p, sending: 'manual' as const })) }),
+      });
+      await writeFile(join(ui.harness.dropDir, WAITING), makePdf('da approvare'));
+      ({ page } = await openRecordedPage(browser, { locale: 'it-IT', viewport: { width: 1280, height: 900 } }, consoleErrors));
+      await page.goto(`${ui.api.url}/#token=${TOKEN}`);
+      await page.locator('tr[data-testid="document-row"][data-state="awaiting_approval"]').waitFor({ timeout: STEP_TIMEOUT });
+    }, 90_000);
+    afterAll(async () => {
+      await ui?.close();
+    });
+
+    it('opens from the detail with the keyboard, keeps the focus inside, closes alone on Escape, and approves', { timeout: 120_000 }, async () => {
+      const panel = page.getByTestId('detail-panel');
+      const row = page.locator('tr[data-testid="document-row"]', { hasText: WAITING });
+      const refuse = page.getByTestId('detail-refuse');
+      const dialog = page.getByTestId('decision-dialog');
+
+      await tabUntil(page, 'Tab', row, 60);
+      await page.keyboard.press('Enter');
+      await expectFocused(page, panel.locator('h2.detail-title', { hasText: WAITING }), 'the detail title');
+      await tabUntil(page, 'Tab', refuse, 10);
+      await page.keyboard.press('Enter');
+      await expectFocused(page, page.getByTestId('decision-reason'), 'the reason of the refusal');
+      expect(await seriousViolations(page).then((v) => describeViolations('the refusal dialog', v))).toBe('the refusal dialog: none');
+
+      const insideDialog = () => inPage(page, `document.querySelector('[data-testid="decision-dialog"]').contains(document.activeElement)`);
+      for (let i = 0; i < 8; i++) {
+        await page.keyboard.press(i % 2 === 0 ? 'Tab' : 'Shift+Tab');
+        await page.keyboard.press('Tab');
+        expect(await insideDialog(), `key ${i + 1} left the dialog`).toBe(true);
+        await expectVisibleFocus(page, `key ${i + 1} in the dialog`);
+      }
+
+      // Escape closes the dialog only: the detail stays, the focus is back on Rifiuta.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+      await expect(panel.isVisible()).resolves.toBe(true);
+      await expectFocused(page, refuse, 'Rifiuta, after Escape');
+
+      // Shift+Tab to Approva, Enter, the approver's name typed, Enter: approved and sent.
+      const approve = page.getByTestId('detail-approve');
+      await tabUntil(page, 'Shift+Tab', approve, 5);
+      await page.keyboard.press('Enter');
+      await expectFocused(page, page.getByTestId('decision-approver'), "the approver's name");
+      await page.keyboard.type('Anna Bianchi');
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+      await ui!.harness.waitForState((await row.getAttribute('data-id')) ?? '', 'delivered', 30_000);
       expect(await inPage(page, 'window.cspViolations')).toEqual([]);
       expect(consoleErrors).toEqual([]);
     });

@@ -7,6 +7,7 @@ import { buildUi } from './chromium.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { makeTempDir } from './temp-dir.ts';
 import type { LoadedBranding } from '../../src/core/config/branding.ts';
+import type { Settings } from '../../src/core/config/settings-schema.ts';
 
 export interface UiAgent {
   temp: { dir: string; cleanup: () => Promise<void> };
@@ -15,8 +16,15 @@ export interface UiAgent {
   close(): Promise<void>;
 }
 
-/** `options.branding`: the branding the API serves (docs/white-label.md); Recapito's when omitted. */
-export async function startUiAgent(tempPrefix: string, token: string, options: { branding?: LoadedBranding } = {}): Promise<UiAgent> {
+/**
+ * `options.branding`: the branding the API serves (docs/white-label.md); Recapito's when omitted.
+ * `options.settings`: changes to the harness's agent settings (e.g. manual sending).
+ */
+export async function startUiAgent(
+  tempPrefix: string,
+  token: string,
+  options: { branding?: LoadedBranding; settings?: (s: Settings) => Settings } = {},
+): Promise<UiAgent> {
   const temp = await makeTempDir(tempPrefix);
   let harness: Harness | undefined;
   let api: LocalApi | undefined;
@@ -28,7 +36,7 @@ export async function startUiAgent(tempPrefix: string, token: string, options: {
   try {
     const uiDir = join(temp.dir, 'ui');
     // Build the current sources, not whatever dist/ui holds.
-    [, harness] = await Promise.all([buildUi(uiDir), startHarness()]);
+    [, harness] = await Promise.all([buildUi(uiDir), startHarness(options.settings ? { settings: options.settings } : {})]);
     const log = createLogger({ dir: join(harness.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
     api = await startLocalApi({
       agent: harness.agent,
