@@ -59,8 +59,62 @@ async function startPool(options: Partial<CaptureWorkerPoolOptions> = {}) {
 }
 
 describe('capture worker pool', () => {
-  it('returns the inspected parts without bytes, each already in the spool', async () => {
+  it('returns small parts inline, for the capture commit to keep in the store, and spools nothing', async () => {
     const { dir, pool, spool } = await startPool();
+    const pdf = makePdf('fattura in PDF');
+    const batch = await makeZip([
+      { name: 'IT01234567890_FPR01.xml', data: invoice },
+      { name: 'scan.pdf', data: pdf },
+    ]);
+    await writeFile(join(dir, 'batch.zip'), batch);
+
+    const prepared = await pool.prepare(await fileRequest(join(dir, 'batch.zip')));
+
+    expect(prepared.parts.map((p) => [p.name, p.kind, p.spooled, p.size])).toEqual([
+      ['IT01234567890_FPR01.xml', 'fatturapa', true, invoice.length],
+      ['scan.pdf', 'pdf', true, pdf.length],
+    ]);
+    expect(Buffer.from(prepared.parts[0]!.inline!)).toEqual(invoice);
+    expect(Buffer.from(prepared.parts[1]!.inline!)).toEqual(pdf);
+    expect(prepared.parts[0]!.sha256).toBe(sha256Hex(invoice));
+    // Nothing was written to spool files: the store keeps these bytes.
+    expect(await spool.has(prepared.parts[0]!.sha256)).toBe(false);
+    expect(await readdir(join(dir, 'spool')).catch(() => [])).toEqual([]);
+  });
+
+  it('spools a part over the inline size to a file, and only so much of one capture comes back inline', async () => {
+    const { dir, pool, spool } = await startPool({ inlinePartMaxBytes: 500 });
+    const pdf = makePdf('fattura in PDF'); // over 500 bytes
+    const note = Buffer.from('<note>ciao</note>');
+    await writeFile(
+      join(dir, 'batch.zip'),
+      await makeZip([
+        { name: 'note.xml', data: note },
+        { name: 'scan.pdf', data: pdf },
+      ]),
+    );
+    const prepared = await pool.prepare(await fileRequest(join(dir, 'batch.zip')));
+    const [small, large] = prepared.parts;
+    expect(pdf.length).toBeGreaterThan(500);
+    expect(Buffer.from(small!.inline!)).toEqual(note);
+    expect(large!.inline).toBeUndefined();
+    expect(await spool.read(large!.sha256)).toEqual(pdf);
+
+    // A ZIP of 40 small parts of 30 KiB: the first 1 MiB comes back inline, the rest is spooled.
+    const many = Array.from({ length: 40 }, (_, i) => ({ name: `n${i}.txt`, data: Buffer.alloc(30 * 1024, `${i}-`) }));
+    const wide = await startPool();
+    await writeFile(join(wide.dir, 'many.zip'), await makeZip(many));
+    const all = await wide.pool.prepare(await fileRequest(join(wide.dir, 'many.zip')));
+    const inline = all.parts.filter((p) => p.inline);
+    expect(inline.length).toBe(34); // 34 × 30 KiB ≤ 1 MiB < 35 × 30 KiB
+    expect(inline.reduce((sum, p) => sum + p.size, 0)).toBeLessThanOrEqual(1024 * 1024);
+    const spooled = all.parts.filter((p) => !p.inline);
+    expect(spooled.map((p) => p.name)).toEqual(['n34.txt', 'n35.txt', 'n36.txt', 'n37.txt', 'n38.txt', 'n39.txt']);
+    for (const part of spooled) expect(await wide.spool.read(part.sha256)).toEqual(many.find((m) => m.name === part.name)!.data);
+  });
+
+  it('returns the inspected parts without bytes, each already in the spool, when nothing is to come back inline', async () => {
+    const { dir, pool, spool } = await startPool({ inlinePartMaxBytes: 0 });
     const pdf = makePdf('fattura in PDF');
     const batch = await makeZip([
       { name: 'IT01234567890_FPR01.xml', data: invoice },
@@ -91,7 +145,7 @@ describe('capture worker pool', () => {
     const { dir, pool, spool } = await startPool({ limits: { ...LIMITS, maxFileBytes: 1000 } });
     const fromApi = await pool.prepare({ type: 'bytes', name: 'note.xml', bytes: Buffer.from('<note>ciao</note>') });
     expect(fromApi.parts[0]).toMatchObject({ name: 'note.xml', spooled: true, invalid: { code: 'xml_not_fatturapa' } });
-    expect((await spool.read(fromApi.parts[0]!.sha256)).toString()).toBe('<note>ciao</note>');
+    expect(Buffer.from(fromApi.parts[0]!.inline!).toString()).toBe('<note>ciao</note>');
 
     await writeFile(join(dir, 'big.xml'), invoice);
     const big = await pool.prepare(await fileRequest(join(dir, 'big.xml')));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { sha256Hex } from '../../src/core/store/spool.ts';
 import { InstanceLock } from '../../src/core/store/instance-lock.ts';
 import { createAgent } from '../../src/core/agent/agent.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
@@ -34,12 +35,19 @@ describe('retention', () => {
     await h.waitForState(waiting.id, 'held');
     const orphan = await h.agent.spool.put(Buffer.from('left by a crash between spool and commit'));
     await utimes(h.agent.spool.pathFor(orphan), new Date(Date.now() - 2 * DAY), new Date(Date.now() - 2 * DAY));
+    // A copy in the store whose record is gone (store v8): no grace period, it goes at the first purge.
+    const storedOrphan = Buffer.from('a small copy kept in the store, its record gone');
+    h.agent.store.transaction(() => h.agent.store.spoolBlobs.put(sha256Hex(storedOrphan), storedOrphan));
+    expect(h.agent.store.spoolBlobs.has(old.sha256)).toBe(true); // small documents are kept in the store
 
     // 10 days later: the spooled copies of both settled documents go, the records stay.
     const tenDays = await h.agent.purge(Date.now() + 10 * DAY);
     expect(tenDays.spoolCopiesRemoved).toBe(2);
-    expect(tenDays.orphansRemoved).toBe(1);
+    expect(tenDays.orphansRemoved).toBe(2);
     expect(await h.agent.spool.has(old.sha256)).toBe(false);
+    expect(h.agent.store.spoolBlobs.has(old.sha256)).toBe(false);
+    expect(h.agent.store.spoolBlobs.has(sha256Hex(storedOrphan))).toBe(false);
+    expect(h.agent.store.spoolBlobs.has(waiting.sha256)).toBe(true);
     expect(await h.agent.spool.has(orphan)).toBe(false);
     expect(await h.agent.spool.has(waiting.sha256)).toBe(true);
     expect(h.agent.document(old.id)).not.toBeNull();

@@ -94,7 +94,7 @@ export class Agent implements AgentApi {
         {
           service: service(
             'spool',
-            () => void (spool = new Spool(join(dataDir, 'spool'))),
+            () => void (spool = new Spool(join(dataDir, 'spool'), store!.spoolBlobs)),
             () => spool?.close(),
           ),
         },

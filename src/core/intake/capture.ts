@@ -232,6 +232,8 @@ export class CaptureService {
           }
         }
       }
+      // A small part's bytes: kept in this very commit, made durable by its WAL fsync (spool-blobs.ts).
+      if (part.inline) store.spoolBlobs.put(sha256, part.inline);
       store.documents.insert(
         {
           id,

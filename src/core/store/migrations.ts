@@ -235,4 +235,17 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE EXISTS (SELECT 1 FROM documents WHERE kind IN ('fatturapa', 'p7m'));
     `,
   },
+  {
+    version: 8,
+    name: 'small captured documents kept in the store itself',
+    // A captured part up to 64 KiB (most invoices) is written here, in the capture's own commit, instead
+    // of a spool file of its own: one WAL fsync then covers a whole group of captures, where a spool
+    // file cost two fsyncs each (the file and its folder). docs/design-decisions.md, "What is fsynced".
+    sql: `
+      CREATE TABLE spool_blobs (
+        sha256 TEXT PRIMARY KEY,
+        bytes BLOB NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 // Content-addressed spool: every captured document and every file the hub returns is kept here by
-// its SHA-256, fsynced before the database records it.
+// its SHA-256, fsynced before the database records it. Small captured documents are kept in the
+// store instead (spool-blobs.ts, written in the capture's commit); reads look there first.
 //
 // Small files (most invoices: a few KiB) are read and written with synchronous calls, except the
 // fsyncs: each asynchronous call is a round trip through the thread pool (a queued request, a thread
@@ -14,6 +15,10 @@ import { randomBytes } from 'node:crypto';
 
 /** Up to this size a file is read or written in synchronous calls (see above). */
 export const SMALL_FILE_BYTES = 64 * 1024;
+/** Up to this size a captured part is kept in the store rather than a spool file (most invoices: a few KiB). */
+export const INLINE_PART_MAX_BYTES = 64 * 1024;
+/** At most this much of one capture (a ZIP of many small invoices) is kept in the store; the rest go to spool files. */
+export const INLINE_CAPTURE_MAX_BYTES = 1024 * 1024;
 
 const fsyncDescriptor = promisify(fsync);
 
@@ -28,8 +33,16 @@ export class SpoolCorruptError extends Error {
   }
 }
 
+/** The copies kept in the store (spool-blobs.ts); only the main thread, which owns the database, has them. */
+export interface StoredCopies {
+  get(sha256: string): Buffer | undefined;
+  has(sha256: string): boolean;
+  remove(sha256: string): void;
+}
+
 export class Spool {
   readonly dir: string;
+  private readonly stored: StoredCopies | null;
   /** Shard folders known to exist. */
   private readonly shards = new Set<string>();
   /**
@@ -41,8 +54,9 @@ export class Spool {
   private readonly shardHandles = new Map<string, Promise<FileHandle | null>>();
   private closed = false;
 
-  constructor(dir: string) {
+  constructor(dir: string, stored: StoredCopies | null = null) {
     this.dir = dir;
+    this.stored = stored;
   }
 
   pathFor(sha256: string): string {
@@ -158,25 +172,27 @@ export class Spool {
   }
 
   async has(sha256: string): Promise<boolean> {
+    if (this.stored?.has(sha256)) return true;
     return (await stat(this.pathFor(sha256)).catch(() => null)) !== null;
   }
 
   /** Reads and verifies the bytes: a damaged copy is never sent. `size` (as recorded) allows the small-file path. */
   async read(sha256: string, size?: number): Promise<Buffer> {
+    const stored = this.stored?.get(sha256);
+    if (stored) return verified(sha256, stored);
     const path = this.pathFor(sha256);
-    const bytes = size !== undefined && size <= SMALL_FILE_BYTES ? readFileSync(path) : await readFile(path);
-    const actual = sha256Hex(bytes);
-    if (actual !== sha256) throw new SpoolCorruptError(sha256, actual);
-    return bytes;
+    return verified(sha256, size !== undefined && size <= SMALL_FILE_BYTES ? readFileSync(path) : await readFile(path));
   }
 
+  /** Removes the copy wherever it is kept (the store, a file, or both: the same bytes captured before and after migration 8). */
   async remove(sha256: string): Promise<void> {
+    this.stored?.remove(sha256);
     await unlink(this.pathFor(sha256)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
   }
 
-  /** Every hash in the spool (for the purge of unreferenced copies). */
+  /** Every hash in the spool's files (for the purge of unreferenced copies; the store purges its own, SpoolBlobs). */
   async *list(): AsyncGenerator<string> {
     const shards = await readdir(this.dir).catch(() => [] as string[]);
     for (const shard of shards) {
@@ -186,6 +202,12 @@ export class Spool {
       }
     }
   }
+}
+
+function verified(sha256: string, bytes: Buffer): Buffer {
+  const actual = sha256Hex(bytes);
+  if (actual !== sha256) throw new SpoolCorruptError(sha256, actual);
+  return bytes;
 }
 
 /** The folder's handle for fsync; null where folders cannot be opened (Windows: its renames are durable without it). */

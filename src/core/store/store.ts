@@ -10,6 +10,7 @@ import { KeyValue } from './key-value.ts';
 import { GroupCommit } from './group-commit.ts';
 import { InvoiceRegistry } from './invoices.ts';
 import { ApproverRepository } from './approvers.ts';
+import { SpoolBlobs } from './spool-blobs.ts';
 import { WalCheckpointer, type CheckpointLog } from './wal-checkpointer.ts';
 
 export class Store {
@@ -24,6 +25,8 @@ export class Store {
   readonly invoices: InvoiceRegistry;
   /** Manual approval's register of people and PIN hashes (docs/approval.md). */
   readonly approvers: ApproverRepository;
+  /** Small captured documents, kept here instead of spool files (spool-blobs.ts); read through the Spool. */
+  readonly spoolBlobs: SpoolBlobs;
 
   private readonly file: string;
   private walHandle: Promise<FileHandle> | null = null;
@@ -40,11 +43,13 @@ export class Store {
     this.groupCommit = new GroupCommit(this);
     this.invoices = new InvoiceRegistry(this.db);
     this.approvers = new ApproverRepository(this.db);
+    this.spoolBlobs = new SpoolBlobs(this.db);
   }
 
   /** Runs `work` in an IMMEDIATE transaction, then wakes event listeners once it has committed. */
   transaction<T>(work: () => T): T {
     const result = this.db.transaction(work).immediate();
+    this.checkpointer?.wake();
     this.events.notify();
     return result;
   }
@@ -70,7 +75,7 @@ export class Store {
   }
 
   /** The running agent's checkpoints move to a thread of their own (wal-checkpointer.ts). */
-  startBackgroundCheckpoints(log: CheckpointLog, options: { intervalMs?: number; walLimitBytes?: number } = {}): void {
+  startBackgroundCheckpoints(log: CheckpointLog, options: { intervalMs?: number; walLimitBytes?: number; idleMs?: number } = {}): void {
     if (this.checkpointer) return;
     this.checkpointer = new WalCheckpointer(this.db, this.file, log, options);
   }

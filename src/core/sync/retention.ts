@@ -136,6 +136,8 @@ export class Retention {
         result.orphansRemoved += 1;
       }
     }
+    // The copies kept in the store have no crash window to wait out (spool-blobs.ts).
+    result.orphansRemoved += this.store.transaction(() => this.store.spoolBlobs.removeUnreferenced());
     if (result.spoolCopiesRemoved || result.documentsRemoved || result.eventsRemoved || result.orphansRemoved) this.log.info('retention purge', { ...result });
     return result;
   }

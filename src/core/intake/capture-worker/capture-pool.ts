@@ -8,6 +8,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../log/logger.ts';
 import type { InspectLimits } from '../inspect-capture.ts';
+import { INLINE_PART_MAX_BYTES } from '../../store/spool.ts';
 import type {
   CaptureJobMessage,
   CaptureRequest,
@@ -37,6 +38,11 @@ export interface CaptureWorkerPoolOptions {
   jobTimeoutMs?: number;
   /** A worker not ready by then is taken as hung (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * Parts up to this size come back inline, for the caller to keep in the store in its capture
+   * commit (default INLINE_PART_MAX_BYTES; 0: every part is spooled to a file by the worker).
+   */
+  inlinePartMaxBytes?: number;
   /** Only for tests of the pool's recovery. */
   faults?: CaptureWorkerFaults;
 }
@@ -151,7 +157,8 @@ export class CaptureWorkerPool implements CapturePreparer {
 
   #spawn(): Slot {
     const { spoolDir, limits, faults, log } = this.#options;
-    const workerData: CaptureWorkerData = { spoolDir, limits, ...(faults ? { faults } : {}) };
+    const inlinePartMaxBytes = this.#options.inlinePartMaxBytes ?? INLINE_PART_MAX_BYTES;
+    const workerData: CaptureWorkerData = { spoolDir, limits, inlinePartMaxBytes, ...(faults ? { faults } : {}) };
     const worker = new Worker(WORKER_URL, { workerData, name: 'recapito-capture' });
     worker.unref(); // an idle worker never keeps the process alive
     const slot: Slot = { worker, jobs: new Map(), failure: null, startTimer: undefined };

@@ -20,7 +20,7 @@ async function handle({ id, request }: CaptureJobMessage): Promise<void> {
   if (simulateFault(request.name, data.faults)) return;
   let answer: CaptureResultMessage;
   try {
-    answer = { id, ok: true, result: await prepareCapture(request, { spool, limits: data.limits }) };
+    answer = { id, ok: true, result: await prepareCapture(request, { spool, limits: data.limits, inlinePartMaxBytes: data.inlinePartMaxBytes }) };
   } catch (error) {
     answer = { id, ok: false, error: serialize(error) };
   }

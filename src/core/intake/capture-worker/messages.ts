@@ -22,6 +22,11 @@ export interface PreparedPart {
   size: number;
   /** False when nothing was kept (empty, or over the size limit). */
   spooled: boolean;
+  /**
+   * A small part's bytes, for the main thread to keep in the store in the capture's own commit
+   * (store/spool-blobs.ts) instead of a spool file; absent: already in a spool file, fsynced.
+   */
+  inline?: Uint8Array;
 }
 
 /** The whole capture: the source's own hash and size (a ZIP's, for a batch) and its parts. */
@@ -43,6 +48,8 @@ export interface CaptureWorkerFaults {
 
 export interface CaptureWorkerData {
   spoolDir: string;
+  /** Parts up to this size come back inline (PreparedPart.inline) rather than spooled; 0: never. */
+  inlinePartMaxBytes: number;
   limits: InspectLimits;
   faults?: CaptureWorkerFaults;
 }

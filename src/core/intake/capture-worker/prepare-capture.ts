@@ -1,11 +1,12 @@
 // The per-file capture work, run in a capture worker: read the bytes (or only hash them, over the
-// size limit), inspect them, spool every part durably. The answer carries no bytes: they are on
-// disk and fsynced before it is sent, so the main thread can record them at once.
+// size limit), inspect them, and keep every part: a small one comes back inline for the main thread
+// to store in the capture's own commit (one WAL fsync for a whole group of captures); a larger one
+// is spooled to a file and fsynced before the answer, so the main thread can record it at once.
 import type { FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { openStableFile, SourceChangedError } from '../stable-file.ts';
 import { openRegularFile } from '../../util/regular-file.ts';
-import { sha256Hex, type Spool } from '../../store/spool.ts';
+import { INLINE_CAPTURE_MAX_BYTES, sha256Hex, type Spool } from '../../store/spool.ts';
 import { inspectCapture, type CapturedPart, type InspectLimits } from '../inspect-capture.ts';
 import { inspectInvoice } from '../inspect-invoice.ts';
 import type { CaptureRequest, PreparedCapture, PreparedPart } from './messages.ts';
@@ -13,6 +14,8 @@ import type { CaptureRequest, PreparedCapture, PreparedPart } from './messages.t
 export interface PrepareContext {
   spool: Spool;
   limits: InspectLimits;
+  /** Parts up to this size come back inline (0: every part is spooled to a file). */
+  inlinePartMaxBytes: number;
 }
 
 export async function prepareCapture(request: CaptureRequest, context: PrepareContext): Promise<PreparedCapture> {
@@ -36,7 +39,13 @@ export async function prepareCapture(request: CaptureRequest, context: PrepareCo
   }
   const parts = await inspect(request.name, bytes, limits);
   const prepared: PreparedPart[] = [];
-  for (const part of parts) prepared.push(await spoolPart(part, context.spool));
+  // A ZIP of many small invoices: only so much of it travels back inline; the rest is spooled.
+  let inlineLeft = INLINE_CAPTURE_MAX_BYTES;
+  for (const part of parts) {
+    const inline = part.bytes.byteLength > 0 && part.bytes.byteLength <= Math.min(context.inlinePartMaxBytes, inlineLeft);
+    if (inline) inlineLeft -= part.bytes.byteLength;
+    prepared.push(inline ? inlinePart(part) : await spoolPart(part, context.spool));
+  }
   return { sha256: sha256Hex(bytes), size: bytes.byteLength, parts: prepared };
 }
 
@@ -49,6 +58,11 @@ async function inspect(name: string, bytes: Buffer, limits: InspectLimits): Prom
   const parts = await inspectCapture(name, bytes, limits);
   for (const part of parts) await inspectInvoice(part, limits.preflight ?? 'block');
   return parts;
+}
+
+function inlinePart(part: CapturedPart): PreparedPart {
+  const { bytes, ...described } = part;
+  return { ...described, sha256: sha256Hex(bytes), size: bytes.byteLength, spooled: true, inline: bytes };
 }
 
 async function spoolPart(part: CapturedPart, spool: Spool): Promise<PreparedPart> {
