@@ -49,7 +49,6 @@ export class Store {
   /** Runs `work` in an IMMEDIATE transaction, then wakes event listeners once it has committed. */
   transaction<T>(work: () => T): T {
     const result = this.db.transaction(work).immediate();
-    this.checkpointer?.wake();
     this.events.notify();
     return result;
   }
