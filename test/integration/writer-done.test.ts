@@ -61,7 +61,6 @@ function startWatcher(options: Partial<FolderWatcherOptions> = {}): { watcher: F
     rescanIntervalMs: 60_000,
     onStable: async (file: StableFile) => {
       const capture: Capture = { name: file.name, size: file.size, bytes: null, error: null };
-      captures.push(capture);
       try {
         const handle = await openStableFile(file.path, file);
         try {
@@ -72,6 +71,8 @@ function startWatcher(options: Partial<FolderWatcherOptions> = {}): { watcher: F
       } catch (error) {
         capture.error = (error as Error).message;
         throw error;
+      } finally {
+        captures.push(capture); // once read (or refused): what the test then looks at is complete
       }
     },
     log: { info: () => undefined, warn: (msg) => warnings.push(msg), error: () => undefined },

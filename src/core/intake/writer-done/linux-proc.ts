@@ -64,6 +64,8 @@ const SLICE_MS = 4;
 const SCAN_SPACING_FACTOR = 9;
 const MAX_SCAN_SPACING_MS = 250;
 const STAT_TIMEOUT_MS = 2000;
+/** Known writers of files nobody asks about any more (deleted while open) are forgotten past this. */
+const MAX_KNOWN_WRITERS = 1000;
 
 interface ScanResult {
   /** dev:ino → pids holding it open for writing. */
@@ -149,6 +151,7 @@ export class ProcWriterSignal implements WriterSignal {
       const file = files[index]!;
       const pids = result.writers.get(file.identity);
       if (pids && pids.size > 0) {
+        if (this.#knownWriters.size >= MAX_KNOWN_WRITERS) this.#knownWriters.clear();
         this.#knownWriters.set(file.identity, pids);
         states[index] = 'open-for-writing';
       } else if (result.uncertain.has(file.identity)) {
