@@ -56,4 +56,40 @@ describe('WAL checkpoints off the event loop', () => {
       store.close();
     }
   });
+
+  it('ends the thread while nothing is committed, and the next commit starts it again', async () => {
+    const temp = await makeTempDir();
+    cleanup = temp.cleanup;
+    const file = join(temp.dir, 'db.sqlite');
+    const store = new Store(file, 'test');
+    try {
+      store.startBackgroundCheckpoints(log, { intervalMs: 20, idleMs: 200 });
+      expect(store.backgroundCheckpointsRunning).toBe(true);
+      store.transaction(() => store.kv.set('first', 'x'.repeat(2000)));
+      // Nothing more is written: the thread copies what there is, truncates the WAL and ends, and
+      // the main connection checkpoints by itself meanwhile.
+      await waitFor('the thread ended', () => !store.backgroundCheckpointsRunning, 10_000, 20);
+      expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      expect((await stat(`${file}-wal`)).size).toBe(0);
+
+      // A commit starts it again, and it checkpoints as before.
+      const sizeBefore = (await stat(file)).size;
+      await writeRows(store, 0);
+      expect(store.backgroundCheckpointsRunning || store.db.pragma('wal_autocheckpoint', { simple: true }) === 1000).toBe(true);
+      await waitFor('pages checkpointed into the database file', async () => (await stat(file)).size > sizeBefore + 5_000_000, 10_000, 50);
+      await waitFor('the thread ended again', () => !store.backgroundCheckpointsRunning, 10_000, 20);
+      store.transaction(() => store.kv.set('last', 'y'));
+      expect(store.backgroundCheckpointsRunning).toBe(true);
+      expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+
+      await store.stopBackgroundCheckpoints();
+      expect(store.backgroundCheckpointsRunning).toBe(false);
+      expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      expect(warnings).toEqual([]);
+      expect(store.kv.get('key-2999')).toHaveLength(2000);
+    } finally {
+      await store.stopBackgroundCheckpoints();
+      store.close();
+    }
+  });
 });

@@ -49,6 +49,7 @@ export class Store {
   /** Runs `work` in an IMMEDIATE transaction, then wakes event listeners once it has committed. */
   transaction<T>(work: () => T): T {
     const result = this.db.transaction(work).immediate();
+    this.checkpointer?.wake();
     this.events.notify();
     return result;
   }
@@ -77,6 +78,11 @@ export class Store {
   startBackgroundCheckpoints(log: CheckpointLog, options: { intervalMs?: number; walLimitBytes?: number; idleMs?: number } = {}): void {
     if (this.checkpointer) return;
     this.checkpointer = new WalCheckpointer(this.db, this.file, log, options);
+  }
+
+  /** True while the checkpoint thread runs: it ends after a while without commits, and a commit starts it again. */
+  get backgroundCheckpointsRunning(): boolean {
+    return this.checkpointer?.running ?? false;
   }
 
   async stopBackgroundCheckpoints(): Promise<void> {
