@@ -240,6 +240,33 @@ describe('capture worker pool', () => {
     await expect(pool.prepare({ type: 'bytes', name: 'late.xml', bytes: invoice })).rejects.toThrow(/agent is stopping/);
   });
 
+  it('stops a worker that has had no capture for idleMs, and starts a new one for the next capture', async () => {
+    // The pool's timers on a fake clock: the worker is stopped when the test moves the clock, not
+    // when a busy machine gets round to it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { dir, pool, lines } = await startPool({ size: 2, idleMs: 1000 });
+      await writeFile(join(dir, 'a.xml'), invoice);
+      expect((await pool.prepare(await fileRequest(join(dir, 'a.xml')))).parts[0]!.kind).toBe('fatturapa');
+      expect(pool.workerCount).toBe(1);
+      vi.advanceTimersByTime(999);
+      expect(pool.workerCount).toBe(1);
+      // A capture in between starts the wait over.
+      expect((await pool.prepare({ type: 'bytes', name: 'b.xml', bytes: invoice })).parts[0]!.kind).toBe('fatturapa');
+      vi.advanceTimersByTime(999);
+      expect(pool.workerCount).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(pool.workerCount).toBe(0);
+
+      expect((await pool.prepare({ type: 'bytes', name: 'c.xml', bytes: invoice })).parts[0]!.kind).toBe('fatturapa');
+      expect(pool.workerCount).toBe(1);
+      // Stopped on purpose, not lost: nothing logged, no "replaced".
+      expect(lines.filter((line) => line.level !== 'debug')).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('an idle pool never keeps the process alive', async () => {
     const poolModule = fileURLToPath(new URL('../../src/core/intake/capture-worker/capture-pool.ts', import.meta.url));
     const { dir, cleanup } = await makeTempDir();

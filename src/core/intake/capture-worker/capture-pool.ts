@@ -39,6 +39,12 @@ export interface CaptureWorkerPoolOptions {
   /** A worker not ready by then is taken as hung (default 60 s). */
   startTimeoutMs?: number;
   /**
+   * A worker without a capture for this long is stopped (default 30 s): an idle agent keeps no
+   * isolate, heap or compiled schema for captures that may not come for hours (issue 16's memory).
+   * The next capture starts a new one, which costs it the worker's start (about 0.1–0.3 s).
+   */
+  idleMs?: number;
+  /**
    * Parts up to this size come back inline, for the caller to keep in the store in its capture
    * commit (default INLINE_PART_MAX_BYTES; 0: every part is spooled to a file by the worker).
    */
@@ -68,6 +74,7 @@ export function defaultCaptureWorkerCount(cores = availableParallelism()): numbe
 }
 
 export const DEFAULT_CAPTURE_JOB_TIMEOUT_MS = 120_000;
+export const DEFAULT_CAPTURE_IDLE_MS = 30_000;
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 const CLOSE_GRACE_MS = 10_000;
 
@@ -89,6 +96,8 @@ interface Slot {
   failure: string | null;
   /** Until the worker's first message, only the start timer runs. */
   startTimer: NodeJS.Timeout | undefined;
+  /** Runs while the worker has no capture: it stops the worker when it fires. */
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 export class CaptureWorkerPool implements CapturePreparer {
@@ -114,6 +123,8 @@ export class CaptureWorkerPool implements CapturePreparer {
     const label = request.type === 'file' ? request.path : `"${request.name}"`;
     return new Promise<PreparedCapture>((resolve, reject) => {
       const job: Job = { label, resolve, reject, timer: undefined };
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
       slot.jobs.set(id, job);
       if (slot.startTimer === undefined) this.#startJobTimer(slot, job);
       if (slot.jobs.size === 1) slot.worker.ref(); // a capture under way keeps the process alive
@@ -138,6 +149,7 @@ export class CaptureWorkerPool implements CapturePreparer {
       clearTimeout(timer);
     }
     const slots = this.#slots.splice(0);
+    for (const slot of slots) clearTimeout(slot.idleTimer);
     for (const slot of slots) this.#failAll(slot, 'the agent stopped before it finished');
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
@@ -161,7 +173,7 @@ export class CaptureWorkerPool implements CapturePreparer {
     const workerData: CaptureWorkerData = { spoolDir, limits, inlinePartMaxBytes, ...(faults ? { faults } : {}) };
     const worker = new Worker(WORKER_URL, { workerData, name: 'recapito-capture' });
     worker.unref(); // an idle worker never keeps the process alive
-    const slot: Slot = { worker, jobs: new Map(), failure: null, startTimer: undefined };
+    const slot: Slot = { worker, jobs: new Map(), failure: null, startTimer: undefined, idleTimer: undefined };
     slot.startTimer = setTimeout(
       () => this.#timedOut(slot, 'its start', this.#options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS),
       this.#options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
@@ -209,8 +221,20 @@ export class CaptureWorkerPool implements CapturePreparer {
     void slot.worker.terminate(); // never rejects: it resolves with the exit code; #exited cleans up
   }
 
+  /** No capture for idleMs: the worker leaves the pool (not counted as lost) and is stopped. */
+  #idledOut(slot: Slot): void {
+    slot.idleTimer = undefined;
+    if (slot.jobs.size > 0 || this.#closed) return;
+    const index = this.#slots.indexOf(slot);
+    if (index < 0) return;
+    this.#slots.splice(index, 1);
+    clearTimeout(slot.startTimer);
+    void slot.worker.terminate(); // never rejects; #exited finds the slot gone and no captures: nothing to do
+  }
+
   #exited(slot: Slot, exitCode: number): void {
     clearTimeout(slot.startTimer);
+    clearTimeout(slot.idleTimer);
     const unexpected = this.#retire(slot) && !this.#closed;
     if (!unexpected && slot.jobs.size === 0) return;
     slot.failure ??= `stopped unexpectedly (exit code ${exitCode})`;
@@ -244,7 +268,13 @@ export class CaptureWorkerPool implements CapturePreparer {
     if (!job) return undefined;
     clearTimeout(job.timer);
     slot.jobs.delete(id);
-    if (slot.jobs.size === 0) slot.worker.unref();
+    if (slot.jobs.size === 0) {
+      slot.worker.unref();
+      if (this.#slots.includes(slot)) {
+        slot.idleTimer = setTimeout(() => this.#idledOut(slot), this.#options.idleMs ?? DEFAULT_CAPTURE_IDLE_MS);
+        slot.idleTimer.unref();
+      }
+    }
     if (!this.#busy()) this.#wakeIdleWaiters();
     return job;
   }
