@@ -229,6 +229,8 @@ class SetSignal implements WriterSignal {
   readonly kind = 'proc-fd';
   answer: WriterState = 'closed';
   coversFolder = true;
+  /** What nextLookInMs() says after a `later`. */
+  nextLook = 0;
   readonly asked: string[] = [];
   covers(): Promise<boolean> {
     return Promise.resolve(this.coversFolder);
@@ -236,6 +238,9 @@ class SetSignal implements WriterSignal {
   writerStates(files: readonly WriterQuery[]): Promise<WriterState[]> {
     this.asked.push(...files.map((file) => file.path.slice(folder.length + 1)));
     return Promise.resolve(files.map(() => this.answer));
+  }
+  nextLookInMs(): number {
+    return this.nextLook;
   }
 }
 
@@ -304,17 +309,23 @@ describe('the folder watcher and the writer signal, on a manual clock', () => {
     expect(watcher.handOverCounts()).toEqual({ writerClosed: 0, stabilityWindow: 1 });
   });
 
-  it('never takes a file on "later", however long: it asks again', async () => {
+  it('never takes a file on "later", however long: it asks again when the signal says it can answer', async () => {
     const signal = new SetSignal();
     signal.answer = 'later';
+    signal.nextLook = 200;
     const { clock, watcher, handedOver } = manualWatcher(signal);
     await fs.writeFile(join(folder, 'later.xml'), '<later/>');
     await watcher.start();
     await clock.advance(0);
+    expect(signal.asked).toHaveLength(1);
+    await clock.advance(199);
+    expect(signal.asked).toHaveLength(1); // not every 50 ms: no answer could come sooner
+    await clock.advance(1);
+    expect(signal.asked).toHaveLength(2);
     await clock.advance(2 * HELD_OPEN_LIMIT_MS);
     expect(handedOver).toEqual([]);
     signal.answer = 'closed';
-    await clock.advance(50);
+    await clock.advance(200);
     expect(handedOver.map((file) => file.name)).toEqual(['later.xml']);
   });
 

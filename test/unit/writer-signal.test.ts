@@ -225,6 +225,7 @@ describe('Linux: the /proc scan', () => {
     });
     expect(await timed.writerStates([OURS])).toEqual(['closed']);
     expect(timed.lastScanMs).toBe(10);
+    expect(timed.nextLookInMs()).toBe(90);
     time.now += 89;
     expect(await timed.writerStates([OURS])).toEqual(['later']);
     time.now += 1;

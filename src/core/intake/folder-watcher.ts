@@ -443,7 +443,8 @@ export class FolderWatcher {
     }
     if (writer === 'open-for-writing' || writer === 'later') {
       if (writer === 'later' || now - pending.since < Math.max(HELD_OPEN_LIMIT_MS, this.#stableWindowMs)) {
-        pending.nextCheckAt = now + WRITER_POLL_MS;
+        const notBefore = writer === 'later' ? (this.#writerSignal?.nextLookInMs?.() ?? 0) : 0;
+        pending.nextCheckAt = now + Math.max(WRITER_POLL_MS, notBefore);
         pending.writerWait = true;
         return;
       }

@@ -95,6 +95,10 @@ export class ProcWriterSignal implements WriterSignal {
     this.#deps = { ...defaultProcDeps(), ...deps };
   }
 
+  nextLookInMs(): number {
+    return Math.max(0, this.#nextScanAt - this.#deps.now());
+  }
+
   async covers(folder: string): Promise<boolean> {
     const visibility = await this.#visible();
     if (!visibility.seesAll) return false;
@@ -117,19 +121,18 @@ export class ProcWriterSignal implements WriterSignal {
     const visibility = await this.#visible();
     if (!visibility.seesAll) return files.map(() => 'unknown');
     const states: WriterState[] = files.map(() => 'unknown');
+    // Files with known writers: one look at those processes alone, for all of them.
+    const knownPids = new Set(files.flatMap((file) => [...(this.#knownWriters.get(file.identity) ?? [])]));
+    const still = knownPids.size > 0 ? await this.#scan(new Set(files.map((file) => file.identity)), [...knownPids]) : null;
     const needScan: number[] = [];
     for (const [index, file] of files.entries()) {
-      const known = this.#knownWriters.get(file.identity);
-      if (known) {
-        const still = await this.#scan(new Set([file.identity]), [...known]);
-        const pids = still.writers.get(file.identity);
-        if (pids && pids.size > 0) {
-          this.#knownWriters.set(file.identity, pids);
-          states[index] = 'open-for-writing';
-          continue;
-        }
-        this.#knownWriters.delete(file.identity); // those closed it; someone else may still hold it
+      const pids = still?.writers.get(file.identity);
+      if (pids && pids.size > 0) {
+        this.#knownWriters.set(file.identity, pids);
+        states[index] = 'open-for-writing';
+        continue;
       }
+      this.#knownWriters.delete(file.identity); // those closed it (if any); someone else may still hold it
       needScan.push(index);
     }
     if (needScan.length === 0) return states;

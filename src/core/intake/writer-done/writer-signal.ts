@@ -34,6 +34,8 @@ export interface WriterSignal {
    * which the read catches. Never rejects: what cannot be told is `unknown`.
    */
   writerStates(files: readonly WriterQuery[]): Promise<WriterState[]>;
+  /** After a `later`: how soon a look can answer (the watcher does not ask again before). */
+  nextLookInMs?(): number;
 }
 
 /** macOS and every other platform: no signal, the stability window decides everything. */
