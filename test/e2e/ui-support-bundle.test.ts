@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
+import { unzip } from '../helpers/unzip.ts';
 import type { Browser, Page } from 'playwright-core';
 import { runAgent, type RunningAgent } from '../../src/core/host/run-agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
@@ -17,29 +17,6 @@ import { buildUi, inPage, launchChromium, needsChromium, openRecordedPage } from
 
 const STEP_TIMEOUT = 15_000;
 const chromium = needsChromium();
-
-function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error) return reject(error);
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError) return reject(streamError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 chromium.describe('support bundle in Chromium', () => {
   let temp: { dir: string; cleanup: () => Promise<void> };

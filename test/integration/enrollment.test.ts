@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yauzl from 'yauzl';
+import { unzip } from '../helpers/unzip.ts';
 import { runAgent, type RunningAgent } from '../../src/core/host/run-agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { saveSettings } from '../../src/core/config/config-store.ts';
@@ -128,30 +128,6 @@ function spellings(value: string): { how: string; bytes: Buffer }[] {
     { how: 'URL-encoded', bytes: Buffer.from(encodeURIComponent(value)) },
     { how: 'UTF-16LE', bytes: Buffer.from(value, 'utf16le') },
   ];
-}
-
-function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error) return reject(error);
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError) return reject(streamError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 describe('enrollment by activation code', () => {

@@ -14,7 +14,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import yauzl from 'yauzl';
+import { unzip } from '../helpers/unzip.ts';
 import Database from 'better-sqlite3';
 import { runAgent, type RunningAgent } from '../../src/core/host/run-agent.ts';
 import type { Agent } from '../../src/core/agent/agent.ts';
@@ -155,30 +155,6 @@ function needles(value: string): { how: string; bytes: Buffer }[] {
   }
   for (const line of value.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----'))) out.push({ how: 'a line of it', bytes: Buffer.from(line) });
   return out;
-}
-
-function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error) return reject(error);
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError) return reject(streamError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 /** Every (file, secret, spelling) found: none is the only right answer. */
