@@ -266,7 +266,8 @@ export class DocumentRepository {
 
   countsByState(): Partial<Record<DocumentState, number>> {
     const counts: Partial<Record<DocumentState, number>> = {};
-    for (const row of cached(this.db, 'SELECT state, COUNT(*) AS n FROM documents GROUP BY state').all() as { state: DocumentState; n: number }[]) {
+    // Kept by triggers (migration 9): counting 100,000 rows on every status call took 30–110 ms.
+    for (const row of cached(this.db, 'SELECT state, n FROM document_state_counts WHERE n > 0').all() as { state: DocumentState; n: number }[]) {
       counts[row.state] = row.n;
     }
     return counts;
