@@ -13,7 +13,7 @@ import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { richInvoice } from '../helpers/invoice-view-samples.ts';
 import { REPO, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
-import { describeViolations, seriousViolations, textContrasts } from '../helpers/axe.ts';
+import { describeViolations, focusRingContrast, seriousViolations, textContrasts } from '../helpers/axe.ts';
 import { writeBrandingFolder } from '../helpers/branding.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -77,6 +77,14 @@ async function scanViews(page: Page, language: 'it' | 'en', palette: string, hol
   const open = page.getByTestId('invoice-view-open');
   await open.waitFor({ timeout: STEP_TIMEOUT });
   await scan('the detail panel');
+  // Every tab stop of the page, the detail open: the focus drawn, its ring at 3:1 at least.
+  await inPage(page, 'document.activeElement && document.activeElement.blur()');
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const ring = await focusRingContrast(page);
+    if (ring && ring.ratio < 3)
+      findings.push(`${palette} palette, ${language}: the focus ring of ${ring.element} has a contrast of ${ring.ratio}:1, under 3:1`);
+  }
 
   await open.click();
   await page.locator('[data-testid="invoice-doc"]').first().waitFor({ timeout: STEP_TIMEOUT });
@@ -135,6 +143,8 @@ async function expectVisibleFocus(page: Page, where: string): Promise<void> {
   )) as { focusVisible: boolean; outline: boolean; shadow: boolean };
   expect(mark.focusVisible, `${where}: the focus is not :focus-visible`).toBe(true);
   expect(mark.outline || mark.shadow, `${where}: no outline or box shadow marks the focus`).toBe(true);
+  const ring = await focusRingContrast(page);
+  expect(ring?.ratio ?? 0, `${where}: the focus ring's contrast`).toBeGreaterThanOrEqual(3);
 }
 
 async function expectFocused(page: Page, target: Locator, where: string): Promise<void> {
