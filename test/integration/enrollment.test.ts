@@ -11,6 +11,7 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzip } from '../helpers/unzip.ts';
+import { leakNeedles } from '../helpers/secret-spellings.ts';
 import { runAgent, type RunningAgent } from '../../src/core/host/run-agent.ts';
 import { createSandboxHub, type SandboxHub } from '../../src/sandbox-hub/sandbox-hub.ts';
 import { saveSettings } from '../../src/core/config/config-store.ts';
@@ -114,20 +115,6 @@ async function filesUnder(dir: string): Promise<{ path: string; text: string }[]
 function expectNoKey(key: string, texts: { where: string; text: string }[]): void {
   const forms = [key, JSON.stringify(key).slice(1, -1), Buffer.from(key).toString('base64'), encodeURIComponent(key)];
   for (const { where, text } of texts) for (const form of forms) expect(text.includes(form), `${where} holds the key`).toBe(false);
-}
-
-/** The spellings a careless program could write a secret in. */
-function spellings(value: string): { how: string; bytes: Buffer }[] {
-  const utf8 = Buffer.from(value, 'utf8');
-  return [
-    { how: 'plain', bytes: utf8 },
-    { how: 'JSON-escaped', bytes: Buffer.from(JSON.stringify(value).slice(1, -1)) },
-    { how: 'base64', bytes: Buffer.from(utf8.toString('base64')) },
-    { how: 'base64url', bytes: Buffer.from(utf8.toString('base64url')) },
-    { how: 'hex', bytes: Buffer.from(utf8.toString('hex')) },
-    { how: 'URL-encoded', bytes: Buffer.from(encodeURIComponent(value)) },
-    { how: 'UTF-16LE', bytes: Buffer.from(value, 'utf16le') },
-  ];
 }
 
 describe('enrollment by activation code', () => {
@@ -319,7 +306,7 @@ describe('enrollment by activation code', () => {
       expect([...files.values()].some((content) => content.includes('credentials.enrolled'))).toBe(true); // the events are in it
       const found: string[] = [];
       for (const [name, value] of Object.entries({ firstKey: firstKey!, secondKey: secondKey!, thirdKey: thirdKey!, code, again, third })) {
-        for (const { how, bytes } of spellings(value)) {
+        for (const { how, bytes } of leakNeedles(value)) {
           if (zipBytes.includes(bytes)) found.push(`the ZIP holds ${name} (${how})`);
           for (const [file, content] of files) if (content.includes(bytes)) found.push(`${file} holds ${name} (${how})`);
         }

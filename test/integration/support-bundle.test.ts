@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { unzip } from '../helpers/unzip.ts';
+import { leakNeedles, secretSpellings } from '../helpers/secret-spellings.ts';
 import Database from 'better-sqlite3';
 import { runAgent, type RunningAgent } from '../../src/core/host/run-agent.ts';
 import type { Agent } from '../../src/core/agent/agent.ts';
@@ -107,7 +108,7 @@ beforeAll(async () => {
   for (const [name, value] of Object.entries(secrets)) {
     // The secrets the agent holds; PINs and their hashes it never holds (the PIN is planted by name below).
     if (!['hubApiKey', 'apiToken', 'sftpPassword', 'sftpPassphrase', 'sftpPrivateKey'].includes(name)) continue;
-    for (const encoded of Object.values(encodings(value))) lines.push(Buffer.concat([Buffer.from(`[by mistake] ${name} = `), encoded, Buffer.from('\n')]));
+    for (const { bytes: encoded } of secretSpellings(value)) lines.push(Buffer.concat([Buffer.from(`[by mistake] ${name} = `), encoded, Buffer.from('\n')]));
     for (const offset of [0, 1, 2]) {
       const run = Buffer.concat([Buffer.from('xyz'.slice(0, offset)), Buffer.from(value), Buffer.from('!tail')]).toString('base64');
       lines.push(Buffer.from(`[by mistake] ${name} in a base64 blob: ${run} / ${Buffer.from(run, 'base64').toString('base64url')}\n`));
@@ -126,42 +127,11 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-/** The spellings a careless program could write `value` in, as bytes. */
-function encodings(value: string): Record<string, Buffer> {
-  const utf8 = Buffer.from(value, 'utf8');
-  return {
-    plain: utf8,
-    'JSON-escaped': Buffer.from(JSON.stringify(value).slice(1, -1)),
-    base64: Buffer.from(utf8.toString('base64')),
-    base64url: Buffer.from(utf8.toString('base64url')),
-    hex: Buffer.from(utf8.toString('hex')),
-    'URL-encoded': Buffer.from(encodeURIComponent(value)),
-    'UTF-16LE': Buffer.from(value, 'utf16le'),
-  };
-}
-
-/**
- * What must not appear anywhere: each encoding above, and the base64 of the secret inside a longer
- * run at byte offsets 0, 1 and 2 (the characters that depend on the secret alone). A PEM key's body
- * lines count one by one.
- */
-function needles(value: string): { how: string; bytes: Buffer }[] {
-  const out = Object.entries(encodings(value)).map(([how, bytes]) => ({ how, bytes }));
-  for (const offset of [0, 1, 2]) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(value), Buffer.alloc(3)]).toString('base64');
-    const core = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + Buffer.byteLength(value)) * 8) / 6));
-    out.push({ how: `base64 at offset ${offset}`, bytes: Buffer.from(core) });
-    out.push({ how: `base64url at offset ${offset}`, bytes: Buffer.from(core.replace(/\+/g, '-').replace(/\//g, '_')) });
-  }
-  for (const line of value.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----'))) out.push({ how: 'a line of it', bytes: Buffer.from(line) });
-  return out;
-}
-
 /** Every (file, secret, spelling) found: none is the only right answer. */
 function leaks(files: Map<string, Buffer>, zipBytes: Buffer): string[] {
   const found: string[] = [];
   for (const [name, value] of Object.entries(secrets)) {
-    for (const needle of needles(value)) {
+    for (const needle of leakNeedles(value)) {
       if (zipBytes.includes(needle.bytes)) found.push(`the ZIP's bytes hold ${name} (${needle.how})`);
       for (const [file, content] of files) {
         if (content.includes(needle.bytes)) found.push(`${file} holds ${name} (${needle.how})`);
