@@ -22,6 +22,9 @@ const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-pdf-preview-screenshot.png');
 const TOKEN = 'ui-pdf-preview-test-token-'.padEnd(43, 'p');
 const STEP_TIMEOUT = 20_000;
 const keepDir = process.env['UI_SCREENSHOT_DIR'];
+/** The UI's CSP (docs/security.md): the PDF preview added nothing to it. */
+const UI_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const TWO_PAGES = 'Fattura 2024-31 stampata.pdf';
 const LONG = 'Registro 200 pagine.pdf';
@@ -311,5 +314,12 @@ needsChromium().describe('the PDF preview in the local UI', () => {
     expect(requests.some((url) => url.startsWith(`${origin}/pdfjs/standard_fonts/`))).toBe(true);
     expect(consoleErrors).toEqual([]);
     expect(await inPage(page, 'window.cspViolations')).toEqual([]);
+    // The page and pdf.js's worker run under the UI's CSP as docs/security.md writes it: nothing loosened.
+    const worker = requests.find((url) => url.includes('/assets/pdf.worker.min-'))!;
+    for (const url of [`${origin}/`, worker]) {
+      const response = await fetch(url);
+      expect(response.headers.get('content-security-policy')).toBe(UI_CSP);
+      if (url === worker) expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    }
   });
 });
