@@ -7,6 +7,7 @@ import { InvoiceFormatError, readFatturaPa, readInvoiceDocument } from '../../sr
 import type { InvoiceReading } from '../../src/core/inspect/invoice/types.ts';
 import { parseXml } from '../../src/core/xml/safe-xml.ts';
 import { fixture, makePdf } from '../helpers/fixtures.ts';
+import { batchInvoice } from '../helpers/invoice-view-samples.ts';
 import { buildP7m, createTestSigner, toBase64P7m, toIndefiniteLengthBer } from '../helpers/p7m.ts';
 import type { TestSigner } from '../helpers/p7m.ts';
 
@@ -50,17 +51,6 @@ const SAMPLE_NAMES = Object.keys(SAMPLES);
 
 function sampleText(name: string): string {
   return fixture('fatturapa', name).toString('utf8');
-}
-
-/** FPR01 with a second invoice in the same file: the first body copied, renumbered, with a total. */
-function batchOfTwo(): string {
-  const xml = sampleText('IT01234567890_FPR01.xml');
-  const body = /<FatturaElettronicaBody>[\s\S]*<\/FatturaElettronicaBody>/.exec(xml)?.[0] ?? '';
-  const second = body
-    .replace('<Numero>123</Numero>', '<Numero>124</Numero>')
-    .replace('<Data>2014-12-18</Data>', '<Data>2014-12-19</Data>')
-    .replace('<Causale>', '<ImportoTotaleDocumento>6.10</ImportoTotaleDocumento>\n        <Causale>');
-  return xml.replace(body, `${body}\n  ${second}`);
 }
 
 const FSM10 = `<?xml version="1.0" encoding="UTF-8"?>
@@ -122,10 +112,10 @@ describe('readFatturaPa', () => {
   });
 
   it('reads every invoice of a batch (several FatturaElettronicaBody), each with its own values', () => {
-    const reading = readFatturaPa(parseXml(batchOfTwo()));
+    const reading = readFatturaPa(parseXml(batchInvoice()));
     expect(reading.bodies).toEqual([
       { type: 'TD01', number: '123', date: '2014-12-18', total: '6.10', totalComputed: true, currency: 'EUR' },
-      { type: 'TD01', number: '124', date: '2014-12-19', total: '6.10', currency: 'EUR' },
+      { type: 'TD01', number: '124', date: '2014-12-19', total: '7.32', currency: 'EUR' },
     ]);
     expect(reading.seller.name).toBe("SOCIETA' ALPHA SRL");
   });
@@ -246,7 +236,7 @@ describe('readInvoiceDocument', () => {
 
   it('reads an FSM10 and a batch from bytes', async () => {
     expect((await readInvoiceDocument(Buffer.from(FSM10), 'fatturapa')).invoice?.format).toBe('FSM10');
-    expect((await readInvoiceDocument(Buffer.from(batchOfTwo()), 'fatturapa')).invoice?.bodies.map((b) => b.number)).toEqual(['123', '124']);
+    expect((await readInvoiceDocument(batchInvoice(), 'fatturapa')).invoice?.bodies.map((b) => b.number)).toEqual(['123', '124']);
   });
 
   it('never throws: unreadable inputs come back with a code and a reason', async () => {
