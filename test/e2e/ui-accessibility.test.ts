@@ -330,6 +330,9 @@ needsChromium().describe('accessibility of the local UI', () => {
       await page.keyboard.type('Anna Bianchi');
       await page.keyboard.press('Enter');
       await dialog.waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+      // Approva goes with the state it belonged to; the focus does not fall to the top of the page.
+      await approve.waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+      await expectFocused(page, panel.locator('h2.detail-title', { hasText: WAITING }), 'the detail title, after the approval');
       await ui!.harness.waitForState((await row.getAttribute('data-id')) ?? '', 'delivered', 30_000);
       expect(await inPage(page, 'window.cspViolations')).toEqual([]);
       expect(consoleErrors).toEqual([]);

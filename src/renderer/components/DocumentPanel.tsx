@@ -44,6 +44,12 @@ export function DocumentPanel({ api, detail, error, onClose, onOpen, onChanged, 
   useEffect(() => {
     if (id) heading.current?.focus();
   }, [id]);
+  // An action that changes the state (Riprova, Approva…) can remove the button that had the focus:
+  // the focus, dropped to the page, comes back to the title rather than to the top of the page.
+  const state = detail?.state;
+  useEffect(() => {
+    if (state && (document.activeElement === null || document.activeElement === document.body)) heading.current?.focus();
+  }, [state]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') onClose();
