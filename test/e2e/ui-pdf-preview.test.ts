@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import { PDFDocument, PDFName, StandardFonts, rgb } from 'pdf-lib';
 import type { Harness } from '../helpers/harness.ts';
 import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
 import { fixture } from '../helpers/fixtures.ts';
@@ -32,6 +32,7 @@ const DAMAGED = 'danneggiato.pdf';
 const ENCRYPTED = 'cifrato.pdf';
 const SCRIPTED = 'javascript.pdf';
 const STRIP = 'striscia.pdf';
+const POSTSCRIPT = 'sfumatura.pdf';
 const XML = 'IT01234567890_FPR01.xml';
 
 /** Two A4 pages: a coloured band at the top (red, then blue) and known words, in Helvetica (not embedded). */
@@ -65,6 +66,22 @@ async function longPdf(pages: number): Promise<Buffer> {
 async function stripPdf(): Promise<Buffer> {
   const pdf = await PDFDocument.create();
   pdf.addPage([40, 14_400]).drawRectangle({ x: 0, y: 0, width: 40, height: 14_400, color: rgb(0, 0, 0) });
+  return Buffer.from(await pdf.save());
+}
+
+/**
+ * A band shaded by a PostScript calculator function (FunctionType 4, `{ dup 0 exch }`: t → red t,
+ * green 0, blue t), black to magenta. pdf.js once ran these through `new Function`; pdf.js 6 compiles
+ * them to WebAssembly (which the CSP refuses: useWasm is off) or to its own interpreted form.
+ */
+async function postScriptPdf(): Promise<Buffer> {
+  const pdf = await PDFDocument.create();
+  const page = pdf.addPage([595, 842]);
+  const context = pdf.context;
+  const fn = context.register(context.stream('{ dup 0 exch }', { FunctionType: 4, Domain: [0, 1], Range: [0, 1, 0, 1, 0, 1] }));
+  const shading = context.register(context.obj({ ShadingType: 2, ColorSpace: 'DeviceRGB', Coords: [0, 0, 595, 0], Function: fn, Extend: [true, true] }));
+  page.node.set(PDFName.of('Resources'), context.obj({ Shading: { Sh0: shading } }));
+  page.node.set(PDFName.of('Contents'), context.register(context.stream('q 0 742 595 100 re W n /Sh0 sh Q')));
   return Buffer.from(await pdf.save());
 }
 
@@ -114,12 +131,21 @@ needsChromium().describe('the PDF preview in the local UI', () => {
     browser = await launchChromium();
     ({ page } = await openRecordedPage(browser, { locale: 'it-IT', viewport: { width: 1280, height: 1100 } }, consoleErrors));
     page.on('request', (request) => requests.push(request.url()));
-    // pdf.js's worker has a console of its own (a CSP refusal inside it would be logged there).
-    page.on('worker', (worker) =>
+    // pdf.js's workers run under the CSP of their own script's answer: a refusal there (WebAssembly
+    // compiled, say) fires in the worker, not the page. Each worker gets a listener as it starts that
+    // writes every violation to its console, which Playwright reports like the page's. It is added
+    // while pdf.js still waits for the document's bytes, well before a page is parsed or drawn; were it
+    // ever late, a violation would go unseen (the test would pass wrongly, never fail wrongly).
+    page.on('worker', (worker) => {
       worker.on('console', (message) => {
         if (message.type() === 'error') consoleErrors.push(`worker: ${message.text()}`);
-      }),
-    );
+      });
+      void worker
+        .evaluate(
+          "self.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation in a worker: ' + e.violatedDirective + ' ' + e.blockedURI))",
+        )
+        .catch(() => undefined); // a worker already gone has nothing left to report
+    });
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
@@ -133,6 +159,7 @@ needsChromium().describe('the PDF preview in the local UI', () => {
     await writeFile(join(harness.dropDir, ENCRYPTED), fixture('bad-inputs', 'pdf', 'encrypted.pdf'));
     await writeFile(join(harness.dropDir, SCRIPTED), fixture('bad-inputs', 'pdf', 'javascript.pdf'));
     await writeFile(join(harness.dropDir, STRIP), await stripPdf());
+    await writeFile(join(harness.dropDir, POSTSCRIPT), await postScriptPdf());
     await writeFile(join(harness.dropDir, XML), fixture('fatturapa', XML));
   }, 90_000);
 
@@ -264,6 +291,22 @@ needsChromium().describe('the PDF preview in the local UI', () => {
     expect(reading.width * reading.height).toBeLessThanOrEqual(8_000_000);
     expect(reading.height).toBeGreaterThan(10_000);
     expect(reading.dark).toBeGreaterThan(1000);
+  });
+
+  it('a PostScript calculator function is drawn under the CSP', async () => {
+    await openDetail(POSTSCRIPT);
+    await drawn(1);
+    const magenta = (await inPage(
+      page,
+      `(() => {
+        const canvas = document.querySelector('[data-testid="pdf-canvas"]');
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, Math.floor(canvas.height / 10)).data;
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4 * 5) if (data[i] > 150 && data[i + 2] > 150 && data[i + 1] < 60 && data[i + 3] > 250) count += 1;
+        return count;
+      })()`,
+    )) as number;
+    expect(magenta).toBeGreaterThan(200);
   });
 
   it('a damaged PDF says so instead of a preview, and the panel stays whole', async () => {
