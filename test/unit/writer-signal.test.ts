@@ -94,6 +94,10 @@ interface FakeProc {
   mountinfo?: string;
   fsType?: number;
   euid?: number;
+  /** /proc/<pid>/comm of each process. */
+  comm?: Record<string, string>;
+  /** Other files read: the kernel servers' state. */
+  files?: Record<string, string>;
 }
 
 function procSignal(fake: FakeProc, time = { now: 0 }) {
@@ -119,6 +123,8 @@ function procSignal(fake: FakeProc, time = { now: 0 }) {
     readlink: (path) => (path === '/proc/self/ns/pid' ? (fake.pidNamespace ?? 'pid:[4026531836]') : fdOf(path)?.target),
     readText: (path) => {
       if (path === '/proc/self/mountinfo') return fake.mountinfo ?? '22 27 0:21 / /proc rw,relatime - proc proc rw\n';
+      if (path.endsWith('/comm')) return `${fake.comm?.[path.split('/')[2]!] ?? 'bash'}\n`;
+      if (!path.includes('/fdinfo/')) return fake.files?.[path];
       const fd = fdOf(path.replace('/fdinfo/', '/fd/'));
       return fd ? `pos:\t0\nflags:\t${fd.flags}\nmnt_id:\t27\n${fd.ino === null ? '' : `ino:\t${fd.ino}\n`}` : undefined;
     },
@@ -172,6 +178,23 @@ describe('Linux: the /proc scan', () => {
   it("with processes it may not read: unknown for another user's file, closed for the agent's own", async () => {
     const { signal } = procSignal({ pids: { '1': 'EACCES', '100': { '3': READ_FD(OURS.identity) } } });
     expect(await signal.writerStates([OURS, THEIRS])).toEqual(['closed', 'unknown']);
+  });
+
+  it('while a file server it cannot look into runs (Samba, FTP, rsync): unknown even for the agent’s own files', async () => {
+    const { signal } = procSignal({ pids: { '1': 'EACCES', '812': 'EACCES', '100': {} }, comm: { '1': 'systemd', '812': 'smbd' } });
+    expect(await signal.writerStates([OURS, THEIRS])).toEqual(['unknown', 'unknown']);
+    // The same server whose descriptors it can read (the agent runs as root) is just another process.
+    const { signal: asRoot } = procSignal({ pids: { '812': { '7': READ_FD(OURS.identity) } }, comm: { '812': 'smbd' }, euid: 0 });
+    expect(await asRoot.writerStates([OURS])).toEqual(['closed']);
+  });
+
+  it('while the kernel serves files (nfsd threads, ksmbd), which holds no descriptors: unknown for every file', async () => {
+    for (const files of [{ '/proc/fs/nfsd/threads': '8\n' }, { '/sys/module/ksmbd/initstate': 'live\n' }]) {
+      const { signal } = procSignal({ pids: { '100': {} }, files, euid: 0 });
+      expect(await signal.writerStates([OURS]), Object.keys(files)[0]).toEqual(['unknown']);
+    }
+    const { signal: stopped } = procSignal({ pids: { '100': {} }, files: { '/proc/fs/nfsd/threads': '0\n' }, euid: 0 });
+    expect(await stopped.writerStates([OURS])).toEqual(['closed']);
   });
 
   it('with /proc mounted hidepid=invisible: unknown for files of other users', async () => {

@@ -12,7 +12,10 @@
 // the main thread (measured: ~10 ms for ~110 processes and ~1,000 descriptors on a 2-core VM).
 // What it cannot see makes the answer `unknown` (the stability window then decides): processes of
 // other users it may not read, for files not owned by the agent's user; /proc mounted with hidepid;
-// an agent in its own pid namespace (a container: writers outside it are invisible).
+// an agent in its own pid namespace (a container: writers outside it are invisible); and every file
+// while this machine serves files to others through a server it cannot look into (Samba, an FTP
+// server, rsync; the kernel's NFS or SMB server, which holds no descriptors at all): a remote
+// client's upload is written by that server, possibly as the agent's own user.
 import * as fs from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import type { WriterQuery, WriterSignal, WriterState } from './writer-signal.ts';
@@ -64,6 +67,10 @@ const SLICE_MS = 4;
 const SCAN_SPACING_FACTOR = 9;
 const MAX_SCAN_SPACING_MS = 250;
 const STAT_TIMEOUT_MS = 2000;
+/** Programs that write files for remote clients (/proc/<pid>/comm). */
+const FILE_SERVERS = new Set(['smbd', 'vsftpd', 'proftpd', 'pure-ftpd', 'in.ftpd', 'rsync', 'afpd', 'sftp-server', 'scp']);
+/** Non-empty when the kernel's file servers run: nfsd's thread count, ksmbd's module state. */
+const KERNEL_SERVERS = ['/proc/fs/nfsd/threads', '/sys/module/ksmbd/initstate'];
 /** Known writers of files nobody asks about any more (deleted while open) are forgotten past this. */
 const MAX_KNOWN_WRITERS = 1000;
 
@@ -72,6 +79,8 @@ interface ScanResult {
   writers: Map<string, Set<string>>;
   /** Some process's descriptors could not be read (another user's, without the right to look). */
   unreadable: boolean;
+  /** A file server runs that this scan cannot look into: no file can be said closed. */
+  hiddenServer: boolean;
   /** Files whose candidate descriptors could not be stat'ed in time: cannot tell. */
   uncertain: Set<string>;
   /** Time spent in the synchronous stretches: what the scan cost the main thread. */
@@ -159,6 +168,8 @@ export class ProcWriterSignal implements WriterSignal {
         states[index] = 'open-for-writing';
       } else if (result.uncertain.has(file.identity)) {
         states[index] = 'unknown';
+      } else if (result.hiddenServer) {
+        states[index] = 'unknown';
       } else if ((result.unreadable || visibility.hidden) && file.uid !== this.#deps.euid) {
         // A writer may hide among processes we cannot read; our own files are written by our own processes.
         states[index] = 'unknown';
@@ -173,7 +184,8 @@ export class ProcWriterSignal implements WriterSignal {
   async #scan(identities: Set<string>, pids: string[] | null): Promise<ScanResult> {
     const { procRoot } = this.#deps;
     const inodes = new Set([...identities].map((identity) => identity.slice(identity.indexOf(':') + 1)));
-    const result: ScanResult = { writers: new Map(), unreadable: false, uncertain: new Set(), busyMs: 0 };
+    const result: ScanResult = { writers: new Map(), unreadable: false, hiddenServer: false, uncertain: new Set(), busyMs: 0 };
+    if (pids === null) result.hiddenServer = KERNEL_SERVERS.some((path) => !['', '0'].includes(this.#deps.readText(path)?.trim() ?? ''));
     const candidates: { pid: string; link: string; ino: string | null }[] = [];
     let sliceStart = this.#deps.now();
     for (const pid of pids ?? this.#deps.readdir(procRoot).filter(isPid)) {
@@ -187,7 +199,10 @@ export class ProcWriterSignal implements WriterSignal {
         fds = this.#deps.readdir(`${procRoot}/${pid}/fd`);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ENOENT' && code !== 'ESRCH') result.unreadable = true; // EACCES: another user's
+        if (code !== 'ENOENT' && code !== 'ESRCH') {
+          result.unreadable = true; // EACCES: another user's
+          if (FILE_SERVERS.has(this.#deps.readText(`${procRoot}/${pid}/comm`)?.trim() ?? '')) result.hiddenServer = true;
+        }
         continue;
       }
       for (const fd of fds) {
