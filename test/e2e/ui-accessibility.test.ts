@@ -73,6 +73,10 @@ async function scanViews(page: Page, language: 'it' | 'en', palette: string, hol
   await page.getByTestId('detail-panel').locator('h2', { hasText: NS_NAME }).waitFor({ timeout: STEP_TIMEOUT });
   await scan('the detail panel of a rejection');
 
+  await page.locator('tr[data-testid="document-row"]', { hasText: PDF_NAME }).locator('button.document-name').click();
+  await page.locator('[data-testid="pdf-canvas"][data-state="drawn"]').waitFor({ timeout: STEP_TIMEOUT });
+  await scan('the detail panel of a PDF, its preview drawn');
+
   await page.locator('tr[data-testid="document-row"]', { hasText: RICH_NAME }).locator('button.document-name').click();
   const open = page.getByTestId('invoice-view-open');
   await open.waitFor({ timeout: STEP_TIMEOUT });
@@ -269,6 +273,16 @@ needsChromium().describe('accessibility of the local UI', () => {
       // The hub down, as ui-hub-outage.test.ts provokes it: every call reset before the hub reads it.
       const hubDown = async (on: boolean) => (on ? harness.hub.injectFaults([{ route: '*', kind: 'reset' }]) : harness.hub.clearFaults());
       const findings = [...(await scanViews(page, 'it', 'default', hubDown)), ...(await scanViews(page, 'en', 'default', hubDown))];
+      // The page without a token: where to find one, and a field to paste it.
+      const fresh = await browser.newPage({ locale: 'it-IT' });
+      try {
+        await fresh.goto(`${ui!.api.url}/`);
+        await fresh.locator('.token-card').waitFor({ timeout: STEP_TIMEOUT });
+        const violations = await seriousViolations(fresh);
+        if (violations.length > 0) findings.push(describeViolations('default palette, the token screen', violations));
+      } finally {
+        await fresh.close();
+      }
       expect(findings.join('\n\n')).toBe('');
       expect(await inPage(page, 'window.cspViolations')).toEqual([]);
       expect(consoleErrors).toEqual([]);
