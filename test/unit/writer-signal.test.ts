@@ -189,7 +189,8 @@ describe('Linux: the /proc scan', () => {
   });
 
   it('while the kernel serves files (nfsd threads, ksmbd), which holds no descriptors: unknown for every file', async () => {
-    for (const files of [{ '/proc/fs/nfsd/threads': '8\n' }, { '/sys/module/ksmbd/initstate': 'live\n' }]) {
+    const running: Record<string, string>[] = [{ '/proc/fs/nfsd/threads': '8\n' }, { '/sys/module/ksmbd/initstate': 'live\n' }];
+    for (const files of running) {
       const { signal } = procSignal({ pids: { '100': {} }, files, euid: 0 });
       expect(await signal.writerStates([OURS]), Object.keys(files)[0]).toEqual(['unknown']);
     }
