@@ -8,8 +8,10 @@
 //   part drops them: the kernel's peak resident set (VmHWM) over the whole run.
 // Each RSS figure is split as the kernel splits it (/proc/<pid>/status): anonymous memory (heaps,
 // malloc, SQLite's page cache) and file-backed pages (the node binary, shared libraries).
-import { mkdir, readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Settings } from '../src/core/config/settings-schema.ts';
 import { benchAgentSettings, measurePipeline } from './pipeline.bench.ts';
@@ -33,6 +35,26 @@ const WARM_FILES_PER_FOLDER = 5;
 /** A fresh agent is measured this long after it reports it is up. */
 const SETTLE_MS = 15_000;
 const SAMPLE_EVERY_MS = 5_000;
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+/** Inside the repository (node_modules and package.json are found from there), ignored by git. */
+const BUILD_DIR = join(REPO, '.tmp', 'bench-build');
+
+/**
+ * The agent as an installation runs it: `tsc -p tsconfig.build.json` (what `npm run build` runs
+ * for the agent), into .tmp/bench-build/dist, with the repository's resources and UI beside it.
+ * Run from source, Node strips the types of every module it loads, in each thread: its compiler
+ * (a WebAssembly module) costs about 20 MiB per isolate that an installation never pays.
+ */
+export async function buildAgent(log: (line: string) => void): Promise<string> {
+  log('memory: building the agent (tsc -p tsconfig.build.json) into .tmp/bench-build');
+  await rm(BUILD_DIR, { recursive: true, force: true });
+  const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+  const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(BUILD_DIR, 'dist')], { cwd: REPO, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('building the agent (tsc -p tsconfig.build.json) failed');
+  await symlink(join(REPO, 'resources'), join(BUILD_DIR, 'resources'));
+  await symlink(join(REPO, 'dist', 'ui'), join(BUILD_DIR, 'dist', 'ui'));
+  return join(BUILD_DIR, 'dist', 'cli', 'main.js');
+}
 
 export interface MemoryFigures {
   rssBytes: number | null;
@@ -43,8 +65,12 @@ export interface MemoryFigures {
 }
 
 export interface MemoryResult {
+  /** What ran: the agent built into dist/ (as installed) or from source (Node strips the types). */
+  agent: 'built' | 'source';
   /** A fresh agent, empty store, three folders, SETTLE_MS after it is up. */
   start: MemoryFigures;
+  /** The same from source, when the built agent is measured: what type stripping costs. */
+  startFromSource: MemoryFigures | null;
   history: {
     documents: number;
     fillSeconds: number;
@@ -101,6 +127,7 @@ async function startIdleAgent(
   workDir: string,
   hub: HubChild,
   cleanup: Cleanup,
+  cli: string | undefined,
   fill?: (file: string) => void,
 ): Promise<{ agent: AgentChild; dataDir: string; folders: string[] }> {
   const dataDir = join(workDir, 'agent');
@@ -108,7 +135,7 @@ async function startIdleAgent(
   for (const folder of folders) await mkdir(folder, { recursive: true });
   await prepareAgentDataDir(dataDir, threeFolderSettings(hub, folders), hub.apiKey);
   fill?.(join(dataDir, 'recapito.sqlite'));
-  const agent = await startAgentChild({ dataDir, logFile: join(workDir, 'agent-output.log'), cleanup });
+  const agent = await startAgentChild({ dataDir, logFile: join(workDir, 'agent-output.log'), cleanup, ...(cli ? { cli } : {}) });
   return { agent, dataDir, folders };
 }
 
@@ -116,27 +143,34 @@ export async function measureMemory(options: {
   documents: number;
   burstFiles: number;
   idleMinutes: number;
+  /** Run the agent from source instead of built. */
+  fromSource: boolean;
   workDir: string;
   cleanup: Cleanup;
   log: (line: string) => void;
 }): Promise<MemoryResult> {
   const { workDir, cleanup, log } = options;
+  const cli = options.fromSource ? undefined : await buildAgent(log);
   const hub = await startHubChild({ dataDir: join(workDir, 'hub'), credits: 1000, cleanup });
   let start: MemoryFigures;
+  let startFromSource: MemoryFigures | null = null;
   let history: MemoryResult['history'];
   try {
-    log('memory: a fresh agent, empty store, three watched folders');
-    {
-      const { agent } = await startIdleAgent(join(workDir, 'start'), hub, cleanup);
+    const fresh = async (name: string, entry: string | undefined): Promise<MemoryFigures> => {
+      const { agent } = await startIdleAgent(join(workDir, name), hub, cleanup, entry);
       await sleep(SETTLE_MS);
-      start = await readMemoryFigures(agent.pid);
+      const figures = await readMemoryFigures(agent.pid);
       await agent.stop();
-    }
-    log(`memory: start ${mib(start.rssBytes)} (anonymous ${mib(start.anonBytes)}, files ${mib(start.fileBytes)}, ${start.threads} threads)`);
+      log(`memory: ${name}: ${mib(figures.rssBytes)} (anonymous ${mib(figures.anonBytes)}, files ${mib(figures.fileBytes)}, ${figures.threads} threads)`);
+      return figures;
+    };
+    log(`memory: a fresh agent (${cli ? 'built' : 'from source'}), empty store, three watched folders`);
+    start = await fresh('start', cli);
+    if (cli) startFromSource = await fresh('start-from-source', undefined);
 
     log(`memory: filling a store with ${options.documents} documents`);
     let fillSeconds = 0;
-    const { agent, dataDir, folders } = await startIdleAgent(join(workDir, 'history'), hub, cleanup, (file) => {
+    const { agent, dataDir, folders } = await startIdleAgent(join(workDir, 'history'), hub, cleanup, cli, (file) => {
       fillSeconds = fillSearchStore(file, options.documents).seconds;
     });
     try {
@@ -200,6 +234,7 @@ export async function measureMemory(options: {
       hub: burstHub,
       cleanup,
       log,
+      ...(cli ? { cli } : {}),
     });
     burst = {
       files: options.burstFiles,
@@ -216,7 +251,9 @@ export async function measureMemory(options: {
 
   const below = (value: number | null, limit: number): boolean | null => (value === null ? null : value < limit);
   return {
+    agent: cli ? 'built' : 'source',
     start,
+    startFromSource,
     history,
     burst,
     targets: MEMORY_TARGETS,
@@ -256,8 +293,9 @@ export function formatMemoryReport(result: MemoryResult): string {
   const split = (figures: MemoryFigures): string =>
     `${mib(figures.rssBytes)} (anonymous ${mib(figures.anonBytes)}, file-backed ${mib(figures.fileBytes)}; ${figures.threads ?? '?'} threads)`;
   return [
-    `\nMemory (issue 16): the agent alone (\`recapito serve\`, the hub in its own process)`,
+    `\nMemory (issue 16): the agent alone (\`recapito serve\`, ${result.agent === 'built' ? 'built into dist/ as installed' : 'from source'}; the hub in its own process)`,
     `fresh agent, empty store, ${WATCHED_FOLDERS} folders       ${split(start)}`,
+    ...(result.startFromSource ? [`  the same from source (types stripped) ${split(result.startFromSource)}`] : []),
     `${history.documents} documents, after start        ${split(history.afterStart)}`,
     `  then ${history.warmFiles} files captured, idle ${history.idleMinutes} min:  ${split(history.idleEnd)}; sampled ${mib(history.idleRssMinBytes)} to ${mib(history.idleRssMaxBytes)}`,
     `idle RSS with history      ${mib(history.idleEnd.rssBytes).padStart(8)}   target < ${targets.idleRssBytes / 1e6} MB (${mib(targets.idleRssBytes)}): ${verdict(verdicts.idleRss)}`,

@@ -95,6 +95,8 @@ export async function measurePipeline(options: {
   log: (line: string) => void;
   /** Where the agent's V8 CPU profile goes (written when it stops); none by default. */
   cpuProfileDir?: string | null;
+  /** The agent's entry point, when not src/cli/main.ts (the memory part runs the built agent). */
+  cli?: string;
 }): Promise<PipelineResult> {
   const { files, workDir, hub, cleanup, log } = options;
   const dataDir = join(workDir, 'agent');
@@ -103,7 +105,13 @@ export async function measurePipeline(options: {
   await prepareAgentDataDir(dataDir, settings, hub.apiKey);
   await mkdir(dropDir, { recursive: true });
 
-  const agent = await startAgentChild({ dataDir, logFile: join(workDir, 'agent-output.log'), cleanup, cpuProfileDir: options.cpuProfileDir ?? null });
+  const agent = await startAgentChild({
+    dataDir,
+    logFile: join(workDir, 'agent-output.log'),
+    cleanup,
+    cpuProfileDir: options.cpuProfileDir ?? null,
+    ...(options.cli ? { cli: options.cli } : {}),
+  });
   const reader = new AgentDatabaseReader(join(dataDir, 'recapito.sqlite'));
   const staging = join(workDir, 'staging');
   try {

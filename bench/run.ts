@@ -312,6 +312,7 @@ async function runMemoryPart(options: BenchOptions, root: string, cleanup: Clean
     documents: options.historyDocuments,
     burstFiles: options.memoryBurst,
     idleMinutes: options.idleMinutes,
+    fromSource: options.memoryFromSource,
     workDir: root,
     cleanup,
     log,
@@ -320,6 +321,7 @@ async function runMemoryPart(options: BenchOptions, root: string, cleanup: Clean
     options.historyDocuments === 100_000 ? '' : ` --history-documents ${options.historyDocuments}`,
     options.idleMinutes === 10 ? '' : ` --idle-minutes ${options.idleMinutes}`,
     options.memoryBurst === 10_000 ? '' : ` --memory-burst ${options.memoryBurst}`,
+    options.memoryFromSource ? ' --memory-from-source' : '',
   ].join('');
   const report = {
     startedAt,

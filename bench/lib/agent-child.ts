@@ -37,12 +37,19 @@ export async function prepareAgentDataDir(dataDir: string, settings: Settings, a
   await secrets.set('hubApiKey', apiKey);
 }
 
-export async function startAgentChild(options: { dataDir: string; logFile: string; cleanup: Cleanup; cpuProfileDir?: string | null }): Promise<AgentChild> {
+/** `cli`: another entry point than src/cli/main.ts (the memory part runs the agent as built into dist/). */
+export async function startAgentChild(options: {
+  dataDir: string;
+  logFile: string;
+  cleanup: Cleanup;
+  cpuProfileDir?: string | null;
+  cli?: string;
+}): Promise<AgentChild> {
   // RECAPITO_* variables of whoever runs the bench (data dir, API key) must not reach the agent under test.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('RECAPITO_')));
   // V8's sampling profiler writes a .cpuprofile when the agent exits (a clean SIGTERM stop).
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profiling, CLI, 'serve', '--data', options.dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, [...profiling, options.cli ?? CLI, 'serve', '--data', options.dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout.pipe(log);

@@ -49,6 +49,7 @@ export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--pr
   --history-documents N  memory and ui parts: documents of history (default 100000)
   --idle-minutes N memory part: how long the agent is left idle (default 10)
   --memory-burst N memory part: files in the burst (default 10000)
+  --memory-from-source  memory part: run the agent from source instead of built into .tmp/bench-build
   --no-peers       leave out the peers (rclone in the SFTP part, cups-pdf in the printer part)
   --peer-defaults-files N  SFTP part: copy only the first N files with rclone's defaults (default:
                    all of them; its hash check can make it slow where sshd runs commands)
@@ -80,6 +81,7 @@ export interface BenchOptions {
   historyDocuments: number;
   idleMinutes: number;
   memoryBurst: number;
+  memoryFromSource: boolean;
   /** Issue 16: run the peers (rclone, cups-pdf) in the SFTP and printer parts. */
   peers: boolean;
   peerDefaultsFiles: number;
@@ -99,6 +101,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
       'history-documents': { type: 'string' },
       'idle-minutes': { type: 'string' },
       'memory-burst': { type: 'string' },
+      'memory-from-source': { type: 'boolean' },
       profile: { type: 'boolean' },
       'no-peers': { type: 'boolean' },
       'peer-defaults-files': { type: 'string' },
@@ -138,6 +141,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     historyDocuments,
     idleMinutes,
     memoryBurst,
+    memoryFromSource: values['memory-from-source'] ?? false,
   };
 }
 
