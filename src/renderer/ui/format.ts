@@ -1,5 +1,6 @@
 // Dates, sizes and numbers in the reader's local format (it-IT by default).
 import type { Language } from '../i18n/language.ts';
+import { dateTimeFormat, numberFormat } from './intl-cache.ts';
 
 /** The formatting locale: Italian is always it-IT; English follows the browser's English variant. */
 export function formatLocale(language: Language): string {
@@ -12,9 +13,7 @@ export function formatDateTime(iso: string | null | undefined, locale: string): 
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(
-    date,
-  );
+  return dateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(date);
 }
 
 /** Without seconds, for the list where space is short. */
@@ -22,18 +21,18 @@ export function formatShortDateTime(iso: string | null | undefined, locale: stri
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(date);
+  return dateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(date);
 }
 
 export function formatDate(iso: string | null | undefined, locale: string): string {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(date);
+  return dateTimeFormat(locale, { dateStyle: 'medium' }).format(date);
 }
 
 export function formatNumber(value: number, locale: string): string {
-  return new Intl.NumberFormat(locale).format(value);
+  return numberFormat(locale).format(value);
 }
 
 export function formatBytes(count: number, locale: string): string {
@@ -45,7 +44,7 @@ export function formatBytes(count: number, locale: string): string {
     unit += 1;
   }
   const digits = unit === 0 ? 0 : 1;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value)} ${units[unit]}`;
+  return `${numberFormat(locale, { maximumFractionDigits: digits }).format(value)} ${units[unit]}`;
 }
 
 /** Days from now until `iso` (negative when past), or null when unknown. */

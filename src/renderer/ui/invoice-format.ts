@@ -2,6 +2,8 @@
 // regrouped digit by digit (never through a float, so nothing is rounded); anything else, such as
 // an amount printed in a PDF, is shown as it was written.
 
+import { dateTimeFormat, numberFormat } from './intl-cache.ts';
+
 const XML_AMOUNT = /^(-?)(\d+)(?:\.(\d+))?$/;
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -10,9 +12,12 @@ export function formatXmlAmount(value: string, locale: string): string {
   const match = XML_AMOUNT.exec(value.trim());
   if (!match) return value;
   const [, sign = '', whole = '0', fraction] = match;
-  const integer = new Intl.NumberFormat(locale, { useGrouping: 'always' }).format(BigInt(whole));
+  const integer = numberFormat(locale, { useGrouping: 'always' }).format(BigInt(whole));
   if (fraction === undefined) return `${sign}${integer}`;
-  const decimal = new Intl.NumberFormat(locale).formatToParts(1.5).find((part) => part.type === 'decimal')?.value ?? '.';
+  const decimal =
+    numberFormat(locale)
+      .formatToParts(1.5)
+      .find((part) => part.type === 'decimal')?.value ?? '.';
   return `${sign}${integer}${decimal}${fraction}`;
 }
 
@@ -23,7 +28,7 @@ export function formatInvoiceDate(value: string | null, locale: string): string 
   if (!match) return value;
   const time = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
   if (Number.isNaN(time)) return value;
-  return new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).format(time);
+  return dateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).format(time);
 }
 
 /** A total with its currency: the XML form regrouped, a guessed (printed) one left alone. */
