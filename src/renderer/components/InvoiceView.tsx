@@ -139,8 +139,8 @@ function InvoicePage({ view, body, index, t, m, locale, onDownload }: PageProps)
   return (
     <article className="invoice-doc" data-testid="invoice-doc" aria-label={`${typeName} ${body.number ?? ''}`}>
       {view.bodies.length > 1 ? <p className="invoice-doc-count">{m.documentOf(index + 1, view.bodies.length)}</p> : null}
+      {/* The title first for a screen reader (headings in order: the type, then the parties); drawn on the right. */}
       <header className="invoice-doc-head">
-        <PartyBlock title={m.seller} party={view.seller} m={m} testId="invoice-seller" prominent />
         <div className="invoice-doc-title">
           <h3 data-testid="invoice-type">
             {typeName}
@@ -157,6 +157,7 @@ function InvoicePage({ view, body, index, t, m, locale, onDownload }: PageProps)
           <p className="invoice-doc-format">{t.invoice.formatName[view.format] ?? view.format}</p>
           {view.signed ? <p className="invoice-doc-signed">{m.signed}</p> : null}
         </div>
+        <PartyBlock title={m.seller} party={view.seller} m={m} testId="invoice-seller" prominent />
       </header>
 
       <div className="invoice-doc-parties">
