@@ -5,7 +5,8 @@
 //   reopen PATH                        "part one", close; on a line from stdin, reopen to append "part two"
 //   rename TEMP TARGET COUNT PAUSE_MS  an editor's save: write TEMP slowly, close, rename it over TARGET
 //   quick PATH BYTES                   one write and a close at once
-import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
+//   copy SOURCE PATH COUNT PAUSE_MS    SOURCE's bytes into PATH in COUNT pieces, one open, PAUSE_MS between
+import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline';
 
@@ -54,6 +55,19 @@ async function main(): Promise<void> {
     await writeChunks(temp!, Number(count), Number(pause), 1000);
     renameSync(temp!, target!);
     say('renamed');
+  } else if (mode === 'copy') {
+    const [source, path, count, pause] = args;
+    const bytes = readFileSync(source!);
+    const pieces = Number(count);
+    const step = Math.ceil(bytes.length / pieces);
+    const fd = openSync(path!, 'w');
+    say('opened');
+    for (let index = 0; index < pieces; index += 1) {
+      if (index > 0) await sleep(Number(pause));
+      writeSync(fd, bytes.subarray(index * step, (index + 1) * step));
+    }
+    closeSync(fd);
+    say('closed');
   } else if (mode === 'quick') {
     const [path, bytes] = args;
     const fd = openSync(path!, 'w');

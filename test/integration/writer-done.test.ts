@@ -16,6 +16,9 @@ import type { FolderWatcherOptions, StableFile } from '../../src/core/intake/fol
 import { openStableFile } from '../../src/core/intake/stable-file.ts';
 import { ProcWriterSignal } from '../../src/core/intake/writer-done/linux-proc.ts';
 import type { WriterQuery, WriterSignal, WriterState } from '../../src/core/intake/writer-done/writer-signal.ts';
+import { sha256Hex } from '../../src/core/store/spool.ts';
+import { makePdf } from '../helpers/fixtures.ts';
+import { startHarness } from '../helpers/harness.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { chunkOf } from '../helpers/slow-writer.ts';
 import { needs, requires } from '../helpers/system-tools.ts';
@@ -218,6 +221,29 @@ linux.describe('writer done on Linux: real writers in child processes', () => {
     await waitFor('the file handed over', () => captures.length === 1);
     expect(captures[0]!.bytes?.equals(chunkOf(0, 2000))).toBe(true);
     expect(watcher.handOverCounts()).toEqual({ writerClosed: 1, stabilityWindow: 0 });
+  });
+
+  it('through the whole agent: a PDF written in pieces 700 ms apart (its window is 100 ms) is captured once, whole, and delivered', async () => {
+    const h = await startHarness(); // stableWindowMs 100: the old rule would have taken the first piece
+    try {
+      const pdf = makePdf('written slowly by another program '.repeat(400));
+      const source = join(root, 'source.pdf');
+      await fs.writeFile(source, pdf);
+      const writer = startWriter(['copy', source, join(h.dropDir, 'slow.pdf'), '4', '700']);
+      await writer.exited;
+      expect(did(writer, 'closed')).toBe(true);
+      const all = () => h.agent.documents({ limit: 10 }).documents;
+      const document = await waitFor('slow.pdf captured', () => all().find((d) => d.name === 'slow.pdf'));
+      await h.waitForState(document.id, 'delivered');
+      // A file dropped afterwards is captured after anything the watcher noticed before it.
+      await fs.writeFile(join(h.dropDir, 'after.pdf'), makePdf('after'));
+      await waitFor('after.pdf captured', () => all().some((d) => d.name === 'after.pdf'));
+      expect(document.sha256).toBe(sha256Hex(pdf));
+      expect(all().filter((d) => d.name === 'slow.pdf')).toHaveLength(1);
+      expect(h.hub.listDocuments().filter((d) => d.fileName === 'slow.pdf')).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
   });
 
   it('keeps the stability window in polling mode (a network share: its writers are not on this machine)', async () => {
