@@ -294,6 +294,7 @@ needsChromium().describe('accessibility of the local UI', () => {
     let page: Page;
     const consoleErrors: string[] = [];
     const WAITING = 'Da approvare.pdf';
+    const WAITING_TOO = 'Da approvare anche.pdf';
 
     beforeAll(async () => {
       ui = await startUiAgent('recapito-ui-a11y-approval-', TOKEN, {
@@ -348,6 +349,27 @@ needsChromium().describe('accessibility of the local UI', () => {
       await approve.waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
       await expectFocused(page, panel.locator('h2.detail-title', { hasText: WAITING }), 'the detail title, after the approval');
       await ui!.harness.waitForState((await row.getAttribute('data-id')) ?? '', 'delivered', 30_000);
+
+      // A second one, decided from the selection bar: the bar goes with the selection, so the
+      // focus goes to the list rather than to the top of the page.
+      await writeFile(join(ui!.harness.dropDir, WAITING_TOO), makePdf('da approvare anche questo'));
+      const second = page.locator('tr[data-testid="document-row"][data-state="awaiting_approval"]', { hasText: WAITING_TOO });
+      await second.waitFor({ timeout: STEP_TIMEOUT });
+      const secondId = (await second.getAttribute('data-id')) ?? '';
+      await page.keyboard.press('Escape');
+      await expectFocused(page, row, 'the approved row, after the detail closed');
+      const checkbox = second.getByTestId('select-row');
+      await tabUntil(page, 'Shift+Tab', checkbox, 5);
+      await page.keyboard.press('Space');
+      const bulkApprove = page.getByTestId('bulk-approve');
+      await tabUntil(page, 'Shift+Tab', bulkApprove, 8);
+      await page.keyboard.press('Enter');
+      await expectFocused(page, page.getByTestId('decision-approver'), "the approver's name, filled in again");
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+      await bulkApprove.waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+      await expectFocused(page, page.locator('tr[data-testid="document-row"][tabindex="0"]'), 'the list, after the selection was approved');
+      await ui!.harness.waitForState(secondId, 'delivered', 30_000);
       expect(await inPage(page, 'window.cspViolations')).toEqual([]);
       expect(consoleErrors).toEqual([]);
     });

@@ -10,6 +10,7 @@ import { describeError } from './ErrorNote.tsx';
 import type { Messages } from '../i18n/messages-it.ts';
 import { Field } from './settings/Field.tsx';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
+import { focusDocumentRow } from './DocumentTable.tsx';
 
 export type Decision = 'approve' | 'refuse';
 
@@ -54,9 +55,9 @@ export function DecisionDialog({ api, decision, documents, approverName, onAppro
   }, [api, documents]);
 
   // Focus inside while open, Escape closes only this dialog (not the detail panel behind), the focus
-  // back on Approva / Rifiuta afterwards.
+  // back on Approva / Rifiuta afterwards, or on the list when the selection's bar went with them.
   const dialog = useRef<HTMLDivElement>(null);
-  useDialogFocus(dialog, { onEscape: busy ? null : onClose });
+  useDialogFocus(dialog, { onEscape: busy ? null : onClose, fallback: () => requestAnimationFrame(() => focusDocumentRow(null)) });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

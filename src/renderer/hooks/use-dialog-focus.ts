@@ -17,11 +17,15 @@ interface DialogFocusOptions {
   onEscape: (() => void) | null;
   /** The control that gets the focus when the dialog opens; its first control otherwise. */
   initial?: RefObject<HTMLElement | null>;
+  /** Where the focus goes on closing when the opener is gone (the bar of a selection just decided). */
+  fallback?: () => void;
 }
 
-export function useDialogFocus(dialog: RefObject<HTMLElement | null>, { onEscape, initial }: DialogFocusOptions): void {
+export function useDialogFocus(dialog: RefObject<HTMLElement | null>, { onEscape, initial, fallback }: DialogFocusOptions): void {
   const escape = useRef(onEscape);
   escape.current = onEscape;
+  const orElse = useRef(fallback);
+  orElse.current = fallback;
 
   // Once per opening: remember the opener, move the focus in, give it back on closing.
   useEffect(() => {
@@ -30,8 +34,9 @@ export function useDialogFocus(dialog: RefObject<HTMLElement | null>, { onEscape
     const first = initial?.current ?? (root ? tabbables(root)[0] : undefined);
     (first ?? root)?.focus();
     return () => {
-      // The opener may be gone (the detail changed meanwhile): then the focus stays where it is.
+      // The opener may be gone (the selection it acted on was decided): then the fallback, if any.
       if (opener?.isConnected) opener.focus();
+      else orElse.current?.();
     };
   }, []); // once per opening, whatever the refs hold later
 
