@@ -61,11 +61,12 @@ const WRITE_BIT = 0o200;
 /** Longest synchronous stretch of a scan before it lets the event loop run. */
 const SLICE_MS = 4;
 /**
- * A full scan may use at most 1/(1+9) of the main thread, but is never more than 250 ms away: on a
- * loaded machine a scan's wall time stretches, and waiting for it must stay shorter than the window.
+ * A full scan uses at most 1/(1+9) of the main thread, however many descriptors the desktop holds
+ * (about 10 µs each). A file whose next scan is further away than 250 ms is left to the stability
+ * window ('unknown'): waiting for the scan must never be slower than the window it replaces.
  */
 const SCAN_SPACING_FACTOR = 9;
-const MAX_SCAN_SPACING_MS = 250;
+const MAX_SCAN_WAIT_MS = 250;
 const STAT_TIMEOUT_MS = 2000;
 /** Programs that write files for remote clients (/proc/<pid>/comm). */
 const FILE_SERVERS = new Set(['smbd', 'vsftpd', 'proftpd', 'pure-ftpd', 'in.ftpd', 'rsync', 'afpd', 'sftp-server', 'scp']);
@@ -146,7 +147,8 @@ export class ProcWriterSignal implements WriterSignal {
     }
     if (needScan.length === 0) return states;
     if (this.#scanning || this.#deps.now() < this.#nextScanAt) {
-      for (const index of needScan) states[index] = 'later';
+      const wait = this.#nextScanAt - this.#deps.now();
+      for (const index of needScan) states[index] = wait > MAX_SCAN_WAIT_MS ? 'unknown' : 'later';
       return states;
     }
     this.#scanning = true;
@@ -157,7 +159,7 @@ export class ProcWriterSignal implements WriterSignal {
       this.#scanning = false;
       this.scans += 1;
       this.lastScanMs = result?.busyMs ?? 0;
-      this.#nextScanAt = this.#deps.now() + Math.min(this.lastScanMs * SCAN_SPACING_FACTOR, MAX_SCAN_SPACING_MS);
+      this.#nextScanAt = this.#deps.now() + this.lastScanMs * SCAN_SPACING_FACTOR;
     }
     for (const index of needScan) {
       const file = files[index]!;
