@@ -12,7 +12,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { richInvoice } from '../helpers/invoice-view-samples.ts';
-import { REPO, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { REPO, buildUi, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
 import { describeViolations, focusRingContrast, seriousViolations, textContrasts } from '../helpers/axe.ts';
 import { writeBrandingFolder } from '../helpers/branding.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
@@ -169,12 +169,18 @@ async function tabUntil(page: Page, key: 'Tab' | 'Shift+Tab', target: Locator, l
 
 needsChromium().describe('accessibility of the local UI', () => {
   let browser: Browser;
+  // One build of the current sources for the three agents.
+  let built: { dir: string; cleanup: () => Promise<void> } | undefined;
+  let builtUi: string;
 
   beforeAll(async () => {
-    browser = await launchChromium();
-  });
+    built = await makeTempDir('recapito-a11y-ui-');
+    builtUi = join(built.dir, 'ui');
+    [browser] = await Promise.all([launchChromium(), buildUi(builtUi)]);
+  }, 90_000);
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
+    await built?.cleanup();
   });
 
   describe("with Recapito's palette", () => {
@@ -183,7 +189,7 @@ needsChromium().describe('accessibility of the local UI', () => {
     const consoleErrors: string[] = [];
 
     beforeAll(async () => {
-      ui = await startUiAgent('recapito-ui-a11y-', TOKEN);
+      ui = await startUiAgent('recapito-ui-a11y-', TOKEN, { builtUi });
       await dropDocuments(ui);
       ({ page } = await openRecordedPage(browser, { locale: 'it-IT', viewport: { width: 1280, height: 900 }, acceptDownloads: true }, consoleErrors));
       await openUi(ui, page);
@@ -298,6 +304,7 @@ needsChromium().describe('accessibility of the local UI', () => {
 
     beforeAll(async () => {
       ui = await startUiAgent('recapito-ui-a11y-approval-', TOKEN, {
+        builtUi,
         settings: (s) => ({ ...s, profiles: s.profiles.map((p) => ({ ...p, sending: 'manual' as const })) }),
       });
       await writeFile(join(ui.harness.dropDir, WAITING), makePdf('da approvare'));
@@ -386,7 +393,7 @@ needsChromium().describe('accessibility of the local UI', () => {
       const file = await writeBrandingFolder(join(brandingTemp.dir, 'branding'), { accentColor: PALE_ACCENT });
       const branding = await loadBranding({ env: { RECAPITO_BRANDING: file } });
       expect(branding.view.warnings).toEqual([]);
-      ui = await startUiAgent('recapito-ui-a11y-brand-', TOKEN, { branding });
+      ui = await startUiAgent('recapito-ui-a11y-brand-', TOKEN, { branding, builtUi });
       await dropDocuments(ui);
       ({ page } = await openRecordedPage(browser, { locale: 'it-IT', viewport: { width: 1280, height: 900 } }, consoleErrors));
       await openUi(ui, page);

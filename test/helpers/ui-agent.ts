@@ -19,11 +19,13 @@ export interface UiAgent {
 /**
  * `options.branding`: the branding the API serves (docs/white-label.md); Recapito's when omitted.
  * `options.settings`: changes to the harness's agent settings (e.g. manual sending).
+ * `options.builtUi`: a folder the current sources were already built into (buildUi), shared by the
+ * agents of one test file; without it each agent builds its own.
  */
 export async function startUiAgent(
   tempPrefix: string,
   token: string,
-  options: { branding?: LoadedBranding; settings?: (s: Settings) => Settings } = {},
+  options: { branding?: LoadedBranding; settings?: (s: Settings) => Settings; builtUi?: string } = {},
 ): Promise<UiAgent> {
   const temp = await makeTempDir(tempPrefix);
   let harness: Harness | undefined;
@@ -34,9 +36,12 @@ export async function startUiAgent(
     await temp.cleanup();
   };
   try {
-    const uiDir = join(temp.dir, 'ui');
+    const uiDir = options.builtUi ?? join(temp.dir, 'ui');
     // Build the current sources, not whatever dist/ui holds.
-    [, harness] = await Promise.all([buildUi(uiDir), startHarness(options.settings ? { settings: options.settings } : {})]);
+    [, harness] = await Promise.all([
+      options.builtUi ? Promise.resolve() : buildUi(uiDir),
+      startHarness(options.settings ? { settings: options.settings } : {}),
+    ]);
     const log = createLogger({ dir: join(harness.dataDir, 'logs'), level: 'info', maxFileBytes: 1 << 20, maxFiles: 1 });
     api = await startLocalApi({
       agent: harness.agent,
