@@ -20,6 +20,8 @@ import { waitFor } from '../helpers/wait-for.ts';
 import { loadBranding } from '../../src/core/config/branding.ts';
 
 const TOKEN = 'ui-accessibility-token-'.padEnd(43, 'x');
+/** Set UI_SCREENSHOT_DIR to keep pictures of the focus for a person checking the look. */
+const keepDir = process.env['UI_SCREENSHOT_DIR'];
 const STEP_TIMEOUT = 20_000;
 const RICH_NAME = 'IT01234567890_A11Y1.xml';
 const SAMPLE_NAME = 'IT01234567890_FPR01.xml';
@@ -216,6 +218,7 @@ needsChromium().describe('accessibility of the local UI', () => {
       await waitFor('the search narrowed to one row', async () => (await page.locator('tr[data-testid="document-row"]').count()) === 1);
       await page.keyboard.press('ArrowDown');
       await expectFocused(page, row, 'the row');
+      if (keepDir) await page.screenshot({ path: join(keepDir, 'ui-a11y-row-focus.png') });
       expect(await row.getAttribute('aria-selected')).toBe('false');
 
       // Enter opens the detail, with the focus on its title.
@@ -252,6 +255,7 @@ needsChromium().describe('accessibility of the local UI', () => {
       await page.keyboard.press('Escape');
       await view.waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
       await expectFocused(page, opener, 'the invoice view button, after Escape');
+      if (keepDir) await page.screenshot({ path: join(keepDir, 'ui-a11y-opener-focus.png') });
       await expect(panel.isVisible()).resolves.toBe(true);
 
       // Shift+Tab back to an action: Enter downloads the original.
