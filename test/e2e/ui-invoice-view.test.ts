@@ -4,8 +4,8 @@
 // computed from its VAT summary); hostile text shown as text; an attachment downloaded as bytes,
 // with the route's safe headers; the same page in English; a screenshot for docs/ui.md.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { Harness } from '../helpers/harness.ts';
 import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
@@ -13,12 +13,11 @@ import { distinctSamples } from '../helpers/fixtures.ts';
 import { buildP7m, createTestSigner } from '../helpers/p7m.ts';
 import { ATTACHMENT_TEXT, HOSTILE_DESCRIPTION, batchInvoice, richInvoice, simplifiedInvoice } from '../helpers/invoice-view-samples.ts';
 import type { LocalApi } from '../../src/core/api/local-api-server.ts';
-import { REPO, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { docsScreenshot } from '../helpers/docs-screenshot.ts';
 
-const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-invoice-view-screenshot.png');
 const TOKEN = 'ui-invoice-view-test-token-'.padEnd(43, 'v');
 const STEP_TIMEOUT = 20_000;
-const keepDir = process.env['UI_SCREENSHOT_DIR'];
 
 const BATCH_NAME = 'IT01234567890_00010.xml';
 const SIMPLIFIED_NAME = 'IT01234567890_00011.xml';
@@ -205,17 +204,8 @@ needsChromium().describe('the invoice view in the local UI', () => {
     });
     expect(reading.lines[0]).toBe(HOSTILE_DESCRIPTION);
     // The picture for docs/ui.md: the page's top, as it opens.
-    const shot = join(temp.dir, 'ui-invoice-view.png');
     // Tall enough to show the whole page, as a reader scrolling it would see it.
-    await page.setViewportSize({ width: 1280, height: 1330 });
-    await page.screenshot({ path: shot });
-    await page.setViewportSize({ width: 1280, height: 1100 });
-    expect((await stat(shot)).size).toBeGreaterThan(20_000);
-    if (process.env['UPDATE_UI_SCREENSHOT'] === '1') {
-      await mkdir(dirname(SCREENSHOT_COPY), { recursive: true });
-      await copyFile(shot, SCREENSHOT_COPY);
-    }
-    if (keepDir) await copyFile(shot, join(keepDir, 'ui-invoice-view.png'));
+    await docsScreenshot(page, { name: 'ui-invoice-view', tempDir: temp.dir, viewport: { width: 1280, height: 1330 }, minBytes: 20_000 });
     expect(await view().locator('script, img').count()).toBe(0);
     expect(await inPage(page, 'window.__pwned === undefined')).toBe(true);
     expect(await doc.innerText()).toContain('File firmato digitalmente (.p7m)');

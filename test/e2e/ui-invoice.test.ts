@@ -5,8 +5,8 @@
 // with its total in the Italian format, a sample with a schema error (invalid, the error in
 // Italian), and a PDF whose number, date and total are marked as guessed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { Harness } from '../helpers/harness.ts';
 import { startUiAgent, type UiAgent } from '../helpers/ui-agent.ts';
@@ -14,9 +14,9 @@ import { fixture, makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import type { LocalApi } from '../../src/core/api/local-api-server.ts';
 import { formatInvoiceDate, formatTotal, formatXmlAmount } from '../../src/renderer/ui/invoice-format.ts';
-import { REPO, inPage, launchChromium, needsChromium, openRecordedPage, type PageElement } from '../helpers/chromium.ts';
+import { inPage, launchChromium, needsChromium, openRecordedPage, type PageElement } from '../helpers/chromium.ts';
+import { docsScreenshot } from '../helpers/docs-screenshot.ts';
 
-const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-invoice-screenshot.png');
 const TOKEN = 'ui-invoice-test-token-'.padEnd(43, 'k');
 const STEP_TIMEOUT = 20_000;
 /** Set UI_SCREENSHOT_DIR to keep more screenshots for a person checking the look. */
@@ -178,15 +178,7 @@ needsChromium().describe('invoice data and checks in the local UI', () => {
     expect(metadataKeys).not.toContain('invoice');
     expect(metadataKeys).not.toContain('preflight');
 
-    const shot = join(temp.dir, 'ui-invoice.png');
-    await page.screenshot({ path: shot });
-    expect((await stat(shot)).size).toBeGreaterThan(10_000);
-    // Refresh the documentation's picture only when asked (it changes at every run: times, ids).
-    if (process.env['UPDATE_UI_SCREENSHOT'] === '1') {
-      await mkdir(dirname(SCREENSHOT_COPY), { recursive: true });
-      await copyFile(shot, SCREENSHOT_COPY);
-    }
-    if (keepDir) await copyFile(shot, join(keepDir, 'ui-invoice.png'));
+    await docsScreenshot(page, { name: 'ui-invoice', tempDir: temp.dir });
   });
 
   it('says the same in English', async () => {

@@ -6,8 +6,8 @@
 // preview; a PDF with an OpenAction script runs nothing. Everything pdf.js loads comes from the
 // agent's origin, with no CSP violation and no console error; English; a screenshot for docs/ui.md.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PDFDocument, PDFName, StandardFonts, rgb } from 'pdf-lib';
 import type { Harness } from '../helpers/harness.ts';
@@ -16,12 +16,11 @@ import { fixture } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import type { LocalApi } from '../../src/core/api/local-api-server.ts';
 import type { PdfTextView } from '../../src/contract/pdf-text.ts';
-import { REPO, inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { inPage, launchChromium, needsChromium, openRecordedPage } from '../helpers/chromium.ts';
+import { docsScreenshot } from '../helpers/docs-screenshot.ts';
 
-const SCREENSHOT_COPY = join(REPO, 'docs', 'ui-pdf-preview-screenshot.png');
 const TOKEN = 'ui-pdf-preview-test-token-'.padEnd(43, 'p');
 const STEP_TIMEOUT = 20_000;
-const keepDir = process.env['UI_SCREENSHOT_DIR'];
 /** The UI's CSP (docs/security.md): the PDF preview added nothing to it. */
 const UI_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -244,16 +243,7 @@ needsChromium().describe('the PDF preview in the local UI', () => {
     expect(textBox!.x).toBeGreaterThanOrEqual(pageBox!.x + pageBox!.width);
     expect(textBox!.y).toBeLessThan(pageBox!.y + pageBox!.height / 2);
     await preview().scrollIntoViewIfNeeded();
-    const shot = join(temp.dir, 'ui-pdf-preview.png');
-    await page.setViewportSize({ width: 1280, height: 1250 });
-    await page.screenshot({ path: shot });
-    await page.setViewportSize({ width: 1280, height: 1100 });
-    expect((await stat(shot)).size).toBeGreaterThan(20_000);
-    if (process.env['UPDATE_UI_SCREENSHOT'] === '1') {
-      await mkdir(dirname(SCREENSHOT_COPY), { recursive: true });
-      await copyFile(shot, SCREENSHOT_COPY);
-    }
-    if (keepDir) await copyFile(shot, join(keepDir, 'ui-pdf-preview.png'));
+    await docsScreenshot(page, { name: 'ui-pdf-preview', tempDir: temp.dir, viewport: { width: 1280, height: 1250 }, minBytes: 20_000 });
   });
 
   it('the text route answers what the agent read, page by page; not for other documents', async () => {
