@@ -151,6 +151,8 @@ export async function measureMemory(options: {
 }): Promise<MemoryResult> {
   const { workDir, cleanup, log } = options;
   const cli = options.fromSource ? undefined : await buildAgent(log);
+  // Scratch output (git ignores it, lint too): gone however the run ends.
+  if (cli) cleanup.add('remove the built agent', () => rm(BUILD_DIR, { recursive: true, force: true }));
   const hub = await startHubChild({ dataDir: join(workDir, 'hub'), credits: 1000, cleanup });
   let start: MemoryFigures;
   let startFromSource: MemoryFigures | null = null;
