@@ -1,4 +1,4 @@
-// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet|search] [--agents N] [--search-documents N]`:
+// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet|search|memory|ui] [--agents N] [--search-documents N]`:
 // four parts, each measuring the agent against baselines taken in this run on the same kind of
 // files, so the agent is reported as a ratio to baselines measured on the same (noisy) machine at
 // the same time.
@@ -16,6 +16,11 @@
 //   bench/results/latest-fleet.json.
 // - Search (issue 17, only with --only search): GET /documents's search and date filters over a
 //   store of 100,000 documents, through a real agent; writes bench/results/latest-search.json.
+// - Memory (issue 16, only with --only memory): the agent alone, built as installed: a fresh agent's
+//   resident set, idle with N documents of history (RSS and CPU, three folders), the peak in a
+//   burst; writes bench/results/latest-memory.json.
+// - UI (issue 16, only with --only ui): the local UI in Chromium against an agent with N documents:
+//   first rows, state chips, the search box; writes bench/results/latest-ui.json.
 // Prints a table per part. Stops by itself; child processes and temp folders are removed however it
 // ends. See docs/performance.md for how to read the numbers.
 import { defaultSettings } from '../src/core/config/settings-schema.ts';
