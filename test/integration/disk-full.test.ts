@@ -91,7 +91,10 @@ async function startOnTmpfs(size: number, options: { reserveBytes: number; print
   let dataDir = '';
   const h = (harness = await startHarness({
     dataDir: async (dir) => (dataDir = await mountTmpfs(join(dir, 'agent'), size)),
-    deps: { diskSpace: { reserveBytes: options.reserveBytes, recheckMs: 100 } },
+    // Every capture reads the free space afresh: a reading taken before the test fills the disk must
+    // not let a file through. (One that gets through is still safe: a small capture is written into
+    // the store's WAL, whose space is already allocated, and is durable — but this test is about the hold.)
+    deps: { diskSpace: { reserveBytes: options.reserveBytes, recheckMs: 100, readingReuseMs: 0 } },
     settings: (s) => ({ ...s, printer: { ...s.printer, enabled: options.printer ?? false, port: 0 } }),
   }));
   return { h, dataDir };

@@ -43,7 +43,7 @@ export interface AgentDeps {
   /** The capture worker pool's size (default: defaultCaptureWorkerCount()), its timeout, and faults for tests. */
   captureWorkers?: { size?: number; jobTimeoutMs?: number; faults?: CaptureWorkerFaults };
   /** The free space kept in reserve on the data folder's disk, and how often a full disk is looked at again (tests). */
-  diskSpace?: { reserveBytes?: number; recheckMs?: number };
+  diskSpace?: { reserveBytes?: number; recheckMs?: number; readingReuseMs?: number };
   /** The OS user the events and captures name (default: the account running the agent; tests). */
   osUser?: string;
   /** The clock of the approvers' PIN lockout (tests). */

@@ -41,6 +41,8 @@ export interface DiskSpaceOptions {
   reserveBytes?: number;
   /** How often a full disk is looked at again (default 10 s). */
   recheckMs?: number;
+  /** How long a free-space reading serves the next captures, less what they take (default 1 s). */
+  readingReuseMs?: number;
   log: Pick<Logger, 'info' | 'warn'>;
   clock?: Clock;
   /** Free bytes on the disk holding `dir` (default: statfs). */
@@ -51,7 +53,7 @@ const MB = 1024 * 1024;
 export const DEFAULT_DISK_RESERVE_BYTES = 32 * MB;
 export const DEFAULT_DISK_RECHECK_MS = 10_000;
 /** A free-space reading is reused this long for the next captures (less what they take). */
-const READING_REUSE_MS = 1000;
+const DEFAULT_READING_REUSE_MS = 1000;
 
 /** ENOSPC or EDQUOT from the file system, SQLITE_FULL from SQLite, anywhere in the cause chain. */
 export function isDiskFullError(error: unknown): boolean {
@@ -74,6 +76,7 @@ export class DiskSpace {
   readonly #dir: string;
   readonly #reserve: number;
   readonly #recheckMs: number;
+  readonly #readingReuseMs: number;
   readonly #log: DiskSpaceOptions['log'];
   readonly #clock: Clock;
   readonly #freeBytes: (dir: string) => Promise<number>;
@@ -87,6 +90,7 @@ export class DiskSpace {
     this.#dir = options.dir;
     this.#reserve = options.reserveBytes ?? DEFAULT_DISK_RESERVE_BYTES;
     this.#recheckMs = options.recheckMs ?? DEFAULT_DISK_RECHECK_MS;
+    this.#readingReuseMs = options.readingReuseMs ?? DEFAULT_READING_REUSE_MS;
     this.#log = options.log;
     this.#clock = options.clock ?? systemClock;
     this.#freeBytes = options.freeBytes ?? statfsFree;
@@ -108,7 +112,7 @@ export class DiskSpace {
     if (this.#state) throw new DiskFullError(this.#state);
     const now = this.#clock.now();
     let reading = this.#reading;
-    if (!reading || now - reading.at > READING_REUSE_MS || reading.free < bytes + this.#reserve) {
+    if (!reading || now - reading.at >= this.#readingReuseMs || reading.free < bytes + this.#reserve) {
       const free = await this.#read();
       // A disk that cannot be asked (a platform without statfs): the writes themselves will tell.
       if (free === null) return;
