@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { AgentStatus } from '../../src/contract/local-api.ts';
+import { fakeAgentStatus } from '../helpers/agent-status.ts';
 
 /** A BrowserWindow as far as createMainWindow touches it. */
 class FakeWindow extends EventEmitter {
@@ -40,32 +41,8 @@ const { shellPaths } = await import('../../src/main/shell-paths.ts');
 
 const BRAND = 'Rossi Fatture Connect';
 
-const BASE = {
-  version: '0.1.0',
-  startedAt: '2026-01-01T00:00:00.000Z',
-  paused: false,
-  hold: null,
-  counts: {},
-  services: [],
-  watchers: [],
-  printers: [],
-  hub: {
-    transport: 'https' as const,
-    url: 'https://hub.example.com',
-    reachable: true,
-    lastContactAt: null,
-    lastError: null,
-    lastSyncAt: null,
-    credits: 100,
-    keyExpiresAt: null,
-    unreachableSince: null,
-    nextTryAt: null,
-    keySource: 'store' as const,
-  },
-};
-
 function status(counts: AgentStatus['counts'] = {}): AgentStatus {
-  return { ...BASE, counts, hub: { ...BASE.hub } };
+  return fakeAgentStatus({ counts });
 }
 
 /** Every text of a strings table, functions called with sample arguments. */
