@@ -10,6 +10,7 @@ import { saveSettings } from '../../src/core/config/config-store.ts';
 import { createFileSecretStore } from '../../src/core/config/secret-store.ts';
 import type { Settings } from '../../src/core/config/settings-schema.ts';
 import type { Cleanup } from './cleanup.ts';
+import { AGENT_NODE_FLAGS } from '../../src/cli/agent-node-flags.ts';
 import { stopWithin } from './child-exit.ts';
 import { readProcessMemory, type ProcessMemory } from './process-memory.ts';
 
@@ -49,7 +50,10 @@ export async function startAgentChild(options: {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('RECAPITO_')));
   // V8's sampling profiler writes a .cpuprofile when the agent exits (a clean SIGTERM stop).
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profiling, options.cli ?? CLI, 'serve', '--data', options.dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, ...profiling, options.cli ?? CLI, 'serve', '--data', options.dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout.pipe(log);

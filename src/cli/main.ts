@@ -1,5 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
 // The `recapito` command.
+// The shebang carries AGENT_NODE_FLAGS (agent-node-flags.ts); a test keeps the two equal.
 import { serveCommand } from './commands/serve.ts';
 import { sandboxHubCommand } from './commands/sandbox-hub.ts';
 import { sendCommand } from './commands/send.ts';
