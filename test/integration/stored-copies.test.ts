@@ -1,6 +1,6 @@
 // Small captured documents kept in the store (migration 8): written in the capture's own commit
 // instead of a spool file, read back verified, sent from there, surviving a restart, and a large
-// one still goes to a spool file. A real agent, a real SQLite file, the sandbox hub over real TLS.
+// one still goes to a spool file. The SDI receipts the hub returns are kept there too. A real agent, a real SQLite file, the sandbox hub over real TLS.
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
@@ -45,6 +45,30 @@ describe('small documents kept in the store', () => {
     const atHub = h.hub.listDocuments().find((d) => d.idempotencyKey === captured.id);
     expect(atHub?.sha256).toBe(sha256Hex(invoice));
     expect(atHub?.uploads).toBe(1);
+  });
+
+  it('keeps the SDI receipts the hub returns in the store, written with the status that names them', async () => {
+    const h = (harness = await startHarness({ hub: { sdiDelaysMs: { processing: 0, sent: 0, outcome: 0 } } }));
+    const invoice = fixture('fatturapa', INVOICE);
+    await writeFile(join(h.dropDir, INVOICE), invoice);
+    const captured = await waitFor('captured', () => h.agent.documents({ limit: 5 }).documents.find((d) => d.name === INVOICE));
+    await h.waitForState(captured.id, 'delivered');
+    const receipts = await waitFor('the receipt downloaded', () => {
+      const files = h.agent.document(captured.id)?.files.filter((f) => /_RC_/.test(f.name)) ?? [];
+      return files.length > 0 ? files : null;
+    });
+    for (const receipt of receipts) {
+      expect(receipt.size).toBeLessThanOrEqual(INLINE_PART_MAX_BYTES);
+      expect(h.agent.store.spoolBlobs.has(receipt.sha256)).toBe(true);
+    }
+    expect(await spoolFiles(h.dataDir)).toEqual([]);
+
+    const agent = await h.restartAgent();
+    for (const receipt of receipts) {
+      const bytes = await agent.file(captured.id, receipt.name);
+      expect(bytes && sha256Hex(bytes)).toBe(receipt.sha256);
+      expect(bytes?.toString('utf8')).toContain('RicevutaConsegna');
+    }
   });
 
   it('keeps a document over the inline size in a spool file, as before', async () => {

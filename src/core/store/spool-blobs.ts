@@ -1,6 +1,7 @@
 // The small captured documents kept inside the store (migration 8): written in the capture's own
-// commit, so the WAL fsync that makes the record durable makes the bytes durable too. Read through
-// the Spool, which verifies every copy's hash whatever its place.
+// commit, so the WAL fsync that makes the record durable makes the bytes durable too. Small files the
+// hub returns live here as well, written with the status that names them. Read through the Spool,
+// which verifies every copy's hash whatever its place.
 import { cached, type Db } from './database.ts';
 
 export class SpoolBlobs {
@@ -10,7 +11,7 @@ export class SpoolBlobs {
     this.#db = db;
   }
 
-  /** Inside the capture transaction; the same bytes stored twice are kept once. */
+  /** Inside the transaction that records what points to the bytes; the same bytes stored twice are kept once. */
   put(sha256: string, bytes: Uint8Array): void {
     const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     cached(this.#db, 'INSERT OR IGNORE INTO spool_blobs (sha256, bytes) VALUES (?, ?)').run(sha256, buffer);

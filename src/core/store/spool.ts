@@ -1,6 +1,7 @@
 // Content-addressed spool: every captured document and every file the hub returns is kept here by
-// its SHA-256, fsynced before the database records it. Small captured documents are kept in the
-// store instead (spool-blobs.ts, written in the capture's commit); reads look there first.
+// its SHA-256, fsynced before the database records it. Small captured documents and small files
+// the hub returns are kept in the store instead (spool-blobs.ts, written in the commit that records
+// them); reads look there first.
 //
 // Small files (most invoices: a few KiB) are read and written with synchronous calls, except the
 // fsyncs: each asynchronous call is a round trip through the thread pool (a queued request, a thread

@@ -3,7 +3,7 @@
 // Reconciles open documents on start and when the hub says the cursor is too old (410). While the
 // hub is down (the shared HubAvailability) it waits for the probe instead of calling the hub.
 import type { Store } from '../store/store.ts';
-import type { Spool } from '../store/spool.ts';
+import { INLINE_PART_MAX_BYTES, sha256Hex, type Spool } from '../store/spool.ts';
 import type { HubClient } from '../hub/hub-client.ts';
 import { isHubRequestError } from '../hub/hub-client.ts';
 import type { HubDocument, HubEvent } from '../../contract/hub-protocol.ts';
@@ -41,6 +41,8 @@ interface Download {
   name: string;
   sha256: string;
   size: number;
+  /** Small files are kept in the store, written with the status that names them (see downloadFiles). */
+  inline: Buffer | null;
 }
 
 export class StatusFollower {
@@ -164,9 +166,15 @@ export class StatusFollower {
         const key = `${local.id}/${name}`;
         if (downloads.has(key) || store.documents.hasFile(local.id, name)) continue;
         const bytes = await this.options.hub().downloadFile(event.documentId || (remote?.id ?? local.hubId ?? ''), name, signal);
-        // The hub keeps these files: a copy lost to a power cut is fetched again, so no fsync.
-        const sha256 = await spool.put(bytes, { durable: false });
-        downloads.set(key, { documentId: local.id, hubId: event.documentId, name, sha256, size: bytes.byteLength });
+        // Small ones (SDI receipts are a few KiB) go into the store in the status's own commit: one row
+        // instead of a spool file's five system calls on the main thread. Larger ones are spool files;
+        // the hub keeps them, so a copy lost to a power cut is fetched again: no fsync.
+        if (bytes.byteLength <= INLINE_PART_MAX_BYTES) {
+          downloads.set(key, { documentId: local.id, hubId: event.documentId, name, sha256: sha256Hex(bytes), size: bytes.byteLength, inline: bytes });
+        } else {
+          const sha256 = await spool.put(bytes, { durable: false });
+          downloads.set(key, { documentId: local.id, hubId: event.documentId, name, sha256, size: bytes.byteLength, inline: null });
+        }
       }
     }
     return downloads;
@@ -182,6 +190,7 @@ export class StatusFollower {
     }
     for (const name of event.files ?? []) {
       const download = downloads.get(`${document.id}/${name}`);
+      if (download?.inline) store.spoolBlobs.put(download.sha256, download.inline);
       if (download) store.documents.addFile(document.id, { name, kind: fileKind(name, event), size: download.size, sha256: download.sha256 });
     }
     if (document.hubSeq !== null && event.seq <= document.hubSeq) return false; // already applied (at-least-once delivery)
