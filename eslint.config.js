@@ -105,6 +105,33 @@ function listed(items) {
   return items.length > 0 ? items.join(', ') : 'nothing';
 }
 
+// Dynamic import() only of a package, named literally, that the place may import anyway: a heavy
+// package used by few is loaded when first used instead of at start (docs/performance.md, "Memory").
+// Never of a module of src/: the layering rules see static imports only (src/cli/main.ts loads its
+// commands, the top of the graph, this way). No require() either.
+const NO_RELATIVE_IMPORT_CALL = 'ImportExpression[source.value=/^(\\.|\\x2F)/]';
+/** A regex written for an esquery selector, which allows no `/` inside one. @param {string} regex */
+const forSelector = (regex) => regex.replaceAll('/', '\\x2F');
+
+/** @param {{ selector: string, message: string }[]} extra @param {string} relative @returns {['error', ...{ selector: string, message: string }[]]} */
+function syntaxRule(extra, relative = NO_RELATIVE_IMPORT_CALL) {
+  return [
+    'error',
+    { selector: "ImportExpression:not([source.type='Literal'])", message: `import() only of a package named literally ${LAYERING}.` },
+    { selector: relative, message: `No dynamic import() of src/ modules: the layering rules see only static imports ${LAYERING}.` },
+    {
+      selector: "CallExpression[callee.name='createRequire']",
+      message: `No require() in src/: the layering rules do not see it; import statically ${LAYERING}.`,
+    },
+    ...extra,
+  ];
+}
+
+/** import() of a package the place may not import. @param {string} regex @param {string} message */
+function packageCallRule(regex, message) {
+  return { selector: `ImportExpression[source.value=/${forSelector(regex)}/]`, message };
+}
+
 /** The restricted imports of one core folder (or file). @param {string} place @param {Row} row @returns {Config} */
 function coreRule(place, { src, packages }) {
   const self = `core/${place}`;
@@ -121,7 +148,11 @@ function coreRule(place, { src, packages }) {
     ...refused.filter((other) => filesOf(other).length > 0).map((other) => ({ regex: reachesCore([other], filesOf(other)), caseSensitive: true, message })),
     { regex: packagesBut(packages, true), caseSensitive: true, message: `${self} imports only Node's built-ins and ${listed(packages)} ${LAYERING}.` },
   ];
-  return { files: [place.endsWith('.ts') ? `src/core/${place}` : `src/core/${place}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns }] } };
+  const calls = syntaxRule([packageCallRule(packagesBut(packages, true), `${self} imports only Node's built-ins and ${listed(packages)} ${LAYERING}.`)]);
+  return {
+    files: [place.endsWith('.ts') ? `src/core/${place}` : `src/core/${place}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns }], 'no-restricted-syntax': calls },
+  };
 }
 
 /** The restricted imports of one top-level folder but core and preload. @param {string} folder @param {Row} row @returns {Config} */
@@ -132,7 +163,8 @@ function topRule(folder, { src, packages, builtins = true, packagesSaid = listed
     { regex: climbsInto(outside), caseSensitive: true, message: `${folder} imports from src/ only: ${listed(src)} ${LAYERING}.` },
     { regex: packagesBut(packages, builtins), caseSensitive: true, message: `${folder} imports only ${what} ${LAYERING}.` },
   ];
-  return { files: [`src/${folder}/**/*.{ts,tsx}`], rules: { 'no-restricted-imports': ['error', { patterns }] } };
+  const calls = syntaxRule([packageCallRule(packagesBut(packages, builtins), `${folder} imports only ${what} ${LAYERING}.`)]);
+  return { files: [`src/${folder}/**/*.{ts,tsx}`], rules: { 'no-restricted-imports': ['error', { patterns }], 'no-restricted-syntax': calls } };
 }
 
 // A sandboxed preload cannot load modules: it imports electron's renderer modules, and types only
@@ -239,23 +271,17 @@ export default tseslint.config(
           ],
         },
       ],
+      // contract and preload keep this: they load nothing on demand.
+      'no-restricted-syntax': syntaxRule([{ selector: 'ImportExpression', message: `No dynamic import() here ${LAYERING}.` }]),
     },
   },
   ...Object.entries(CORE).map(([place, row]) => coreRule(place, row)),
   ...Object.entries(TOP).map(([folder, row]) => topRule(folder, row)),
   contractRule,
   preloadRule,
+  // The CLI's entry point loads the command it runs, and only that one.
   {
-    files: ['src/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ImportExpression', message: `No dynamic import() in src/: the layering rules do not see it; import statically ${LAYERING}.` },
-        {
-          selector: "CallExpression[callee.name='createRequire']",
-          message: `No require() in src/: the layering rules do not see it; import statically ${LAYERING}.`,
-        },
-      ],
-    },
+    files: ['src/cli/main.ts'],
+    rules: { 'no-restricted-syntax': syntaxRule([], `${NO_RELATIVE_IMPORT_CALL}:not([source.value=/^\\.\\x2Fcommands\\x2F[a-z-]+\\.ts$/])`) },
   },
 );

@@ -1,17 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=16
 // The `recapito` command.
 // The shebang carries AGENT_NODE_FLAGS (agent-node-flags.ts); a test keeps the two equal.
-import { serveCommand } from './commands/serve.ts';
-import { sandboxHubCommand } from './commands/sandbox-hub.ts';
-import { sendCommand } from './commands/send.ts';
-import { statusCommand } from './commands/status.ts';
-import { demoCommand } from './commands/demo.ts';
-import { sftpFingerprintCommand } from './commands/sftp-fingerprint.ts';
-import { printerCommand } from './commands/printer.ts';
-import { exportCommand } from './commands/export.ts';
-import { supportBundleCommand } from './commands/support-bundle.ts';
-import { approveCommand, approversCommand, refuseCommand } from './commands/approve.ts';
-import { enrollCommand } from './commands/enroll.ts';
 
 const USAGE = `usage: recapito <command> [options]
 
@@ -38,29 +27,35 @@ const USAGE = `usage: recapito <command> [options]
   support-bundle [--data DIR] [--out DIR]  a ZIP for the helpdesk: logs, settings, versions, queue, checks;
                                            never a secret (docs/support-bundle.md)`;
 
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  serve: serveCommand,
-  'sandbox-hub': sandboxHubCommand,
-  send: sendCommand,
-  status: statusCommand,
-  demo: demoCommand,
-  'sftp-fingerprint': sftpFingerprintCommand,
-  printer: printerCommand,
-  export: exportCommand,
-  'support-bundle': supportBundleCommand,
-  approve: approveCommand,
-  refuse: refuseCommand,
-  approvers: approversCommand,
-  enroll: enrollCommand,
+type Command = (args: string[]) => Promise<number>;
+
+// Each command's module is loaded when it runs: `recapito serve` does not carry the sandbox hub,
+// its certificate code or the other commands (about 10 MiB of resident memory; docs/performance.md,
+// "Memory"). The commands import statically, so the layering rules still see everything they use.
+const commands: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  'sandbox-hub': async () => (await import('./commands/sandbox-hub.ts')).sandboxHubCommand,
+  send: async () => (await import('./commands/send.ts')).sendCommand,
+  status: async () => (await import('./commands/status.ts')).statusCommand,
+  demo: async () => (await import('./commands/demo.ts')).demoCommand,
+  'sftp-fingerprint': async () => (await import('./commands/sftp-fingerprint.ts')).sftpFingerprintCommand,
+  printer: async () => (await import('./commands/printer.ts')).printerCommand,
+  export: async () => (await import('./commands/export.ts')).exportCommand,
+  'support-bundle': async () => (await import('./commands/support-bundle.ts')).supportBundleCommand,
+  approve: async () => (await import('./commands/approve.ts')).approveCommand,
+  refuse: async () => (await import('./commands/approve.ts')).refuseCommand,
+  approvers: async () => (await import('./commands/approve.ts')).approversCommand,
+  enroll: async () => (await import('./commands/enroll.ts')).enrollCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);
-const command = name ? commands[name] : undefined;
-if (!command) {
+const loadCommand = name && Object.hasOwn(commands, name) ? commands[name] : undefined;
+if (!loadCommand) {
   console.error(USAGE);
   process.exitCode = name === '--help' || name === '-h' ? 0 : 2;
 } else {
   try {
+    const command = await loadCommand();
     process.exitCode = await command(args);
   } catch (error) {
     console.error(`recapito ${name}: ${(error as Error).message}`);

@@ -1,12 +1,13 @@
 // SFTP connections to the hub: opening one (pinned host key, Nagle off, keepalive), the few file
 // operations the hub protocol needs as promises, and a small pool that drops broken connections
 // and makes new ones on the next call.
-import SftpClient from 'ssh2-sftp-client';
+import type SftpClient from 'ssh2-sftp-client';
 import type { Client, ConnectConfig, SFTPWrapper, Stats } from 'ssh2';
 import { HubRequestError } from './hub-client.ts';
 import { pinnedHostKey } from './host-key.ts';
 import { SFTP_STATUS, classifySftpError, type SftpErrorContext } from './classify-sftp-error.ts';
 import { withoutSecrets } from './without-secrets.ts';
+import { loadSshLibrary } from './ssh-library.ts';
 
 export interface SftpCredentials {
   password?: string | null;
@@ -284,7 +285,8 @@ export async function openSftpSession(options: SftpConnectOptions): Promise<Sftp
   const pin = pinnedHostKey(server, options.hostKeyFingerprint);
   let session: SftpSession | null = null;
   let rawError: unknown = null;
-  const client = new SftpClient(`recapito-sftp-${id}`, {
+  const { SftpClient: SftpClientClass } = await loadSshLibrary();
+  const client = new SftpClientClass(`recapito-sftp-${id}`, {
     // Failures after connecting are noticed through the session; these only keep the library quiet.
     error: (error: unknown) => session?.markBroken(error instanceof Error ? error.message : String(error)),
     end: () => session?.markBroken('connection ended'),

@@ -3,13 +3,13 @@
 // learns exactly what failed: the name, the port, the host key, the credentials or the folders.
 import { lookup } from 'node:dns/promises';
 import { connect as connectTcp } from 'node:net';
-import { Client } from 'ssh2';
 import { isHubRequestError } from './hub-client.ts';
 import { hostKeyType, sha256Fingerprint } from './host-key.ts';
 import { classifySftpError } from './classify-sftp-error.ts';
 import { openSftpSession, serverLabel } from './sftp-connection-pool.ts';
 import { createSftpHubClient, type SftpHubClientOptions } from './sftp-hub-client.ts';
 import { withTimeout } from './with-timeout.ts';
+import { loadSshLibrary } from './ssh-library.ts';
 
 export type SftpProbeStage = 'dns' | 'tcp' | 'host_key' | 'auth' | 'permissions';
 
@@ -26,6 +26,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  */
 export async function fetchHostKeyFingerprint(host: string, port: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<{ fingerprint: string; keyType: string }> {
   const server = serverLabel(host, port);
+  const { Client } = await loadSshLibrary();
   const ssh = new Client();
   let seen: { fingerprint: string; keyType: string } | null = null;
   try {

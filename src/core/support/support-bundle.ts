@@ -6,7 +6,6 @@
 // secrets file, the API token file, the documents or the store's file, and every file is scrubbed
 // all the same (scrub.ts) before it is zipped.
 import os from 'node:os';
-import yazl from 'yazl';
 import type { AgentStatus } from '../../contract/local-api.ts';
 import { existsSync } from 'node:fs';
 import { readStoreSnapshot, sqliteLibraryVersion, type StoreSnapshot } from '../store/store-snapshot.ts';
@@ -199,6 +198,8 @@ export async function buildSupportBundle(facts: BundleFacts, limits: SupportBund
   for (const file of logs.leftOut) leftOut.push({ what: file.name, why: file.why });
   if (logs.files.length === 0 && logs.leftOut.length === 0) leftOut.push({ what: 'logs', why: `no log file in ${facts.logsDir}` });
 
+  // Loaded when a bundle is made, not at the agent's start (docs/performance.md, "Memory").
+  const { default: yazl } = await import('yazl');
   const zip = new yazl.ZipFile();
   const listed: BundleEntry[] = [];
   for (const entry of entries) {

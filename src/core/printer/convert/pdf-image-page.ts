@@ -1,6 +1,7 @@
 // Adds a page that shows one image XObject: the image bytes go into the PDF as given (already
 // DCT- or Flate-encoded), so nothing is decoded or recompressed here.
-import { PDFDocument, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
+import { loadPdfLib, loadedPdfLib } from './pdf-library.ts';
 import type { PageSizePoints } from './media-size.ts';
 import type { PdfMatrix } from './image-placement.ts';
 
@@ -16,6 +17,7 @@ export interface EncodedImage {
 }
 
 export async function newPdfDocument(): Promise<PDFDocument> {
+  const { PDFDocument } = await loadPdfLib();
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.setProducer('Recapito');
   return doc;
@@ -35,6 +37,7 @@ export function addImagePage(doc: PDFDocument, page: PageSizePoints, image: Enco
   const imageRef = doc.context.register(doc.context.stream(image.data, dict as Parameters<typeof doc.context.stream>[1]));
   const pdfPage = doc.addPage([page.width, page.height]);
   const name = pdfPage.node.newXObject('Image', imageRef);
+  const { concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } = loadedPdfLib(); // `doc` exists: loaded
   pdfPage.pushOperators(pushGraphicsState(), concatTransformationMatrix(...matrix), drawObject(name), popGraphicsState());
 }
 

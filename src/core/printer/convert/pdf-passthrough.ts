@@ -1,6 +1,6 @@
 // A printed PDF is kept byte for byte; its pages are counted when pdf-lib can read it.
-import { PDFDocument } from 'pdf-lib';
 import { ConversionError } from './conversion-error.ts';
+import { loadPdfLib } from './pdf-library.ts';
 
 /** PDF readers accept up to 1024 bytes of junk before the header, so this looks that far. */
 const HEADER_SEARCH_BYTES = 1024;
@@ -20,6 +20,7 @@ export async function passThroughPdf(bytes: Buffer): Promise<{ pdf: Buffer; page
 async function countPages(bytes: Buffer): Promise<number | null> {
   if (bytes.length > MAX_BYTES_TO_COUNT) return null;
   try {
+    const { PDFDocument } = await loadPdfLib();
     const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
     return doc.getPageCount();
   } catch {
