@@ -33,6 +33,8 @@ function startupGraph(entry: string): { files: Set<string>; packages: Map<string
   return { files, packages };
 }
 
+const FIRST_USE_PACKAGES = ['ssh2', 'ssh2-sftp-client', 'pdf-lib', 'yazl', 'pkijs', 'asn1js'];
+
 describe('recapito serve at start', () => {
   const { files, packages } = startupGraph('src/cli/commands/serve.ts');
 
@@ -50,8 +52,8 @@ describe('recapito serve at start', () => {
     for (const name of ['better-sqlite3', 'fastify', 'chokidar']) expect(packages.has(name), name).toBe(true);
   });
 
-  it('does not load the packages kept for first use: ssh2, ssh2-sftp-client, pdf-lib, yazl', () => {
-    for (const name of ['ssh2', 'ssh2-sftp-client', 'pdf-lib', 'yazl']) expect(packages.get(name), `${name} is loaded at start`).toBeUndefined();
+  it('does not load the packages kept for first use: ssh2, ssh2-sftp-client, pdf-lib, yazl, pkijs, asn1js', () => {
+    for (const name of FIRST_USE_PACKAGES) expect(packages.get(name), `${name} is loaded at start`).toBeUndefined();
   });
 
   it('does not load the sandbox hub, its certificate code or the other commands', () => {
@@ -64,5 +66,14 @@ describe('recapito serve at start', () => {
   it('the CLI entry point imports no command statically', () => {
     const entry = startupGraph('src/cli/main.ts');
     expect([...entry.files].map((file) => relative(root, file))).toEqual(['src/cli/main.ts']);
+  });
+});
+
+describe('a capture worker at start', () => {
+  it('loads the XML and ZIP readers, not the signed-invoice (P7M) code or the others kept for first use', () => {
+    const { files, packages } = startupGraph('src/core/intake/capture-worker/capture-worker.ts');
+    expect([...files].map((file) => relative(root, file))).toContain('src/core/inspect/invoice/read-invoice.ts');
+    expect(packages.has('saxes')).toBe(true);
+    for (const name of FIRST_USE_PACKAGES) expect(packages.get(name), `${name} is loaded at start`).toBeUndefined();
   });
 });

@@ -85,7 +85,7 @@ export class ComputedTotalsBackfill {
     if (!record?.spooled || (record.kind !== 'fatturapa' && record.kind !== 'p7m') || !lacksTotal(record.metadata)) return false;
     let totals: Array<string | null>;
     try {
-      const view = readInvoiceView(await this.#spool.read(record.sha256), record.kind);
+      const view = await readInvoiceView(await this.#spool.read(record.sha256), record.kind);
       totals = view.bodies.map((body) => (body.totalComputed ? body.total : null));
     } catch {
       // Gone (retention), damaged or unreadable: it stays without a total, as it was captured.

@@ -10,17 +10,17 @@ export interface InvoiceFile {
   kind: InvoiceFileKind;
 }
 
-export function invoiceViewOf(file: InvoiceFile): InvoiceView {
+export function invoiceViewOf(file: InvoiceFile): Promise<InvoiceView> {
   return unreadable(() => readInvoiceView(file.bytes, file.kind));
 }
 
-export function invoiceAttachmentOf(file: InvoiceFile, body: number, index: number): { name: string | null; bytes: Buffer } | null {
+export function invoiceAttachmentOf(file: InvoiceFile, body: number, index: number): Promise<{ name: string | null; bytes: Buffer } | null> {
   return unreadable(() => readInvoiceAttachment(file.bytes, file.kind, body, index));
 }
 
-function unreadable<T>(read: () => T): T {
+async function unreadable<T>(read: () => Promise<T>): Promise<T> {
   try {
-    return read();
+    return await read();
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const reason = error instanceof Error ? error.message : String(error);

@@ -26,20 +26,25 @@ export { sumDecimals } from './document-total.ts';
 export type InvoiceFileKind = 'fatturapa' | 'p7m';
 
 /** The view of an invoice file's bytes; throws (XmlRefusedError, P7mError, InvoiceFormatError) when unreadable. */
-export function readInvoiceView(bytes: Buffer, kind: InvoiceFileKind): InvoiceView {
-  return buildInvoiceView(parseXml(xmlBytes(bytes, kind)), kind === 'p7m');
+export async function readInvoiceView(bytes: Buffer, kind: InvoiceFileKind): Promise<InvoiceView> {
+  return buildInvoiceView(parseXml(await xmlBytes(bytes, kind)), kind === 'p7m');
 }
 
 /** One attachment (Allegati) of one body, decoded: null when there is no such attachment. */
-export function readInvoiceAttachment(bytes: Buffer, kind: InvoiceFileKind, body: number, index: number): { name: string | null; bytes: Buffer } | null {
-  const root = parseXml(xmlBytes(bytes, kind));
+export async function readInvoiceAttachment(
+  bytes: Buffer,
+  kind: InvoiceFileKind,
+  body: number,
+  index: number,
+): Promise<{ name: string | null; bytes: Buffer } | null> {
+  const root = parseXml(await xmlBytes(bytes, kind));
   const attachment = childElements(childElements(root, 'FatturaElettronicaBody')[body], 'Allegati')[index];
   if (!attachment) return null;
   return { name: valueAt(attachment, 'NomeAttachment'), bytes: decodeAttachment(attachment) };
 }
 
-function xmlBytes(bytes: Buffer, kind: InvoiceFileKind): Buffer {
-  return kind === 'p7m' ? extractSignedContent(bytes).content : bytes;
+async function xmlBytes(bytes: Buffer, kind: InvoiceFileKind): Promise<Buffer> {
+  return kind === 'p7m' ? (await extractSignedContent(bytes)).content : bytes;
 }
 
 export function buildInvoiceView(root: XmlElement, signed: boolean): InvoiceView {

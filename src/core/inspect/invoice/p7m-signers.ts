@@ -1,8 +1,9 @@
 // Who signed a CAdES envelope, read from its signer infos and the certificates it carries. The
 // signature is not verified here (the hub and SDI do that): this is what the user is shown.
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as asn1js from 'asn1js';
+import type * as pkijs from 'pkijs';
+import type { CmsLibrary } from './cms-library.ts';
 import type { SignerInfo } from './types.ts';
 
 const OID_COMMON_NAME = '2.5.4.3';
@@ -15,14 +16,15 @@ const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
 const FISCAL_CODE = /[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]/;
 const COMPANY_CODE = /^\d{11}$/;
 
-export function describeSigners(signed: pkijs.SignedData): SignerInfo[] {
-  const certificates = (signed.certificates ?? []).filter((item): item is pkijs.Certificate => item instanceof pkijs.Certificate);
-  return signed.signerInfos.map((info) => describeSigner(info, certificates));
+/** `cms`: the loaded pkijs and asn1js (cms-library.ts), for their classes. */
+export function describeSigners(cms: CmsLibrary, signed: pkijs.SignedData): SignerInfo[] {
+  const certificates = (signed.certificates ?? []).filter((item): item is pkijs.Certificate => item instanceof cms.pkijs.Certificate);
+  return signed.signerInfos.map((info) => describeSigner(cms, info, certificates));
 }
 
-function describeSigner(info: pkijs.SignerInfo, certificates: pkijs.Certificate[]): SignerInfo {
-  const certificate = findSignerCertificate(info.sid, certificates);
-  const sidIssuer = info.sid instanceof pkijs.IssuerAndSerialNumber ? info.sid : null;
+function describeSigner(cms: CmsLibrary, info: pkijs.SignerInfo, certificates: pkijs.Certificate[]): SignerInfo {
+  const certificate = findSignerCertificate(cms, info.sid, certificates);
+  const sidIssuer = info.sid instanceof cms.pkijs.IssuerAndSerialNumber ? info.sid : null;
   const issuerName = certificate?.issuer ?? sidIssuer?.issuer;
   const serial = certificate?.serialNumber ?? sidIssuer?.serialNumber;
   return {
@@ -30,17 +32,17 @@ function describeSigner(info: pkijs.SignerInfo, certificates: pkijs.Certificate[
     fiscalCode: certificate ? fiscalCodeOf(certificate.subject) : null,
     issuer: issuerName ? (nameAttribute(issuerName, OID_COMMON_NAME) ?? nameAttribute(issuerName, OID_ORGANIZATION)) : null,
     serialNumber: serial ? serialHex(serial) : null,
-    signingTime: signingTimeOf(info),
+    signingTime: signingTimeOf(cms, info),
     notAfter: certificate ? isoDate(certificate.notAfter.value) : null,
   };
 }
 
 /** The signer is named by issuer + serial number, or by subject key identifier ([0]). */
-function findSignerCertificate(sid: unknown, certificates: pkijs.Certificate[]): pkijs.Certificate | undefined {
-  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+function findSignerCertificate(cms: CmsLibrary, sid: unknown, certificates: pkijs.Certificate[]): pkijs.Certificate | undefined {
+  if (sid instanceof cms.pkijs.IssuerAndSerialNumber) {
     return certificates.find((cert) => cert.issuer.isEqual(sid.issuer) && cert.serialNumber.isEqual(sid.serialNumber));
   }
-  const keyId = subjectKeyIdOfSid(sid);
+  const keyId = subjectKeyIdOfSid(cms, sid);
   if (!keyId) return undefined;
   return certificates.find((cert) => {
     const known = subjectKeyIdOfCertificate(cert);
@@ -48,8 +50,8 @@ function findSignerCertificate(sid: unknown, certificates: pkijs.Certificate[]):
   });
 }
 
-function subjectKeyIdOfSid(sid: unknown): Buffer | null {
-  if (!(sid instanceof asn1js.BaseBlock)) return null;
+function subjectKeyIdOfSid(cms: CmsLibrary, sid: unknown): Buffer | null {
+  if (!(sid instanceof cms.asn1js.BaseBlock)) return null;
   const block = sid.idBlock.isConstructed ? (sid.valueBlock as unknown as { value: asn1js.BaseBlock[] }).value[0] : sid;
   const view = (block?.valueBlock as { valueHexView?: Uint8Array } | undefined)?.valueHexView;
   return view ? Buffer.from(view) : null;
@@ -78,10 +80,10 @@ function fiscalCodeOf(subject: pkijs.RelativeDistinguishedNames): string | null 
   return FISCAL_CODE.exec(nameAttribute(subject, OID_COMMON_NAME)?.toUpperCase() ?? '')?.[0] ?? null;
 }
 
-function signingTimeOf(info: pkijs.SignerInfo): string | null {
+function signingTimeOf(cms: CmsLibrary, info: pkijs.SignerInfo): string | null {
   const attribute = info.signedAttrs?.attributes.find((item) => item.type === OID_SIGNING_TIME);
   const value: unknown = attribute?.values[0];
-  return value instanceof asn1js.UTCTime ? isoDate(value.toDate()) : null; // GeneralizedTime extends UTCTime
+  return value instanceof cms.asn1js.UTCTime ? isoDate(value.toDate()) : null; // GeneralizedTime extends UTCTime
 }
 
 function serialHex(serial: asn1js.Integer): string {

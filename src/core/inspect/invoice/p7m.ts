@@ -1,8 +1,9 @@
 // Opens a CAdES envelope (.xml.p7m) and returns the signed content with its signers. Italian
 // signing tools write DER, BER with indefinite lengths and chunked content, or base64; some files
 // are signed more than once by wrapping one envelope in another ("matrioska"): all are opened.
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as asn1js from 'asn1js';
+import type * as pkijs from 'pkijs';
+import { loadCmsLibrary, type CmsLibrary } from './cms-library.ts';
 import { P7mError } from './p7m-error.ts';
 import { decodeP7mBytes } from './p7m-encoding.ts';
 import { describeSigners } from './p7m-signers.ts';
@@ -23,22 +24,23 @@ export interface SignedContent {
   signers: SignerInfo[];
 }
 
-export function extractSignedContent(bytes: Buffer): SignedContent {
+export async function extractSignedContent(bytes: Buffer): Promise<SignedContent> {
   const { der, encoding } = decodeP7mBytes(bytes);
+  const cms = await loadCmsLibrary();
   const signers: SignerInfo[] = [];
   let content = der;
   for (let level = 0; level === 0 || isSignedDataEnvelope(content); level += 1) {
     if (level >= MAX_NESTED_ENVELOPES) {
       throw new P7mError('p7m_corrupt', `the signed file (P7M) nests more than ${MAX_NESTED_ENVELOPES} envelopes, one inside the other`);
     }
-    const signed = parseSignedData(content);
-    signers.push(...describeSigners(signed));
+    const signed = parseSignedData(cms, content);
+    signers.push(...describeSigners(cms, signed));
     content = encapsulatedContent(signed);
   }
   return { content, encoding, signers };
 }
 
-function parseSignedData(der: Uint8Array): pkijs.SignedData {
+function parseSignedData({ asn1js, pkijs }: CmsLibrary, der: Uint8Array): pkijs.SignedData {
   const parsed = asn1js.fromBER(der, { parseEmbedded: false, maxNodes: MAX_ASN1_NODES, maxContentLength: der.byteLength });
   if (parsed.offset === -1) throw corrupt(`its ASN.1 structure cannot be read (${parsed.result.error || 'unknown error'})`);
   const contentInfo = fromSchema(() => new pkijs.ContentInfo({ schema: parsed.result }), 'it is not a CMS envelope');

@@ -49,7 +49,7 @@ function readXmlInvoice(bytes: Buffer, signed: InvoiceReading['signed']): Invoic
 }
 
 async function readSignedInvoice(bytes: Buffer, options: ReadInvoiceOptions): Promise<InvoiceDocumentReading> {
-  const { content, encoding, signers } = extractSignedContent(bytes);
+  const { content, encoding, signers } = await extractSignedContent(bytes);
   if (content.subarray(0, 1024).includes('%PDF-')) {
     // A signed PDF is a legitimate document, but not a FatturaPA: read it as a PDF and say so.
     const reading = await readPdfInvoice(content, options);
