@@ -7,7 +7,12 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CaptureWorkerPool, defaultCaptureWorkerCount, type CaptureWorkerPoolOptions } from '../../src/core/intake/capture-worker/capture-pool.ts';
+import {
+  SPAWN_WHEN_QUEUED,
+  CaptureWorkerPool,
+  defaultCaptureWorkerCount,
+  type CaptureWorkerPoolOptions,
+} from '../../src/core/intake/capture-worker/capture-pool.ts';
 import type { CaptureRequest } from '../../src/core/intake/capture-worker/messages.ts';
 import { probeFile } from '../../src/core/intake/stable-file.ts';
 import { Spool, sha256Hex } from '../../src/core/store/spool.ts';
@@ -238,6 +243,21 @@ describe('capture worker pool', () => {
     await pool.close();
     expect(pool.workerCount).toBe(0);
     await expect(pool.prepare({ type: 'bytes', name: 'late.xml', bytes: invoice })).rejects.toThrow(/agent is stopping/);
+  });
+
+  it('serves captures that come one at a time, or a few at once, with one worker; a burst starts the second', async () => {
+    const { dir, pool } = await startPool({ size: 2 });
+    for (let i = 0; i < 5; i++) {
+      await writeFile(join(dir, `one-${i}.xml`), invoice);
+      await pool.prepare(await fileRequest(join(dir, `one-${i}.xml`)));
+    }
+    expect(pool.workerCount).toBe(1);
+    // Fewer than SPAWN_WHEN_QUEUED at once: still the one worker.
+    await Promise.all(Array.from({ length: SPAWN_WHEN_QUEUED }, (_, i) => pool.prepare({ type: 'bytes', name: `few-${i}.xml`, bytes: invoice })));
+    expect(pool.workerCount).toBe(1);
+    // One more than the first worker holds: the second starts.
+    await Promise.all(Array.from({ length: SPAWN_WHEN_QUEUED + 1 }, (_, i) => pool.prepare({ type: 'bytes', name: `burst-${i}.xml`, bytes: invoice })));
+    expect(pool.workerCount).toBe(2);
   });
 
   it('stops a worker that has had no capture for idleMs, and starts a new one for the next capture', async () => {

@@ -77,6 +77,8 @@ export const DEFAULT_CAPTURE_JOB_TIMEOUT_MS = 120_000;
 export const DEFAULT_CAPTURE_IDLE_MS = 30_000;
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 const CLOSE_GRACE_MS = 10_000;
+/** Captures every worker must hold before another worker is started (see #pickSlot). */
+export const SPAWN_WHEN_QUEUED = 4;
 
 // Run from source the worker is capture-worker.ts; built into dist/ it is capture-worker.js.
 const WORKER_URL = new URL(`./capture-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
@@ -160,11 +162,18 @@ export class CaptureWorkerPool implements CapturePreparer {
   }
 
   /** An idle worker if there is one; else a new worker while under the size; else the least busy. */
+  /**
+   * An idle worker if there is one; a new one only when every worker already holds
+   * SPAWN_WHEN_QUEUED captures: a worker runs several at once, so files that come one by one
+   * (a user saving, a printer) are served by one thread, and only a burst starts the second
+   * (each costs its own isolate and malloc arenas, which stay with the process after it ends).
+   */
   #pickSlot(): Slot {
     const idle = this.#slots.find((slot) => slot.jobs.size === 0);
     if (idle) return idle;
-    if (this.#slots.length < this.#options.size) return this.#spawn();
-    return this.#slots.reduce((least, slot) => (slot.jobs.size < least.jobs.size ? slot : least));
+    const least = this.#slots.reduce<Slot | null>((best, slot) => (best === null || slot.jobs.size < best.jobs.size ? slot : best), null);
+    if (this.#slots.length < this.#options.size && (least === null || least.jobs.size >= SPAWN_WHEN_QUEUED)) return this.#spawn();
+    return least ?? this.#spawn();
   }
 
   #spawn(): Slot {
