@@ -84,6 +84,8 @@ export interface MemoryResult {
     /** The highest and lowest RSS sampled during the idle window (every 5 s). */
     idleRssMaxBytes: number | null;
     idleRssMinBytes: number | null;
+    /** The median of the samples (every 5 s): the end is one moment of the collector's rhythm. */
+    idleRssMedianBytes: number | null;
     /** The agent's CPU over the idle window, percent of one core; other processes' cores. */
     idleCpuPercent: number | null;
     noiseCores: number | null;
@@ -214,6 +216,7 @@ export async function measureMemory(options: {
         idleEnd,
         idleRssMaxBytes: samples.length > 0 ? Math.max(...samples) : null,
         idleRssMinBytes: samples.length > 0 ? Math.min(...samples) : null,
+        idleRssMedianBytes: median(samples),
         idleCpuPercent: share === null ? null : share * 100,
         noiseCores,
       };
@@ -282,6 +285,13 @@ async function waitForAccepted(file: string, count: number, agent: AgentChild): 
   }
 }
 
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 export function mib(bytes: number | null): string {
   return bytes === null ? 'not measured' : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
@@ -299,7 +309,7 @@ export function formatMemoryReport(result: MemoryResult): string {
     `fresh agent, empty store, ${WATCHED_FOLDERS} folders       ${split(start)}`,
     ...(result.startFromSource ? [`  the same from source (types stripped) ${split(result.startFromSource)}`] : []),
     `${history.documents} documents, after start        ${split(history.afterStart)}`,
-    `  then ${history.warmFiles} files captured, idle ${history.idleMinutes} min:  ${split(history.idleEnd)}; sampled ${mib(history.idleRssMinBytes)} to ${mib(history.idleRssMaxBytes)}`,
+    `  then ${history.warmFiles} files captured, idle ${history.idleMinutes} min:  ${split(history.idleEnd)}; sampled ${mib(history.idleRssMinBytes)} to ${mib(history.idleRssMaxBytes)}, median ${mib(history.idleRssMedianBytes)}`,
     `idle RSS with history      ${mib(history.idleEnd.rssBytes).padStart(8)}   target < ${targets.idleRssBytes / 1e6} MB (${mib(targets.idleRssBytes)}): ${verdict(verdicts.idleRss)}`,
     `peak RSS, ${burst.files} burst  ${mib(burst.peakRssBytes).padStart(8)}   target < ${targets.burstPeakRssBytes / 1e6} MB (${mib(targets.burstPeakRssBytes)}): ${verdict(verdicts.burstPeak)}` +
       `  (${burst.complete ? `${burst.docsPerSecond.toFixed(0)} documents/s` : `INCOMPLETE: ${burst.incompleteReason}`})`,
