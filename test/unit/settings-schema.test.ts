@@ -40,7 +40,7 @@ describe('defaultSettings', () => {
     expect(s.profiles).toEqual([]);
     expect(s.intake).toEqual({
       stableWindowMs: 500,
-      concurrency: 32,
+      concurrency: 64,
       memoryBudgetBytes: 64 * 1024 * 1024,
       rescanIntervalMs: 30_000,
       maxFileBytes: 20 * MiB,
