@@ -15,7 +15,8 @@ import { preparePrivateDataDir } from '../../src/core/config/private-data.ts';
 import { LOG_FILE_NAME } from '../../src/core/log/logger.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
-import { fixture } from '../helpers/fixtures.ts';
+import { fixture, makePdf } from '../helpers/fixtures.ts';
+import { INLINE_PART_MAX_BYTES } from '../../src/core/store/spool.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -73,7 +74,7 @@ function stopLater(running: RunningAgent): void {
 async function deliverOne(demo: Demo): Promise<void> {
   await writeFile(join(demo.dropDir, 'consegnata.xml'), fixture('fatturapa', 'IT01234567890_FPR01.xml'));
   await waitFor(
-    'consegnata.xml delivered, with its receipt spooled',
+    'consegnata.xml delivered, with its receipt',
     () => {
       const summary = demo.running.agent.documents({ limit: 10 }).documents.find((d) => d.name === 'consegnata.xml');
       const document = summary ? demo.running.agent.document(summary.id) : null;
@@ -82,6 +83,10 @@ async function deliverOne(demo: Demo): Promise<void> {
     30_000,
     100,
   );
+  // The invoice and its receipt are kept in the store; a document over the inline size is a spool file.
+  const large = Buffer.concat([makePdf('grande'), Buffer.from(`%${'x'.repeat(INLINE_PART_MAX_BYTES)}\n`)]);
+  await writeFile(join(demo.dropDir, 'grande.pdf'), large);
+  await waitFor('grande.pdf captured', () => demo.running.agent.documents({ limit: 10 }).documents.some((d) => d.name === 'grande.pdf'), 30_000, 100);
 }
 
 describe.skipIf(process.platform === 'win32')('private data folder (POSIX modes; on Windows the user profile ACL protects it)', () => {
@@ -118,8 +123,8 @@ describe.skipIf(process.platform === 'win32')('private data folder (POSIX modes;
         expect(names, kind).toContain(kind);
       }
       expect(names.filter((n) => /^spool\/[0-9a-f]{2}$/.test(n)).length, 'spool shard folders').toBeGreaterThan(0);
-      // The invoice itself is kept in the store (a small capture); the hub's receipt is a spool file.
-      expect(names.filter((n) => /^spool\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(n)).length, 'spooled files (the receipt)').toBeGreaterThanOrEqual(1);
+      // The invoice and the hub's receipt are kept in the store (small); the large PDF is a spool file.
+      expect(names.filter((n) => /^spool\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(n)).length, 'spooled files (the large PDF)').toBeGreaterThanOrEqual(1);
       expect(notPrivate([{ path: agentDir, folder: true, mode: await modeOf(agentDir) }, ...entries])).toEqual([]);
 
       expect((await modeOf(dir)).toString(8), 'the demo folder').toBe('700');
