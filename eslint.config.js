@@ -29,7 +29,7 @@ const CORE = {
   tls: { src: [], packages: ['@peculiar/x509', 'reflect-metadata'] },
   lifecycle: { src: ['core/log'], packages: [] },
   config: { src: ['core/util', 'contract'], packages: ['zod'] },
-  inspect: { src: ['core/xml', 'contract'], packages: ['asn1js', 'pkijs', 'unpdf'] },
+  inspect: { src: ['core/xml', 'core/util', 'contract'], packages: ['asn1js', 'pkijs', 'unpdf'] },
   hub: { src: ['core/util', 'core/log', 'contract'], packages: ['axios', 'https-proxy-agent', 'proxy-from-env', 'ssh2', 'ssh2-sftp-client', 'zod'] },
   store: { src: ['core/agent-error.ts', 'contract'], packages: ['better-sqlite3'] },
   intake: { src: ['core/inspect', 'core/store', 'core/log', 'core/util', 'contract'], packages: ['chokidar', 'yauzl', 'uuid'] },

@@ -3,21 +3,14 @@
 // WebAssembly Poly1305 alone reserves 16 MiB). docs/performance.md, "Memory".
 import type { Client } from 'ssh2';
 import type SftpClient from 'ssh2-sftp-client';
+import { loadOnce } from '../util/load-once.ts';
 
 export interface SshLibrary {
   Client: typeof Client;
   SftpClient: typeof SftpClient;
 }
 
-let loading: Promise<SshLibrary> | undefined;
-
-export function loadSshLibrary(): Promise<SshLibrary> {
-  loading ??= Promise.all([import('ssh2'), import('ssh2-sftp-client')]).then(
-    ([ssh2, sftp]) => ({ Client: ssh2.Client, SftpClient: sftp.default }),
-    (error: unknown) => {
-      loading = undefined; // the next connection tries again
-      throw error;
-    },
-  );
-  return loading;
-}
+export const loadSshLibrary: () => Promise<SshLibrary> = loadOnce(async () => {
+  const [ssh2, sftp] = await Promise.all([import('ssh2'), import('ssh2-sftp-client')]);
+  return { Client: ssh2.Client, SftpClient: sftp.default };
+});

@@ -3,21 +3,14 @@
 // carried about 7 MiB more (docs/performance.md, "Memory").
 import type * as Asn1js from 'asn1js';
 import type * as Pkijs from 'pkijs';
+import { loadOnce } from '../../util/load-once.ts';
 
 export interface CmsLibrary {
   asn1js: typeof Asn1js;
   pkijs: typeof Pkijs;
 }
 
-let loading: Promise<CmsLibrary> | undefined;
-
-export function loadCmsLibrary(): Promise<CmsLibrary> {
-  loading ??= Promise.all([import('asn1js'), import('pkijs')]).then(
-    ([asn1js, pkijs]) => ({ asn1js, pkijs }),
-    (error: unknown) => {
-      loading = undefined; // the next P7M tries again
-      throw error;
-    },
-  );
-  return loading;
-}
+export const loadCmsLibrary: () => Promise<CmsLibrary> = loadOnce(async () => {
+  const [asn1js, pkijs] = await Promise.all([import('asn1js'), import('pkijs')]);
+  return { asn1js, pkijs };
+});

@@ -2,22 +2,13 @@
 // prints does not carry it (with the other packages loaded on first use, about 8 MiB of resident
 // memory; docs/performance.md, "Memory").
 import type * as PdfLibModule from 'pdf-lib';
+import { loadOnce } from '../../util/load-once.ts';
 
 type PdfLib = typeof PdfLibModule;
 
 let loaded: PdfLib | undefined;
-let loading: Promise<PdfLib> | undefined;
 
-export async function loadPdfLib(): Promise<PdfLib> {
-  loading ??= import('pdf-lib').then(
-    (library) => (loaded = library),
-    (error: unknown) => {
-      loading = undefined; // the next job tries again
-      throw error;
-    },
-  );
-  return loading;
-}
+export const loadPdfLib: () => Promise<PdfLib> = loadOnce(async () => (loaded = await import('pdf-lib')));
 
 /** For code that holds a document made by pdf-lib: the library is loaded by then. */
 export function loadedPdfLib(): PdfLib {
