@@ -239,14 +239,7 @@ describe('Linux: the /proc scan', () => {
   it('spaces full scans by nine times their cost, answering "later" meanwhile', async () => {
     const time = { now: 0 };
     // Each look into a process's descriptors "takes" 10 ms of the main thread.
-    const timed = new ProcWriterSignal({
-      ...procDepsOf(time),
-      readdir: (path) => {
-        if (path === '/proc') return ['100'];
-        time.now += 10;
-        return [];
-      },
-    });
+    const timed = signalWithScanCost(time, 10);
     expect(await timed.writerStates([OURS])).toEqual(['closed']);
     expect(timed.lastScanMs).toBe(10);
     expect(timed.nextLookInMs()).toBe(90);
@@ -260,14 +253,7 @@ describe('Linux: the /proc scan', () => {
   it('leaves files to the stability window while an expensive scan (a desktop with many descriptors) is far off', async () => {
     const time = { now: 0 };
     // One scan "takes" 100 ms of the main thread: the next may come only 900 ms later.
-    const costly = new ProcWriterSignal({
-      ...procDepsOf(time),
-      readdir: (path) => {
-        if (path === '/proc') return ['100'];
-        time.now += 100;
-        return [];
-      },
-    });
+    const costly = signalWithScanCost(time, 100);
     expect(await costly.writerStates([OURS])).toEqual(['closed']);
     expect(costly.nextLookInMs()).toBe(900);
     time.now += 100;
@@ -279,6 +265,18 @@ describe('Linux: the /proc scan', () => {
     expect(costly.scans).toBe(2); // at most a tenth of the main thread
   });
 });
+
+/** One process whose descriptors take `costMs` of the main thread to look into. */
+function signalWithScanCost(time: { now: number }, costMs: number): ProcWriterSignal {
+  return new ProcWriterSignal({
+    ...procDepsOf(time),
+    readdir: (path) => {
+      if (path === '/proc') return ['100'];
+      time.now += costMs;
+      return [];
+    },
+  });
+}
 
 function procDepsOf(time: { now: number }): Partial<ProcDeps> {
   return {

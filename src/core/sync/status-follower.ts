@@ -169,12 +169,9 @@ export class StatusFollower {
         // Small ones (SDI receipts are a few KiB) go into the store in the status's own commit: one row
         // instead of a spool file's five system calls on the main thread. Larger ones are spool files;
         // the hub keeps them, so a copy lost to a power cut is fetched again: no fsync.
-        if (bytes.byteLength <= INLINE_PART_MAX_BYTES) {
-          downloads.set(key, { documentId: local.id, hubId: event.documentId, name, sha256: sha256Hex(bytes), size: bytes.byteLength, inline: bytes });
-        } else {
-          const sha256 = await spool.put(bytes, { durable: false });
-          downloads.set(key, { documentId: local.id, hubId: event.documentId, name, sha256, size: bytes.byteLength, inline: null });
-        }
+        const inline = bytes.byteLength <= INLINE_PART_MAX_BYTES ? bytes : null;
+        const sha256 = inline ? sha256Hex(bytes) : await spool.put(bytes, { durable: false });
+        downloads.set(key, { documentId: local.id, hubId: event.documentId, name, sha256, size: bytes.byteLength, inline });
       }
     }
     return downloads;

@@ -161,7 +161,6 @@ export class CaptureWorkerPool implements CapturePreparer {
     return this.#slots.length;
   }
 
-  /** An idle worker if there is one; else a new worker while under the size; else the least busy. */
   /**
    * An idle worker if there is one; a new one only when every worker already holds
    * SPAWN_WHEN_QUEUED captures: a worker runs several at once, so files that come one by one
@@ -172,8 +171,8 @@ export class CaptureWorkerPool implements CapturePreparer {
     const idle = this.#slots.find((slot) => slot.jobs.size === 0);
     if (idle) return idle;
     const least = this.#slots.reduce<Slot | null>((best, slot) => (best === null || slot.jobs.size < best.jobs.size ? slot : best), null);
-    if (this.#slots.length < this.#options.size && (least === null || least.jobs.size >= SPAWN_WHEN_QUEUED)) return this.#spawn();
-    return least ?? this.#spawn();
+    if (least === null || (this.#slots.length < this.#options.size && least.jobs.size >= SPAWN_WHEN_QUEUED)) return this.#spawn();
+    return least;
   }
 
   #spawn(): Slot {
