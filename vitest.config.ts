@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { AGENT_NODE_FLAGS } from './src/cli/agent-node-flags.ts';
 
 export default defineConfig({
   test: {
@@ -11,6 +12,9 @@ export default defineConfig({
     // projects share these two workers: their files run side by side, not one project after another.
     pool: 'forks',
     maxWorkers: 2,
+    // Tests run agents in their own process: it gets the flags the agent is launched with
+    // (src/cli/agent-node-flags.ts), among them the one that keeps V8's WebAssembly wrapper race away.
+    execArgv: [...AGENT_NODE_FLAGS],
     reporters: ['default', './test/reporters/summary-line.ts'],
     // Agents started by tests register here, not among the user's running agents (src/core/config/running-agents.ts).
     env: { RECAPITO_RUNNING_DIR: mkdtempSync(join(tmpdir(), 'recapito-running-')) },

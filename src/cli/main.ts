@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=16
+#!/usr/bin/env -S node --max-semi-space-size=16 --wasm-wrapper-tiering-budget=2147483647
 // The `recapito` command.
 // The shebang carries AGENT_NODE_FLAGS (agent-node-flags.ts); a test keeps the two equal.
 

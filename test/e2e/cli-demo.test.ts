@@ -16,6 +16,7 @@ import { waitFor } from '../helpers/wait-for.ts';
 import { SandboxAdminClient, SandboxHttpsClient } from '../../src/sandbox-hub/sandbox-hub-client.ts';
 import type { DocumentsPage } from '../../src/contract/local-api.ts';
 import { openDatabase } from '../../src/core/store/database.ts';
+import { AGENT_NODE_FLAGS } from '../../src/cli/agent-node-flags.ts';
 
 const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -92,7 +93,7 @@ describe('CLI demo', () => {
 
     // `recapito send` and `recapito status` talk to the running agent through its local API.
     // Without --data: the demo listed itself among the running agents.
-    const cli = (...args: string[]) => execFileAsync(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env });
+    const cli = (...args: string[]) => execFileAsync(process.execPath, [...AGENT_NODE_FLAGS, join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env });
     const extra = join(dir, 'extra.pdf');
     await writeFile(extra, makePdf('sent with recapito send'));
     const sent = await cli('send', extra);

@@ -17,6 +17,7 @@ import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { openDatabase } from '../../src/core/store/database.ts';
+import { AGENT_NODE_FLAGS } from '../../src/cli/agent-node-flags.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const FILES = 500;
@@ -40,7 +41,7 @@ afterAll(async () => {
 });
 
 function startAgent(dataDir: string, logFile: string): ChildProcess {
-  const child = spawn(process.execPath, [CLI, 'serve', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, CLI, 'serve', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

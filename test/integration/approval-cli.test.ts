@@ -10,6 +10,7 @@ import type { Harness } from '../helpers/harness.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { apiRequest, startApiHarness, TEST_TOKEN } from '../helpers/local-api-request.ts';
 import type { Settings } from '../../src/core/config/settings-schema.ts';
+import { AGENT_NODE_FLAGS } from '../../src/cli/agent-node-flags.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 let h: Harness;
@@ -38,7 +39,7 @@ function recapito(args: string[], stdin = ''): Promise<{ code: number; stdout: s
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [MAIN, ...args, '--data', dataDir],
+      [...AGENT_NODE_FLAGS, MAIN, ...args, '--data', dataDir],
       { env: { ...process.env, RECAPITO_RUNNING_DIR: join(h.root, 'running') } },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

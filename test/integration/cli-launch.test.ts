@@ -1,8 +1,9 @@
 // How the agent's Node process is launched: the installed `recapito` command runs through its shebang
 // (`env -S node FLAGS`), the npm scripts name the flags themselves, and the bench children use
-// AGENT_NODE_FLAGS. All of them must carry the same flags, and the shebang must really deliver them.
+// AGENT_NODE_FLAGS; the tests' own processes and the CLI children they start carry them too. All of
+// them must carry the same flags, and the shebang must really deliver them.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -41,5 +42,24 @@ describe('the agent process is launched with AGENT_NODE_FLAGS', () => {
     expect(stdout + stderr).toMatch(/usage: recapito <command>/);
     const execArgv = JSON.parse(/EXECARGV=(.*)/.exec(stderr)![1]!) as string[];
     for (const flag of AGENT_NODE_FLAGS) expect(execArgv).toContain(flag);
+  });
+
+  it('the test processes, which run agents in process, were started with them too (vitest.config.ts)', () => {
+    for (const flag of AGENT_NODE_FLAGS) expect(process.execArgv).toContain(flag);
+  });
+
+  it('every test that starts the CLI as a child passes them', async () => {
+    const files = (await readdir(`${root}test`, { recursive: true })).filter((name) => name.endsWith('.test.ts'));
+    const launching: string[] = [];
+    for (const name of files) {
+      const text = await readFile(`${root}test/${name}`, 'utf8');
+      const children = text.match(/(?:spawn|execFile\w*)\(\s*process\.execPath,\s*\[[^\]]*/g) ?? [];
+      for (const call of children.filter((c) => /\b(CLI|MAIN)\b|cli\/main\.ts/.test(c))) {
+        launching.push(name);
+        expect(call, `${name}: ${call}`).toContain('...AGENT_NODE_FLAGS');
+      }
+    }
+    // The scan found the launches it guards (crash recovery, enrollment, support bundle, …).
+    expect(new Set(launching).size).toBeGreaterThanOrEqual(6);
   });
 });

@@ -23,6 +23,7 @@ import { testSettings } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { AGENT_NODE_FLAGS } from '../../src/cli/agent-node-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /**
@@ -76,7 +77,7 @@ interface CliResult {
 /** The real `recapito` command, as an admin or a deployment tool runs it. */
 function recapito(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

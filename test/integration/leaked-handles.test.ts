@@ -17,6 +17,7 @@ import { testSettings } from '../helpers/harness.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { makePdf } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { AGENT_NODE_FLAGS } from '../../src/cli/agent-node-flags.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const COLLECT_OFTEN = fileURLToPath(new URL('../helpers/collect-garbage-often.ts', import.meta.url));
@@ -110,9 +111,13 @@ describe.runIf(process.platform === 'linux')('an agent restarted with a backlog'
   afterAll(async () => hub.close());
 
   function startAgent(dataDir: string, output: string[]): ChildProcess {
-    const child = spawn(process.execPath, ['--expose-gc', '--trace-warnings', '--import', COLLECT_OFTEN, CLI, 'serve', '--data', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...AGENT_NODE_FLAGS, '--expose-gc', '--trace-warnings', '--import', COLLECT_OFTEN, CLI, 'serve', '--data', dataDir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     return child;

@@ -29,6 +29,7 @@ import { waitFor } from '../helpers/wait-for.ts';
 import { collectOfflineFacts } from '../../src/core/support/collect-offline.ts';
 import { buildSupportBundle } from '../../src/core/support/support-bundle.ts';
 import { writeBrandingFolder } from '../helpers/branding.ts';
+import { AGENT_NODE_FLAGS } from '../../src/cli/agent-node-flags.ts';
 
 const execFileAsync = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -172,7 +173,7 @@ function checkManifest(files: Map<string, Buffer>, running: boolean): Manifest {
 }
 
 async function cli(...args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(process.execPath, [CLI, 'support-bundle', ...args], { timeout: 60_000 });
+  const { stdout } = await execFileAsync(process.execPath, [...AGENT_NODE_FLAGS, CLI, 'support-bundle', ...args], { timeout: 60_000 });
   return stdout.trim();
 }
 
