@@ -10,6 +10,11 @@ import { sha256Hex } from '../../src/core/store/spool.ts';
 import { InstanceLock } from '../../src/core/store/instance-lock.ts';
 import { createAgent } from '../../src/core/agent/agent.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
+import { Store } from '../../src/core/store/store.ts';
+import { Spool } from '../../src/core/store/spool.ts';
+import { COPY_REFERENCE_SQL, REMOVE_DOCUMENT_SQL, Retention } from '../../src/core/sync/retention.ts';
+import type { DocumentState } from '../../src/contract/states.ts';
+import { makeTempDir } from '../helpers/temp-dir.ts';
 
 let harness: Harness | null = null;
 afterEach(async () => {
@@ -96,5 +101,116 @@ describe('instance lock', () => {
     const lock = new InstanceLock(lockFile);
     expect(() => lock.acquire()).not.toThrow();
     lock.release();
+  });
+});
+
+describe('retention of a long history', () => {
+  it('purges a long history a page at a time, the event loop running between pages', async () => {
+    const temp = await makeTempDir();
+    const store = new Store(join(temp.dir, 'recapito.db'), 'retention-test');
+    const spool = new Spool(join(temp.dir, 'spool'));
+    try {
+      const old = new Date(Date.now() - 45 * DAY).toISOString();
+      // Interleaved in id order: settled, a PA invoice only delivered (not settled), still queued.
+      const kinds: { state: DocumentState; formato?: string; settled: boolean }[] = [
+        { state: 'delivered', settled: true },
+        { state: 'delivered', formato: 'FPA12', settled: false },
+        { state: 'delivered', settled: true },
+        { state: 'queued', settled: false },
+      ];
+      const settledIds: string[] = [];
+      const keptIds: string[] = [];
+      for (let index = 0; index < 60; index += 1) {
+        const kind = kinds[index % kinds.length]!;
+        const sha256 = await spool.put(Buffer.from(`document ${index}, ${'x'.repeat(70_000)}`));
+        const id = `0190aaaa-0000-7000-8000-${String(index).padStart(12, '0')}`;
+        store.transaction(() =>
+          store.documents.insert(
+            {
+              id,
+              profile: 'main',
+              source: 'folder',
+              name: `${index}.pdf`,
+              kind: 'pdf',
+              size: 70_000,
+              sha256,
+              spooled: true,
+              state: kind.state,
+              metadata: kind.formato ? { formato: kind.formato } : {},
+            },
+            old,
+          ),
+        );
+        (kind.settled ? settledIds : keptIds).push(id);
+      }
+      // What each read of candidates returned, and how often the event loop ran meanwhile.
+      const pageSizes: number[] = [];
+      const prepare = store.db.prepare.bind(store.db);
+      store.db.prepare = ((sql: string) => {
+        const statement = prepare(sql);
+        if (!sql.startsWith('SELECT id, sha256, state, metadata FROM documents')) return statement;
+        const all = statement.all.bind(statement);
+        return Object.assign(statement, { all: (...args: unknown[]) => ((rows) => (pageSizes.push(rows.length), rows))(all(...args)) });
+      }) as typeof store.db.prepare;
+      let turns = 0;
+      let ticking = true;
+      const tick = (): void => {
+        turns += 1;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const retention = new Retention({
+        store,
+        spool,
+        settings: { historyDays: 30, spoolDays: 7, purgeIntervalHours: 24 },
+        log: createLogger({ dir: join(temp.dir, 'logs'), level: 'warn', maxFileBytes: 1 << 20, maxFiles: 1 }),
+        pageSize: 7,
+      });
+      const result = await retention.purge();
+      ticking = false;
+
+      expect(result.spoolCopiesRemoved).toBe(settledIds.length);
+      expect(result.documentsRemoved).toBe(settledIds.length);
+      for (const id of settledIds) expect(store.documents.get(id)).toBeNull();
+      for (const id of keptIds) expect(store.documents.get(id)?.spooled).toBe(true);
+      for (const id of keptIds) expect(await spool.has(store.documents.get(id)!.sha256)).toBe(true);
+      expect(store.events.verify().ok).toBe(true);
+      // Never more than a page read at once; 60 documents in pages of 7, twice (copies, then records).
+      expect(Math.max(...pageSizes)).toBeLessThanOrEqual(7);
+      expect(pageSizes.filter((size) => size > 0).length).toBeGreaterThanOrEqual(2 * Math.ceil(keptIds.length / 7));
+      expect(turns).toBeGreaterThanOrEqual(pageSizes.length - 1);
+    } finally {
+      store.close();
+      await temp.cleanup();
+    }
+  });
+
+  it('finds every row it removes or checks, and every row pointing at a document, through an index', async () => {
+    const temp = await makeTempDir();
+    const store = new Store(join(temp.dir, 'recapito.db'), 'retention-test');
+    try {
+      const plan = (sql: string) => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x') as { detail: string }[]).map((row) => row.detail);
+      // With foreign keys on, deleting a document looks up each column that references documents.
+      const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map(
+        (row) => row.name,
+      );
+      const references = tables.flatMap((table) =>
+        (store.db.pragma(`foreign_key_list(${table})`) as { table: string; from: string }[])
+          .filter((key) => key.table === 'documents')
+          .map((key) => `SELECT 1 FROM ${table} WHERE ${key.from} = ?`),
+      );
+      expect(references.length).toBeGreaterThanOrEqual(6); // duplicate_of, parent_id, files, invoices, intake, jobs
+      for (const sql of [...REMOVE_DOCUMENT_SQL, ...COPY_REFERENCE_SQL, ...references]) {
+        const steps = plan(sql);
+        expect(steps.length, sql).toBeGreaterThan(0);
+        expect(
+          steps.filter((step) => /^SCAN /.test(step)),
+          `${sql}: ${steps.join('; ')}`,
+        ).toEqual([]);
+      }
+    } finally {
+      store.close();
+      await temp.cleanup();
+    }
   });
 });
