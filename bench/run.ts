@@ -1,4 +1,5 @@
-// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet|search|memory|ui] [--agents N] [--search-documents N]`:
+// `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet|search|memory|ui|retention] [--agents N] [--search-documents N]
+// [--retention-documents N]`:
 // four parts, each measuring the agent against baselines taken in this run on the same kind of
 // files, so the agent is reported as a ratio to baselines measured on the same (noisy) machine at
 // the same time.
@@ -21,6 +22,9 @@
 //   burst; writes bench/results/latest-memory.json.
 // - UI (issue 16, only with --only ui): the local UI in Chromium against an agent with N documents:
 //   first rows, state chips, the search box; writes bench/results/latest-ui.json.
+// - Retention (only with --only retention): the agent's retention purge of N settled documents past
+//   the history horizon, against one bulk DELETE per table on a copy of the same store: seconds, the
+//   longest event-loop stall, RSS growth; writes bench/results/latest-retention.json.
 // Prints a table per part. Stops by itself; child processes and temp folders are removed however it
 // ends. See docs/performance.md for how to read the numbers.
 import { defaultSettings } from '../src/core/config/settings-schema.ts';
@@ -38,6 +42,7 @@ import { formatFleetReport, measureFleet } from './fleet.ts';
 import { formatSearchReport, measureSearch } from './search.bench.ts';
 import { formatMemoryReport, measureMemory } from './memory.bench.ts';
 import { formatUiReport, measureUi } from './ui.bench.ts';
+import { DEFAULT_RETENTION_DOCUMENTS, formatRetentionReport, measureRetention } from './retention.bench.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { startHubChild } from './lib/hub-child.ts';
 import { makeInvoices } from './lib/invoices.ts';
@@ -65,6 +70,7 @@ const FLEET_RESULTS_FILE = fileURLToPath(new URL('./results/latest-fleet.json', 
 const SEARCH_RESULTS_FILE = fileURLToPath(new URL('./results/latest-search.json', import.meta.url));
 const MEMORY_RESULTS_FILE = fileURLToPath(new URL('./results/latest-memory.json', import.meta.url));
 const UI_RESULTS_FILE = fileURLToPath(new URL('./results/latest-ui.json', import.meta.url));
+const RETENTION_RESULTS_FILE = fileURLToPath(new URL('./results/latest-retention.json', import.meta.url));
 const PROFILE_FILE = fileURLToPath(new URL('./results/agent.cpuprofile', import.meta.url));
 const SFTP_PROFILE_FILE = fileURLToPath(new URL('./results/agent-sftp.cpuprofile', import.meta.url));
 const PRINTER_PROFILE_FILE = fileURLToPath(new URL('./results/agent-printer.cpuprofile', import.meta.url));
@@ -106,6 +112,7 @@ async function main(): Promise<number> {
     if (options.parts.includes('search')) await runSearchPart(options, join(root, 'search'), cleanup);
     if (options.parts.includes('memory')) complete = (await runMemoryPart(options, join(root, 'memory'), cleanup)) && complete;
     if (options.parts.includes('ui')) await runUiPart(options, join(root, 'ui'), cleanup);
+    if (options.parts.includes('retention')) complete = (await runRetentionPart(options, join(root, 'retention'), cleanup)) && complete;
     // Last: CPU time in this process, measured once the other parts' children are gone.
     if (options.parts.includes('preflight')) await runPreflightPart(options);
     return complete ? 0 : 1;
@@ -357,6 +364,26 @@ async function runUiPart(options: BenchOptions, root: string, cleanup: Cleanup):
   } finally {
     await hub.close();
   }
+}
+
+/** The retention purge against a bulk delete of the same rows; true when it removed every document. */
+async function runRetentionPart(options: BenchOptions, root: string, cleanup: Cleanup): Promise<boolean> {
+  const startedAt = new Date().toISOString();
+  const result = await measureRetention({ documents: options.retentionDocuments, workDir: root, cleanup, log });
+  const flags = options.retentionDocuments === DEFAULT_RETENTION_DOCUMENTS ? '' : ` --retention-documents ${options.retentionDocuments}`;
+  // Other processes' load during the run (the purge is timed on a shared machine): the 1, 5 and 15 minute averages.
+  const report = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench -- --only retention${flags}`,
+    machine: describeMachine(),
+    loadAverage: loadavg(),
+    ...result,
+  };
+  await writeFile(RETENTION_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(formatRetentionReport(result));
+  console.log(`\nresults written to ${RETENTION_RESULTS_FILE}`);
+  return result.complete;
 }
 
 /** Preflight per invoice against parsing the same bytes, in this process (no child, about 15 s). */

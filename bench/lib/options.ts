@@ -1,5 +1,5 @@
 // Command-line options of `npm run bench -- [--files N] [--sftp-files N] [--print-jobs N]
-// [--print-burst N] [--only https|sftp|printer|preflight|fleet] [--agents N] [--profile]`.
+// [--print-burst N] [--only PART] [--agents N] [--retention-documents N] [--profile]`.
 import { parseArgs } from 'node:util';
 
 export const DEFAULT_FILES = 10_000;
@@ -14,12 +14,12 @@ const MAX_PRINT_JOBS = 5000;
 /** Issue 15: the fleet simulation's agents, each with its own store and HTTPS client. */
 export const DEFAULT_AGENTS = 1000;
 const MAX_AGENTS = 5000;
-export const PARTS = ['https', 'sftp', 'printer', 'preflight', 'fleet', 'search', 'memory', 'ui'] as const;
+export const PARTS = ['https', 'sftp', 'printer', 'preflight', 'fleet', 'search', 'memory', 'ui', 'retention'] as const;
 export type BenchPart = (typeof PARTS)[number];
 /** What runs without --only: the fleet (about 6 minutes) runs only when asked for. */
 const DEFAULT_PARTS: readonly BenchPart[] = ['https', 'sftp', 'printer', 'preflight'];
 
-export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet|search] [--agents N] [--search-documents N] [--profile]
+export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--print-jobs N] [--print-burst N] [--only https|sftp|printer|preflight|fleet|search|memory|ui|retention] [--agents N] [--search-documents N] [--retention-documents N] [--profile]
 
   --files N        HTTPS part: how many files to drop at once and send (default ${DEFAULT_FILES}; 2000 for a quick run)
   --sftp-files N   SFTP part: how many files to drop at once and send over SFTP (default ${DEFAULT_SFTP_FILES})
@@ -50,6 +50,12 @@ export const USAGE = `usage: npm run bench -- [--files N] [--sftp-files N] [--pr
   --idle-minutes N memory part: how long the agent is left idle (default 10)
   --memory-burst N memory part: files in the burst (default 10000)
   --memory-from-source  memory part: run the agent from source instead of built into .tmp/bench-build
+  --only retention (only when asked for) the retention purge: a store of --retention-documents
+                   settled documents past the history horizon, each with an intake record and an SDI
+                   receipt; Retention.purge() against one bulk DELETE per table on a copy (seconds,
+                   longest event-loop stall, RSS growth); writes bench/results/latest-retention.json,
+                   a few minutes at 100000
+  --retention-documents N  retention part: how many documents to purge (default 100000)
   --no-peers       leave out the peers (rclone in the SFTP part, cups-pdf in the printer part)
   --peer-defaults-files N  SFTP part: copy only the first N files with rclone's defaults (default:
                    all of them; its hash check can make it slow where sshd runs commands)
@@ -82,6 +88,8 @@ export interface BenchOptions {
   idleMinutes: number;
   memoryBurst: number;
   memoryFromSource: boolean;
+  /** Documents in the retention part's store, all to be purged. */
+  retentionDocuments: number;
   /** Issue 16: run the peers (rclone, cups-pdf) in the SFTP and printer parts. */
   peers: boolean;
   peerDefaultsFiles: number;
@@ -102,6 +110,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
       'idle-minutes': { type: 'string' },
       'memory-burst': { type: 'string' },
       'memory-from-source': { type: 'boolean' },
+      'retention-documents': { type: 'string' },
       profile: { type: 'boolean' },
       'no-peers': { type: 'boolean' },
       'peer-defaults-files': { type: 'string' },
@@ -126,6 +135,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
   const historyDocuments = fileCount('--history-documents', values['history-documents'], 100_000, 1_000_000);
   const idleMinutes = fileCount('--idle-minutes', values['idle-minutes'], 10, 120);
   const memoryBurst = fileCount('--memory-burst', values['memory-burst'], DEFAULT_FILES);
+  const retentionDocuments = fileCount('--retention-documents', values['retention-documents'], 100_000, 1_000_000);
   return {
     files,
     sftpFiles,
@@ -142,6 +152,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     idleMinutes,
     memoryBurst,
     memoryFromSource: values['memory-from-source'] ?? false,
+    retentionDocuments,
   };
 }
 

@@ -33,8 +33,10 @@ const ORPHAN_GRACE_MS = DAY_MS;
  * 100 documents removed (their search, invoice and file rows, the foreign-key checks).
  */
 const PURGE_PAGE_SIZE = 100;
-/** Events trimmed per transaction, per document of a page: a document has about a dozen. */
+/** Events (or intake records) removed per transaction, per document of a page: a document has about a dozen events. */
 const EVENTS_PER_DOCUMENT = 20;
+const STALE_INTAKE_SQL = `DELETE FROM intake_files WHERE id IN (
+  SELECT id FROM intake_files WHERE status = 'done' AND updated_at < ? AND id NOT IN (SELECT intake_file_id FROM intake_file_documents) LIMIT ?)`;
 
 /**
  * Removing one document, by its id, then the questions asked of each copy it leaves, by its sha256.
@@ -137,10 +139,14 @@ export class Retention {
     }
     // 3. Trim the event log from its start, never past a kept document's first event, nor to its
     // newest event (the sequence, and the event feed's cursor, never go backwards).
+    // Intake records of files whose documents are all gone, in chunks too.
+    const chunk = this.pageSize * EVENTS_PER_DOCUMENT;
+    for (;;) {
+      const removed = this.store.transaction(() => cached(db, STALE_INTAKE_SQL).run(horizon, chunk).changes);
+      if (removed < chunk) break;
+      await setImmediate();
+    }
     const trimTo = this.store.transaction(() => {
-      cached(db, `DELETE FROM intake_files WHERE status = 'done' AND updated_at < ? AND id NOT IN (SELECT intake_file_id FROM intake_file_documents)`).run(
-        horizon,
-      );
       const firstKept = (cached(db, 'SELECT MIN(e.seq) AS seq FROM events e JOIN documents d ON d.id = e.document_id').get() as { seq: number | null }).seq;
       const lastOld = (cached(db, 'SELECT MAX(seq) AS seq FROM events WHERE at < ?').get(horizon) as { seq: number | null }).seq;
       if (lastOld === null) return null;
@@ -148,7 +154,7 @@ export class Retention {
     });
     if (trimTo !== null) {
       for (let from = this.firstEventSeq(); from !== null && from <= trimTo; from = this.firstEventSeq()) {
-        const upTo = Math.min(trimTo, from + this.pageSize * EVENTS_PER_DOCUMENT - 1);
+        const upTo = Math.min(trimTo, from + chunk - 1);
         result.eventsRemoved += this.store.transaction(() => cached(db, 'DELETE FROM events WHERE seq <= ?').run(upTo).changes);
         await setImmediate();
       }
@@ -172,7 +178,7 @@ export class Retention {
   /**
    * Settled documents last changed before the cutoff, `pageSize` at a time in id order. A year of
    * history is 100,000 documents or more: read at once and removed in one transaction, 10,000 of
-   * them froze the event loop for 20 s and took 640 MiB (docs/performance.md, "Retention purge").
+   * them froze the event loop for 24 s and took 630 MiB (docs/performance.md, "Retention purge").
    * Each page is one transaction, and the event loop runs between pages. The caller changes or
    * deletes a page's rows before the next is read: the key carries on past them, and past the
    * unsettled ones.
