@@ -6,6 +6,15 @@ import { MIGRATIONS, type Migration } from './migrations.ts';
 
 export type Db = Database.Database;
 
+/**
+ * The connection's page cache, in KiB. better-sqlite3 builds SQLite with 16 MB, and the first scan
+ * of a long history (the status follower's reconcile at start) filled it for good: 14 MiB of the
+ * idle agent's 142 MiB at 100,000 documents (issue 16: < 150 MB). The hot pages of a capture are
+ * the indexes' upper levels; the rest comes from the OS's file cache (2 against 16 MiB measured
+ * within noise for intake; docs/performance.md, "Memory").
+ */
+export const PAGE_CACHE_KIB = 4096;
+
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   // SQLite creates a database 0644 and gives its -wal and -shm files the database's mode: created
@@ -18,6 +27,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   migrate(db, migrations);
   return db;
 }
