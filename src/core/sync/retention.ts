@@ -137,8 +137,6 @@ export class Retention {
       result.documentsRemoved += page.length;
       for (const sha of shas) if (!this.isReferenced(sha)) await this.spool.remove(sha);
     }
-    // 3. Trim the event log from its start, never past a kept document's first event, nor to its
-    // newest event (the sequence, and the event feed's cursor, never go backwards).
     // Intake records of files whose documents are all gone, in chunks too.
     const chunk = this.pageSize * EVENTS_PER_DOCUMENT;
     for (;;) {
@@ -146,6 +144,8 @@ export class Retention {
       if (removed < chunk) break;
       await setImmediate();
     }
+    // 3. Trim the event log from its start, never past a kept document's first event, nor to its
+    // newest event (the sequence, and the event feed's cursor, never go backwards).
     const trimTo = this.store.transaction(() => {
       const firstKept = (cached(db, 'SELECT MIN(e.seq) AS seq FROM events e JOIN documents d ON d.id = e.document_id').get() as { seq: number | null }).seq;
       const lastOld = (cached(db, 'SELECT MAX(seq) AS seq FROM events WHERE at < ?').get(horizon) as { seq: number | null }).seq;
