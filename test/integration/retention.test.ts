@@ -120,11 +120,21 @@ describe('retention of a long history', () => {
       ];
       const settledIds: string[] = [];
       const keptIds: string[] = [];
+      const documents = [];
       for (let index = 0; index < 60; index += 1) {
         const kind = kinds[index % kinds.length]!;
         const sha256 = await spool.put(Buffer.from(`document ${index}, ${'x'.repeat(70_000)}`));
         const id = `0190aaaa-0000-7000-8000-${String(index).padStart(12, '0')}`;
-        store.transaction(() =>
+        documents.push({ index, id, sha256, kind });
+        (kind.settled ? settledIds : keptIds).push(id);
+      }
+      // The settled ones were captured first: the event log can be trimmed up to the first kept
+      // document's first event, several chunks of it (7 × 20 events per transaction).
+      const addIntake = store.db.prepare(
+        "INSERT INTO intake_files (folder, path, size, mtime_ms, sha256, post_action, status, created_at, updated_at) VALUES ('/drop', ?, 1, 0, ?, 'move', ?, ?, ?)",
+      );
+      for (const { index, id, sha256, kind } of [...documents.filter((d) => d.kind.settled), ...documents.filter((d) => !d.kind.settled)]) {
+        store.transaction(() => {
           store.documents.insert(
             {
               id,
@@ -139,15 +149,36 @@ describe('retention of a long history', () => {
               metadata: kind.formato ? { formato: kind.formato } : {},
             },
             old,
-          ),
-        );
-        (kind.settled ? settledIds : keptIds).push(id);
+          );
+          for (let note = 0; note < 10; note += 1) store.events.append({ type: 'document.note', documentId: id, message: `note ${note}` }, old);
+          const intake = addIntake.run(`/drop/${index}.pdf`, sha256, 'done', old, old).lastInsertRowid;
+          store.db.prepare('INSERT INTO intake_file_documents (intake_file_id, document_id) VALUES (?, ?)').run(intake, id);
+        });
       }
+      // Intake records whose documents are long gone (several chunks of them), and look-alikes kept:
+      // a recent one, an old one still pending.
+      store.transaction(() => {
+        for (let index = 0; index < 300; index += 1) addIntake.run(`/drop/gone-${index}.pdf`, `${index}`, 'done', old, old);
+        addIntake.run('/drop/recent.pdf', 'recent', 'done', new Date().toISOString(), new Date().toISOString());
+        addIntake.run('/drop/pending.pdf', 'pending', 'pending', old, old);
+      });
+      const count = (sql: string, ...args: unknown[]) => (store.db.prepare(sql).get(...args) as { n: number }).n;
+      const settledEvents = count(`SELECT COUNT(*) AS n FROM events WHERE document_id IN (${settledIds.map(() => '?').join(',')})`, ...settledIds);
+      const keptEvents = count(`SELECT COUNT(*) AS n FROM events WHERE document_id IN (${keptIds.map(() => '?').join(',')})`, ...keptIds);
+      expect(settledEvents).toBeGreaterThan(2 * 140);
       // What each read of candidates returned, and how often the event loop ran meanwhile.
       const pageSizes: number[] = [];
       const prepare = store.db.prepare.bind(store.db);
+      // And how many events and intake records each of their deletions removed.
+      const eventChunks: number[] = [];
+      const intakeChunks: number[] = [];
       store.db.prepare = ((sql: string) => {
         const statement = prepare(sql);
+        const chunks = sql.startsWith('DELETE FROM events') ? eventChunks : sql.startsWith('DELETE FROM intake_files') ? intakeChunks : null;
+        if (chunks) {
+          const run = statement.run.bind(statement);
+          return Object.assign(statement, { run: (...args: unknown[]) => ((info) => (chunks.push(info.changes), info))(run(...args)) });
+        }
         if (!sql.startsWith('SELECT id, sha256, state, metadata FROM documents')) return statement;
         const all = statement.all.bind(statement);
         return Object.assign(statement, { all: (...args: unknown[]) => ((rows) => (pageSizes.push(rows.length), rows))(all(...args)) });
@@ -175,6 +206,18 @@ describe('retention of a long history', () => {
       for (const id of keptIds) expect(store.documents.get(id)?.spooled).toBe(true);
       for (const id of keptIds) expect(await spool.has(store.documents.get(id)!.sha256)).toBe(true);
       expect(store.events.verify().ok).toBe(true);
+      // Every event before the first kept document's first one, in chunks of at most 140; the kept
+      // documents' history whole.
+      expect(result.eventsRemoved).toBe(settledEvents);
+      // (The purge's own "spooled copy removed" events came after them: kept, as the log's end.)
+      expect(count('SELECT COUNT(*) AS n FROM events')).toBe(keptEvents + settledIds.length);
+      expect(Math.max(...eventChunks)).toBeLessThanOrEqual(140);
+      expect(eventChunks.length).toBeGreaterThanOrEqual(3);
+      // The settled documents' intake records and the orphans, in chunks; the kept ones stay.
+      expect(count('SELECT COUNT(*) AS n FROM intake_files')).toBe(keptIds.length + 2);
+      expect(count("SELECT COUNT(*) AS n FROM intake_files WHERE path IN ('/drop/recent.pdf', '/drop/pending.pdf')")).toBe(2);
+      expect(Math.max(...intakeChunks)).toBeLessThanOrEqual(140);
+      expect(intakeChunks.length).toBeGreaterThanOrEqual(3);
       // Never more than a page read at once; 60 documents in pages of 7, twice (copies, then records).
       expect(Math.max(...pageSizes)).toBeLessThanOrEqual(7);
       expect(pageSizes.filter((size) => size > 0).length).toBeGreaterThanOrEqual(2 * Math.ceil(keptIds.length / 7));

@@ -106,8 +106,11 @@ export class Retention {
     const result: PurgeResult = { spoolCopiesRemoved: 0, documentsRemoved: 0, eventsRemoved: 0, orphansRemoved: 0 };
     const { db } = this.store;
 
+    const spoolHorizon = new Date(now - this.settings.spoolDays * DAY_MS).toISOString();
+    const horizon = new Date(now - this.settings.historyDays * DAY_MS).toISOString();
+
     // 1. Spooled copies of documents settled long ago: the records stay, the copies go.
-    for await (const page of this.settledPages(now - this.settings.spoolDays * DAY_MS, true)) {
+    for await (const page of this.settledPages(spoolHorizon, true)) {
       this.store.transaction(() => {
         for (const document of page) {
           cached(db, 'UPDATE documents SET spooled = 0 WHERE id = ?').run(document.id);
@@ -123,8 +126,7 @@ export class Retention {
     }
 
     // 2. Whole documents settled before the history horizon, with their files.
-    const horizon = new Date(now - this.settings.historyDays * DAY_MS).toISOString();
-    for await (const page of this.settledPages(now - this.settings.historyDays * DAY_MS, false)) {
+    for await (const page of this.settledPages(horizon, false)) {
       const shas = new Set<string>();
       this.store.transaction(() => {
         for (const document of page) {
@@ -183,12 +185,11 @@ export class Retention {
    * deletes a page's rows before the next is read: the key carries on past them, and past the
    * unsettled ones.
    */
-  private async *settledPages(cutoffMs: number, spooledOnly: boolean): AsyncGenerator<Candidate[]> {
+  private async *settledPages(cutoff: string, spooledOnly: boolean): AsyncGenerator<Candidate[]> {
     const query = cached(
       this.store.db,
       `SELECT id, sha256, state, metadata FROM documents WHERE updated_at < ? ${spooledOnly ? 'AND spooled = 1' : ''} AND id > ? ORDER BY id LIMIT ?`,
     );
-    const cutoff = new Date(cutoffMs).toISOString();
     let after = '';
     for (;;) {
       const rows = query.all(cutoff, after, this.pageSize) as Candidate[];
