@@ -80,4 +80,81 @@ describe('group commit', () => {
     expect(syncing).toBe(false);
     expect(commits).toBe(1);
   });
+
+  it('holds durable work that arrives during an fsync for one group after it; batched work does not wait', async () => {
+    const temp = await makeTempDir();
+    cleanup = temp.cleanup;
+    store = new Store(join(temp.dir, 'db.sqlite'), 'test');
+    const s = store;
+    let commits = 0;
+    s.events.onAppended(() => (commits += 1));
+    const realSync = s.syncToDisk.bind(s);
+    const releases: (() => void)[] = [];
+    let syncs = 0;
+    s.syncToDisk = async () => {
+      syncs += 1;
+      await new Promise<void>((resolve) => releases.push(resolve));
+      await realSync();
+    };
+    const first = s.groupCommit.durable(() => s.events.append({ type: 'test.first' }));
+    await waitUntil(() => releases.length === 1); // the first group is committed; its fsync hangs
+    expect(commits).toBe(1);
+
+    const later = Array.from({ length: 5 }, (_, i) =>
+      s.groupCommit.durable(() => {
+        s.kv.set(`later${i}`, i);
+        s.events.append({ type: 'test.later' });
+        return i;
+      }),
+    );
+    const batched = s.groupCommit.batched(() => {
+      s.kv.set('batched', 1);
+      return 'answered';
+    });
+    // Batched work commits and is answered while the fsync still runs; durable work waits for it.
+    expect(await batched).toBe('answered');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(s.kv.get('batched')).toBe(1);
+    expect(s.kv.get('later0')).toBeNull();
+    expect(commits).toBe(2); // the first group, and the batched work's own commit
+
+    releases.shift()!();
+    await first;
+    await waitUntil(() => releases.length === 1); // the five, committed as one group: their own fsync
+    expect(commits).toBe(3);
+    expect(s.kv.get('later4')).toBe(4);
+    let answered = false;
+    void Promise.all(later).then(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answered).toBe(false); // not before that fsync
+    releases.shift()!();
+    expect(await Promise.all(later)).toEqual([0, 1, 2, 3, 4]);
+    expect(syncs).toBe(2);
+  });
+
+  it('answers durable work with the error when its fsync fails, and the next group still runs', async () => {
+    const temp = await makeTempDir();
+    cleanup = temp.cleanup;
+    store = new Store(join(temp.dir, 'db.sqlite'), 'test');
+    const s = store;
+    const realSync = s.syncToDisk.bind(s);
+    let fail = true;
+    s.syncToDisk = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (fail) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+      await realSync();
+    };
+    const failing = s.groupCommit.durable(() => s.kv.set('a', 1));
+    const waiting = s.groupCommit.durable(() => s.kv.set('b', 2)); // same turn: same group
+    await expect(failing).rejects.toThrow('EIO');
+    await expect(waiting).rejects.toThrow('EIO');
+    fail = false;
+    await expect(s.groupCommit.durable(() => s.kv.set('c', 3))).resolves.toBeUndefined();
+    expect(s.kv.get('c')).toBe(3);
+  });
 });
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 2));
+  expect(condition()).toBe(true);
+}

@@ -263,6 +263,7 @@ export function composeAgent(
         },
         async () => {
           disk.stop();
+          await capture.settled();
           await captureWorkers.close();
         },
       ),

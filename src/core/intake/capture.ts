@@ -2,6 +2,9 @@
 // inspected, spooled and fsynced in a capture worker (capture-worker/), then recorded here, on the
 // main thread, in one transaction with their upload jobs; only after that commit is the source
 // file moved (folders). A crash at any point leaves the source, or the record — never neither.
+// The move's record says "done" only once the move is on disk (its folders fsynced): that fsync,
+// shared by the moves of a burst, runs after the capture has let go of its slot, and a move it did
+// not cover is finished again at the next start (docs/design-decisions.md, "What is fsynced").
 import { lstat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -13,7 +16,7 @@ import type { PreparedPart } from './capture-worker/messages.ts';
 import { hashRegularFile } from './capture-worker/prepare-capture.ts';
 import type { FileSnapshot } from './stable-file.ts';
 import { checkCapturedInvoice, invoiceReadingOf, invoiceRowsOf } from './capture-history.ts';
-import { SENT_FOLDER, moveFileDurably, moveToErrors, removeFile, uniqueDestination } from './post-action.ts';
+import { SENT_FOLDER, moveFile, moveToErrors, syncFolders, uniqueDestination, unlinkFile } from './post-action.ts';
 import type { CaptureSource, DocumentState } from '../../contract/states.ts';
 import type { PreflightMode } from '../../contract/invoice.ts';
 import { downgradedCodes, type InvoiceMetadata } from './inspect-invoice.ts';
@@ -60,6 +63,8 @@ export interface CaptureServiceOptions {
 
 export class CaptureService {
   private readonly options: CaptureServiceOptions;
+  /** Post-actions done on disk and waiting for their folders' fsync before they are recorded as done. */
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(options: CaptureServiceOptions) {
     this.options = options;
@@ -101,6 +106,9 @@ export class CaptureService {
     }
     if (file.postAction === 'leave' && store.intake.alreadyTaken(file.path, file.size, file.mtimeMs)) return [];
 
+    // The name in sent/ is chosen while the worker reads the file, and recorded in the capture's
+    // commit (one commit fewer per file). None found: the post-action chooses it, as after a crash.
+    const sentPath = file.postAction === 'move' ? uniqueDestination(join(file.folder, SENT_FOLDER), basename(file.path)).catch(() => null) : null;
     const { documents, intakeId } = await this.withRoom(2 * file.size, async () => {
       // Spooled and fsynced by the worker before the record below commits.
       const { parts, sha256 } = await this.options.workers.prepare({
@@ -113,23 +121,36 @@ export class CaptureService {
       });
 
       const allInvalid = parts.every((part) => part.invalid !== null);
+      const destination = await sentPath;
       return store.groupCommit.durable(() => {
         const recorded = this.record(file.profile, 'folder', file.path, parts, file.submittedBy ?? null);
         const refused = recorded.every((d) => d.state === 'invalid' || d.state === 'duplicate');
         // Refused files go to errors/ with their reason, except where the user asked us to leave files alone.
         const postAction: PostAction = (allInvalid || refused) && file.postAction !== 'leave' ? 'errors' : file.postAction;
         const id = store.intake.insert(
-          { folder: file.folder, path: file.path, size: file.size, mtimeMs: file.mtimeMs, sha256, postAction },
+          {
+            folder: file.folder,
+            path: file.path,
+            size: file.size,
+            mtimeMs: file.mtimeMs,
+            sha256,
+            postAction,
+            destination: postAction === 'move' ? destination : null,
+          },
           recorded.map((d) => d.id),
         );
         return { documents: recorded, intakeId: id };
       });
     });
-    await this.afterRecord(documents);
-
     const record = store.intake.get(intakeId);
-    if (record?.status === 'pending') await this.completePostAction(record);
+    // The jobs' release and the post-action touch different things: neither waits for the other.
+    await Promise.all([this.afterRecord(documents), record?.status === 'pending' ? this.completePostAction(record) : null]);
     return documents;
+  }
+
+  /** Resolves once every post-action done so far is recorded (or has failed and waits for the next start). */
+  async settled(): Promise<void> {
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
   }
 
   /**
@@ -153,6 +174,7 @@ export class CaptureService {
   async recoverPendingPostActions(): Promise<number> {
     const pending = this.options.store.intake.pending();
     for (const record of pending) await this.completePostAction(record);
+    await this.settled();
     return pending.length;
   }
 
@@ -172,27 +194,54 @@ export class CaptureService {
         return;
       }
       if (record.postAction === 'delete') {
-        await removeFile(record.path);
-      } else if (record.postAction === 'move') {
+        this.finishOnceOnDisk(record, await unlinkFile(record.path));
+        return;
+      }
+      if (record.postAction === 'move') {
         const destination = record.destination ?? (await uniqueDestination(join(record.folder, SENT_FOLDER), basename(record.path)));
         if (!record.destination) await store.groupCommit.batched(() => store.intake.setDestination(record.id, destination));
-        await moveFileDurably(record.path, destination);
-      } else {
-        const reasons = store.intake
-          .documentIds(record.id)
-          .map((id) => store.documents.get(id))
-          .filter((d) => d?.reason)
-          .map((d) => (d && d.name !== basename(record.path) ? `${d.name}: ${d.reason}` : (d?.reason ?? '')));
-        // One line each; moveToErrors escapes them (a name may hold a newline).
-        const destination = await moveToErrors(record.path, record.folder, reasons);
-        await store.groupCommit.batched(() => store.intake.setDestination(record.id, destination));
+        this.finishOnceOnDisk(record, await moveFile(record.path, destination));
+        return;
       }
-      await store.groupCommit.batched(() => store.intake.finish(record.id, 'done'));
+      const reasons = store.intake
+        .documentIds(record.id)
+        .map((id) => store.documents.get(id))
+        .filter((d) => d?.reason)
+        .map((d) => (d && d.name !== basename(record.path) ? `${d.name}: ${d.reason}` : (d?.reason ?? '')));
+      // One line each; moveToErrors escapes them (a name may hold a newline). Durable on return.
+      const destination = await moveToErrors(record.path, record.folder, reasons);
+      await store.groupCommit.batched(() => {
+        store.intake.setDestination(record.id, destination);
+        store.intake.finish(record.id, 'done');
+      });
     } catch (error) {
       // The document is safe in the spool and the queue; the file stays where it is and the
       // next rescan retries the post-action.
       log.warn('post-action failed; will retry on the next scan', { path: record.path, action: record.postAction, error: String(error) });
     }
+  }
+
+  /**
+   * Records a move or a deletion as done once its folders are fsynced; until then the record stays
+   * pending, and a power cut that undid the move is met by the next start (the file is moved again).
+   * The capture does not wait: its slot goes to the next file, and a burst's moves share the fsyncs.
+   */
+  private finishOnceOnDisk(record: IntakeRecord, folders: string[]): void {
+    const { store, log } = this.options;
+    const settle = (async () => {
+      try {
+        await syncFolders(folders);
+        await store.groupCommit.batched(() => store.intake.finish(record.id, 'done'));
+      } catch (error) {
+        log.warn('post-action done but not confirmed on disk; it is checked again at the next start', {
+          path: record.path,
+          action: record.postAction,
+          error: String(error),
+        });
+      }
+    })();
+    this.settling.add(settle);
+    void settle.finally(() => this.settling.delete(settle));
   }
 
   /** Runs inside the capture transaction. */

@@ -24,6 +24,15 @@ export async function uniqueDestination(dir: string, name: string): Promise<stri
 
 /** Moves a file so that after return it is on disk at `destination` and gone from `source`, even across volumes. */
 export async function moveFileDurably(source: string, destination: string): Promise<void> {
+  await syncFolders(await moveFile(source, destination));
+}
+
+/**
+ * Moves a file (a rename; a copy, fsynced, and an unlink across volumes) and returns the folders
+ * whose fsync makes the move survive a power cut: for a caller that records the move as done only
+ * after that fsync (capture.ts), so many moves share it.
+ */
+export async function moveFile(source: string, destination: string): Promise<string[]> {
   try {
     await renameCreatingFolder(source, destination);
   } catch (error) {
@@ -31,8 +40,12 @@ export async function moveFileDurably(source: string, destination: string): Prom
     await copyAcrossVolumes(source, destination);
     await fs.unlink(source);
   }
-  await fsyncDirectory(dirname(destination));
-  if (dirname(source) !== dirname(destination)) await fsyncDirectory(dirname(source));
+  return dirname(source) === dirname(destination) ? [dirname(destination)] : [dirname(destination), dirname(source)];
+}
+
+/** fsyncs each folder (concurrent callers share the fsyncs: util/fsync.ts). */
+export async function syncFolders(folders: readonly string[]): Promise<void> {
+  await Promise.all(folders.map((folder) => fsyncDirectory(folder)));
 }
 
 /** The destination folder is created only when the rename says it is missing (one call fewer per file). */
@@ -78,15 +91,20 @@ export async function moveToSent(source: string, watchedFolder: string): Promise
   return destination;
 }
 
-/** Deletes a file; one that is already gone is fine. */
+/** Deletes a file and fsyncs its folder; one that is already gone is fine. */
 export async function removeFile(path: string): Promise<void> {
+  await syncFolders(await unlinkFile(path));
+}
+
+/** Deletes a file; returns the folder whose fsync makes that survive a power cut (none: it was already gone). */
+export async function unlinkFile(path: string): Promise<string[]> {
   try {
     await fs.unlink(path);
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return;
+    if (errorCode(error) === 'ENOENT') return [];
     throw error;
   }
-  await fsyncDirectory(dirname(path));
+  return [dirname(path)];
 }
 
 /**

@@ -49,14 +49,14 @@ export class IntakeRecords {
     this.db = db;
   }
 
-  /** Call inside the capture transaction. */
-  insert(record: Omit<IntakeRecord, 'id' | 'status' | 'destination' | 'error'>, documentIds: string[]): number {
+  /** Call inside the capture transaction; `destination`: where a move will put the file, when already chosen. */
+  insert(record: Omit<IntakeRecord, 'id' | 'status' | 'destination' | 'error'> & { destination?: string | null }, documentIds: string[]): number {
     const now = new Date().toISOString();
     const id = Number(
       cached(
         this.db,
-        "INSERT INTO intake_files (folder, path, size, mtime_ms, sha256, post_action, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-      ).run(record.folder, record.path, record.size, record.mtimeMs, record.sha256, record.postAction, now, now).lastInsertRowid,
+        "INSERT INTO intake_files (folder, path, size, mtime_ms, sha256, post_action, status, destination, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+      ).run(record.folder, record.path, record.size, record.mtimeMs, record.sha256, record.postAction, record.destination ?? null, now, now).lastInsertRowid,
     );
     const link = cached(this.db, 'INSERT INTO intake_file_documents (intake_file_id, document_id) VALUES (?, ?)');
     for (const documentId of documentIds) link.run(id, documentId);
