@@ -166,6 +166,26 @@ describe('FolderWatcher', () => {
     expect(names(emitted)).toEqual(['new.pdf', last]); // unchanged after handling: not emitted again
   });
 
+  it('takes its events from inotify itself on Linux (fs.watch), from chokidar when polling', async () => {
+    const { watcher, emitted } = createWatcher();
+    expect(watcher.eventSource).toBeNull();
+    await watcher.start();
+    expect(watcher.eventSource).toBe(process.platform === 'linux' ? 'fs.watch' : 'chokidar');
+    // Written in place, renamed in, and a subfolder that is never a file: each seen from events alone.
+    await fs.writeFile(join(folder, 'written.pdf'), '%PDF-written');
+    await fs.writeFile(join(folder, '..', 'outside.pdf'), '%PDF-renamed');
+    await fs.rename(join(folder, '..', 'outside.pdf'), join(folder, 'renamed.pdf'));
+    await fs.mkdir(join(folder, 'sub'));
+    await waitFor('both files', () => emitted.length === 2);
+    expect(names(emitted)).toEqual(['renamed.pdf', 'written.pdf']);
+    await watcher.stop();
+    expect(watcher.eventSource).toBeNull();
+
+    const polling = createWatcher({ usePolling: true, pollIntervalMs: 50 });
+    await polling.watcher.start();
+    expect(polling.watcher.eventSource).toBe('chokidar');
+  });
+
   it('hands a file over when it has held still for the window: not 1 ms before, not 1 ms after', async () => {
     const clock = new ManualClock();
     const window = 500;

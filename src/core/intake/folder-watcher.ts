@@ -110,6 +110,7 @@ export class FolderWatcher {
   #state: WatcherState = 'stopped';
   #running = false;
   #watcher: { close(): Promise<void> | void } | undefined;
+  #nativeEvents = false;
   #rescanTimer: Timer | undefined;
   #checkTimer: Timer | undefined;
   #checkDueAt = 0;
@@ -152,6 +153,11 @@ export class FolderWatcher {
 
   get state(): WatcherState {
     return this.#state;
+  }
+
+  /** Where the watcher's fast notice comes from now: the OS's events through fs.watch, or chokidar (polling included); none while not watching. */
+  get eventSource(): 'fs.watch' | 'chokidar' | null {
+    return this.#watcher === undefined ? null : this.#nativeEvents ? 'fs.watch' : 'chokidar';
   }
 
   /** How many files were taken on the writer's close and how many by the stability window. */
@@ -264,7 +270,8 @@ export class FolderWatcher {
   }
 
   async #openWatcher(): Promise<void> {
-    if (!this.#usePolling && process.platform === 'linux' && this.#openNativeWatcher()) return;
+    this.#nativeEvents = !this.#usePolling && process.platform === 'linux' && this.#openNativeWatcher();
+    if (this.#nativeEvents) return;
     const watcher = watch(this.#folder, {
       depth: 0,
       ignoreInitial: true, // the rescan lists existing files itself
