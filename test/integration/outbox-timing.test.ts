@@ -161,6 +161,33 @@ describe('outbox on a manual clock', () => {
     expect(job(slow).lockedUntil).toBeNull();
   });
 
+  it("frees an upload's slot when the hub answers: its bookkeeping and the next claim share one commit", async () => {
+    const { store, clock, hub, outbox, queue } = await startOutbox({ concurrency: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1) ids.push(await queue(`doc-${i}.pdf`));
+    // What each group commit carried: the outbox's claims and its completions (the accepted uploads).
+    const groups: string[][] = [[]];
+    const batched = store.groupCommit.batched.bind(store.groupCommit);
+    vi.spyOn(store.groupCommit, 'batched').mockImplementation((work) => {
+      groups.at(-1)!.push(String(work).includes('this.claim(') ? 'claim' : String(work).includes('document.accepted') ? 'completion' : 'other');
+      return batched(work);
+    });
+    const transaction = store.transaction.bind(store);
+    vi.spyOn(store, 'transaction').mockImplementation((work) => {
+      groups.push([]);
+      return transaction(work);
+    });
+    outbox.start();
+    for (let turn = 0; turn < 100 && ids.some((id) => store.documents.get(id)?.state !== 'received'); turn += 1) await clock.advance(0);
+    expect(ids.map((id) => store.documents.get(id)?.state)).toEqual(Array(6).fill('received'));
+    expect(hub.uploads.map((upload) => upload.name)).toEqual(ids.map((_, i) => `doc-${i}.pdf`)); // one at a time, in order
+    // One slot, six uploads: every completion committed together with the claim of the next upload
+    // (a slot held until its completion committed made the claim wait for the commit after it).
+    const completions = groups.filter((group) => group.includes('completion'));
+    expect(completions).toHaveLength(6);
+    for (const group of completions) expect(group).toEqual(['completion', 'claim']);
+  });
+
   it('retries a transient failure when its backoff has passed, not before, doubling it each time', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.5); // full jitter: half of base × 2^(attempt−1)
     const { store, clock, hub, outbox, queue, job, events } = await startOutbox({ backoffBaseMs: 2_000 });

@@ -51,7 +51,15 @@ export class Outbox {
   private readonly options: OutboxOptions;
   private readonly clock: Clock;
   private readonly sleeper: WakeableSleep;
+  /** Every job taken, until its bookkeeping has committed (stop() waits for these; leases are renewed for them). */
   private readonly inflight = new Map<number, Promise<void>>();
+  /**
+   * The jobs holding one of the `concurrency` slots: an upload's slot is free once the hub has
+   * answered, before its bookkeeping commits, so that commit and the next claim share one group
+   * commit instead of following each other (the two waits held each slot about a third of its time
+   * in a burst; docs/performance.md, "Intake after issue 16").
+   */
+  private readonly uploading = new Set<number>();
   private readonly uploadBudget: ByteBudget;
   private controller: AbortController | null = null;
   private loop: Promise<void> | null = null;
@@ -115,7 +123,7 @@ export class Outbox {
         }
         // During an outage nothing is sent (the probe asks the hub); after it, the ramp's step.
         const allowed = Math.min(settings.concurrency, this.options.availability?.allowedConcurrency() ?? settings.concurrency);
-        const free = allowed - this.inflight.size;
+        const free = allowed - this.uploading.size;
         // One commit leases the batch and shows its documents as sending; it shares its commit with
         // the completions and captures of the same moment.
         const jobs = free > 0 ? await store.groupCommit.batched(() => this.claim(free)) : [];
@@ -129,13 +137,15 @@ export class Outbox {
               this.options.services?.failed('outbox', error);
             })
             .finally(() => {
+              this.uploading.delete(job.id);
               this.inflight.delete(job.id);
               this.sleeper.wake();
             });
+          this.uploading.add(job.id);
           this.inflight.set(job.id, work);
         }
         this.options.services?.running('outbox');
-        if (this.inflight.size >= allowed) {
+        if (this.uploading.size >= allowed) {
           // Every slot busy: a finishing upload wakes the loop; no need to look at the queue.
           await this.sleeper.sleep(30_000, signal);
         } else if (jobs.length < free) {
@@ -150,6 +160,11 @@ export class Outbox {
         await this.sleeper.sleep(1000, signal);
       }
     }
+  }
+
+  /** The hub has answered this job's upload: another may start while its bookkeeping commits. */
+  private freeSlot(jobId: number): void {
+    if (this.uploading.delete(jobId)) this.sleeper.wake();
   }
 
   /** A third of the lease apart: one missed renewal still leaves the lease standing. */
@@ -223,6 +238,7 @@ export class Outbox {
       );
       this.options.health.contact();
       this.options.availability?.reportSuccess();
+      this.freeSlot(job.id);
       await store.groupCommit.batched(() => {
         const current = store.documents.get(document.id);
         // The status follower may already have moved it further (its events can arrive first).
