@@ -14,12 +14,17 @@ afterEach(async () => {
   cleanup = null;
 });
 
+/** A fresh store in a temporary folder, closed and removed after the test. */
+async function openStore(): Promise<Store> {
+  const temp = await makeTempDir();
+  cleanup = temp.cleanup;
+  store = new Store(join(temp.dir, 'db.sqlite'), 'test');
+  return store;
+}
+
 describe('group commit', () => {
   it('commits concurrent work together, rolling back only the piece that throws', async () => {
-    const temp = await makeTempDir();
-    cleanup = temp.cleanup;
-    store = new Store(join(temp.dir, 'db.sqlite'), 'test');
-    const s = store;
+    const s = await openStore();
     const commits: number[] = [];
     s.events.onAppended(() => commits.push(s.events.lastSeq()));
     const results = await Promise.allSettled(
@@ -43,10 +48,7 @@ describe('group commit', () => {
   });
 
   it('lets batched writes share the durable commit, answered without waiting for its fsync', async () => {
-    const temp = await makeTempDir();
-    cleanup = temp.cleanup;
-    store = new Store(join(temp.dir, 'db.sqlite'), 'test');
-    const s = store;
+    const s = await openStore();
     let commits = 0;
     s.events.onAppended(() => (commits += 1));
     let syncing = false;
@@ -82,10 +84,7 @@ describe('group commit', () => {
   });
 
   it('holds durable work that arrives during an fsync for one group after it; batched work does not wait', async () => {
-    const temp = await makeTempDir();
-    cleanup = temp.cleanup;
-    store = new Store(join(temp.dir, 'db.sqlite'), 'test');
-    const s = store;
+    const s = await openStore();
     let commits = 0;
     s.events.onAppended(() => (commits += 1));
     const realSync = s.syncToDisk.bind(s);
@@ -133,10 +132,7 @@ describe('group commit', () => {
   });
 
   it('answers durable work with the error when its fsync fails, and the next group still runs', async () => {
-    const temp = await makeTempDir();
-    cleanup = temp.cleanup;
-    store = new Store(join(temp.dir, 'db.sqlite'), 'test');
-    const s = store;
+    const s = await openStore();
     const realSync = s.syncToDisk.bind(s);
     let fail = true;
     s.syncToDisk = async () => {

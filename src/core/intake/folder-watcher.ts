@@ -323,7 +323,8 @@ export class FolderWatcher {
     this.#watcher = watcher;
     const folderName = basename(this.#folder);
     watcher.on('change', (_event, name) => {
-      // No name: the kernel dropped events (a queue overflow) or the folder itself changed.
+      // No name, or the folder's own: the folder itself changed (moved, deleted). Events the kernel
+      // dropped (its queue overflowed) come as nothing at all: the periodic rescan finds those files.
       if (name === null || name === folderName) void this.rescanNow();
       if (name === null) return;
       const path = join(this.#folder, name.toString());
