@@ -165,7 +165,7 @@ const intakeSchema = z.strictObject({
   stableWindowMs: wholeNumber(50, 60_000).default(500),
   /**
    * Files captured at once per watched folder. A capture mostly waits (its worker, the group commit's
-   * fsync, the move to sent/), so more in flight overlap more waits: 32 → 64 gave 1.22× the capture
+   * fsync, the rename into sent/), so more in flight overlap more waits: 32 → 64 gave 1.22× the capture
    * rate in a burst for about 8 MiB more peak memory (docs/performance.md, decisions).
    */
   concurrency: wholeNumber(1, 256).default(64),
