@@ -309,11 +309,7 @@ async function runSearchPart(options: BenchOptions, root: string, cleanup: Clean
   const hub = await startHubChild({ dataDir: join(root, 'hub'), credits: 100, cleanup });
   const result = await measureSearch({ documents: options.searchDocuments, workDir: root, hub, cleanup, log });
   const command = `npm run bench -- --only search${options.searchDocuments === 100_000 ? '' : ` --search-documents ${options.searchDocuments}`}`;
-  // Other processes' load during the run (the queries are timed on a shared machine): the 1, 5 and 15 minute averages.
-  const report = { startedAt, finishedAt: new Date().toISOString(), command, machine: describeMachine(), loadAverage: loadavg(), ...result };
-  await writeFile(SEARCH_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(formatSearchReport(result));
-  console.log(`\nresults written to ${SEARCH_RESULTS_FILE}`);
+  await writeTimedResults(SEARCH_RESULTS_FILE, { startedAt, command, result }, formatSearchReport(result));
 }
 
 /** Issue 16's memory and idle CPU of the agent alone; true when the burst reached the hub. */
@@ -335,17 +331,7 @@ async function runMemoryPart(options: BenchOptions, root: string, cleanup: Clean
     options.memoryBurst === 10_000 ? '' : ` --memory-burst ${options.memoryBurst}`,
     options.memoryFromSource ? ' --memory-from-source' : '',
   ].join('');
-  const report = {
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    command: `npm run bench -- --only memory${flags}`,
-    machine: describeMachine(),
-    loadAverage: loadavg(),
-    ...result,
-  };
-  await writeFile(MEMORY_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(formatMemoryReport(result));
-  console.log(`\nresults written to ${MEMORY_RESULTS_FILE}`);
+  await writeTimedResults(MEMORY_RESULTS_FILE, { startedAt, command: `npm run bench -- --only memory${flags}`, result }, formatMemoryReport(result));
   return result.burst.complete;
 }
 
@@ -357,10 +343,7 @@ async function runUiPart(options: BenchOptions, root: string, cleanup: Cleanup):
   try {
     const result = await measureUi({ documents: options.historyDocuments, workDir: root, hub, cleanup, log });
     const command = `npm run bench -- --only ui${options.historyDocuments === 100_000 ? '' : ` --history-documents ${options.historyDocuments}`}`;
-    const report = { startedAt, finishedAt: new Date().toISOString(), command, machine: describeMachine(), loadAverage: loadavg(), ...result };
-    await writeFile(UI_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(formatUiReport(result));
-    console.log(`\nresults written to ${UI_RESULTS_FILE}`);
+    await writeTimedResults(UI_RESULTS_FILE, { startedAt, command, result }, formatUiReport(result));
   } finally {
     await hub.close();
   }
@@ -371,19 +354,27 @@ async function runRetentionPart(options: BenchOptions, root: string, cleanup: Cl
   const startedAt = new Date().toISOString();
   const result = await measureRetention({ documents: options.retentionDocuments, workDir: root, cleanup, log });
   const flags = options.retentionDocuments === DEFAULT_RETENTION_DOCUMENTS ? '' : ` --retention-documents ${options.retentionDocuments}`;
-  // Other processes' load during the run (the purge is timed on a shared machine): the 1, 5 and 15 minute averages.
+  await writeTimedResults(RETENTION_RESULTS_FILE, { startedAt, command: `npm run bench -- --only retention${flags}`, result }, formatRetentionReport(result));
+  return result.complete;
+}
+
+/**
+ * Writes a part's results file (when, the command, the machine, the load average, the result) and
+ * prints its table. The load average is the other processes' load during a run timed on a shared
+ * machine: the 1, 5 and 15 minute averages.
+ */
+async function writeTimedResults(file: string, run: { startedAt: string; command: string; result: object }, table: string): Promise<void> {
   const report = {
-    startedAt,
+    startedAt: run.startedAt,
     finishedAt: new Date().toISOString(),
-    command: `npm run bench -- --only retention${flags}`,
+    command: run.command,
     machine: describeMachine(),
     loadAverage: loadavg(),
-    ...result,
+    ...run.result,
   };
-  await writeFile(RETENTION_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(formatRetentionReport(result));
-  console.log(`\nresults written to ${RETENTION_RESULTS_FILE}`);
-  return result.complete;
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(table);
+  console.log(`\nresults written to ${file}`);
 }
 
 /** Preflight per invoice against parsing the same bytes, in this process (no child, about 15 s). */

@@ -176,8 +176,13 @@ describe('FolderWatcher', () => {
     await fs.writeFile(join(folder, '..', 'outside.pdf'), '%PDF-renamed');
     await fs.rename(join(folder, '..', 'outside.pdf'), join(folder, 'renamed.pdf'));
     await fs.mkdir(join(folder, 'sub'));
-    await waitFor('both files', () => emitted.length === 2);
-    expect(names(emitted)).toEqual(['renamed.pdf', 'written.pdf']);
+    // Events for names never taken: temporary and hidden names, and files below the top level.
+    for (const name of ['.hidden.pdf', 'download.pdf.part', '~$lock.docx', 'thumbs.db']) await fs.writeFile(join(folder, name), '%PDF-ignored');
+    await fs.writeFile(join(folder, 'sub', 'nested.pdf'), '%PDF-nested');
+    await fs.mkdir(join(folder, 'sent'), { recursive: true });
+    await fs.writeFile(join(folder, 'sent', 'moved.pdf'), '%PDF-sent');
+    const last = await sentinel(() => names(emitted));
+    expect(names(emitted)).toEqual(['renamed.pdf', last, 'written.pdf']);
     await watcher.stop();
     expect(watcher.eventSource).toBeNull();
 

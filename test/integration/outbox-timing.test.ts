@@ -165,12 +165,17 @@ describe('outbox on a manual clock', () => {
     const { store, clock, hub, outbox, queue } = await startOutbox({ concurrency: 1 });
     const ids: string[] = [];
     for (let i = 0; i < 6; i += 1) ids.push(await queue(`doc-${i}.pdf`));
-    // What each group commit carried: the outbox's claims and its completions (the accepted uploads).
+    // What each transaction carried: the outbox's claims and its completions (the accepted uploads).
     const groups: string[][] = [[]];
-    const batched = store.groupCommit.batched.bind(store.groupCommit);
-    vi.spyOn(store.groupCommit, 'batched').mockImplementation((work) => {
-      groups.at(-1)!.push(String(work).includes('this.claim(') ? 'claim' : String(work).includes('document.accepted') ? 'completion' : 'other');
-      return batched(work);
+    const claim = store.jobs.claim.bind(store.jobs);
+    vi.spyOn(store.jobs, 'claim').mockImplementation((...args) => {
+      groups.at(-1)!.push('claim');
+      return claim(...args);
+    });
+    const complete = store.jobs.complete.bind(store.jobs);
+    vi.spyOn(store.jobs, 'complete').mockImplementation((id) => {
+      groups.at(-1)!.push('completion');
+      return complete(id);
     });
     const transaction = store.transaction.bind(store);
     vi.spyOn(store, 'transaction').mockImplementation((work) => {

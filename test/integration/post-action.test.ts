@@ -4,7 +4,7 @@ import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { moveFileDurably, moveToErrors, moveToSent, removeFile, uniqueDestination } from '../../src/core/intake/post-action.ts';
+import { moveFileDurably, moveToErrors, moveToSent, uniqueDestination, unlinkFile } from '../../src/core/intake/post-action.ts';
 import { needs, requires } from '../helpers/system-tools.ts';
 import { writeDurably } from '../../src/core/util/fsync.ts';
 
@@ -125,7 +125,7 @@ describe('writeDurably', () => {
   });
 });
 
-describe('moveToErrors / moveToSent / removeFile', () => {
+describe('moveToErrors / moveToSent / unlinkFile', () => {
   it('moves a file to errors/ with a reason file beside it', async () => {
     const source = await put(join(root, 'fattura.pdf'), 'not really a pdf');
     const moved = await moveToErrors(source, root, 'not a PDF: the content does not start with %PDF-');
@@ -173,11 +173,11 @@ describe('moveToErrors / moveToSent / removeFile', () => {
     expect(await fs.readdir(join(root, 'sent'))).toEqual([]);
   });
 
-  it('removes a file; one already gone is fine', async () => {
+  it('removes a file and names its folder to fsync; one already gone is fine, with nothing to fsync', async () => {
     const path = await put(join(root, 'done.pdf'), 'x');
-    await removeFile(path);
+    expect(await unlinkFile(path)).toEqual([root]);
     expect(existsSync(path)).toBe(false);
-    await expect(removeFile(path)).resolves.toBeUndefined();
+    await expect(unlinkFile(path)).resolves.toEqual([]);
   });
 });
 

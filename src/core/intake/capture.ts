@@ -109,7 +109,7 @@ export class CaptureService {
     // The name in sent/ is chosen while the worker reads the file, and recorded in the capture's
     // commit (one commit fewer per file). None found: the post-action chooses it, as after a crash.
     const sentPath = file.postAction === 'move' ? uniqueDestination(join(file.folder, SENT_FOLDER), basename(file.path)).catch(() => null) : null;
-    const { documents, intakeId } = await this.withRoom(2 * file.size, async () => {
+    const { documents, record } = await this.withRoom(2 * file.size, async () => {
       // Spooled and fsynced by the worker before the record below commits.
       const { parts, sha256 } = await this.options.workers.prepare({
         type: 'file',
@@ -127,24 +127,26 @@ export class CaptureService {
         const refused = recorded.every((d) => d.state === 'invalid' || d.state === 'duplicate');
         // Refused files go to errors/ with their reason, except where the user asked us to leave files alone.
         const postAction: PostAction = (allInvalid || refused) && file.postAction !== 'leave' ? 'errors' : file.postAction;
+        const intake = {
+          folder: file.folder,
+          path: file.path,
+          size: file.size,
+          mtimeMs: file.mtimeMs,
+          sha256,
+          postAction,
+          destination: postAction === 'move' ? destination : null,
+        };
         const id = store.intake.insert(
-          {
-            folder: file.folder,
-            path: file.path,
-            size: file.size,
-            mtimeMs: file.mtimeMs,
-            sha256,
-            postAction,
-            destination: postAction === 'move' ? destination : null,
-          },
+          intake,
           recorded.map((d) => d.id),
         );
-        return { documents: recorded, intakeId: id };
+        // The record as written (pending): no need to read it back.
+        const written: IntakeRecord = { ...intake, id, status: 'pending', error: null };
+        return { documents: recorded, record: written };
       });
     });
-    const record = store.intake.get(intakeId);
     // The jobs' release and the post-action touch different things: neither waits for the other.
-    await Promise.all([this.afterRecord(documents), record?.status === 'pending' ? this.completePostAction(record) : null]);
+    await Promise.all([this.afterRecord(documents), this.completePostAction(record)]);
     return documents;
   }
 

@@ -327,8 +327,8 @@ export class FolderWatcher {
       // dropped (its queue overflowed) come as nothing at all: the periodic rescan finds those files.
       if (name === null || name === folderName) void this.rescanNow();
       if (name === null) return;
-      const path = join(this.#folder, name.toString());
-      if (!this.#isIgnoredPath(path)) this.#consider(path); // a probe tells new, changed and gone apart
+      // #consider skips ignored names; a probe tells new, changed, gone and not-a-file apart.
+      this.#consider(join(this.#folder, name.toString()));
     });
     watcher.on('error', (error) => {
       this.#log.warn('folder watcher reported an error; rescanning', { folder: this.#folder, error: describe(error) });

@@ -1,6 +1,7 @@
 // What happens to a source file after its capture is recorded: moved to sent/, moved to errors/
-// with a reason file beside it, or deleted. Moves are durable (fsync of file and folders) and never
-// overwrite an existing file: a name already taken becomes 'name (2).ext'. Names written here are
+// with a reason file beside it, or deleted. moveFile and unlinkFile return the folders whose fsync
+// makes them survive a power cut, for a caller that records them as done only after it (capture.ts);
+// the others are durable on return. A name already taken becomes 'name (2).ext'. Names written here are
 // cleaned of control and bidi characters and cut to 255 UTF-8 bytes, numbering and note included.
 import { randomBytes } from 'node:crypto';
 import { EOL } from 'node:os';
@@ -89,11 +90,6 @@ export async function moveToSent(source: string, watchedFolder: string): Promise
   const destination = await reserveDestination(join(watchedFolder, SENT_FOLDER), basename(source), []);
   await moveReserved(source, destination);
   return destination;
-}
-
-/** Deletes a file and fsyncs its folder; one that is already gone is fine. */
-export async function removeFile(path: string): Promise<void> {
-  await syncFolders(await unlinkFile(path));
 }
 
 /** Deletes a file; returns the folder whose fsync makes that survive a power cut (none: it was already gone). */

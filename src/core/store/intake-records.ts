@@ -63,11 +63,6 @@ export class IntakeRecords {
     return id;
   }
 
-  get(id: number): IntakeRecord | null {
-    const row = cached(this.db, 'SELECT * FROM intake_files WHERE id = ?').get(id) as IntakeRow | undefined;
-    return row ? toRecord(row) : null;
-  }
-
   pendingForPath(path: string): IntakeRecord[] {
     return (cached(this.db, `SELECT * FROM intake_files WHERE path = ? AND status = 'pending' ORDER BY id`).all(path) as IntakeRow[]).map(toRecord);
   }
